@@ -1,0 +1,67 @@
+"""Leerspoor: workplace learning with one shared follow-up log per placement.
+
+`create_app` reads like a table of contents of the application.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+from app import cli, database, errors, web
+from app.admin import bp as admin_bp
+from app.auth import bp as auth_bp
+from app.auth.sessions import init_login
+from app.extensions import babel, csrf, db, limiter, migrate
+from app.i18n import select_locale, select_timezone
+from app.placements import bp as placements_bp
+from config import Config, config_from_environment
+
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def create_app(config: Config | type[Config] | None = None) -> Flask:
+    """Build a Leerspoor app from a configuration (default: from the environment)."""
+    if config is None:
+        config = config_from_environment()
+    elif isinstance(config, type):
+        config = config()
+    app = Flask(__name__, instance_path=config.INSTANCE_PATH)
+    app.config.from_object(config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_request_hooks(app)
+    register_errorhandlers(app)
+    register_cli(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    db.init_app(app)
+    database.configure_connections(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    limiter.init_app(app)
+    init_login(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(placements_bp)
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+
+
+def register_request_hooks(app: Flask) -> None:
+    web.init_app(app)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    errors.init_app(app)
+
+
+def register_cli(app: Flask) -> None:
+    cli.init_app(app)

@@ -1,0 +1,92 @@
+"""Administration forms. Choices that depend on the user are filled in by the routes."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    HiddenField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Email, Length, Optional
+
+from app.models import OrganisationKind, PlacementKind, PlacementStatus, Role
+
+
+class ActionForm(FlaskForm):
+    """A form with only the CSRF token, for buttons that post an action."""
+
+
+def _choices(enum_class) -> list[SelectChoice]:
+    return [SelectChoice(member.value, member.label) for member in enum_class]
+
+
+class OrganisationForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    kind = SelectField(_l("Kind"), choices=[])
+    city = StringField(_l("City"), validators=[Optional(), Length(max=120)])
+    country = StringField(
+        _l("Country code"),
+        default="BE",
+        validators=[DataRequired(), Length(min=2, max=2)],
+        description=_l("Two letters: BE, NL, DE, …"),
+    )
+
+    def __init__(self, *args, kinds=tuple(OrganisationKind), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.kind.choices = [SelectChoice(kind.value, kind.label) for kind in kinds]
+
+
+class InviteForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    email = EmailField(_l("E-mail address"), validators=[DataRequired(), Email(), Length(max=254)])
+    organisation = SelectField(_l("Organisation"), coerce=int, choices=[])
+    role = SelectField(
+        _l("Role"),
+        choices=[],
+        description=_l(
+            "Students, coaches and coordinators belong to a school; "
+            "mentors and company coordinators to a workplace."
+        ),
+    )
+
+    def __init__(self, *args, roles=tuple(Role), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.role.choices = [SelectChoice(role.value, role.label) for role in roles]
+
+
+class PlacementForm(FlaskForm):
+    school = SelectField(_l("School"), coerce=int, choices=[])
+    student = SelectField(_l("Student"), coerce=int, choices=[])
+    workplace = SelectField(_l("Workplace"), coerce=int, choices=[])
+    mentor = SelectField(_l("Mentor"), coerce=int, choices=[])
+    coach = SelectField(_l("Coach"), coerce=int, choices=[])
+    kind = SelectField(_l("Kind of placement"), choices=_choices(PlacementKind))
+    start_date = DateField(_l("Start date"), validators=[DataRequired()])
+    end_date = DateField(_l("End date"), validators=[DataRequired()])
+    status = SelectField(_l("Status"), choices=_choices(PlacementStatus), default="active")
+    notes = TextAreaField(_l("Notes for the school"), validators=[Optional(), Length(max=2000)])
+
+
+class ImportForm(FlaskForm):
+    school = SelectField(_l("School"), coerce=int, choices=[])
+    file = FileField(
+        _l("CSV file"),
+        validators=[
+            FileRequired(_l("Choose a CSV file.")),
+            FileAllowed(["csv", "txt"], _l("Upload a .csv file.")),
+        ],
+    )
+
+
+class ConfirmImportForm(FlaskForm):
+    school = HiddenField(validators=[DataRequired()])
+    content = HiddenField(validators=[DataRequired()])
+    invite = BooleanField(_l("E-mail an invitation to each new student"), default=True)

@@ -1,0 +1,391 @@
+"""CSV import of students and their placements: check everything, then import all or nothing.
+
+The format is documented in docs/csv-import.md. Every bad row is reported with its
+line number and reason; nothing is imported until the file is clean.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from email_validator import EmailNotValidError, validate_email
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from app import audit
+from app.admin.services import ensure_partnership, workplaces_for
+from app.auth.services import send_invitation
+from app.extensions import db
+from app.models import Membership, Organisation, Placement, PlacementKind, Role, User
+from app.models.people import normalise_email
+
+MAX_ROWS = 2000
+COLUMNS = (
+    "student_email",
+    "student_name",
+    "kind",
+    "start_date",
+    "end_date",
+    "workplace",
+    "mentor_email",
+    "coach_email",
+)
+PLACEMENT_COLUMNS = COLUMNS[2:]
+DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y")
+KIND_ALIASES = {
+    **{kind.value: kind for kind in PlacementKind},
+    "duaal": PlacementKind.DUAL_LEARNING,
+    "duaal leren": PlacementKind.DUAL_LEARNING,
+    "stage": PlacementKind.INTERNSHIP,
+    "graduaat": PlacementKind.GRADUATE_WORKPLACE_LEARNING,
+    "buitenland": PlacementKind.MOBILITY_ABROAD,
+    "mobiliteit": PlacementKind.MOBILITY_ABROAD,
+}
+
+
+@dataclass
+class RowProblem:
+    line: int
+    message: str
+
+
+@dataclass
+class ImportRow:
+    line: int
+    student_email: str
+    student_name: str
+    student: User | None = None
+    kind: PlacementKind | None = None
+    start_date: date | None = None
+    end_date: date | None = None
+    workplace: Organisation | None = None
+    mentor: User | None = None
+    coach: User | None = None
+
+    @property
+    def has_placement(self) -> bool:
+        return self.kind is not None
+
+
+@dataclass
+class ImportPreview:
+    rows: list[ImportRow] = field(default_factory=list)
+    problems: list[RowProblem] = field(default_factory=list)
+
+    @property
+    def is_clean(self) -> bool:
+        return not self.problems and bool(self.rows)
+
+    @property
+    def new_students(self) -> int:
+        return len({row.student_email for row in self.rows if row.student is None})
+
+    @property
+    def placements(self) -> int:
+        return sum(1 for row in self.rows if row.has_placement)
+
+
+def pack(text: str) -> str:
+    """The file's text for the confirmation form, safe in a hidden field (newlines kept)."""
+    return base64.urlsafe_b64encode(text.encode()).decode("ascii")
+
+
+def unpack(packed: str) -> str | None:
+    try:
+        return base64.urlsafe_b64decode(packed.encode("ascii")).decode()
+    except (ValueError, UnicodeError):
+        return None
+
+
+def decode(data: bytes) -> str:
+    """UTF-8 text with or without BOM; anything else is refused with a clear reason."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ValueError(
+            _l(
+                "The file is not UTF-8 text. In your spreadsheet, save it as "
+                "\u201cCSV UTF-8 (comma delimited)\u201d and upload it again."
+            )
+        ) from error
+
+
+def preview_import(actor: User, school: Organisation, text: str) -> ImportPreview:
+    """Read and check a CSV file against the database; change nothing."""
+    preview = ImportPreview()
+    lines = text.splitlines()
+    if not lines or not lines[0].strip():
+        preview.problems.append(RowProblem(1, str(_l("The file is empty."))))
+        return preview
+    delimiter = ";" if lines[0].count(";") > lines[0].count(",") else ","
+    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
+    header = [name.strip().lower() for name in (reader.fieldnames or [])]
+    missing = [name for name in COLUMNS if name not in header]
+    if missing:
+        preview.problems.append(
+            RowProblem(
+                1,
+                str(_l("The header misses the columns: %(columns)s.", columns=", ".join(missing))),
+            )
+        )
+        return preview
+    reader.fieldnames = header
+    raw_rows = []
+    for record in reader:
+        if reader.line_num - 1 > MAX_ROWS:
+            preview.problems.append(
+                RowProblem(
+                    reader.line_num,
+                    str(_l("Split the file: at most %(max)d rows at once.", max=MAX_ROWS)),
+                )
+            )
+            return preview
+        values = {key: (value or "").strip() for key, value in record.items() if key}
+        if not any(values.values()):
+            continue
+        raw_rows.append((reader.line_num, values))
+    if not raw_rows:
+        preview.problems.append(RowProblem(2, str(_l("The file has a header but no rows."))))
+        return preview
+    _Checker(actor, school, preview).check(raw_rows)
+    return preview
+
+
+class _Checker:
+    """Resolves every reference of the rows with a fixed number of queries."""
+
+    def __init__(self, actor: User, school: Organisation, preview: ImportPreview) -> None:
+        self.actor = actor
+        self.school = school
+        self.preview = preview
+
+    def problem(self, line: int, message) -> None:
+        self.preview.problems.append(RowProblem(line, str(message)))
+
+    def check(self, raw_rows: list[tuple[int, dict[str, str]]]) -> None:
+        emails = set()
+        for _line, values in raw_rows:
+            for column in ("student_email", "mentor_email", "coach_email"):
+                if values.get(column):
+                    emails.add(normalise_email(values[column]))
+        self.users = {
+            user.email: user
+            for user in db.session.scalars(select(User).where(User.email.in_(emails)))
+        }
+        self.workplaces: dict[str, list[Organisation]] = {}
+        for workplace in workplaces_for(self.actor):
+            self.workplaces.setdefault(workplace.name.strip().lower(), []).append(workplace)
+        self.existing = set(
+            db.session.execute(
+                select(Placement.student_id, Placement.workplace_id, Placement.start_date).where(
+                    Placement.school_id == self.school.id
+                )
+            ).tuples()
+        )
+        seen: dict[tuple, int] = {}
+        names: dict[str, tuple[int, str]] = {}
+        for line, values in raw_rows:
+            row = self.check_row(line, values)
+            if row is None:
+                continue
+            if row.student is None and row.student_email in names:
+                first_line, first_name = names[row.student_email]
+                if first_name != row.student_name:
+                    self.problem(
+                        line,
+                        _l(
+                            "%(email)s has another name than on line %(line)d.",
+                            email=row.student_email,
+                            line=first_line,
+                        ),
+                    )
+                    continue
+            names.setdefault(row.student_email, (line, row.student_name))
+            key = (row.student_email, row.workplace.id if row.workplace else None, row.start_date)
+            if key in seen:
+                self.problem(line, _l("This row repeats line %(line)d.", line=seen[key]))
+                continue
+            seen[key] = line
+            self.preview.rows.append(row)
+
+    def check_row(self, line: int, values: dict[str, str]) -> ImportRow | None:
+        problems_before = len(self.preview.problems)
+        email = normalise_email(values["student_email"])
+        row = ImportRow(line=line, student_email=email, student_name=values["student_name"])
+        self.check_student(row)
+        if any(values[column] for column in PLACEMENT_COLUMNS):
+            self.check_placement(row, values)
+        return row if len(self.preview.problems) == problems_before else None
+
+    def check_email(self, line: int, column: str, value: str) -> bool:
+        if not value:
+            self.problem(line, _l("%(column)s is empty.", column=column))
+            return False
+        try:
+            validate_email(value, check_deliverability=False)
+        except EmailNotValidError:
+            self.problem(line, _l("%(value)s is not a valid e-mail address.", value=value))
+            return False
+        return True
+
+    def check_student(self, row: ImportRow) -> None:
+        if not self.check_email(row.line, "student_email", row.student_email):
+            return
+        user = self.users.get(row.student_email)
+        if user is None:
+            if not row.student_name:
+                self.problem(row.line, _l("student_name is empty for a new student."))
+            return
+        row.student = user
+        if self.school.id in user.organisation_ids(Role.STUDENT):
+            return
+        if user.memberships:
+            self.problem(
+                row.line,
+                _l(
+                    "%(email)s already has an account with another role or school; "
+                    "ask an administrator to add them to this school.",
+                    email=row.student_email,
+                ),
+            )
+
+    def check_placement(self, row: ImportRow, values: dict[str, str]) -> None:
+        line = row.line
+        for column in PLACEMENT_COLUMNS:
+            if not values[column]:
+                self.problem(
+                    line,
+                    _l(
+                        "%(column)s is empty. Fill in all placement columns, or none of them "
+                        "to import only the student.",
+                        column=column,
+                    ),
+                )
+                return
+        row.kind = KIND_ALIASES.get(values["kind"].lower())
+        if row.kind is None:
+            self.problem(
+                line,
+                _l(
+                    "%(value)s is not a kind of placement. Use one of: %(kinds)s.",
+                    value=values["kind"],
+                    kinds=", ".join(kind.value for kind in PlacementKind),
+                ),
+            )
+        row.start_date = self.parse_date(line, "start_date", values["start_date"])
+        row.end_date = self.parse_date(line, "end_date", values["end_date"])
+        if row.start_date and row.end_date and row.end_date < row.start_date:
+            self.problem(line, _l("The end date is before the start date."))
+        candidates = self.workplaces.get(values["workplace"].lower(), [])
+        if not candidates:
+            self.problem(
+                line,
+                _l(
+                    "%(name)s is not one of your school's workplaces. Add the company first "
+                    "(check the spelling).",
+                    name=values["workplace"],
+                ),
+            )
+        elif len(candidates) > 1:
+            self.problem(
+                line,
+                _l(
+                    "Several workplaces are called %(name)s; rename one first.",
+                    name=values["workplace"],
+                ),
+            )
+        else:
+            row.workplace = candidates[0]
+        row.mentor = self.role_holder(line, values["mentor_email"], Role.MENTOR, row.workplace)
+        row.coach = self.role_holder(line, values["coach_email"], Role.COACH, self.school)
+        if (
+            row.student
+            and row.workplace
+            and row.start_date
+            and (row.student.id, row.workplace.id, row.start_date) in self.existing
+        ):
+            self.problem(line, _l("This placement already exists (imported before?)."))
+
+    def parse_date(self, line: int, column: str, value: str) -> date | None:
+        for pattern in DATE_FORMATS:
+            try:
+                return datetime.strptime(value, pattern).date()  # noqa: DTZ007
+            except ValueError:
+                continue
+        self.problem(
+            line,
+            _l(
+                "%(column)s %(value)s is not a date. Write it as 2026-09-01 or 01/09/2026.",
+                column=column,
+                value=value,
+            ),
+        )
+        return None
+
+    def role_holder(
+        self, line: int, email: str, role: Role, organisation: Organisation | None
+    ) -> User | None:
+        email = normalise_email(email)
+        column = "mentor_email" if role is Role.MENTOR else "coach_email"
+        if not self.check_email(line, column, email) or organisation is None:
+            return None
+        user = self.users.get(email)
+        if user is None or organisation.id not in user.organisation_ids(role):
+            self.problem(
+                line,
+                _l(
+                    "%(email)s is not a %(role)s at %(organisation)s. Invite them first.",
+                    email=email,
+                    role=role.label.lower(),
+                    organisation=organisation.name,
+                ),
+            )
+            return None
+        return user
+
+
+def apply_import(
+    actor: User, school: Organisation, preview: ImportPreview, *, invite: bool
+) -> tuple[int, int]:
+    """Create the students and placements of a clean preview; returns (students, placements)."""
+    assert preview.is_clean
+    created: dict[str, User] = {}
+    for row in preview.rows:
+        student = row.student or created.get(row.student_email)
+        if student is None:
+            student = User(email=row.student_email, name=row.student_name)
+            db.session.add(student)
+            created[row.student_email] = student
+        if school.id not in student.organisation_ids(Role.STUDENT):
+            student.memberships.append(Membership(organisation_id=school.id, role=Role.STUDENT))
+        db.session.flush()
+        if row.has_placement:
+            ensure_partnership(school, row.workplace)
+            db.session.add(
+                Placement(
+                    student_id=student.id,
+                    school_id=school.id,
+                    workplace_id=row.workplace.id,
+                    mentor_id=row.mentor.id,
+                    coach_id=row.coach.id,
+                    kind=row.kind,
+                    start_date=row.start_date,
+                    end_date=row.end_date,
+                )
+            )
+    audit.record(
+        actor,
+        "csv_imported",
+        school,
+        students=len(created),
+        placements=preview.placements,
+    )
+    db.session.commit()
+    if invite:
+        for student in created.values():
+            send_invitation(student, actor, school.name)
+    return len(created), preview.placements

@@ -1,0 +1,370 @@
+"""Administration routes: thin wrappers that check access, validate forms and call services."""
+
+from __future__ import annotations
+
+import smtplib
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
+from wtforms.fields.choices import SelectChoice
+
+from app import policy
+from app.admin import bp, imports, services
+from app.admin.forms import (
+    ActionForm,
+    ConfirmImportForm,
+    ImportForm,
+    InviteForm,
+    OrganisationForm,
+    PlacementForm,
+)
+from app.admin.services import AdminError
+from app.extensions import db
+from app.models import (
+    Membership,
+    Organisation,
+    OrganisationKind,
+    PlacementKind,
+    PlacementStatus,
+    Role,
+    User,
+)
+from app.models.organisations import WORKPLACE_KINDS
+from app.models.people import SCHOOL_ROLES, WORKPLACE_ROLES
+
+MAIL_ERRORS = (OSError, smtplib.SMTPException)
+
+
+def _actor() -> User:
+    return current_user._get_current_object()
+
+
+def _show_error(form, error: AdminError) -> None:
+    getattr(form, error.field).errors.append(str(error.message))
+
+
+@bp.route("/")
+def index():
+    actor = _actor()
+    schools = services.schools_for(actor)
+    return render_template(
+        "admin/index.html",
+        schools=schools,
+        workplaces=len(services.workplaces_for(actor)),
+        people=db.session.scalar(
+            select(func.count()).select_from(policy.visible_users(actor).subquery())
+        ),
+        placements=db.session.scalar(
+            select(func.count()).select_from(policy.visible_placements(actor).subquery())
+        ),
+    )
+
+
+# -- organisations ----------------------------------------------------------------------
+
+
+@bp.route("/organisations")
+def list_organisations():
+    actor = _actor()
+    organisations = db.session.scalars(
+        policy.visible_organisations(actor).order_by(Organisation.kind, Organisation.name)
+    ).all()
+    return render_template("admin/list_organisations.html", organisations=organisations)
+
+
+def _creatable_kinds(actor: User) -> tuple[OrganisationKind, ...]:
+    return tuple(OrganisationKind) if actor.is_admin else WORKPLACE_KINDS
+
+
+@bp.route("/organisations/new", methods=["GET", "POST"])
+def create_organisation():
+    actor = _actor()
+    form = OrganisationForm(kinds=_creatable_kinds(actor))
+    schools = services.schools_for(actor)
+    if form.validate_on_submit():
+        kind = OrganisationKind(form.kind.data)
+        organisation = services.create_organisation(
+            actor,
+            name=form.name.data,
+            kind=kind,
+            city=form.city.data or "",
+            country=form.country.data,
+            partner_school=schools[0] if len(schools) == 1 else None,
+        )
+        flash(_("%(name)s is added.", name=organisation.name), "success")
+        return redirect(url_for("admin.edit_organisation", organisation_id=organisation.id))
+    return render_template("admin/create_organisation.html", form=form)
+
+
+@bp.route("/organisations/<int:organisation_id>", methods=["GET", "POST"])
+def edit_organisation(organisation_id: int):
+    actor = _actor()
+    organisation = policy.organisation_or_404(organisation_id, actor)
+    form = OrganisationForm(obj=organisation, kinds=(organisation.kind,))
+    if request.method == "POST":
+        organisation = policy.organisation_or_404(organisation_id, actor, action="edit")
+        if form.validate_on_submit():
+            services.update_organisation(
+                actor,
+                organisation,
+                name=form.name.data,
+                city=form.city.data or "",
+                country=form.country.data,
+            )
+            flash(_("The changes are saved."), "success")
+            return redirect(url_for("admin.edit_organisation", organisation_id=organisation.id))
+    memberships = db.session.scalars(
+        select(Membership)
+        .where(Membership.organisation_id == organisation.id)
+        .options(selectinload(Membership.user))
+        .join(User)
+        .order_by(Membership.role, User.name)
+    ).all()
+    return render_template(
+        "admin/edit_organisation.html",
+        organisation=organisation,
+        form=form,
+        memberships=memberships,
+        can_edit=policy.can_edit_organisation(actor, organisation),
+    )
+
+
+# -- people -----------------------------------------------------------------------------
+
+
+@bp.route("/people")
+def list_users():
+    actor = _actor()
+    q = request.args.get("q", "")[:100]
+    query = policy.visible_users(actor).options(selectinload(User.memberships))
+    if q.strip():
+        pattern = f"%{q.strip().lower()}%"
+        query = query.where(or_(func.lower(User.name).like(pattern), User.email.like(pattern)))
+    pagination = db.paginate(
+        query.order_by(User.name),
+        page=request.args.get("page", 1, type=int),
+        per_page=current_app.config["PER_PAGE"],
+        error_out=False,
+    )
+    return render_template("admin/list_users.html", pagination=pagination, q=q)
+
+
+@bp.route("/people/invite", methods=["GET", "POST"])
+def invite_user():
+    actor = _actor()
+    form = InviteForm(roles=SCHOOL_ROLES + WORKPLACE_ROLES)
+    organisations = db.session.scalars(
+        policy.visible_organisations(actor).order_by(Organisation.name)
+    ).all()
+    form.organisation.choices = [
+        SelectChoice(o.id, f"{o.name} ({o.kind.label})") for o in organisations
+    ]
+    if request.method == "GET" and request.args.get("organisation", type=int):
+        form.organisation.data = request.args.get("organisation", type=int)
+    if form.validate_on_submit():
+        organisation = policy.organisation_or_404(form.organisation.data, actor, action="edit")
+        try:
+            user = services.invite_user(
+                actor,
+                email=form.email.data,
+                name=form.name.data,
+                role=Role(form.role.data),
+                organisation=organisation,
+            )
+        except AdminError as error:
+            _show_error(form, error)
+        except MAIL_ERRORS:
+            current_app.logger.exception("Invitation e-mail failed")
+            flash(
+                _(
+                    "The person is saved, but the e-mail could not be sent. "
+                    "Try “Send the invitation again” later."
+                ),
+                "error",
+            )
+            return redirect(url_for("admin.list_users"))
+        else:
+            flash(_("An invitation is on its way to %(email)s.", email=user.email), "success")
+            return redirect(url_for("admin.list_users"))
+    return render_template("admin/invite_user.html", form=form)
+
+
+@bp.route("/people/<int:user_id>/invitation", methods=["POST"])
+def resend_invitation(user_id: int):
+    actor = _actor()
+    person = policy.user_or_404(user_id, actor)
+    form = ActionForm()
+    if form.validate_on_submit():
+        try:
+            services.resend_invitation(actor, person)
+        except MAIL_ERRORS:
+            current_app.logger.exception("Invitation e-mail failed")
+            flash(_("The e-mail could not be sent. Try again later."), "error")
+        else:
+            flash(_("An invitation is on its way to %(email)s.", email=person.email), "success")
+    return redirect(url_for("admin.list_users"))
+
+
+# -- placements -------------------------------------------------------------------------
+
+
+def _fill_placement_choices(form: PlacementForm, actor: User) -> None:
+    schools = services.schools_for(actor)
+    school_ids = {school.id for school in schools}
+    workplaces = services.workplaces_for(actor)
+    workplace_ids = {workplace.id for workplace in workplaces}
+    form.school.choices = [SelectChoice(s.id, s.name) for s in schools]
+    form.workplace.choices = [
+        SelectChoice(w.id, f"{w.name} ({w.city})" if w.city else w.name) for w in workplaces
+    ]
+    form.student.choices = [
+        SelectChoice(u.id, f"{u.name} — {u.email}")
+        for u in services.members(school_ids, Role.STUDENT)
+    ]
+    form.coach.choices = [
+        SelectChoice(u.id, u.name) for u in services.members(school_ids, Role.COACH)
+    ]
+    form.mentor.choices = [
+        SelectChoice(u.id, f"{u.name} — {_mentor_workplaces(u, workplace_ids)}")
+        for u in services.members(workplace_ids, Role.MENTOR)
+    ]
+
+
+def _mentor_workplaces(mentor: User, workplace_ids: set[int]) -> str:
+    return ", ".join(
+        m.organisation.name
+        for m in mentor.memberships
+        if m.role == Role.MENTOR and m.organisation_id in workplace_ids
+    )
+
+
+def _placement_data(form: PlacementForm) -> services.PlacementData:
+    return services.PlacementData(
+        student=db.session.get(User, form.student.data),
+        school=db.session.get(Organisation, form.school.data),
+        workplace=db.session.get(Organisation, form.workplace.data),
+        mentor=db.session.get(User, form.mentor.data),
+        coach=db.session.get(User, form.coach.data),
+        kind=PlacementKind(form.kind.data),
+        start_date=form.start_date.data,
+        end_date=form.end_date.data,
+        status=PlacementStatus(form.status.data),
+        notes=form.notes.data or "",
+    )
+
+
+@bp.route("/placements/new", methods=["GET", "POST"])
+def create_placement():
+    actor = _actor()
+    form = PlacementForm()
+    _fill_placement_choices(form, actor)
+    if form.validate_on_submit():
+        try:
+            placement = services.create_placement(actor, _placement_data(form))
+        except AdminError as error:
+            _show_error(form, error)
+        else:
+            flash(_("The placement is created."), "success")
+            return redirect(url_for("placements.show_placement", placement_id=placement.id))
+    return render_template("admin/edit_placement.html", form=form, placement=None)
+
+
+@bp.route("/placements/<int:placement_id>/edit", methods=["GET", "POST"])
+def edit_placement(placement_id: int):
+    actor = _actor()
+    placement = policy.placement_or_404(placement_id, actor, action="manage")
+    form = PlacementForm(
+        obj=placement,
+        data=None
+        if request.method == "POST"
+        else {
+            "school": placement.school_id,
+            "student": placement.student_id,
+            "workplace": placement.workplace_id,
+            "mentor": placement.mentor_id,
+            "coach": placement.coach_id,
+            "kind": placement.kind.value,
+            "status": placement.status.value,
+        },
+    )
+    _fill_placement_choices(form, actor)
+    if form.validate_on_submit():
+        try:
+            services.update_placement(actor, placement, _placement_data(form))
+        except AdminError as error:
+            _show_error(form, error)
+        else:
+            flash(_("The changes are saved."), "success")
+            return redirect(url_for("placements.show_placement", placement_id=placement.id))
+    return render_template("admin/edit_placement.html", form=form, placement=placement)
+
+
+# -- CSV import -------------------------------------------------------------------------
+
+
+@bp.route("/import", methods=["GET", "POST"])
+def import_placements():
+    actor = _actor()
+    form = ImportForm()
+    form.school.choices = [SelectChoice(s.id, s.name) for s in services.schools_for(actor)]
+    if form.validate_on_submit():
+        school = policy.organisation_or_404(form.school.data, actor, action="edit")
+        try:
+            text = imports.decode(form.file.data.read())
+        except ValueError as error:
+            form.file.errors.append(str(error))
+        else:
+            preview = imports.preview_import(actor, school, text)
+            confirm = ConfirmImportForm(school=str(school.id), content=imports.pack(text))
+            return render_template(
+                "admin/preview_import.html",
+                preview=preview,
+                school=school,
+                confirm=confirm,
+                form=form,
+            )
+    return render_template("admin/import_placements.html", form=form, columns=imports.COLUMNS)
+
+
+@bp.route("/import/confirm", methods=["POST"])
+def confirm_import():
+    actor = _actor()
+    confirm = ConfirmImportForm()
+    text = imports.unpack(confirm.content.data or "")
+    if not confirm.validate_on_submit() or not confirm.school.data.isdigit() or text is None:
+        flash(_("The import could not be read. Upload the file again."), "error")
+        return redirect(url_for("admin.import_placements"))
+    school = policy.organisation_or_404(int(confirm.school.data), actor, action="edit")
+    preview = imports.preview_import(actor, school, text)
+    if not preview.is_clean:
+        form = ImportForm()
+        form.school.choices = [SelectChoice(s.id, s.name) for s in services.schools_for(actor)]
+        return render_template(
+            "admin/preview_import.html", preview=preview, school=school, confirm=confirm, form=form
+        )
+    try:
+        students, placements = imports.apply_import(
+            actor, school, preview, invite=confirm.invite.data
+        )
+    except MAIL_ERRORS:
+        current_app.logger.exception("Invitation e-mail failed during import")
+        flash(
+            _(
+                "The import is saved, but not every invitation could be sent. "
+                "Send them again from the list of people."
+            ),
+            "error",
+        )
+        return redirect(url_for("placements.index"))
+    flash(
+        _(
+            "Imported: %(students)d new students and %(placements)d placements.",
+            students=students,
+            placements=placements,
+        ),
+        "success",
+    )
+    return redirect(url_for("placements.index"))

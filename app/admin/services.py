@@ -1,0 +1,263 @@
+"""Administration: organisations, people, invitations and placements.
+
+Services take plain arguments, check the domain rules that forms cannot, raise
+`AdminError` with the field it belongs to, and own the commit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from app import audit
+from app.auth.services import find_user_by_email, send_invitation
+from app.extensions import db
+from app.models import (
+    Membership,
+    Organisation,
+    OrganisationKind,
+    Partnership,
+    Placement,
+    PlacementKind,
+    PlacementStatus,
+    Role,
+    User,
+)
+from app.models.organisations import WORKPLACE_KINDS
+from app.models.people import SCHOOL_ROLES, WORKPLACE_ROLES
+
+
+class AdminError(Exception):
+    """A domain rule refused the change; `field` is where the message belongs."""
+
+    def __init__(self, field: str, message) -> None:
+        super().__init__(str(message))
+        self.field = field
+        self.message = message
+
+
+# -- organisations ----------------------------------------------------------------------
+
+
+def create_organisation(
+    actor: User,
+    *,
+    name: str,
+    kind: OrganisationKind,
+    city: str = "",
+    country: str = "BE",
+    partner_school: Organisation | None = None,
+) -> Organisation:
+    """Create an organisation; a workplace created for a school becomes its partner."""
+    organisation = Organisation(
+        name=name.strip(), kind=kind, city=city.strip(), country=country.upper()
+    )
+    db.session.add(organisation)
+    db.session.flush()
+    if partner_school is not None and organisation.is_workplace:
+        db.session.add(Partnership(school_id=partner_school.id, workplace_id=organisation.id))
+    audit.record(actor, "organisation_created", organisation, name=organisation.name)
+    db.session.commit()
+    return organisation
+
+
+def update_organisation(
+    actor: User, organisation: Organisation, *, name: str, city: str, country: str
+) -> None:
+    organisation.name = name.strip()
+    organisation.city = city.strip()
+    organisation.country = country.upper()
+    audit.record(actor, "organisation_updated", organisation)
+    db.session.commit()
+
+
+def ensure_partnership(school: Organisation, workplace: Organisation) -> None:
+    """Make `workplace` a partner of `school` (not committed here)."""
+    exists = db.session.scalar(
+        select(Partnership.id).where(
+            Partnership.school_id == school.id, Partnership.workplace_id == workplace.id
+        )
+    )
+    if exists is None:
+        db.session.add(Partnership(school_id=school.id, workplace_id=workplace.id))
+
+
+def partner_workplaces(school_ids: set[int]) -> list[Organisation]:
+    return list(
+        db.session.scalars(
+            select(Organisation)
+            .join(Partnership, Partnership.workplace_id == Organisation.id)
+            .where(Partnership.school_id.in_(school_ids))
+            .distinct()
+            .order_by(Organisation.name)
+        )
+    )
+
+
+def schools_for(actor: User) -> list[Organisation]:
+    """The schools `actor` administers: all of them for admins."""
+    query = select(Organisation).where(Organisation.kind == OrganisationKind.SCHOOL)
+    if not actor.is_admin:
+        query = query.where(Organisation.id.in_(actor.organisation_ids(Role.COORDINATOR)))
+    return list(db.session.scalars(query.order_by(Organisation.name)))
+
+
+def workplaces_for(actor: User) -> list[Organisation]:
+    if actor.is_admin:
+        return list(
+            db.session.scalars(
+                select(Organisation)
+                .where(Organisation.kind.in_(WORKPLACE_KINDS))
+                .order_by(Organisation.name)
+            )
+        )
+    return partner_workplaces(actor.organisation_ids(Role.COORDINATOR))
+
+
+# -- people -----------------------------------------------------------------------------
+
+
+def role_fits(role: Role, organisation: Organisation) -> bool:
+    if organisation.is_school:
+        return role in SCHOOL_ROLES
+    return role in WORKPLACE_ROLES
+
+
+def invite_user(
+    actor: User, *, email: str, name: str, role: Role, organisation: Organisation
+) -> User:
+    """Give a person a role in an organisation and mail them; creates the account if new."""
+    if not role_fits(role, organisation):
+        raise AdminError(
+            "role",
+            _l(
+                "A %(role)s cannot belong to %(organisation)s.",
+                role=role.label.lower(),
+                organisation=organisation.name,
+            ),
+        )
+    user = find_user_by_email(email)
+    if user is None:
+        user = User(email=email, name=name.strip())
+        db.session.add(user)
+    elif any(m.role == role and m.organisation_id == organisation.id for m in user.memberships):
+        raise AdminError(
+            "email",
+            _l(
+                "%(email)s is already %(role)s at %(organisation)s.",
+                email=user.email,
+                role=role.label.lower(),
+                organisation=organisation.name,
+            ),
+        )
+    user.memberships.append(Membership(organisation_id=organisation.id, role=role))
+    db.session.flush()
+    audit.record(actor, "membership_added", user, role=role, organisation_id=organisation.id)
+    db.session.commit()  # the person is saved even if the e-mail cannot be sent
+    send_invitation(user, actor, organisation.name)
+    return user
+
+
+def resend_invitation(actor: User, user: User) -> None:
+    organisation = next((m.organisation for m in user.memberships if m.organisation), None)
+    send_invitation(user, actor, organisation.name if organisation else "Leerspoor")
+
+
+# -- placements -------------------------------------------------------------------------
+
+
+@dataclass
+class PlacementData:
+    student: User
+    school: Organisation
+    workplace: Organisation
+    mentor: User
+    coach: User
+    kind: PlacementKind
+    start_date: date
+    end_date: date
+    status: PlacementStatus = PlacementStatus.ACTIVE
+    notes: str = ""
+
+
+def check_placement(data: PlacementData) -> None:
+    """The domain rules of a placement, each reported at its field."""
+    if data.end_date < data.start_date:
+        raise AdminError("end_date", _l("The end date is before the start date."))
+    if data.school.id not in data.student.organisation_ids(Role.STUDENT):
+        raise AdminError(
+            "student",
+            _l(
+                "%(name)s is not a student of %(school)s.",
+                name=data.student.name,
+                school=data.school.name,
+            ),
+        )
+    if data.workplace.id not in data.mentor.organisation_ids(Role.MENTOR):
+        raise AdminError(
+            "mentor",
+            _l(
+                "%(name)s is not a mentor at %(workplace)s. Choose a mentor of this workplace, "
+                "or invite them as its mentor first.",
+                name=data.mentor.name,
+                workplace=data.workplace.name,
+            ),
+        )
+    if data.school.id not in data.coach.organisation_ids(Role.COACH):
+        raise AdminError(
+            "coach",
+            _l(
+                "%(name)s is not a coach of %(school)s.",
+                name=data.coach.name,
+                school=data.school.name,
+            ),
+        )
+
+
+def create_placement(actor: User, data: PlacementData) -> Placement:
+    check_placement(data)
+    placement = Placement()
+    _apply(placement, data)
+    db.session.add(placement)
+    ensure_partnership(data.school, data.workplace)
+    db.session.flush()
+    audit.record(actor, "placement_created", placement)
+    db.session.commit()
+    return placement
+
+
+def update_placement(actor: User, placement: Placement, data: PlacementData) -> None:
+    check_placement(data)
+    _apply(placement, data)
+    ensure_partnership(data.school, data.workplace)
+    audit.record(actor, "placement_updated", placement)
+    db.session.commit()
+
+
+def _apply(placement: Placement, data: PlacementData) -> None:
+    placement.student_id = data.student.id
+    placement.school_id = data.school.id
+    placement.workplace_id = data.workplace.id
+    placement.mentor_id = data.mentor.id
+    placement.coach_id = data.coach.id
+    placement.kind = data.kind
+    placement.start_date = data.start_date
+    placement.end_date = data.end_date
+    placement.status = data.status
+    placement.notes = data.notes.strip()
+
+
+def members(organisation_ids: set[int], role: Role) -> list[User]:
+    """Users holding `role` in any of the organisations, by name."""
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(Membership)
+            .where(Membership.role == role, Membership.organisation_id.in_(organisation_ids))
+            .distinct()
+            .order_by(User.name)
+        )
+    )

@@ -1,0 +1,71 @@
+"""Signed, expiring, single-use links for invitations and password resets.
+
+A token carries a fingerprint of the user's password hash. Setting a password
+changes the hash (it is salted), so a link works once: afterwards its fingerprint
+no longer matches, and it is recognised as used, not as forged.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+
+from flask import current_app
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+from app.extensions import db
+from app.models import User
+
+
+class Purpose(enum.StrEnum):
+    INVITATION = "invitation"
+    PASSWORD_RESET = "password-reset"  # noqa: S105  (a purpose, not a password)
+
+
+class TokenProblem(enum.StrEnum):
+    INVALID = "invalid"
+    EXPIRED = "expired"
+    USED = "used"
+
+
+class TokenError(Exception):
+    """A link that cannot be used; `problem` says why."""
+
+    def __init__(self, problem: TokenProblem) -> None:
+        super().__init__(problem.value)
+        self.problem = problem
+
+
+def _serializer(purpose: Purpose) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"leerspoor-{purpose}")
+
+
+def _fingerprint(user: User) -> str:
+    return hashlib.sha256((user.password_hash or "-").encode()).hexdigest()[:20]
+
+
+def max_age_seconds(purpose: Purpose) -> int:
+    config = current_app.config
+    if purpose is Purpose.INVITATION:
+        return config["INVITATION_MAX_AGE_DAYS"] * 24 * 3600
+    return config["PASSWORD_RESET_MAX_AGE_MINUTES"] * 60
+
+
+def make_token(user: User, purpose: Purpose) -> str:
+    return _serializer(purpose).dumps({"u": user.id, "f": _fingerprint(user)})
+
+
+def user_for_token(token: str, purpose: Purpose) -> User:
+    """The user a valid, unexpired, unused token belongs to, or a `TokenError`."""
+    try:
+        data = _serializer(purpose).loads(token, max_age=max_age_seconds(purpose))
+    except SignatureExpired as error:
+        raise TokenError(TokenProblem.EXPIRED) from error
+    except BadSignature as error:
+        raise TokenError(TokenProblem.INVALID) from error
+    user = db.session.get(User, data.get("u")) if isinstance(data, dict) else None
+    if user is None or not user.active:
+        raise TokenError(TokenProblem.INVALID)
+    if data.get("f") != _fingerprint(user):
+        raise TokenError(TokenProblem.USED)
+    return user

@@ -1,0 +1,142 @@
+"""The `leerspoor` command line: init, demo, serve and user management.
+
+The same commands are available as `flask --app app …`.
+"""
+
+from __future__ import annotations
+
+import json
+
+import click
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+from flask_migrate import upgrade
+from sqlalchemy import select
+from werkzeug.serving import run_simple
+
+from app import catalogues, demo
+from app.extensions import db
+from app.models import Membership, Organisation, Role, User
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(init_command)
+    app.cli.add_command(demo_command)
+    app.cli.add_command(serve_command)
+    app.cli.add_command(user_group)
+    app.cli.add_command(translations_group)
+
+
+def initialise_database() -> None:
+    """Create the database, or bring it to the newest schema."""
+    upgrade()
+
+
+@click.command("init")
+@with_appcontext
+def init_command() -> None:
+    """Create the database or upgrade it to the newest schema."""
+    initialise_database()
+    click.echo(f"Database ready: {db.engine.url.render_as_string(hide_password=True)}")
+
+
+def _print_accounts(accounts: list[demo.DemoAccount], as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps([account.as_dict() for account in accounts], indent=2))
+        return
+    click.echo(f"Demo accounts (password for each: {demo.DEMO_PASSWORD})")
+    width = max(len(account.email) for account in accounts)
+    for account in accounts:
+        click.echo(
+            f"  {account.email:<{width}}  {account.role:<20} "
+            f"{account.name} — {account.organisation}"
+        )
+
+
+@click.command("demo")
+@click.option("--json", "as_json", is_flag=True, help="Print the accounts as JSON.")
+@with_appcontext
+def demo_command(as_json: bool) -> None:
+    """Create the demo world (idempotent) and print its accounts."""
+    initialise_database()
+    _print_accounts(demo.build_demo_world(), as_json)
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--demo", "with_demo", is_flag=True, help="Create the database and demo world first.")
+@with_appcontext
+def serve_command(host: str, port: int, with_demo: bool) -> None:
+    """Run Leerspoor with its built-in server (use gunicorn in production)."""
+    initialise_database()
+    if with_demo:
+        _print_accounts(demo.build_demo_world(), as_json=False)
+    app = current_app._get_current_object()
+    click.echo(f"Leerspoor runs at http://{host}:{port}/ — press Ctrl+C to stop.")
+    run_simple(host, port, app, threaded=True)
+
+
+@click.group("user")
+def user_group() -> None:
+    """Manage users."""
+
+
+@user_group.command("create")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--role", required=True, type=click.Choice([role.value for role in Role]))
+@click.option("--organisation", default="", help="Name of the organisation (not for admin).")
+@click.option("--password", default=None, help="Set a password (otherwise one is asked).")
+@with_appcontext
+def create_user_command(email: str, name: str, role: str, organisation: str, password: str | None):
+    """Create a user with a role (or add the role to an existing user)."""
+    role = Role(role)
+    org = None
+    if role is not Role.ADMIN:
+        if not organisation:
+            raise click.UsageError("--organisation is required for this role.")
+        org = db.session.scalar(select(Organisation).where(Organisation.name == organisation))
+        if org is None:
+            raise click.UsageError(f"No organisation is called {organisation!r}.")
+    user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None:
+        if password is None:
+            password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+        user = User(email=email, name=name)
+        user.set_password(password)
+        db.session.add(user)
+    if not any(
+        m.role == role and m.organisation_id == (org.id if org else None) for m in user.memberships
+    ):
+        user.memberships.append(Membership(role=role, organisation_id=org.id if org else None))
+    db.session.commit()
+    click.echo(f"{user.email} is {role.value}" + (f" at {org.name}." if org else "."))
+
+
+@click.group("translations")
+def translations_group() -> None:
+    """Keep the Dutch and English catalogues complete."""
+
+
+@translations_group.command("update")
+def update_translations_command() -> None:
+    """Extract the strings, update both catalogues (English fills itself) and compile."""
+    open_counts = catalogues.update()
+    catalogues.compile_all()
+    for locale, count in open_counts.items():
+        click.echo(f"{locale}: {count} messages to translate")
+
+
+@translations_group.command("check")
+def check_translations_command() -> None:
+    """Fail when a catalogue misses, leaves open or has not compiled a message."""
+    found = catalogues.check()
+    for line in found:
+        click.echo(line, err=True)
+    if found:
+        raise click.ClickException(
+            f"{len(found)} catalogue problems; run `leerspoor translations update`, "
+            "translate, and run it again."
+        )
+    click.echo("Both catalogues are complete and compiled.")

@@ -1,0 +1,220 @@
+"""The demo world: two schools, three companies and their people, created idempotently.
+
+Running it twice changes nothing; every account gets the same known password so
+someone can click through the app as each role.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import select
+
+from app.admin.services import ensure_partnership
+from app.extensions import db
+from app.models import (
+    Membership,
+    Organisation,
+    OrganisationKind,
+    Placement,
+    PlacementKind,
+    Role,
+    User,
+)
+
+DEMO_PASSWORD = "leerspoor-demo"  # noqa: S105  (printed for the demo, on purpose)
+
+SCHOOLS = [
+    ("Technisch Instituut Scheldeland", "Gent", "BE"),
+    ("CVO Leerrijk", "Aalst", "BE"),
+]
+WORKPLACES = [
+    ("Elektro Verbeke", "Deinze", "BE", OrganisationKind.COMPANY),
+    ("Garage De Smet", "Gent", "BE", OrganisationKind.COMPANY),
+    ("ICT Servicepunt Zeeland", "Terneuzen", "NL", OrganisationKind.COMPANY),
+]
+# (email, name, role, organisation)
+PEOPLE = [
+    ("admin@leerspoor.demo", "Platform Admin", Role.ADMIN, None),
+    ("coordinator@scheldeland.demo", "Hilde Claes", Role.COORDINATOR, SCHOOLS[0][0]),
+    ("coordinator@leerrijk.demo", "Marc Janssens", Role.COORDINATOR, SCHOOLS[1][0]),
+    ("coach@scheldeland.demo", "Sofie Wouters", Role.COACH, SCHOOLS[0][0]),
+    ("coach@leerrijk.demo", "Karim El Amrani", Role.COACH, SCHOOLS[1][0]),
+    ("mentor@verbeke.demo", "Luc Verbeke", Role.MENTOR, WORKPLACES[0][0]),
+    ("mentor2@verbeke.demo", "Ann De Clercq", Role.MENTOR, WORKPLACES[0][0]),
+    ("mentor@desmet.demo", "Tom De Smet", Role.MENTOR, WORKPLACES[1][0]),
+    ("mentor@servicepunt.demo", "Inge de Vries", Role.MENTOR, WORKPLACES[2][0]),
+    ("hr@verbeke.demo", "Els Maes", Role.COMPANY_COORDINATOR, WORKPLACES[0][0]),
+    ("lotte@student.demo", "Lotte Peeters", Role.STUDENT, SCHOOLS[0][0]),
+    ("yusuf@student.demo", "Yusuf Demir", Role.STUDENT, SCHOOLS[0][0]),
+    ("jana@student.demo", "Jana Willems", Role.STUDENT, SCHOOLS[0][0]),
+    ("milan@student.demo", "Milan Goossens", Role.STUDENT, SCHOOLS[0][0]),
+    ("noor@student.demo", "Noor Hermans", Role.STUDENT, SCHOOLS[0][0]),
+    ("peter@student.demo", "Peter Van Damme", Role.STUDENT, SCHOOLS[1][0]),
+    ("aisha@student.demo", "Aisha Bakari", Role.STUDENT, SCHOOLS[1][0]),
+    ("dirk@student.demo", "Dirk Smets", Role.STUDENT, SCHOOLS[1][0]),
+]
+# (student, workplace, mentor, coach, kind, start offset in days, length in days)
+PLACEMENTS = [
+    (
+        "lotte@student.demo",
+        0,
+        "mentor@verbeke.demo",
+        "coach@scheldeland.demo",
+        PlacementKind.DUAL_LEARNING,
+        -60,
+        270,
+    ),
+    (
+        "yusuf@student.demo",
+        0,
+        "mentor2@verbeke.demo",
+        "coach@scheldeland.demo",
+        PlacementKind.DUAL_LEARNING,
+        -60,
+        270,
+    ),
+    (
+        "jana@student.demo",
+        1,
+        "mentor@desmet.demo",
+        "coach@scheldeland.demo",
+        PlacementKind.INTERNSHIP,
+        -20,
+        40,
+    ),
+    (
+        "milan@student.demo",
+        1,
+        "mentor@desmet.demo",
+        "coach@scheldeland.demo",
+        PlacementKind.INTERNSHIP,
+        14,
+        40,
+    ),
+    (
+        "noor@student.demo",
+        0,
+        "mentor@verbeke.demo",
+        "coach@scheldeland.demo",
+        PlacementKind.DUAL_LEARNING,
+        -300,
+        200,
+    ),
+    (
+        "peter@student.demo",
+        2,
+        "mentor@servicepunt.demo",
+        "coach@leerrijk.demo",
+        PlacementKind.GRADUATE_WORKPLACE_LEARNING,
+        -30,
+        120,
+    ),
+    (
+        "aisha@student.demo",
+        2,
+        "mentor@servicepunt.demo",
+        "coach@leerrijk.demo",
+        PlacementKind.BBL,
+        -90,
+        365,
+    ),
+    (
+        "dirk@student.demo",
+        0,
+        "mentor2@verbeke.demo",
+        "coach@leerrijk.demo",
+        PlacementKind.INTERNSHIP,
+        -10,
+        60,
+    ),
+]
+
+
+@dataclass
+class DemoAccount:
+    email: str
+    password: str
+    name: str
+    role: str
+    organisation: str
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def _organisation(name: str, kind: OrganisationKind, city: str, country: str) -> Organisation:
+    organisation = db.session.scalar(select(Organisation).where(Organisation.name == name))
+    if organisation is None:
+        organisation = Organisation(name=name, kind=kind, city=city, country=country)
+        db.session.add(organisation)
+        db.session.flush()
+    return organisation
+
+
+def build_demo_world(today: date | None = None) -> list[DemoAccount]:
+    """Create whatever part of the demo world is missing; return every demo account."""
+    today = today or date.today()
+    organisations = {
+        name: _organisation(name, OrganisationKind.SCHOOL, city, country)
+        for name, city, country in SCHOOLS
+    }
+    workplaces = [
+        _organisation(name, kind, city, country) for name, city, country, kind in WORKPLACES
+    ]
+    organisations.update({w.name: w for w in workplaces})
+
+    users: dict[str, User] = {}
+    accounts = []
+    for email, name, role, organisation_name in PEOPLE:
+        user = db.session.scalar(select(User).where(User.email == email))
+        if user is None:
+            user = User(email=email, name=name, locale=None)
+            user.set_password(DEMO_PASSWORD)
+            db.session.add(user)
+        organisation = organisations.get(organisation_name) if organisation_name else None
+        org_id = organisation.id if organisation else None
+        if not any(m.role == role and m.organisation_id == org_id for m in user.memberships):
+            user.memberships.append(Membership(role=role, organisation_id=org_id))
+        users[email] = user
+        accounts.append(
+            DemoAccount(email, DEMO_PASSWORD, name, role.value, organisation_name or "Leerspoor")
+        )
+    db.session.flush()
+
+    for (
+        student_email,
+        workplace_index,
+        mentor_email,
+        coach_email,
+        kind,
+        offset,
+        length,
+    ) in PLACEMENTS:
+        student = users[student_email]
+        workplace = workplaces[workplace_index]
+        school_id = next(m.organisation_id for m in student.memberships if m.role == Role.STUDENT)
+        ensure_partnership(db.session.get(Organisation, school_id), workplace)
+        db.session.flush()
+        exists = db.session.scalar(
+            select(Placement.id).where(
+                Placement.student_id == student.id, Placement.workplace_id == workplace.id
+            )
+        )
+        if exists is None:
+            start = today + timedelta(days=offset)
+            db.session.add(
+                Placement(
+                    student_id=student.id,
+                    school_id=school_id,
+                    workplace_id=workplace.id,
+                    mentor_id=users[mentor_email].id,
+                    coach_id=users[coach_email].id,
+                    kind=kind,
+                    start_date=start,
+                    end_date=start + timedelta(days=length),
+                )
+            )
+    db.session.commit()
+    return accounts

@@ -1,0 +1,25 @@
+"""Which language and time zone a request is served in."""
+
+from __future__ import annotations
+
+from flask import current_app, request, session
+from flask_login import current_user
+
+LANGUAGE_NAMES = {"nl": "Nederlands", "en": "English"}
+DEFAULT_TIMEZONE = "Europe/Brussels"
+
+
+def select_locale() -> str:
+    """The user's setting, then the switcher's choice, then the browser, then Dutch."""
+    languages = current_app.config["LANGUAGES"]
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    if session.get("locale") in languages:
+        return session["locale"]
+    return (
+        request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+    )
+
+
+def select_timezone() -> str:
+    return DEFAULT_TIMEZONE

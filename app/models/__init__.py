@@ -1,0 +1,20 @@
+"""The domain model, one module per concept. Importing this package registers every table."""
+
+from app.models.audit import AuditEvent
+from app.models.organisations import Organisation, OrganisationKind, Partnership
+from app.models.people import Membership, Role, User, normalise_email
+from app.models.placements import Placement, PlacementKind, PlacementStatus
+
+__all__ = [
+    "AuditEvent",
+    "Membership",
+    "Organisation",
+    "OrganisationKind",
+    "Partnership",
+    "Placement",
+    "PlacementKind",
+    "PlacementStatus",
+    "Role",
+    "User",
+    "normalise_email",
+]

@@ -1,0 +1,73 @@
+"""Organisations: schools, companies (training companies) and host partners abroad."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.columns import UTCDateTime, str_enum, utcnow
+
+
+class OrganisationKind(enum.StrEnum):
+    SCHOOL = "school"
+    COMPANY = "company"
+    HOST_ABROAD = "host_abroad"
+
+    @property
+    def label(self):
+        return ORGANISATION_KIND_LABELS[self]
+
+
+ORGANISATION_KIND_LABELS = {
+    OrganisationKind.SCHOOL: _l("School or training centre"),
+    OrganisationKind.COMPANY: _l("Company"),
+    OrganisationKind.HOST_ABROAD: _l("Host partner abroad"),
+}
+
+WORKPLACE_KINDS = (OrganisationKind.COMPANY, OrganisationKind.HOST_ABROAD)
+
+
+class Organisation(db.Model):
+    """A school, a company (leerbedrijf) or a host partner abroad."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[OrganisationKind] = mapped_column(str_enum(OrganisationKind))
+    city: Mapped[str] = mapped_column(String(120), default="")
+    country: Mapped[str] = mapped_column(String(2), default="BE")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @property
+    def is_school(self) -> bool:
+        return self.kind == OrganisationKind.SCHOOL
+
+    @property
+    def is_workplace(self) -> bool:
+        return self.kind in WORKPLACE_KINDS
+
+    def __repr__(self) -> str:
+        return f"<Organisation {self.id} {self.name!r} {self.kind.value}>"
+
+
+class Partnership(db.Model):
+    """A school works with a company or host partner: its coordinators may place students there.
+
+    A company works with several schools; each school sees only its own partners.
+    """
+
+    __table_args__ = (UniqueConstraint("school_id", "workplace_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"))
+    workplace_id: Mapped[int] = mapped_column(
+        ForeignKey("organisation.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    school: Mapped[Organisation] = relationship(foreign_keys=[school_id])
+    workplace: Mapped[Organisation] = relationship(foreign_keys=[workplace_id])

@@ -1,0 +1,136 @@
+"""People and their roles: users and their memberships of organisations."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from flask_login import UserMixin
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from app.extensions import db
+from app.models.columns import UTCDateTime, str_enum, utcnow
+from app.models.organisations import Organisation
+
+
+class Role(enum.StrEnum):
+    STUDENT = "student"
+    MENTOR = "mentor"
+    COACH = "coach"
+    COORDINATOR = "coordinator"
+    COMPANY_COORDINATOR = "company_coordinator"
+    ADMIN = "admin"
+
+    @property
+    def label(self):
+        return ROLE_LABELS[self]
+
+
+ROLE_LABELS = {
+    Role.STUDENT: _l("Student"),
+    Role.MENTOR: _l("Mentor"),
+    Role.COACH: _l("Coach"),
+    Role.COORDINATOR: _l("School coordinator"),
+    Role.COMPANY_COORDINATOR: _l("Company coordinator"),
+    Role.ADMIN: _l("Administrator"),
+}
+
+SCHOOL_ROLES = (Role.STUDENT, Role.COACH, Role.COORDINATOR)
+WORKPLACE_ROLES = (Role.MENTOR, Role.COMPANY_COORDINATOR)
+
+
+def normalise_email(email: str) -> str:
+    """E-mail addresses are unique regardless of case and surrounding blanks."""
+    return email.strip().lower()
+
+
+class User(UserMixin, db.Model):
+    """A person who logs in. Roles come from memberships, never from the user row."""
+
+    __tablename__ = "user_account"  # "user" is reserved in PostgreSQL
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    locale: Mapped[str | None] = mapped_column(String(8))
+    # Bumped at logout and password change; sessions carrying an older value end.
+    session_version: Mapped[int] = mapped_column(default=1)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    memberships: Mapped[list[Membership]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    @validates("email")
+    def _normalise_email(self, _key: str, email: str) -> str:
+        return normalise_email(email)
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return self.password_hash is not None and check_password_hash(self.password_hash, password)
+
+    @property
+    def has_password(self) -> bool:
+        return self.password_hash is not None
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login asks this
+        return self.active
+
+    def get_id(self) -> str:
+        """The id Flask-Login keeps in the session and remember cookie, with the version."""
+        return f"{self.id}:{self.session_version}"
+
+    def organisation_ids(self, *roles: Role) -> set[int]:
+        """Ids of the organisations where this user holds one of `roles`."""
+        return {
+            m.organisation_id
+            for m in self.memberships
+            if m.role in roles and m.organisation_id is not None
+        }
+
+    def has_role(self, *roles: Role) -> bool:
+        return any(m.role in roles for m in self.memberships)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.has_role(Role.ADMIN)
+
+    @property
+    def roles(self) -> list[Role]:
+        return sorted({m.role for m in self.memberships}, key=list(Role).index)
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.email}>"
+
+
+class Membership(db.Model):
+    """A user holds a role in an organisation. Admins hold their role platform-wide."""
+
+    __table_args__ = (
+        UniqueConstraint("user_id", "organisation_id", "role"),
+        CheckConstraint(
+            "(role = 'admin') = (organisation_id IS NULL)", name="admin_has_no_organisation"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisation.id", ondelete="CASCADE"), index=True
+    )
+    role: Mapped[Role] = mapped_column(str_enum(Role))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user: Mapped[User] = relationship(back_populates="memberships")
+    organisation: Mapped[Organisation | None] = relationship(lazy="joined")

@@ -1,0 +1,96 @@
+"""Placements: one student learning at one workplace, followed by a mentor and a coach."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import CheckConstraint, Date, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.columns import UTCDateTime, str_enum, utcnow
+from app.models.organisations import Organisation
+from app.models.people import User
+
+
+class PlacementKind(enum.StrEnum):
+    DUAL_LEARNING = "dual_learning"
+    INTERNSHIP = "internship"
+    BOL = "bol"
+    BBL = "bbl"
+    GRADUATE_WORKPLACE_LEARNING = "graduate_workplace_learning"
+    MOBILITY_ABROAD = "mobility_abroad"
+
+    @property
+    def label(self):
+        return PLACEMENT_KIND_LABELS[self]
+
+
+PLACEMENT_KIND_LABELS = {
+    PlacementKind.DUAL_LEARNING: _l("Dual learning"),
+    PlacementKind.INTERNSHIP: _l("Internship"),
+    PlacementKind.BOL: _l("BOL (school-based pathway)"),
+    PlacementKind.BBL: _l("BBL (work-based pathway)"),
+    PlacementKind.GRADUATE_WORKPLACE_LEARNING: _l("Graduate programme workplace learning"),
+    PlacementKind.MOBILITY_ABROAD: _l("Mobility abroad"),
+}
+
+
+class PlacementStatus(enum.StrEnum):
+    ACTIVE = "active"
+    COMPLETED = "completed"
+    STOPPED = "stopped"
+
+    @property
+    def label(self):
+        return PLACEMENT_STATUS_LABELS[self]
+
+
+PLACEMENT_STATUS_LABELS = {
+    PlacementStatus.ACTIVE: _l("Active"),
+    PlacementStatus.COMPLETED: _l("Completed"),
+    PlacementStatus.STOPPED: _l("Stopped early"),
+}
+
+
+class Placement(db.Model):
+    """The unit of access: its trio and its school's coordinators may see it, nobody else."""
+
+    __table_args__ = (CheckConstraint("end_date >= start_date", name="ends_after_start"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    student_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    workplace_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    mentor_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    coach_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    kind: Mapped[PlacementKind] = mapped_column(str_enum(PlacementKind))
+    status: Mapped[PlacementStatus] = mapped_column(
+        str_enum(PlacementStatus), default=PlacementStatus.ACTIVE
+    )
+    start_date: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[date] = mapped_column(Date)
+    notes: Mapped[str] = mapped_column(String(2000), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    student: Mapped[User] = relationship(foreign_keys=[student_id])
+    mentor: Mapped[User] = relationship(foreign_keys=[mentor_id])
+    coach: Mapped[User] = relationship(foreign_keys=[coach_id])
+    school: Mapped[Organisation] = relationship(foreign_keys=[school_id])
+    workplace: Mapped[Organisation] = relationship(foreign_keys=[workplace_id])
+
+    def phase_on(self, day: date) -> str:
+        """Where the placement stands on `day`: upcoming, running, ended or its status."""
+        if self.status != PlacementStatus.ACTIVE:
+            return self.status.value
+        if day < self.start_date:
+            return "upcoming"
+        if day > self.end_date:
+            return "ended"
+        return "running"
+
+    def __repr__(self) -> str:
+        return f"<Placement {self.id} student={self.student_id} workplace={self.workplace_id}>"

@@ -1,0 +1,48 @@
+"""Routes: the home page with the user's placements, and one placement's page."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import current_app, render_template, request
+from flask_login import current_user, login_required
+
+from app import policy
+from app.models import PlacementStatus
+from app.placements import bp, services
+
+
+@bp.route("/")
+@login_required
+def index():
+    user = current_user._get_current_object()
+    status = request.args.get("status", "")
+    pagination = services.placements_page(
+        user,
+        page=request.args.get("page", 1, type=int),
+        per_page=current_app.config["PER_PAGE"],
+        search=request.args.get("q", "")[:100],
+        status=PlacementStatus(status) if status in {s.value for s in PlacementStatus} else None,
+    )
+    return render_template(
+        "placements/index.html",
+        pagination=pagination,
+        today=date.today(),
+        statuses=list(PlacementStatus),
+        status=status,
+        q=request.args.get("q", ""),
+        can_administer=policy.is_administrator(user),
+    )
+
+
+@bp.route("/placements/<int:placement_id>")
+@login_required
+def show_placement(placement_id: int):
+    user = current_user._get_current_object()
+    placement = policy.placement_or_404(placement_id, user)
+    return render_template(
+        "placements/show_placement.html",
+        placement=placement,
+        today=date.today(),
+        can_manage=policy.can_manage_placement(user, placement),
+    )

@@ -1,0 +1,156 @@
+"""Who may see and do what. The only place access is decided.
+
+Two rules run through every check:
+- an object the user may not see answers 404, so its existence is not revealed;
+- a forbidden action on an object the user may see answers 403.
+
+Routes never load a placement, organisation or user directly: they call the
+`*_or_404` loaders here, which fetch and check in one step.
+"""
+
+from __future__ import annotations
+
+from flask import abort
+from sqlalchemy import Select, false, or_, select
+
+from app.extensions import db
+from app.models import Membership, Organisation, Partnership, Placement, Role, User
+
+# -- placements -------------------------------------------------------------------------
+
+
+def placement_visibility(user: User):
+    """A SQL condition that is true for the placements `user` may see."""
+    if user.is_admin:
+        return Placement.id.is_not(None)
+    conditions = [
+        Placement.student_id == user.id,
+        Placement.mentor_id == user.id,
+        Placement.coach_id == user.id,
+    ]
+    if schools := user.organisation_ids(Role.COORDINATOR):
+        conditions.append(Placement.school_id.in_(schools))
+    if companies := user.organisation_ids(Role.COMPANY_COORDINATOR):
+        conditions.append(Placement.workplace_id.in_(companies))
+    return or_(*conditions)
+
+
+def visible_placements(user: User) -> Select:
+    """A select of the placements `user` may see (summary level)."""
+    return select(Placement).where(placement_visibility(user))
+
+
+def can_view_placement(user: User, placement: Placement) -> bool:
+    """Summary level: the trio, the workplace, the dates, the kind."""
+    return user.is_admin or (
+        user.id in (placement.student_id, placement.mentor_id, placement.coach_id)
+        or placement.school_id in user.organisation_ids(Role.COORDINATOR)
+        or placement.workplace_id in user.organisation_ids(Role.COMPANY_COORDINATOR)
+    )
+
+
+def can_view_placement_log(user: User, placement: Placement) -> bool:
+    """The log's content: the trio, the school's coordinators and admins.
+
+    A company coordinator sees the company's placements but not what is written in them.
+    """
+    return user.is_admin or (
+        user.id in (placement.student_id, placement.mentor_id, placement.coach_id)
+        or placement.school_id in user.organisation_ids(Role.COORDINATOR)
+    )
+
+
+def can_manage_placement(user: User, placement: Placement) -> bool:
+    """Change the placement itself: its school's coordinators and admins."""
+    return user.is_admin or placement.school_id in user.organisation_ids(Role.COORDINATOR)
+
+
+PLACEMENT_ACTIONS = {
+    "view": can_view_placement,
+    "view_log": can_view_placement_log,
+    "manage": can_manage_placement,
+}
+
+
+def placement_or_404(placement_id: int, user: User, action: str = "view") -> Placement:
+    """Load a placement the user may see, then check the action (403 when refused)."""
+    placement = db.session.get(Placement, placement_id)
+    if placement is None or not can_view_placement(user, placement):
+        abort(404)
+    if not PLACEMENT_ACTIONS[action](user, placement):
+        abort(403)
+    return placement
+
+
+# -- organisations ----------------------------------------------------------------------
+
+
+def is_administrator(user: User) -> bool:
+    """Coordinators and admins use the administration pages."""
+    return user.is_admin or user.has_role(Role.COORDINATOR)
+
+
+def coordinated_school_ids(user: User) -> set[int]:
+    return user.organisation_ids(Role.COORDINATOR)
+
+
+def visible_organisations(user: User) -> Select:
+    """Organisations in the user's administration: their schools and those schools' partners."""
+    if user.is_admin:
+        return select(Organisation)
+    schools = coordinated_school_ids(user)
+    if not schools:
+        return select(Organisation).where(false())
+    partners = select(Partnership.workplace_id).where(Partnership.school_id.in_(schools))
+    return select(Organisation).where(
+        or_(Organisation.id.in_(schools), Organisation.id.in_(partners))
+    )
+
+
+def can_edit_organisation(user: User, organisation: Organisation) -> bool:
+    """Admins edit everything; a coordinator edits their school and its partner workplaces."""
+    if user.is_admin:
+        return True
+    schools = coordinated_school_ids(user)
+    if organisation.id in schools:
+        return True
+    return (
+        db.session.scalar(
+            select(Partnership.id).where(
+                Partnership.school_id.in_(schools), Partnership.workplace_id == organisation.id
+            )
+        )
+        is not None
+    )
+
+
+def organisation_or_404(organisation_id: int, user: User, action: str = "view") -> Organisation:
+    """Load an organisation in the user's administration, then check the action."""
+    organisation = db.session.scalar(
+        visible_organisations(user).where(Organisation.id == organisation_id)
+    )
+    if organisation is None:
+        abort(404)
+    if action == "edit" and not can_edit_organisation(user, organisation):
+        abort(403)
+    return organisation
+
+
+# -- people -----------------------------------------------------------------------------
+
+
+def visible_users(user: User) -> Select:
+    """People in the user's administration: members of their schools and partner workplaces."""
+    if user.is_admin:
+        return select(User)
+    organisations = visible_organisations(user).with_only_columns(Organisation.id)
+    members = select(Membership.user_id).where(Membership.organisation_id.in_(organisations))
+    return select(User).where(User.id.in_(members))
+
+
+def user_or_404(user_id: int, user: User) -> User:
+    """Load a person in the user's administration."""
+    person = db.session.scalar(visible_users(user).where(User.id == user_id))
+    if person is None:
+        abort(404)
+    return person

@@ -1,0 +1,172 @@
+"""Configuration classes, read from environment variables when the app is created.
+
+Nothing here is evaluated at import time: each class reads the environment in its
+constructor, so tests and the CLI can set variables before building an app.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+
+class ConfigurationError(RuntimeError):
+    """The environment does not describe a configuration the app can run with."""
+
+
+def _flag(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    if value is None or not value.strip():
+        return default
+    try:
+        return int(value)
+    except ValueError as error:
+        raise ConfigurationError(f"{name} must be a whole number, not {value!r}.") from error
+
+
+def _development_secret_key(instance_path: Path) -> str:
+    """Return the development key kept in the instance folder, generating it once."""
+    key_file = instance_path / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    key_file.write_text(key)
+    key_file.chmod(0o600)
+    return key
+
+
+class Config:
+    """Settings shared by every environment."""
+
+    ENV_NAME = "development"
+    DEBUG = False
+    TESTING = False
+
+    def __init__(self) -> None:
+        self.INSTANCE_PATH = str(
+            Path(os.environ.get("LEERSPOOR_INSTANCE_PATH", "instance")).resolve()
+        )
+        instance = Path(self.INSTANCE_PATH)
+        self.SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or (
+            f"sqlite:///{instance / 'leerspoor.db'}"
+        )
+        self.SQLALCHEMY_DATABASE_URI = _normalise_database_url(self.SQLALCHEMY_DATABASE_URI)
+        self.SECRET_KEY = os.environ.get("SECRET_KEY") or self.missing_secret_key(instance)
+
+        self.MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
+        self.MAIL_PORT = _int("MAIL_PORT", 587)
+        self.MAIL_USE_TLS = _flag("MAIL_USE_TLS", True)
+        self.MAIL_USE_SSL = _flag("MAIL_USE_SSL", False)
+        self.MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
+        self.MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
+        self.MAIL_DEFAULT_SENDER = os.environ.get(
+            "MAIL_DEFAULT_SENDER", "Leerspoor <no-reply@leerspoor.local>"
+        )
+        self.MAIL_OUTBOX_PATH = str(instance / "outbox")
+        self.UPLOAD_PATH = str(instance / "uploads")
+
+        self.PUBLIC_URL = os.environ.get("LEERSPOOR_PUBLIC_URL", "")
+        self.MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 16 * 1024 * 1024)
+        self.INVITATION_MAX_AGE_DAYS = _int("INVITATION_MAX_AGE_DAYS", 14)
+        self.PASSWORD_RESET_MAX_AGE_MINUTES = _int("PASSWORD_RESET_MAX_AGE_MINUTES", 60)
+        self.LOGIN_ATTEMPTS_PER_MINUTE = _int("LOGIN_ATTEMPTS_PER_MINUTE", 5)
+
+        redis_url = os.environ.get("REDIS_URL", "")
+        self.RATELIMIT_STORAGE_URI = redis_url or "memory://"
+        self.RATELIMIT_ENABLED = True
+        self.RATELIMIT_HEADERS_ENABLED = False
+
+        self.SESSION_COOKIE_HTTPONLY = True
+        self.SESSION_COOKIE_SAMESITE = "Lax"
+        self.SESSION_COOKIE_SECURE = _flag("SESSION_COOKIE_SECURE", self.ENV_NAME == "production")
+        self.REMEMBER_COOKIE_HTTPONLY = True
+        self.REMEMBER_COOKIE_SAMESITE = "Lax"
+        self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
+        self.REMEMBER_COOKIE_DURATION = 60 * 60 * 24 * _int("REMEMBER_COOKIE_DAYS", 30)
+
+        self.SQLALCHEMY_ENGINE_OPTIONS = engine_options(self.SQLALCHEMY_DATABASE_URI)
+        self.SQLALCHEMY_TRACK_MODIFICATIONS = False
+        self.WTF_CSRF_ENABLED = True
+        self.WTF_CSRF_TIME_LIMIT = None  # the session lifetime bounds the token instead
+        self.BABEL_DEFAULT_LOCALE = "nl"
+        self.LANGUAGES = ("nl", "en")
+        self.PER_PAGE = _int("LEERSPOOR_PER_PAGE", 25)
+
+    def missing_secret_key(self, instance: Path) -> str:
+        """Development keeps a generated key in the instance folder."""
+        return _development_secret_key(instance)
+
+
+class DevelopmentConfig(Config):
+    """The embedded default: SQLite in the instance folder, mail to the outbox."""
+
+
+class ProductionConfig(Config):
+    """Production: a real secret key is required and cookies are Secure."""
+
+    ENV_NAME = "production"
+
+    def missing_secret_key(self, instance: Path) -> str:
+        raise ConfigurationError(
+            "SECRET_KEY is not set. In production every web process must share one secret "
+            "key (sessions and e-mail links are signed with it). Generate one with "
+            "`python -c 'import secrets; print(secrets.token_hex(32))'` and set SECRET_KEY."
+        )
+
+
+class TestingConfig(Config):
+    """The test suite: a database per test, CSRF on, mail to a temporary outbox."""
+
+    ENV_NAME = "testing"
+    TESTING = True
+    __test__ = False  # not a test class, whatever pytest thinks of the name
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.SQLALCHEMY_DATABASE_URI = _normalise_database_url(
+            os.environ.get("LEERSPOOR_TEST_DATABASE_URL")
+            or f"sqlite:///{Path(self.INSTANCE_PATH) / 'test.db'}"
+        )
+        self.SQLALCHEMY_ENGINE_OPTIONS = engine_options(self.SQLALCHEMY_DATABASE_URI)
+        self.RATELIMIT_STORAGE_URI = "memory://"
+
+
+CONFIGS: dict[str, type[Config]] = {
+    "development": DevelopmentConfig,
+    "production": ProductionConfig,
+    "testing": TestingConfig,
+}
+
+
+def config_from_environment() -> Config:
+    """Build the configuration named by LEERSPOOR_ENV (default: development)."""
+    name = os.environ.get("LEERSPOOR_ENV", "development").strip().lower()
+    if name not in CONFIGS:
+        raise ConfigurationError(
+            f"LEERSPOOR_ENV must be one of {', '.join(CONFIGS)}, not {name!r}."
+        )
+    return CONFIGS[name]()
+
+
+def _normalise_database_url(url: str) -> str:
+    """Let `postgres://` and `postgresql://` URLs use the psycopg 3 driver."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def engine_options(url: str) -> dict:
+    """Engine options per backend: SQLite waits for locks, PostgreSQL checks connections."""
+    if url.startswith("sqlite"):
+        return {"connect_args": {"timeout": 15}}
+    return {"pool_pre_ping": True}

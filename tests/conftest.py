@@ -1,0 +1,339 @@
+"""Test fixtures: an app per test on a fresh database, a realistic world, and helpers.
+
+The database is a SQLite file in a temporary folder, or the PostgreSQL server named
+by LEERSPOOR_TEST_DATABASE_URL (its public schema is emptied for every test).
+"""
+
+from __future__ import annotations
+
+import email
+import os
+import re
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from email.message import Message
+from pathlib import Path
+
+import pytest
+from sqlalchemy import event, text
+from werkzeug.security import generate_password_hash
+
+from app import create_app
+from app.extensions import db, limiter
+from app.models import (
+    Membership,
+    Organisation,
+    OrganisationKind,
+    Partnership,
+    Placement,
+    PlacementKind,
+    Role,
+    User,
+)
+from config import TestingConfig
+
+PASSWORD = "correct horse battery"
+PASSWORD_HASH = generate_password_hash(PASSWORD)  # hashed once: hashing is slow on purpose
+CSRF_PATTERN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def postgres_url() -> str | None:
+    return os.environ.get("LEERSPOOR_TEST_DATABASE_URL") or None
+
+
+def reset_postgres_schema() -> None:
+    """Empty the PostgreSQL test database (tables, types and Alembic's version table)."""
+    with db.engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+
+
+@pytest.fixture
+def app(tmp_path, monkeypatch):
+    monkeypatch.setenv("LEERSPOOR_INSTANCE_PATH", str(tmp_path / "instance"))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.delenv("MAIL_SERVER", raising=False)
+    monkeypatch.delenv("LEERSPOOR_PUBLIC_URL", raising=False)
+    app = create_app(TestingConfig)
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            reset_postgres_schema()
+        db.create_all()
+        limiter.reset()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def app_ctx(app):
+    with app.app_context():
+        yield
+
+
+# -- the world --------------------------------------------------------------------------
+
+
+@dataclass
+class World:
+    """Two schools, two companies, a trio per placement, and everyone around them."""
+
+    school_a: Organisation
+    school_b: Organisation
+    company_x: Organisation
+    company_y: Organisation
+    admin: User
+    coordinator_a: User
+    coordinator_b: User
+    coach_a: User
+    coach_b: User
+    mentor_x: User
+    mentor_y: User
+    company_coordinator_x: User
+    student_a: User
+    student_b: User
+    outsider: User
+    placement_a: Placement
+    placement_b: Placement
+
+    def user(self, name: str) -> User:
+        return getattr(self, name)
+
+
+def make_user(email_address: str, name: str, *memberships) -> User:
+    user = User(email=email_address, name=name, password_hash=PASSWORD_HASH)
+    for role, organisation in memberships:
+        user.memberships.append(
+            Membership(role=role, organisation_id=organisation.id if organisation else None)
+        )
+    db.session.add(user)
+    return user
+
+
+def build_world() -> World:
+    school_a = Organisation(name="School A", kind=OrganisationKind.SCHOOL, city="Gent")
+    school_b = Organisation(
+        name="School B", kind=OrganisationKind.SCHOOL, city="Breda", country="NL"
+    )
+    company_x = Organisation(name="Company X", kind=OrganisationKind.COMPANY, city="Deinze")
+    company_y = Organisation(name="Company Y", kind=OrganisationKind.COMPANY, city="Terneuzen")
+    db.session.add_all([school_a, school_b, company_x, company_y])
+    db.session.flush()
+    db.session.add_all(
+        [
+            Partnership(school_id=school_a.id, workplace_id=company_x.id),
+            Partnership(school_id=school_b.id, workplace_id=company_y.id),
+        ]
+    )
+    people = {
+        "admin": make_user("admin@example.org", "Ada Admin", (Role.ADMIN, None)),
+        "coordinator_a": make_user("coordinator@a.example", "Cor A", (Role.COORDINATOR, school_a)),
+        "coordinator_b": make_user("coordinator@b.example", "Cor B", (Role.COORDINATOR, school_b)),
+        "coach_a": make_user("coach@a.example", "Coach A", (Role.COACH, school_a)),
+        "coach_b": make_user("coach@b.example", "Coach B", (Role.COACH, school_b)),
+        "mentor_x": make_user("mentor@x.example", "Mentor X", (Role.MENTOR, company_x)),
+        "mentor_y": make_user("mentor@y.example", "Mentor Y", (Role.MENTOR, company_y)),
+        "company_coordinator_x": make_user(
+            "hr@x.example", "HR X", (Role.COMPANY_COORDINATOR, company_x)
+        ),
+        "student_a": make_user("student@a.example", "Student A", (Role.STUDENT, school_a)),
+        "student_b": make_user("student@b.example", "Student B", (Role.STUDENT, school_b)),
+        "outsider": make_user("outsider@example.org", "Olive Outsider"),
+    }
+    db.session.flush()
+    placement_a = Placement(
+        student_id=people["student_a"].id,
+        school_id=school_a.id,
+        workplace_id=company_x.id,
+        mentor_id=people["mentor_x"].id,
+        coach_id=people["coach_a"].id,
+        kind=PlacementKind.DUAL_LEARNING,
+        start_date=date(2026, 9, 1),
+        end_date=date(2027, 6, 30),
+    )
+    placement_b = Placement(
+        student_id=people["student_b"].id,
+        school_id=school_b.id,
+        workplace_id=company_y.id,
+        mentor_id=people["mentor_y"].id,
+        coach_id=people["coach_b"].id,
+        kind=PlacementKind.BBL,
+        start_date=date(2026, 9, 1),
+        end_date=date(2027, 8, 31),
+    )
+    db.session.add_all([placement_a, placement_b])
+    db.session.commit()
+    return World(
+        school_a=school_a,
+        school_b=school_b,
+        company_x=company_x,
+        company_y=company_y,
+        placement_a=placement_a,
+        placement_b=placement_b,
+        **people,
+    )
+
+
+@pytest.fixture
+def world(app):
+    """The world, built in its own app context; objects are reloaded by id in tests."""
+    with app.app_context():
+        built = build_world()
+        for obj in vars(built).values():
+            db.session.refresh(obj)
+        db.session.expunge_all()
+    return built
+
+
+# -- a logged-in browser ----------------------------------------------------------------
+
+
+class Browser:
+    """A test client that logs in and sends forms with their CSRF token, as a browser does."""
+
+    def __init__(self, client, address: str = "127.0.0.1") -> None:
+        self.client = client
+        self.address = address  # each person browses from their own address
+        self._token: str | None = None
+
+    def get(self, path: str, **kwargs):
+        kwargs.setdefault("environ_base", {"REMOTE_ADDR": self.address})
+        response = self.client.get(path, **kwargs)
+        self._remember_token(response)
+        return response
+
+    def _remember_token(self, response) -> None:
+        if response.mimetype == "text/html":
+            match = CSRF_PATTERN.search(response.get_data(as_text=True))
+            if match:
+                self._token = match.group(1)
+
+    def token(self) -> str:
+        if self._token is None:
+            self.get("/password/forgot")  # a page with a form for everyone
+        return self._token
+
+    def post(self, path: str, data: dict | None = None, *, csrf: bool = True, **kwargs):
+        data = dict(data or {})
+        if csrf:
+            data.setdefault("csrf_token", self.token())
+        kwargs.setdefault("environ_base", {"REMOTE_ADDR": self.address})
+        response = self.client.post(path, data=data, **kwargs)
+        self._remember_token(response)
+        return response
+
+    def login(self, email_address: str, password: str = PASSWORD, **extra):
+        self._token = None
+        response = self.post("/login", {"email": email_address, "password": password, **extra})
+        self._token = None
+        return response
+
+
+@pytest.fixture
+def browser(client) -> Browser:
+    return Browser(client)
+
+
+@pytest.fixture
+def login_as(app):
+    """A fresh browser with a session for `user`, as after logging in.
+
+    The session is set directly: the login form itself is tested in test_auth.py,
+    and checking a password hash for every role in every test would be slow.
+    """
+
+    def login(user: User) -> Browser:
+        with app.app_context():
+            session_id = db.session.get(User, user.id).get_id()
+        session_browser = Browser(
+            app.test_client(), address=f"10.1.{user.id // 250}.{user.id % 250 + 1}"
+        )
+        with session_browser.client.session_transaction() as session:
+            session["_user_id"] = session_id
+            session["_fresh"] = True
+        return session_browser
+
+    return login
+
+
+# -- e-mail -----------------------------------------------------------------------------
+
+
+class Outbox:
+    """The e-mails written to the instance outbox, oldest first."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    @property
+    def messages(self) -> list[Message]:
+        if not self.path.exists():
+            return []
+        return [email.message_from_bytes(p.read_bytes()) for p in sorted(self.path.glob("*.eml"))]
+
+    def __len__(self) -> int:
+        return len(self.messages)
+
+    def last(self) -> Message:
+        return self.messages[-1]
+
+    @staticmethod
+    def body(message: Message) -> str:
+        return message.get_payload(decode=True).decode()
+
+    @classmethod
+    def link(cls, message: Message) -> str:
+        """The first link in a message, as a path on this site."""
+        match = re.search(r"https?://[^/\s]+(/\S*)", cls.body(message))
+        assert match, cls.body(message)
+        return match.group(1)
+
+
+@pytest.fixture
+def outbox(app) -> Outbox:
+    return Outbox(Path(app.config["MAIL_OUTBOX_PATH"]))
+
+
+# -- counting queries -------------------------------------------------------------------
+
+
+class QueryCounter:
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+
+    def __call__(self, _conn, _cursor, statement, *_args) -> None:
+        self.statements.append(statement)
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@pytest.fixture
+def count_queries(app):
+    """Count the SQL statements run inside `with count_queries() as counter:`."""
+
+    @contextmanager
+    def counting():
+        counter = QueryCounter()
+        with app.app_context():
+            engine = db.engine
+        event.listen(engine, "before_cursor_execute", counter)
+        try:
+            yield counter
+        finally:
+            event.remove(engine, "before_cursor_execute", counter)
+
+    return counting

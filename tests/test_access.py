@@ -1,0 +1,262 @@
+"""Every route, as every role, across two schools and two companies.
+
+Objects a user may not see answer 404; forbidden actions on visible objects (and
+pages that are not theirs) answer 403; anonymous visitors are sent to log in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pytest
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import Placement
+from tests.conftest import Browser
+
+ROLES = (
+    "anonymous",
+    "admin",
+    "coordinator_a",
+    "coordinator_b",
+    "coach_a",
+    "coach_b",
+    "mentor_x",
+    "mentor_y",
+    "company_coordinator_x",
+    "student_a",
+    "student_b",
+    "outsider",
+)
+LOGGED_IN = ROLES[1:]
+ADMINISTRATORS = ("admin", "coordinator_a", "coordinator_b")
+NOT_ADMINISTRATORS = tuple(r for r in LOGGED_IN if r not in ADMINISTRATORS)
+TRIO_A = ("coach_a", "mentor_x", "student_a")
+
+
+@dataclass
+class Case:
+    endpoint: str
+    method: str
+    path: str  # formatted with the world's ids
+    expected: dict[str, int]
+    data: dict = field(default_factory=dict)
+
+    @property
+    def id(self) -> str:
+        return f"{self.method} {self.endpoint}"
+
+
+def expect(default: int, **overrides: int) -> dict[str, int]:
+    table = dict.fromkeys(ROLES, default)
+    table.update(overrides)
+    return table
+
+
+def roles(status: int, names) -> dict[str, int]:
+    return dict.fromkeys(names, status)
+
+
+LOGIN_REDIRECT = 302
+ADMIN_PAGE = expect(403, anonymous=LOGIN_REDIRECT, **roles(200, ADMINISTRATORS))
+
+CASES = [
+    # auth
+    Case("auth.login", "GET", "/login", expect(302, anonymous=200)),
+    Case("auth.login", "POST", "/login", expect(302, anonymous=200), {"email": "", "password": ""}),
+    Case("auth.logout", "POST", "/logout", expect(302)),
+    Case("auth.forgot_password", "GET", "/password/forgot", expect(200)),
+    Case(
+        "auth.forgot_password", "POST", "/password/forgot", expect(200), {"email": "not an address"}
+    ),
+    Case("auth.reset_password", "GET", "/password/reset/not-a-token", expect(302)),
+    Case("auth.reset_password", "POST", "/password/reset/not-a-token", expect(302)),
+    Case("auth.accept_invitation", "GET", "/invitation/not-a-token", expect(302)),
+    Case("auth.accept_invitation", "POST", "/invitation/not-a-token", expect(302)),
+    Case("auth.edit_account", "GET", "/account", expect(200, anonymous=LOGIN_REDIRECT)),
+    Case(
+        "auth.edit_account", "POST", "/account", expect(200, anonymous=LOGIN_REDIRECT), {"name": ""}
+    ),
+    Case("auth.change_password", "GET", "/account/password", expect(200, anonymous=LOGIN_REDIRECT)),
+    Case(
+        "auth.change_password",
+        "POST",
+        "/account/password",
+        expect(200, anonymous=LOGIN_REDIRECT),
+        {"password-current_password": "wrong"},
+    ),
+    Case("auth.set_language", "POST", "/language", expect(302), {"locale": "en"}),
+    # placements
+    Case("placements.index", "GET", "/", expect(200, anonymous=LOGIN_REDIRECT)),
+    Case(
+        "placements.show_placement",
+        "GET",
+        "/placements/{placement_a}",
+        expect(
+            404,
+            anonymous=LOGIN_REDIRECT,
+            admin=200,
+            coordinator_a=200,
+            company_coordinator_x=200,
+            **roles(200, TRIO_A),
+        ),
+    ),
+    Case(
+        "placements.show_placement",
+        "GET",
+        "/placements/999999",
+        expect(404, anonymous=LOGIN_REDIRECT),
+    ),
+    # administration
+    Case("admin.index", "GET", "/admin/", ADMIN_PAGE),
+    Case("admin.list_organisations", "GET", "/admin/organisations", ADMIN_PAGE),
+    Case("admin.create_organisation", "GET", "/admin/organisations/new", ADMIN_PAGE),
+    Case("admin.create_organisation", "POST", "/admin/organisations/new", ADMIN_PAGE, {"name": ""}),
+    Case(
+        "admin.edit_organisation",
+        "GET",
+        "/admin/organisations/{company_x}",
+        {**ADMIN_PAGE, "coordinator_b": 404},
+    ),
+    Case(
+        "admin.edit_organisation",
+        "POST",
+        "/admin/organisations/{company_x}",
+        {**ADMIN_PAGE, "coordinator_b": 404},
+        {"name": ""},
+    ),
+    Case(
+        "admin.edit_organisation",
+        "GET",
+        "/admin/organisations/{school_b}",
+        {**ADMIN_PAGE, "coordinator_a": 404},
+    ),
+    Case("admin.list_users", "GET", "/admin/people", ADMIN_PAGE),
+    Case("admin.invite_user", "GET", "/admin/people/invite", ADMIN_PAGE),
+    Case("admin.invite_user", "POST", "/admin/people/invite", ADMIN_PAGE, {"email": ""}),
+    Case(
+        "admin.resend_invitation",
+        "POST",
+        "/admin/people/{student_a}/invitation",
+        {**ADMIN_PAGE, "admin": 302, "coordinator_a": 302, "coordinator_b": 404},
+    ),
+    Case("admin.create_placement", "GET", "/admin/placements/new", ADMIN_PAGE),
+    Case("admin.create_placement", "POST", "/admin/placements/new", ADMIN_PAGE, {"kind": "x"}),
+    Case(
+        "admin.edit_placement",
+        "GET",
+        "/admin/placements/{placement_a}/edit",
+        {**ADMIN_PAGE, "coordinator_b": 404},
+    ),
+    Case(
+        "admin.edit_placement",
+        "POST",
+        "/admin/placements/{placement_a}/edit",
+        {**ADMIN_PAGE, "coordinator_b": 404},
+        {"kind": "x"},
+    ),
+    Case("admin.import_placements", "GET", "/admin/import", ADMIN_PAGE),
+    Case("admin.import_placements", "POST", "/admin/import", ADMIN_PAGE),
+    Case(
+        "admin.confirm_import",
+        "POST",
+        "/admin/import/confirm",
+        {**ADMIN_PAGE, **roles(302, ADMINISTRATORS)},
+        {"school": "x", "content": "x"},
+    ),
+]
+
+
+def test_every_route_has_cases(app):
+    routed = {rule.endpoint for rule in app.url_map.iter_rules()} - {"static"}
+    covered = {case.endpoint for case in CASES}
+    assert routed == covered
+
+
+def test_every_method_of_every_route_has_a_case(app):
+    covered = {(case.endpoint, case.method) for case in CASES}
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static":
+            continue
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            assert (rule.endpoint, method) in covered, (rule.endpoint, method)
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda case: case.id + " " + case.path)
+def test_route_answers_each_role_as_expected(app, world, login_as, case):
+    ids = {
+        "placement_a": world.placement_a.id,
+        "company_x": world.company_x.id,
+        "school_b": world.school_b.id,
+        "student_a": world.student_a.id,
+    }
+    path = case.path.format(**ids)
+    answers = {}
+    for role in ROLES:
+        browser = Browser(app.test_client()) if role == "anonymous" else login_as(world.user(role))
+        response = browser.get(path) if case.method == "GET" else browser.post(path, case.data)
+        answers[role] = response.status_code
+        if response.status_code == 500:
+            pytest.fail(f"{role}: server error on {case.id}")
+    mismatches = {
+        role: f"got {answers[role]}, expected {case.expected[role]}"
+        for role in ROLES
+        if answers[role] != case.expected[role]
+    }
+    assert not mismatches, mismatches
+
+
+def test_placement_of_other_school_is_not_shown_in_the_list(world, login_as):
+    page = login_as(world.coordinator_b).get("/").get_data(as_text=True)
+    assert "Student B" in page
+    assert "Student A" not in page
+
+
+@pytest.mark.parametrize(
+    ("role", "sees_a", "sees_b"),
+    [
+        ("admin", True, True),
+        ("coordinator_a", True, False),
+        ("coach_a", True, False),
+        ("mentor_x", True, False),
+        ("student_a", True, False),
+        ("company_coordinator_x", True, False),
+        ("mentor_y", False, True),
+        ("student_b", False, True),
+        ("outsider", False, False),
+    ],
+)
+def test_home_page_lists_exactly_the_placements_of_the_user(world, login_as, role, sees_a, sees_b):
+    page = login_as(world.user(role)).get("/").get_data(as_text=True)
+    assert ("Student A" in page) is sees_a
+    assert ("Student B" in page) is sees_b
+
+
+def test_mentor_sees_the_trio_workplace_dates_and_kind(app, world, login_as):
+    page = (
+        login_as(world.mentor_x).get(f"/placements/{world.placement_a.id}").get_data(as_text=True)
+    )
+    for expected in ("Student A", "Mentor X", "Coach A", "Company X", "School A", "2026"):
+        assert expected in page
+
+
+def test_only_the_school_sees_the_edit_button(world, login_as):
+    path = f"/placements/{world.placement_a.id}"
+    edit = f"/admin/placements/{world.placement_a.id}/edit"
+    assert edit in login_as(world.coordinator_a).get(path).get_data(as_text=True)
+    assert edit not in login_as(world.mentor_x).get(path).get_data(as_text=True)
+
+
+def test_deactivated_user_is_logged_out(app, world, login_as):
+    browser = login_as(world.mentor_x)
+    with app.app_context():
+        db.session.get(type(world.mentor_x), world.mentor_x.id).active = False
+        db.session.commit()
+    assert browser.get("/").status_code == 302
+
+
+def test_placement_count_is_unchanged_by_refused_posts(app, world, login_as):
+    login_as(world.mentor_x).post("/admin/placements/new", {"kind": "internship"})
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Placement.id))) == 2
