@@ -96,7 +96,7 @@ def pack(text: str) -> str:
 
 def unpack(packed: str) -> str | None:
     try:
-        return base64.urlsafe_b64decode(packed.encode("ascii")).decode()
+        return base64.b64decode(packed.encode("ascii"), altchars=b"-_", validate=True).decode()
     except (ValueError, UnicodeError):
         return None
 
@@ -179,13 +179,14 @@ class _Checker:
         self.workplaces: dict[str, list[Organisation]] = {}
         for workplace in workplaces_for(self.actor):
             self.workplaces.setdefault(workplace.name.strip().lower(), []).append(workplace)
-        self.existing = set(
-            db.session.execute(
+        self.existing = {
+            tuple(row)
+            for row in db.session.execute(
                 select(Placement.student_id, Placement.workplace_id, Placement.start_date).where(
                     Placement.school_id == self.school.id
                 )
-            ).tuples()
-        )
+            )
+        }
         seen: dict[tuple, int] = {}
         names: dict[str, tuple[int, str]] = {}
         for line, values in raw_rows:

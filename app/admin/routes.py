@@ -6,6 +6,7 @@ import smtplib
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
@@ -361,9 +362,9 @@ def confirm_import():
         return redirect(url_for("placements.index"))
     flash(
         _(
-            "Imported: %(students)d new students and %(placements)d placements.",
-            students=students,
-            placements=placements,
+            "Imported: %(students)s and %(placements)s.",
+            students=ngettext("%(num)d new student", "%(num)d new students", students),
+            placements=ngettext("%(num)d placement", "%(num)d placements", placements),
         ),
         "success",
     )

@@ -1,0 +1,354 @@
+"""Administration as a coordinator or admin: organisations, invitations and placements."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import (
+    AuditEvent,
+    Membership,
+    Organisation,
+    OrganisationKind,
+    Partnership,
+    Placement,
+    Role,
+    User,
+)
+from tests.conftest import make_user
+
+
+def _count(model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+# -- organisations ----------------------------------------------------------------------
+
+
+def test_coordinator_adds_a_company_that_becomes_a_partner_of_the_school(app, world, login_as):
+    coordinator = login_as(world.coordinator_a)
+    response = coordinator.post(
+        "/admin/organisations/new",
+        {"name": "Bakkerij Vermeulen", "kind": "company", "city": "Eeklo", "country": "be"},
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        bakery = db.session.scalar(
+            select(Organisation).where(Organisation.name == "Bakkerij Vermeulen")
+        )
+        assert bakery.kind is OrganisationKind.COMPANY
+        assert bakery.country == "BE"
+        partnership = db.session.scalar(
+            select(Partnership).where(Partnership.workplace_id == bakery.id)
+        )
+        assert partnership.school_id == world.school_a.id
+    assert "Bakkerij Vermeulen" in coordinator.get("/admin/organisations").get_data(as_text=True)
+    other = login_as(world.coordinator_b).get("/admin/organisations").get_data(as_text=True)
+    assert "Bakkerij Vermeulen" not in other
+
+
+def test_coordinator_cannot_create_a_school(app, world, login_as):
+    response = login_as(world.coordinator_a).post(
+        "/admin/organisations/new", {"name": "Nep School", "kind": "school", "country": "BE"}
+    )
+    assert response.status_code == 200
+    with app.app_context():
+        assert (
+            db.session.scalar(select(Organisation).where(Organisation.name == "Nep School")) is None
+        )
+
+
+def test_admin_creates_a_school(app, world, login_as):
+    response = login_as(world.admin).post(
+        "/admin/organisations/new", {"name": "Campus Noord", "kind": "school", "country": "NL"}
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        school = db.session.scalar(select(Organisation).where(Organisation.name == "Campus Noord"))
+        assert school.is_school
+
+
+def test_an_empty_name_is_refused_next_to_the_field(world, login_as):
+    response = login_as(world.coordinator_a).post(
+        f"/admin/organisations/{world.company_x.id}", {"name": "", "country": "BE"}
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert 'id="name-error"' in page
+
+
+def test_coordinator_renames_a_partner_company(app, world, login_as):
+    response = login_as(world.coordinator_a).post(
+        f"/admin/organisations/{world.company_x.id}",
+        {"name": "Company X nv", "city": "Deinze", "country": "BE"},
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.get(Organisation, world.company_x.id).name == "Company X nv"
+        assert "organisation_updated" in db.session.scalars(select(AuditEvent.action)).all()
+
+
+def test_organisation_page_lists_its_people(world, login_as):
+    page = login_as(world.coordinator_a).get(f"/admin/organisations/{world.company_x.id}")
+    text = page.get_data(as_text=True)
+    assert "Mentor X" in text
+    assert "HR X" in text
+
+
+# -- invitations ------------------------------------------------------------------------
+
+
+def _invite(browser, world, **data):
+    form = {
+        "name": "Nina Mentor",
+        "email": "nina@x.example",
+        "organisation": world.company_x.id,
+        "role": "mentor",
+    }
+    form.update(data)
+    return browser.post("/admin/people/invite", form)
+
+
+def test_inviting_a_mentor_creates_the_account_and_mails_a_link(app, world, login_as, outbox):
+    coordinator = login_as(world.coordinator_a)
+    assert _invite(coordinator, world).status_code == 302
+    with app.app_context():
+        nina = db.session.scalar(select(User).where(User.email == "nina@x.example"))
+        assert not nina.has_password
+        assert nina.organisation_ids(Role.MENTOR) == {world.company_x.id}
+    message = outbox.last()
+    assert message["To"] == "nina@x.example"
+    assert "Cor A" in outbox.body(message)
+    assert "Company X" in outbox.body(message)
+    people = coordinator.get("/admin/people").get_data(as_text=True)
+    assert "Nina Mentor" in people
+    assert "nog niet aanvaard" in people
+
+
+def test_invitation_can_be_sent_again(app, world, login_as, outbox):
+    coordinator = login_as(world.coordinator_a)
+    _invite(coordinator, world)
+    with app.app_context():
+        nina = db.session.scalar(select(User).where(User.email == "nina@x.example"))
+    response = coordinator.post(f"/admin/people/{nina.id}/invitation")
+    assert response.status_code == 302
+    assert len(outbox) == 2
+    assert outbox.link(outbox.messages[1]).startswith("/invitation/")
+
+
+def test_inviting_someone_twice_in_the_same_role_is_refused(app, world, login_as, outbox):
+    coordinator = login_as(world.coordinator_a)
+    response = _invite(coordinator, world, email="MENTOR@x.example", name="Mentor X")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert 'id="email-error"' in page
+    assert "is al mentor bij Company X" in page
+    assert len(outbox) == 0
+
+
+def test_inviting_an_existing_user_adds_the_role_and_says_so(app, world, login_as, outbox):
+    coordinator = login_as(world.coordinator_a)
+    response = _invite(coordinator, world, email=world.coach_a.email, name="Coach A")
+    assert response.status_code == 302
+    with app.app_context():
+        coach = db.session.get(User, world.coach_a.id)
+        assert world.company_x.id in coach.organisation_ids(Role.MENTOR)
+    body = outbox.body(outbox.last())
+    assert "/invitation/" not in body
+    assert "/login" in body
+
+
+def test_a_mentor_cannot_be_invited_into_a_school(app, world, login_as, outbox):
+    response = _invite(login_as(world.coordinator_a), world, organisation=world.school_a.id)
+    assert response.status_code == 200
+    assert 'id="role-error"' in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(User).where(User.email == "nina@x.example")) is None
+
+
+def test_coordinator_cannot_invite_into_another_school(app, world, login_as):
+    response = _invite(
+        login_as(world.coordinator_a), world, organisation=world.school_b.id, role="coach"
+    )
+    assert response.status_code == 200
+    assert 'id="organisation-error"' in response.get_data(as_text=True)
+
+
+def test_a_bad_email_address_is_refused(world, login_as):
+    response = _invite(login_as(world.coordinator_a), world, email="nina at x")
+    assert 'id="email-error"' in response.get_data(as_text=True)
+
+
+def test_people_search_finds_by_name(world, login_as):
+    page = login_as(world.coordinator_a).get("/admin/people?q=mentor").get_data(as_text=True)
+    assert "Mentor X" in page
+    assert "Student A" not in page
+
+
+def test_coordinator_does_not_see_people_of_another_school(world, login_as):
+    page = login_as(world.coordinator_a).get("/admin/people").get_data(as_text=True)
+    assert "Student A" in page
+    assert "Student B" not in page
+    assert "Mentor Y" not in page
+
+
+# -- placements -------------------------------------------------------------------------
+
+
+def _placement_form(world, **changes) -> dict:
+    form = {
+        "school": world.school_a.id,
+        "student": world.student_a.id,
+        "workplace": world.company_x.id,
+        "mentor": world.mentor_x.id,
+        "coach": world.coach_a.id,
+        "kind": "internship",
+        "start_date": "2027-02-01",
+        "end_date": "2027-03-31",
+        "status": "active",
+        "notes": "",
+    }
+    form.update(changes)
+    return form
+
+
+def test_coordinator_creates_a_placement(app, world, login_as):
+    response = login_as(world.coordinator_a).post("/admin/placements/new", _placement_form(world))
+    assert response.status_code == 302
+    with app.app_context():
+        assert _count(Placement) == 3
+        created = db.session.scalar(select(Placement).order_by(Placement.id.desc()))
+        assert created.kind.value == "internship"
+        assert "placement_created" in db.session.scalars(select(AuditEvent.action)).all()
+
+
+def test_a_placement_ending_before_it_starts_is_refused_next_to_the_end_date(app, world, login_as):
+    response = login_as(world.coordinator_a).post(
+        "/admin/placements/new", _placement_form(world, end_date="2027-01-01")
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert 'id="end_date-error"' in page
+    assert "De einddatum ligt vóór de startdatum." in page
+    assert 'value="2027-02-01"' in page  # what was typed is kept
+    with app.app_context():
+        assert _count(Placement) == 2
+
+
+def test_a_mentor_from_another_company_is_refused_next_to_the_mentor(app, world, login_as):
+    with app.app_context():
+        company_z = Organisation(name="Company Z", kind=OrganisationKind.COMPANY)
+        db.session.add(company_z)
+        db.session.flush()
+        db.session.add(Partnership(school_id=world.school_a.id, workplace_id=company_z.id))
+        mentor_z = make_user("mentor@z.example", "Mentor Z", (Role.MENTOR, company_z))
+        db.session.commit()
+        mentor_z_id = mentor_z.id
+    response = login_as(world.coordinator_a).post(
+        "/admin/placements/new", _placement_form(world, mentor=mentor_z_id)
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert 'id="mentor-error"' in page
+    assert "Mentor Z is geen mentor bij Company X" in page
+    with app.app_context():
+        assert _count(Placement) == 2
+
+
+def test_a_student_of_another_school_is_not_a_choice(app, world, login_as):
+    response = login_as(world.coordinator_a).post(
+        "/admin/placements/new", _placement_form(world, student=world.student_b.id)
+    )
+    assert 'id="student-error"' in response.get_data(as_text=True)
+    with app.app_context():
+        assert _count(Placement) == 2
+
+
+def test_coordinator_edits_a_placement(app, world, login_as):
+    coordinator = login_as(world.coordinator_a)
+    form_page = coordinator.get(f"/admin/placements/{world.placement_a.id}/edit")
+    assert 'value="2026-09-01"' in form_page.get_data(as_text=True)
+    response = coordinator.post(
+        f"/admin/placements/{world.placement_a.id}/edit",
+        _placement_form(world, kind="dual_learning", end_date="2027-05-31", status="stopped"),
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        placement = db.session.get(Placement, world.placement_a.id)
+        assert placement.end_date.isoformat() == "2027-05-31"
+        assert placement.status.value == "stopped"
+
+
+def test_a_failed_edit_loses_nothing_already_saved(app, world, login_as):
+    login_as(world.coordinator_a).post(
+        f"/admin/placements/{world.placement_a.id}/edit",
+        _placement_form(world, start_date="2027-06-01", end_date="2027-01-01"),
+    )
+    with app.app_context():
+        placement = db.session.get(Placement, world.placement_a.id)
+        assert placement.start_date.isoformat() == "2026-09-01"
+        assert placement.end_date.isoformat() == "2027-06-30"
+
+
+def test_admin_dashboard_counts_what_the_coordinator_manages(world, login_as):
+    page = login_as(world.coordinator_a).get("/admin/").get_data(as_text=True)
+    assert "School A" in page
+    assert "School B" not in page
+
+
+# -- bounded queries --------------------------------------------------------------------
+
+
+def _add_placements(world, count: int) -> None:
+    for number in range(count):
+        student = make_user(
+            f"extra{number}@a.example", f"Extra {number}", (Role.STUDENT, world.school_a)
+        )
+        db.session.flush()
+        db.session.add(
+            Placement(
+                student_id=student.id,
+                school_id=world.school_a.id,
+                workplace_id=world.company_x.id,
+                mentor_id=world.mentor_x.id,
+                coach_id=world.coach_a.id,
+                kind="internship",
+                start_date=world.placement_a.start_date,
+                end_date=world.placement_a.end_date,
+            )
+        )
+    db.session.commit()
+
+
+def _queries(count_queries, browser, path: str) -> int:
+    with count_queries() as counter:
+        response = browser.get(path)
+    assert response.status_code == 200
+    return counter.count
+
+
+def test_pages_run_a_bounded_number_of_queries(app, world, login_as, count_queries):
+    coordinator = login_as(world.coordinator_a)
+    paths = ["/", "/admin/", "/admin/people", "/admin/organisations", "/admin/placements/new"]
+    small = {path: _queries(count_queries, coordinator, path) for path in paths}
+    with app.app_context():
+        _add_placements(world, 40)
+    large = {path: _queries(count_queries, coordinator, path) for path in paths}
+    assert large == small
+    assert max(large.values()) <= 12, large
+
+
+def test_mentor_home_page_queries_do_not_grow_with_placements(app, world, login_as, count_queries):
+    mentor = login_as(world.mentor_x)
+    small = _queries(count_queries, mentor, "/")
+    with app.app_context():
+        _add_placements(world, 30)
+    assert _queries(count_queries, mentor, "/") == small
+
+
+def test_memberships_are_listed_per_user(app, world):
+    with app.app_context():
+        roles = db.session.scalars(
+            select(Membership.role).where(Membership.user_id == world.coach_a.id)
+        ).all()
+    assert roles == [Role.COACH]

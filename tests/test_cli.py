@@ -1,0 +1,148 @@
+"""The `leerspoor` command line: init, demo, user create, translations."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlalchemy import func, select
+
+from app import create_app
+from app.extensions import db
+from app.models import Placement, Role, User
+from config import TestingConfig
+from tests.conftest import reset_postgres_schema
+
+
+@pytest.fixture
+def empty_app(tmp_path, monkeypatch):
+    """An app whose database has no tables yet, as on a fresh machine."""
+    monkeypatch.setenv("LEERSPOOR_INSTANCE_PATH", str(tmp_path / "instance"))
+    app = create_app(TestingConfig)
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            reset_postgres_schema()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+def test_init_creates_the_database(empty_app):
+    result = empty_app.test_cli_runner().invoke(args=["init"])
+    assert result.exit_code == 0, result.output
+    assert "Database ready" in result.output
+    with empty_app.app_context():
+        assert db.session.scalar(select(func.count(User.id))) == 0
+
+
+def test_demo_is_idempotent_and_prints_every_account(empty_app):
+    runner = empty_app.test_cli_runner()
+    first = runner.invoke(args=["demo"])
+    assert first.exit_code == 0, first.output
+    assert "leerspoor-demo" in first.output
+    with empty_app.app_context():
+        counts = (
+            db.session.scalar(select(func.count(User.id))),
+            db.session.scalar(select(func.count(Placement.id))),
+        )
+    second = runner.invoke(args=["demo", "--json"])
+    accounts = json.loads(second.stdout)
+    with empty_app.app_context():
+        assert counts == (
+            db.session.scalar(select(func.count(User.id))),
+            db.session.scalar(select(func.count(Placement.id))),
+        )
+        assert counts[1] == 8
+    roles = [account["role"] for account in accounts]
+    assert roles.count("student") == 8
+    assert roles.count("mentor") == 4
+    assert roles.count("coach") == 2
+    assert {"admin", "coordinator", "company_coordinator"} <= set(roles)
+    assert all(account["password"] == "leerspoor-demo" for account in accounts)
+
+
+def test_demo_accounts_can_log_in(empty_app):
+    empty_app.test_cli_runner().invoke(args=["demo"])
+    client = empty_app.test_client()
+    page = client.get("/login").get_data(as_text=True)
+    token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+    response = client.post(
+        "/login",
+        data={"email": "mentor@verbeke.demo", "password": "leerspoor-demo", "csrf_token": token},
+    )
+    assert response.status_code == 302
+
+
+def test_user_create_makes_an_admin(empty_app):
+    runner = empty_app.test_cli_runner()
+    runner.invoke(args=["init"])
+    result = runner.invoke(
+        args=[
+            "user",
+            "create",
+            "--email",
+            "Root@Example.org",
+            "--name",
+            "Root",
+            "--role",
+            "admin",
+            "--password",
+            "a long admin password",
+        ]
+    )
+    assert result.exit_code == 0, result.output
+    with empty_app.app_context():
+        user = db.session.scalar(select(User).where(User.email == "root@example.org"))
+        assert user.is_admin
+        assert user.check_password("a long admin password")
+
+
+def test_user_create_refuses_an_unknown_organisation(empty_app):
+    runner = empty_app.test_cli_runner()
+    runner.invoke(args=["init"])
+    result = runner.invoke(
+        args=[
+            "user",
+            "create",
+            "--email",
+            "c@x.org",
+            "--name",
+            "C",
+            "--role",
+            "coach",
+            "--organisation",
+            "Nowhere",
+            "--password",
+            "a long password here",
+        ]
+    )
+    assert result.exit_code != 0
+    assert "No organisation is called 'Nowhere'" in result.output
+
+
+def test_user_create_adds_a_role_to_an_existing_user(empty_app):
+    runner = empty_app.test_cli_runner()
+    runner.invoke(args=["demo"])
+    result = runner.invoke(
+        args=[
+            "user",
+            "create",
+            "--email",
+            "mentor@verbeke.demo",
+            "--name",
+            "Luc",
+            "--role",
+            "mentor",
+            "--organisation",
+            "Garage De Smet",
+        ]
+    )
+    assert result.exit_code == 0, result.output
+    with empty_app.app_context():
+        luc = db.session.scalar(select(User).where(User.email == "mentor@verbeke.demo"))
+        assert len(luc.organisation_ids(Role.MENTOR)) == 2
+
+
+def test_translations_check_passes_on_the_repository(empty_app):
+    result = empty_app.test_cli_runner().invoke(args=["translations", "check"])
+    assert result.exit_code == 0, result.output

@@ -1,0 +1,220 @@
+"""CSV import of students and placements: preview every problem, then all or nothing."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from app.admin.imports import pack
+from app.extensions import db
+from app.models import Placement, Role, User
+
+HEADER = "student_email;student_name;kind;start_date;end_date;workplace;mentor_email;coach_email"
+
+
+def _file(text: str, *, encoding: str = "utf-8", name: str = "students.csv"):
+    return (io.BytesIO(text.encode(encoding)), name)
+
+
+def _upload(browser, world, text: str, **kwargs):
+    return browser.post(
+        "/admin/import",
+        {"school": world.school_a.id, "file": _file(text, **kwargs)},
+        content_type="multipart/form-data",
+    )
+
+
+def _confirm(browser, page: str, invite: bool = True):
+    content = re.search(r'name="content" type="hidden" value="([^"]+)"', page)
+    assert content, "no confirmation form on the preview"
+    school = re.search(r'name="school" type="hidden" value="([^"]+)"', page)
+    data = {"content": content.group(1), "school": school.group(1)}
+    if invite:
+        data["invite"] = "y"
+    return browser.post("/admin/import/confirm", data)
+
+
+def _counts(app):
+    with app.app_context():
+        return (
+            db.session.scalar(select(func.count(User.id))),
+            db.session.scalar(select(func.count(Placement.id))),
+        )
+
+
+GOOD = "\n".join(
+    [
+        HEADER,
+        "an.peeters@a.example;An Peeters;dual_learning;2027-09-01;2028-06-30;Company X;"
+        "mentor@x.example;coach@a.example",
+        "bram@a.example;Bram De Vos;stage;01/02/2027;31-03-2027;company x;"
+        "MENTOR@x.example;coach@a.example",
+        "chloe@a.example;Chloé Martens;;;;;;",
+        "",
+    ]
+)
+
+
+def test_a_clean_file_is_previewed_then_imported_with_invitations(app, world, login_as, outbox):
+    coordinator = login_as(world.coordinator_a)
+    before = _counts(app)
+    preview = _upload(coordinator, world, "\ufeff" + GOOD)
+    page = preview.get_data(as_text=True)
+    assert preview.status_code == 200
+    assert "An Peeters" in page
+    assert "Chloé Martens" in page
+    assert "3 nieuwe leerlingen" in page
+    assert "2 trajecten" in page
+    assert _counts(app) == before  # nothing saved by the preview
+
+    response = _confirm(coordinator, page)
+    assert response.status_code == 302
+    users, placements = _counts(app)
+    assert (users, placements) == (before[0] + 3, before[1] + 2)
+    with app.app_context():
+        an = db.session.scalar(select(User).where(User.email == "an.peeters@a.example"))
+        assert an.organisation_ids(Role.STUDENT) == {world.school_a.id}
+        placement = db.session.scalar(select(Placement).where(Placement.student_id == an.id))
+        assert placement.workplace_id == world.company_x.id
+        assert placement.mentor_id == world.mentor_x.id
+    assert sorted(m["To"] for m in outbox.messages) == [
+        "an.peeters@a.example",
+        "bram@a.example",
+        "chloe@a.example",
+    ]
+    assert "3 nieuwe leerlingen" in coordinator.get("/").get_data(as_text=True)
+
+
+def test_comma_separated_files_are_read_too(app, world, login_as):
+    coordinator = login_as(world.coordinator_a)
+    text = GOOD.replace(";", ",")
+    page = _upload(coordinator, world, text).get_data(as_text=True)
+    assert "Nu importeren" in page
+    assert _confirm(coordinator, page, invite=False).status_code == 302
+    assert _counts(app)[1] == 4
+
+
+def test_every_bad_row_is_listed_with_its_line_and_nothing_is_imported(app, world, login_as):
+    coordinator = login_as(world.coordinator_a)
+    before = _counts(app)
+    text = "\n".join(
+        [
+            HEADER,
+            "good@a.example;Good One;internship;2027-02-01;2027-03-01;Company X;"
+            "mentor@x.example;coach@a.example",
+            "not-an-email;Bad Mail;;;;;;",
+            "late@a.example;Late;internship;2027-05-01;2027-04-01;Company X;"
+            "mentor@x.example;coach@a.example",
+            "who@a.example;Who;internship;2027-02-01;2027-03-01;Nowhere Inc;"
+            "mentor@x.example;coach@a.example",
+            "wrongmentor@a.example;Wrong Mentor;internship;2027-02-01;2027-03-01;Company X;"
+            "mentor@y.example;coach@a.example",
+            "wrongcoach@a.example;Wrong Coach;internship;2027-02-01;2027-03-01;Company X;"
+            "mentor@x.example;coach@b.example",
+            "kind@a.example;Kind;holiday;2027-02-01;2027-03-01;Company X;"
+            "mentor@x.example;coach@a.example",
+            "date@a.example;Date;internship;next monday;2027-03-01;Company X;"
+            "mentor@x.example;coach@a.example",
+            "half@a.example;Half;internship;;;;;",
+            "good@a.example;Good One;internship;2027-02-01;2027-03-01;Company X;"
+            "mentor@x.example;coach@a.example",
+            f"{world.student_b.email};Student B;;;;;;",
+            "noname@a.example;;;;;;;",
+        ]
+    )
+    response = _upload(coordinator, world, text)
+    page = response.get_data(as_text=True)
+    rows = dict(re.findall(r"<tr><td>(\d+)</td><td>([^<]+)</td></tr>", page))
+    assert set(rows) == {"3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13"}
+    assert "not-an-email" in rows["3"]
+    assert "einddatum" in rows["4"]
+    assert "Nowhere Inc" in rows["5"]
+    assert "mentor@y.example" in rows["6"]
+    assert "coach@b.example" in rows["7"]
+    assert "holiday" in rows["8"]
+    assert "next monday" in rows["9"]
+    assert "start_date" in rows["10"]
+    assert "regel 2" in rows["11"]
+    assert world.student_b.email in rows["12"]
+    assert "student_name" in rows["13"]
+    assert "Nu importeren" not in page
+    assert _counts(app) == before
+
+
+def test_a_tampered_confirmation_is_checked_again(app, world, login_as):
+    coordinator = login_as(world.coordinator_a)
+    bad = (
+        HEADER
+        + "\nx@a.example;X;internship;2027-05-01;2027-04-01;Company X;"
+        + "mentor@x.example;coach@a.example\n"
+    )
+    before = _counts(app)
+    response = coordinator.post(
+        "/admin/import/confirm",
+        {"school": str(world.school_a.id), "content": pack(bad), "invite": "y"},
+    )
+    assert response.status_code == 200
+    assert "einddatum" in response.get_data(as_text=True)
+    assert _counts(app) == before
+
+
+def test_an_unreadable_confirmation_sends_back_to_the_upload(world, login_as):
+    response = login_as(world.coordinator_a).post(
+        "/admin/import/confirm", {"school": str(world.school_a.id), "content": "%%%"}
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/admin/import")
+
+
+def test_a_file_that_is_not_utf8_is_refused_with_advice(app, world, login_as):
+    response = _upload(
+        login_as(world.coordinator_a), world, GOOD.replace("é", "é"), encoding="cp1252"
+    )
+    page = response.get_data(as_text=True)
+    assert 'id="file-error"' in page
+    assert "UTF-8" in page
+
+
+def test_missing_columns_are_named(world, login_as):
+    response = _upload(login_as(world.coordinator_a), world, "email;name\nx@a.example;X\n")
+    page = response.get_data(as_text=True)
+    assert "student_email" in page
+    assert "coach_email" in page
+
+
+def test_an_empty_file_says_so(world, login_as):
+    page = _upload(login_as(world.coordinator_a), world, "").get_data(as_text=True)
+    assert "leeg" in page
+
+
+def test_a_placement_imported_twice_is_refused_the_second_time(app, world, login_as):
+    coordinator = login_as(world.coordinator_a)
+    page = _upload(coordinator, world, GOOD).get_data(as_text=True)
+    _confirm(coordinator, page, invite=False)
+    again = _upload(coordinator, world, GOOD).get_data(as_text=True)
+    assert "bestaat al" in again
+    assert "Nu importeren" not in again
+
+
+def test_a_file_other_than_csv_is_refused(world, login_as):
+    response = _upload(login_as(world.coordinator_a), world, GOOD, name="students.xlsx")
+    assert 'id="file-error"' in response.get_data(as_text=True)
+
+
+def test_coordinator_cannot_import_into_another_school(app, world, login_as):
+    response = login_as(world.coordinator_b).post(
+        "/admin/import",
+        {"school": world.school_a.id, "file": _file(GOOD)},
+        content_type="multipart/form-data",
+    )
+    assert 'id="school-error"' in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("size", [2001])
+def test_very_large_files_must_be_split(world, login_as, size):
+    rows = [f"s{n}@a.example;S {n};;;;;;" for n in range(size)]
+    page = _upload(login_as(world.coordinator_a), world, HEADER + "\n" + "\n".join(rows))
+    assert "2000" in page.get_data(as_text=True)
