@@ -18,7 +18,15 @@ from babel.messages.pofile import read_po, write_po
 APP_DIR = Path(__file__).resolve().parent
 TRANSLATIONS = APP_DIR / "translations"
 LOCALES = ("nl", "en")
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None}
+KEYWORDS = {
+    "_": None,
+    "gettext": None,
+    "ngettext": (1, 2),
+    "_l": None,
+    "lazy_gettext": None,
+    "_ln": (1, 2),
+    "lazy_ngettext": (1, 2),
+}
 METHOD_MAP = [("**.py", "python"), ("**/templates/**.html", "jinja2")]
 OPTIONS_MAP = {"**/templates/**.html": {"extensions": "jinja2.ext.do"}}
 

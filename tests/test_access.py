@@ -136,6 +136,31 @@ CASES = [
     Case("admin.invite_user", "GET", "/admin/people/invite", ADMIN_PAGE),
     Case("admin.invite_user", "POST", "/admin/people/invite", ADMIN_PAGE, {"email": ""}),
     Case(
+        "admin.edit_user",
+        "GET",
+        "/admin/people/{student_a}",
+        {**ADMIN_PAGE, "coordinator_b": 404},
+    ),
+    Case(
+        "admin.edit_user",
+        "POST",
+        "/admin/people/{student_a}",
+        {**ADMIN_PAGE, "coordinator_b": 404},
+        {"name": ""},
+    ),
+    Case(
+        "admin.remove_membership",
+        "POST",
+        "/admin/people/{student_a}/memberships/{student_a_membership}/delete",
+        {**ADMIN_PAGE, "coordinator_b": 404},
+    ),
+    Case(
+        "admin.remove_membership",
+        "POST",
+        "/admin/people/{student_a}/memberships/999999/delete",
+        {**ADMIN_PAGE, "admin": 404, "coordinator_a": 404, "coordinator_b": 404},
+    ),
+    Case(
         "admin.resend_invitation",
         "POST",
         "/admin/people/{student_a}/invitation",
@@ -190,6 +215,7 @@ def test_route_answers_each_role_as_expected(app, world, login_as, case):
         "company_x": world.company_x.id,
         "school_b": world.school_b.id,
         "student_a": world.student_a.id,
+        "student_a_membership": world.student_a.memberships[0].id,
     }
     path = case.path.format(**ids)
     answers = {}

@@ -352,3 +352,79 @@ def test_memberships_are_listed_per_user(app, world):
             select(Membership.role).where(Membership.user_id == world.coach_a.id)
         ).all()
     assert roles == [Role.COACH]
+
+
+# -- people -----------------------------------------------------------------------------
+
+
+def test_coordinator_corrects_a_name_and_email(app, world, login_as):
+    response = login_as(world.coordinator_a).post(
+        f"/admin/people/{world.student_a.id}",
+        {"name": "Student Anna", "email": "Anna@A.example"},
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        student = db.session.get(User, world.student_a.id)
+        assert (student.name, student.email) == ("Student Anna", "anna@a.example")
+
+
+def test_an_email_that_belongs_to_someone_else_is_refused(app, world, login_as):
+    response = login_as(world.coordinator_a).post(
+        f"/admin/people/{world.student_a.id}",
+        {"name": "Student A", "email": world.coach_a.email.upper()},
+    )
+    page = response.get_data(as_text=True)
+    assert 'id="email-error"' in page
+    assert world.coach_a.email in page
+    with app.app_context():
+        assert db.session.get(User, world.student_a.id).email == world.student_a.email
+
+
+def test_admin_switches_an_account_off_and_it_is_logged_out(app, world, login_as):
+    student = login_as(world.student_a)
+    assert student.get("/").status_code == 200
+    login_as(world.admin).post(
+        f"/admin/people/{world.student_a.id}", {"name": "Student A", "email": world.student_a.email}
+    )
+    assert student.get("/").status_code == 302
+    with app.app_context():
+        assert db.session.get(User, world.student_a.id).active is False
+
+
+def test_a_coordinator_cannot_switch_an_account_off(app, world, login_as):
+    login_as(world.coordinator_a).post(
+        f"/admin/people/{world.student_a.id}", {"name": "Student A", "email": world.student_a.email}
+    )
+    with app.app_context():
+        assert db.session.get(User, world.student_a.id).active is True
+
+
+def test_a_role_in_use_by_a_placement_cannot_be_removed(app, world, login_as):
+    membership_id = world.mentor_x.memberships[0].id
+    response = login_as(world.coordinator_a).post(
+        f"/admin/people/{world.mentor_x.id}/memberships/{membership_id}/delete"
+    )
+    assert response.status_code == 200
+    assert "1 actief traject" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Membership, membership_id) is not None
+
+
+def test_an_unused_role_is_removed(app, world, login_as):
+    membership_id = world.company_coordinator_x.memberships[0].id
+    response = login_as(world.coordinator_a).post(
+        f"/admin/people/{world.company_coordinator_x.id}/memberships/{membership_id}/delete"
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.get(Membership, membership_id) is None
+        assert "membership_removed" in db.session.scalars(select(AuditEvent.action)).all()
+
+
+def test_an_admin_cannot_switch_off_their_own_account(app, world, login_as):
+    response = login_as(world.admin).post(
+        f"/admin/people/{world.admin.id}", {"name": "Ada Admin", "email": world.admin.email}
+    )
+    assert 'id="active-error"' in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(User, world.admin.id).active is True

@@ -62,6 +62,15 @@ class InviteForm(FlaskForm):
         self.role.choices = [SelectChoice(role.value, role.label) for role in roles]
 
 
+class PersonForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    email = EmailField(_l("E-mail address"), validators=[DataRequired(), Email(), Length(max=254)])
+    active = BooleanField(
+        _l("Can log in"),
+        description=_l("Switch off for someone who left; their history stays."),
+    )
+
+
 class PlacementForm(FlaskForm):
     school = SelectField(_l("School"), coerce=int, choices=[])
     student = SelectField(_l("Student"), coerce=int, choices=[])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import smtplib
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -20,6 +20,7 @@ from app.admin.forms import (
     ImportForm,
     InviteForm,
     OrganisationForm,
+    PersonForm,
     PlacementForm,
 )
 from app.admin.services import AdminError
@@ -191,6 +192,68 @@ def invite_user():
             flash(_("An invitation is on its way to %(email)s.", email=user.email), "success")
             return redirect(url_for("admin.list_users"))
     return render_template("admin/invite_user.html", form=form)
+
+
+@bp.route("/people/<int:user_id>", methods=["GET", "POST"])
+def edit_user(user_id: int):
+    actor = _actor()
+    person = policy.user_or_404(user_id, actor)
+    form = PersonForm(obj=person)
+    if not actor.is_admin:
+        del form.active  # only admins switch a whole account off
+    if form.validate_on_submit():
+        try:
+            services.update_person(
+                actor,
+                person,
+                name=form.name.data,
+                email=form.email.data,
+                active=form.active.data if actor.is_admin else person.active,
+            )
+        except AdminError as error:
+            _show_error(form, error)
+        else:
+            flash(_("The changes are saved."), "success")
+            return redirect(url_for("admin.edit_user", user_id=person.id))
+    return _render_person(actor, person, form)
+
+
+def _render_person(actor: User, person: User, form: PersonForm, membership_error: str = ""):
+    removable = {
+        m.id
+        for m in person.memberships
+        if m.organisation is not None and policy.can_edit_organisation(actor, m.organisation)
+    }
+    return render_template(
+        "admin/edit_user.html",
+        person=person,
+        form=form,
+        removable=removable,
+        membership_error=membership_error,
+    )
+
+
+@bp.route("/people/<int:user_id>/memberships/<int:membership_id>/delete", methods=["POST"])
+def remove_membership(user_id: int, membership_id: int):
+    actor = _actor()
+    person = policy.user_or_404(user_id, actor)
+    membership = next((m for m in person.memberships if m.id == membership_id), None)
+    if membership is None:
+        abort(404)
+    if membership.organisation is None or not policy.can_edit_organisation(
+        actor, membership.organisation
+    ):
+        abort(403)
+    if ActionForm().validate_on_submit():
+        try:
+            services.remove_membership(actor, membership)
+        except AdminError as error:
+            form = PersonForm(obj=person)
+            if not actor.is_admin:
+                del form.active
+            return _render_person(actor, person, form, membership_error=str(error.message))
+        flash(_("The role is removed."), "success")
+    return redirect(url_for("admin.edit_user", user_id=person.id))
 
 
 @bp.route("/people/<int:user_id>/invitation", methods=["POST"])

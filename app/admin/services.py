@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from flask_babel import lazy_ngettext as _ln
+from sqlalchemy import func, select
 
 from app import audit
 from app.auth.services import find_user_by_email, send_invitation
@@ -25,6 +26,7 @@ from app.models import (
     PlacementStatus,
     Role,
     User,
+    normalise_email,
 )
 from app.models.organisations import WORKPLACE_KINDS
 from app.models.people import SCHOOL_ROLES, WORKPLACE_ROLES
@@ -159,6 +161,61 @@ def invite_user(
     db.session.commit()  # the person is saved even if the e-mail cannot be sent
     send_invitation(user, actor, organisation.name)
     return user
+
+
+def update_person(actor: User, person: User, *, name: str, email: str, active: bool) -> None:
+    """Change a person's name, e-mail address and whether they can log in."""
+    email = normalise_email(email)
+    if person.id == actor.id and not active:
+        raise AdminError("active", _l("You cannot switch off your own account."))
+    if email != person.email and find_user_by_email(email) is not None:
+        raise AdminError("email", _l("Another account already uses %(email)s.", email=email))
+    changed = {"email": email != person.email, "active": active != person.active}
+    person.name = name.strip()
+    person.email = email
+    if person.active and not active:
+        person.session_version += 1  # logged out at once
+    person.active = active
+    audit.record(actor, "person_updated", person, **changed)
+    db.session.commit()
+
+
+def remove_membership(actor: User, membership: Membership) -> None:
+    """Take a role away, unless placements still rely on it."""
+    column = {
+        Role.STUDENT: Placement.student_id,
+        Role.MENTOR: Placement.mentor_id,
+        Role.COACH: Placement.coach_id,
+    }.get(membership.role)
+    if column is not None:
+        organisation_column = (
+            Placement.workplace_id if membership.role is Role.MENTOR else Placement.school_id
+        )
+        in_use = db.session.scalar(
+            select(func.count(Placement.id)).where(
+                column == membership.user_id,
+                organisation_column == membership.organisation_id,
+                Placement.status == PlacementStatus.ACTIVE,
+            )
+        )
+        if in_use:
+            raise AdminError(
+                "membership",
+                _ln(
+                    "This role is still used by %(num)d active placement; change it first.",
+                    "This role is still used by %(num)d active placements; change them first.",
+                    in_use,
+                ),
+            )
+    audit.record(
+        actor,
+        "membership_removed",
+        membership.user,
+        role=membership.role,
+        organisation_id=membership.organisation_id,
+    )
+    db.session.delete(membership)
+    db.session.commit()
 
 
 def resend_invitation(actor: User, user: User) -> None:
