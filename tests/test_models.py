@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
@@ -116,3 +118,29 @@ def test_enums_are_stored_as_plain_text(world):
     )
     assert org.kind is OrganisationKind.SCHOOL
     assert PlacementKind("bbl") is PlacementKind.BBL
+
+
+def test_a_second_writer_waits_for_the_first_instead_of_failing(app, world):
+    """Two web processes writing at once: the second waits for the lock, then succeeds."""
+    engine = db.engine
+    holding = threading.Event()
+
+    def hold_the_write_lock():
+        with engine.begin() as connection:
+            connection.execute(
+                text("UPDATE organisation SET city = 'Gent' WHERE id = :id"),
+                {"id": world.school_a.id},
+            )
+            holding.set()
+            time.sleep(0.5)
+
+    writer = threading.Thread(target=hold_the_write_lock)
+    writer.start()
+    holding.wait(5)
+    with engine.begin() as connection:
+        connection.execute(
+            text("UPDATE organisation SET city = 'Brugge' WHERE id = :id"),
+            {"id": world.school_a.id},
+        )
+    writer.join()
+    assert db.session.get(Organisation, world.school_a.id).city == "Brugge"
