@@ -1,0 +1,1 @@
+"""Browser tests: phone-size journeys through the real app in headless Chromium."""
