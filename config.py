@@ -74,7 +74,8 @@ class Config:
         self.MAIL_OUTBOX_PATH = str(instance / "outbox")
         self.UPLOAD_PATH = str(instance / "uploads")
 
-        self.PUBLIC_URL = os.environ.get("LEERSPOOR_PUBLIC_URL", "")
+        self.PUBLIC_URL = os.environ.get("LEERSPOOR_PUBLIC_URL", "").rstrip("/")
+        self.PROXY_HOPS = _int("LEERSPOOR_PROXY_HOPS", 0)
         self.MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 16 * 1024 * 1024)
         self.INVITATION_MAX_AGE_DAYS = _int("INVITATION_MAX_AGE_DAYS", 14)
         self.PASSWORD_RESET_MAX_AGE_MINUTES = _int("PASSWORD_RESET_MAX_AGE_MINUTES", 60)
@@ -114,6 +115,15 @@ class ProductionConfig(Config):
     """Production: a real secret key is required and cookies are Secure."""
 
     ENV_NAME = "production"
+
+    def __init__(self) -> None:
+        super().__init__()
+        if not self.PUBLIC_URL:
+            raise ConfigurationError(
+                "LEERSPOOR_PUBLIC_URL is not set. Links in e-mails (invitations, password "
+                "resets) are built from it, never from a request's Host header. Set it to "
+                "the address people use, e.g. https://leerspoor.example.be."
+            )
 
     def missing_secret_key(self, instance: Path) -> str:
         raise ConfigurationError(

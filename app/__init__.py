@@ -32,8 +32,8 @@ def create_app(config: Config | type[Config] | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     register_extensions(app)
-    register_blueprints(app)
     register_request_hooks(app)
+    register_blueprints(app)
     register_errorhandlers(app)
     register_cli(app)
     return app

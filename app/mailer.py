@@ -16,6 +16,8 @@ from flask import current_app, has_request_context, url_for
 def external_url(endpoint: str, **values) -> str:
     """An absolute link for an e-mail, from the request or from LEERSPOOR_PUBLIC_URL."""
     public_url = current_app.config.get("PUBLIC_URL")
+    # Without a configured address the request's Host is used: fine on a laptop, and
+    # production requires LEERSPOOR_PUBLIC_URL so that no Host header steers the links.
     if has_request_context() and not public_url:
         return url_for(endpoint, _external=True, **values)
     with current_app.test_request_context(base_url=public_url or "http://localhost:5000"):
@@ -27,7 +29,7 @@ def send_mail(to: str, subject: str, body: str) -> EmailMessage:
     message = EmailMessage()
     message["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
     message["To"] = to
-    message["Subject"] = subject
+    message["Subject"] = " ".join(subject.split())  # one line, whatever a name contained
     message["Date"] = format_datetime(datetime.now(UTC))
     message["Message-ID"] = make_msgid(domain="leerspoor")
     message.set_content(body)

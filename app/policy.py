@@ -15,6 +15,7 @@ from sqlalchemy import Select, false, or_, select
 
 from app.extensions import db
 from app.models import Membership, Organisation, Partnership, Placement, Role, User
+from app.models.people import SCHOOL_ROLES, WORKPLACE_ROLES
 
 # -- placements -------------------------------------------------------------------------
 
@@ -107,21 +108,72 @@ def visible_organisations(user: User) -> Select:
     )
 
 
+def partner_school_ids(workplace: Organisation) -> set[int]:
+    return set(
+        db.session.scalars(
+            select(Partnership.school_id).where(Partnership.workplace_id == workplace.id)
+        )
+    )
+
+
 def can_edit_organisation(user: User, organisation: Organisation) -> bool:
-    """Admins edit everything; a coordinator edits their school and its partner workplaces."""
+    """Admins edit everything; a coordinator edits their school, and a partner workplace
+    that works with none but their schools (a shared company is everyone's: admins edit it).
+    """
     if user.is_admin:
         return True
     schools = coordinated_school_ids(user)
     if organisation.id in schools:
         return True
-    return (
-        db.session.scalar(
-            select(Partnership.id).where(
-                Partnership.school_id.in_(schools), Partnership.workplace_id == organisation.id
-            )
-        )
-        is not None
+    partners = partner_school_ids(organisation)
+    return bool(partners) and partners <= schools
+
+
+def grantable_roles(user: User, organisation: Organisation) -> set[Role]:
+    """The roles `user` may give someone in `organisation`.
+
+    A coordinator staffs their own school and names mentors at its partners; only
+    admins name company coordinators, who see every placement at their company.
+    """
+    if user.is_admin:
+        return set(SCHOOL_ROLES if organisation.is_school else WORKPLACE_ROLES)
+    schools = coordinated_school_ids(user)
+    if organisation.id in schools:
+        return set(SCHOOL_ROLES)
+    if organisation.is_workplace and partner_school_ids(organisation) & schools:
+        return {Role.MENTOR}
+    return set()
+
+
+def can_remove_membership(user: User, membership: Membership) -> bool:
+    return membership.organisation is not None and membership.role in grantable_roles(
+        user, membership.organisation
     )
+
+
+def can_change_email(user: User, person: User) -> bool:
+    """Changing an e-mail address hands over the account (reset links go there), so a
+    coordinator may do it only for their own school's students and coaches.
+    """
+    if user.is_admin:
+        return True
+    if person.is_admin or not person.memberships:
+        return False
+    schools = coordinated_school_ids(user)
+    return all(
+        m.organisation_id in schools and m.role in (Role.STUDENT, Role.COACH)
+        for m in person.memberships
+    )
+
+
+def school_or_404(school_id: int, user: User) -> Organisation:
+    """A school the user administers (its coordinators and admins)."""
+    school = db.session.get(Organisation, school_id)
+    if school is None or not school.is_school:
+        abort(404)
+    if not (user.is_admin or school.id in coordinated_school_ids(user)):
+        abort(404)
+    return school
 
 
 def organisation_or_404(organisation_id: int, user: User, action: str = "view") -> Organisation:

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, abort, request
 from flask_babel import get_locale
+from flask_login import current_user
+from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
+from app import policy
 from app.i18n import LANGUAGE_NAMES
+
+# Ids and page numbers beyond what the database stores are simply not found.
+LARGEST_ID = 2**31 - 1
+LARGEST_PAGE = 100_000
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -13,10 +21,37 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
+class BoundedIntegerConverter(IntegerConverter):
+    """`<int:…>` in routes: a positive id that fits a database integer, or a 404."""
+
+    def __init__(self, url_map, **kwargs) -> None:
+        kwargs.setdefault("max", LARGEST_ID)
+        super().__init__(url_map, **kwargs)
+
+
 def init_app(app: Flask) -> None:
+    """Call before the blueprints are registered: their routes use the converter."""
+    app.url_map.converters["int"] = BoundedIntegerConverter
+    if app.config.get("PROXY_HOPS"):
+        hops = app.config["PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     app.jinja_env.add_extension("jinja2.ext.do")
+    app.before_request(_refuse_nul_characters)
     app.after_request(_security_headers)
     app.context_processor(_template_context)
+
+
+def page_argument() -> int:
+    """The `page` query argument, within bounds whatever was typed."""
+    page = request.args.get("page", 1, type=int)
+    return min(max(page, 1), LARGEST_PAGE)
+
+
+def _refuse_nul_characters():
+    """No text field holds a NUL character (PostgreSQL refuses them): a bad request."""
+    for values in (request.args, request.form):
+        if any("\x00" in key + value for key, value in values.items(multi=True)):
+            abort(400)
 
 
 def _security_headers(response):
@@ -30,4 +65,8 @@ def _security_headers(response):
 
 
 def _template_context() -> dict:
-    return {"language_names": LANGUAGE_NAMES, "current_locale": str(get_locale())}
+    return {
+        "language_names": LANGUAGE_NAMES,
+        "current_locale": str(get_locale()),
+        "can_administer": current_user.is_authenticated and policy.is_administrator(current_user),
+    }

@@ -410,9 +410,17 @@ def test_a_role_in_use_by_a_placement_cannot_be_removed(app, world, login_as):
         assert db.session.get(Membership, membership_id) is not None
 
 
+def test_only_an_admin_removes_a_company_coordinator(app, world, login_as):
+    membership_id = world.company_coordinator_x.memberships[0].id
+    path = f"/admin/people/{world.company_coordinator_x.id}/memberships/{membership_id}/delete"
+    assert login_as(world.coordinator_a).post(path).status_code == 403
+    with app.app_context():
+        assert db.session.get(Membership, membership_id) is not None
+
+
 def test_an_unused_role_is_removed(app, world, login_as):
     membership_id = world.company_coordinator_x.memberships[0].id
-    response = login_as(world.coordinator_a).post(
+    response = login_as(world.admin).post(
         f"/admin/people/{world.company_coordinator_x.id}/memberships/{membership_id}/delete"
     )
     assert response.status_code == 302

@@ -42,9 +42,18 @@ def test_production_refuses_to_start_without_a_secret_key(instance):
     assert not (instance / "secret_key").exists()
 
 
+def test_production_refuses_to_start_without_its_public_address(instance, monkeypatch):
+    monkeypatch.setenv("SECRET_KEY", "x" * 64)
+    monkeypatch.delenv("LEERSPOOR_PUBLIC_URL", raising=False)
+    with pytest.raises(ConfigurationError, match="LEERSPOOR_PUBLIC_URL is not set"):
+        ProductionConfig()
+
+
 def test_production_with_a_secret_key_has_secure_cookies(instance, monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "x" * 64)
+    monkeypatch.setenv("LEERSPOOR_PUBLIC_URL", "https://leerspoor.example.be/")
     config = ProductionConfig()
+    assert config.PUBLIC_URL == "https://leerspoor.example.be"
     assert config.SESSION_COOKIE_SECURE is True
     assert config.REMEMBER_COOKIE_SECURE is True
     assert config.SESSION_COOKIE_HTTPONLY is True

@@ -10,14 +10,17 @@ from wtforms import (
     DateField,
     EmailField,
     HiddenField,
+    IntegerField,
     SelectField,
     StringField,
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
+from wtforms.widgets import HiddenInput
 
 from app.models import OrganisationKind, PlacementKind, PlacementStatus, Role
+from app.validators import single_line
 
 
 class ActionForm(FlaskForm):
@@ -29,9 +32,9 @@ def _choices(enum_class) -> list[SelectChoice]:
 
 
 class OrganisationForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200), single_line])
     kind = SelectField(_l("Kind"), choices=[])
-    city = StringField(_l("City"), validators=[Optional(), Length(max=120)])
+    city = StringField(_l("City"), validators=[Optional(), Length(max=120), single_line])
     country = StringField(
         _l("Country code"),
         default="BE",
@@ -45,7 +48,7 @@ class OrganisationForm(FlaskForm):
 
 
 class InviteForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200), single_line])
     email = EmailField(_l("E-mail address"), validators=[DataRequired(), Email(), Length(max=254)])
     organisation = SelectField(_l("Organisation"), coerce=int, choices=[])
     role = SelectField(
@@ -63,7 +66,7 @@ class InviteForm(FlaskForm):
 
 
 class PersonForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200), single_line])
     email = EmailField(_l("E-mail address"), validators=[DataRequired(), Email(), Length(max=254)])
     active = BooleanField(
         _l("Can log in"),
@@ -78,8 +81,8 @@ class PlacementForm(FlaskForm):
     mentor = SelectField(_l("Mentor"), coerce=int, choices=[])
     coach = SelectField(_l("Coach"), coerce=int, choices=[])
     kind = SelectField(_l("Kind of placement"), choices=_choices(PlacementKind))
-    start_date = DateField(_l("Start date"), validators=[DataRequired()])
-    end_date = DateField(_l("End date"), validators=[DataRequired()])
+    start_date = DateField(_l("Start date"), validators=[InputRequired()])
+    end_date = DateField(_l("End date"), validators=[InputRequired()])
     status = SelectField(_l("Status"), choices=_choices(PlacementStatus), default="active")
     notes = TextAreaField(_l("Notes for the school"), validators=[Optional(), Length(max=2000)])
 
@@ -96,6 +99,6 @@ class ImportForm(FlaskForm):
 
 
 class ConfirmImportForm(FlaskForm):
-    school = HiddenField(validators=[DataRequired()])
+    school = IntegerField(widget=HiddenInput(), validators=[DataRequired()])
     content = HiddenField(validators=[DataRequired()])
     invite = BooleanField(_l("E-mail an invitation to each new student"), default=True)

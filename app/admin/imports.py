@@ -118,12 +118,48 @@ def preview_import(actor: User, school: Organisation, text: str) -> ImportPrevie
     """Read and check a CSV file against the database; change nothing."""
     preview = ImportPreview()
     lines = text.splitlines()
-    if not lines or not lines[0].strip():
+    if not any(line.strip() for line in lines):
         preview.problems.append(RowProblem(1, str(_l("The file is empty."))))
+        return preview
+    if not lines[0].strip():
+        preview.problems.append(
+            RowProblem(
+                1, str(_l("The first line must name the columns; remove the empty lines above it."))
+            )
+        )
         return preview
     delimiter = ";" if lines[0].count(";") > lines[0].count(",") else ","
     reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
-    header = [name.strip().lower() for name in (reader.fieldnames or [])]
+    try:
+        header = [name.strip().lower() for name in (reader.fieldnames or [])]
+        raw_rows = _read_rows(reader, header, preview)
+    except csv.Error as error:
+        preview.problems.append(
+            RowProblem(
+                reader.line_num,
+                str(_l("This line cannot be read as CSV (%(reason)s).", reason=str(error))),
+            )
+        )
+        return preview
+    if raw_rows is None:
+        return preview
+    if not raw_rows:
+        preview.problems.append(RowProblem(2, str(_l("The file has a header but no rows."))))
+        return preview
+    _Checker(actor, school, preview).check(raw_rows)
+    return preview
+
+
+def _read_rows(reader: csv.DictReader, header: list[str], preview: ImportPreview):
+    """The non-empty rows with their line numbers, or None when the header is refused."""
+    doubled = sorted({name for name in header if name and header.count(name) > 1})
+    if doubled:
+        preview.problems.append(
+            RowProblem(
+                1, str(_l("These columns appear twice: %(columns)s.", columns=", ".join(doubled)))
+            )
+        )
+        return None
     missing = [name for name in COLUMNS if name not in header]
     if missing:
         preview.problems.append(
@@ -132,7 +168,7 @@ def preview_import(actor: User, school: Organisation, text: str) -> ImportPrevie
                 str(_l("The header misses the columns: %(columns)s.", columns=", ".join(missing))),
             )
         )
-        return preview
+        return None
     reader.fieldnames = header
     raw_rows = []
     for record in reader:
@@ -143,16 +179,16 @@ def preview_import(actor: User, school: Organisation, text: str) -> ImportPrevie
                     str(_l("Split the file: at most %(max)d rows at once.", max=MAX_ROWS)),
                 )
             )
-            return preview
-        values = {key: (value or "").strip() for key, value in record.items() if key}
+            return None
+        values = {
+            key: (value or "").strip()
+            for key, value in record.items()
+            if key and isinstance(value, str | None)
+        }
         if not any(values.values()):
             continue
         raw_rows.append((reader.line_num, values))
-    if not raw_rows:
-        preview.problems.append(RowProblem(2, str(_l("The file has a header but no rows."))))
-        return preview
-    _Checker(actor, school, preview).check(raw_rows)
-    return preview
+    return raw_rows
 
 
 class _Checker:
@@ -353,7 +389,8 @@ def apply_import(
     actor: User, school: Organisation, preview: ImportPreview, *, invite: bool
 ) -> tuple[int, int]:
     """Create the students and placements of a clean preview; returns (students, placements)."""
-    assert preview.is_clean
+    if not preview.is_clean:
+        raise ValueError("Only a clean preview can be imported.")
     created: dict[str, User] = {}
     for row in preview.rows:
         student = row.student or created.get(row.student_email)

@@ -36,6 +36,7 @@ from app.models import (
 )
 from app.models.organisations import WORKPLACE_KINDS
 from app.models.people import SCHOOL_ROLES, WORKPLACE_ROLES
+from app.web import page_argument
 
 MAIL_ERRORS = (OSError, smtplib.SMTPException)
 
@@ -147,17 +148,25 @@ def list_users():
         query = query.where(or_(func.lower(User.name).like(pattern), User.email.like(pattern)))
     pagination = db.paginate(
         query.order_by(User.name),
-        page=request.args.get("page", 1, type=int),
+        page=page_argument(),
         per_page=current_app.config["PER_PAGE"],
         error_out=False,
     )
-    return render_template("admin/list_users.html", pagination=pagination, q=q)
+    return render_template(
+        "admin/list_users.html",
+        pagination=pagination,
+        q=q,
+        shown_organisations=services.administered_organisation_ids(actor),
+    )
 
 
 @bp.route("/people/invite", methods=["GET", "POST"])
 def invite_user():
     actor = _actor()
-    form = InviteForm(roles=SCHOOL_ROLES + WORKPLACE_ROLES)
+    roles = SCHOOL_ROLES + WORKPLACE_ROLES
+    if not actor.is_admin:
+        roles = tuple(role for role in roles if role is not Role.COMPANY_COORDINATOR)
+    form = InviteForm(roles=roles)
     organisations = db.session.scalars(
         policy.visible_organisations(actor).order_by(Organisation.name)
     ).all()
@@ -167,7 +176,7 @@ def invite_user():
     if request.method == "GET" and request.args.get("organisation", type=int):
         form.organisation.data = request.args.get("organisation", type=int)
     if form.validate_on_submit():
-        organisation = policy.organisation_or_404(form.organisation.data, actor, action="edit")
+        organisation = policy.organisation_or_404(form.organisation.data, actor)
         try:
             user = services.invite_user(
                 actor,
@@ -198,17 +207,15 @@ def invite_user():
 def edit_user(user_id: int):
     actor = _actor()
     person = policy.user_or_404(user_id, actor)
-    form = PersonForm(obj=person)
-    if not actor.is_admin:
-        del form.active  # only admins switch a whole account off
+    form = _person_form(actor, person)
     if form.validate_on_submit():
         try:
             services.update_person(
                 actor,
                 person,
                 name=form.name.data,
-                email=form.email.data,
-                active=form.active.data if actor.is_admin else person.active,
+                email=form.email.data if form.email else None,
+                active=form.active.data if form.active else person.active,
             )
         except AdminError as error:
             _show_error(form, error)
@@ -218,17 +225,23 @@ def edit_user(user_id: int):
     return _render_person(actor, person, form)
 
 
+def _person_form(actor: User, person: User) -> PersonForm:
+    form = PersonForm(obj=person)
+    if not actor.is_admin:
+        del form.active  # only admins switch a whole account off
+    if not policy.can_change_email(actor, person):
+        del form.email  # the address is the account: see policy.can_change_email
+    return form
+
+
 def _render_person(actor: User, person: User, form: PersonForm, membership_error: str = ""):
-    removable = {
-        m.id
-        for m in person.memberships
-        if m.organisation is not None and policy.can_edit_organisation(actor, m.organisation)
-    }
+    shown = services.memberships_shown_to(actor, person.memberships)
     return render_template(
         "admin/edit_user.html",
         person=person,
         form=form,
-        removable=removable,
+        memberships=shown,
+        removable={m.id for m in shown if policy.can_remove_membership(actor, m)},
         membership_error=membership_error,
     )
 
@@ -240,18 +253,15 @@ def remove_membership(user_id: int, membership_id: int):
     membership = next((m for m in person.memberships if m.id == membership_id), None)
     if membership is None:
         abort(404)
-    if membership.organisation is None or not policy.can_edit_organisation(
-        actor, membership.organisation
-    ):
+    if not policy.can_remove_membership(actor, membership):
         abort(403)
     if ActionForm().validate_on_submit():
         try:
             services.remove_membership(actor, membership)
         except AdminError as error:
-            form = PersonForm(obj=person)
-            if not actor.is_admin:
-                del form.active
-            return _render_person(actor, person, form, membership_error=str(error.message))
+            return _render_person(
+                actor, person, _person_form(actor, person), membership_error=str(error.message)
+            )
         flash(_("The role is removed."), "success")
     return redirect(url_for("admin.edit_user", user_id=person.id))
 
@@ -264,6 +274,8 @@ def resend_invitation(user_id: int):
     if form.validate_on_submit():
         try:
             services.resend_invitation(actor, person)
+        except AdminError as error:
+            flash(str(error.message), "error")
         except MAIL_ERRORS:
             current_app.logger.exception("Invitation e-mail failed")
             flash(_("The e-mail could not be sent. Try again later."), "error")
@@ -375,20 +387,16 @@ def import_placements():
     form = ImportForm()
     form.school.choices = [SelectChoice(s.id, s.name) for s in services.schools_for(actor)]
     if form.validate_on_submit():
-        school = policy.organisation_or_404(form.school.data, actor, action="edit")
+        school = policy.school_or_404(form.school.data, actor)
         try:
             text = imports.decode(form.file.data.read())
         except ValueError as error:
             form.file.errors.append(str(error))
         else:
             preview = imports.preview_import(actor, school, text)
-            confirm = ConfirmImportForm(school=str(school.id), content=imports.pack(text))
+            confirm = ConfirmImportForm(school=school.id, content=imports.pack(text))
             return render_template(
-                "admin/preview_import.html",
-                preview=preview,
-                school=school,
-                confirm=confirm,
-                form=form,
+                "admin/preview_import.html", preview=preview, school=school, confirm=confirm
             )
     return render_template("admin/import_placements.html", form=form, columns=imports.COLUMNS)
 
@@ -398,16 +406,14 @@ def confirm_import():
     actor = _actor()
     confirm = ConfirmImportForm()
     text = imports.unpack(confirm.content.data or "")
-    if not confirm.validate_on_submit() or not confirm.school.data.isdigit() or text is None:
+    if not confirm.validate_on_submit() or text is None:
         flash(_("The import could not be read. Upload the file again."), "error")
         return redirect(url_for("admin.import_placements"))
-    school = policy.organisation_or_404(int(confirm.school.data), actor, action="edit")
+    school = policy.school_or_404(confirm.school.data, actor)
     preview = imports.preview_import(actor, school, text)
     if not preview.is_clean:
-        form = ImportForm()
-        form.school.choices = [SelectChoice(s.id, s.name) for s in services.schools_for(actor)]
         return render_template(
-            "admin/preview_import.html", preview=preview, school=school, confirm=confirm, form=form
+            "admin/preview_import.html", preview=preview, school=school, confirm=confirm
         )
     try:
         students, placements = imports.apply_import(

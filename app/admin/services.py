@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext as _ln
 from sqlalchemy import func, select
 
-from app import audit
+from app import audit, policy
 from app.auth.services import find_user_by_email, send_invitation
 from app.extensions import db
 from app.models import (
@@ -141,7 +141,20 @@ def invite_user(
                 organisation=organisation.name,
             ),
         )
+    if role not in policy.grantable_roles(actor, organisation):
+        raise AdminError(
+            "role",
+            _l(
+                "Only an administrator can make someone %(role)s at %(organisation)s.",
+                role=role.label.lower(),
+                organisation=organisation.name,
+            ),
+        )
     user = find_user_by_email(email)
+    if user is not None and user.is_admin and not actor.is_admin:
+        raise AdminError(
+            "email", _l("This address belongs to an administrator; ask an administrator.")
+        )
     if user is None:
         user = User(email=email, name=name.strip())
         db.session.add(user)
@@ -163,18 +176,23 @@ def invite_user(
     return user
 
 
-def update_person(actor: User, person: User, *, name: str, email: str, active: bool) -> None:
-    """Change a person's name, e-mail address and whether they can log in."""
-    email = normalise_email(email)
+def update_person(actor: User, person: User, *, name: str, email: str | None, active: bool) -> None:
+    """Change a person's name, e-mail address (None: unchanged) and whether they can log in.
+
+    A new e-mail address ends the person's sessions and voids links sent to the old one.
+    """
+    email = person.email if email is None else normalise_email(email)
+    if email != person.email and not policy.can_change_email(actor, person):
+        raise AdminError("email", _l("Only an administrator can change this address."))
     if person.id == actor.id and not active:
         raise AdminError("active", _l("You cannot switch off your own account."))
     if email != person.email and find_user_by_email(email) is not None:
         raise AdminError("email", _l("Another account already uses %(email)s.", email=email))
     changed = {"email": email != person.email, "active": active != person.active}
     person.name = name.strip()
-    person.email = email
-    if person.active and not active:
+    if (person.active and not active) or changed["email"]:
         person.session_version += 1  # logged out at once
+    person.email = email
     person.active = active
     audit.record(actor, "person_updated", person, **changed)
     db.session.commit()
@@ -218,8 +236,27 @@ def remove_membership(actor: User, membership: Membership) -> None:
     db.session.commit()
 
 
+def administered_organisation_ids(actor: User) -> set[int] | None:
+    """Ids of the organisations in the actor's administration (None: all, for admins)."""
+    if actor.is_admin:
+        return None
+    return set(
+        db.session.scalars(policy.visible_organisations(actor).with_only_columns(Organisation.id))
+    )
+
+
+def memberships_shown_to(actor: User, memberships: list[Membership]) -> list[Membership]:
+    """The roles of a person that lie inside the actor's administration."""
+    visible = administered_organisation_ids(actor)
+    return [m for m in memberships if visible is None or m.organisation_id in visible]
+
+
 def resend_invitation(actor: User, user: User) -> None:
-    organisation = next((m.organisation for m in user.memberships if m.organisation), None)
+    """Mail the invitation link again, to someone who has not set a password yet."""
+    if user.has_password or not user.active:
+        raise AdminError("invitation", _l("This person has already accepted the invitation."))
+    shown = memberships_shown_to(actor, user.memberships)
+    organisation = next((m.organisation for m in shown if m.organisation), None)
     send_invitation(user, actor, organisation.name if organisation else "Leerspoor")
 
 
@@ -240,8 +277,14 @@ class PlacementData:
     notes: str = ""
 
 
-def check_placement(data: PlacementData) -> None:
+def check_placement(actor: User, data: PlacementData) -> None:
     """The domain rules of a placement, each reported at its field."""
+    if not (actor.is_admin or data.school.id in actor.organisation_ids(Role.COORDINATOR)):
+        raise AdminError("school", _l("You do not manage placements of this school."))
+    if not data.workplace.is_workplace or not (
+        actor.is_admin or data.school.id in policy.partner_school_ids(data.workplace)
+    ):
+        raise AdminError("workplace", _l("This is not a workplace of the school."))
     if data.end_date < data.start_date:
         raise AdminError("end_date", _l("The end date is before the start date."))
     if data.school.id not in data.student.organisation_ids(Role.STUDENT):
@@ -275,7 +318,7 @@ def check_placement(data: PlacementData) -> None:
 
 
 def create_placement(actor: User, data: PlacementData) -> Placement:
-    check_placement(data)
+    check_placement(actor, data)
     placement = Placement()
     _apply(placement, data)
     db.session.add(placement)
@@ -287,7 +330,7 @@ def create_placement(actor: User, data: PlacementData) -> Placement:
 
 
 def update_placement(actor: User, placement: Placement, data: PlacementData) -> None:
-    check_placement(data)
+    check_placement(actor, data)
     _apply(placement, data)
     ensure_partnership(data.school, data.workplace)
     audit.record(actor, "placement_updated", placement)

@@ -83,8 +83,8 @@ def login():
 @login_required
 def logout():
     services.end_sessions(current_user._get_current_object())
-    logout_user()
     session.clear()
+    logout_user()  # after clearing: it leaves the note that deletes the remember cookie
     flash(_("You are logged out."), "success")
     return redirect(url_for("auth.login"))
 
@@ -181,7 +181,7 @@ def change_password():
     password_form = ChangePasswordForm(user, prefix="password")
     if password_form.validate_on_submit():
         services.set_password(user, password_form.password.data, action="password_changed")
-        _log_in(user)
+        _log_in(user, remember="remember_token" in request.cookies)
         flash(_("Your password is changed. Your other devices are logged out."), "success")
         return redirect(url_for("auth.edit_account"))
     return render_template(

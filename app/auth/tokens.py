@@ -1,8 +1,9 @@
 """Signed, expiring, single-use links for invitations and password resets.
 
-A token carries a fingerprint of the user's password hash. Setting a password
-changes the hash (it is salted), so a link works once: afterwards its fingerprint
-no longer matches, and it is recognised as used, not as forged.
+A token carries a fingerprint of the user's e-mail address and password hash.
+Setting a password changes the hash (it is salted), so a link works once: afterwards
+its fingerprint no longer matches, and it is recognised as used, not as forged. A
+corrected e-mail address voids the links sent to the old one the same way.
 """
 
 from __future__ import annotations
@@ -41,7 +42,8 @@ def _serializer(purpose: Purpose) -> URLSafeTimedSerializer:
 
 
 def _fingerprint(user: User) -> str:
-    return hashlib.sha256((user.password_hash or "-").encode()).hexdigest()[:20]
+    material = f"{user.email}\n{user.password_hash or '-'}"
+    return hashlib.sha256(material.encode()).hexdigest()[:20]
 
 
 def max_age_seconds(purpose: Purpose) -> int:

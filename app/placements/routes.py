@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 from app import policy
 from app.models import PlacementStatus
 from app.placements import bp, services
+from app.web import page_argument
 
 
 @bp.route("/")
@@ -19,7 +20,7 @@ def index():
     status = request.args.get("status", "")
     pagination = services.placements_page(
         user,
-        page=request.args.get("page", 1, type=int),
+        page=page_argument(),
         per_page=current_app.config["PER_PAGE"],
         search=request.args.get("q", "")[:100],
         status=PlacementStatus(status) if status in {s.value for s in PlacementStatus} else None,
