@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 
 import click
+from email_validator import EmailNotValidError, validate_email
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 from flask_migrate import upgrade
@@ -15,8 +16,10 @@ from sqlalchemy import select
 from werkzeug.serving import run_simple
 
 from app import catalogues, demo
+from app.admin.services import role_fits
+from app.auth.forms import MIN_PASSWORD_LENGTH
 from app.extensions import db
-from app.models import Membership, Organisation, Role, User
+from app.models import Membership, Organisation, Role, User, normalise_email
 
 
 def init_app(app: Flask) -> None:
@@ -92,17 +95,30 @@ def user_group() -> None:
 def create_user_command(email: str, name: str, role: str, organisation: str, password: str | None):
     """Create a user with a role (or add the role to an existing user)."""
     role = Role(role)
+    try:
+        email = validate_email(email, check_deliverability=False).normalized
+    except EmailNotValidError as error:
+        raise click.UsageError(f"--email: {error}") from error
     org = None
     if role is not Role.ADMIN:
         if not organisation:
             raise click.UsageError("--organisation is required for this role.")
-        org = db.session.scalar(select(Organisation).where(Organisation.name == organisation))
-        if org is None:
+        matches = db.session.scalars(
+            select(Organisation).where(Organisation.name == organisation)
+        ).all()
+        if not matches:
             raise click.UsageError(f"No organisation is called {organisation!r}.")
-    user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
+        if len(matches) > 1:
+            raise click.UsageError(f"Several organisations are called {organisation!r}.")
+        org = matches[0]
+        if not role_fits(role, org):
+            raise click.UsageError(f"A {role.value} cannot belong to {org.name}.")
+    user = db.session.scalar(select(User).where(User.email == normalise_email(email)))
     if user is None:
         if password is None:
             password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+        if len(password) < MIN_PASSWORD_LENGTH:
+            raise click.UsageError(f"The password needs at least {MIN_PASSWORD_LENGTH} characters.")
         user = User(email=email, name=name)
         user.set_password(password)
         db.session.add(user)

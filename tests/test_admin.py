@@ -346,14 +346,6 @@ def test_mentor_home_page_queries_do_not_grow_with_placements(app, world, login_
     assert _queries(count_queries, mentor, "/") == small
 
 
-def test_memberships_are_listed_per_user(app, world):
-    with app.app_context():
-        roles = db.session.scalars(
-            select(Membership.role).where(Membership.user_id == world.coach_a.id)
-        ).all()
-    assert roles == [Role.COACH]
-
-
 # -- people -----------------------------------------------------------------------------
 
 

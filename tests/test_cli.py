@@ -146,3 +146,34 @@ def test_user_create_adds_a_role_to_an_existing_user(empty_app):
 def test_translations_check_passes_on_the_repository(empty_app):
     result = empty_app.test_cli_runner().invoke(args=["translations", "check"])
     assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (
+            ["--email", "not-an-address", "--role", "admin", "--password", "long enough pw"],
+            "--email",
+        ),
+        (["--email", "a@x.org", "--role", "admin", "--password", "short"], "at least 10"),
+        (
+            [
+                "--email",
+                "a@x.org",
+                "--role",
+                "coordinator",
+                "--organisation",
+                "Garage De Smet",
+                "--password",
+                "long enough pw",
+            ],
+            "cannot belong to Garage De Smet",
+        ),
+    ],
+)
+def test_user_create_refuses_what_the_web_forms_refuse(empty_app, arguments, message):
+    runner = empty_app.test_cli_runner()
+    runner.invoke(args=["demo"])
+    result = runner.invoke(args=["user", "create", "--name", "A", *arguments])
+    assert result.exit_code != 0
+    assert message in result.output

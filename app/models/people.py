@@ -104,10 +104,6 @@ class User(UserMixin, db.Model):
     def is_admin(self) -> bool:
         return self.has_role(Role.ADMIN)
 
-    @property
-    def roles(self) -> list[Role]:
-        return sorted({m.role for m in self.memberships}, key=list(Role).index)
-
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email}>"
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_
 from sqlalchemy.orm import aliased, joinedload
 
 from app import policy
@@ -46,9 +46,3 @@ def placements_page(
         )
     query = query.order_by(Placement.start_date.desc(), Placement.id.desc())
     return db.paginate(query, page=page, per_page=per_page, error_out=False)
-
-
-def count_visible(user: User) -> int:
-    return db.session.scalar(
-        select(db.func.count()).select_from(policy.visible_placements(user).subquery())
-    )
