@@ -246,3 +246,11 @@ def test_odd_csv_files_get_a_reason_not_a_crash(app, world, login_as, content):
     )
     assert response.status_code == 200
     assert "Nu importeren" not in response.get_data(as_text=True)
+
+
+def test_password_reset_mails_to_one_address_are_limited(app, world, outbox):
+    for attempt in range(4):
+        Browser(app.test_client(), address=f"10.7.0.{attempt + 1}").post(
+            "/password/forgot", {"email": world.student_a.email}
+        )
+    assert len(outbox) == 3

@@ -54,6 +54,10 @@ def _account_key() -> str:
     return "login-account:" + normalise_email(request.form.get("email", ""))
 
 
+def _reset_key() -> str:
+    return "reset-account:" + normalise_email(request.form.get("email", ""))
+
+
 def _per_account() -> str:
     return f"{current_app.config['LOGIN_ATTEMPTS_PER_MINUTE']}/minute"
 
@@ -90,6 +94,7 @@ def logout():
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit("3/hour", key_func=_reset_key, methods=["POST"])  # no mailbox flooding
 @limiter.limit(_per_address, methods=["POST"])
 def forgot_password():
     form = ForgotPasswordForm()
