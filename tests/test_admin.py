@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from app import policy
 from app.extensions import db
 from app.models import (
     AuditEvent,
@@ -60,7 +61,8 @@ def test_coordinator_cannot_create_a_school(app, world, login_as):
 
 def test_admin_creates_a_school(app, world, login_as):
     response = login_as(world.admin).post(
-        "/admin/organisations/new", {"name": "Campus Noord", "kind": "school", "country": "NL"}
+        "/admin/organisations/new",
+        {"name": "Campus Noord", "kind": "school", "country": "NL", "partner_school": 0},
     )
     assert response.status_code == 302
     with app.app_context():
@@ -428,3 +430,35 @@ def test_an_admin_cannot_switch_off_their_own_account(app, world, login_as):
     assert 'id="active-error"' in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.get(User, world.admin.id).active is True
+
+
+def test_a_coordinator_of_two_schools_chooses_the_school_of_a_new_company(app, world, login_as):
+    with app.app_context():
+        db.session.add(
+            Membership(
+                user_id=world.coordinator_a.id,
+                organisation_id=world.school_b.id,
+                role=Role.COORDINATOR,
+            )
+        )
+        db.session.commit()
+    coordinator = login_as(world.coordinator_a)
+    assert 'name="partner_school"' in coordinator.get("/admin/organisations/new").get_data(
+        as_text=True
+    )
+    response = coordinator.post(
+        "/admin/organisations/new",
+        {
+            "name": "Drukkerij Peeters",
+            "kind": "company",
+            "country": "BE",
+            "partner_school": world.school_b.id,
+        },
+    )
+    assert response.status_code == 302
+    assert coordinator.get(response.headers["Location"]).status_code == 200
+    with app.app_context():
+        printer = db.session.scalar(
+            select(Organisation).where(Organisation.name == "Drukkerij Peeters")
+        )
+        assert policy.partner_school_ids(printer) == {world.school_b.id}

@@ -34,6 +34,12 @@ def _choices(enum_class) -> list[SelectChoice]:
 class OrganisationForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200), single_line])
     kind = SelectField(_l("Kind"), choices=[])
+    partner_school = SelectField(
+        _l("Works with school"),
+        coerce=int,
+        choices=[],
+        description=_l("A company or host partner becomes a workplace of this school."),
+    )
     city = StringField(_l("City"), validators=[Optional(), Length(max=120), single_line])
     country = StringField(
         _l("Country code"),

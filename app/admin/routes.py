@@ -87,15 +87,21 @@ def create_organisation():
     actor = _actor()
     form = OrganisationForm(kinds=_creatable_kinds(actor))
     schools = services.schools_for(actor)
+    choices = [SelectChoice(school.id, school.name) for school in schools]
+    if actor.is_admin:
+        choices.insert(0, SelectChoice(0, _("None yet")))
+    form.partner_school.choices = choices
+    if len(schools) == 1 and not actor.is_admin:
+        del form.partner_school  # a coordinator of one school: it is that school
     if form.validate_on_submit():
-        kind = OrganisationKind(form.kind.data)
+        school_id = form.partner_school.data if form.partner_school else schools[0].id
         organisation = services.create_organisation(
             actor,
             name=form.name.data,
-            kind=kind,
+            kind=OrganisationKind(form.kind.data),
             city=form.city.data or "",
             country=form.country.data,
-            partner_school=schools[0] if len(schools) == 1 else None,
+            partner_school=next((s for s in schools if s.id == school_id), None),
         )
         flash(_("%(name)s is added.", name=organisation.name), "success")
         return redirect(url_for("admin.edit_organisation", organisation_id=organisation.id))
@@ -107,6 +113,7 @@ def edit_organisation(organisation_id: int):
     actor = _actor()
     organisation = policy.organisation_or_404(organisation_id, actor)
     form = OrganisationForm(obj=organisation, kinds=(organisation.kind,))
+    del form.partner_school  # partnerships are made with the organisation, not edited here
     if request.method == "POST":
         organisation = policy.organisation_or_404(organisation_id, actor, action="edit")
         if form.validate_on_submit():

@@ -94,7 +94,9 @@ def logout():
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
-@limiter.limit("3/hour", key_func=_reset_key, methods=["POST"])  # no mailbox flooding
+@limiter.limit(  # no mailbox flooding; only requests that were accepted count
+    "3/hour", key_func=_reset_key, methods=["POST"], deduct_when=lambda r: r.status_code == 302
+)
 @limiter.limit(_per_address, methods=["POST"])
 def forgot_password():
     form = ForgotPasswordForm()
