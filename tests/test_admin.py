@@ -306,6 +306,7 @@ def _add_placements(world, count: int) -> None:
         student = make_user(
             f"extra{number}@a.example", f"Extra {number}", (Role.STUDENT, world.school_a)
         )
+        make_user(f"mentor{number}@x.example", f"Mentor {number}", (Role.MENTOR, world.company_x))
         db.session.flush()
         db.session.add(
             Placement(
@@ -331,7 +332,16 @@ def _queries(count_queries, browser, path: str) -> int:
 
 def test_pages_run_a_bounded_number_of_queries(app, world, login_as, count_queries):
     coordinator = login_as(world.coordinator_a)
-    paths = ["/", "/admin/", "/admin/people", "/admin/organisations", "/admin/placements/new"]
+    paths = [
+        "/",
+        "/admin/",
+        "/admin/people",
+        "/admin/organisations",
+        "/admin/placements/new",
+        f"/admin/organisations/{world.company_x.id}",
+        f"/admin/people/{world.mentor_x.id}",
+        f"/placements/{world.placement_a.id}",
+    ]
     small = {path: _queries(count_queries, coordinator, path) for path in paths}
     with app.app_context():
         _add_placements(world, 40)

@@ -8,7 +8,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_
 from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
@@ -26,7 +26,6 @@ from app.admin.forms import (
 from app.admin.services import AdminError
 from app.extensions import db
 from app.models import (
-    Membership,
     Organisation,
     OrganisationKind,
     PlacementKind,
@@ -52,17 +51,8 @@ def _show_error(form, error: AdminError) -> None:
 @bp.route("/")
 def index():
     actor = _actor()
-    schools = services.schools_for(actor)
     return render_template(
-        "admin/index.html",
-        schools=schools,
-        workplaces=len(services.workplaces_for(actor)),
-        people=db.session.scalar(
-            select(func.count()).select_from(policy.visible_users(actor).subquery())
-        ),
-        placements=db.session.scalar(
-            select(func.count()).select_from(policy.visible_placements(actor).subquery())
-        ),
+        "admin/index.html", schools=services.schools_for(actor), **services.dashboard_counts(actor)
     )
 
 
@@ -72,10 +62,13 @@ def index():
 @bp.route("/organisations")
 def list_organisations():
     actor = _actor()
-    organisations = db.session.scalars(
-        policy.visible_organisations(actor).order_by(Organisation.kind, Organisation.name)
-    ).all()
-    return render_template("admin/list_organisations.html", organisations=organisations)
+    pagination = db.paginate(
+        policy.visible_organisations(actor).order_by(Organisation.kind, Organisation.name),
+        page=page_argument(),
+        per_page=current_app.config["PER_PAGE"],
+        error_out=False,
+    )
+    return render_template("admin/list_organisations.html", pagination=pagination)
 
 
 def _creatable_kinds(actor: User) -> tuple[OrganisationKind, ...]:
@@ -126,13 +119,12 @@ def edit_organisation(organisation_id: int):
             )
             flash(_("The changes are saved."), "success")
             return redirect(url_for("admin.edit_organisation", organisation_id=organisation.id))
-    memberships = db.session.scalars(
-        select(Membership)
-        .where(Membership.organisation_id == organisation.id)
-        .options(selectinload(Membership.user))
-        .join(User)
-        .order_by(Membership.role, User.name)
-    ).all()
+    memberships = db.paginate(
+        services.members_of(organisation),
+        page=page_argument(),
+        per_page=current_app.config["PER_PAGE"],
+        error_out=False,
+    )
     return render_template(
         "admin/edit_organisation.html",
         organisation=organisation,

@@ -12,6 +12,7 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext as _ln
 from sqlalchemy import func, select
+from sqlalchemy.orm import contains_eager
 
 from app import audit, policy
 from app.auth.services import find_user_by_email, send_invitation
@@ -85,6 +86,32 @@ def ensure_partnership(school: Organisation, workplace: Organisation) -> None:
     )
     if exists is None:
         db.session.add(Partnership(school_id=school.id, workplace_id=workplace.id))
+
+
+def dashboard_counts(actor: User) -> dict[str, int]:
+    """How many workplaces, people and placements the actor administers."""
+
+    def count(query) -> int:
+        return db.session.scalar(select(func.count()).select_from(query.subquery()))
+
+    return {
+        "workplaces": count(
+            policy.visible_organisations(actor).where(Organisation.kind.in_(WORKPLACE_KINDS))
+        ),
+        "people": count(policy.visible_users(actor)),
+        "placements": count(policy.visible_placements(actor)),
+    }
+
+
+def members_of(organisation: Organisation):
+    """A select of the organisation's memberships with their people, by role and name."""
+    return (
+        select(Membership)
+        .where(Membership.organisation_id == organisation.id)
+        .join(User)
+        .options(contains_eager(Membership.user))
+        .order_by(Membership.role, User.name)
+    )
 
 
 def partner_workplaces(school_ids: set[int]) -> list[Organisation]:
