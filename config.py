@@ -101,6 +101,9 @@ class Config:
         self.BABEL_DEFAULT_LOCALE = "nl"
         self.LANGUAGES = ("nl", "en")
         self.PER_PAGE = _int("LEERSPOOR_PER_PAGE", 25)
+        self.CONTENT_PATH = str(
+            Path(os.environ.get("LEERSPOOR_CONTENT_PATH") or Path(__file__).resolve().parent)
+        )
 
     def missing_secret_key(self, instance: Path) -> str:
         """Development keeps a generated key in the instance folder."""

@@ -6,6 +6,7 @@ The same commands are available as `flask --app app …`.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import click
 from email_validator import EmailNotValidError, validate_email
@@ -18,6 +19,7 @@ from werkzeug.serving import run_simple
 from app import catalogues, demo
 from app.admin.services import role_fits
 from app.auth.forms import MIN_PASSWORD_LENGTH
+from app.content.services import load_rubrics
 from app.extensions import db
 from app.models import Membership, Organisation, Role, User, normalise_email
 
@@ -28,6 +30,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(serve_command)
     app.cli.add_command(user_group)
     app.cli.add_command(translations_group)
+    app.cli.add_command(content_group)
 
 
 def initialise_database() -> None:
@@ -156,3 +159,23 @@ def check_translations_command() -> None:
             "translate, and run it again."
         )
     click.echo("Both catalogues are complete and compiled.")
+
+
+@click.group("content")
+def content_group() -> None:
+    """Competence frameworks and rubrics (content is data)."""
+
+
+@content_group.command("check")
+@with_appcontext
+def check_content_command() -> None:
+    """Validate every content file; fail on the first problem found in any of them."""
+    root = Path(current_app.config["CONTENT_PATH"])
+    library = load_rubrics(root / "rubrics")
+    for problem in library.problems:
+        click.echo(problem, err=True)
+    if library.problems:
+        raise click.ClickException(f"{len(library.problems)} content problems.")
+    click.echo(
+        f"Content is valid: {len(library.frameworks)} frameworks, {len(library.rubrics)} rubrics."
+    )
