@@ -185,6 +185,23 @@ def test_company_coordinator_sees_who_works_at_the_company(phone):
 # -- administrators ---------------------------------------------------------------------
 
 
+def open_people(phone) -> None:
+    """Through the administration menu to the list of people."""
+    phone.nav_link("Beheer").click()
+    phone.page.get_by_role("link", name="Personen", exact=True).click()
+    expect(h1(phone)).to_have_text("Personen")
+
+
+def open_person(phone, name: str) -> None:
+    """From the list of people, tap a person's card and land on their page."""
+    phone.page.get_by_role("link", name=name, exact=True).click()
+    expect(h1(phone)).to_have_text(name)
+
+
+def email_field(phone):
+    return phone.page.get_by_role("textbox", name="E-mailadres", exact=True)
+
+
 def walk_administration(phone, *, organisations: tuple[str, ...]) -> None:
     """Visit every administration page a coordinator uses, by tapping through them."""
     page = phone.page
@@ -195,20 +212,17 @@ def walk_administration(phone, *, organisations: tuple[str, ...]) -> None:
 
     page.get_by_role("link", name="Werkplekken").click()
     expect(h1(phone)).to_have_text("Organisaties")
-    table = page.get_by_role("table", name="Organisaties")
     for name in organisations:
-        expect(table).to_contain_text(name)
+        expect(page.get_by_role("heading", name=name, exact=True)).to_be_visible()
     expect(page.get_by_role("link", name="Bedrijf toevoegen")).to_be_visible()
     phone.check("organisations")
 
-    table.get_by_role("link", name="Company X").click()
+    page.get_by_role("link", name="Company X", exact=True).click()
     expect(h1(phone)).to_have_text("Company X")
     expect(section(phone, "Personen")).to_contain_text("Mentor X")
     phone.check("organisation")
 
-    phone.nav_link("Beheer").click()
-    page.get_by_role("link", name="Personen", exact=True).click()
-    expect(h1(phone)).to_have_text("Personen")
+    open_people(phone)
     expect(page.get_by_role("heading", name="Student A")).to_be_visible()
     phone.check("people")
 
@@ -243,6 +257,25 @@ def test_coordinator_manages_the_school(phone):
     walk_administration(phone, organisations=("School A", "Company X"))
     expect(page.get_by_text("Company Y")).to_have_count(0)
 
+    # The school's own student: the coordinator may correct the address.
+    open_people(phone)
+    open_person(phone, "Student A")
+    expect(email_field(phone)).to_have_value("student@a.example")
+    expect(email_field(phone)).to_be_editable()
+    expect(page.get_by_label("Kan inloggen")).to_have_count(0)
+    roles = section(phone, "Rollen")
+    expect(roles).to_contain_text("School A")
+    expect(roles.get_by_role("button", name="Deze rol weghalen")).to_be_visible()
+    phone.check("person-student")
+
+    # A company's mentor: the address is the mentor's account, shown but not editable.
+    page.get_by_role("link", name="Personen").click()
+    open_person(phone, "Mentor X")
+    expect(section(phone, "Gegevens")).to_contain_text("mentor@x.example")
+    expect(email_field(phone)).to_have_count(0)
+    expect(section(phone, "Rollen")).to_contain_text("Company X")
+    phone.check("person-mentor")
+
 
 def test_coordinator_invites_a_mentor_and_sends_the_invitation_again(phone, outbox):
     phone.log_in("coordinator_a", "coordinator@a.example")
@@ -270,6 +303,11 @@ def test_coordinator_invites_a_mentor_and_sends_the_invitation_again(phone, outb
     )
     assert [message["To"] for message in outbox.messages] == ["mira@x.example"] * 2
 
+    open_person(phone, "Mira Mentor")
+    expect(page.get_by_text("Uitnodiging nog niet aanvaard")).to_be_visible()
+    expect(page.get_by_role("button", name="Uitnodiging opnieuw versturen")).to_be_visible()
+    phone.check("person-invited")
+
 
 def test_admin_manages_every_organisation(phone):
     phone.log_in("admin", "admin@example.org")
@@ -285,6 +323,22 @@ def test_admin_manages_every_organisation(phone):
     phone.check("placement")
 
     walk_administration(phone, organisations=("School A", "School B", "Company X", "Company Y"))
+
+    open_people(phone)
+    open_person(phone, "Mentor Y")
+    expect(email_field(phone)).to_be_editable()
+    expect(page.get_by_label("Kan inloggen")).to_be_checked()
+    expect(section(phone, "Rollen")).to_contain_text("Company Y")
+    phone.check("person")
+
+    phone.nav_link("Beheer").click()
+    page.get_by_role("link", name="Werkplekken").click()
+    page.get_by_role("link", name="Bedrijf toevoegen").click()
+    expect(h1(phone)).to_have_text("Organisatie toevoegen")
+    partner = page.get_by_label("Werkt samen met school")
+    for school in ("Nog geen", "School A", "School B"):
+        expect(partner.get_by_role("option", name=school)).to_be_attached()
+    phone.check("new-organisation")
 
 
 def test_a_page_wider_than_the_phone_fails_the_check(phone):
