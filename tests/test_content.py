@@ -149,3 +149,23 @@ def test_content_check_command_fails_on_a_bad_file(app, runner, tmp_path):
     result = runner.invoke(args=["content", "check"])
     assert result.exit_code != 0
     assert "bad.yaml" in result.output
+
+
+def test_the_shipped_frameworks_have_what_coaches_need():
+    library = load_rubrics(REPOSITORY / "rubrics")
+    generic = library.frameworks["generic-work-competences"]
+    assert len(generic.competences) == 11
+    for framework_id in ("electrical-installation", "it-support"):
+        assert 6 <= len(library.frameworks[framework_id].competences) <= 10
+    for shipped in library.frameworks.values():
+        assert [level.label["nl"] for level in shipped.scale] == [
+            "nog niet",
+            "met veel hulp",
+            "met enige hulp",
+            "zelfstandig",
+        ]
+        for competence in shipped.competences:
+            assert 3 <= len(competence.indicators) <= 5, competence.id
+    soft_skills = library.rubrics["soft-skills"]
+    assert len(soft_skills.levels) == 4
+    assert {c.id for c in soft_skills.criteria} >= {"punctuality", "cooperation"}
