@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Flask, abort, request
+from urllib.parse import urlsplit
+
+from flask import Flask, abort, request, url_for
 from flask_babel import get_locale
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -39,6 +41,20 @@ def init_app(app: Flask) -> None:
     app.before_request(_refuse_nul_characters)
     app.after_request(_security_headers)
     app.context_processor(_template_context)
+
+
+def safe_next(target: str | None, default: str = "placements.index") -> str:
+    """A `next` target only ever leads to a path on this site."""
+    if target:
+        parts = urlsplit(target)
+        if (
+            not parts.scheme
+            and not parts.netloc
+            and target.startswith("/")
+            and not target.startswith(("//", "/\\"))
+        ):
+            return target
+    return url_for(default)
 
 
 def page_argument() -> int:

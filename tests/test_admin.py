@@ -472,3 +472,17 @@ def test_a_coordinator_of_two_schools_chooses_the_school_of_a_new_company(app, w
             select(Organisation).where(Organisation.name == "Drukkerij Peeters")
         )
         assert policy.partner_school_ids(printer) == {world.school_b.id}
+
+
+def test_resending_from_the_person_page_returns_there(app, world, login_as, outbox):
+    coordinator = login_as(world.coordinator_a)
+    _invite(coordinator, world)
+    with app.app_context():
+        nina = db.session.scalar(select(User).where(User.email == "nina@x.example"))
+    page = f"/admin/people/{nina.id}"
+    response = coordinator.post(f"/admin/people/{nina.id}/invitation", {"next": page})
+    assert response.headers["Location"] == page
+    off_site = coordinator.post(
+        f"/admin/people/{nina.id}/invitation", {"next": "https://evil.example/"}
+    )
+    assert off_site.headers["Location"] == "/admin/people"

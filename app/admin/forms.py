@@ -33,7 +33,7 @@ def _choices(enum_class) -> list[SelectChoice]:
 
 class OrganisationForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200), single_line])
-    kind = SelectField(_l("Kind"), choices=[])
+    kind = SelectField(_l("Kind"), choices=[], default=OrganisationKind.COMPANY.value)
     partner_school = SelectField(
         _l("Works with school"),
         coerce=int,

@@ -35,7 +35,7 @@ from app.models import (
 )
 from app.models.organisations import WORKPLACE_KINDS
 from app.models.people import SCHOOL_ROLES, WORKPLACE_ROLES
-from app.web import page_argument
+from app.web import page_argument, safe_next
 
 MAIL_ERRORS = (OSError, smtplib.SMTPException)
 
@@ -280,7 +280,7 @@ def resend_invitation(user_id: int):
             flash(_("The e-mail could not be sent. Try again later."), "error")
         else:
             flash(_("An invitation is on its way to %(email)s.", email=person.email), "success")
-    return redirect(url_for("admin.list_users"))
+    return redirect(safe_next(request.form.get("next"), default="admin.list_users"))
 
 
 # -- placements -------------------------------------------------------------------------

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
@@ -20,20 +18,7 @@ from app.auth.forms import (
 from app.auth.tokens import Purpose, TokenError, TokenProblem, user_for_token
 from app.extensions import limiter
 from app.models import normalise_email
-
-
-def safe_next(target: str | None, default: str = "placements.index") -> str:
-    """A `next` target only ever leads to a path on this site."""
-    if target:
-        parts = urlsplit(target)
-        if (
-            not parts.scheme
-            and not parts.netloc
-            and target.startswith("/")
-            and not target.startswith(("//", "/\\"))
-        ):
-            return target
-    return url_for(default)
+from app.web import safe_next
 
 
 def _log_in(user, remember: bool = False) -> None:
