@@ -27,6 +27,14 @@ def empty_app(tmp_path, monkeypatch):
         db.engine.dispose()
 
 
+def create_user(runner, **options: str):
+    """Run `leerspoor user create` with `--key value` for each option."""
+    args = ["user", "create"]
+    for key, value in options.items():
+        args += [f"--{key}", value]
+    return runner.invoke(args=args)
+
+
 def test_init_creates_the_database(empty_app):
     result = empty_app.test_cli_runner().invoke(args=["init"])
     assert result.exit_code == 0, result.output
@@ -76,19 +84,12 @@ def test_demo_accounts_can_log_in(empty_app):
 def test_user_create_makes_an_admin(empty_app):
     runner = empty_app.test_cli_runner()
     runner.invoke(args=["init"])
-    result = runner.invoke(
-        args=[
-            "user",
-            "create",
-            "--email",
-            "Root@Example.org",
-            "--name",
-            "Root",
-            "--role",
-            "admin",
-            "--password",
-            "a long admin password",
-        ]
+    result = create_user(
+        runner,
+        email="Root@Example.org",
+        name="Root",
+        role="admin",
+        password="a long admin password",
     )
     assert result.exit_code == 0, result.output
     with empty_app.app_context():
@@ -100,21 +101,13 @@ def test_user_create_makes_an_admin(empty_app):
 def test_user_create_refuses_an_unknown_organisation(empty_app):
     runner = empty_app.test_cli_runner()
     runner.invoke(args=["init"])
-    result = runner.invoke(
-        args=[
-            "user",
-            "create",
-            "--email",
-            "c@x.org",
-            "--name",
-            "C",
-            "--role",
-            "coach",
-            "--organisation",
-            "Nowhere",
-            "--password",
-            "a long password here",
-        ]
+    result = create_user(
+        runner,
+        email="c@x.org",
+        name="C",
+        role="coach",
+        organisation="Nowhere",
+        password="a long password here",
     )
     assert result.exit_code != 0
     assert "No organisation is called 'Nowhere'" in result.output
@@ -123,19 +116,12 @@ def test_user_create_refuses_an_unknown_organisation(empty_app):
 def test_user_create_adds_a_role_to_an_existing_user(empty_app):
     runner = empty_app.test_cli_runner()
     runner.invoke(args=["demo"])
-    result = runner.invoke(
-        args=[
-            "user",
-            "create",
-            "--email",
-            "mentor@verbeke.demo",
-            "--name",
-            "Luc",
-            "--role",
-            "mentor",
-            "--organisation",
-            "Garage De Smet",
-        ]
+    result = create_user(
+        runner,
+        email="mentor@verbeke.demo",
+        name="Luc",
+        role="mentor",
+        organisation="Garage De Smet",
     )
     assert result.exit_code == 0, result.output
     with empty_app.app_context():
