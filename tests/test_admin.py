@@ -209,6 +209,8 @@ def _placement_form(world, **changes) -> dict:
         "end_date": "2027-03-31",
         "status": "active",
         "notes": "",
+        "framework": "",
+        "rubric": "",
     }
     form.update(changes)
     return form
@@ -486,3 +488,29 @@ def test_resending_from_the_person_page_returns_there(app, world, login_as, outb
         f"/admin/people/{nina.id}/invitation", {"next": "https://evil.example/"}
     )
     assert off_site.headers["Location"] == "/admin/people"
+
+
+def test_a_placement_is_followed_with_a_framework_and_rubric_at_their_version(app, world, login_as):
+    coordinator = login_as(world.coordinator_a)
+    response = coordinator.post(
+        "/admin/placements/new",
+        _placement_form(world, framework="electrical-installation", rubric="soft-skills"),
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        placement = db.session.scalar(select(Placement).order_by(Placement.id.desc()))
+        assert (placement.framework_id, placement.framework_version) == (
+            "electrical-installation",
+            1,
+        )
+        assert placement.rubric_id == "soft-skills"
+    page = login_as(world.mentor_x).get(response.headers["Location"]).get_data(as_text=True)
+    assert "(v1)" in page
+    assert "Competenties" in page
+
+
+def test_an_unknown_framework_is_not_a_choice(app, world, login_as):
+    response = login_as(world.coordinator_a).post(
+        "/admin/placements/new", _placement_form(world, framework="made-up")
+    )
+    assert 'id="framework-error"' in response.get_data(as_text=True)

@@ -90,6 +90,12 @@ class PlacementForm(FlaskForm):
     start_date = DateField(_l("Start date"), validators=[InputRequired()])
     end_date = DateField(_l("End date"), validators=[InputRequired()])
     status = SelectField(_l("Status"), choices=_choices(PlacementStatus), default="active")
+    framework = SelectField(
+        _l("Competence framework"),
+        choices=[],
+        description=_l("Student, mentor and coach score its indicators on the same scale."),
+    )
+    rubric = SelectField(_l("Soft-skills rubric"), choices=[])
     notes = TextAreaField(_l("Notes for the school"), validators=[Optional(), Length(max=2000)])
 
 

@@ -24,6 +24,7 @@ from app.admin.forms import (
     PlacementForm,
 )
 from app.admin.services import AdminError
+from app.content.services import content_library, localised
 from app.extensions import db
 from app.models import (
     Organisation,
@@ -302,6 +303,14 @@ def _fill_placement_choices(form: PlacementForm, actor: User) -> None:
     form.coach.choices = [
         SelectChoice(u.id, u.name) for u in services.members(school_ids, Role.COACH)
     ]
+    library = content_library()
+    none = SelectChoice("", _("None yet"))
+    form.framework.choices = [none] + [
+        SelectChoice(f.id, localised(f.title)) for f in library.frameworks.values()
+    ]
+    form.rubric.choices = [none] + [
+        SelectChoice(r.id, localised(r.title)) for r in library.rubrics.values()
+    ]
     form.mentor.choices = [
         SelectChoice(u.id, f"{u.name} — {_mentor_workplaces(u, workplace_ids)}")
         for u in services.members(workplace_ids, Role.MENTOR)
@@ -328,6 +337,8 @@ def _placement_data(form: PlacementForm) -> services.PlacementData:
         end_date=form.end_date.data,
         status=PlacementStatus(form.status.data),
         notes=form.notes.data or "",
+        framework=content_library().frameworks.get(form.framework.data),
+        rubric=content_library().rubrics.get(form.rubric.data),
     )
 
 
@@ -363,6 +374,8 @@ def edit_placement(placement_id: int):
             "coach": placement.coach_id,
             "kind": placement.kind.value,
             "status": placement.status.value,
+            "framework": placement.framework_id or "",
+            "rubric": placement.rubric_id or "",
         },
     )
     _fill_placement_choices(form, actor)

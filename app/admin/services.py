@@ -16,6 +16,7 @@ from sqlalchemy.orm import contains_eager
 
 from app import audit, policy
 from app.auth.services import find_user_by_email, send_invitation
+from app.content.schemas import Framework, Rubric
 from app.extensions import db
 from app.models import (
     Membership,
@@ -302,6 +303,8 @@ class PlacementData:
     end_date: date
     status: PlacementStatus = PlacementStatus.ACTIVE
     notes: str = ""
+    framework: Framework | None = None
+    rubric: Rubric | None = None
 
 
 def check_placement(actor: User, data: PlacementData) -> None:
@@ -375,6 +378,10 @@ def _apply(placement: Placement, data: PlacementData) -> None:
     placement.end_date = data.end_date
     placement.status = data.status
     placement.notes = data.notes.strip()
+    placement.framework_id = data.framework.id if data.framework else None
+    placement.framework_version = data.framework.version if data.framework else None
+    placement.rubric_id = data.rubric.id if data.rubric else None
+    placement.rubric_version = data.rubric.version if data.rubric else None
 
 
 def members(organisation_ids: set[int], role: Role) -> list[User]:

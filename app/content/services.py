@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
+from flask import current_app
+from flask_babel import get_locale
 from pydantic import TypeAdapter, ValidationError
 
 from app.content.schemas import Framework, Rubric
@@ -52,3 +54,27 @@ def load_rubrics(directory: Path) -> ContentLibrary:
             continue
         target[content.id] = content
     return library
+
+
+def content_library() -> ContentLibrary:
+    """The app's frameworks and rubrics, read once per process (content changes need a restart)."""
+    extensions = current_app.extensions
+    if "leerspoor_content" not in extensions:
+        root = Path(current_app.config["CONTENT_PATH"])
+        extensions["leerspoor_content"] = load_rubrics(root / "rubrics")
+    return extensions["leerspoor_content"]
+
+
+def localised(text: dict[str, str]) -> str:
+    """A content text in the request's language, else in the first language it has."""
+    return text.get(str(get_locale())) or next(iter(text.values()), "")
+
+
+def content_title(content_id: str | None, version: int | None) -> str | None:
+    """The title of a framework or rubric as a placement refers to it, with its version."""
+    if content_id is None:
+        return None
+    library = content_library()
+    content = library.frameworks.get(content_id) or library.rubrics.get(content_id)
+    title = localised(content.title) if content else content_id
+    return f"{title} (v{version})"

@@ -73,6 +73,12 @@ class Placement(db.Model):
     start_date: Mapped[date] = mapped_column(Date)
     end_date: Mapped[date] = mapped_column(Date)
     notes: Mapped[str] = mapped_column(String(2000), default="")
+    # The competence framework and soft-skill rubric this placement is followed with,
+    # by id and content version, so a later edit of the file never changes their meaning.
+    framework_id: Mapped[str | None] = mapped_column(String(64))
+    framework_version: Mapped[int | None]
+    rubric_id: Mapped[str | None] = mapped_column(String(64))
+    rubric_version: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -8,6 +8,7 @@ from flask import current_app, render_template, request
 from flask_login import current_user, login_required
 
 from app import policy
+from app.content.services import content_title
 from app.models import PlacementStatus
 from app.placements import bp, services
 from app.web import page_argument
@@ -46,4 +47,6 @@ def show_placement(placement_id: int):
         placement=placement,
         today=date.today(),
         can_manage=policy.can_manage_placement(user, placement),
+        framework=content_title(placement.framework_id, placement.framework_version),
+        rubric=content_title(placement.rubric_id, placement.rubric_version),
     )
