@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from app.admin.services import ensure_partnership
+from app.content.services import content_library
 from app.extensions import db
 from app.models import (
     Membership,
@@ -55,6 +56,8 @@ PEOPLE = [
     ("aisha@student.demo", "Aisha Bakari", Role.STUDENT, SCHOOLS[1][0]),
     ("dirk@student.demo", "Dirk Smets", Role.STUDENT, SCHOOLS[1][0]),
 ]
+# the competence framework each demo workplace follows its learners with
+WORKPLACE_FRAMEWORKS = ["electrical-installation", "generic-work-competences", "it-support"]
 # (student, workplace, mentor, coach, kind, start offset in days, length in days)
 PLACEMENTS = [
     (
@@ -214,7 +217,21 @@ def build_demo_world(today: date | None = None) -> list[DemoAccount]:
                     kind=kind,
                     start_date=start,
                     end_date=start + timedelta(days=length),
+                    **_followed_with(WORKPLACE_FRAMEWORKS[workplace_index]),
                 )
             )
     db.session.commit()
     return accounts
+
+
+def _followed_with(framework_id: str) -> dict:
+    """The framework and soft-skills rubric columns of a demo placement, if the content exists."""
+    library = content_library()
+    framework = library.frameworks.get(framework_id)
+    rubric = library.rubrics.get("soft-skills")
+    return {
+        "framework_id": framework.id if framework else None,
+        "framework_version": framework.version if framework else None,
+        "rubric_id": rubric.id if rubric else None,
+        "rubric_version": rubric.version if rubric else None,
+    }

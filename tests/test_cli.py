@@ -163,3 +163,10 @@ def test_user_create_refuses_what_the_web_forms_refuse(empty_app, arguments, mes
     result = runner.invoke(args=["user", "create", "--name", "A", *arguments])
     assert result.exit_code != 0
     assert message in result.output
+
+
+def test_demo_placements_are_followed_with_a_framework(empty_app):
+    empty_app.test_cli_runner().invoke(args=["demo"])
+    with empty_app.app_context():
+        frameworks = set(db.session.scalars(select(Placement.framework_id)))
+    assert frameworks == {"electrical-installation", "generic-work-competences", "it-support"}
