@@ -90,15 +90,13 @@ def ensure_partnership(school: Organisation, workplace: Organisation) -> None:
 
 
 def dashboard_counts(actor: User) -> dict[str, int]:
-    """How many workplaces, people and placements the actor administers."""
+    """How many organisations, people and placements the actor administers."""
 
     def count(query) -> int:
         return db.session.scalar(select(func.count()).select_from(query.subquery()))
 
     return {
-        "workplaces": count(
-            policy.visible_organisations(actor).where(Organisation.kind.in_(WORKPLACE_KINDS))
-        ),
+        "organisations": count(policy.visible_organisations(actor)),
         "people": count(policy.visible_users(actor)),
         "placements": count(policy.visible_placements(actor)),
     }

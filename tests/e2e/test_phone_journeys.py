@@ -210,7 +210,7 @@ def walk_administration(phone, *, organisations: tuple[str, ...]) -> None:
     expect(phone.nav_link("Beheer")).to_have_attribute("aria-current", "page")
     phone.check("admin")
 
-    page.get_by_role("link", name="Werkplekken").click()
+    page.get_by_role("link", name="Organisaties").click()
     expect(h1(phone)).to_have_text("Organisaties")
     for name in organisations:
         expect(page.get_by_role("heading", name=name, exact=True)).to_be_visible()
@@ -332,7 +332,7 @@ def test_admin_manages_every_organisation(phone):
     phone.check("person")
 
     phone.nav_link("Beheer").click()
-    page.get_by_role("link", name="Werkplekken").click()
+    page.get_by_role("link", name="Organisaties").click()
     page.get_by_role("link", name="Bedrijf toevoegen").click()
     expect(h1(phone)).to_have_text("Organisatie toevoegen")
     partner = page.get_by_label("Werkt samen met school")
