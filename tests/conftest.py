@@ -197,6 +197,26 @@ def world(app):
     return built
 
 
+def placement_form(world, **changes) -> dict:
+    """The fields of the placement form for placement A's trio, with `changes` applied."""
+    form = {
+        "school": world.school_a.id,
+        "student": world.student_a.id,
+        "workplace": world.company_x.id,
+        "mentor": world.mentor_x.id,
+        "coach": world.coach_a.id,
+        "kind": "internship",
+        "start_date": "2027-02-01",
+        "end_date": "2027-03-31",
+        "status": "active",
+        "notes": "",
+        "framework": "",
+        "rubric": "",
+    }
+    form.update(changes)
+    return form
+
+
 # -- a logged-in browser ----------------------------------------------------------------
 
 

@@ -16,7 +16,7 @@ from app.models import (
     Role,
     User,
 )
-from tests.conftest import make_user
+from tests.conftest import make_user, placement_form
 
 
 def _count(model) -> int:
@@ -197,27 +197,8 @@ def test_coordinator_does_not_see_people_of_another_school(world, login_as):
 # -- placements -------------------------------------------------------------------------
 
 
-def _placement_form(world, **changes) -> dict:
-    form = {
-        "school": world.school_a.id,
-        "student": world.student_a.id,
-        "workplace": world.company_x.id,
-        "mentor": world.mentor_x.id,
-        "coach": world.coach_a.id,
-        "kind": "internship",
-        "start_date": "2027-02-01",
-        "end_date": "2027-03-31",
-        "status": "active",
-        "notes": "",
-        "framework": "",
-        "rubric": "",
-    }
-    form.update(changes)
-    return form
-
-
 def test_coordinator_creates_a_placement(app, world, login_as):
-    response = login_as(world.coordinator_a).post("/admin/placements/new", _placement_form(world))
+    response = login_as(world.coordinator_a).post("/admin/placements/new", placement_form(world))
     assert response.status_code == 302
     with app.app_context():
         assert _count(Placement) == 3
@@ -228,7 +209,7 @@ def test_coordinator_creates_a_placement(app, world, login_as):
 
 def test_a_placement_ending_before_it_starts_is_refused_next_to_the_end_date(app, world, login_as):
     response = login_as(world.coordinator_a).post(
-        "/admin/placements/new", _placement_form(world, end_date="2027-01-01")
+        "/admin/placements/new", placement_form(world, end_date="2027-01-01")
     )
     page = response.get_data(as_text=True)
     assert response.status_code == 200
@@ -249,7 +230,7 @@ def test_a_mentor_from_another_company_is_refused_next_to_the_mentor(app, world,
         db.session.commit()
         mentor_z_id = mentor_z.id
     response = login_as(world.coordinator_a).post(
-        "/admin/placements/new", _placement_form(world, mentor=mentor_z_id)
+        "/admin/placements/new", placement_form(world, mentor=mentor_z_id)
     )
     page = response.get_data(as_text=True)
     assert response.status_code == 200
@@ -261,7 +242,7 @@ def test_a_mentor_from_another_company_is_refused_next_to_the_mentor(app, world,
 
 def test_a_student_of_another_school_is_not_a_choice(app, world, login_as):
     response = login_as(world.coordinator_a).post(
-        "/admin/placements/new", _placement_form(world, student=world.student_b.id)
+        "/admin/placements/new", placement_form(world, student=world.student_b.id)
     )
     assert 'id="student-error"' in response.get_data(as_text=True)
     with app.app_context():
@@ -274,7 +255,7 @@ def test_coordinator_edits_a_placement(app, world, login_as):
     assert 'value="2026-09-01"' in form_page.get_data(as_text=True)
     response = coordinator.post(
         f"/admin/placements/{world.placement_a.id}/edit",
-        _placement_form(world, kind="dual_learning", end_date="2027-05-31", status="stopped"),
+        placement_form(world, kind="dual_learning", end_date="2027-05-31", status="stopped"),
     )
     assert response.status_code == 302
     with app.app_context():
@@ -286,7 +267,7 @@ def test_coordinator_edits_a_placement(app, world, login_as):
 def test_a_failed_edit_loses_nothing_already_saved(app, world, login_as):
     login_as(world.coordinator_a).post(
         f"/admin/placements/{world.placement_a.id}/edit",
-        _placement_form(world, start_date="2027-06-01", end_date="2027-01-01"),
+        placement_form(world, start_date="2027-06-01", end_date="2027-01-01"),
     )
     with app.app_context():
         placement = db.session.get(Placement, world.placement_a.id)
@@ -494,7 +475,7 @@ def test_a_placement_is_followed_with_a_framework_and_rubric_at_their_version(ap
     coordinator = login_as(world.coordinator_a)
     response = coordinator.post(
         "/admin/placements/new",
-        _placement_form(world, framework="electrical-installation", rubric="soft-skills"),
+        placement_form(world, framework="electrical-installation", rubric="soft-skills"),
     )
     assert response.status_code == 302
     with app.app_context():
@@ -511,6 +492,6 @@ def test_a_placement_is_followed_with_a_framework_and_rubric_at_their_version(ap
 
 def test_an_unknown_framework_is_not_a_choice(app, world, login_as):
     response = login_as(world.coordinator_a).post(
-        "/admin/placements/new", _placement_form(world, framework="made-up")
+        "/admin/placements/new", placement_form(world, framework="made-up")
     )
     assert 'id="framework-error"' in response.get_data(as_text=True)

@@ -11,7 +11,7 @@ from app.admin.imports import pack
 from app.extensions import db
 from app.mailer import external_url
 from app.models import Membership, Organisation, Partnership, Placement, Role, User
-from tests.conftest import Browser
+from tests.conftest import Browser, placement_form
 
 HEADER = "student_email;student_name;kind;start_date;end_date;workplace;mentor_email;coach_email"
 
@@ -197,17 +197,7 @@ def test_a_name_with_a_line_break_is_refused(app, world, login_as):
 def test_an_impossible_date_is_named_as_such(world, login_as):
     response = login_as(world.coordinator_a).post(
         "/admin/placements/new",
-        {
-            "school": world.school_a.id,
-            "student": world.student_a.id,
-            "workplace": world.company_x.id,
-            "mentor": world.mentor_x.id,
-            "coach": world.coach_a.id,
-            "kind": "internship",
-            "start_date": "2027-02-30",
-            "end_date": "2027-03-31",
-            "status": "active",
-        },
+        placement_form(world, start_date="2027-02-30", end_date="2027-03-31"),
     )
     page = response.get_data(as_text=True)
     assert 'id="start_date-error"' in page
