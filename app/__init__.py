@@ -14,6 +14,7 @@ from app.admin import bp as admin_bp
 from app.auth import bp as auth_bp
 from app.auth.sessions import init_login
 from app.extensions import babel, csrf, db, limiter, migrate
+from app.followup import bp as followup_bp
 from app.i18n import select_locale, select_timezone
 from app.placements import bp as placements_bp
 from config import Config, config_from_environment
@@ -52,6 +53,7 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(placements_bp)
+    app.register_blueprint(followup_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
 
 

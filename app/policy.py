@@ -11,10 +11,21 @@ Routes never load a placement, organisation or user directly: they call the
 from __future__ import annotations
 
 from flask import abort
-from sqlalchemy import Select, false, or_, select
+from sqlalchemy import Select, and_, false, or_, select
 
 from app.extensions import db
-from app.models import Membership, Organisation, Partnership, Placement, Role, User
+from app.models import (
+    Actor,
+    LogEntry,
+    Membership,
+    Organisation,
+    Partnership,
+    Placement,
+    PlacementStatus,
+    ReviewStatus,
+    Role,
+    User,
+)
 from app.models.people import SCHOOL_ROLES, WORKPLACE_ROLES
 
 # -- placements -------------------------------------------------------------------------
@@ -81,6 +92,78 @@ def placement_or_404(placement_id: int, user: User, action: str = "view") -> Pla
     if not PLACEMENT_ACTIONS[action](user, placement):
         abort(403)
     return placement
+
+
+# -- the follow-up log -----------------------------------------------------------------
+
+
+def actor_in(user: User, placement: Placement) -> Actor | None:
+    """The part `user` plays in the placement's trio, if any."""
+    if user.id == placement.student_id:
+        return Actor.STUDENT
+    if user.id == placement.mentor_id:
+        return Actor.MENTOR
+    if user.id == placement.coach_id:
+        return Actor.COACH
+    return None
+
+
+def can_write_log(user: User, placement: Placement) -> bool:
+    """Each of the trio writes and registers as themselves while the placement is active;
+    coordinators and admins read. A completed or stopped placement's log is closed.
+    """
+    return actor_in(user, placement) is not None and placement.status == PlacementStatus.ACTIVE
+
+
+def sees_coach_only(user: User, placement: Placement) -> bool:
+    """Visit notes marked "coach only": the coach, the school's coordinators and admins."""
+    return (
+        user.is_admin
+        or user.id == placement.coach_id
+        or placement.school_id in user.organisation_ids(Role.COORDINATOR)
+    )
+
+
+def entry_visibility(user: User, placement: Placement):
+    """A SQL condition for the entries of `placement` that `user` may read (the caller
+    has checked `can_view_placement_log`): no one else's drafts, and coach-only notes
+    only for those who see them.
+    """
+    conditions = [
+        or_(
+            LogEntry.review_status.is_(None),
+            LogEntry.review_status != ReviewStatus.DRAFT,
+            LogEntry.author_id == user.id,
+        )
+    ]
+    if not sees_coach_only(user, placement):
+        conditions.append(LogEntry.coach_only.is_(False))
+    return and_(*conditions)
+
+
+def can_read_entry(user: User, entry: LogEntry) -> bool:
+    placement = entry.placement
+    if entry.review_status == ReviewStatus.DRAFT and entry.author_id != user.id:
+        return False
+    return not entry.coach_only or sees_coach_only(user, placement)
+
+
+def entry_or_404(placement: Placement, entry_id: int, user: User) -> LogEntry:
+    """An entry of `placement` that `user` may read (the placement is already checked)."""
+    entry = db.session.get(LogEntry, entry_id)
+    if entry is None or entry.placement_id != placement.id or not can_read_entry(user, entry):
+        abort(404)
+    return entry
+
+
+def can_edit_entry(user: User, entry: LogEntry) -> bool:
+    """Only the author changes an entry, and only while the log is open."""
+    return entry.author_id == user.id and can_write_log(user, entry.placement)
+
+
+def can_review_weekly_logs(user: User, placement: Placement) -> bool:
+    """The workplace mentor approves or returns the student's weekly logs."""
+    return user.id == placement.mentor_id and placement.status == PlacementStatus.ACTIVE
 
 
 # -- organisations ----------------------------------------------------------------------

@@ -12,6 +12,7 @@ from werkzeug.routing import IntegerConverter
 
 from app import policy
 from app.i18n import LANGUAGE_NAMES
+from app.rendering import render_markdown
 
 # Ids and page numbers beyond what the database stores are simply not found.
 LARGEST_ID = 2**31 - 1
@@ -38,6 +39,7 @@ def init_app(app: Flask) -> None:
         hops = app.config["PROXY_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     app.jinja_env.add_extension("jinja2.ext.do")
+    app.jinja_env.filters["markdown"] = render_markdown
     app.before_request(_refuse_nul_characters)
     app.after_request(_security_headers)
     app.context_processor(_template_context)

@@ -21,7 +21,9 @@ from werkzeug.security import generate_password_hash
 
 from app import create_app
 from app.extensions import db, limiter
+from app.followup.entries import PROMPTS, create_entry
 from app.models import (
+    EntryKind,
     Membership,
     Organisation,
     OrganisationKind,
@@ -122,6 +124,15 @@ def make_user(email_address: str, name: str, *memberships) -> User:
     return user
 
 
+# The content every world placement is followed with (files shipped in `rubrics/`).
+FOLLOWED_WITH = {
+    "framework_id": "generic-work-competences",
+    "framework_version": 1,
+    "rubric_id": "soft-skills",
+    "rubric_version": 1,
+}
+
+
 def build_world() -> World:
     school_a = Organisation(name="School A", kind=OrganisationKind.SCHOOL, city="Gent")
     school_b = Organisation(
@@ -162,6 +173,7 @@ def build_world() -> World:
         kind=PlacementKind.DUAL_LEARNING,
         start_date=date(2026, 9, 1),
         end_date=date(2027, 6, 30),
+        **FOLLOWED_WITH,
     )
     placement_b = Placement(
         student_id=people["student_b"].id,
@@ -172,6 +184,7 @@ def build_world() -> World:
         kind=PlacementKind.BBL,
         start_date=date(2026, 9, 1),
         end_date=date(2027, 8, 31),
+        **FOLLOWED_WITH,
     )
     db.session.add_all([placement_a, placement_b])
     db.session.commit()
@@ -215,6 +228,29 @@ def placement_form(world, **changes) -> dict:
     }
     form.update(changes)
     return form
+
+
+def write_entry(
+    app, placement, author, kind: str = "weekly_log", *, week=date(2026, 10, 5), **options
+) -> int:
+    """Write an entry in the log through the service, as `author`; returns its id.
+
+    Sections default to one answer per prompt; `submit=True` hands a week to the mentor.
+    """
+    with app.app_context():
+        kind = EntryKind(kind)
+        sections = options.pop("sections", None) or {
+            name: f"{name} by {author.name}" for name, _label, _required in PROMPTS[kind]
+        }
+        entry = create_entry(
+            db.session.get(Placement, placement.id),
+            db.session.get(User, author.id),
+            kind,
+            sections,
+            week=week if kind == EntryKind.WEEKLY_LOG else None,
+            **options,
+        )
+        return entry.id
 
 
 # -- a logged-in browser ----------------------------------------------------------------

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Placement
-from tests.conftest import Browser
+from tests.conftest import Browser, write_entry
 
 ROLES = (
     "anonymous",
@@ -61,6 +61,25 @@ def roles(status: int, names) -> dict[str, int]:
 LOGIN_REDIRECT = 302
 ADMIN_PAGE = expect(403, anonymous=LOGIN_REDIRECT, **roles(200, ADMINISTRATORS))
 
+MISSING = expect(404, anonymous=LOGIN_REDIRECT)
+# The log of placement A: its trio, its school's coordinators and admins read it; the
+# company coordinator sees the placement but not the log.
+LOG_PAGE = expect(
+    404,
+    anonymous=LOGIN_REDIRECT,
+    admin=200,
+    coordinator_a=200,
+    company_coordinator_x=403,
+    **roles(200, TRIO_A),
+)
+# Writing in it: each of the trio as themselves; everyone who reads it but does not
+# write is refused.
+LOG_WRITE = expect(
+    404,
+    anonymous=LOGIN_REDIRECT,
+    **roles(403, ("admin", "coordinator_a", "company_coordinator_x", *TRIO_A)),
+)
+
 CASES = [
     # auth
     Case("auth.login", "GET", "/login", expect(302, anonymous=200)),
@@ -107,6 +126,85 @@ CASES = [
         "GET",
         "/placements/999999",
         expect(404, anonymous=LOGIN_REDIRECT),
+    ),
+    # the follow-up log
+    Case("followup.show_timeline", "GET", "/placements/{placement_a}/log", LOG_PAGE),
+    Case("followup.show_timeline", "GET", "/placements/999999/log", MISSING),
+    Case(
+        "followup.create_entry",
+        "GET",
+        "/placements/{placement_a}/log/new/weekly_log",
+        {**LOG_WRITE, "student_a": 200},
+    ),
+    Case(
+        "followup.create_entry",
+        "POST",
+        "/placements/{placement_a}/log/new/weekly_log",
+        {**LOG_WRITE, "student_a": 200},  # the form again: nothing was written
+    ),
+    Case(
+        "followup.create_entry",
+        "GET",
+        "/placements/{placement_a}/log/new/feedback",
+        {**LOG_WRITE, "mentor_x": 200},
+    ),
+    Case(
+        "followup.create_entry",
+        "GET",
+        "/placements/{placement_a}/log/new/visit_note",
+        {**LOG_WRITE, "coach_a": 200},
+    ),
+    Case("followup.create_entry", "GET", "/placements/{placement_a}/log/new/nonsense", MISSING),
+    Case("followup.show_entry", "GET", "/placements/{placement_a}/log/{week_a}", LOG_PAGE),
+    Case(
+        "followup.show_entry",
+        "GET",
+        "/placements/{placement_a}/log/{coach_note_a}",
+        {**LOG_PAGE, "student_a": 404, "mentor_x": 404},
+    ),
+    # an entry of A under placement B, where B's people (and admins) look: not found
+    Case(
+        "followup.show_entry",
+        "GET",
+        "/placements/{placement_b}/log/{week_a}",
+        expect(404, anonymous=LOGIN_REDIRECT),
+    ),
+    Case(
+        "followup.edit_entry",
+        "GET",
+        "/placements/{placement_a}/log/{week_a}/edit",
+        {**LOG_WRITE, "student_a": 200},
+    ),
+    Case(
+        "followup.edit_entry",
+        "POST",
+        "/placements/{placement_a}/log/{week_a}/edit",
+        {**LOG_WRITE, "student_a": 200},  # the form again: a week needs an answer
+        {"version": 1},
+    ),
+    Case(
+        "followup.submit_entry",
+        "POST",
+        "/placements/{placement_a}/log/{week_a}/submit",
+        {**LOG_WRITE, "student_a": 400},  # no version: the form is not from the page
+    ),
+    Case(
+        "followup.review_entry",
+        "POST",
+        "/placements/{placement_a}/log/{week_a}/review",
+        {**LOG_WRITE, "mentor_x": 422},
+    ),
+    Case(
+        "followup.approve_all",
+        "POST",
+        "/placements/{placement_a}/log/approve-all",
+        {**LOG_WRITE, "mentor_x": 302},
+    ),
+    Case(
+        "followup.create_comment",
+        "POST",
+        "/placements/{placement_a}/log/{week_a}/comments",
+        {**LOG_WRITE, **roles(302, TRIO_A)},
     ),
     # administration
     Case("admin.index", "GET", "/admin/", ADMIN_PAGE),
@@ -212,6 +310,11 @@ def test_every_method_of_every_route_has_a_case(app):
 def test_route_answers_each_role_as_expected(app, world, login_as, case):
     ids = {
         "placement_a": world.placement_a.id,
+        "placement_b": world.placement_b.id,
+        "week_a": write_entry(app, world.placement_a, world.student_a, submit=True),
+        "coach_note_a": write_entry(
+            app, world.placement_a, world.coach_a, "visit_note", coach_only=True
+        ),
         "company_x": world.company_x.id,
         "school_b": world.school_b.id,
         "student_a": world.student_a.id,

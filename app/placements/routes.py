@@ -47,6 +47,7 @@ def show_placement(placement_id: int):
         placement=placement,
         today=date.today(),
         can_manage=policy.can_manage_placement(user, placement),
+        can_view_log=policy.can_view_placement_log(user, placement),
         framework=content_title(placement.framework_id, placement.framework_version),
         rubric=content_title(placement.rubric_id, placement.rubric_version),
     )

@@ -1,0 +1,372 @@
+"""Follow-up routes: each checks access through `policy`, validates its form and calls a
+service. Entries live under their placement, so every URL names both.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+from flask_login import current_user, login_required
+
+from app import policy
+from app.followup import bp, entries
+from app.followup.entries import KINDS_BY_ACTOR, PROMPTS, FollowupError, StaleEdit
+from app.followup.forms import ActionForm, CommentForm, EntryForm, ReviewForm, SubmitEntryForm
+from app.models import EntryKind, LogEntry, Placement, ReviewStatus, User
+from app.web import page_argument
+
+
+def _user() -> User:
+    return current_user._get_current_object()
+
+
+def _show_error(form, error: FollowupError) -> None:
+    field = getattr(form, error.field, None)
+    if field is None:
+        flash(str(error.message), "error")
+    else:
+        field.errors.append(str(error.message))
+
+
+def _writable_placement(placement_id: int) -> Placement:
+    user = _user()
+    placement = policy.placement_or_404(placement_id, user, "view_log")
+    if not policy.can_write_log(user, placement):
+        abort(403)
+    return placement
+
+
+def _kind_argument() -> EntryKind | None:
+    value = request.args.get("kind", "")
+    return EntryKind(value) if value in {kind.value for kind in EntryKind} else None
+
+
+NEW_ENTRY_LABELS = {
+    EntryKind.WEEKLY_LOG: _l("Write this week's log"),
+    EntryKind.FEEDBACK: _l("Give feedback"),
+    EntryKind.VISIT_NOTE: _l("Write a visit note"),
+    EntryKind.AGREEMENT: _l("Record an agreement"),
+    EntryKind.CONCERN: _l("Raise a concern"),
+}
+
+
+@bp.context_processor
+def _entry_texts() -> dict:
+    return {
+        "prompt_labels": {
+            kind: [(name, label) for name, label, _required in prompts]
+            for kind, prompts in PROMPTS.items()
+        },
+        "new_entry_labels": NEW_ENTRY_LABELS,
+    }
+
+
+# -- the timeline -----------------------------------------------------------------------
+
+
+@bp.route("/placements/<int:placement_id>/log")
+@login_required
+def show_timeline(placement_id: int):
+    user = _user()
+    placement = policy.placement_or_404(placement_id, user, "view_log")
+    kind = _kind_argument()
+    actor = policy.actor_in(user, placement)
+    writable = policy.can_write_log(user, placement)
+    reviewer = policy.can_review_weekly_logs(user, placement)
+    return render_template(
+        "followup/show_timeline.html",
+        placement=placement,
+        pagination=entries.timeline_page(
+            placement,
+            user,
+            kind=kind,
+            page=page_argument(),
+            per_page=current_app.config["PER_PAGE"],
+        ),
+        kind=kind,
+        kinds=list(EntryKind),
+        writable_kinds=KINDS_BY_ACTOR[actor] if writable else (),
+        waiting=entries.waiting_for_approval(placement) if reviewer else 0,
+        approve_form=ActionForm() if reviewer else None,
+        wellbeing=entries.wellbeing_trend(placement)
+        if policy.sees_coach_only(user, placement) or actor is not None and actor == "student"
+        else None,
+        comment_form=CommentForm() if writable else None,
+    )
+
+
+# -- writing ----------------------------------------------------------------------------
+
+
+@bp.route("/placements/<int:placement_id>/log/new/<kind>", methods=["GET", "POST"])
+@login_required
+def create_entry(placement_id: int, kind: str):
+    user = _user()
+    if kind not in {k.value for k in EntryKind}:
+        abort(404)
+    placement = _writable_placement(placement_id)
+    kind = EntryKind(kind)
+    if kind not in KINDS_BY_ACTOR[policy.actor_in(user, placement)]:
+        abort(403)
+    form = EntryForm(kind=kind)
+    if kind == EntryKind.WEEKLY_LOG and request.method == "GET":
+        _prefill_week(form, placement)
+    if form.validate_on_submit():
+        try:
+            entry = entries.create_entry(
+                placement,
+                user,
+                kind,
+                form.sections(),
+                week=form.week.data if kind == EntryKind.WEEKLY_LOG else None,
+                wellbeing=form.wellbeing.data if kind == EntryKind.WEEKLY_LOG else None,
+                coach_only=kind == EntryKind.VISIT_NOTE and form.coach_only.data,
+                submit=kind == EntryKind.WEEKLY_LOG and form.submit.data,
+            )
+        except FollowupError as error:
+            _show_error(form, error)
+        else:
+            flash(_saved_message(entry), "success")
+            return redirect(url_for(".show_timeline", placement_id=placement.id))
+    existing = None
+    if kind == EntryKind.WEEKLY_LOG and form.week.data:
+        existing = entries.weekly_log_for(placement, entries.monday_of(form.week.data))
+    return render_template(
+        "followup/create_entry.html", placement=placement, form=form, kind=kind, existing=existing
+    )
+
+
+def _prefill_week(form: EntryForm, placement: Placement) -> None:
+    """A new week starts on this week; with `?from=previous`, with last week's answers."""
+    form.week.data = entries.suggested_week(placement, date.today())
+    if request.args.get("from") != "previous":
+        return
+    previous = entries.latest_weekly_log(placement)
+    if previous is not None:
+        for field in form.section_fields():
+            field.data = previous.sections.get(field.name, "")
+
+
+def _saved_message(entry: LogEntry) -> str:
+    if entry.review_status == ReviewStatus.SUBMITTED:
+        return _("Your week is saved and sent to your mentor for approval.")
+    if entry.review_status == ReviewStatus.DRAFT:
+        return _("Your week is saved as a draft. Only you can see it until you submit it.")
+    return _("Saved in the log.")
+
+
+@bp.route("/placements/<int:placement_id>/log/<int:entry_id>")
+@login_required
+def show_entry(placement_id: int, entry_id: int):
+    user = _user()
+    placement = policy.placement_or_404(placement_id, user, "view_log")
+    entry = policy.entry_or_404(placement, entry_id, user)
+    reviewer = policy.can_review_weekly_logs(user, placement)
+    return render_template(
+        "followup/show_entry.html",
+        placement=placement,
+        entry=entry,
+        can_edit=policy.can_edit_entry(user, entry),
+        review_form=ReviewForm(version=entry.version)
+        if reviewer and entry.review_status == ReviewStatus.SUBMITTED
+        else None,
+        submit_form=SubmitEntryForm(version=entry.version)
+        if policy.can_edit_entry(user, entry)
+        and entry.review_status in (ReviewStatus.DRAFT, ReviewStatus.RETURNED)
+        else None,
+        comment_form=CommentForm() if policy.can_write_log(user, placement) else None,
+    )
+
+
+@bp.route("/placements/<int:placement_id>/log/<int:entry_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_entry(placement_id: int, entry_id: int):
+    user = _user()
+    placement = policy.placement_or_404(placement_id, user, "view_log")
+    entry = policy.entry_or_404(placement, entry_id, user)
+    if not policy.can_edit_entry(user, entry):
+        abort(403)
+    form = EntryForm(kind=entry.kind)
+    if request.method == "GET":
+        _fill_from_entry(form, entry)
+    status = 200
+    conflict = False
+    if form.is_submitted() and form.version.data is None:
+        abort(400)  # not a form from the edit page: it always carries the version
+    if form.validate_on_submit():
+        try:
+            withdrawn = entries.update_entry(
+                entry,
+                user,
+                form.sections(),
+                expected_version=form.version.data,
+                week=form.week.data if entry.kind == EntryKind.WEEKLY_LOG else None,
+                wellbeing=form.wellbeing.data if entry.kind == EntryKind.WEEKLY_LOG else None,
+                coach_only=entry.kind == EntryKind.VISIT_NOTE and form.coach_only.data,
+                submit=entry.kind == EntryKind.WEEKLY_LOG and form.submit.data,
+            )
+        except FollowupError as error:
+            _show_error(form, error)
+        except StaleEdit:
+            # Keep the user's text in the form; show what is saved now beside it, and
+            # let a second save knowingly replace it.
+            entry = policy.entry_or_404(placement, entry_id, user)
+            form.version.data = entry.version
+            conflict = True
+            status = 409
+        else:
+            if withdrawn:
+                flash(
+                    _(
+                        "Your change withdrew the approval of this week. "
+                        "Your mentor will approve it again."
+                    ),
+                    "warning",
+                )
+            else:
+                flash(_saved_message(entry), "success")
+            return redirect(url_for(".show_entry", placement_id=placement.id, entry_id=entry.id))
+    return (
+        render_template(
+            "followup/edit_entry.html",
+            placement=placement,
+            entry=entry,
+            form=form,
+            conflict=conflict,
+        ),
+        status,
+    )
+
+
+def _fill_from_entry(form: EntryForm, entry: LogEntry) -> None:
+    form.version.data = entry.version
+    for field in form.section_fields():
+        field.data = entry.sections.get(field.name, "")
+    if entry.kind == EntryKind.WEEKLY_LOG:
+        form.week.data = entry.week_start
+        form.wellbeing.data = entry.wellbeing
+    if entry.kind == EntryKind.VISIT_NOTE:
+        form.coach_only.data = entry.coach_only
+
+
+# -- weekly log approval ----------------------------------------------------------------
+
+
+@bp.route("/placements/<int:placement_id>/log/<int:entry_id>/submit", methods=["POST"])
+@login_required
+def submit_entry(placement_id: int, entry_id: int):
+    user = _user()
+    placement = policy.placement_or_404(placement_id, user, "view_log")
+    entry = policy.entry_or_404(placement, entry_id, user)
+    if not policy.can_edit_entry(user, entry) or entry.kind != EntryKind.WEEKLY_LOG:
+        abort(403)
+    form = SubmitEntryForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        entries.submit_entry(entry, expected_version=form.version.data)
+    except FollowupError as error:
+        flash(str(error.message), "error")
+    except StaleEdit:
+        flash(_("This week changed in the meantime. Look it over and submit again."), "error")
+    else:
+        flash(_saved_message(entry), "success")
+    return redirect(url_for(".show_entry", placement_id=placement.id, entry_id=entry.id))
+
+
+@bp.route("/placements/<int:placement_id>/log/<int:entry_id>/review", methods=["POST"])
+@login_required
+def review_entry(placement_id: int, entry_id: int):
+    user = _user()
+    placement = policy.placement_or_404(placement_id, user, "view_log")
+    entry = policy.entry_or_404(placement, entry_id, user)
+    if not policy.can_review_weekly_logs(user, placement) or entry.kind != EntryKind.WEEKLY_LOG:
+        abort(403)
+    form = ReviewForm()
+    if form.validate_on_submit():
+        try:
+            entries.review_entry(
+                entry,
+                user,
+                approve=bool(form.approve.data),
+                comment=form.comment.data or "",
+                expected_version=form.version.data,
+            )
+        except FollowupError as error:
+            _show_error(form, error)
+        except StaleEdit:
+            flash(
+                _("The student changed this week while you were reading it. Read it again."),
+                "error",
+            )
+            return redirect(url_for(".show_entry", placement_id=placement.id, entry_id=entry.id))
+        else:
+            if entry.review_status == ReviewStatus.APPROVED:
+                flash(_("Week approved."), "success")
+            else:
+                flash(_("Week returned to the student with your comment."), "success")
+            return redirect(url_for(".show_timeline", placement_id=placement.id))
+    return (
+        render_template(
+            "followup/show_entry.html",
+            placement=placement,
+            entry=entry,
+            can_edit=False,
+            review_form=form,
+            submit_form=None,
+            comment_form=CommentForm(),
+        ),
+        422,
+    )
+
+
+@bp.route("/placements/<int:placement_id>/log/approve-all", methods=["POST"])
+@login_required
+def approve_all(placement_id: int):
+    user = _user()
+    placement = policy.placement_or_404(placement_id, user, "view_log")
+    if not policy.can_review_weekly_logs(user, placement):
+        abort(403)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        count = entries.approve_all(placement, user)
+    except StaleEdit:
+        flash(
+            _("A week changed while you were approving. Nothing was approved; try again."),
+            "error",
+        )
+    else:
+        flash(
+            ngettext("%(num)d week approved.", "%(num)d weeks approved.", count),
+            "success",
+        )
+    return redirect(url_for(".show_timeline", placement_id=placement.id))
+
+
+# -- comments ---------------------------------------------------------------------------
+
+
+@bp.route("/placements/<int:placement_id>/log/<int:entry_id>/comments", methods=["POST"])
+@login_required
+def create_comment(placement_id: int, entry_id: int):
+    user = _user()
+    placement = _writable_placement(placement_id)
+    entry = policy.entry_or_404(placement, entry_id, user)
+    form = CommentForm()
+    if form.validate_on_submit():
+        try:
+            entries.add_comment(entry, user, form.body.data)
+        except FollowupError as error:
+            flash(str(error.message), "error")
+        else:
+            flash(_("Comment added."), "success")
+    else:
+        flash(_("Write a comment first (at most 4000 characters)."), "error")
+    return redirect(
+        url_for(".show_entry", placement_id=placement.id, entry_id=entry.id) + "#comments"
+    )

@@ -1,0 +1,57 @@
+"""The one way user text becomes HTML: Markdown, then sanitised by nh3.
+
+Every piece of Markdown a user writes is shown through `render_markdown` (in templates:
+the `markdown` filter). Raw HTML in the input is escaped, links get `rel="noopener
+noreferrer nofollow"`, and only a small set of tags survives.
+"""
+
+from __future__ import annotations
+
+import re
+
+import markdown
+import nh3
+from markupsafe import Markup
+
+ALLOWED_TAGS = {
+    "p", "br", "strong", "em", "ul", "ol", "li", "blockquote", "code", "pre", "a", "h3", "h4",
+    "hr",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
+URL_SCHEMES = {"http", "https", "mailto"}
+
+
+def render_markdown(text: str | None) -> Markup:
+    """Sanitised HTML for a user's Markdown text (empty for nothing)."""
+    if not text:
+        return Markup("")
+    html = markdown.markdown(_prepare(text), extensions=["sane_lists", "nl2br"])
+    # Safe by construction: nh3 keeps only the allowed tags and attributes.
+    return Markup(  # noqa: S704
+        nh3.clean(
+            html,
+            tags=ALLOWED_TAGS,
+            attributes=ALLOWED_ATTRIBUTES,
+            url_schemes=URL_SCHEMES,
+            link_rel="noopener noreferrer nofollow",
+        )
+    )
+
+
+LIST_ITEM = re.compile(r"^\s*([-*+]|\d+[.)])\s")
+
+
+def _prepare(text: str) -> str:
+    """Make Markdown forgiving the way people type on a phone.
+
+    Typed HTML is shown as text rather than dropped (`<b>` is something the user
+    wrote), and a list may start right under a line of text without a blank line.
+    """
+    lines = []
+    previous = ""
+    for line in text.replace("\r\n", "\n").replace("<", "&lt;").split("\n"):
+        if LIST_ITEM.match(line) and previous.strip() and not LIST_ITEM.match(previous):
+            lines.append("")
+        lines.append(line)
+        previous = line
+    return "\n".join(lines)
