@@ -166,6 +166,16 @@ def can_review_weekly_logs(user: User, placement: Placement) -> bool:
     return user.id == placement.mentor_id and placement.status == PlacementStatus.ACTIVE
 
 
+def can_edit_training_plan(user: User, placement: Placement) -> bool:
+    """The coach draws up the training plan with mentor and student; coach and mentor
+    edit it, the student reads it.
+    """
+    return (
+        user.id in (placement.coach_id, placement.mentor_id)
+        and placement.status == PlacementStatus.ACTIVE
+    )
+
+
 # -- organisations ----------------------------------------------------------------------
 
 

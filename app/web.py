@@ -11,6 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from app import policy
+from app.content.services import localised
 from app.i18n import LANGUAGE_NAMES
 from app.rendering import render_markdown
 
@@ -40,6 +41,7 @@ def init_app(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters["markdown"] = render_markdown
+    app.jinja_env.filters["localised"] = localised
     app.before_request(_refuse_nul_characters)
     app.after_request(_security_headers)
     app.context_processor(_template_context)

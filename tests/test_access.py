@@ -206,6 +206,60 @@ CASES = [
         "/placements/{placement_a}/log/{week_a}/comments",
         {**LOG_WRITE, **roles(302, TRIO_A)},
     ),
+    # competences: matrix, registering, evolution, rubric, training plan, export
+    Case("competences.show_matrix", "GET", "/placements/{placement_a}/matrix", LOG_PAGE),
+    Case("competences.show_matrix", "GET", "/placements/999999/matrix", MISSING),
+    Case(
+        "competences.show_evolution",
+        "GET",
+        "/placements/{placement_a}/competences/punctuality",
+        LOG_PAGE,
+    ),
+    Case(
+        "competences.show_evolution",
+        "GET",
+        "/placements/{placement_a}/competences/not-a-competence",
+        {**LOG_PAGE, **roles(404, ("admin", "coordinator_a", *TRIO_A))},
+    ),
+    Case(
+        "competences.register",
+        "GET",
+        "/placements/{placement_a}/register",
+        {**LOG_WRITE, **roles(200, TRIO_A)},
+    ),
+    Case(
+        "competences.register",
+        "POST",
+        "/placements/{placement_a}/register",
+        {**LOG_WRITE, **roles(302, TRIO_A)},  # nothing chosen: nothing changed
+    ),
+    Case("competences.compare_rubric", "GET", "/placements/{placement_a}/soft-skills", LOG_PAGE),
+    Case(
+        "competences.score_rubric",
+        "GET",
+        "/placements/{placement_a}/soft-skills/score",
+        {**LOG_WRITE, **roles(200, TRIO_A)},
+    ),
+    Case(
+        "competences.score_rubric",
+        "POST",
+        "/placements/{placement_a}/soft-skills/score",
+        {**LOG_WRITE, **roles(302, TRIO_A)},
+    ),
+    Case("competences.edit_plan", "GET", "/placements/{placement_a}/plan", LOG_PAGE),
+    Case(
+        "competences.edit_plan",
+        "POST",
+        "/placements/{placement_a}/plan",
+        {**LOG_WRITE, "coach_a": 302, "mentor_x": 302},
+    ),
+    Case(
+        "competences.export_registrations",
+        "GET",
+        "/placements/{placement_a}/registrations.csv",
+        LOG_PAGE,
+    ),
+    Case("competences.scale_stylesheet", "GET", "/content/scales.css", expect(200)),
     # administration
     Case("admin.index", "GET", "/admin/", ADMIN_PAGE),
     Case("admin.list_organisations", "GET", "/admin/organisations", ADMIN_PAGE),

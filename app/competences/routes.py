@@ -1,0 +1,491 @@
+"""Competence routes: check access through `policy`, read or validate, call a service."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+from flask_login import current_user, login_required
+
+from app import policy
+from app.competences import bp, services
+from app.competences.forms import PlanForm, RegistrationForm, RubricForm
+from app.competences.services import ACTORS, Judgement, PlanChoice
+from app.content.services import content_library, localised
+from app.followup.entries import FollowupError, StaleEdit
+from app.models import Placement, Setting, User
+
+
+def _user() -> User:
+    return current_user._get_current_object()
+
+
+def _readable(placement_id: int) -> Placement:
+    return policy.placement_or_404(placement_id, _user(), "view_log")
+
+
+def _writable(placement_id: int) -> Placement:
+    placement = _readable(placement_id)
+    if not policy.can_write_log(_user(), placement):
+        abort(403)
+    return placement
+
+
+def _framework_or_404(placement: Placement):
+    framework = services.framework_of(placement)
+    if framework is None:
+        abort(404)
+    return framework
+
+
+SETTING_SHORT = {
+    Setting.SCHOOL: _l("school"),
+    Setting.WORKPLACE: _l("workplace"),
+    Setting.BOTH: _l("both"),
+}
+
+
+@bp.context_processor
+def _competence_context() -> dict:
+    return {"actors": ACTORS, "setting_short": SETTING_SHORT}
+
+
+def _level_labels(levels) -> dict[int, str]:
+    return {level.value: f"{level.value} · {localised(level.label)}" for level in levels}
+
+
+# -- the matrix -------------------------------------------------------------------------
+
+
+@bp.route("/placements/<int:placement_id>/matrix")
+@login_required
+def show_matrix(placement_id: int):
+    user = _user()
+    placement = _readable(placement_id)
+    framework = services.framework_of(placement)
+    only_divergent = request.args.get("divergent") == "1"
+    return render_template(
+        "competences/show_matrix.html",
+        placement=placement,
+        framework=framework,
+        matrix=services.build_matrix(placement, framework, only_divergent=only_divergent)
+        if framework
+        else None,
+        only_divergent=only_divergent,
+        can_register=policy.can_write_log(user, placement),
+        level_labels=_level_labels(framework.scale) if framework else {},
+    )
+
+
+@bp.route("/placements/<int:placement_id>/competences/<competence_id>")
+@login_required
+def show_evolution(placement_id: int, competence_id: str):
+    placement = _readable(placement_id)
+    framework = _framework_or_404(placement)
+    competence = services.find_competence(framework, competence_id)
+    if competence is None:
+        abort(404)
+    history = services.registration_history(placement, competence)
+    lines = services.evolution(history, competence)
+    return render_template(
+        "competences/show_evolution.html",
+        placement=placement,
+        framework=framework,
+        competence=competence,
+        history=history,
+        lines=lines,
+        chart=services.evolution_chart(
+            lines,
+            [level.value for level in framework.scale],
+            placement.start_date,
+            min(placement.end_date, date.today()),
+        ),
+        indicator_texts={i.id: localised(i.text) for i in competence.indicators},
+    )
+
+
+# -- registering ------------------------------------------------------------------------
+
+
+@bp.route("/placements/<int:placement_id>/register", methods=["GET", "POST"])
+@login_required
+def register(placement_id: int):
+    user = _user()
+    placement = _writable(placement_id)
+    framework = _framework_or_404(placement)
+    competences = framework.competences
+    competence = services.find_competence(
+        framework, request.args.get("competence", competences[0].id)
+    )
+    if competence is None:
+        abort(404)
+    actor = policy.actor_in(user, placement)
+    latest = services.latest_registrations(placement)
+    position = competences.index(competence)
+    following = competences[position + 1] if position + 1 < len(competences) else None
+    if request.method == "POST":
+        form = RegistrationForm(levels=framework.scale)
+    else:
+        form = RegistrationForm(
+            levels=framework.scale,
+            data={"judgements": _current_judgements(competence, latest, actor)},
+        )
+    status = 200
+    conflict = False
+    if form.validate_on_submit():
+        try:
+            count = services.register(
+                placement,
+                user,
+                competence,
+                [
+                    Judgement(
+                        indicator_id=entry.indicator.data or "",
+                        setting=entry.setting.data,
+                        level=entry.level.data,
+                        note=entry.note.data or "",
+                        based_on=entry.based_on.data or 0,
+                    )
+                    for entry in form.judgements
+                ],
+            )
+        except FollowupError as error:
+            _show_judgement_error(form, error)
+            status = 422
+        except StaleEdit:
+            # Keep the choices; point the form at what is saved now, so saving again
+            # knowingly records them.
+            latest = services.latest_registrations(placement)
+            for entry in form.judgements:
+                previous = latest.get((actor, entry.indicator.data))
+                entry.based_on.data = previous.id if previous else 0
+            conflict = True
+            status = 409
+        else:
+            flash(
+                ngettext("%(num)d indicator registered.", "%(num)d indicators registered.", count)
+                if count
+                else _("Nothing changed."),
+                "success",
+            )
+            if following is not None and "next" in request.form:
+                return redirect(
+                    url_for(".register", placement_id=placement.id, competence=following.id)
+                )
+            return redirect(url_for(".show_matrix", placement_id=placement.id))
+    elif form.is_submitted():
+        status = 422
+    return (
+        render_template(
+            "competences/register.html",
+            placement=placement,
+            framework=framework,
+            competence=competence,
+            position=position,
+            following=following,
+            form=form,
+            indicators={i.id: i for i in competence.indicators},
+            latest=latest,
+            actor=actor,
+            conflict=conflict,
+        ),
+        status,
+    )
+
+
+def _current_judgements(competence, latest, actor) -> list[dict]:
+    judgements = []
+    for indicator in competence.indicators:
+        previous = latest.get((actor, indicator.id))
+        judgements.append(
+            {
+                "indicator": indicator.id,
+                "based_on": previous.id if previous else 0,
+                "setting": previous.setting if previous else None,
+                "level": previous.level if previous else None,
+                "note": previous.note if previous else "",
+            }
+        )
+    return judgements
+
+
+def _show_judgement_error(form, error: FollowupError) -> None:
+    for entry in form.judgements:
+        if entry.indicator.data == error.field:
+            entry.level.errors = [*entry.level.errors, str(error.message)]
+            return
+    flash(str(error.message), "error")
+
+
+# -- the soft-skill rubric --------------------------------------------------------------
+
+
+def _rubric_or_404(placement: Placement):
+    rubric = services.rubric_of(placement)
+    if rubric is None:
+        abort(404)
+    return rubric
+
+
+@bp.route("/placements/<int:placement_id>/soft-skills")
+@login_required
+def compare_rubric(placement_id: int):
+    user = _user()
+    placement = _readable(placement_id)
+    rubric = _rubric_or_404(placement)
+    return render_template(
+        "competences/compare_rubric.html",
+        placement=placement,
+        rubric=rubric,
+        latest=services.latest_scores(placement),
+        can_score=policy.can_write_log(user, placement),
+    )
+
+
+@bp.route("/placements/<int:placement_id>/soft-skills/score", methods=["GET", "POST"])
+@login_required
+def score_rubric(placement_id: int):
+    user = _user()
+    placement = _writable(placement_id)
+    rubric = _rubric_or_404(placement)
+    actor = policy.actor_in(user, placement)
+    latest = services.latest_scores(placement)
+    if request.method == "POST":
+        form = RubricForm(levels=rubric.levels)
+    else:
+        form = RubricForm(
+            levels=rubric.levels,
+            data={
+                "scores": [_current_score(c.id, latest.get((actor, c.id))) for c in rubric.criteria]
+            },
+        )
+    status = 200
+    conflict = False
+    if form.validate_on_submit():
+        try:
+            count = services.score_rubric(
+                placement,
+                user,
+                {entry.criterion.data or "": entry.level.data for entry in form.scores},
+                {entry.criterion.data or "": entry.note.data or "" for entry in form.scores},
+                {entry.criterion.data or "": entry.based_on.data or 0 for entry in form.scores},
+            )
+        except FollowupError as error:
+            flash(str(error.message), "error")
+            status = 422
+        except StaleEdit:
+            latest = services.latest_scores(placement)
+            for entry in form.scores:
+                previous = latest.get((actor, entry.criterion.data))
+                entry.based_on.data = previous.id if previous else 0
+            conflict = True
+            status = 409
+        else:
+            flash(
+                ngettext("%(num)d criterion scored.", "%(num)d criteria scored.", count)
+                if count
+                else _("Nothing changed."),
+                "success",
+            )
+            return redirect(url_for(".compare_rubric", placement_id=placement.id))
+    elif form.is_submitted():
+        status = 422
+    return (
+        render_template(
+            "competences/score_rubric.html",
+            placement=placement,
+            rubric=rubric,
+            form=form,
+            criteria={criterion.id: criterion for criterion in rubric.criteria},
+            conflict=conflict,
+        ),
+        status,
+    )
+
+
+def _current_score(criterion_id: str, previous) -> dict:
+    return {
+        "criterion": criterion_id,
+        "based_on": previous.id if previous else 0,
+        "level": previous.level if previous else None,
+        "note": previous.note if previous else "",
+    }
+
+
+# -- the training plan ------------------------------------------------------------------
+
+
+@bp.route("/placements/<int:placement_id>/plan", methods=["GET", "POST"])
+@login_required
+def edit_plan(placement_id: int):
+    user = _user()
+    placement = _readable(placement_id)
+    framework = _framework_or_404(placement)
+    can_edit = policy.can_edit_training_plan(user, placement)
+    if request.method == "POST" and not can_edit:
+        abort(403)
+    items = services.plan_items(placement)
+    if request.method == "POST":
+        form = PlanForm()
+    else:
+        form = PlanForm(
+            data={
+                "rows": [
+                    {
+                        "competence": competence.id,
+                        "version": items[competence.id].version if competence.id in items else None,
+                        "setting": items[competence.id].setting if competence.id in items else None,
+                        "period": items[competence.id].period if competence.id in items else "",
+                    }
+                    for competence in framework.competences
+                ]
+            }
+        )
+    status = 200
+    conflict = False
+    if can_edit and form.validate_on_submit():
+        try:
+            services.save_plan(
+                placement,
+                user,
+                [
+                    PlanChoice(
+                        competence_id=row.competence.data or "",
+                        setting=row.setting.data,
+                        period=row.period.data or "",
+                        version=row.version.data,
+                    )
+                    for row in form.rows
+                ],
+            )
+        except FollowupError as error:
+            flash(str(error.message), "error")
+            status = 422
+        except StaleEdit:
+            items = services.plan_items(placement)
+            for row in form.rows:
+                item = items.get(row.competence.data)
+                row.version.data = item.version if item else None
+            conflict = True
+            status = 409
+        else:
+            flash(_("Training plan saved."), "success")
+            return redirect(url_for(".show_matrix", placement_id=placement.id))
+    elif form.is_submitted():
+        status = 422
+    return (
+        render_template(
+            "competences/edit_plan.html",
+            placement=placement,
+            framework=framework,
+            form=form,
+            competences={c.id: c for c in framework.competences},
+            items=items,
+            can_edit=can_edit,
+            conflict=conflict,
+        ),
+        status,
+    )
+
+
+# -- exports and the scale colours ------------------------------------------------------
+
+
+@bp.route("/placements/<int:placement_id>/registrations.csv")
+@login_required
+def export_registrations(placement_id: int):
+    placement = _readable(placement_id)
+    framework = services.framework_of(placement)
+    texts = {}
+    if framework is not None:
+        for competence in framework.competences:
+            for indicator in competence.indicators:
+                texts[indicator.id] = (localised(competence.title), localised(indicator.text))
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";")
+    writer.writerow(
+        [
+            _("Date"),
+            _("Role"),
+            _("Name"),
+            _("Competence"),
+            _("Indicator"),
+            _("Where"),
+            _("Level"),
+            _("Baseline"),
+            _("Note"),
+            _("Framework"),
+            _("Version"),
+        ]
+    )
+    for registration in services.all_registrations(placement):
+        competence_title, indicator_text = texts.get(
+            registration.indicator_id, (registration.competence_id, registration.indicator_id)
+        )
+        writer.writerow(
+            _csv_safe(value)
+            for value in (
+                registration.observed_on.isoformat(),
+                registration.actor.label,
+                registration.author.name,
+                competence_title,
+                indicator_text,
+                registration.setting.label,
+                registration.level if registration.level is not None else "",
+                _("yes") if registration.baseline else "",
+                registration.note,
+                registration.framework_id,
+                registration.framework_version,
+            )
+        )
+    filename = f"registrations-{placement.id}.csv"
+    return Response(
+        "\ufeff" + buffer.getvalue(),  # a BOM, so spreadsheet programs read UTF-8
+        mimetype="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def _csv_safe(value):
+    """Spreadsheets run a cell that starts with = + - @ as a formula; make it text."""
+    text = str(value)
+    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + text
+    return text
+
+
+@bp.route("/content/scales.css")
+def scale_stylesheet():
+    """The colours of every framework's scale and rubric's levels, as CSS classes.
+
+    Colours belong to the content files; the content security policy forbids inline
+    styles, so they arrive as a stylesheet of `.scale-<content id>-<value>` classes.
+    """
+    library = content_library()
+    rules = []
+    for content_id, levels in [
+        *((f.id, f.scale) for f in library.frameworks.values()),
+        *((r.id, r.levels) for r in library.rubrics.values()),
+    ]:
+        for level in levels:
+            rules.append(
+                f".scale-{content_id}-{level.value} {{ background: {level.colour}; "
+                f"color: {_readable_text_on(level.colour)}; }}"
+            )
+    return Response("\n".join(rules) + "\n", mimetype="text/css", headers=_CACHE)
+
+
+_CACHE = {"Cache-Control": "public, max-age=3600"}
+
+
+def _readable_text_on(colour: str) -> str:
+    """Black or white, whichever contrasts more with the background `colour` (WCAG)."""
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    luminance = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+    return "#000000" if (luminance + 0.05) / 0.05 >= 1.05 / (luminance + 0.05) else "#ffffff"
