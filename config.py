@@ -72,7 +72,10 @@ class Config:
             "MAIL_DEFAULT_SENDER", "Leerspoor <no-reply@leerspoor.local>"
         )
         self.MAIL_OUTBOX_PATH = str(instance / "outbox")
-        self.UPLOAD_PATH = str(instance / "uploads")
+        # Evidence files: outside the static folder, served only through access checks.
+        self.UPLOAD_PATH = str(
+            Path(os.environ.get("LEERSPOOR_UPLOAD_PATH") or instance / "uploads").resolve()
+        )
 
         self.PUBLIC_URL = os.environ.get("LEERSPOOR_PUBLIC_URL", "").rstrip("/")
         self.PROXY_HOPS = _int("LEERSPOOR_PROXY_HOPS", 0)
@@ -151,6 +154,7 @@ class TestingConfig(Config):
         )
         self.SQLALCHEMY_ENGINE_OPTIONS = engine_options(self.SQLALCHEMY_DATABASE_URI)
         self.RATELIMIT_STORAGE_URI = "memory://"
+        self.UPLOAD_PATH = str(Path(self.INSTANCE_PATH) / "uploads")
 
 
 CONFIGS: dict[str, type[Config]] = {

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from app.admin.services import ensure_partnership
 from app.content.services import content_library
+from app.demo_log import build_demo_log
 from app.extensions import db
 from app.models import (
     Membership,
@@ -220,6 +221,11 @@ def build_demo_world(today: date | None = None) -> list[DemoAccount]:
                     **_followed_with(WORKPLACE_FRAMEWORKS[workplace_index]),
                 )
             )
+    db.session.flush()
+    first = db.session.scalar(
+        select(Placement).where(Placement.student_id == users[PLACEMENTS[0][0]].id)
+    )
+    build_demo_log(first, today)
     db.session.commit()
     return accounts
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, request, session
+from flask import current_app, has_request_context, request, session
 from flask_login import current_user
 
 LANGUAGE_NAMES = {"nl": "Nederlands", "en": "English"}
@@ -12,6 +12,8 @@ DEFAULT_TIMEZONE = "Europe/Brussels"
 def select_locale() -> str:
     """The user's setting, then the switcher's choice, then the browser, then Dutch."""
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # the CLI, the scheduler, a service called by a test
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
     if session.get("locale") in languages:

@@ -16,6 +16,7 @@ from sqlalchemy import Select, and_, false, or_, select
 from app.extensions import db
 from app.models import (
     Actor,
+    Attachment,
     LogEntry,
     Membership,
     Organisation,
@@ -124,6 +125,13 @@ def sees_coach_only(user: User, placement: Placement) -> bool:
     )
 
 
+def sees_wellbeing(user: User, placement: Placement) -> bool:
+    """The student's wellbeing check-ins: the student, the coach and the school; the
+    mentor is the student's boss at work and does not see them.
+    """
+    return user.id == placement.student_id or sees_coach_only(user, placement)
+
+
 def entry_visibility(user: User, placement: Placement):
     """A SQL condition for the entries of `placement` that `user` may read (the caller
     has checked `can_view_placement_log`): no one else's drafts, and coach-only notes
@@ -159,6 +167,21 @@ def entry_or_404(placement: Placement, entry_id: int, user: User) -> LogEntry:
 def can_edit_entry(user: User, entry: LogEntry) -> bool:
     """Only the author changes an entry, and only while the log is open."""
     return entry.author_id == user.id and can_write_log(user, entry.placement)
+
+
+def attachment_or_404(entry: LogEntry, attachment_id: int) -> Attachment:
+    """An attachment of `entry` (the entry is already checked): readers of the entry
+    read its attachments.
+    """
+    attachment = db.session.get(Attachment, attachment_id)
+    if attachment is None or attachment.entry_id != entry.id:
+        abort(404)
+    return attachment
+
+
+def can_remove_attachment(user: User, attachment: Attachment) -> bool:
+    """Only the uploader removes an attachment, and only while the log is open."""
+    return attachment.uploader_id == user.id and can_write_log(user, attachment.entry.placement)
 
 
 def can_review_weekly_logs(user: User, placement: Placement) -> bool:

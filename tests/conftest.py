@@ -7,6 +7,7 @@ by LEERSPOOR_TEST_DATABASE_URL (its public schema is emptied for every test).
 from __future__ import annotations
 
 import email
+import io
 import os
 import re
 from contextlib import contextmanager
@@ -16,14 +17,17 @@ from email.message import Message
 from pathlib import Path
 
 import pytest
-from sqlalchemy import event, text
+from PIL import Image
+from sqlalchemy import event, select, text
 from werkzeug.security import generate_password_hash
 
 from app import create_app
 from app.extensions import db, limiter
 from app.followup.entries import PROMPTS, create_entry
+from app.followup.evidence import add_attachment
 from app.models import (
     EntryKind,
+    LogEntry,
     Membership,
     Organisation,
     OrganisationKind,
@@ -210,6 +214,15 @@ def world(app):
     return built
 
 
+@pytest.fixture
+def in_english(app, world):
+    """Everyone in the world reads English, so messages can be asserted word for word."""
+    with app.app_context():
+        for user in db.session.scalars(select(User)):
+            user.locale = "en"
+        db.session.commit()
+
+
 def placement_form(world, **changes) -> dict:
     """The fields of the placement form for placement A's trio, with `changes` applied."""
     form = {
@@ -253,6 +266,27 @@ def write_entry(
         return entry.id
 
 
+def png_bytes(size: tuple[int, int] = (4, 3), colour: str = "green") -> bytes:
+    """A real PNG, made here so no test depends on a file shipped beside it."""
+    output = io.BytesIO()
+    Image.new("RGB", size, colour).save(output, "PNG")
+    return output.getvalue()
+
+
+def attach_file(
+    app, entry_id: int, uploader, data: bytes | None = None, filename: str = "photo.png"
+) -> int:
+    """Attach a file to an entry through the service, as `uploader`; returns its id."""
+    with app.app_context():
+        attachment = add_attachment(
+            db.session.get(LogEntry, entry_id),
+            db.session.get(User, uploader.id),
+            filename,
+            io.BytesIO(png_bytes() if data is None else data),
+        )
+        return attachment.id
+
+
 # -- a logged-in browser ----------------------------------------------------------------
 
 
@@ -266,6 +300,8 @@ class Browser:
 
     def get(self, path: str, **kwargs):
         kwargs.setdefault("environ_base", {"REMOTE_ADDR": self.address})
+        # Read the whole response and close it, as a server does: a sent file is closed.
+        kwargs.setdefault("buffered", True)
         response = self.client.get(path, **kwargs)
         self._remember_token(response)
         return response

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Placement
-from tests.conftest import Browser, write_entry
+from tests.conftest import Browser, attach_file, write_entry
 
 ROLES = (
     "anonymous",
@@ -206,6 +206,44 @@ CASES = [
         "/placements/{placement_a}/log/{week_a}/comments",
         {**LOG_WRITE, **roles(302, TRIO_A)},
     ),
+    # evidence: only the author attaches; whoever reads the entry reads its attachments
+    Case(
+        "followup.create_attachment",
+        "POST",
+        "/placements/{placement_a}/log/{week_a}/attachments",
+        {**LOG_WRITE, "student_a": 422},  # the page again: no file was chosen
+    ),
+    Case(
+        "followup.create_attachment",
+        "POST",
+        "/placements/{placement_a}/log/{coach_note_a}/attachments",
+        {**LOG_WRITE, "coach_a": 422, "student_a": 404, "mentor_x": 404},
+    ),
+    Case(
+        "followup.download_attachment",
+        "GET",
+        "/placements/{placement_a}/log/{week_a}/attachments/{attachment_a}",
+        LOG_PAGE,
+    ),
+    Case(
+        "followup.download_attachment",
+        "GET",
+        "/placements/{placement_a}/log/{coach_note_a}/attachments/{coach_note_attachment_a}",
+        {**LOG_PAGE, "student_a": 404, "mentor_x": 404},
+    ),
+    # an attachment asked for under another entry than its own: not found
+    Case(
+        "followup.download_attachment",
+        "GET",
+        "/placements/{placement_a}/log/{week_a}/attachments/{coach_note_attachment_a}",
+        expect(404, anonymous=LOGIN_REDIRECT, company_coordinator_x=403),
+    ),
+    Case(
+        "followup.delete_attachment",
+        "POST",
+        "/placements/{placement_a}/log/{week_a}/attachments/{attachment_a}/delete",
+        {**LOG_WRITE, "student_a": 302},
+    ),
     # competences: matrix, registering, evolution, rubric, training plan, export
     Case("competences.show_matrix", "GET", "/placements/{placement_a}/matrix", LOG_PAGE),
     Case("competences.show_matrix", "GET", "/placements/999999/matrix", MISSING),
@@ -260,6 +298,14 @@ CASES = [
         LOG_PAGE,
     ),
     Case("competences.scale_stylesheet", "GET", "/content/scales.css", expect(200)),
+    # the portfolio: whoever reads the log downloads it
+    Case(
+        "portfolio.export_portfolio",
+        "GET",
+        "/placements/{placement_a}/portfolio.pdf",
+        LOG_PAGE,
+    ),
+    Case("portfolio.export_portfolio", "GET", "/placements/999999/portfolio.pdf", MISSING),
     # administration
     Case("admin.index", "GET", "/admin/", ADMIN_PAGE),
     Case("admin.list_organisations", "GET", "/admin/organisations", ADMIN_PAGE),
@@ -374,6 +420,8 @@ def test_route_answers_each_role_as_expected(app, world, login_as, case):
         "student_a": world.student_a.id,
         "student_a_membership": world.student_a.memberships[0].id,
     }
+    ids["attachment_a"] = attach_file(app, ids["week_a"], world.student_a)
+    ids["coach_note_attachment_a"] = attach_file(app, ids["coach_note_a"], world.coach_a)
     path = case.path.format(**ids)
     answers = {}
     for role in ROLES:

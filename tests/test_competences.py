@@ -11,17 +11,12 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Placement, PlanItem, Registration, RubricScore, Setting, User
+from app.models import Placement, PlanItem, Registration, RubricScore, Setting
 
 PUNCTUALITY = ["on-time", "reports-absence", "keeps-break-times"]
 
 
-@pytest.fixture(autouse=True)
-def english(app, world):
-    with app.app_context():
-        for user in db.session.scalars(select(User)):
-            user.locale = "en"
-        db.session.commit()
+pytestmark = pytest.mark.usefixtures("in_english")
 
 
 def path(world, suffix: str) -> str:

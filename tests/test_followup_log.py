@@ -20,14 +20,7 @@ from app.models import (
 )
 from tests.conftest import write_entry
 
-
-@pytest.fixture(autouse=True)
-def english(app, world):
-    """Everyone reads English here, so messages can be asserted word for word."""
-    with app.app_context():
-        for user in db.session.scalars(select(User)):
-            user.locale = "en"
-        db.session.commit()
+pytestmark = pytest.mark.usefixtures("in_english")
 
 
 def log_path(world, suffix: str = "") -> str:
@@ -435,3 +428,38 @@ def test_the_timeline_runs_the_same_few_queries_for_10_and_1000_entries(
         counts.append(counter.count)
     assert counts[0] == counts[1]
     assert counts[0] <= 15
+
+
+def test_the_mentor_does_not_see_the_wellbeing_of_a_week(app, world, login_as):
+    write_entry(app, world.placement_a, world.student_a, wellbeing=2, submit=True)
+    assert "Wellbeing this week: 2 of 5" in login_as(world.coach_a).get(log_path(world)).get_data(
+        as_text=True
+    )
+    assert "Wellbeing this week" not in login_as(world.mentor_x).get(log_path(world)).get_data(
+        as_text=True
+    )
+
+
+def test_the_home_page_says_what_waits_for_the_mentor_and_the_student(app, world, login_as):
+    for week in (date(2026, 9, 7), date(2026, 9, 14)):
+        write_entry(app, world.placement_a, world.student_a, week=week, submit=True)
+    assert "2 weeks to approve" in login_as(world.mentor_x).get("/").get_data(as_text=True)
+    assert "to approve" not in login_as(world.coach_a).get("/").get_data(as_text=True)
+    with app.app_context():
+        returned = db.session.scalars(select(LogEntry)).first()
+        returned.review_status = ReviewStatus.RETURNED
+        db.session.commit()
+    assert "1 week returned to you" in login_as(world.student_a).get("/").get_data(as_text=True)
+    assert "1 week to approve" in login_as(world.mentor_x).get("/").get_data(as_text=True)
+
+
+def test_a_service_refusal_has_a_message_outside_a_request(app, world):
+    with app.app_context():
+        with pytest.raises(entries.FollowupError) as refused:
+            entries.create_entry(
+                db.session.get(Placement, world.placement_a.id),
+                db.session.get(User, world.mentor_x.id),
+                EntryKind.FEEDBACK,
+                {"went_well": "x"},
+            )
+        assert str(refused.value.message) == "Schrijf hier iets."

@@ -116,6 +116,11 @@ class CompetenceRow:
         return sum(row.divergent for row in self.indicators)
 
     @property
+    def registered(self) -> bool:
+        """Someone registered at least one of its indicators."""
+        return any(cell for row in self.indicators for cell in row.cells.values())
+
+    @property
     def missing_at_workplace(self) -> bool:
         """Planned at the workplace, but none of its indicators came up there yet."""
         return (
@@ -427,7 +432,7 @@ class EvolutionChart:
     x_ticks: list[tuple[float, date]]
 
 
-CHART_WIDTH, CHART_HEIGHT, CHART_MARGIN = 640, 240, 36
+CHART_WIDTH, CHART_HEIGHT, CHART_MARGIN = 360, 220, 30
 
 
 def evolution_chart(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateField,
@@ -17,6 +18,12 @@ from wtforms.validators import InputRequired, Length, Optional
 from wtforms.widgets import HiddenInput
 
 from app.followup.entries import MAX_SECTION_LENGTH, PROMPTS
+from app.followup.evidence import (
+    ACCEPTED_TYPES,
+    MAX_ATTACHMENT_MB,
+    MAX_ATTACHMENT_SIZE,
+    TOO_LARGE_MESSAGE,
+)
 from app.models import EntryKind
 
 WELLBEING_CHOICES = [
@@ -126,3 +133,28 @@ class CommentForm(FlaskForm):
     body = TextAreaField(
         _l("Your comment"), validators=[InputRequired(), Length(max=4000)], render_kw={"rows": 2}
     )
+
+
+class AttachmentForm(FlaskForm):
+    """One photo or PDF for an entry; the service judges the file by its content."""
+
+    file = FileField(
+        _l("Add a photo or PDF"),
+        validators=[FileRequired(_l("Choose a photo or a PDF first."))],
+        description=_l(
+            "Photos (JPEG, PNG) or PDF, at most %(limit)d MB. Photos are saved without "
+            "their location and camera details.",
+            limit=MAX_ATTACHMENT_MB,
+        ),
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # The size is checked in the browser too (leerspoor-1.0.js), so a phone does not
+        # send a large file only to have it refused. The message is translated here, in
+        # the request, because WTForms would not escape a lazy string in an attribute.
+        self.file.render_kw = {
+            "accept": ACCEPTED_TYPES,
+            "data-max-bytes": MAX_ATTACHMENT_SIZE,
+            "data-too-large": str(TOO_LARGE_MESSAGE),
+        }

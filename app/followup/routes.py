@@ -6,16 +6,35 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user, login_required
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from app import policy
-from app.followup import bp, entries
+from app.errors import render_error
+from app.followup import bp, entries, evidence
 from app.followup.entries import KINDS_BY_ACTOR, PROMPTS, FollowupError, StaleEdit
-from app.followup.forms import ActionForm, CommentForm, EntryForm, ReviewForm, SubmitEntryForm
+from app.followup.evidence import MAX_ATTACHMENT_MB
+from app.followup.forms import (
+    ActionForm,
+    AttachmentForm,
+    CommentForm,
+    EntryForm,
+    ReviewForm,
+    SubmitEntryForm,
+)
 from app.models import EntryKind, LogEntry, Placement, ReviewStatus, User
 from app.web import page_argument
 
@@ -165,6 +184,11 @@ def show_entry(placement_id: int, entry_id: int):
     user = _user()
     placement = policy.placement_or_404(placement_id, user, "view_log")
     entry = policy.entry_or_404(placement, entry_id, user)
+    return _entry_page(placement, entry, user)
+
+
+def _entry_page(placement: Placement, entry: LogEntry, user: User, attachment_form=None):
+    """The entry with the forms `user` may use on it; `attachment_form` when it was sent."""
     reviewer = policy.can_review_weekly_logs(user, placement)
     return render_template(
         "followup/show_entry.html",
@@ -179,6 +203,7 @@ def show_entry(placement_id: int, entry_id: int):
         and entry.review_status in (ReviewStatus.DRAFT, ReviewStatus.RETURNED)
         else None,
         comment_form=CommentForm() if policy.can_write_log(user, placement) else None,
+        **_evidence_forms(user, entry, attachment_form),
     )
 
 
@@ -319,6 +344,7 @@ def review_entry(placement_id: int, entry_id: int):
             review_form=form,
             submit_form=None,
             comment_form=CommentForm(),
+            **_evidence_forms(user, entry),
         ),
         422,
     )
@@ -369,4 +395,104 @@ def create_comment(placement_id: int, entry_id: int):
         flash(_("Write a comment first (at most 4000 characters)."), "error")
     return redirect(
         url_for(".show_entry", placement_id=placement.id, entry_id=entry.id) + "#comments"
+    )
+
+
+# -- evidence ---------------------------------------------------------------------------
+
+
+def _evidence_forms(user: User, entry: LogEntry, attachment_form=None) -> dict:
+    """What the entry page needs to add and remove attachments, for this reader."""
+    removable = {a.id for a in entry.attachments if policy.can_remove_attachment(user, a)}
+    if attachment_form is None and policy.can_edit_entry(user, entry):
+        attachment_form = AttachmentForm()
+    return {"attachment_form": attachment_form, "removable": removable}
+
+
+@bp.route("/placements/<int:placement_id>/log/<int:entry_id>/attachments", methods=["POST"])
+@login_required
+def create_attachment(placement_id: int, entry_id: int):
+    user = _user()
+    placement = policy.placement_or_404(placement_id, user, "view_log")
+    entry = policy.entry_or_404(placement, entry_id, user)
+    if not policy.can_edit_entry(user, entry):
+        abort(403)
+    form = AttachmentForm()
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            evidence.add_attachment(entry, user, upload.filename, upload.stream)
+        except FollowupError as error:
+            _show_error(form, error)
+        else:
+            flash(_("Attachment added."), "success")
+            return redirect(
+                url_for(".show_entry", placement_id=placement.id, entry_id=entry.id)
+                + "#attachments"
+            )
+    return _entry_page(placement, entry, user, attachment_form=form), 422
+
+
+@bp.route("/placements/<int:placement_id>/log/<int:entry_id>/attachments/<int:attachment_id>")
+@login_required
+def download_attachment(placement_id: int, entry_id: int, attachment_id: int):
+    user = _user()
+    placement = policy.placement_or_404(placement_id, user, "view_log")
+    entry = policy.entry_or_404(placement, entry_id, user)
+    attachment = policy.attachment_or_404(entry, attachment_id)
+    try:
+        file = evidence.open_attachment(attachment)
+    except FileNotFoundError:
+        current_app.logger.error("The file of attachment %d is missing", attachment.id)
+        abort(404)
+    response = send_file(
+        file,
+        mimetype=attachment.content_type,
+        # A photo shows in the page; a PDF is saved, never run by the browser here.
+        as_attachment=attachment.content_type == evidence.PDF,
+        download_name=attachment.filename,
+        etag=attachment.storage_key,
+        last_modified=attachment.created_at,
+    )
+    # Photos of minors: no shared cache keeps them, and the browser asks again each time.
+    response.cache_control.private = True
+    response.cache_control.no_cache = True
+    return response
+
+
+@bp.route(
+    "/placements/<int:placement_id>/log/<int:entry_id>/attachments/<int:attachment_id>/delete",
+    methods=["POST"],
+)
+@login_required
+def delete_attachment(placement_id: int, entry_id: int, attachment_id: int):
+    user = _user()
+    placement = policy.placement_or_404(placement_id, user, "view_log")
+    entry = policy.entry_or_404(placement, entry_id, user)
+    attachment = policy.attachment_or_404(entry, attachment_id)
+    if not policy.can_remove_attachment(user, attachment):
+        abort(403)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    evidence.remove_attachment(attachment)
+    flash(_("Attachment removed."), "success")
+    return redirect(
+        url_for(".show_entry", placement_id=placement.id, entry_id=entry.id) + "#attachments"
+    )
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def _request_too_large(_error):
+    """A request past MAX_CONTENT_LENGTH is refused before its form is read; for an
+    upload of evidence, say what the limit is.
+    """
+    if request.endpoint != "followup.create_attachment":
+        return render_error(413)
+    return render_error(
+        413,
+        _(
+            "Photos and PDFs can be at most %(limit)d MB. Nothing was saved: go back to "
+            "the entry and choose a smaller file.",
+            limit=MAX_ATTACHMENT_MB,
+        ),
     )

@@ -29,6 +29,7 @@ def index():
     return render_template(
         "placements/index.html",
         pagination=pagination,
+        waiting=services.waiting_weeks(user, pagination.items),
         today=date.today(),
         statuses=list(PlacementStatus),
         status=status,

@@ -1,0 +1,169 @@
+"""Evidence: photos and PDFs attached to a log entry.
+
+A file is judged by its content, never by its name: its first bytes must be those of a
+JPEG, a PNG or a PDF, and a photo must decode. Photos are saved again without their
+metadata (the place a phone recorded, the camera, the time): the students are minors.
+A refused file leaves nothing behind, and a file whose row the database refuses is
+removed again. Services raise `FollowupError("file", …)` and own the commit.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import unicodedata
+from typing import BinaryIO
+
+from flask_babel import lazy_gettext as _l
+from PIL import Image, ImageOps
+
+from app.extensions import db
+from app.followup.entries import FollowupError
+from app.models import Attachment, LogEntry, User
+from app.storage import file_storage, new_key
+
+MAX_ATTACHMENT_MB = 10
+MAX_ATTACHMENT_SIZE = MAX_ATTACHMENT_MB * 1024 * 1024
+# Far more than a phone photo needs; decoding more would take hundreds of MB of memory.
+MAX_PIXELS = 64_000_000
+JPEG_QUALITY = 90
+
+PDF = "application/pdf"
+# What a file starts with, and what it then is.
+SIGNATURES = (
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"%PDF-", PDF),
+)
+PILLOW_FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG"}
+EXTENSIONS = {"image/jpeg": (".jpg", ".jpeg"), "image/png": (".png",), PDF: (".pdf",)}
+ACCEPTED_TYPES = ",".join(EXTENSIONS)
+# What a photo keeps when it is saved again: its colours and transparency, no more.
+KEPT_IMAGE_INFO = ("icc_profile", "transparency")
+
+TOO_LARGE_MESSAGE = _l(
+    "This file is larger than %(limit)d MB. Choose a smaller photo or PDF.",
+    limit=MAX_ATTACHMENT_MB,
+)
+DAMAGED_MESSAGE = _l("This file is damaged or incomplete. Try again, or choose another file.")
+TOO_MANY_PIXELS_MESSAGE = _l("This photo has too many pixels. Choose a smaller copy of it.")
+
+
+def content_type_of(data: bytes) -> str | None:
+    """The type the bytes are, by their signature; None for anything else."""
+    for signature, content_type in SIGNATURES:
+        if data.startswith(signature):
+            return content_type
+    return None
+
+
+def add_attachment(entry: LogEntry, uploader: User, filename: str, stream: BinaryIO) -> Attachment:
+    """Check a file by its content, store it and attach it to `entry`.
+
+    The caller has checked that `uploader` may change the entry.
+    """
+    data = stream.read(MAX_ATTACHMENT_SIZE + 1)
+    if not data:
+        raise FollowupError("file", _l("This file is empty. Choose the photo or PDF again."))
+    if len(data) > MAX_ATTACHMENT_SIZE:
+        raise FollowupError("file", TOO_LARGE_MESSAGE)
+    content_type = content_type_of(data)
+    if content_type is None:
+        raise FollowupError(
+            "file",
+            _l(
+                "Only photos (JPEG, PNG) and PDFs can be attached, and this file is neither, "
+                "whatever its name says."
+            ),
+        )
+    if content_type == PDF:
+        _check_pdf(data)
+    else:
+        data = _photo_without_metadata(data, PILLOW_FORMATS[content_type])
+
+    storage = file_storage()
+    key = new_key()
+    size = storage.save(key, io.BytesIO(data))
+    attachment = Attachment(
+        entry_id=entry.id,
+        uploader_id=uploader.id,
+        filename=attachment_filename(filename, content_type),
+        content_type=content_type,
+        size=size,
+        storage_key=key,
+    )
+    db.session.add(attachment)
+    try:
+        db.session.commit()
+    except BaseException:
+        # No row points to the file: remove it rather than keep a stray copy of a photo.
+        db.session.rollback()
+        storage.delete(key)
+        raise
+    return attachment
+
+
+def open_attachment(attachment: Attachment) -> BinaryIO:
+    """The stored bytes; raises FileNotFoundError when the file has gone missing."""
+    return file_storage().open(attachment.storage_key)
+
+
+def remove_attachment(attachment: Attachment) -> None:
+    """Remove the attachment's row, then its file.
+
+    In this order a failed commit keeps both; a failed file removal leaves only bytes
+    that nothing links to or serves.
+    """
+    key = attachment.storage_key
+    db.session.delete(attachment)
+    db.session.commit()
+    file_storage().delete(key)
+
+
+def attachment_filename(filename: str | None, content_type: str) -> str:
+    """The uploader's file name without folders or control characters, ending in the
+    extension of what the file really is (a PDF named `report.exe` becomes `report.pdf`).
+    """
+    name = re.split(r"[\\/]", filename or "")[-1]
+    name = "".join(c for c in name if not unicodedata.category(c).startswith("C")).strip()
+    extensions = EXTENSIONS[content_type]
+    stem, suffix = re.fullmatch(r"(.*?)(\.[A-Za-z0-9]{1,5})?", name).groups()
+    extension = suffix if suffix and suffix.lower() in extensions else extensions[0]
+    stem = stem.strip(" .") or "upload"
+    return stem[: 255 - len(extension)] + extension
+
+
+def _check_pdf(data: bytes) -> None:
+    """A PDF ends with its end-of-file marker; a file cut short in transit does not."""
+    if b"%%EOF" not in data[-1024:]:
+        raise FollowupError("file", DAMAGED_MESSAGE)
+
+
+def _photo_without_metadata(data: bytes, pillow_format: str) -> bytes:
+    """Decode the photo, turn it upright and encode it again without its metadata."""
+    try:
+        image = Image.open(io.BytesIO(data), formats=[pillow_format])
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
+        raise FollowupError("file", TOO_MANY_PIXELS_MESSAGE) from error
+    except Exception as error:  # Pillow raises many kinds of errors on damaged files
+        raise FollowupError("file", DAMAGED_MESSAGE) from error
+    with image:
+        if image.width * image.height > MAX_PIXELS:
+            raise FollowupError("file", TOO_MANY_PIXELS_MESSAGE)
+        try:
+            image.load()
+            upright = ImageOps.exif_transpose(image)
+            upright.info = {k: upright.info[k] for k in KEPT_IMAGE_INFO if k in upright.info}
+            output = io.BytesIO()
+            if pillow_format == "JPEG":
+                upright.save(
+                    output,
+                    "JPEG",
+                    quality=JPEG_QUALITY,
+                    icc_profile=upright.info.get("icc_profile"),
+                )
+            else:
+                upright.save(output, "PNG")
+        except Exception as error:  # a truncated or malformed photo fails while decoding
+            raise FollowupError("file", DAMAGED_MESSAGE) from error
+    return output.getvalue()
