@@ -163,7 +163,7 @@ def test_the_form_opens_with_my_latest_registration(app, world, login_as):
     student = login_as(world.student_a)
     register(student, world, ("on-time", "workplace", 3))
     page = student.get(path(world, "/register")).get_data(as_text=True)
-    assert "Saved: 3, at the workplace" in page
+    assert "Saved: 3 · with some help, at the workplace" in page
     assert "this will be your baseline" in page  # the other indicators
 
 

@@ -193,6 +193,7 @@ def register(placement_id: int):
             latest=latest,
             actor=actor,
             conflict=conflict,
+            level_labels=_level_labels(framework.scale),
         ),
         status,
     )
