@@ -17,6 +17,7 @@ from app.extensions import db
 from app.models import (
     Actor,
     Attachment,
+    EntryRevision,
     LogEntry,
     Membership,
     Organisation,
@@ -134,8 +135,8 @@ def sees_wellbeing(user: User, placement: Placement) -> bool:
 
 def entry_visibility(user: User, placement: Placement):
     """A SQL condition for the entries of `placement` that `user` may read (the caller
-    has checked `can_view_placement_log`): no one else's drafts, and coach-only notes
-    only for those who see them.
+    has checked `can_view_placement_log`): no one else's drafts, and coach-only entries
+    only for their author and those who see them.
     """
     conditions = [
         or_(
@@ -145,15 +146,28 @@ def entry_visibility(user: User, placement: Placement):
         )
     ]
     if not sees_coach_only(user, placement):
-        conditions.append(LogEntry.coach_only.is_(False))
+        conditions.append(or_(LogEntry.coach_only.is_(False), LogEntry.author_id == user.id))
     return and_(*conditions)
 
 
 def can_read_entry(user: User, entry: LogEntry) -> bool:
-    placement = entry.placement
-    if entry.review_status == ReviewStatus.DRAFT and entry.author_id != user.id:
+    if entry.author_id == user.id:
+        return True
+    if entry.review_status == ReviewStatus.DRAFT:
         return False
-    return not entry.coach_only or sees_coach_only(user, placement)
+    return not entry.coach_only or sees_coach_only(user, entry.placement)
+
+
+def can_read_revision(user: User, revision: EntryRevision) -> bool:
+    """An earlier text of an entry, for those who could read it then (it was never a
+    draft: drafts leave no history).
+    """
+    entry = revision.entry
+    return (
+        entry.author_id == user.id
+        or not revision.coach_only
+        or sees_coach_only(user, entry.placement)
+    )
 
 
 def entry_or_404(placement: Placement, entry_id: int, user: User) -> LogEntry:

@@ -25,7 +25,12 @@ def render_markdown(text: str | None) -> Markup:
     """Sanitised HTML for a user's Markdown text (empty for nothing)."""
     if not text:
         return Markup("")
-    html = markdown.markdown(_prepare(text), extensions=["sane_lists", "nl2br"])
+    converter = markdown.Markdown(extensions=["sane_lists", "nl2br"])
+    # Typed HTML is text the user wrote (`<b>` shows as `<b>`), not markup: without these
+    # two handlers Markdown escapes it like any other text. nh3 remains the safety net.
+    converter.preprocessors.deregister("html_block")
+    converter.inlinePatterns.deregister("html")
+    html = converter.convert(_prepare(text))
     # Safe by construction: nh3 keeps only the allowed tags and attributes.
     return Markup(  # noqa: S704
         nh3.clean(
@@ -42,14 +47,12 @@ LIST_ITEM = re.compile(r"^\s*([-*+]|\d+[.)])\s")
 
 
 def _prepare(text: str) -> str:
-    """Make Markdown forgiving the way people type on a phone.
-
-    Typed HTML is shown as text rather than dropped (`<b>` is something the user
-    wrote), and a list may start right under a line of text without a blank line.
+    """Make Markdown forgiving the way people type on a phone: a list may start right
+    under a line of text, without the blank line Markdown asks for.
     """
     lines = []
     previous = ""
-    for line in text.replace("\r\n", "\n").replace("<", "&lt;").split("\n"):
+    for line in text.replace("\r\n", "\n").split("\n"):
         if LIST_ITEM.match(line) and previous.strip() and not LIST_ITEM.match(previous):
             lines.append("")
         lines.append(line)

@@ -140,7 +140,7 @@ CASES = [
         "followup.create_entry",
         "POST",
         "/placements/{placement_a}/log/new/weekly_log",
-        {**LOG_WRITE, "student_a": 200},  # the form again: nothing was written
+        {**LOG_WRITE, "student_a": 422},  # the form again: nothing was written
     ),
     Case(
         "followup.create_entry",
@@ -179,8 +179,8 @@ CASES = [
         "followup.edit_entry",
         "POST",
         "/placements/{placement_a}/log/{week_a}/edit",
-        {**LOG_WRITE, "student_a": 200},  # the form again: a week needs an answer
-        {"version": 1},
+        {**LOG_WRITE, "student_a": 422},  # the form again: a week needs an answer
+        {"version": 2},  # written (1), then given an attachment (2)
     ),
     Case(
         "followup.submit_entry",
@@ -195,16 +195,16 @@ CASES = [
         {**LOG_WRITE, "mentor_x": 422},
     ),
     Case(
-        "followup.approve_all",
+        "followup.approve_weeks",
         "POST",
-        "/placements/{placement_a}/log/approve-all",
+        "/placements/{placement_a}/log/approve-weeks",
         {**LOG_WRITE, "mentor_x": 302},
     ),
     Case(
         "followup.create_comment",
         "POST",
         "/placements/{placement_a}/log/{week_a}/comments",
-        {**LOG_WRITE, **roles(302, TRIO_A)},
+        {**LOG_WRITE, **roles(422, TRIO_A)},  # no text: the page again, with the message
     ),
     # evidence: only the author attaches; whoever reads the entry reads its attachments
     Case(
@@ -260,13 +260,13 @@ CASES = [
         {**LOG_PAGE, **roles(404, ("admin", "coordinator_a", *TRIO_A))},
     ),
     Case(
-        "competences.register",
+        "competences.register_indicators",
         "GET",
         "/placements/{placement_a}/register",
         {**LOG_WRITE, **roles(200, TRIO_A)},
     ),
     Case(
-        "competences.register",
+        "competences.register_indicators",
         "POST",
         "/placements/{placement_a}/register",
         {**LOG_WRITE, **roles(302, TRIO_A)},  # nothing chosen: nothing changed
@@ -297,7 +297,7 @@ CASES = [
         "/placements/{placement_a}/registrations.csv",
         LOG_PAGE,
     ),
-    Case("competences.scale_stylesheet", "GET", "/content/scales.css", expect(200)),
+    Case("competences.show_scale_stylesheet", "GET", "/content/scales.css", expect(200)),
     # the portfolio: whoever reads the log downloads it
     Case(
         "portfolio.export_portfolio",

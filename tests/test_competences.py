@@ -391,3 +391,23 @@ def test_the_scale_colours_come_from_the_content_files(client):
     css = client.get("/content/scales.css").get_data(as_text=True)
     assert ".scale-generic-work-competences-1 { background: #d64545;" in css
     assert ".scale-soft-skills-4 { background: #2f7d4f; color: #ffffff; }" in css
+
+
+def test_a_plan_cannot_say_not_possible_and_a_refusal_changes_nothing(app, world, login_as):
+    coach = login_as(world.coach_a)
+    coach.post(path(world, "/plan"), plan(punctuality=("school", "", None)))
+    response = coach.post(
+        path(world, "/plan"),
+        plan(punctuality=("workplace", "", 1), feedback=("not_possible", "", None)),
+    )
+    assert response.status_code == 422
+    with app.app_context():
+        assert db.session.scalars(select(PlanItem.setting)).all() == [Setting.SCHOOL]
+
+
+def test_a_double_tap_on_save_is_not_a_conflict(app, world, login_as):
+    mentor = login_as(world.mentor_x)
+    register(mentor, world, ("on-time", "workplace", 3))
+    again = register(mentor, world, ("on-time", "workplace", 3))  # the same form, twice
+    assert again.status_code == 302
+    assert len(registrations(app)) == 1

@@ -14,7 +14,7 @@ from werkzeug.test import encode_multipart
 from app.extensions import db
 from app.followup import evidence
 from app.followup.entries import FollowupError
-from app.models import Attachment, LogEntry, Placement, PlacementStatus, User
+from app.models import Attachment, LogEntry, Placement, PlacementStatus, ReviewStatus, User
 from app.storage import FileStorage, file_storage
 from config import ConfigurationError
 from tests.conftest import attach_file, png_bytes, write_entry
@@ -451,3 +451,15 @@ def test_a_closed_log_keeps_its_attachments(app, world, login_as, week):
     )
     assert student.get(entry_path(world, week, f"/attachments/{attachment_id}")).status_code == 200
     assert attachment_rows(app) == 1
+
+
+def test_new_evidence_on_an_approved_week_withdraws_the_approval(app, world, login_as):
+    entry_id = write_entry(app, world.placement_a, world.student_a, submit=True)
+    login_as(world.mentor_x).post(
+        f"/placements/{world.placement_a.id}/log/{entry_id}/review", {"version": 1, "approve": "x"}
+    )
+    attach_file(app, entry_id, world.student_a)
+    with app.app_context():
+        week = db.session.get(LogEntry, entry_id)
+        assert week.review_status == ReviewStatus.SUBMITTED
+        assert week.version == 3

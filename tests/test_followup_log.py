@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -38,6 +39,13 @@ def week_form(**changes) -> dict:
     }
     form.update(changes)
     return form
+
+
+def approve_shown_weeks(browser, world):
+    """Tap "approve all" as the timeline shows it, with the weeks it was shown with."""
+    page = browser.get(log_path(world)).get_data(as_text=True)
+    weeks = re.findall(r'name="week" value="([^"]+)"', page)
+    return browser.post(log_path(world, "/approve-weeks"), {"week": weeks})
 
 
 def entry(app, entry_id: int) -> LogEntry:
@@ -116,7 +124,7 @@ def test_mentor_approves_all_submitted_weeks_at_once(app, world, login_as):
     draft = write_entry(app, world.placement_a, world.student_a, week=date(2026, 10, 12))
     mentor = login_as(world.mentor_x)
     assert "Approve all 3 weeks" in mentor.get(log_path(world)).get_data(as_text=True)
-    mentor.post(log_path(world, "/approve-all"))
+    approve_shown_weeks(mentor, world)
     assert "3 weeks approved." in mentor.get(log_path(world)).get_data(as_text=True)
     with app.app_context():
         statuses = {e.week_start: e.review_status for e in db.session.scalars(select(LogEntry))}
@@ -128,7 +136,7 @@ def test_only_the_mentor_approves(app, world, login_as):
     entry_id = write_entry(app, world.placement_a, world.student_a, submit=True)
     for someone in (world.student_a, world.coach_a, world.coordinator_a):
         browser = login_as(someone)
-        assert browser.post(log_path(world, "/approve-all")).status_code == 403
+        assert browser.post(log_path(world, "/approve-weeks")).status_code == 403
         assert (
             browser.post(log_path(world, f"/{entry_id}/review"), {"version": 1, "approve": "x"})
         ).status_code == 403
@@ -137,7 +145,7 @@ def test_only_the_mentor_approves(app, world, login_as):
 
 def test_editing_an_approved_week_withdraws_the_approval_and_says_so(app, world, login_as):
     entry_id = write_entry(app, world.placement_a, world.student_a, submit=True)
-    login_as(world.mentor_x).post(log_path(world, "/approve-all"))
+    approve_shown_weeks(login_as(world.mentor_x), world)
     student = login_as(world.student_a)
     form = student.get(log_path(world, f"/{entry_id}/edit")).get_data(as_text=True)
     assert "the approval is withdrawn" in form
@@ -160,7 +168,7 @@ def test_saving_an_unchanged_week_keeps_its_approval(app, world, login_as):
     entry_id = write_entry(
         app, world.placement_a, world.student_a, submit=True, sections={"did": "Same"}
     )
-    login_as(world.mentor_x).post(log_path(world, "/approve-all"))
+    approve_shown_weeks(login_as(world.mentor_x), world)
     login_as(world.student_a).post(
         log_path(world, f"/{entry_id}/edit"),
         {"week": "2026-10-05", "did": "Same", "version": entry(app, entry_id).version, "save": "x"},
@@ -241,7 +249,7 @@ def test_a_week_that_cannot_be_logged_gets_a_message(app, world, login_as, week,
     response = login_as(world.student_a).post(
         log_path(world, "/new/weekly_log"), week_form(week=week)
     )
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert message in response.get_data(as_text=True)
     assert "distribution board" in response.get_data(as_text=True)  # the text is kept
     with app.app_context():
@@ -325,9 +333,11 @@ def test_the_trio_comments_under_an_entry(app, world, login_as):
     student = login_as(world.student_a)
     student.post(log_path(world, f"/{entry_id}/comments"), {"body": "Thanks, I will ask sooner."})
     empty = student.post(log_path(world, f"/{entry_id}/comments"), {"body": "  "})
-    assert "Please write something here." in student.get(empty.headers["Location"]).get_data(
-        as_text=True
-    )
+    assert empty.status_code == 422
+    assert "Please write something here." in empty.get_data(as_text=True)
+    too_long = student.post(log_path(world, f"/{entry_id}/comments"), {"body": "word " * 900})
+    assert too_long.status_code == 422
+    assert "word word word" in too_long.get_data(as_text=True)  # kept in the form
     page = login_as(world.coach_a).get(log_path(world, f"/{entry_id}")).get_data(as_text=True)
     assert "Thanks, I will ask sooner." in page
     assert "1 comment" in login_as(world.coach_a).get(log_path(world)).get_data(as_text=True)
@@ -463,3 +473,108 @@ def test_a_service_refusal_has_a_message_outside_a_request(app, world):
                 {"went_well": "x"},
             )
         assert str(refused.value.message) == "Schrijf hier iets."
+
+
+# -- what the history and the approval must never do -----------------------------------
+
+
+def test_a_draft_leaves_no_history_for_others_to_read(app, world, login_as):
+    entry_id = write_entry(
+        app, world.placement_a, world.student_a, sections={"did": "Angry draft about my boss"}
+    )
+    login_as(world.student_a).post(
+        log_path(world, f"/{entry_id}/edit"),
+        {"week": "2026-10-05", "did": "Calm version", "version": 1, "submit": "x"},
+    )
+    page = login_as(world.mentor_x).get(log_path(world, f"/{entry_id}")).get_data(as_text=True)
+    assert "Calm version" in page
+    assert "Angry draft" not in page
+
+
+def test_a_note_that_was_coach_only_stays_so_in_its_history(app, world, login_as):
+    entry_id = write_entry(
+        app,
+        world.placement_a,
+        world.coach_a,
+        "visit_note",
+        sections={"body": "Difficult home situation"},
+        coach_only=True,
+    )
+    login_as(world.coach_a).post(
+        log_path(world, f"/{entry_id}/edit"), {"body": "Visit went well", "version": 1}
+    )
+    student_page = login_as(world.student_a).get(log_path(world, f"/{entry_id}"))
+    assert "Visit went well" in student_page.get_data(as_text=True)
+    assert "Difficult home situation" not in student_page.get_data(as_text=True)
+    coach_page = login_as(world.coach_a).get(log_path(world, f"/{entry_id}"))
+    assert "Difficult home situation" in coach_page.get_data(as_text=True)
+
+
+def test_changing_a_submitted_week_keeps_it_with_the_mentor(app, world, login_as):
+    entry_id = write_entry(app, world.placement_a, world.student_a, submit=True)
+    student = login_as(world.student_a)
+    form = student.get(log_path(world, f"/{entry_id}/edit")).get_data(as_text=True)
+    assert "Save as draft" not in form
+    assert "Save and send to my mentor" in form
+    student.post(
+        log_path(world, f"/{entry_id}/edit"),
+        {"week": "2026-10-05", "did": "Corrected", "version": 1, "save": "x"},
+    )
+    assert entry(app, entry_id).review_status == ReviewStatus.SUBMITTED
+    assert "Corrected" in login_as(world.mentor_x).get(log_path(world)).get_data(as_text=True)
+
+
+def test_a_returned_week_saved_without_submitting_stays_returned(app, world, login_as):
+    entry_id = write_entry(app, world.placement_a, world.student_a, submit=True)
+    login_as(world.mentor_x).post(
+        log_path(world, f"/{entry_id}/review"),
+        {"version": 1, "return_entry": "x", "comment": "More detail"},
+    )
+    login_as(world.student_a).post(
+        log_path(world, f"/{entry_id}/edit"),
+        {"week": "2026-10-05", "did": "More", "version": 2, "save": "x"},
+    )
+    assert entry(app, entry_id).review_status == ReviewStatus.RETURNED
+    login_as(world.student_a).post(log_path(world, f"/{entry_id}/submit"), {"version": 3})
+    resubmitted = entry(app, entry_id)
+    assert resubmitted.review_status == ReviewStatus.SUBMITTED
+    assert (resubmitted.review_comment, resubmitted.reviewed_by_id) == ("", None)
+
+
+def test_approve_all_never_approves_a_week_the_mentor_was_not_shown(app, world, login_as):
+    write_entry(app, world.placement_a, world.student_a, week=date(2026, 9, 7), submit=True)
+    mentor = login_as(world.mentor_x)
+    page = mentor.get(log_path(world)).get_data(as_text=True)
+    shown = re.findall(r'name="week" value="([^"]+)"', page)
+    late = write_entry(app, world.placement_a, world.student_a, week=date(2026, 9, 14), submit=True)
+    response = mentor.post(log_path(world, "/approve-weeks"), {"week": shown})
+    assert "Nothing was approved" in mentor.get(response.headers["Location"]).get_data(as_text=True)
+    assert entry(app, late).review_status == ReviewStatus.SUBMITTED
+    approve_shown_weeks(mentor, world)
+    assert entry(app, late).review_status == ReviewStatus.APPROVED
+
+
+def test_the_student_reads_the_comment_of_an_approval(app, world, login_as):
+    entry_id = write_entry(app, world.placement_a, world.student_a, submit=True)
+    login_as(world.mentor_x).post(
+        log_path(world, f"/{entry_id}/review"),
+        {"version": 1, "approve": "x", "comment": "Great job on the labels"},
+    )
+    page = login_as(world.student_a).get(log_path(world)).get_data(as_text=True)
+    assert "Mentor X approved it and wrote:" in page
+    assert "Great job on the labels" in page
+
+
+def test_a_students_concern_is_for_the_school_not_the_mentor(app, world, login_as):
+    student = login_as(world.student_a)
+    form = student.get(log_path(world, "/new/concern")).get_data(as_text=True)
+    assert "your mentor does not" in form
+    student.post(log_path(world, "/new/concern"), {"body": "My mentor shouts at me"})
+    assert "My mentor shouts at me" in student.get(log_path(world)).get_data(as_text=True)
+    for reader, sees in (
+        (world.coach_a, True),
+        (world.coordinator_a, True),
+        (world.mentor_x, False),
+    ):
+        page = login_as(reader).get(log_path(world)).get_data(as_text=True)
+        assert ("My mentor shouts at me" in page) is sees

@@ -265,7 +265,7 @@ def test_plain_text_keeps_paragraphs_lists_and_line_breaks():
     assert plain_text("1. first\n2. second\n\n> quoted *words*") == (
         "1. first\n2. second\n\nquoted words"
     )
-    assert plain_text("See <https://x.example>") == "See <https://x.example>"
+    assert plain_text("See <https://x.example>") == "See https://x.example"
     assert plain_text("[mail](mailto:a@b.example) and [a@b.example](mailto:a@b.example)") == (
         "mail (a@b.example) and a@b.example"
     )

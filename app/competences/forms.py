@@ -16,11 +16,11 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 from wtforms.widgets import HiddenInput
 
+from app.competences.services import PLAN_SETTINGS
 from app.content.services import localised
 from app.models import Setting
 
 REGISTRATION_SETTINGS = (Setting.SCHOOL, Setting.WORKPLACE, Setting.BOTH, Setting.NOT_POSSIBLE)
-PLAN_SETTINGS = (Setting.SCHOOL, Setting.WORKPLACE, Setting.BOTH)
 
 
 def _optional_int(value):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
@@ -16,7 +14,7 @@ from app import policy
 from app.competences import bp, services
 from app.competences.forms import PlanForm, RegistrationForm, RubricForm
 from app.competences.services import ACTORS, Judgement, PlanChoice
-from app.content.services import content_library, localised
+from app.content.services import content_library, localised, text_colour_on
 from app.followup.entries import FollowupError, StaleEdit
 from app.models import Placement, Setting, User
 
@@ -52,7 +50,7 @@ SETTING_SHORT = {
 
 @bp.context_processor
 def _competence_context() -> dict:
-    return {"actors": ACTORS, "setting_short": SETTING_SHORT}
+    return {"actors": ACTORS, "setting_short": SETTING_SHORT, "differ": services.differ}
 
 
 def _level_labels(levels) -> dict[int, str]:
@@ -114,7 +112,7 @@ def show_evolution(placement_id: int, competence_id: str):
 
 @bp.route("/placements/<int:placement_id>/register", methods=["GET", "POST"])
 @login_required
-def register(placement_id: int):
+def register_indicators(placement_id: int):
     user = _user()
     placement = _writable(placement_id)
     framework = _framework_or_404(placement)
@@ -175,14 +173,16 @@ def register(placement_id: int):
             )
             if following is not None and "next" in request.form:
                 return redirect(
-                    url_for(".register", placement_id=placement.id, competence=following.id)
+                    url_for(
+                        ".register_indicators", placement_id=placement.id, competence=following.id
+                    )
                 )
             return redirect(url_for(".show_matrix", placement_id=placement.id))
     elif form.is_submitted():
         status = 422
     return (
         render_template(
-            "competences/register.html",
+            "competences/register_indicators.html",
             placement=placement,
             framework=framework,
             competence=competence,
@@ -401,67 +401,16 @@ def edit_plan(placement_id: int):
 @login_required
 def export_registrations(placement_id: int):
     placement = _readable(placement_id)
-    framework = services.framework_of(placement)
-    texts = {}
-    if framework is not None:
-        for competence in framework.competences:
-            for indicator in competence.indicators:
-                texts[indicator.id] = (localised(competence.title), localised(indicator.text))
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";")
-    writer.writerow(
-        [
-            _("Date"),
-            _("Role"),
-            _("Name"),
-            _("Competence"),
-            _("Indicator"),
-            _("Where"),
-            _("Level"),
-            _("Baseline"),
-            _("Note"),
-            _("Framework"),
-            _("Version"),
-        ]
-    )
-    for registration in services.all_registrations(placement):
-        competence_title, indicator_text = texts.get(
-            registration.indicator_id, (registration.competence_id, registration.indicator_id)
-        )
-        writer.writerow(
-            _csv_safe(value)
-            for value in (
-                registration.observed_on.isoformat(),
-                registration.actor.label,
-                registration.author.name,
-                competence_title,
-                indicator_text,
-                registration.setting.label,
-                registration.level if registration.level is not None else "",
-                _("yes") if registration.baseline else "",
-                registration.note,
-                registration.framework_id,
-                registration.framework_version,
-            )
-        )
     filename = f"registrations-{placement.id}.csv"
     return Response(
-        "\ufeff" + buffer.getvalue(),  # a BOM, so spreadsheet programs read UTF-8
+        services.registrations_csv(placement),
         mimetype="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
 
 
-def _csv_safe(value):
-    """Spreadsheets run a cell that starts with = + - @ as a formula; make it text."""
-    text = str(value)
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + text
-    return text
-
-
 @bp.route("/content/scales.css")
-def scale_stylesheet():
+def show_scale_stylesheet():
     """The colours of every framework's scale and rubric's levels, as CSS classes.
 
     Colours belong to the content files; the content security policy forbids inline
@@ -476,17 +425,9 @@ def scale_stylesheet():
         for level in levels:
             rules.append(
                 f".scale-{content_id}-{level.value} {{ background: {level.colour}; "
-                f"color: {_readable_text_on(level.colour)}; }}"
+                f"color: {text_colour_on(level.colour)}; }}"
             )
     return Response("\n".join(rules) + "\n", mimetype="text/css", headers=_CACHE)
 
 
 _CACHE = {"Cache-Control": "public, max-age=3600"}
-
-
-def _readable_text_on(colour: str) -> str:
-    """Black or white, whichever contrasts more with the background `colour` (WCAG)."""
-    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
-    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
-    luminance = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
-    return "#000000" if (luminance + 0.05) / 0.05 >= 1.05 / (luminance + 0.05) else "#ffffff"

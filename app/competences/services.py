@@ -7,19 +7,22 @@ with a grouped subquery, so the matrix costs the same for ten or ten thousand ro
 
 from __future__ import annotations
 
+import csv
+import io
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
-from app import policy
+from app import audit, policy
 from app.content.schemas import Competence, Framework, Indicator, Rubric
-from app.content.services import content_library
+from app.content.services import content_library, localised
 from app.extensions import db
 from app.followup.entries import FollowupError, StaleEdit
 from app.models import Actor, Placement, PlanItem, Registration, RubricScore, Setting, User
@@ -30,6 +33,11 @@ DIVERGENCE = 2
 CAME_UP = (Setting.SCHOOL, Setting.WORKPLACE, Setting.BOTH)
 AT_WORKPLACE = (Setting.WORKPLACE, Setting.BOTH)
 PLAN_SETTINGS = (Setting.SCHOOL, Setting.WORKPLACE, Setting.BOTH)
+
+
+def differ(levels: list[int]) -> bool:
+    """Two of the levels are `DIVERGENCE` or more apart: a conversation to have."""
+    return len(levels) >= 2 and max(levels) - min(levels) >= DIVERGENCE
 
 
 def framework_of(placement: Placement) -> Framework | None:
@@ -88,9 +96,7 @@ class IndicatorRow:
 
     @property
     def divergent(self) -> bool:
-        """Two actors are 2 levels or more apart: a conversation to have."""
-        levels = self.levels
-        return len(levels) >= 2 and max(levels) - min(levels) >= DIVERGENCE
+        return differ(self.levels)
 
     @property
     def came_up(self) -> bool:
@@ -213,8 +219,6 @@ def register(
         if judgement.setting != Setting.NOT_POSSIBLE and judgement.level not in scale:
             raise FollowupError(judgement.indicator_id, _l("Choose a level on the scale."))
         previous = latest.get((actor, judgement.indicator_id))
-        if (previous.id if previous else 0) != judgement.based_on:
-            raise StaleEdit
         level = None if judgement.setting == Setting.NOT_POSSIBLE else judgement.level
         note = judgement.note.strip()[:500]
         if previous is not None and (previous.setting, previous.level, previous.note) == (
@@ -222,7 +226,9 @@ def register(
             level,
             note,
         ):
-            continue  # unchanged: the history records changes, not re-saves
+            continue  # unchanged (a double tap too): history records changes, not re-saves
+        if (previous.id if previous else 0) != judgement.based_on:
+            raise StaleEdit
         new.append(
             Registration(
                 placement_id=placement.id,
@@ -318,11 +324,11 @@ def score_rubric(
         if level not in scale:
             raise FollowupError(criterion_id, _l("Choose a level on the scale."))
         previous = latest.get((actor, criterion_id))
-        if (previous.id if previous else 0) != based_on.get(criterion_id, 0):
-            raise StaleEdit
         note = (notes.get(criterion_id) or "").strip()[:500]
         if previous is not None and (previous.level, previous.note) == (level, note):
             continue
+        if (previous.id if previous else 0) != based_on.get(criterion_id, 0):
+            raise StaleEdit
         new.append(
             RubricScore(
                 placement_id=placement.id,
@@ -361,7 +367,12 @@ class PlanChoice:
 
 
 def save_plan(placement: Placement, editor: User, choices: list[PlanChoice]) -> None:
-    """Save where and when each competence is learned; stale rows make nothing change."""
+    """Save where and when each competence is learned.
+
+    Every choice is checked before anything changes: an unknown competence, a setting a
+    plan cannot have or a row someone else saved since the form was opened changes
+    nothing.
+    """
     framework = framework_of(placement)
     known = {competence.id for competence in framework.competences} if framework else set()
     existing = plan_items(placement)
@@ -370,28 +381,32 @@ def save_plan(placement: Placement, editor: User, choices: list[PlanChoice]) -> 
             raise FollowupError(
                 "plan", _l("A competence is not part of this placement's framework.")
             )
+        if choice.setting is not None and choice.setting not in PLAN_SETTINGS:
+            raise FollowupError("plan", _l("Choose school, workplace or both."))
         item = existing.get(choice.competence_id)
         if (item.version if item else None) != choice.version:
-            db.session.rollback()
             raise StaleEdit
+    for choice in choices:
+        item = existing.get(choice.competence_id)
+        period = choice.period.strip()[:80]
         if choice.setting is None:
             if item is not None:
                 db.session.delete(item)
-            continue
-        if item is None:
+        elif item is None:
             db.session.add(
                 PlanItem(
                     placement_id=placement.id,
                     competence_id=choice.competence_id,
                     setting=choice.setting,
-                    period=choice.period.strip()[:80],
+                    period=period,
                     updated_by_id=editor.id,
                 )
             )
-        elif (item.setting, item.period) != (choice.setting, choice.period.strip()[:80]):
+        elif (item.setting, item.period) != (choice.setting, period):
             item.setting = choice.setting
-            item.period = choice.period.strip()[:80]
+            item.period = period
             item.updated_by_id = editor.id
+    audit.record(editor, "training_plan_saved", placement)
     try:
         db.session.commit()
     except (StaleDataError, IntegrityError) as error:
@@ -468,3 +483,61 @@ def evolution_chart(
         y_ticks=[(y(level), level) for level in levels],
         x_ticks=months,
     )
+
+
+def registrations_csv(placement: Placement) -> str:
+    """Every registration of the placement as CSV for a spreadsheet, in the reader's
+    language, with a BOM so spreadsheet programs read it as UTF-8.
+    """
+    framework = framework_of(placement)
+    texts = {}
+    if framework is not None:
+        for competence in framework.competences:
+            for indicator in competence.indicators:
+                texts[indicator.id] = (localised(competence.title), localised(indicator.text))
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";")
+    writer.writerow(
+        [
+            _("Date"),
+            _("Role"),
+            _("Name"),
+            _("Competence"),
+            _("Indicator"),
+            _("Where"),
+            _("Level"),
+            _("Baseline"),
+            _("Note"),
+            _("Framework"),
+            _("Version"),
+        ]
+    )
+    for registration in all_registrations(placement):
+        competence_title, indicator_text = texts.get(
+            registration.indicator_id, (registration.competence_id, registration.indicator_id)
+        )
+        writer.writerow(
+            _csv_safe(value)
+            for value in (
+                registration.observed_on.isoformat(),
+                registration.actor.label,
+                registration.author.name,
+                competence_title,
+                indicator_text,
+                registration.setting.label,
+                registration.level if registration.level is not None else "",
+                _("yes") if registration.baseline else "",
+                registration.note,
+                registration.framework_id,
+                registration.framework_version,
+            )
+        )
+    return "\ufeff" + buffer.getvalue()
+
+
+def _csv_safe(value):
+    """Spreadsheets run a cell that starts with = + - @ as a formula; make it text."""
+    text = str(value)
+    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + text
+    return text

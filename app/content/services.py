@@ -78,3 +78,13 @@ def content_title(content_id: str | None, version: int | None) -> str | None:
     content = library.frameworks.get(content_id) or library.rubrics.get(content_id)
     title = localised(content.title) if content else content_id
     return f"{title} (v{version})"
+
+
+def text_colour_on(colour: str) -> str:
+    """Black or white (`#000000` or `#ffffff`), whichever contrasts more with the
+    background `colour` of a scale level (WCAG relative luminance).
+    """
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    luminance = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+    return "#000000" if (luminance + 0.05) / 0.05 >= 1.05 / (luminance + 0.05) else "#ffffff"

@@ -1,6 +1,7 @@
-"""The shared follow-up log of a placement: timeline, weekly logs and their approval,
-feedback and notes, comments, evidence, competence registrations, the matrix, rubric
-scores and the training plan.
+"""The shared follow-up log of a placement: the timeline, weekly logs and their
+approval, feedback, notes, agreements and concerns, comments, edit history and evidence.
+Competences (registrations, the matrix, rubric scores, the training plan) build on it in
+`app.competences`.
 """
 
 from flask import Blueprint

@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-from app import policy
+from app import audit, policy
 from app.extensions import db
 from app.models import (
     Actor,
@@ -197,7 +197,11 @@ def create_entry(
     submit: bool = False,
     today: date | None = None,
 ) -> LogEntry:
-    """Write an entry as `author`, in the part they play in the placement."""
+    """Write an entry as `author`, in the part they play in the placement.
+
+    A student's concern is for the school: it may be about the workplace, so it is
+    coach only from the start (the student who wrote it reads it, the mentor does not).
+    """
     actor = policy.actor_in(author, placement)
     if actor is None or kind not in KINDS_BY_ACTOR[actor]:
         raise FollowupError("kind", _l("You cannot write this kind of entry here."))
@@ -208,7 +212,8 @@ def create_entry(
         author_role=actor,
         kind=kind,
         sections=cleaned,
-        coach_only=coach_only and kind == EntryKind.VISIT_NOTE,
+        coach_only=(coach_only and kind == EntryKind.VISIT_NOTE)
+        or (kind == EntryKind.CONCERN and actor == Actor.STUDENT),
     )
     if kind == EntryKind.WEEKLY_LOG:
         week_start = monday_of(week or today or date.today())
@@ -218,13 +223,7 @@ def create_entry(
         entry.wellbeing = wellbeing
         entry.review_status = ReviewStatus.SUBMITTED if submit else ReviewStatus.DRAFT
     db.session.add(entry)
-    try:
-        db.session.commit()
-    except IntegrityError as error:
-        db.session.rollback()
-        raise FollowupError(
-            "week", _l("There is already a log for this week. Open it to change it.")
-        ) from error
+    _commit_versioned()
     return entry
 
 
@@ -240,9 +239,11 @@ def update_entry(
     submit: bool = False,
     today: date | None = None,
 ) -> bool:
-    """Change an entry, keeping what it said before as a revision.
+    """Change an entry, keeping what others could already read as a revision.
 
-    Returns True when the change withdrew the mentor's approval of a weekly log.
+    A week that left draft never goes back to it: changing a submitted or approved week
+    hands it to the mentor again (an approval is withdrawn), a returned week stays
+    returned until it is submitted. Returns True when an approval was withdrawn.
     Raises `StaleEdit` when the entry changed since the editor opened it.
     """
     if entry.version != expected_version:
@@ -253,35 +254,60 @@ def update_entry(
     if weekly:
         _check_week(entry.placement, week_start, today or date.today(), entry.id)
         _check_written(cleaned, submit)
-    unchanged = cleaned == entry.sections and (
-        (week_start, wellbeing) == (entry.week_start, entry.wellbeing)
-        if weekly
-        else coach_only == entry.coach_only or entry.kind != EntryKind.VISIT_NOTE
-    )
+    if entry.kind != EntryKind.VISIT_NOTE:
+        coach_only = entry.coach_only
+    unchanged = cleaned == entry.sections and coach_only == entry.coach_only
+    if weekly:
+        unchanged = unchanged and (week_start, wellbeing) == (entry.week_start, entry.wellbeing)
+    status = _status_after_edit(entry.review_status, submit) if weekly else None
     newly_submitted = submit and entry.review_status in (ReviewStatus.DRAFT, ReviewStatus.RETURNED)
     if unchanged and not newly_submitted:
         return False
-    withdrawn = entry.review_status == ReviewStatus.APPROVED
-    db.session.add(
-        EntryRevision(
-            entry_id=entry.id,
-            editor_id=editor.id,
-            sections=dict(entry.sections),
-            wellbeing=entry.wellbeing,
-            review_status=entry.review_status,
+    withdrawn = entry.review_status == ReviewStatus.APPROVED and not unchanged
+    if entry.review_status != ReviewStatus.DRAFT:  # a draft was never read by anyone else
+        db.session.add(
+            EntryRevision(
+                entry_id=entry.id,
+                editor_id=editor.id,
+                sections=dict(entry.sections),
+                wellbeing=entry.wellbeing,
+                review_status=entry.review_status,
+                coach_only=entry.coach_only,
+            )
         )
-    )
     entry.sections = cleaned
+    if coach_only != entry.coach_only:  # who may read it changes: worth a trace
+        audit.record(editor, "coach_only_changed", entry, coach_only=coach_only)
+    entry.coach_only = coach_only
     if weekly:
         entry.week_start = week_start
         entry.wellbeing = wellbeing
-        entry.review_status = ReviewStatus.SUBMITTED if submit else ReviewStatus.DRAFT
-        entry.reviewed_by_id = None
-        entry.reviewed_at = None
-    if entry.kind == EntryKind.VISIT_NOTE:
-        entry.coach_only = coach_only
+        if status != entry.review_status:
+            _set_review(entry, status)
     _commit_versioned()
     return withdrawn
+
+
+def evidence_changed(entry: LogEntry) -> bool:
+    """Evidence was added to or removed from `entry` (the caller commits).
+
+    That changes the entry as much as its text: its version moves on (a mentor's open
+    review of it becomes stale) and an approved week goes back to the mentor. Returns
+    True when an approval was withdrawn.
+    """
+    entry.updated_at = utcnow()  # an UPDATE of the row, so its version moves on
+    if entry.review_status != ReviewStatus.APPROVED:
+        return False
+    _set_review(entry, ReviewStatus.SUBMITTED)
+    return True
+
+
+def _status_after_edit(current: ReviewStatus, submit: bool) -> ReviewStatus:
+    if current == ReviewStatus.DRAFT:
+        return ReviewStatus.SUBMITTED if submit else ReviewStatus.DRAFT
+    if current == ReviewStatus.RETURNED and not submit:
+        return ReviewStatus.RETURNED
+    return ReviewStatus.SUBMITTED
 
 
 def submit_entry(entry: LogEntry, *, expected_version: int) -> None:
@@ -291,14 +317,14 @@ def submit_entry(entry: LogEntry, *, expected_version: int) -> None:
     if entry.review_status not in (ReviewStatus.DRAFT, ReviewStatus.RETURNED):
         raise FollowupError("review", _l("This week is already with your mentor."))
     _check_written(entry.sections, submit=True)
-    entry.review_status = ReviewStatus.SUBMITTED
+    _set_review(entry, ReviewStatus.SUBMITTED)
     _commit_versioned()
 
 
 def review_entry(
     entry: LogEntry, mentor: User, *, approve: bool, comment: str, expected_version: int
 ) -> None:
-    """The mentor approves a submitted week, or returns it with a comment."""
+    """The mentor approves a submitted week (a comment is optional) or returns it with one."""
     if entry.version != expected_version:
         raise StaleEdit
     if entry.review_status != ReviewStatus.SUBMITTED:
@@ -306,41 +332,65 @@ def review_entry(
     comment = comment.strip()
     if not approve and not comment:
         raise FollowupError("comment", _l("Say what the student should change."))
-    _review(entry, mentor, ReviewStatus.APPROVED if approve else ReviewStatus.RETURNED, comment)
+    status = ReviewStatus.APPROVED if approve else ReviewStatus.RETURNED
+    _set_review(entry, status, mentor, comment)
+    audit.record(mentor, f"week_{status.value}", entry, placement=entry.placement_id)
     _commit_versioned()
 
 
-def approve_all(placement: Placement, mentor: User) -> int:
-    """Approve every submitted week of the placement; returns how many.
-
-    Entries are changed one by one through the ORM so each version check runs (a bulk
-    UPDATE would bypass it); a week the student changed meanwhile makes nothing change.
-    """
-    entries = db.session.scalars(
-        select(LogEntry).where(
-            LogEntry.placement_id == placement.id,
-            LogEntry.review_status == ReviewStatus.SUBMITTED,
+def weeks_to_approve(placement: Placement) -> list[LogEntry]:
+    """The submitted weeks of a placement, oldest week first."""
+    return list(
+        db.session.scalars(
+            select(LogEntry)
+            .where(
+                LogEntry.placement_id == placement.id,
+                LogEntry.review_status == ReviewStatus.SUBMITTED,
+            )
+            .order_by(LogEntry.week_start)
         )
-    ).all()
-    for entry in entries:
-        _review(entry, mentor, ReviewStatus.APPROVED, "")
+    )
+
+
+def approve_weeks(placement: Placement, mentor: User, shown: dict[int, int]) -> int:
+    """Approve the submitted weeks the mentor was shown (id → version); returns how many.
+
+    If a week was submitted or changed after the page was shown, nothing is approved:
+    a mentor approves what they saw, never what arrived since. Entries change one by one
+    through the ORM, so each version check runs (a bulk UPDATE would bypass it).
+    """
+    waiting = weeks_to_approve(placement)
+    if {entry.id: entry.version for entry in waiting} != shown:
+        raise StaleEdit
+    for entry in waiting:
+        _set_review(entry, ReviewStatus.APPROVED, mentor)
+    audit.record(mentor, "weeks_approved", placement, weeks=sorted(shown))
     _commit_versioned()
-    return len(entries)
+    return len(waiting)
 
 
-def _review(entry: LogEntry, mentor: User, status: ReviewStatus, comment: str) -> None:
+def _set_review(
+    entry: LogEntry, status: ReviewStatus, mentor: User | None = None, comment: str = ""
+) -> None:
+    """Move a week to `status`; a review (by `mentor`) belongs to the status it set."""
     entry.review_status = status
     entry.review_comment = comment
-    entry.reviewed_by_id = mentor.id
-    entry.reviewed_at = utcnow()
+    entry.reviewed_by_id = mentor.id if mentor else None
+    entry.reviewed_at = utcnow() if mentor else None
 
 
 def _commit_versioned() -> None:
+    """Commit; a concurrent change becomes `StaleEdit`, a concurrent same week a message."""
     try:
         db.session.commit()
     except StaleDataError as error:
         db.session.rollback()
         raise StaleEdit from error
+    except IntegrityError as error:
+        db.session.rollback()
+        raise FollowupError(
+            "week", _l("There is already a log for this week. Open it to change it.")
+        ) from error
 
 
 def add_comment(entry: LogEntry, author: User, body: str) -> Comment:

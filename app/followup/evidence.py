@@ -17,8 +17,9 @@ from typing import BinaryIO
 from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageOps
 
+from app import audit
 from app.extensions import db
-from app.followup.entries import FollowupError
+from app.followup.entries import FollowupError, evidence_changed
 from app.models import Attachment, LogEntry, User
 from app.storage import file_storage, new_key
 
@@ -60,7 +61,8 @@ def content_type_of(data: bytes) -> str | None:
 def add_attachment(entry: LogEntry, uploader: User, filename: str, stream: BinaryIO) -> Attachment:
     """Check a file by its content, store it and attach it to `entry`.
 
-    The caller has checked that `uploader` may change the entry.
+    The caller has checked that `uploader` may change the entry. Like a change of its
+    text, new evidence withdraws a mentor's approval of the week (see `evidence_changed`).
     """
     data = stream.read(MAX_ATTACHMENT_SIZE + 1)
     if not data:
@@ -93,6 +95,7 @@ def add_attachment(entry: LogEntry, uploader: User, filename: str, stream: Binar
         storage_key=key,
     )
     db.session.add(attachment)
+    evidence_changed(entry)
     try:
         db.session.commit()
     except BaseException:
@@ -108,14 +111,17 @@ def open_attachment(attachment: Attachment) -> BinaryIO:
     return file_storage().open(attachment.storage_key)
 
 
-def remove_attachment(attachment: Attachment) -> None:
-    """Remove the attachment's row, then its file.
+def remove_attachment(attachment: Attachment, remover: User) -> None:
+    """Remove the attachment's row, then its file; the audit log keeps what was removed.
 
     In this order a failed commit keeps both; a failed file removal leaves only bytes
     that nothing links to or serves.
     """
     key = attachment.storage_key
+    entry = attachment.entry
+    audit.record(remover, "attachment_removed", entry, filename=attachment.filename)
     db.session.delete(attachment)
+    evidence_changed(entry)
     db.session.commit()
     file_storage().delete(key)
 
@@ -143,7 +149,7 @@ def _photo_without_metadata(data: bytes, pillow_format: str) -> bytes:
     """Decode the photo, turn it upright and encode it again without its metadata."""
     try:
         image = Image.open(io.BytesIO(data), formats=[pillow_format])
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
+    except Image.DecompressionBombError as error:  # beyond twice Pillow's own limit
         raise FollowupError("file", TOO_MANY_PIXELS_MESSAGE) from error
     except Exception as error:  # Pillow raises many kinds of errors on damaged files
         raise FollowupError("file", DAMAGED_MESSAGE) from error

@@ -35,7 +35,7 @@ from app.followup.forms import (
     ReviewForm,
     SubmitEntryForm,
 )
-from app.models import EntryKind, LogEntry, Placement, ReviewStatus, User
+from app.models import Actor, EntryKind, LogEntry, Placement, ReviewStatus, User
 from app.web import page_argument
 
 
@@ -96,6 +96,7 @@ def show_timeline(placement_id: int):
     actor = policy.actor_in(user, placement)
     writable = policy.can_write_log(user, placement)
     reviewer = policy.can_review_weekly_logs(user, placement)
+    waiting = entries.weeks_to_approve(placement) if reviewer else []
     return render_template(
         "followup/show_timeline.html",
         placement=placement,
@@ -109,12 +110,11 @@ def show_timeline(placement_id: int):
         kind=kind,
         kinds=list(EntryKind),
         writable_kinds=KINDS_BY_ACTOR[actor] if writable else (),
-        waiting=entries.waiting_for_approval(placement) if reviewer else 0,
-        approve_form=ActionForm() if reviewer else None,
+        waiting=waiting,
+        approve_form=ActionForm() if waiting else None,
         wellbeing=entries.wellbeing_trend(placement)
-        if policy.sees_coach_only(user, placement) or actor is not None and actor == "student"
+        if policy.sees_wellbeing(user, placement)
         else None,
-        comment_form=CommentForm() if writable else None,
     )
 
 
@@ -154,9 +154,16 @@ def create_entry(placement_id: int, kind: str):
     existing = None
     if kind == EntryKind.WEEKLY_LOG and form.week.data:
         existing = entries.weekly_log_for(placement, entries.monday_of(form.week.data))
-    return render_template(
-        "followup/create_entry.html", placement=placement, form=form, kind=kind, existing=existing
+    page = render_template(
+        "followup/create_entry.html",
+        placement=placement,
+        form=form,
+        kind=kind,
+        existing=existing,
+        for_the_school_only=kind == EntryKind.CONCERN
+        and policy.actor_in(user, placement) == Actor.STUDENT,
     )
+    return page, 422 if form.is_submitted() else 200
 
 
 def _prefill_week(form: EntryForm, placement: Placement) -> None:
@@ -187,22 +194,34 @@ def show_entry(placement_id: int, entry_id: int):
     return _entry_page(placement, entry, user)
 
 
-def _entry_page(placement: Placement, entry: LogEntry, user: User, attachment_form=None):
-    """The entry with the forms `user` may use on it; `attachment_form` when it was sent."""
+def _entry_page(
+    placement: Placement,
+    entry: LogEntry,
+    user: User,
+    attachment_form=None,
+    comment_form=None,
+    review_form=None,
+):
+    """The entry with the forms `user` may use on it; a form passed in was just sent."""
     reviewer = policy.can_review_weekly_logs(user, placement)
     return render_template(
         "followup/show_entry.html",
         placement=placement,
         entry=entry,
+        revisions=[r for r in entry.revisions if policy.can_read_revision(user, r)],
         can_edit=policy.can_edit_entry(user, entry),
-        review_form=ReviewForm(version=entry.version)
-        if reviewer and entry.review_status == ReviewStatus.SUBMITTED
-        else None,
+        review_form=review_form
+        or (
+            ReviewForm(version=entry.version)
+            if reviewer and entry.review_status == ReviewStatus.SUBMITTED
+            else None
+        ),
         submit_form=SubmitEntryForm(version=entry.version)
         if policy.can_edit_entry(user, entry)
         and entry.review_status in (ReviewStatus.DRAFT, ReviewStatus.RETURNED)
         else None,
-        comment_form=CommentForm() if policy.can_write_log(user, placement) else None,
+        comment_form=comment_form
+        or (CommentForm() if policy.can_write_log(user, placement) else None),
         **_evidence_forms(user, entry, attachment_form),
     )
 
@@ -216,6 +235,7 @@ def edit_entry(placement_id: int, entry_id: int):
     if not policy.can_edit_entry(user, entry):
         abort(403)
     form = EntryForm(kind=entry.kind)
+    _label_week_buttons(form, entry)
     if request.method == "GET":
         _fill_from_entry(form, entry)
     status = 200
@@ -236,6 +256,7 @@ def edit_entry(placement_id: int, entry_id: int):
             )
         except FollowupError as error:
             _show_error(form, error)
+            status = 422
         except StaleEdit:
             # Keep the user's text in the form; show what is saved now beside it, and
             # let a second save knowingly replace it.
@@ -244,17 +265,12 @@ def edit_entry(placement_id: int, entry_id: int):
             conflict = True
             status = 409
         else:
-            if withdrawn:
-                flash(
-                    _(
-                        "Your change withdrew the approval of this week. "
-                        "Your mentor will approve it again."
-                    ),
-                    "warning",
-                )
-            else:
+            if not withdrawn:
                 flash(_saved_message(entry), "success")
+            _say_if_withdrawn(withdrawn)
             return redirect(url_for(".show_entry", placement_id=placement.id, entry_id=entry.id))
+    elif form.is_submitted() and not conflict:
+        status = 422
     return (
         render_template(
             "followup/edit_entry.html",
@@ -265,6 +281,23 @@ def edit_entry(placement_id: int, entry_id: int):
         ),
         status,
     )
+
+
+def _say_if_withdrawn(withdrawn: bool) -> None:
+    if withdrawn:
+        flash(
+            _("Your change withdrew the approval of this week. Your mentor will approve it again."),
+            "warning",
+        )
+
+
+def _label_week_buttons(form: EntryForm, entry: LogEntry) -> None:
+    """A week that left draft does not go back to it: say what saving does."""
+    if entry.review_status == ReviewStatus.RETURNED:
+        form.save.label.text = _l("Save, submit later")
+    elif entry.review_status in (ReviewStatus.SUBMITTED, ReviewStatus.APPROVED):
+        del form.save
+        form.submit.label.text = _l("Save and send to my mentor")
 
 
 def _fill_from_entry(form: EntryForm, entry: LogEntry) -> None:
@@ -335,24 +368,12 @@ def review_entry(placement_id: int, entry_id: int):
             else:
                 flash(_("Week returned to the student with your comment."), "success")
             return redirect(url_for(".show_timeline", placement_id=placement.id))
-    return (
-        render_template(
-            "followup/show_entry.html",
-            placement=placement,
-            entry=entry,
-            can_edit=False,
-            review_form=form,
-            submit_form=None,
-            comment_form=CommentForm(),
-            **_evidence_forms(user, entry),
-        ),
-        422,
-    )
+    return _entry_page(placement, entry, user, review_form=form), 422
 
 
-@bp.route("/placements/<int:placement_id>/log/approve-all", methods=["POST"])
+@bp.route("/placements/<int:placement_id>/log/approve-weeks", methods=["POST"])
 @login_required
-def approve_all(placement_id: int):
+def approve_weeks(placement_id: int):
     user = _user()
     placement = policy.placement_or_404(placement_id, user, "view_log")
     if not policy.can_review_weekly_logs(user, placement):
@@ -360,10 +381,13 @@ def approve_all(placement_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
-        count = entries.approve_all(placement, user)
+        count = entries.approve_weeks(placement, user, _shown_weeks())
     except StaleEdit:
         flash(
-            _("A week changed while you were approving. Nothing was approved; try again."),
+            _(
+                "A week arrived or changed while you were reading. Nothing was approved: "
+                "look at the weeks again."
+            ),
             "error",
         )
     else:
@@ -372,6 +396,17 @@ def approve_all(placement_id: int):
             "success",
         )
     return redirect(url_for(".show_timeline", placement_id=placement.id))
+
+
+def _shown_weeks() -> dict[int, int]:
+    """The weeks the approval button was shown with, as {entry id: version}."""
+    shown = {}
+    for value in request.form.getlist("week"):
+        entry_id, _sep, version = value.partition(":")
+        if not (entry_id.isdigit() and version.isdigit()):
+            abort(400)
+        shown[int(entry_id)] = int(version)
+    return shown
 
 
 # -- comments ---------------------------------------------------------------------------
@@ -388,14 +423,14 @@ def create_comment(placement_id: int, entry_id: int):
         try:
             entries.add_comment(entry, user, form.body.data)
         except FollowupError as error:
-            flash(str(error.message), "error")
+            _show_error(form, error)
         else:
             flash(_("Comment added."), "success")
-    else:
-        flash(_("Write a comment first (at most 4000 characters)."), "error")
-    return redirect(
-        url_for(".show_entry", placement_id=placement.id, entry_id=entry.id) + "#comments"
-    )
+            return redirect(
+                url_for(".show_entry", placement_id=placement.id, entry_id=entry.id) + "#comments"
+            )
+    # The text stays in the form, with the message next to it.
+    return _entry_page(placement, entry, user, comment_form=form), 422
 
 
 # -- evidence ---------------------------------------------------------------------------
@@ -420,12 +455,14 @@ def create_attachment(placement_id: int, entry_id: int):
     form = AttachmentForm()
     if form.validate_on_submit():
         upload = form.file.data
+        was_approved = entry.review_status == ReviewStatus.APPROVED
         try:
             evidence.add_attachment(entry, user, upload.filename, upload.stream)
         except FollowupError as error:
             _show_error(form, error)
         else:
             flash(_("Attachment added."), "success")
+            _say_if_withdrawn(was_approved)
             return redirect(
                 url_for(".show_entry", placement_id=placement.id, entry_id=entry.id)
                 + "#attachments"
@@ -474,8 +511,10 @@ def delete_attachment(placement_id: int, entry_id: int, attachment_id: int):
         abort(403)
     if not ActionForm().validate_on_submit():
         abort(400)
-    evidence.remove_attachment(attachment)
+    was_approved = entry.review_status == ReviewStatus.APPROVED
+    evidence.remove_attachment(attachment, user)
     flash(_("Attachment removed."), "success")
+    _say_if_withdrawn(was_approved)
     return redirect(
         url_for(".show_entry", placement_id=placement.id, entry_id=entry.id) + "#attachments"
     )

@@ -124,6 +124,13 @@ class LogEntry(db.Model):
         # One weekly log per week; other kinds have no week (NULLs never collide).
         UniqueConstraint("placement_id", "week_start", name="one_log_per_week"),
         CheckConstraint("wellbeing BETWEEN 1 AND 5", name="wellbeing_on_scale"),
+        # A weekly log, and only a weekly log, has a week and a review status.
+        CheckConstraint(
+            "(kind = 'weekly_log') = (week_start IS NOT NULL)", name="week_of_weekly_logs"
+        ),
+        CheckConstraint(
+            "(kind = 'weekly_log') = (review_status IS NOT NULL)", name="review_of_weekly_logs"
+        ),
         Index("ix_log_entry_timeline", "placement_id", "created_at"),
     )
 
@@ -174,6 +181,8 @@ class EntryRevision(db.Model):
     sections: Mapped[dict[str, str]] = mapped_column(JSON)
     wellbeing: Mapped[int | None]
     review_status: Mapped[ReviewStatus | None] = mapped_column(str_enum(ReviewStatus))
+    # Who could read this text: a note that was coach only stays so in its history.
+    coach_only: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     entry: Mapped[LogEntry] = relationship(back_populates="revisions")

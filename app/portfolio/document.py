@@ -16,6 +16,8 @@ from flask_babel import ngettext
 from fpdf import FPDF, FontFace
 from fpdf.enums import Align, TableBordersLayout, XPos, YPos
 
+from app.content.services import text_colour_on
+
 FONTS = Path(__file__).resolve().parent.parent / "static" / "fonts"
 FONT = "dejavu"
 FONT_FILES = {"": "DejaVuSans-2.37.ttf", "B": "DejaVuSans-Bold-2.37.ttf"}
@@ -220,11 +222,8 @@ def _rgb(colour: str) -> tuple[int, int, int]:
 
 
 def readable_text_on(colour: str) -> tuple[int, int, int]:
-    """Black or white, whichever contrasts more with the background `colour` (WCAG)."""
-    channels = [value / 255 for value in _rgb(colour)]
-    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
-    luminance = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
-    return (0, 0, 0) if (luminance + 0.05) / 0.05 >= 1.05 / (luminance + 0.05) else (255, 255, 255)
+    """The text colour that reads best on a scale level's `colour`, as RGB."""
+    return _rgb(text_colour_on(colour))
 
 
 # -- the parts --------------------------------------------------------------------------

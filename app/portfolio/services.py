@@ -22,8 +22,8 @@ from sqlalchemy.orm import selectinload
 from app import policy
 from app.competences.services import (
     ACTORS,
-    DIVERGENCE,
     build_matrix,
+    differ,
     framework_of,
     latest_scores,
     rubric_of,
@@ -423,7 +423,7 @@ def _rubric(placement: Placement, rubric: Rubric) -> Comparison:
             else:
                 cells.append(LevelCell(f"{level.value} · {localised(level.label)}", level.colour))
         given = [score.level for score in scores if score]
-        divergent = len(given) >= 2 and max(given) - min(given) >= DIVERGENCE
+        divergent = differ(given)
         rows.append(LevelRow(localised(criterion.title), cells, divergent))
     return Comparison(
         title=content_title(placement.rubric_id, placement.rubric_version) or "",
