@@ -129,6 +129,20 @@ CASES = [
     ),
     # the follow-up log
     Case("followup.show_timeline", "GET", "/placements/{placement_a}/log", LOG_PAGE),
+    # a form's address opened again leads back to its entry, for whoever reads it
+    *(
+        Case(
+            endpoint,
+            "GET",
+            "/placements/{placement_a}/log/{week_a}/" + path,
+            {**LOG_PAGE, **roles(302, ("admin", "coordinator_a", *TRIO_A))},
+        )
+        for endpoint, path in (
+            ("followup.review_entry", "review"),
+            ("followup.create_comment", "comments"),
+            ("followup.create_attachment", "attachments"),
+        )
+    ),
     Case("followup.show_timeline", "GET", "/placements/999999/log", MISSING),
     Case(
         "followup.create_entry",

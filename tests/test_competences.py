@@ -338,7 +338,7 @@ def test_the_plan_shows_a_competence_that_has_not_come_up_at_the_workplace(app, 
     assert response.status_code == 302
     page = coach.get(path(world, "/matrix")).get_data(as_text=True)
     assert "Planned: At the workplace · September" in page
-    assert "Planned at the workplace, but it has not come up there yet." in page
+    assert "Planned at the workplace (September); it has not come up there yet." in page
     register(login_as(world.mentor_x), world, ("on-time", "workplace", 3))
     page = coach.get(path(world, "/matrix")).get_data(as_text=True)
     assert "has not come up there yet" not in page

@@ -19,6 +19,7 @@ from app.models import (
     ReviewStatus,
     User,
 )
+from app.placements.services import what_waits
 from tests.conftest import write_entry
 
 pytestmark = pytest.mark.usefixtures("in_english")
@@ -578,3 +579,34 @@ def test_a_students_concern_is_for_the_school_not_the_mentor(app, world, login_a
     ):
         page = login_as(reader).get(log_path(world)).get_data(as_text=True)
         assert ("My mentor shouts at me" in page) is sees
+
+
+def test_the_student_is_asked_for_this_weeks_log_until_it_is_written(app, world):
+    monday = date(2026, 11, 23)
+    with app.app_context():
+        student = db.session.get(User, world.student_a.id)
+        placement = db.session.get(Placement, world.placement_a.id)
+        assert what_waits(student, [placement], monday)[placement.id].week_to_write == monday
+    write_entry(app, world.placement_a, world.student_a, week=monday, today=monday)
+    with app.app_context():
+        student = db.session.get(User, world.student_a.id)
+        placement = db.session.get(Placement, world.placement_a.id)
+        assert what_waits(student, [placement], monday)[placement.id].week_to_write is None
+        mentor = db.session.get(User, world.mentor_x.id)
+        assert what_waits(mentor, [placement], monday)[placement.id].week_to_write is None
+
+
+def test_a_week_without_a_check_in_shows_as_a_gap(app, world, login_as):
+    for week, level in ((date(2026, 9, 7), 4), (date(2026, 9, 21), 2)):
+        write_entry(
+            app, world.placement_a, world.student_a, week=week, wellbeing=level, submit=True
+        )
+    with app.app_context():
+        trend = entries.wellbeing_trend(db.session.get(Placement, world.placement_a.id))
+    assert trend == [(date(2026, 9, 7), 4), (date(2026, 9, 14), None), (date(2026, 9, 21), 2)]
+    coach_page = login_as(world.coach_a).get(log_path(world)).get_data(as_text=True)
+    assert "Week of 14 September: no check-in" in coach_page
+    assert "Talk about it at the next visit" in coach_page
+    student_page = login_as(world.student_a).get(log_path(world)).get_data(as_text=True)
+    assert "Week of 14 September: no check-in" in student_page
+    assert "Talk about it at the next visit" not in student_page

@@ -41,9 +41,10 @@ def _framework_or_404(placement: Placement):
     return framework
 
 
+# Under a level in a matrix cell about 3 rem wide: one short word each.
 SETTING_SHORT = {
     Setting.SCHOOL: _l("school"),
-    Setting.WORKPLACE: _l("workplace"),
+    Setting.WORKPLACE: _l("work"),
     Setting.BOTH: _l("both"),
 }
 

@@ -130,8 +130,10 @@ def latest_weekly_log(placement: Placement) -> LogEntry | None:
     )
 
 
-def wellbeing_trend(placement: Placement) -> list[tuple[date, int]]:
-    """The wellbeing check-ins of the last weeks the student shared, oldest first."""
+def wellbeing_trend(placement: Placement) -> list[tuple[date, int | None]]:
+    """The shared wellbeing check-ins of the last weeks, one slot per calendar week, oldest
+    first, with None for a week without one (a gap is information too).
+    """
     rows = db.session.execute(
         select(LogEntry.week_start, LogEntry.wellbeing)
         .where(
@@ -143,7 +145,15 @@ def wellbeing_trend(placement: Placement) -> list[tuple[date, int]]:
         .order_by(LogEntry.week_start.desc())
         .limit(WELLBEING_WEEKS)
     ).all()
-    return [(week, level) for week, level in reversed(rows)]
+    if not rows:
+        return []
+    levels = dict(rows)
+    last = rows[0][0]
+    first = max(rows[-1][0], last - timedelta(weeks=WELLBEING_WEEKS - 1))
+    weeks = (last - first).days // 7 + 1
+    return [
+        (first + timedelta(weeks=n), levels.get(first + timedelta(weeks=n))) for n in range(weeks)
+    ]
 
 
 def suggested_week(placement: Placement, today: date) -> date:

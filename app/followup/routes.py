@@ -115,6 +115,7 @@ def show_timeline(placement_id: int):
         wellbeing=entries.wellbeing_trend(placement)
         if policy.sees_wellbeing(user, placement)
         else None,
+        is_student=actor == Actor.STUDENT,
     )
 
 
@@ -132,8 +133,9 @@ def create_entry(placement_id: int, kind: str):
     if kind not in KINDS_BY_ACTOR[policy.actor_in(user, placement)]:
         abort(403)
     form = EntryForm(kind=kind)
+    prefilled_from = None
     if kind == EntryKind.WEEKLY_LOG and request.method == "GET":
-        _prefill_week(form, placement)
+        prefilled_from = _prefill_week(form, placement)
     if form.validate_on_submit():
         try:
             entry = entries.create_entry(
@@ -160,21 +162,25 @@ def create_entry(placement_id: int, kind: str):
         form=form,
         kind=kind,
         existing=existing,
+        prefilled_from=prefilled_from,
         for_the_school_only=kind == EntryKind.CONCERN
         and policy.actor_in(user, placement) == Actor.STUDENT,
     )
     return page, 422 if form.is_submitted() else 200
 
 
-def _prefill_week(form: EntryForm, placement: Placement) -> None:
-    """A new week starts on this week; with `?from=previous`, with last week's answers."""
+def _prefill_week(form: EntryForm, placement: Placement) -> LogEntry | None:
+    """A new week starts on this week; with `?from=previous`, with the answers of the
+    latest week, which is returned.
+    """
     form.week.data = entries.suggested_week(placement, date.today())
     if request.args.get("from") != "previous":
-        return
+        return None
     previous = entries.latest_weekly_log(placement)
     if previous is not None:
         for field in form.section_fields():
             field.data = previous.sections.get(field.name, "")
+    return previous
 
 
 def _saved_message(entry: LogEntry) -> str:
@@ -283,6 +289,15 @@ def edit_entry(placement_id: int, entry_id: int):
     )
 
 
+def _back_to(entry: LogEntry, anchor: str = ""):
+    """The address of a form's answer, opened again (a phone reloads a tab after the
+    camera, a browser restores it): the entry it belongs to, not a 405 page.
+    """
+    return redirect(
+        url_for(".show_entry", placement_id=entry.placement_id, entry_id=entry.id) + anchor
+    )
+
+
 def _say_if_withdrawn(withdrawn: bool) -> None:
     if withdrawn:
         flash(
@@ -336,12 +351,14 @@ def submit_entry(placement_id: int, entry_id: int):
     return redirect(url_for(".show_entry", placement_id=placement.id, entry_id=entry.id))
 
 
-@bp.route("/placements/<int:placement_id>/log/<int:entry_id>/review", methods=["POST"])
+@bp.route("/placements/<int:placement_id>/log/<int:entry_id>/review", methods=["GET", "POST"])
 @login_required
 def review_entry(placement_id: int, entry_id: int):
     user = _user()
     placement = policy.placement_or_404(placement_id, user, "view_log")
     entry = policy.entry_or_404(placement, entry_id, user)
+    if request.method == "GET":
+        return _back_to(entry)
     if not policy.can_review_weekly_logs(user, placement) or entry.kind != EntryKind.WEEKLY_LOG:
         abort(403)
     form = ReviewForm()
@@ -412,12 +429,16 @@ def _shown_weeks() -> dict[int, int]:
 # -- comments ---------------------------------------------------------------------------
 
 
-@bp.route("/placements/<int:placement_id>/log/<int:entry_id>/comments", methods=["POST"])
+@bp.route("/placements/<int:placement_id>/log/<int:entry_id>/comments", methods=["GET", "POST"])
 @login_required
 def create_comment(placement_id: int, entry_id: int):
     user = _user()
-    placement = _writable_placement(placement_id)
+    placement = policy.placement_or_404(placement_id, user, "view_log")
     entry = policy.entry_or_404(placement, entry_id, user)
+    if request.method == "GET":
+        return _back_to(entry, "#comments")
+    if not policy.can_write_log(user, placement):
+        abort(403)
     form = CommentForm()
     if form.validate_on_submit():
         try:
@@ -444,12 +465,14 @@ def _evidence_forms(user: User, entry: LogEntry, attachment_form=None) -> dict:
     return {"attachment_form": attachment_form, "removable": removable}
 
 
-@bp.route("/placements/<int:placement_id>/log/<int:entry_id>/attachments", methods=["POST"])
+@bp.route("/placements/<int:placement_id>/log/<int:entry_id>/attachments", methods=["GET", "POST"])
 @login_required
 def create_attachment(placement_id: int, entry_id: int):
     user = _user()
     placement = policy.placement_or_404(placement_id, user, "view_log")
     entry = policy.entry_or_404(placement, entry_id, user)
+    if request.method == "GET":
+        return _back_to(entry, "#attachments")
     if not policy.can_edit_entry(user, entry):
         abort(403)
     form = AttachmentForm()

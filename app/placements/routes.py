@@ -29,7 +29,7 @@ def index():
     return render_template(
         "placements/index.html",
         pagination=pagination,
-        waiting=services.waiting_weeks(user, pagination.items),
+        waiting=services.what_waits(user, pagination.items, date.today()),
         today=date.today(),
         statuses=list(PlacementStatus),
         status=status,

@@ -1,5 +1,7 @@
 // Leerspoor 1.0: small enhancements; every page works without them.
 //
+// A form with data-confirm asks before it is sent (removing evidence cannot be undone).
+//
 // A file input with data-max-bytes refuses a larger file before the form is sent, so a
 // phone does not upload 50 MB on mobile data only to be told no. The server checks
 // again; this only saves the wait. The message (data-too-large) is the server's own.
@@ -44,6 +46,11 @@ document.addEventListener("change", (event) => {
 });
 
 document.addEventListener("submit", (event) => {
+  const question = event.target.dataset.confirm;
+  if (question && !window.confirm(question)) {
+    event.preventDefault();
+    return;
+  }
   for (const input of event.target.querySelectorAll("input[type=file][data-max-bytes]")) {
     if (fileTooLarge(input)) {
       event.preventDefault();

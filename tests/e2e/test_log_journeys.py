@@ -132,6 +132,8 @@ def test_coach_scores_soft_skills_and_plans_the_training(app, world, phone):
     phone.check("training-plan")
     phone.page.get_by_role("button", name="Opleidingsplan opslaan").click()
     expect(
-        phone.page.get_by_text("Gepland op de werkplek, maar daar nog niet aan bod gekomen.")
+        phone.page.get_by_text(
+            "Gepland op de werkplek (september–december); kwam daar nog niet aan bod."
+        )
     ).to_be_visible()
     phone.check("matrix-with-plan")
