@@ -19,6 +19,7 @@ from app.followup import bp as followup_bp
 from app.i18n import select_locale, select_timezone
 from app.placements import bp as placements_bp
 from app.portfolio import bp as portfolio_bp
+from app.training import bp as training_bp
 from config import Config, config_from_environment
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
@@ -58,6 +59,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(followup_bp)
     app.register_blueprint(competences_bp)
     app.register_blueprint(portfolio_bp)
+    app.register_blueprint(training_bp, url_prefix="/training")
     app.register_blueprint(admin_bp, url_prefix="/admin")
 
 

@@ -19,6 +19,7 @@ from werkzeug.serving import run_simple
 from app import catalogues, demo
 from app.admin.services import role_fits
 from app.auth.forms import MIN_PASSWORD_LENGTH
+from app.content.modules import load_training
 from app.content.services import load_rubrics
 from app.extensions import db
 from app.models import Membership, Organisation, Role, User, normalise_email
@@ -163,7 +164,7 @@ def check_translations_command() -> None:
 
 @click.group("content")
 def content_group() -> None:
-    """Competence frameworks and rubrics (content is data)."""
+    """Competence frameworks, rubrics and mentor training modules (content is data)."""
 
 
 @content_group.command("check")
@@ -172,10 +173,14 @@ def check_content_command() -> None:
     """Validate every content file; fail on the first problem found in any of them."""
     root = Path(current_app.config["CONTENT_PATH"])
     library = load_rubrics(root / "rubrics")
-    for problem in library.problems:
+    training = load_training(root / "modules")
+    problems = library.problems + training.problems
+    for problem in problems:
         click.echo(problem, err=True)
-    if library.problems:
-        raise click.ClickException(f"{len(library.problems)} content problems.")
+    if problems:
+        raise click.ClickException(f"{len(problems)} content problems.")
     click.echo(
-        f"Content is valid: {len(library.frameworks)} frameworks, {len(library.rubrics)} rubrics."
+        f"Content is valid: {len(library.frameworks)} frameworks, {len(library.rubrics)} rubrics, "
+        f"{len(training.modules)} modules, {len(training.paths)} learning paths, "
+        f"{len(training.templates)} templates."
     )

@@ -21,11 +21,24 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
 URL_SCHEMES = {"http", "https", "mailto"}
 
 
+# Content files (training modules, templates) have their own headings and tables.
+CONTENT_TAGS = ALLOWED_TAGS | {"h2", "table", "thead", "tbody", "tr", "th", "td"}
+
+
 def render_markdown(text: str | None) -> Markup:
     """Sanitised HTML for a user's Markdown text (empty for nothing)."""
+    return _render(text, ["sane_lists", "nl2br"], ALLOWED_TAGS)
+
+
+def render_content(text: str | None) -> Markup:
+    """Sanitised HTML for the Markdown of a content file: a module body or a template."""
+    return _render(text, ["sane_lists", "tables"], CONTENT_TAGS)
+
+
+def _render(text: str | None, extensions: list[str], tags: set[str]) -> Markup:
     if not text:
         return Markup("")
-    converter = markdown.Markdown(extensions=["sane_lists", "nl2br"])
+    converter = markdown.Markdown(extensions=extensions)
     # Typed HTML is text the user wrote (`<b>` shows as `<b>`), not markup: without these
     # two handlers Markdown escapes it like any other text. nh3 remains the safety net.
     converter.preprocessors.deregister("html_block")
@@ -35,7 +48,7 @@ def render_markdown(text: str | None) -> Markup:
     return Markup(  # noqa: S704
         nh3.clean(
             html,
-            tags=ALLOWED_TAGS,
+            tags=tags,
             attributes=ALLOWED_ATTRIBUTES,
             url_schemes=URL_SCHEMES,
             link_rel="noopener noreferrer nofollow",

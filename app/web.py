@@ -13,7 +13,7 @@ from werkzeug.routing import IntegerConverter
 from app import policy
 from app.content.services import localised
 from app.i18n import LANGUAGE_NAMES
-from app.rendering import render_markdown
+from app.rendering import render_content, render_markdown
 
 # Ids and page numbers beyond what the database stores are simply not found.
 LARGEST_ID = 2**31 - 1
@@ -41,6 +41,7 @@ def init_app(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters["markdown"] = render_markdown
+    app.jinja_env.filters["content_markdown"] = render_content
     app.jinja_env.filters["localised"] = localised
     app.before_request(_refuse_nul_characters)
     app.after_request(_security_headers)

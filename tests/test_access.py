@@ -320,6 +320,40 @@ CASES = [
         LOG_PAGE,
     ),
     Case("portfolio.export_portfolio", "GET", "/placements/999999/portfolio.pdf", MISSING),
+    # mentor training: everyone who is logged in trains; progress is their own
+    Case("training.index", "GET", "/training/", expect(200, anonymous=LOGIN_REDIRECT)),
+    Case(
+        "training.show_module",
+        "GET",
+        "/training/modules/feedback-that-lands",
+        expect(200, anonymous=LOGIN_REDIRECT),
+    ),
+    Case(
+        "training.show_module",
+        "GET",
+        "/training/modules/no-such-module",
+        expect(404, anonymous=LOGIN_REDIRECT),
+    ),
+    Case(
+        "training.answer_quiz",
+        "GET",
+        "/training/modules/feedback-that-lands/quiz",
+        expect(302),
+    ),
+    Case(
+        "training.answer_quiz",
+        "POST",
+        "/training/modules/feedback-that-lands/quiz",
+        expect(422, anonymous=LOGIN_REDIRECT),  # no answers: the page again, nothing saved
+    ),
+    *(
+        Case(endpoint, method, "/training/modules/feedback-that-lands/" + path, expect(302))
+        for endpoint, path in (
+            ("training.save_reflection", "reflection"),
+            ("training.mark_assignment", "assignment"),
+        )
+        for method in ("GET", "POST")
+    ),
     # administration
     Case("admin.index", "GET", "/admin/", ADMIN_PAGE),
     Case("admin.list_organisations", "GET", "/admin/organisations", ADMIN_PAGE),

@@ -10,6 +10,7 @@ from flask import current_app
 from flask_babel import get_locale
 from pydantic import TypeAdapter, ValidationError
 
+from app.content.modules import TrainingLibrary, load_training
 from app.content.schemas import Framework, Rubric
 
 RUBRIC_FILE = TypeAdapter(Framework | Rubric)
@@ -88,3 +89,20 @@ def text_colour_on(colour: str) -> str:
     linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
     luminance = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
     return "#000000" if (luminance + 0.05) / 0.05 >= 1.05 / (luminance + 0.05) else "#ffffff"
+
+
+def training_library() -> TrainingLibrary:
+    """The mentor training content, read once per process; in debug mode it is read again
+    when a file in `modules/` changed, so a writer sees an edit on the next page load.
+    """
+    root = Path(current_app.config["CONTENT_PATH"]) / "modules"
+    extensions = current_app.extensions
+    stamp = _newest_change(root) if current_app.debug else None
+    cached = extensions.get("leerspoor_training")
+    if cached is None or cached[0] != stamp:
+        extensions["leerspoor_training"] = (stamp, load_training(root))
+    return extensions["leerspoor_training"][1]
+
+
+def _newest_change(root: Path) -> float:
+    return max((path.stat().st_mtime for path in root.rglob("*") if path.is_file()), default=0.0)

@@ -17,6 +17,7 @@ from app.models.followup import (
 from app.models.organisations import Organisation, OrganisationKind, Partnership
 from app.models.people import Membership, Role, User, normalise_email
 from app.models.placements import Placement, PlacementKind, PlacementStatus
+from app.models.training import ModuleProgress
 
 __all__ = [
     "Actor",
@@ -32,6 +33,7 @@ __all__ = [
     "Setting",
     "AuditEvent",
     "Membership",
+    "ModuleProgress",
     "Organisation",
     "OrganisationKind",
     "Partnership",

@@ -1,0 +1,40 @@
+"""Mentor training: each person's progress through the micro-modules.
+
+Modules themselves are content files (`modules/`), referred to by id; a completion
+stores the module's version, so a later edit of the module can be pointed out
+("updated since you completed it") without changing what was completed.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.extensions import db
+from app.models.columns import UTCDateTime, utcnow
+
+
+class ModuleProgress(db.Model):
+    """One person in one module: the quiz, their private reflection, the assignment."""
+
+    __tablename__ = "module_progress"
+    __table_args__ = (UniqueConstraint("user_id", "module_id", name="one_progress_per_module"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    module_id: Mapped[str] = mapped_column(String(64))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    quiz_attempts: Mapped[int] = mapped_column(default=0)
+    best_score: Mapped[int] = mapped_column(default=0)
+    # Private to its author: nobody else reads a reflection, not even an admin's page.
+    reflection: Mapped[str] = mapped_column(Text, default="")
+    assignment_tried_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    assignment_note: Mapped[str] = mapped_column(String(1000), default="")
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    completed_version: Mapped[int | None]
+
+    @property
+    def done(self) -> bool:
+        return self.completed_at is not None

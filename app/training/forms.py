@@ -1,0 +1,29 @@
+"""Forms of the mentor training. The quiz is built from the module's questions."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import TextAreaField
+from wtforms.validators import Length, Optional
+
+
+class QuizForm(FlaskForm):
+    """The CSRF token; the answers (`q0`, `q1`, …) are read against the module itself."""
+
+
+class ReflectionForm(FlaskForm):
+    reflection = TextAreaField(
+        _l("Your reflection"),
+        validators=[Optional(), Length(max=4000)],
+        description=_l("Only you can read this."),
+        render_kw={"rows": 4},
+    )
+
+
+class AssignmentForm(FlaskForm):
+    note = TextAreaField(
+        _l("How did it go? (optional)"),
+        validators=[Optional(), Length(max=1000)],
+        render_kw={"rows": 3},
+    )

@@ -1,0 +1,57 @@
+"""A mentor on a phone finishes a module: reads it, passes its quiz, reflects, tries it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from app.content.modules import load_training
+
+pytestmark = pytest.mark.e2e
+
+MODULE = "feedback-that-lands"
+
+
+def test_mentor_finishes_a_module_and_its_quiz(phone):
+    module = load_training(Path(__file__).resolve().parents[2] / "modules").module(MODULE, "nl")
+    phone.log_in("mentor_x", "mentor@x.example")
+    phone.page.get_by_role("navigation", name="Hoofdmenu").get_by_role(
+        "link", name="Opleiding"
+    ).click()
+    expect(phone.page.get_by_role("heading", level=1)).to_have_text("Mentoropleiding")
+    phone.check("training")
+    phone.page.get_by_role("link", name=module.title, exact=True).click()
+    expect(phone.page.get_by_role("heading", level=1)).to_have_text(module.title)
+    phone.check("module")
+
+    # First try: every answer wrong, so the explanations say why.
+    for number, question in enumerate(module.quiz):
+        wrong = next(n for n, option in enumerate(question.options) if not option.correct)
+        phone.page.locator(f"input[name=q{number}][value='{wrong}']").check()
+    phone.page.get_by_role("button", name="Mijn antwoorden controleren").click()
+    expect(phone.page.locator("#quiz .flash")).to_contain_text("probeer opnieuw")
+    expect(phone.page.locator(".explanation.is-wrong").first).to_be_visible()
+    phone.check("quiz-failed")
+
+    for number, question in enumerate(module.quiz):
+        right = next(n for n, option in enumerate(question.options) if option.correct)
+        phone.page.locator(f"input[name=q{number}][value='{right}']").check()
+    phone.page.get_by_role("button", name="Opnieuw controleren").click()
+    expect(phone.page.get_by_role("status").first).to_contain_text("Module afgerond")
+    phone.check("quiz-passed")
+
+    phone.page.get_by_label("Je reflectie").fill(
+        "Ik geef feedback te laat, aan het einde van de dag."
+    )
+    phone.page.get_by_role("button", name="Mijn reflectie opslaan").click()
+    expect(phone.page.get_by_role("status")).to_contain_text("Alleen jij kunt ze lezen")
+    phone.page.get_by_role("button", name="Ik heb het geprobeerd").click()
+    expect(phone.page.get_by_text("Je hebt het geprobeerd op")).to_be_visible()
+    phone.check("module-done")
+
+    phone.page.get_by_role("link", name="← Mentoropleiding").click()
+    card = phone.page.locator("li.card", has=phone.page.get_by_role("link", name=module.title))
+    expect(card).to_contain_text("Klaar")
+    phone.check("training-progress")

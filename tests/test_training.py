@@ -1,0 +1,297 @@
+"""Mentor training: the module files and their check, the catalogue, a module's quiz,
+reflection and assignment, and progress through the learning paths.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+import yaml
+from sqlalchemy import func, select
+
+from app.content.modules import TECHNIQUES, load_training
+from app.extensions import db
+from app.models import ModuleProgress, User
+
+REPOSITORY = Path(__file__).resolve().parent.parent
+BODY = "## Why\n\n" + " ".join(["Show the task once, then let them do it."] * 40) + "\n"
+
+
+def module_text(module_id: str, language: str, **changes) -> str:
+    front = {
+        "id": module_id,
+        "title": f"{module_id} ({language})",
+        "language": language,
+        "minutes": 6,
+        "competence": "feedback",
+        "order": 1,
+        "version": 1,
+        "techniques": list(TECHNIQUES),
+        "quiz": [
+            {
+                "question": f"Question {n}?",
+                "options": [
+                    {"text": f"Right {n}", "correct": True, "explanation": f"Because {n}."},
+                    {"text": f"Wrong {n}", "correct": False, "explanation": f"Not so {n}."},
+                ],
+            }
+            for n in range(3)
+        ],
+        "reflection": "What will you do differently?",
+        "assignment": "Try it once this week.",
+    }
+    body = changes.pop("body", BODY)
+    front.update(changes)
+    front = {key: value for key, value in front.items() if value is not None}
+    return f"---\n{yaml.safe_dump(front, allow_unicode=True, sort_keys=False)}---\n{body}"
+
+
+def write_content(root: Path, modules=("giving-feedback",), **changes) -> Path:
+    """A `modules/` folder with the given modules in both languages and one path."""
+    folder = root / "modules"
+    for language in ("nl", "en"):
+        (folder / language).mkdir(parents=True, exist_ok=True)
+        for module_id in modules:
+            text = module_text(module_id, language, **changes)
+            (folder / language / f"{module_id}.md").write_text(text, encoding="utf-8")
+    paths = {
+        "paths": [
+            {
+                "id": "basic-mentor-training",
+                "title": {"nl": "Basisopleiding", "en": "Basic training"},
+                "description": {"nl": "Voor elke mentor.", "en": "For every mentor."},
+                "modules": list(modules),
+            }
+        ]
+    }
+    (folder / "paths.yaml").write_text(yaml.safe_dump(paths), encoding="utf-8")
+    return folder
+
+
+@pytest.fixture
+def content(app, tmp_path):
+    """The app reads training content from a folder of this test's own."""
+    write_content(tmp_path, modules=("giving-feedback", "first-day"))
+    os.symlink(REPOSITORY / "rubrics", tmp_path / "rubrics")
+    app.config["CONTENT_PATH"] = str(tmp_path)
+    app.extensions.pop("leerspoor_training", None)
+    return tmp_path
+
+
+@pytest.fixture(autouse=True)
+def _english(in_english):
+    """Messages are asserted in English."""
+
+
+# -- the files and their check ----------------------------------------------------------
+
+
+def test_the_shipped_training_content_is_valid():
+    library = load_training(REPOSITORY / "modules")
+    assert library.problems == []
+    assert len(library.modules) >= 14
+    assert {p.id for p in library.paths} >= {"basic-mentor-training", "international-placements"}
+    assert len(library.templates) >= 5
+
+
+def test_a_valid_module_loads_in_both_languages(tmp_path):
+    library = load_training(write_content(tmp_path))
+    assert library.problems == []
+    assert set(library.modules["giving-feedback"]) == {"nl", "en"}
+    assert library.modules["giving-feedback"]["nl"].pass_mark == 2
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        ({"minutes": None}, "giving-feedback.md:2: minutes: Field required"),
+        ({"competence": "juggling"}, ":6: competence: Input should be"),
+        ({"body": "Hello <script>alert(1)</script>\n" + BODY}, "raw HTML is not allowed"),
+        ({"body": "[x](javascript:alert(1))\n" + BODY}, "is not an https:// or mailto: link"),
+        ({"body": "Too short.\n"}, "the body has 2 words; write 300–700"),
+        ({"id": "another-id"}, "id 'another-id' differs from the file name"),
+    ],
+)
+def test_the_check_names_the_file_and_line_of_a_problem(tmp_path, changes, expected):
+    problems = load_training(write_content(tmp_path, **changes)).problems
+    assert any(expected in problem for problem in problems), problems
+
+
+def test_raw_html_is_reported_on_its_own_line(tmp_path):
+    folder = write_content(tmp_path, body="First line\n\nHello <b>bold</b>\n" + BODY)
+    lines = (folder / "nl" / "giving-feedback.md").read_text().split("\n")
+    line = lines.index("Hello <b>bold</b>") + 1
+    assert f"modules/nl/giving-feedback.md:{line}: raw HTML is not allowed; write Markdown" in (
+        load_training(folder).problems
+    )
+
+
+def test_a_question_needs_exactly_one_right_answer(tmp_path):
+    folder = write_content(tmp_path)
+    path = folder / "nl" / "giving-feedback.md"
+    path.write_text(path.read_text().replace("correct: false", "correct: true", 1))
+    problems = load_training(folder).problems
+    assert any("quiz.0: Value error, exactly one option must be correct" in p for p in problems)
+
+
+def test_a_module_missing_in_one_language_is_reported(tmp_path):
+    folder = write_content(tmp_path)
+    (folder / "en" / "giving-feedback.md").unlink()
+    problems = load_training(folder).problems
+    assert "modules/en/giving-feedback.md:1: missing (it exists in nl)" in problems
+
+
+def test_the_basic_path_must_cover_the_seven_techniques(tmp_path):
+    folder = write_content(tmp_path, techniques=["feedback"])
+    problems = load_training(folder).problems
+    assert any("must cover all seven techniques" in p and "adjusting" in p for p in problems)
+
+
+def test_a_path_naming_an_unknown_module_is_reported(tmp_path):
+    folder = write_content(tmp_path)
+    data = yaml.safe_load((folder / "paths.yaml").read_text())
+    data["paths"][0]["modules"].append("no-such-module")
+    (folder / "paths.yaml").write_text(yaml.safe_dump(data))
+    assert any(
+        "'no-such-module', which does not exist" in p for p in load_training(folder).problems
+    )
+
+
+def test_the_content_check_command_fails_with_file_and_line(app, runner, tmp_path):
+    write_content(tmp_path, body="<b>bold</b>\n" + BODY)
+    (tmp_path / "rubrics").mkdir()
+    app.config["CONTENT_PATH"] = str(tmp_path)
+    result = runner.invoke(args=["content", "check"])
+    assert result.exit_code != 0
+    assert "modules/nl/giving-feedback.md:" in result.output
+    assert "raw HTML is not allowed" in result.output
+
+
+# -- the catalogue and a module ---------------------------------------------------------
+
+
+def progress(app, user) -> ModuleProgress | None:
+    with app.app_context():
+        found = db.session.scalar(select(ModuleProgress).where(ModuleProgress.user_id == user.id))
+        if found is not None:
+            db.session.expunge(found)
+        return found
+
+
+def answers(*options) -> dict:
+    return {f"q{n}": option for n, option in enumerate(options)}
+
+
+def test_the_catalogue_groups_modules_with_status_and_path_progress(content, world, login_as):
+    mentor = login_as(world.mentor_x)
+    page = mentor.get("/training/").get_data(as_text=True)
+    assert "Giving feedback" in page  # the competence group
+    assert "giving-feedback (en)" in page
+    assert "Not started" in page
+    assert "0 of 2 modules" in page
+    mentor.get("/training/modules/giving-feedback")
+    assert "In progress" in mentor.get("/training/").get_data(as_text=True)
+
+
+def test_passing_the_quiz_completes_the_module_at_its_version(app, content, world, login_as):
+    mentor = login_as(world.mentor_x)
+    page = mentor.post("/training/modules/giving-feedback/quiz", answers(0, 0, 1))
+    text = page.get_data(as_text=True)
+    assert "2 of 3 right. You passed." in text
+    assert "Because 0." in text  # the explanation of the chosen option
+    assert "Not so 2." in text
+    done = progress(app, world.mentor_x)
+    assert (done.completed_version, done.best_score, done.quiz_attempts) == (1, 2, 1)
+    assert "1 of 2 modules" in mentor.get("/training/").get_data(as_text=True)
+
+
+def test_failing_the_quiz_explains_and_allows_another_try(app, content, world, login_as):
+    mentor = login_as(world.mentor_x)
+    text = mentor.post("/training/modules/giving-feedback/quiz", answers(1, 1, 0)).get_data(
+        as_text=True
+    )
+    assert "1 of 3 right; 2 are needed." in text
+    assert "Not so 0." in text
+    assert progress(app, world.mentor_x).completed_at is None
+    mentor.post("/training/modules/giving-feedback/quiz", answers(0, 0, 0))
+    assert progress(app, world.mentor_x).completed_at is not None
+
+
+@pytest.mark.parametrize(
+    "form",
+    [
+        answers(0, 0, 7),  # not an option
+        answers(0, 0, "x"),
+        {**answers(0, 0, 0), "q9": "0"},  # a question this module does not have
+        answers(0, 0),  # one left open
+    ],
+)
+def test_a_tampered_or_incomplete_quiz_changes_nothing(app, content, world, login_as, form):
+    mentor = login_as(world.mentor_x)
+    response = mentor.post("/training/modules/giving-feedback/quiz", form)
+    assert response.status_code == 422
+    assert "Nothing was saved." in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.sum(ModuleProgress.quiz_attempts))) in (None, 0)
+
+
+def test_a_module_that_does_not_exist_is_not_found(content, world, login_as):
+    mentor = login_as(world.mentor_x)
+    assert mentor.get("/training/modules/no-such-module").status_code == 404
+    assert mentor.post("/training/modules/no-such-module/quiz", answers(0, 0, 0)).status_code == 404
+
+
+def test_the_reflection_is_private(app, content, world, login_as):
+    login_as(world.mentor_x).post(
+        "/training/modules/giving-feedback/reflection", {"reflection": "I interrupt too often."}
+    )
+    own = login_as(world.mentor_x).get("/training/modules/giving-feedback").get_data(as_text=True)
+    assert "I interrupt too often." in own
+    other = login_as(world.mentor_y).get("/training/modules/giving-feedback").get_data(as_text=True)
+    assert "I interrupt too often." not in other
+    admin = login_as(world.admin).get("/training/modules/giving-feedback").get_data(as_text=True)
+    assert "I interrupt too often." not in admin
+
+
+def test_the_assignment_can_be_marked_as_tried_with_a_note(app, content, world, login_as):
+    mentor = login_as(world.mentor_x)
+    mentor.post("/training/modules/giving-feedback/assignment", {"note": "Worked with Yusuf."})
+    page = mentor.get("/training/modules/giving-feedback").get_data(as_text=True)
+    assert "You tried it on" in page
+    assert "Worked with Yusuf." in page
+
+
+def test_a_raised_version_is_pointed_out(app, content, world, login_as):
+    mentor = login_as(world.mentor_x)
+    mentor.post("/training/modules/giving-feedback/quiz", answers(0, 0, 0))
+    write_content(content, modules=("giving-feedback", "first-day"), version=2)
+    app.extensions.pop("leerspoor_training", None)
+    assert "Updated since you completed it" in mentor.get("/training/").get_data(as_text=True)
+    page = mentor.get("/training/modules/giving-feedback").get_data(as_text=True)
+    assert "This module was updated since you completed it." in page
+    mentor.post("/training/modules/giving-feedback/quiz", answers(0, 0, 0))
+    assert progress(app, world.mentor_x).completed_version == 2
+
+
+def test_the_module_reads_in_the_readers_language(app, content, world, login_as):
+    with app.app_context():
+        db.session.get(User, world.mentor_x.id).locale = "nl"
+        db.session.commit()
+    page = login_as(world.mentor_x).get("/training/modules/giving-feedback")
+    assert "giving-feedback (nl)" in page.get_data(as_text=True)
+
+
+def test_the_catalogue_runs_a_bounded_number_of_queries(
+    app, content, world, login_as, count_queries
+):
+    mentor = login_as(world.mentor_x)
+    with count_queries() as counter:
+        assert mentor.get("/training/").status_code == 200
+    assert counter.count <= 6
+
+
+def test_a_module_keeps_its_headings_and_tables(content, world, login_as):
+    page = login_as(world.mentor_x).get("/training/modules/giving-feedback").get_data(as_text=True)
+    assert "<h2>Why</h2>" in page
