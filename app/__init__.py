@@ -59,7 +59,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(followup_bp)
     app.register_blueprint(competences_bp)
     app.register_blueprint(portfolio_bp)
-    app.register_blueprint(training_bp, url_prefix="/training")
+    app.register_blueprint(training_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
 
 

@@ -354,6 +354,25 @@ CASES = [
         )
         for method in ("GET", "POST")
     ),
+    Case(
+        "training.issue_certificate",
+        "POST",
+        "/training/paths/basic-mentor-training/certificate",
+        expect(302),  # not completed yet: back to the catalogue with the reason
+    ),
+    Case(
+        "training.issue_certificate",
+        "POST",
+        "/training/paths/no-such-path/certificate",
+        expect(404, anonymous=LOGIN_REDIRECT),
+    ),
+    Case(
+        "training.download_certificate",
+        "GET",
+        "/training/certificates/AAAA-BBBB-CCCC.pdf",
+        expect(404, anonymous=LOGIN_REDIRECT),
+    ),
+    Case("training.verify_certificate", "GET", "/verify/AAAA-BBBB-CCCC", expect(404)),
     # administration
     Case("admin.index", "GET", "/admin/", ADMIN_PAGE),
     Case("admin.list_organisations", "GET", "/admin/organisations", ADMIN_PAGE),

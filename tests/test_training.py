@@ -4,16 +4,18 @@ reflection and assignment, and progress through the learning paths.
 
 from __future__ import annotations
 
+import io
 import os
 from pathlib import Path
 
 import pytest
 import yaml
+from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from app.content.modules import TECHNIQUES, load_training
 from app.extensions import db
-from app.models import ModuleProgress, User
+from app.models import Certificate, ModuleProgress, User
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 BODY = "## Why\n\n" + " ".join(["Show the task once, then let them do it."] * 40) + "\n"
@@ -295,3 +297,72 @@ def test_the_catalogue_runs_a_bounded_number_of_queries(
 def test_a_module_keeps_its_headings_and_tables(content, world, login_as):
     page = login_as(world.mentor_x).get("/training/modules/giving-feedback").get_data(as_text=True)
     assert "<h2>Why</h2>" in page
+
+
+# -- certificates -----------------------------------------------------------------------
+
+
+def complete_path(browser) -> None:
+    for module_id in ("giving-feedback", "first-day"):
+        browser.post(f"/training/modules/{module_id}/quiz", answers(0, 0, 0))
+
+
+def test_a_completed_path_gives_a_certificate_anyone_can_verify(app, content, world, login_as):
+    mentor = login_as(world.mentor_x)
+    complete_path(mentor)
+    assert "Get my certificate" in mentor.get("/training/").get_data(as_text=True)
+    response = mentor.post("/training/paths/basic-mentor-training/certificate")
+    assert response.status_code == 302
+    download = mentor.get(response.headers["Location"])
+    assert download.mimetype == "application/pdf"
+    assert download.data.startswith(b"%PDF")
+    with app.app_context():
+        certificate = db.session.scalar(select(Certificate))
+        code = certificate.code
+        assert certificate.name == "Mentor X"
+        assert [m["version"] for m in certificate.modules] == [1, 1]
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(download.data)).pages)
+    assert "Mentor X" in text
+    assert code in text
+    # the public check, without logging in, with the code as someone might type it
+    page = app.test_client().get(
+        f"/verify/{code.lower().replace('-', '')}", headers={"Accept-Language": "en"}
+    )
+    assert page.status_code == 200
+    assert "This certificate is real." in page.get_data(as_text=True)
+    assert "Mentor X" in page.get_data(as_text=True)
+
+
+def test_asking_twice_gives_the_same_certificate(app, content, world, login_as):
+    mentor = login_as(world.mentor_x)
+    complete_path(mentor)
+    first = mentor.post("/training/paths/basic-mentor-training/certificate")
+    second = mentor.post("/training/paths/basic-mentor-training/certificate")
+    assert first.headers["Location"] == second.headers["Location"]
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Certificate.id))) == 1
+
+
+def test_no_certificate_before_every_module_is_completed(app, content, world, login_as):
+    mentor = login_as(world.mentor_x)
+    mentor.post("/training/modules/giving-feedback/quiz", answers(0, 0, 0))
+    response = mentor.post("/training/paths/basic-mentor-training/certificate")
+    assert "Complete every module of this path first." in mentor.get(
+        response.headers["Location"]
+    ).get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Certificate.id))) == 0
+
+
+def test_an_unknown_code_is_said_plainly(client):
+    page = client.get("/verify/AAAA-BBBB-CCCC", headers={"Accept-Language": "en"})
+    assert page.status_code == 404
+    assert "No certificate has this code." in page.get_data(as_text=True)
+
+
+def test_only_the_owner_downloads_a_certificate(app, content, world, login_as):
+    mentor = login_as(world.mentor_x)
+    complete_path(mentor)
+    location = mentor.post("/training/paths/basic-mentor-training/certificate").headers["Location"]
+    assert login_as(world.mentor_y).get(location).status_code == 404
+    assert login_as(world.admin).get(location).status_code == 404

@@ -17,7 +17,7 @@ from app.models.followup import (
 from app.models.organisations import Organisation, OrganisationKind, Partnership
 from app.models.people import Membership, Role, User, normalise_email
 from app.models.placements import Placement, PlacementKind, PlacementStatus
-from app.models.training import ModuleProgress
+from app.models.training import Certificate, ModuleProgress
 
 __all__ = [
     "Actor",
@@ -32,6 +32,7 @@ __all__ = [
     "RubricScore",
     "Setting",
     "AuditEvent",
+    "Certificate",
     "Membership",
     "ModuleProgress",
     "Organisation",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
@@ -38,3 +38,21 @@ class ModuleProgress(db.Model):
     @property
     def done(self) -> bool:
         return self.completed_at is not None
+
+
+class Certificate(db.Model):
+    """Proof that a person completed a learning path, checkable by anyone with its code.
+
+    What it certifies is copied in when it is issued (the name, each module's version
+    and completion date), so later edits of the person or the modules never change it.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    path_id: Mapped[str] = mapped_column(String(64))
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    modules: Mapped[list[dict]] = mapped_column(JSON)
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (UniqueConstraint("user_id", "path_id", name="one_certificate_per_path"),)

@@ -4,15 +4,21 @@ assignment. Every logged-in person may train; progress is each person's own.
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
+from datetime import date
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app.content.modules import Module
-from app.content.services import training_library
+from app.content.modules import BASIC_PATH, Module
+from app.content.services import localised, training_library
+from app.extensions import limiter
+from app.mailer import external_url
 from app.models import User
 from app.training import bp, services
+from app.training.certificate import CertificateView
+from app.training.certificate import render as render_certificate
 from app.training.forms import AssignmentForm, QuizForm, ReflectionForm
 from app.training.services import COMPETENCE_LABELS, TrainingError
 
@@ -37,20 +43,23 @@ def _training_texts() -> dict:
     return {"competence_labels": COMPETENCE_LABELS}
 
 
-@bp.route("/")
+@bp.route("/training/")
 @login_required
 def index():
+    user = _user()
     library = training_library()
-    progress = services.progress_of(_user())
+    progress = services.progress_of(user)
     return render_template(
         "training/index.html",
         groups=services.catalogue(library, _language()),
         progress=progress,
         paths=services.path_progress(library, progress),
+        certificates=services.certificates_of(user),
+        certificate_form=QuizForm(),
     )
 
 
-@bp.route("/modules/<module_id>")
+@bp.route("/training/modules/<module_id>")
 @login_required
 def show_module(module_id: str):
     user = _user()
@@ -82,7 +91,7 @@ def _module_page(module: Module, user: User, *, result=None, quiz_error=None, **
     )
 
 
-@bp.route("/modules/<module_id>/quiz", methods=["GET", "POST"])
+@bp.route("/training/modules/<module_id>/quiz", methods=["GET", "POST"])
 @login_required
 def answer_quiz(module_id: str):
     user = _user()
@@ -100,7 +109,7 @@ def answer_quiz(module_id: str):
     return _module_page(module, user, result=result)
 
 
-@bp.route("/modules/<module_id>/reflection", methods=["GET", "POST"])
+@bp.route("/training/modules/<module_id>/reflection", methods=["GET", "POST"])
 @login_required
 def save_reflection(module_id: str):
     user = _user()
@@ -115,7 +124,7 @@ def save_reflection(module_id: str):
     return redirect(url_for(".show_module", module_id=module.id) + "#reflect")
 
 
-@bp.route("/modules/<module_id>/assignment", methods=["GET", "POST"])
+@bp.route("/training/modules/<module_id>/assignment", methods=["GET", "POST"])
 @login_required
 def mark_assignment(module_id: str):
     user = _user()
@@ -128,3 +137,84 @@ def mark_assignment(module_id: str):
     services.mark_assignment(user, module, form.note.data or "")
     flash(_("Marked as tried. Good luck with the next one!"), "success")
     return redirect(url_for(".show_module", module_id=module.id) + "#try-it")
+
+
+# -- certificates -----------------------------------------------------------------------
+
+
+def _path_or_404(path_id: str):
+    path = training_library().path(path_id)
+    if path is None:
+        abort(404)
+    return path
+
+
+@bp.route("/training/paths/<path_id>/certificate", methods=["POST"])
+@login_required
+def issue_certificate(path_id: str):
+    user = _user()
+    path = _path_or_404(path_id)
+    if not QuizForm().validate_on_submit():
+        abort(400)
+    try:
+        certificate = services.issue_certificate(user, training_library(), path)
+    except TrainingError as error:
+        flash(str(error.message), "error")
+        return redirect(url_for(".index"))
+    return redirect(url_for(".download_certificate", code=certificate.code))
+
+
+@bp.route("/training/certificates/<code>.pdf")
+@login_required
+def download_certificate(code: str):
+    certificate = services.verify_certificate(code)
+    if certificate is None or certificate.user_id != _user().id:
+        abort(404)
+    return Response(
+        render_certificate(_certificate_view(certificate)),
+        mimetype="application/pdf",
+        headers={
+            "Content-Disposition": f'attachment; filename="certificate-{certificate.code}.pdf"',
+            "Cache-Control": "private, no-store",
+        },
+    )
+
+
+@bp.route("/verify/<code>")
+@limiter.limit("30/minute")  # codes are random; this keeps guessing them pointless
+def verify_certificate(code: str):
+    """Public: anyone holding a certificate's code sees whether it is real."""
+    certificate = services.verify_certificate(code)
+    if certificate is None:
+        return render_template("training/verify_certificate.html", certificate=None), 404
+    return render_template(
+        "training/verify_certificate.html",
+        certificate=certificate,
+        view=_certificate_view(certificate),
+    )
+
+
+def _certificate_view(certificate) -> CertificateView:
+    library = training_library()
+    language = _language()
+    path = library.path(certificate.path_id)
+    modules = []
+    for item in certificate.modules:
+        module = library.module(item["id"], language)
+        modules.append(
+            (
+                module.title if module else item["id"],
+                format_date(date.fromisoformat(item["completed_on"]), "d MMMM yyyy"),
+            )
+        )
+    return CertificateView(
+        name=certificate.name,
+        path_title=localised(path.title) if path else certificate.path_id,
+        issued_on=format_date(certificate.issued_at, "d MMMM yyyy"),
+        modules=modules,
+        code=certificate.code,
+        verify_url=external_url("training.verify_certificate", code=certificate.code),
+        techniques=_("Covers the seven techniques of a recognised mentor training.")
+        if certificate.path_id == BASIC_PATH
+        else "",
+    )

@@ -6,15 +6,18 @@ module's options raises `TrainingError` and records nothing.
 
 from __future__ import annotations
 
+import re
+import secrets
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from app import audit
 from app.content.modules import MENTOR_COMPETENCES, LearningPath, Module, TrainingLibrary
 from app.extensions import db
-from app.models import ModuleProgress, User
+from app.models import Certificate, ModuleProgress, User
 from app.models.columns import utcnow
 
 
@@ -184,3 +187,68 @@ def _commit() -> None:
         db.session.commit()
     except IntegrityError:  # the same person in two tabs started the module at once
         db.session.rollback()
+
+
+# -- certificates -----------------------------------------------------------------------
+
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud, typed by hand
+
+
+def new_certificate_code() -> str:
+    """Twelve characters in three groups (60 bits): `K7QM-4XPA-9RTE`."""
+    characters = "".join(secrets.choice(CODE_ALPHABET) for _ in range(12))
+    return "-".join(characters[i : i + 4] for i in (0, 4, 8))
+
+
+def normalise_code(code: str) -> str:
+    """A code as someone may type it: any case, with or without dashes and spaces."""
+    characters = re.sub(r"[^A-Za-z0-9]", "", code).upper()
+    return "-".join(characters[i : i + 4] for i in range(0, len(characters), 4))
+
+
+def certificates_of(user: User) -> dict[str, Certificate]:
+    """The user's certificates by path id (one query)."""
+    rows = db.session.scalars(select(Certificate).where(Certificate.user_id == user.id))
+    return {row.path_id: row for row in rows}
+
+
+def certificate_of(user: User, path_id: str) -> Certificate | None:
+    return db.session.scalar(
+        select(Certificate).where(Certificate.user_id == user.id, Certificate.path_id == path_id)
+    )
+
+
+def issue_certificate(user: User, library: TrainingLibrary, path: LearningPath) -> Certificate:
+    """The user's certificate for `path`, issued now if every module of it is completed.
+
+    Issuing twice gives the same certificate. Raises `TrainingError` when a module of the
+    path is not completed yet.
+    """
+    existing = certificate_of(user, path.id)
+    if existing is not None:
+        return existing
+    progress = progress_of(user)
+    if not all(module_id in progress and progress[module_id].done for module_id in path.modules):
+        raise TrainingError("path", _l("Complete every module of this path first."))
+    certificate = Certificate(
+        user_id=user.id,
+        path_id=path.id,
+        code=new_certificate_code(),
+        name=user.name,
+        modules=[
+            {
+                "id": module_id,
+                "version": progress[module_id].completed_version,
+                "completed_on": progress[module_id].completed_at.date().isoformat(),
+            }
+            for module_id in path.modules
+        ],
+    )
+    db.session.add(certificate)
+    audit.record(user, "certificate_issued", certificate, path=path.id)
+    db.session.commit()
+    return certificate
+
+
+def verify_certificate(code: str) -> Certificate | None:
+    return db.session.scalar(select(Certificate).where(Certificate.code == normalise_code(code)))
