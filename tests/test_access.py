@@ -354,6 +354,19 @@ CASES = [
         )
         for method in ("GET", "POST")
     ),
+    Case("training.list_templates", "GET", "/training/templates/", expect(200, anonymous=302)),
+    Case(
+        "training.show_template",
+        "GET",
+        "/training/templates/training-plan",
+        expect(200, anonymous=LOGIN_REDIRECT),
+    ),
+    Case(
+        "training.download_template",
+        "GET",
+        "/training/templates/training-plan.pdf",
+        expect(200, anonymous=LOGIN_REDIRECT),
+    ),
     Case(
         "training.issue_certificate",
         "POST",

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from app.content.modules import TECHNIQUES, load_training
 from app.extensions import db
 from app.models import Certificate, ModuleProgress, User
+from tests.conftest import write_entry
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 BODY = "## Why\n\n" + " ".join(["Show the task once, then let them do it."] * 40) + "\n"
@@ -366,3 +367,76 @@ def test_only_the_owner_downloads_a_certificate(app, content, world, login_as):
     location = mentor.post("/training/paths/basic-mentor-training/certificate").headers["Location"]
     assert login_as(world.mentor_y).get(location).status_code == 404
     assert login_as(world.admin).get(location).status_code == 404
+
+
+# -- the template pack ------------------------------------------------------------------
+
+
+def test_templates_are_printable_pages_and_pdfs(world, login_as):
+    coach = login_as(world.coach_a)
+    listing = coach.get("/training/templates/").get_data(as_text=True)
+    assert "Training plan" in listing
+    page = coach.get("/training/templates/evidence-form").get_data(as_text=True)
+    assert "<table>" in page
+    assert "<h2>" in page
+    pdf = coach.get("/training/templates/evidence-form.pdf")
+    assert pdf.data.startswith(b"%PDF")
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.data)).pages)
+    assert "Evidence form" in text
+    assert coach.get("/training/templates/no-such-template").status_code == 404
+
+
+# -- just in time -----------------------------------------------------------------------
+
+
+def shipped_title(module_id: str) -> str:
+    return load_training(REPOSITORY / "modules").module(module_id, "en").title
+
+
+def registration(indicator: str, level: int) -> dict:
+    return {
+        "judgements-0-indicator": indicator,
+        "judgements-0-based_on": 0,
+        "judgements-0-setting": "workplace",
+        "judgements-0-level": level,
+    }
+
+
+def test_the_first_registration_round_suggests_scoring_fairly(app, world, login_as):
+    title = shipped_title("scoring-indicators-fairly")
+    register = f"/placements/{world.placement_a.id}/register"
+    mentor = login_as(world.mentor_x)
+    assert title in mentor.get(register).get_data(as_text=True)
+    assert title not in login_as(world.student_a).get(register).get_data(as_text=True)
+    mentor.post(register + "?competence=punctuality", registration("on-time", 3))
+    assert title not in mentor.get(register).get_data(as_text=True)
+
+
+def test_several_divergences_suggest_the_feedback_module(app, world, login_as):
+    title = shipped_title("feedback-that-lands")
+    for person, level in ((world.student_a, 4), (world.mentor_x, 1)):
+        browser = login_as(person)
+        for indicator in ("on-time", "reports-absence"):
+            form = registration(indicator, level)
+            browser.post(
+                f"/placements/{world.placement_a.id}/register?competence=punctuality", form
+            )
+    matrix = f"/placements/{world.placement_a.id}/matrix"
+    mentor = login_as(world.mentor_x)
+    assert title in mentor.get(matrix).get_data(as_text=True)
+    assert title not in login_as(world.coach_a).get(matrix).get_data(as_text=True)
+    module = load_training(REPOSITORY / "modules").module("feedback-that-lands", "en")
+    right = {
+        f"q{n}": next(i for i, o in enumerate(q.options) if o.correct)
+        for n, q in enumerate(module.quiz)
+    }
+    mentor.post("/training/modules/feedback-that-lands/quiz", right)
+    assert title not in mentor.get(matrix).get_data(as_text=True)
+
+
+def test_a_concern_suggests_when_to_call_the_school(app, world, login_as):
+    title = shipped_title("calling-the-school-coach")
+    log = f"/placements/{world.placement_a.id}/log"
+    assert title not in login_as(world.mentor_x).get(log).get_data(as_text=True)
+    write_entry(app, world.placement_a, world.coach_a, "concern", sections={"body": "Absent"})
+    assert title in login_as(world.mentor_x).get(log).get_data(as_text=True)

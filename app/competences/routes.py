@@ -5,18 +5,19 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from app import policy
 from app.competences import bp, services
 from app.competences.forms import PlanForm, RegistrationForm, RubricForm
 from app.competences.services import ACTORS, Judgement, PlanChoice
-from app.content.services import content_library, localised, text_colour_on
+from app.content.services import content_library, localised, text_colour_on, training_library
 from app.followup.entries import FollowupError, StaleEdit
 from app.models import Placement, Setting, User
+from app.training.services import suggestion
 
 
 def _user() -> User:
@@ -54,6 +55,17 @@ def _competence_context() -> dict:
     return {"actors": ACTORS, "setting_short": SETTING_SHORT, "differ": services.differ}
 
 
+# How many divergent indicators make the feedback module worth suggesting.
+SEVERAL = 2
+
+
+def _suggested(user: User, placement: Placement, moment: str):
+    """A training module for the mentor at this moment of the follow-up (else None)."""
+    if user.id != placement.mentor_id:
+        return None
+    return suggestion(user, moment, training_library(), str(get_locale()))
+
+
 def _level_labels(levels) -> dict[int, str]:
     return {level.value: f"{level.value} · {localised(level.label)}" for level in levels}
 
@@ -68,15 +80,21 @@ def show_matrix(placement_id: int):
     placement = _readable(placement_id)
     framework = services.framework_of(placement)
     only_divergent = request.args.get("divergent") == "1"
+    matrix = (
+        services.build_matrix(placement, framework, only_divergent=only_divergent)
+        if framework
+        else None
+    )
     return render_template(
         "competences/show_matrix.html",
         placement=placement,
         framework=framework,
-        matrix=services.build_matrix(placement, framework, only_divergent=only_divergent)
-        if framework
-        else None,
+        matrix=matrix,
         only_divergent=only_divergent,
         can_register=policy.can_write_log(user, placement),
+        suggested=_suggested(user, placement, "divergence")
+        if matrix and matrix.divergent_count >= SEVERAL
+        else None,
         level_labels=_level_labels(framework.scale) if framework else {},
     )
 
@@ -195,6 +213,9 @@ def register_indicators(placement_id: int):
             actor=actor,
             conflict=conflict,
             level_labels=_level_labels(framework.scale),
+            suggested=_suggested(user, placement, "first_registration")
+            if not any(key[0] == actor for key in latest)
+            else None,
         ),
         status,
     )

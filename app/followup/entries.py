@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
@@ -104,12 +104,19 @@ def timeline_page(
     return db.paginate(query, page=page, per_page=per_page, error_out=False)
 
 
-def waiting_for_approval(placement: Placement) -> int:
-    return db.session.scalar(
-        select(func.count(LogEntry.id)).where(
-            LogEntry.placement_id == placement.id,
-            LogEntry.review_status == ReviewStatus.SUBMITTED,
+def has_concern(placement: Placement, reader: User) -> bool:
+    """A concern in the log that `reader` can read."""
+    return (
+        db.session.scalar(
+            select(LogEntry.id)
+            .where(
+                LogEntry.placement_id == placement.id,
+                LogEntry.kind == EntryKind.CONCERN,
+                policy.entry_visibility(reader, placement),
+            )
+            .limit(1)
         )
+        is not None
     )
 
 

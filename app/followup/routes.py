@@ -16,13 +16,14 @@ from flask import (
     send_file,
     url_for,
 )
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from flask_login import current_user, login_required
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from app import policy
+from app.content.services import training_library
 from app.errors import render_error
 from app.followup import bp, entries, evidence
 from app.followup.entries import KINDS_BY_ACTOR, PROMPTS, FollowupError, StaleEdit
@@ -36,6 +37,7 @@ from app.followup.forms import (
     SubmitEntryForm,
 )
 from app.models import Actor, EntryKind, LogEntry, Placement, ReviewStatus, User
+from app.training.services import suggestion
 from app.web import page_argument
 
 
@@ -116,6 +118,9 @@ def show_timeline(placement_id: int):
         if policy.sees_wellbeing(user, placement)
         else None,
         is_student=actor == Actor.STUDENT,
+        suggested=suggestion(user, "concern", training_library(), str(get_locale()))
+        if actor == Actor.MENTOR and entries.has_concern(placement, user)
+        else None,
     )
 
 

@@ -20,6 +20,7 @@ from app.training import bp, services
 from app.training.certificate import CertificateView
 from app.training.certificate import render as render_certificate
 from app.training.forms import AssignmentForm, QuizForm, ReflectionForm
+from app.training.printable import template_pdf
 from app.training.services import COMPETENCE_LABELS, TrainingError
 
 
@@ -137,6 +138,48 @@ def mark_assignment(module_id: str):
     services.mark_assignment(user, module, form.note.data or "")
     flash(_("Marked as tried. Good luck with the next one!"), "success")
     return redirect(url_for(".show_module", module_id=module.id) + "#try-it")
+
+
+# -- the template pack ------------------------------------------------------------------
+
+
+def _template_or_404(template_id: str):
+    versions = training_library().templates.get(template_id)
+    if not versions:
+        abort(404)
+    return versions.get(_language()) or next(iter(versions.values()))
+
+
+@bp.route("/training/templates/")
+@login_required
+def list_templates():
+    library = training_library()
+    templates = [
+        versions.get(_language()) or next(iter(versions.values()))
+        for versions in library.templates.values()
+    ]
+    return render_template(
+        "training/list_templates.html", templates=sorted(templates, key=lambda t: t.title)
+    )
+
+
+@bp.route("/training/templates/<template_id>")
+@login_required
+def show_template(template_id: str):
+    return render_template("training/show_template.html", template=_template_or_404(template_id))
+
+
+@bp.route("/training/templates/<template_id>.pdf")
+@login_required
+def download_template(template_id: str):
+    template = _template_or_404(template_id)
+    return Response(
+        template_pdf(template),
+        mimetype="application/pdf",
+        headers={
+            "Content-Disposition": f'attachment; filename="{template.id}-{template.language}.pdf"'
+        },
+    )
 
 
 # -- certificates -----------------------------------------------------------------------

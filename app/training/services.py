@@ -252,3 +252,26 @@ def issue_certificate(user: User, library: TrainingLibrary, path: LearningPath) 
 
 def verify_certificate(code: str) -> Certificate | None:
     return db.session.scalar(select(Certificate).where(Certificate.code == normalise_code(code)))
+
+
+# -- just in time -----------------------------------------------------------------------
+
+# The module that fits a moment in the follow-up log.
+MODULE_FOR_MOMENT = {
+    "first_registration": "scoring-indicators-fairly",
+    "divergence": "feedback-that-lands",
+    "concern": "calling-the-school-coach",
+}
+
+
+def suggestion(user: User, moment: str, library: TrainingLibrary, language: str):
+    """The module that fits `moment` for `user`, unless they completed its current version."""
+    module = library.module(MODULE_FOR_MOMENT[moment], language)
+    if module is None:
+        return None
+    done = db.session.scalar(
+        select(ModuleProgress.completed_version).where(
+            ModuleProgress.user_id == user.id, ModuleProgress.module_id == module.id
+        )
+    )
+    return None if done is not None and done >= module.version else module
