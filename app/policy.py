@@ -213,6 +213,15 @@ def can_edit_training_plan(user: User, placement: Placement) -> bool:
     )
 
 
+def can_recommend_training(user: User, placement: Placement) -> bool:
+    """The coach and the school's coordinators recommend modules to the placement's mentor."""
+    return placement.status == PlacementStatus.ACTIVE and (
+        user.is_admin
+        or user.id == placement.coach_id
+        or placement.school_id in user.organisation_ids(Role.COORDINATOR)
+    )
+
+
 # -- organisations ----------------------------------------------------------------------
 
 

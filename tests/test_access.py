@@ -354,6 +354,20 @@ CASES = [
         )
         for method in ("GET", "POST")
     ),
+    *(
+        Case(
+            "training.recommend_module",
+            method,
+            "/placements/{placement_a}/recommend",
+            expect(
+                404,
+                anonymous=LOGIN_REDIRECT,
+                **roles(403, ("mentor_x", "student_a", "company_coordinator_x")),
+                **roles(200 if method == "GET" else 422, ("admin", "coordinator_a", "coach_a")),
+            ),
+        )
+        for method in ("GET", "POST")
+    ),
     Case("training.list_templates", "GET", "/training/templates/", expect(200, anonymous=302)),
     Case(
         "training.show_template",

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 
 from app.content.modules import TECHNIQUES, load_training
 from app.extensions import db
-from app.models import Certificate, ModuleProgress, User
+from app.models import Certificate, ModuleProgress, Recommendation, User
 from tests.conftest import write_entry
 
 REPOSITORY = Path(__file__).resolve().parent.parent
@@ -440,3 +440,56 @@ def test_a_concern_suggests_when_to_call_the_school(app, world, login_as):
     assert title not in login_as(world.mentor_x).get(log).get_data(as_text=True)
     write_entry(app, world.placement_a, world.coach_a, "concern", sections={"body": "Absent"})
     assert title in login_as(world.mentor_x).get(log).get_data(as_text=True)
+
+
+# -- recommendations --------------------------------------------------------------------
+
+
+def test_the_coach_recommends_a_module_the_mentor_sees_until_done(app, world, login_as):
+    title = shipped_title("feedback-that-lands")
+    coach = login_as(world.coach_a)
+    placement = f"/placements/{world.placement_a.id}"
+    assert "Recommend a training module to the mentor" in coach.get(placement).get_data(
+        as_text=True
+    )
+    response = coach.post(
+        placement + "/recommend",
+        {"module": "feedback-that-lands", "note": "As discussed at the visit."},
+    )
+    assert response.status_code == 302
+    mentor = login_as(world.mentor_x)
+    home = mentor.get("/").get_data(as_text=True)
+    assert "Recommended for you" in home
+    assert title in home
+    assert "by Coach A" in home
+    assert "As discussed at the visit." in home
+    assert title in mentor.get("/training/").get_data(as_text=True)
+    assert "Recommended for you" not in login_as(world.mentor_y).get("/").get_data(as_text=True)
+    module = load_training(REPOSITORY / "modules").module("feedback-that-lands", "en")
+    right = {
+        f"q{n}": next(i for i, o in enumerate(q.options) if o.correct)
+        for n, q in enumerate(module.quiz)
+    }
+    mentor.post("/training/modules/feedback-that-lands/quiz", right)
+    assert "Recommended for you" not in mentor.get("/").get_data(as_text=True)
+
+
+def test_recommending_twice_does_not_repeat_it(app, world, login_as):
+    coach = login_as(world.coach_a)
+    for note in ("First", "Second"):
+        coach.post(
+            f"/placements/{world.placement_a.id}/recommend",
+            {"module": "first-day", "note": note},
+        )
+    with app.app_context():
+        notes = db.session.scalars(select(Recommendation.note)).all()
+    assert notes == ["Second"]
+
+
+def test_a_module_that_does_not_exist_cannot_be_recommended(app, world, login_as):
+    response = login_as(world.coach_a).post(
+        f"/placements/{world.placement_a.id}/recommend", {"module": "no-such-module"}
+    )
+    assert response.status_code == 422
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Recommendation.id))) == 0

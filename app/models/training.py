@@ -10,10 +10,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 from app.models.columns import UTCDateTime, utcnow
+from app.models.people import User
 
 
 class ModuleProgress(db.Model):
@@ -56,3 +57,17 @@ class Certificate(db.Model):
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     __table_args__ = (UniqueConstraint("user_id", "path_id", name="one_certificate_per_path"),)
+
+
+class Recommendation(db.Model):
+    """A coach or coordinator recommends a module to the mentor of one of their placements."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mentor_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    module_id: Mapped[str] = mapped_column(String(64))
+    placement_id: Mapped[int] = mapped_column(ForeignKey("placement.id"))
+    recommended_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    note: Mapped[str] = mapped_column(String(500), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    recommended_by: Mapped[User] = relationship(foreign_keys=[recommended_by_id])

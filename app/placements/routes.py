@@ -5,12 +5,14 @@ from __future__ import annotations
 from datetime import date
 
 from flask import current_app, render_template, request
+from flask_babel import get_locale
 from flask_login import current_user, login_required
 
 from app import policy
-from app.content.services import content_title
+from app.content.services import content_title, training_library
 from app.models import PlacementStatus
 from app.placements import bp, services
+from app.training.services import open_recommendations
 from app.web import page_argument
 
 
@@ -30,6 +32,7 @@ def index():
         "placements/index.html",
         pagination=pagination,
         waiting=services.what_waits(user, pagination.items, date.today()),
+        recommended=open_recommendations(user, training_library(), str(get_locale())),
         today=date.today(),
         statuses=list(PlacementStatus),
         status=status,
@@ -49,6 +52,7 @@ def show_placement(placement_id: int):
         today=date.today(),
         can_manage=policy.can_manage_placement(user, placement),
         can_view_log=policy.can_view_placement_log(user, placement),
+        can_recommend=policy.can_recommend_training(user, placement),
         framework=content_title(placement.framework_id, placement.framework_version),
         rubric=content_title(placement.rubric_id, placement.rubric_version),
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import TextAreaField
+from wtforms import SelectField, TextAreaField
 from wtforms.validators import Length, Optional
 
 
@@ -25,5 +25,15 @@ class AssignmentForm(FlaskForm):
     note = TextAreaField(
         _l("How did it go? (optional)"),
         validators=[Optional(), Length(max=1000)],
+        render_kw={"rows": 3},
+    )
+
+
+class RecommendationForm(FlaskForm):
+    module = SelectField(_l("Module"), choices=[])
+    note = TextAreaField(
+        _l("Why this module (optional)"),
+        validators=[Optional(), Length(max=500)],
+        description=_l("For example what you saw at the visit. The mentor reads this."),
         render_kw={"rows": 3},
     )

@@ -10,7 +10,9 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from wtforms.fields.choices import SelectChoice
 
+from app import policy
 from app.content.modules import BASIC_PATH, Module
 from app.content.services import localised, training_library
 from app.extensions import limiter
@@ -19,7 +21,7 @@ from app.models import User
 from app.training import bp, services
 from app.training.certificate import CertificateView
 from app.training.certificate import render as render_certificate
-from app.training.forms import AssignmentForm, QuizForm, ReflectionForm
+from app.training.forms import AssignmentForm, QuizForm, RecommendationForm, ReflectionForm
 from app.training.printable import template_pdf
 from app.training.services import COMPETENCE_LABELS, TrainingError
 
@@ -56,6 +58,7 @@ def index():
         progress=progress,
         paths=services.path_progress(library, progress),
         certificates=services.certificates_of(user),
+        recommended=services.open_recommendations(user, library, _language()),
         certificate_form=QuizForm(),
     )
 
@@ -138,6 +141,35 @@ def mark_assignment(module_id: str):
     services.mark_assignment(user, module, form.note.data or "")
     flash(_("Marked as tried. Good luck with the next one!"), "success")
     return redirect(url_for(".show_module", module_id=module.id) + "#try-it")
+
+
+# -- recommendations --------------------------------------------------------------------
+
+
+@bp.route("/placements/<int:placement_id>/recommend", methods=["GET", "POST"])
+@login_required
+def recommend_module(placement_id: int):
+    """The coach or a coordinator points the placement's mentor to a module."""
+    user = _user()
+    placement = policy.placement_or_404(placement_id, user)
+    if not policy.can_recommend_training(user, placement):
+        abort(403)
+    library = training_library()
+    form = RecommendationForm()
+    form.module.choices = [
+        SelectChoice(module.id, module.title)
+        for _competence, modules in services.catalogue(library, _language())
+        for module in modules
+    ]
+    if form.validate_on_submit():
+        services.recommend(placement, user, _module_or_404(form.module.data), form.note.data or "")
+        flash(
+            _("Recommended to %(name)s. It is on their home page now.", name=placement.mentor.name),
+            "success",
+        )
+        return redirect(url_for("placements.show_placement", placement_id=placement.id))
+    status = 422 if form.is_submitted() else 200
+    return render_template("training/recommend_module.html", placement=placement, form=form), status
 
 
 # -- the template pack ------------------------------------------------------------------

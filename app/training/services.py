@@ -13,11 +13,12 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from app import audit
 from app.content.modules import MENTOR_COMPETENCES, LearningPath, Module, TrainingLibrary
 from app.extensions import db
-from app.models import Certificate, ModuleProgress, User
+from app.models import Certificate, ModuleProgress, Placement, Recommendation, User
 from app.models.columns import utcnow
 
 
@@ -275,3 +276,67 @@ def suggestion(user: User, moment: str, library: TrainingLibrary, language: str)
         )
     )
     return None if done is not None and done >= module.version else module
+
+
+# -- recommendations --------------------------------------------------------------------
+
+
+def recommend(placement: Placement, by: User, module: Module, note: str) -> Recommendation:
+    """Recommend `module` to the placement's mentor; an open recommendation of the same
+    module is not repeated (its note is updated).
+    """
+    existing = db.session.scalar(
+        select(Recommendation).where(
+            Recommendation.mentor_id == placement.mentor_id,
+            Recommendation.module_id == module.id,
+        )
+    )
+    if existing is not None and not _completed(placement.mentor_id, module):
+        existing.note = note.strip()[:500]
+        existing.recommended_by_id = by.id
+        db.session.commit()
+        return existing
+    recommendation = Recommendation(
+        mentor_id=placement.mentor_id,
+        module_id=module.id,
+        placement_id=placement.id,
+        recommended_by_id=by.id,
+        note=note.strip()[:500],
+    )
+    db.session.add(recommendation)
+    db.session.commit()
+    return recommendation
+
+
+def _completed(user_id: int, module: Module) -> bool:
+    version = db.session.scalar(
+        select(ModuleProgress.completed_version).where(
+            ModuleProgress.user_id == user_id, ModuleProgress.module_id == module.id
+        )
+    )
+    return version is not None and version >= module.version
+
+
+def open_recommendations(user: User, library: TrainingLibrary, language: str):
+    """The modules recommended to `user` that they have not completed: (module, who, note),
+    newest first, in two queries.
+    """
+    rows = db.session.scalars(
+        select(Recommendation)
+        .where(Recommendation.mentor_id == user.id)
+        .options(joinedload(Recommendation.recommended_by))
+        .order_by(Recommendation.created_at.desc())
+    ).all()
+    if not rows:
+        return []
+    progress = progress_of(user)
+    found, seen = [], set()
+    for row in rows:
+        module = library.module(row.module_id, language)
+        if module is None or row.module_id in seen:
+            continue
+        seen.add(row.module_id)
+        done = progress.get(module.id)
+        if done is None or not done.done or (done.completed_version or 0) < module.version:
+            found.append((module, row))
+    return found
