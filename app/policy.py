@@ -222,6 +222,42 @@ def can_recommend_training(user: User, placement: Placement) -> bool:
     )
 
 
+# -- mentors' training -----------------------------------------------------------------
+
+
+def can_follow_mentor_training(user: User) -> bool:
+    """School coordinators, company coordinators and admins follow mentors' training."""
+    return (
+        user.is_admin or user.has_role(Role.COORDINATOR) or user.has_role(Role.COMPANY_COORDINATOR)
+    )
+
+
+def visible_mentors(user: User) -> Select:
+    """The mentors whose training `user` follows: a school's coordinators those of its
+    placements, a company coordinator those of the company, admins every mentor.
+    """
+    mentor_members = select(Membership.user_id).where(Membership.role == Role.MENTOR)
+    if user.is_admin:
+        return select(User).where(User.id.in_(mentor_members))
+    conditions = []
+    if schools := user.organisation_ids(Role.COORDINATOR):
+        conditions.append(
+            User.id.in_(select(Placement.mentor_id).where(Placement.school_id.in_(schools)))
+        )
+    if companies := user.organisation_ids(Role.COMPANY_COORDINATOR):
+        conditions.append(
+            User.id.in_(mentor_members.where(Membership.organisation_id.in_(companies)))
+        )
+    return select(User).where(or_(*conditions) if conditions else false())
+
+
+def mentor_or_404(mentor_id: int, user: User) -> User:
+    mentor = db.session.scalar(visible_mentors(user).where(User.id == mentor_id))
+    if mentor is None:
+        abort(404)
+    return mentor
+
+
 # -- organisations ----------------------------------------------------------------------
 
 

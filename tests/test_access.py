@@ -62,6 +62,8 @@ LOGIN_REDIRECT = 302
 ADMIN_PAGE = expect(403, anonymous=LOGIN_REDIRECT, **roles(200, ADMINISTRATORS))
 
 MISSING = expect(404, anonymous=LOGIN_REDIRECT)
+# Who follows mentors' training: school coordinators, company coordinators, admins.
+FOLLOWERS = roles(200, ("admin", "coordinator_a", "coordinator_b", "company_coordinator_x"))
 # The log of placement A: its trio, its school's coordinators and admins read it; the
 # company coordinator sees the placement but not the log.
 LOG_PAGE = expect(
@@ -368,6 +370,25 @@ CASES = [
         )
         for method in ("GET", "POST")
     ),
+    *(
+        Case(endpoint, "GET", path, expect(403, anonymous=LOGIN_REDIRECT, **FOLLOWERS))
+        for endpoint, path in (
+            ("training.list_mentors", "/training/mentors"),
+            ("training.export_mentors", "/training/mentors.csv"),
+        )
+    ),
+    Case(
+        "training.edit_mentor_record",
+        "GET",
+        "/training/mentors/{mentor_x}",
+        {**expect(403, anonymous=LOGIN_REDIRECT, **FOLLOWERS), "coordinator_b": 404},
+    ),
+    Case(
+        "training.edit_mentor_record",
+        "POST",
+        "/training/mentors/{mentor_x}",
+        {**expect(403, anonymous=LOGIN_REDIRECT, **roles(302, FOLLOWERS)), "coordinator_b": 404},
+    ),
     Case("training.list_templates", "GET", "/training/templates/", expect(200, anonymous=302)),
     Case(
         "training.show_template",
@@ -505,6 +526,7 @@ def test_route_answers_each_role_as_expected(app, world, login_as, case):
     ids = {
         "placement_a": world.placement_a.id,
         "placement_b": world.placement_b.id,
+        "mentor_x": world.mentor_x.id,
         "week_a": write_entry(app, world.placement_a, world.student_a, submit=True),
         "coach_note_a": write_entry(
             app, world.placement_a, world.coach_a, "visit_note", coach_only=True

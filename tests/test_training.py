@@ -4,8 +4,10 @@ reflection and assignment, and progress through the learning paths.
 
 from __future__ import annotations
 
+import csv
 import io
 import os
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -15,7 +17,16 @@ from sqlalchemy import func, select
 
 from app.content.modules import TECHNIQUES, load_training
 from app.extensions import db
-from app.models import Certificate, ModuleProgress, Recommendation, User
+from app.models import (
+    Certificate,
+    Membership,
+    MentorRecord,
+    ModuleProgress,
+    Placement,
+    Recommendation,
+    Role,
+    User,
+)
 from tests.conftest import write_entry
 
 REPOSITORY = Path(__file__).resolve().parent.parent
@@ -493,3 +504,107 @@ def test_a_module_that_does_not_exist_cannot_be_recommended(app, world, login_as
     assert response.status_code == 422
     with app.app_context():
         assert db.session.scalar(select(func.count(Recommendation.id))) == 0
+
+
+# -- following mentors' training --------------------------------------------------------
+
+
+def complete_basic_training(app, mentor) -> None:
+    library = load_training(REPOSITORY / "modules")
+    with app.app_context():
+        for module_id in library.path("basic-mentor-training").modules:
+            db.session.add(
+                ModuleProgress(
+                    user_id=mentor.id,
+                    module_id=module_id,
+                    quiz_attempts=1,
+                    best_score=4,
+                    reflection="",
+                    assignment_note="",
+                    completed_at=datetime(2026, 10, 1, tzinfo=UTC),
+                    completed_version=1,
+                )
+            )
+        db.session.commit()
+
+
+def test_coordinators_see_the_mentors_of_their_placements(world, login_as):
+    school = login_as(world.coordinator_a).get("/training/mentors").get_data(as_text=True)
+    assert "Mentor X" in school
+    assert "Mentor Y" not in school
+    company = login_as(world.company_coordinator_x).get("/training/mentors").get_data(as_text=True)
+    assert "Mentor X" in company
+    assert "Mentor Y" not in company
+    assert "Mentor Y" in login_as(world.admin).get("/training/mentors").get_data(as_text=True)
+
+
+def test_a_mentor_past_the_twelve_months_is_overdue_until_trained(app, world, login_as):
+    coordinator = login_as(world.coordinator_a)
+    record = f"/training/mentors/{world.mentor_x.id}"
+    assert "Date as mentor unknown" in coordinator.get("/training/mentors").get_data(as_text=True)
+    coordinator.post(
+        record,
+        {"years_experience": "12", "good_conduct_on": "2025-01-10", "mentor_since": "2025-02-01"},
+    )
+    page = coordinator.get("/training/mentors").get_data(as_text=True)
+    assert "Basic training overdue" in page
+    complete_basic_training(app, world.mentor_x)
+    page = coordinator.get("/training/mentors").get_data(as_text=True)
+    assert "Basic training completed" in page
+    assert "1 October 2026" in page
+
+
+def test_a_recent_mentor_is_due_by_twelve_months_later(app, world, login_as):
+    coordinator = login_as(world.coordinator_a)
+    coordinator.post(f"/training/mentors/{world.mentor_x.id}", {"mentor_since": "2026-09-01"})
+    page = coordinator.get("/training/mentors").get_data(as_text=True)
+    assert "Basic training due" in page
+    assert "1 September 2027" in page
+
+
+def test_a_bad_record_is_refused_with_a_message(app, world, login_as):
+    response = login_as(world.coordinator_a).post(
+        f"/training/mentors/{world.mentor_x.id}", {"years_experience": "-3"}
+    )
+    assert response.status_code == 422
+    with app.app_context():
+        assert db.session.scalar(select(func.count(MentorRecord.id))) == 0
+
+
+def test_the_mentors_download_as_csv(app, world, login_as):
+    login_as(world.coordinator_a).post(
+        f"/training/mentors/{world.mentor_x.id}", {"mentor_since": "2026-09-01"}
+    )
+    response = login_as(world.coordinator_a).get("/training/mentors.csv")
+    rows = list(
+        csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff")), delimiter=";")
+    )
+    assert rows[0][0] == "Name"
+    assert rows[1][0] == "Mentor X"
+    assert rows[1][5] == "2026-09-01"
+    assert rows[1][6] == "2027-09-01"
+    assert rows[1][9] == "Basic training due"
+
+
+def test_the_mentors_page_runs_a_bounded_number_of_queries(app, world, login_as, count_queries):
+    coordinator = login_as(world.admin)
+    with count_queries() as counter:
+        assert coordinator.get("/training/mentors").status_code == 200
+    small = counter.count
+    with app.app_context():
+        school = db.session.get(Placement, world.placement_a.id).school_id
+        company = db.session.get(Placement, world.placement_a.id).workplace_id
+        for n in range(30):
+            db.session.add(
+                User(
+                    email=f"m{n}@x.example",
+                    name=f"Mentor {n}",
+                    password_hash="x",
+                    memberships=[Membership(role=Role.MENTOR, organisation_id=company)],
+                )
+            )
+        assert school
+        db.session.commit()
+    with count_queries() as counter:
+        assert coordinator.get("/training/mentors").status_code == 200
+    assert counter.count == small

@@ -26,6 +26,7 @@ from app.content.services import content_library, localised
 from app.extensions import db
 from app.followup.entries import FollowupError, StaleEdit
 from app.models import Actor, Placement, PlanItem, Registration, RubricScore, Setting, User
+from app.rendering import spreadsheet_cell
 
 ACTORS = (Actor.STUDENT, Actor.MENTOR, Actor.COACH)
 # Levels this far apart between two actors make an indicator worth talking about.
@@ -517,7 +518,7 @@ def registrations_csv(placement: Placement) -> str:
             registration.indicator_id, (registration.competence_id, registration.indicator_id)
         )
         writer.writerow(
-            _csv_safe(value)
+            spreadsheet_cell(value)
             for value in (
                 registration.observed_on.isoformat(),
                 registration.actor.label,
@@ -533,11 +534,3 @@ def registrations_csv(placement: Placement) -> str:
             )
         )
     return "\ufeff" + buffer.getvalue()
-
-
-def _csv_safe(value):
-    """Spreadsheets run a cell that starts with = + - @ as a formula; make it text."""
-    text = str(value)
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + text
-    return text

@@ -17,7 +17,7 @@ from app.models.followup import (
 from app.models.organisations import Organisation, OrganisationKind, Partnership
 from app.models.people import Membership, Role, User, normalise_email
 from app.models.placements import Placement, PlacementKind, PlacementStatus
-from app.models.training import Certificate, ModuleProgress, Recommendation
+from app.models.training import Certificate, MentorRecord, ModuleProgress, Recommendation
 
 __all__ = [
     "Actor",
@@ -35,6 +35,7 @@ __all__ = [
     "AuditEvent",
     "Certificate",
     "Membership",
+    "MentorRecord",
     "ModuleProgress",
     "Organisation",
     "OrganisationKind",

@@ -7,9 +7,9 @@ stores the module's version, so a later edit of the module can be pointed out
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -71,3 +71,19 @@ class Recommendation(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     recommended_by: Mapped[User] = relationship(foreign_keys=[recommended_by_id])
+
+
+class MentorRecord(db.Model):
+    """What a recognised mentor needs on file: experience, good conduct, since when they
+    are a mentor (the basic training is due within 12 months of that date).
+    """
+
+    __tablename__ = "mentor_record"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), unique=True)
+    years_experience: Mapped[int | None]
+    good_conduct_on: Mapped[date | None] = mapped_column(Date)
+    mentor_since: Mapped[date | None] = mapped_column(Date)
+    updated_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

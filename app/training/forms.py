@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, TextAreaField
-from wtforms.validators import Length, Optional
+from wtforms import DateField, IntegerField, SelectField, TextAreaField
+from wtforms.validators import Length, NumberRange, Optional
 
 
 class QuizForm(FlaskForm):
@@ -36,4 +36,19 @@ class RecommendationForm(FlaskForm):
         validators=[Optional(), Length(max=500)],
         description=_l("For example what you saw at the visit. The mentor reads this."),
         render_kw={"rows": 3},
+    )
+
+
+class MentorRecordForm(FlaskForm):
+    years_experience = IntegerField(
+        _l("Years of experience in the trade"),
+        validators=[Optional(), NumberRange(min=0, max=60)],
+    )
+    good_conduct_on = DateField(
+        _l("Date of the certificate of good conduct"), validators=[Optional()]
+    )
+    mentor_since = DateField(
+        _l("Mentor since"),
+        validators=[Optional()],
+        description=_l("The basic mentor training is due within 12 months of this date."),
     )

@@ -15,13 +15,19 @@ from wtforms.fields.choices import SelectChoice
 from app import policy
 from app.content.modules import BASIC_PATH, Module
 from app.content.services import localised, training_library
-from app.extensions import limiter
+from app.extensions import db, limiter
 from app.mailer import external_url
 from app.models import User
 from app.training import bp, services
 from app.training.certificate import CertificateView
 from app.training.certificate import render as render_certificate
-from app.training.forms import AssignmentForm, QuizForm, RecommendationForm, ReflectionForm
+from app.training.forms import (
+    AssignmentForm,
+    MentorRecordForm,
+    QuizForm,
+    RecommendationForm,
+    ReflectionForm,
+)
 from app.training.printable import template_pdf
 from app.training.services import COMPETENCE_LABELS, TrainingError
 
@@ -59,6 +65,7 @@ def index():
         paths=services.path_progress(library, progress),
         certificates=services.certificates_of(user),
         recommended=services.open_recommendations(user, library, _language()),
+        follows_mentors=policy.can_follow_mentor_training(user),
         certificate_form=QuizForm(),
     )
 
@@ -170,6 +177,74 @@ def recommend_module(placement_id: int):
         return redirect(url_for("placements.show_placement", placement_id=placement.id))
     status = 422 if form.is_submitted() else 200
     return render_template("training/recommend_module.html", placement=placement, form=form), status
+
+
+# -- following mentors' training --------------------------------------------------------
+
+
+def _followed_mentors() -> list[User]:
+    user = _user()
+    if not policy.can_follow_mentor_training(user):
+        abort(403)
+    return list(db.session.scalars(policy.visible_mentors(user).order_by(User.name)))
+
+
+@bp.route("/training/mentors")
+@login_required
+def list_mentors():
+    """The coordinators' view: who completed what, and who must finish the basic training."""
+    rows = services.mentor_rows(_followed_mentors(), training_library())
+    return render_template(
+        "training/list_mentors.html",
+        rows=rows,
+        today=date.today(),
+        compliance=services.compliance_labels(),
+    )
+
+
+@bp.route("/training/mentors.csv")
+@login_required
+def export_mentors():
+    library = training_library()
+    rows = services.mentor_rows(_followed_mentors(), library)
+    return Response(
+        services.mentors_csv(rows, library, date.today()),
+        mimetype="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="mentor-training.csv"'},
+    )
+
+
+@bp.route("/training/mentors/<int:mentor_id>", methods=["GET", "POST"])
+@login_required
+def edit_mentor_record(mentor_id: int):
+    user = _user()
+    if not policy.can_follow_mentor_training(user):
+        abort(403)
+    mentor = policy.mentor_or_404(mentor_id, user)
+    [row] = services.mentor_rows([mentor], training_library())
+    form = MentorRecordForm(obj=row.record)
+    if form.validate_on_submit():
+        services.save_mentor_record(
+            mentor,
+            user,
+            years_experience=form.years_experience.data,
+            good_conduct_on=form.good_conduct_on.data,
+            mentor_since=form.mentor_since.data,
+        )
+        flash(_("The record of %(name)s is saved.", name=mentor.name), "success")
+        return redirect(url_for(".list_mentors"))
+    status = 422 if form.is_submitted() else 200
+    return (
+        render_template(
+            "training/edit_mentor_record.html",
+            mentor=mentor,
+            row=row,
+            form=form,
+            today=date.today(),
+            compliance=services.compliance_labels(),
+        ),
+        status,
+    )
 
 
 # -- the template pack ------------------------------------------------------------------

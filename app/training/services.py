@@ -6,20 +6,38 @@ module's options raises `TrainingError` and records nothing.
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 import secrets
 from dataclasses import dataclass
+from datetime import date
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from app import audit
-from app.content.modules import MENTOR_COMPETENCES, LearningPath, Module, TrainingLibrary
+from app.content.modules import (
+    BASIC_PATH,
+    MENTOR_COMPETENCES,
+    LearningPath,
+    Module,
+    TrainingLibrary,
+)
 from app.extensions import db
-from app.models import Certificate, ModuleProgress, Placement, Recommendation, User
+from app.models import (
+    Certificate,
+    MentorRecord,
+    ModuleProgress,
+    Placement,
+    Recommendation,
+    User,
+)
 from app.models.columns import utcnow
+from app.rendering import spreadsheet_cell
 
 
 class TrainingError(Exception):
@@ -340,3 +358,148 @@ def open_recommendations(user: User, library: TrainingLibrary, language: str):
         if done is None or not done.done or (done.completed_version or 0) < module.version:
             found.append((module, row))
     return found
+
+
+# -- following mentors' training --------------------------------------------------------
+
+BASIC_TRAINING_WITHIN_MONTHS = 12
+
+
+def training_due(mentor_since: date) -> date:
+    """The basic training is due 12 months after someone became a mentor."""
+    try:
+        return mentor_since.replace(year=mentor_since.year + 1)
+    except ValueError:  # 29 February
+        return mentor_since.replace(year=mentor_since.year + 1, day=28)
+
+
+@dataclass
+class MentorRow:
+    mentor: User
+    modules_done: int
+    basic: PathProgress | None
+    basic_completed_on: date | None
+    record: MentorRecord | None
+
+    @property
+    def due(self) -> date | None:
+        if self.record is None or self.record.mentor_since is None:
+            return None
+        return training_due(self.record.mentor_since)
+
+    def compliance(self, today: date) -> str:
+        """done, due (in time), overdue or unknown (no date they became a mentor)."""
+        if self.basic_completed_on is not None:
+            return "done"
+        if self.due is None:
+            return "unknown"
+        return "overdue" if today > self.due else "due"
+
+
+def mentor_rows(mentors: list[User], library: TrainingLibrary) -> list[MentorRow]:
+    """Training progress and record of each mentor, in three queries whatever their number."""
+    ids = [mentor.id for mentor in mentors]
+    progress: dict[int, dict[str, ModuleProgress]] = {mentor_id: {} for mentor_id in ids}
+    for row in db.session.scalars(select(ModuleProgress).where(ModuleProgress.user_id.in_(ids))):
+        progress[row.user_id][row.module_id] = row
+    certificates = {
+        row.user_id: row
+        for row in db.session.scalars(
+            select(Certificate).where(
+                Certificate.user_id.in_(ids), Certificate.path_id == BASIC_PATH
+            )
+        )
+    }
+    records = {
+        row.user_id: row
+        for row in db.session.scalars(select(MentorRecord).where(MentorRecord.user_id.in_(ids)))
+    }
+    basic_path = library.path(BASIC_PATH)
+    rows = []
+    for mentor in mentors:
+        own = progress[mentor.id]
+        basic = path_progress(library, own)
+        basic = next((item for item in basic if item.path.id == BASIC_PATH), None)
+        completed_on = None
+        if mentor.id in certificates:
+            completed_on = certificates[mentor.id].issued_at.date()
+        elif basic is not None and basic.complete and basic_path is not None:
+            completed_on = max(own[m].completed_at for m in basic_path.modules).date()
+        rows.append(
+            MentorRow(
+                mentor=mentor,
+                modules_done=sum(1 for item in own.values() if item.done),
+                basic=basic,
+                basic_completed_on=completed_on,
+                record=records.get(mentor.id),
+            )
+        )
+    return rows
+
+
+def save_mentor_record(
+    mentor: User,
+    editor: User,
+    *,
+    years_experience: int | None,
+    good_conduct_on: date | None,
+    mentor_since: date | None,
+) -> MentorRecord:
+    record = db.session.scalar(select(MentorRecord).where(MentorRecord.user_id == mentor.id))
+    if record is None:
+        record = MentorRecord(user_id=mentor.id, updated_by_id=editor.id)
+        db.session.add(record)
+    record.years_experience = years_experience
+    record.good_conduct_on = good_conduct_on
+    record.mentor_since = mentor_since
+    record.updated_by_id = editor.id
+    audit.record(editor, "mentor_record_saved", mentor)
+    db.session.commit()
+    return record
+
+
+def mentors_csv(rows: list[MentorRow], library: TrainingLibrary, today: date) -> str:
+    """The training progress of the mentors, for a spreadsheet."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";")
+    writer.writerow(
+        [
+            _("Name"),
+            _("E-mail address"),
+            _("Modules completed"),
+            _("Basic mentor training"),
+            _("Completed on"),
+            _("Mentor since"),
+            _("Due by"),
+            _("Years of experience"),
+            _("Good-conduct certificate"),
+            _("Status"),
+        ]
+    )
+    labels = compliance_labels()
+    for row in rows:
+        record = row.record
+        writer.writerow(
+            [
+                spreadsheet_cell(row.mentor.name),
+                row.mentor.email,
+                row.modules_done,
+                f"{row.basic.done}/{row.basic.total}" if row.basic else "",
+                row.basic_completed_on.isoformat() if row.basic_completed_on else "",
+                record.mentor_since.isoformat() if record and record.mentor_since else "",
+                row.due.isoformat() if row.due else "",
+                record.years_experience if record and record.years_experience is not None else "",
+                record.good_conduct_on.isoformat() if record and record.good_conduct_on else "",
+                labels[row.compliance(today)],
+            ]
+        )
+    return "\ufeff" + buffer.getvalue()
+
+
+def compliance_labels() -> dict[str, str]:
+    return {
+        "done": _("Basic training completed"),
+        "due": _("Basic training due"),
+        "overdue": _("Basic training overdue"),
+        "unknown": _("Date as mentor unknown"),
+    }
