@@ -24,6 +24,7 @@ from app.models import (
     Partnership,
     Placement,
     PlacementStatus,
+    PracticePost,
     ReviewStatus,
     Role,
     User,
@@ -249,6 +250,24 @@ def visible_mentors(user: User) -> Select:
             User.id.in_(mentor_members.where(Membership.organisation_id.in_(companies)))
         )
     return select(User).where(or_(*conditions) if conditions else false())
+
+
+def can_share_practice(user: User) -> bool:
+    """Mentors share what works for them under a module."""
+    return user.has_role(Role.MENTOR)
+
+
+def reviewable_practice(user: User) -> Select:
+    """The shared practice `user` approves: a school's coordinators that of the mentors of
+    their placements, admins all of it.
+    """
+    if user.is_admin:
+        return select(PracticePost)
+    schools = user.organisation_ids(Role.COORDINATOR)
+    if not schools:
+        return select(PracticePost).where(false())
+    mentors = select(Placement.mentor_id).where(Placement.school_id.in_(schools))
+    return select(PracticePost).where(PracticePost.author_id.in_(mentors))
 
 
 def mentor_or_404(mentor_id: int, user: User) -> User:

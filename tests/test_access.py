@@ -389,6 +389,29 @@ CASES = [
         "/training/mentors/{mentor_x}",
         {**expect(403, anonymous=LOGIN_REDIRECT, **roles(302, FOLLOWERS)), "coordinator_b": 404},
     ),
+    *(
+        Case(
+            "training.share_practice",
+            method,
+            "/training/modules/feedback-that-lands/practice",
+            expect(302)
+            if method == "GET"
+            else expect(403, anonymous=LOGIN_REDIRECT, mentor_x=422, mentor_y=422),
+        )
+        for method in ("GET", "POST")
+    ),
+    Case(
+        "training.review_practice",
+        "GET",
+        "/training/practice",
+        expect(403, anonymous=LOGIN_REDIRECT, **roles(200, ADMINISTRATORS)),
+    ),
+    Case(
+        "training.review_post",
+        "POST",
+        "/training/practice/999999/review",
+        expect(404, anonymous=LOGIN_REDIRECT),
+    ),
     Case("training.list_templates", "GET", "/training/templates/", expect(200, anonymous=302)),
     Case(
         "training.show_template",

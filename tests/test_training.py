@@ -23,6 +23,7 @@ from app.models import (
     MentorRecord,
     ModuleProgress,
     Placement,
+    PracticePost,
     Recommendation,
     Role,
     User,
@@ -608,3 +609,52 @@ def test_the_mentors_page_runs_a_bounded_number_of_queries(app, world, login_as,
     with count_queries() as counter:
         assert coordinator.get("/training/mentors").status_code == 200
     assert counter.count == small
+
+
+# -- practice sharing -------------------------------------------------------------------
+
+
+def test_shared_practice_is_seen_by_others_once_approved(app, content, world, login_as):
+    module = "/training/modules/giving-feedback"
+    mentor = login_as(world.mentor_x)
+    mentor.post(module + "/practice", {"body": "I ask **one** question first."})
+    own = mentor.get(module).get_data(as_text=True)
+    assert "I ask <strong>one</strong> question first." in own
+    assert "Waiting for approval" in own
+    assert "one</strong> question" not in login_as(world.mentor_y).get(module).get_data(
+        as_text=True
+    )
+    assert "one</strong> question" not in login_as(world.coordinator_b).get(
+        "/training/practice"
+    ).get_data(as_text=True)
+    coordinator = login_as(world.coordinator_a)
+    queue = coordinator.get("/training/practice").get_data(as_text=True)
+    assert "one</strong> question" in queue
+    with app.app_context():
+        post_id = db.session.scalar(select(PracticePost.id))
+    assert (
+        login_as(world.coordinator_b)
+        .post(f"/training/practice/{post_id}/review", {"decision": "approve"})
+        .status_code
+        == 404
+    )
+    coordinator.post(f"/training/practice/{post_id}/review", {"decision": "approve"})
+    assert "one</strong> question" in login_as(world.mentor_y).get(module).get_data(as_text=True)
+
+
+def test_shared_practice_is_sanitised(app, content, world, login_as):
+    login_as(world.mentor_x).post(
+        "/training/modules/giving-feedback/practice",
+        {"body": "<script>alert(1)</script> [x](javascript:alert(2))"},
+    )
+    page = login_as(world.mentor_x).get("/training/modules/giving-feedback").get_data(as_text=True)
+    assert "<script>alert(1)" not in page
+    assert "javascript:" not in page
+
+
+def test_only_mentors_share_and_an_empty_tip_is_refused(app, content, world, login_as):
+    path = "/training/modules/giving-feedback/practice"
+    assert login_as(world.coach_a).post(path, {"body": "Tip"}).status_code == 403
+    assert login_as(world.mentor_x).post(path, {"body": "   "}).status_code == 422
+    with app.app_context():
+        assert db.session.scalar(select(func.count(PracticePost.id))) == 0

@@ -17,7 +17,14 @@ from app.models.followup import (
 from app.models.organisations import Organisation, OrganisationKind, Partnership
 from app.models.people import Membership, Role, User, normalise_email
 from app.models.placements import Placement, PlacementKind, PlacementStatus
-from app.models.training import Certificate, MentorRecord, ModuleProgress, Recommendation
+from app.models.training import (
+    Certificate,
+    MentorRecord,
+    ModuleProgress,
+    PostStatus,
+    PracticePost,
+    Recommendation,
+)
 
 __all__ = [
     "Actor",
@@ -27,6 +34,8 @@ __all__ = [
     "EntryRevision",
     "LogEntry",
     "PlanItem",
+    "PostStatus",
+    "PracticePost",
     "Recommendation",
     "Registration",
     "ReviewStatus",

@@ -7,13 +7,14 @@ stores the module's version, so a later edit of the module can be pointed out
 
 from __future__ import annotations
 
+import enum
 from datetime import date, datetime
 
 from sqlalchemy import JSON, Date, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
-from app.models.columns import UTCDateTime, utcnow
+from app.models.columns import UTCDateTime, str_enum, utcnow
 from app.models.people import User
 
 
@@ -87,3 +88,26 @@ class MentorRecord(db.Model):
     mentor_since: Mapped[date | None] = mapped_column(Date)
     updated_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class PostStatus(enum.StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+class PracticePost(db.Model):
+    """A tip or template a mentor shares under a module; others see it once approved."""
+
+    __tablename__ = "practice_post"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    module_id: Mapped[str] = mapped_column(String(64), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    body: Mapped[str] = mapped_column(Text)
+    status: Mapped[PostStatus] = mapped_column(str_enum(PostStatus), default=PostStatus.PENDING)
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    author: Mapped[User] = relationship(foreign_keys=[author_id])

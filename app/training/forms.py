@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField, TextAreaField
-from wtforms.validators import Length, NumberRange, Optional
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 
 class QuizForm(FlaskForm):
@@ -51,4 +51,16 @@ class MentorRecordForm(FlaskForm):
         _l("Mentor since"),
         validators=[Optional()],
         description=_l("The basic mentor training is due within 12 months of this date."),
+    )
+
+
+class PracticeForm(FlaskForm):
+    body = TextAreaField(
+        _l("Share what works for you"),
+        validators=[InputRequired(), Length(max=3000)],
+        description=_l(
+            "A tip, a question you ask, a checklist you use. A coordinator approves it "
+            "before other mentors see it."
+        ),
+        render_kw={"rows": 4},
     )

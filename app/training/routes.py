@@ -10,6 +10,7 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy.orm import joinedload
 from wtforms.fields.choices import SelectChoice
 
 from app import policy
@@ -17,13 +18,14 @@ from app.content.modules import BASIC_PATH, Module
 from app.content.services import localised, training_library
 from app.extensions import db, limiter
 from app.mailer import external_url
-from app.models import User
+from app.models import PostStatus, PracticePost, User
 from app.training import bp, services
 from app.training.certificate import CertificateView
 from app.training.certificate import render as render_certificate
 from app.training.forms import (
     AssignmentForm,
     MentorRecordForm,
+    PracticeForm,
     QuizForm,
     RecommendationForm,
     ReflectionForm,
@@ -90,6 +92,9 @@ def _module_page(module: Module, user: User, *, result=None, quiz_error=None, **
     return render_template(
         "training/show_module.html",
         module=module,
+        practice=services.practice_for(module, user),
+        practice_form=forms.get("practice_form")
+        or (PracticeForm() if policy.can_share_practice(user) else None),
         progress=progress,
         result=result,
         quiz_error=quiz_error,
@@ -148,6 +153,79 @@ def mark_assignment(module_id: str):
     services.mark_assignment(user, module, form.note.data or "")
     flash(_("Marked as tried. Good luck with the next one!"), "success")
     return redirect(url_for(".show_module", module_id=module.id) + "#try-it")
+
+
+# -- practice sharing -------------------------------------------------------------------
+
+
+@bp.route("/training/modules/<module_id>/practice", methods=["GET", "POST"])
+@login_required
+def share_practice(module_id: str):
+    user = _user()
+    module = _module_or_404(module_id)
+    if request.method == "GET":
+        return redirect(url_for(".show_module", module_id=module.id) + "#practice")
+    if not policy.can_share_practice(user):
+        abort(403)
+    form = PracticeForm()
+    if form.validate_on_submit():
+        try:
+            services.share_practice(user, module, form.body.data)
+        except TrainingError as error:
+            form.body.errors.append(str(error.message))
+        else:
+            flash(_("Thank you. Other mentors see it once a coordinator approves it."), "success")
+            return redirect(url_for(".show_module", module_id=module.id) + "#practice")
+    return _module_page(module, user, practice_form=form), 422
+
+
+@bp.route("/training/practice")
+@login_required
+def review_practice():
+    """Shared practice waiting for this coordinator's (or admin's) approval."""
+    user = _user()
+    if not (user.is_admin or policy.is_administrator(user)):
+        abort(403)
+    posts = db.session.scalars(
+        policy.reviewable_practice(user)
+        .where(PracticePost.status == PostStatus.PENDING)
+        .options(joinedload(PracticePost.author))
+        .order_by(PracticePost.created_at)
+    ).all()
+    library = training_library()
+    return render_template(
+        "training/review_practice.html",
+        posts=posts,
+        titles={p.module_id: _title(library, p.module_id) for p in posts},
+        form=QuizForm(),
+    )
+
+
+def _title(library, module_id: str) -> str:
+    module = library.module(module_id, _language())
+    return module.title if module else module_id
+
+
+@bp.route("/training/practice/<int:post_id>/review", methods=["POST"])
+@login_required
+def review_post(post_id: int):
+    user = _user()
+    post = db.session.scalar(policy.reviewable_practice(user).where(PracticePost.id == post_id))
+    if post is None:
+        abort(404)
+    if not QuizForm().validate_on_submit() or request.form.get("decision") not in (
+        "approve",
+        "reject",
+    ):
+        abort(400)
+    services.review_practice(post, user, approve=request.form["decision"] == "approve")
+    flash(
+        _("Approved: other mentors see it now.")
+        if post.status == PostStatus.APPROVED
+        else _("Not published."),
+        "success",
+    )
+    return redirect(url_for(".review_practice"))
 
 
 # -- recommendations --------------------------------------------------------------------

@@ -15,7 +15,7 @@ from datetime import date
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -33,6 +33,8 @@ from app.models import (
     MentorRecord,
     ModuleProgress,
     Placement,
+    PostStatus,
+    PracticePost,
     Recommendation,
     User,
 )
@@ -503,3 +505,46 @@ def compliance_labels() -> dict[str, str]:
         "overdue": _("Basic training overdue"),
         "unknown": _("Date as mentor unknown"),
     }
+
+
+# -- practice sharing -------------------------------------------------------------------
+
+
+def share_practice(author: User, module: Module, body: str) -> PracticePost:
+    """A mentor shares a tip or template; it waits for a coordinator's approval."""
+    body = body.strip()
+    if not body:
+        raise TrainingError("body", _l("Write your tip first."))
+    post = PracticePost(module_id=module.id, author_id=author.id, body=body)
+    db.session.add(post)
+    db.session.commit()
+    return post
+
+
+def practice_for(module: Module, reader: User) -> list[PracticePost]:
+    """The approved posts of a module, and the reader's own that still wait (one query)."""
+    return list(
+        db.session.scalars(
+            select(PracticePost)
+            .where(
+                PracticePost.module_id == module.id,
+                or_(
+                    PracticePost.status == PostStatus.APPROVED,
+                    and_(
+                        PracticePost.author_id == reader.id,
+                        PracticePost.status == PostStatus.PENDING,
+                    ),
+                ),
+            )
+            .options(joinedload(PracticePost.author))
+            .order_by(PracticePost.created_at.desc())
+        )
+    )
+
+
+def review_practice(post: PracticePost, reviewer: User, *, approve: bool) -> None:
+    post.status = PostStatus.APPROVED if approve else PostStatus.REJECTED
+    post.reviewed_by_id = reviewer.id
+    post.reviewed_at = utcnow()
+    audit.record(reviewer, f"practice_{post.status.value}", post)
+    db.session.commit()
