@@ -55,3 +55,38 @@ def test_mentor_finishes_a_module_and_its_quiz(phone):
     card = phone.page.locator("li.card", has=phone.page.get_by_role("link", name=module.title))
     expect(card).to_contain_text("Klaar")
     phone.check("training-progress")
+
+
+def test_coach_recommends_and_coordinator_follows_the_mentors(app, world, phone):
+    phone.log_in("coach_a", "coach@a.example")
+    phone.page.get_by_role("link", name="Student A", exact=True).click()
+    phone.page.get_by_role("link", name="Een opleidingsmodule aanraden aan de mentor").click()
+    phone.page.get_by_label("Module", exact=True).select_option(MODULE)
+    phone.page.get_by_label("Waarom deze module (niet verplicht)").fill("Zoals besproken.")
+    phone.check("recommend")
+    phone.page.get_by_role("button", name="Aanraden").click()
+    expect(phone.page.get_by_role("status")).to_contain_text("Aangeraden aan Mentor X")
+    phone.page.get_by_role("button", name="Uitloggen").click()
+
+    phone.log_in("mentor_x", "mentor@x.example")
+    expect(phone.page.get_by_text("Aangeraden voor jou")).to_be_visible()
+    phone.check("home-recommended")
+    phone.page.get_by_role("button", name="Uitloggen").click()
+
+    phone.log_in("coordinator_a", "coordinator@a.example")
+    phone.page.get_by_role("navigation", name="Hoofdmenu").get_by_role(
+        "link", name="Opleiding"
+    ).click()
+    phone.page.get_by_role("link", name="Opleiding van de mentoren", exact=False).click()
+    expect(phone.page.get_by_text("Startdatum als mentor onbekend")).to_be_visible()
+    phone.check("mentors")
+    phone.page.get_by_role("link", name="Mentor X").click()
+    phone.page.get_by_label("Mentor sinds").fill("2025-02-01")
+    phone.check("mentor-record")
+    phone.page.get_by_role("button", name="Opslaan").click()
+    expect(phone.page.get_by_text("Basisopleiding te laat")).to_be_visible()
+    phone.check("mentors-overdue")
+    phone.goto("/training/practice")
+    phone.check("practice-queue")
+    phone.goto("/verify/AAAA-BBBB-CCCC", status=404)
+    phone.check("verify-unknown")
