@@ -16,6 +16,7 @@ from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from app.content.modules import TECHNIQUES, load_training
+from app.content.services import training_library
 from app.extensions import db
 from app.models import (
     Certificate,
@@ -658,3 +659,22 @@ def test_only_mentors_share_and_an_empty_tip_is_refused(app, content, world, log
     assert login_as(world.mentor_x).post(path, {"body": "   "}).status_code == 422
     with app.app_context():
         assert db.session.scalar(select(func.count(PracticePost.id))) == 0
+
+
+def test_content_is_read_once_and_again_after_an_edit_in_debug_mode(app, content):
+    with app.test_request_context():
+        first = training_library()
+        assert training_library() is first  # read once per process
+        app.debug = True
+        try:
+            in_debug = training_library()
+            assert training_library() is in_debug  # nothing changed: not read again
+            module = content / "modules" / "en" / "giving-feedback.md"
+            module.write_text(module.read_text().replace("(en)", "(edited)", 1))
+            later = module.stat().st_mtime + 5
+            os.utime(module, (later, later))
+            assert training_library().module("giving-feedback", "en").title == (
+                "giving-feedback (edited)"
+            )
+        finally:
+            app.debug = False
