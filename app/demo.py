@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from app.admin.services import ensure_partnership
 from app.content.services import content_library
-from app.demo_log import build_demo_log
+from app.demo_log import build_demo_log, build_demo_training
 from app.extensions import db
 from app.models import (
     Membership,
@@ -226,6 +226,7 @@ def build_demo_world(today: date | None = None) -> list[DemoAccount]:
         select(Placement).where(Placement.student_id == users[PLACEMENTS[0][0]].id)
     )
     build_demo_log(first, today)
+    build_demo_training(first, today)
     db.session.commit()
     return accounts
 

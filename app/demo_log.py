@@ -1,5 +1,6 @@
 """A lived-in log for one demo placement: weeks, feedback, a visit, registrations by all
-three, rubric scores and a training plan, so the demo shows the follow-up at work.
+three, rubric scores and a training plan, so the demo shows the follow-up at work; and
+its mentor's training under way.
 """
 
 from __future__ import annotations
@@ -8,15 +9,20 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select
 
-from app.content.services import content_library
+from app.content.modules import BASIC_PATH
+from app.content.services import content_library, training_library
 from app.extensions import db
 from app.models import (
     Actor,
     Comment,
     EntryKind,
     LogEntry,
+    MentorRecord,
+    ModuleProgress,
     Placement,
     PlanItem,
+    PracticePost,
+    Recommendation,
     Registration,
     ReviewStatus,
     RubricScore,
@@ -204,3 +210,59 @@ def _registrations(placement, framework, monday: date, today: date) -> None:
                 updated_by_id=placement.coach_id,
             )
         )
+
+
+def build_demo_training(placement: Placement, today: date) -> None:
+    """The placement's mentor is halfway the basic training, the coach recommended a
+    module after a visit, and a tip waits for the coordinator (once).
+    """
+    mentor_id = placement.mentor_id
+    if db.session.scalar(select(ModuleProgress.id).where(ModuleProgress.user_id == mentor_id)):
+        return
+    library = training_library()
+    basic = library.path(BASIC_PATH)
+    if basic is None:
+        return
+    for number, module_id in enumerate(basic.modules[:5]):
+        module = library.module(module_id, "nl")
+        finished = datetime.combine(today - timedelta(days=40 - 6 * number), time(12), UTC)
+        db.session.add(
+            ModuleProgress(
+                user_id=mentor_id,
+                module_id=module_id,
+                started_at=finished,
+                quiz_attempts=1,
+                best_score=len(module.quiz),
+                reflection="",
+                assignment_tried_at=finished if number % 2 == 0 else None,
+                assignment_note="",
+                completed_at=finished,
+                completed_version=module.version,
+            )
+        )
+    db.session.add(
+        MentorRecord(
+            user_id=mentor_id,
+            years_experience=18,
+            good_conduct_on=today - timedelta(days=200),
+            mentor_since=today - timedelta(days=150),
+            updated_by_id=placement.coach_id,
+        )
+    )
+    db.session.add(
+        Recommendation(
+            mentor_id=mentor_id,
+            module_id="feedback-that-lands",
+            placement_id=placement.id,
+            recommended_by_id=placement.coach_id,
+            note="Zoals besproken bij het bezoek: Lotte hoort graag meteen wat beter kan.",
+        )
+    )
+    db.session.add(
+        PracticePost(
+            module_id="first-day",
+            author_id=mentor_id,
+            body="Ik leg op dag één een **kaartje** klaar met de namen van de ploeg en wie "
+            "waarvoor aanspreekpunt is. Dat scheelt veel vragen.",
+        )
+    )

@@ -9,7 +9,15 @@ from sqlalchemy import func, select
 
 from app import create_app
 from app.extensions import db
-from app.models import Placement, Role, User
+from app.models import (
+    LogEntry,
+    ModuleProgress,
+    Placement,
+    PracticePost,
+    Recommendation,
+    Role,
+    User,
+)
 from config import TestingConfig
 from tests.conftest import reset_postgres_schema
 
@@ -170,3 +178,20 @@ def test_demo_placements_are_followed_with_a_framework(empty_app):
     with empty_app.app_context():
         frameworks = set(db.session.scalars(select(Placement.framework_id)))
     assert frameworks == {"electrical-installation", "generic-work-competences", "it-support"}
+
+
+def test_the_demo_shows_the_log_and_the_training_in_use(empty_app):
+    runner = empty_app.test_cli_runner()
+    runner.invoke(args=["demo"])
+    runner.invoke(args=["demo"])  # twice: nothing is added again
+    with empty_app.app_context():
+        luc = db.session.scalar(select(User).where(User.email == "mentor@verbeke.demo"))
+        assert db.session.scalar(select(func.count(LogEntry.id))) == 5
+        assert (
+            db.session.scalar(
+                select(func.count(ModuleProgress.id)).where(ModuleProgress.user_id == luc.id)
+            )
+            == 5
+        )
+        assert db.session.scalar(select(func.count(Recommendation.id))) == 1
+        assert db.session.scalar(select(func.count(PracticePost.id))) == 1
