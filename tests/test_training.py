@@ -678,3 +678,10 @@ def test_content_is_read_once_and_again_after_an_edit_in_debug_mode(app, content
             )
         finally:
             app.debug = False
+
+
+def test_the_module_page_title_is_the_module_title(content, world, login_as):
+    page = login_as(world.mentor_x).get("/training/modules/giving-feedback").get_data(as_text=True)
+    title = page[page.index("<title>") : page.index("</title>")]
+    assert title == "<title>giving-feedback (en) · Leerspoor"
+    assert page.count('id="practice"') == 1
