@@ -14,9 +14,20 @@ from app.models.followup import (
     RubricScore,
     Setting,
 )
-from app.models.organisations import Organisation, OrganisationKind, Partnership
+from app.models.organisations import Organisation, OrganisationKind, Partnership, SchoolSettings
 from app.models.people import Membership, Role, User, normalise_email
 from app.models.placements import Placement, PlacementKind, PlacementStatus
+from app.models.plans import (
+    Action,
+    ActionState,
+    DevelopmentPlan,
+    Goal,
+    GoalComment,
+    GoalEvidence,
+    GoalState,
+    PlanStatus,
+    PlanTemplate,
+)
 from app.models.training import (
     Certificate,
     MentorRecord,
@@ -25,8 +36,32 @@ from app.models.training import (
     PracticePost,
     Recommendation,
 )
+from app.models.visits import (
+    HELD_STATUSES,
+    AdditionKind,
+    Visit,
+    VisitAddition,
+    VisitConfirmation,
+    VisitStatus,
+)
 
 __all__ = [
+    "HELD_STATUSES",
+    "Action",
+    "ActionState",
+    "AdditionKind",
+    "DevelopmentPlan",
+    "Goal",
+    "GoalComment",
+    "GoalEvidence",
+    "GoalState",
+    "PlanStatus",
+    "PlanTemplate",
+    "SchoolSettings",
+    "Visit",
+    "VisitAddition",
+    "VisitConfirmation",
+    "VisitStatus",
     "Actor",
     "Attachment",
     "Comment",

@@ -147,6 +147,9 @@ class LogEntry(db.Model):
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     coach_only: Mapped[bool] = mapped_column(default=False)
+    # A concern stays open until the coach marks it dealt with.
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     version: Mapped[int] = mapped_column(Integer, nullable=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
@@ -156,6 +159,7 @@ class LogEntry(db.Model):
     placement: Mapped[Placement] = relationship()
     author: Mapped[User] = relationship(foreign_keys=[author_id])
     reviewed_by: Mapped[User | None] = relationship(foreign_keys=[reviewed_by_id])
+    resolved_by: Mapped[User | None] = relationship(foreign_keys=[resolved_by_id])
     comments: Mapped[list[Comment]] = relationship(
         back_populates="entry", order_by="Comment.id", cascade="all, delete-orphan"
     )

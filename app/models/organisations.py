@@ -71,3 +71,30 @@ class Partnership(db.Model):
 
     school: Mapped[Organisation] = relationship(foreign_keys=[school_id])
     workplace: Mapped[Organisation] = relationship(foreign_keys=[workplace_id])
+
+
+class SchoolSettings(db.Model):
+    """A school's thresholds for when a placement needs attention. A school without a row
+    uses the defaults below.
+    """
+
+    __tablename__ = "school_settings"
+
+    school_id: Mapped[int] = mapped_column(
+        ForeignKey("organisation.id", ondelete="CASCADE"), primary_key=True
+    )
+    feedback_days: Mapped[int] = mapped_column(default=14)
+    reflection_days: Mapped[int] = mapped_column(default=7)
+    divergence_levels: Mapped[int] = mapped_column(default=2)
+    visit_interval_weeks: Mapped[int] = mapped_column(default=6)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    @classmethod
+    def defaults(cls, school_id: int) -> SchoolSettings:
+        return cls(
+            school_id=school_id,
+            feedback_days=14,
+            reflection_days=7,
+            divergence_levels=2,
+            visit_interval_weeks=6,
+        )

@@ -73,6 +73,10 @@ class Placement(db.Model):
     start_date: Mapped[date] = mapped_column(Date)
     end_date: Mapped[date] = mapped_column(Date)
     notes: Mapped[str] = mapped_column(String(2000), default="")
+    # The programme (opleiding) and cohort (e.g. the school year the group started), so a
+    # coordinator can filter by them and a coach can give a whole cohort the same goals.
+    programme: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    cohort: Mapped[str] = mapped_column(String(20), default="", server_default="")
     # The competence framework and soft-skill rubric this placement is followed with,
     # by id and content version, so a later edit of the file never changes their meaning.
     framework_id: Mapped[str | None] = mapped_column(String(64))
