@@ -11,9 +11,9 @@ from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage as Upload
 from werkzeug.test import encode_multipart
 
+from app.domain import DomainError
 from app.extensions import db
 from app.followup import evidence
-from app.followup.entries import FollowupError
 from app.models import Attachment, LogEntry, Placement, PlacementStatus, ReviewStatus, User
 from app.storage import FileStorage, file_storage
 from config import ConfigurationError
@@ -319,7 +319,7 @@ def test_a_refused_file_raises_the_domain_error_for_the_field(app, world, week):
     with app.test_request_context():
         entry = db.session.get(LogEntry, week)
         student = db.session.get(User, world.student_a.id)
-        with pytest.raises(FollowupError) as refused:
+        with pytest.raises(DomainError) as refused:
             evidence.add_attachment(entry, student, "a.jpg", io.BytesIO(EXECUTABLE))
     assert refused.value.field == "file"
     assert stored_files(app) == []

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select, update
 
+from app.domain import DomainError, StaleEdit
 from app.extensions import db
 from app.followup import entries
 from app.models import (
@@ -214,7 +215,7 @@ def test_a_concurrent_commit_is_caught_by_the_version_check(app, world):
                 .where(LogEntry.__table__.c.id == entry_id)
                 .values(version=LogEntry.__table__.c.version + 1)
             )
-        with pytest.raises(entries.StaleEdit):
+        with pytest.raises(StaleEdit):
             entries.update_entry(
                 loaded,
                 db.session.get(User, world.student_a.id),
@@ -466,7 +467,7 @@ def test_the_home_page_says_what_waits_for_the_mentor_and_the_student(app, world
 
 def test_a_service_refusal_has_a_message_outside_a_request(app, world):
     with app.app_context():
-        with pytest.raises(entries.FollowupError) as refused:
+        with pytest.raises(DomainError) as refused:
             entries.create_entry(
                 db.session.get(Placement, world.placement_a.id),
                 db.session.get(User, world.mentor_x.id),

@@ -15,7 +15,7 @@ from app.competences import bp, services
 from app.competences.forms import PlanForm, RegistrationForm, RubricForm
 from app.competences.services import ACTORS, Judgement, PlanChoice
 from app.content.services import content_library, localised, text_colour_on, training_library
-from app.followup.entries import FollowupError, StaleEdit
+from app.domain import DomainError, StaleEdit
 from app.models import Placement, Setting, User
 from app.training.services import suggestion
 
@@ -171,7 +171,7 @@ def register_indicators(placement_id: int):
                     for entry in form.judgements
                 ],
             )
-        except FollowupError as error:
+        except DomainError as error:
             _show_judgement_error(form, error)
             status = 422
         except StaleEdit:
@@ -237,7 +237,7 @@ def _current_judgements(competence, latest, actor) -> list[dict]:
     return judgements
 
 
-def _show_judgement_error(form, error: FollowupError) -> None:
+def _show_judgement_error(form, error: DomainError) -> None:
     for entry in form.judgements:
         if entry.indicator.data == error.field:
             entry.level.errors = [*entry.level.errors, str(error.message)]
@@ -298,7 +298,7 @@ def score_rubric(placement_id: int):
                 {entry.criterion.data or "": entry.note.data or "" for entry in form.scores},
                 {entry.criterion.data or "": entry.based_on.data or 0 for entry in form.scores},
             )
-        except FollowupError as error:
+        except DomainError as error:
             flash(str(error.message), "error")
             status = 422
         except StaleEdit:
@@ -386,7 +386,7 @@ def edit_plan(placement_id: int):
                     for row in form.rows
                 ],
             )
-        except FollowupError as error:
+        except DomainError as error:
             flash(str(error.message), "error")
             status = 422
         except StaleEdit:

@@ -23,8 +23,8 @@ from sqlalchemy.orm.exc import StaleDataError
 from app import audit, policy
 from app.content.schemas import Competence, Framework, Indicator, Rubric
 from app.content.services import content_library, localised
+from app.domain import DomainError, StaleEdit
 from app.extensions import db
-from app.followup.entries import FollowupError, StaleEdit
 from app.models import Actor, Placement, PlanItem, Registration, RubricScore, Setting, User
 from app.rendering import spreadsheet_cell
 
@@ -205,20 +205,20 @@ def register(
     actor = policy.actor_in(author, placement)
     framework = framework_of(placement)
     if actor is None or framework is None:
-        raise FollowupError("indicators", _l("You cannot register for this placement."))
+        raise DomainError("indicators", _l("You cannot register for this placement."))
     known = {indicator.id for indicator in competence.indicators}
     scale = {level.value for level in framework.scale}
     latest = latest_registrations(placement)
     new = []
     for judgement in judgements:
         if judgement.indicator_id not in known:
-            raise FollowupError(
+            raise DomainError(
                 "indicators", _l("An indicator is not part of this placement's framework.")
             )
         if judgement.setting is None:
             continue
         if judgement.setting != Setting.NOT_POSSIBLE and judgement.level not in scale:
-            raise FollowupError(judgement.indicator_id, _l("Choose a level on the scale."))
+            raise DomainError(judgement.indicator_id, _l("Choose a level on the scale."))
         previous = latest.get((actor, judgement.indicator_id))
         level = None if judgement.setting == Setting.NOT_POSSIBLE else judgement.level
         note = judgement.note.strip()[:500]
@@ -310,20 +310,18 @@ def score_rubric(
     actor = policy.actor_in(author, placement)
     rubric = rubric_of(placement)
     if actor is None or rubric is None:
-        raise FollowupError("criteria", _l("You cannot score the rubric for this placement."))
+        raise DomainError("criteria", _l("You cannot score the rubric for this placement."))
     known = {criterion.id for criterion in rubric.criteria}
     scale = {level.value for level in rubric.levels}
     latest = latest_scores(placement)
     new = []
     for criterion_id, level in levels.items():
         if criterion_id not in known:
-            raise FollowupError(
-                "criteria", _l("A criterion is not part of this placement's rubric.")
-            )
+            raise DomainError("criteria", _l("A criterion is not part of this placement's rubric."))
         if level is None:
             continue
         if level not in scale:
-            raise FollowupError(criterion_id, _l("Choose a level on the scale."))
+            raise DomainError(criterion_id, _l("Choose a level on the scale."))
         previous = latest.get((actor, criterion_id))
         note = (notes.get(criterion_id) or "").strip()[:500]
         if previous is not None and (previous.level, previous.note) == (level, note):
@@ -379,11 +377,9 @@ def save_plan(placement: Placement, editor: User, choices: list[PlanChoice]) -> 
     existing = plan_items(placement)
     for choice in choices:
         if choice.competence_id not in known:
-            raise FollowupError(
-                "plan", _l("A competence is not part of this placement's framework.")
-            )
+            raise DomainError("plan", _l("A competence is not part of this placement's framework."))
         if choice.setting is not None and choice.setting not in PLAN_SETTINGS:
-            raise FollowupError("plan", _l("Choose school, workplace or both."))
+            raise DomainError("plan", _l("Choose school, workplace or both."))
         item = existing.get(choice.competence_id)
         if (item.version if item else None) != choice.version:
             raise StaleEdit

@@ -1,6 +1,6 @@
 """Log entries: writing, editing with history, weekly-log approval and comments.
 
-Services take plain arguments, raise `FollowupError` with the field a message belongs
+Services take plain arguments, raise `DomainError` with the field a message belongs
 to, and own the commit. Edits are checked against the version the editor started
 from; a stale edit raises `StaleEdit` and changes nothing.
 """
@@ -16,6 +16,7 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from app import audit, policy
+from app.domain import DomainError, StaleEdit
 from app.extensions import db
 from app.models import (
     Actor,
@@ -57,19 +58,6 @@ KINDS_BY_ACTOR: dict[Actor, tuple[EntryKind, ...]] = {
 
 MAX_SECTION_LENGTH = 10_000
 WELLBEING_WEEKS = 12
-
-
-class FollowupError(Exception):
-    """A domain rule refused the change; `field` is where the message belongs."""
-
-    def __init__(self, field: str, message) -> None:
-        super().__init__(str(message))
-        self.field = field
-        self.message = message
-
-
-class StaleEdit(Exception):
-    """Someone saved the object after the editor opened it; nothing was changed."""
 
 
 def monday_of(day: date) -> date:
@@ -177,29 +165,27 @@ def clean_sections(kind: EntryKind, sections: dict[str, str]) -> dict[str, str]:
     for name, _label, required in PROMPTS[kind]:
         text = (sections.get(name) or "").strip()
         if required and not text:
-            raise FollowupError(name, _l("Please write something here."))
+            raise DomainError(name, _l("Please write something here."))
         cleaned[name] = text
     return cleaned
 
 
 def _check_week(placement: Placement, week_start: date, today: date, entry_id: int | None):
     if week_start > monday_of(today):
-        raise FollowupError("week", _l("A week log is written during or after the week."))
+        raise DomainError("week", _l("A week log is written during or after the week."))
     if week_start + timedelta(days=6) < placement.start_date or week_start > placement.end_date:
-        raise FollowupError("week", _l("This week is outside the placement."))
+        raise DomainError("week", _l("This week is outside the placement."))
     existing = weekly_log_for(placement, week_start)
     if existing is not None and existing.id != entry_id:
-        raise FollowupError(
-            "week", _l("There is already a log for this week. Open it to change it.")
-        )
+        raise DomainError("week", _l("There is already a log for this week. Open it to change it."))
 
 
 def _check_written(sections: dict[str, str], submit: bool) -> None:
     """A weekly log, draft or not, answers at least one prompt."""
     if not any(sections.values()):
         if submit:
-            raise FollowupError("did", _l("Write at least one answer before you submit the week."))
-        raise FollowupError("did", _l("Write at least one answer to save the week."))
+            raise DomainError("did", _l("Write at least one answer before you submit the week."))
+        raise DomainError("did", _l("Write at least one answer to save the week."))
 
 
 def create_entry(
@@ -221,7 +207,7 @@ def create_entry(
     """
     actor = policy.actor_in(author, placement)
     if actor is None or kind not in KINDS_BY_ACTOR[actor]:
-        raise FollowupError("kind", _l("You cannot write this kind of entry here."))
+        raise DomainError("kind", _l("You cannot write this kind of entry here."))
     cleaned = clean_sections(kind, sections)
     entry = LogEntry(
         placement_id=placement.id,
@@ -332,7 +318,7 @@ def submit_entry(entry: LogEntry, *, expected_version: int) -> None:
     if entry.version != expected_version:
         raise StaleEdit
     if entry.review_status not in (ReviewStatus.DRAFT, ReviewStatus.RETURNED):
-        raise FollowupError("review", _l("This week is already with your mentor."))
+        raise DomainError("review", _l("This week is already with your mentor."))
     _check_written(entry.sections, submit=True)
     _set_review(entry, ReviewStatus.SUBMITTED)
     _commit_versioned()
@@ -345,10 +331,10 @@ def review_entry(
     if entry.version != expected_version:
         raise StaleEdit
     if entry.review_status != ReviewStatus.SUBMITTED:
-        raise FollowupError("review", _l("This week is not waiting for approval."))
+        raise DomainError("review", _l("This week is not waiting for approval."))
     comment = comment.strip()
     if not approve and not comment:
-        raise FollowupError("comment", _l("Say what the student should change."))
+        raise DomainError("comment", _l("Say what the student should change."))
     status = ReviewStatus.APPROVED if approve else ReviewStatus.RETURNED
     _set_review(entry, status, mentor, comment)
     audit.record(mentor, f"week_{status.value}", entry, placement=entry.placement_id)
@@ -405,7 +391,7 @@ def _commit_versioned() -> None:
         raise StaleEdit from error
     except IntegrityError as error:
         db.session.rollback()
-        raise FollowupError(
+        raise DomainError(
             "week", _l("There is already a log for this week. Open it to change it.")
         ) from error
 
@@ -413,7 +399,7 @@ def _commit_versioned() -> None:
 def add_comment(entry: LogEntry, author: User, body: str) -> Comment:
     body = body.strip()
     if not body:
-        raise FollowupError("body", _l("Please write something here."))
+        raise DomainError("body", _l("Please write something here."))
     comment = Comment(entry_id=entry.id, author_id=author.id, body=body)
     db.session.add(comment)
     db.session.commit()

@@ -4,7 +4,7 @@ A file is judged by its content, never by its name: its first bytes must be thos
 JPEG, a PNG or a PDF, and a photo must decode. Photos are saved again without their
 metadata (the place a phone recorded, the camera, the time): the students are minors.
 A refused file leaves nothing behind, and a file whose row the database refuses is
-removed again. Services raise `FollowupError("file", …)` and own the commit.
+removed again. Services raise `DomainError("file", …)` and own the commit.
 """
 
 from __future__ import annotations
@@ -18,8 +18,9 @@ from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageOps
 
 from app import audit
+from app.domain import DomainError
 from app.extensions import db
-from app.followup.entries import FollowupError, evidence_changed
+from app.followup.entries import evidence_changed
 from app.models import Attachment, LogEntry, User
 from app.storage import file_storage, new_key
 
@@ -66,12 +67,12 @@ def add_attachment(entry: LogEntry, uploader: User, filename: str, stream: Binar
     """
     data = stream.read(MAX_ATTACHMENT_SIZE + 1)
     if not data:
-        raise FollowupError("file", _l("This file is empty. Choose the photo or PDF again."))
+        raise DomainError("file", _l("This file is empty. Choose the photo or PDF again."))
     if len(data) > MAX_ATTACHMENT_SIZE:
-        raise FollowupError("file", TOO_LARGE_MESSAGE)
+        raise DomainError("file", TOO_LARGE_MESSAGE)
     content_type = content_type_of(data)
     if content_type is None:
-        raise FollowupError(
+        raise DomainError(
             "file",
             _l(
                 "Only photos (JPEG, PNG) and PDFs can be attached, and this file is neither, "
@@ -142,7 +143,7 @@ def attachment_filename(filename: str | None, content_type: str) -> str:
 def _check_pdf(data: bytes) -> None:
     """A PDF ends with its end-of-file marker; a file cut short in transit does not."""
     if b"%%EOF" not in data[-1024:]:
-        raise FollowupError("file", DAMAGED_MESSAGE)
+        raise DomainError("file", DAMAGED_MESSAGE)
 
 
 def _photo_without_metadata(data: bytes, pillow_format: str) -> bytes:
@@ -150,12 +151,12 @@ def _photo_without_metadata(data: bytes, pillow_format: str) -> bytes:
     try:
         image = Image.open(io.BytesIO(data), formats=[pillow_format])
     except Image.DecompressionBombError as error:  # beyond twice Pillow's own limit
-        raise FollowupError("file", TOO_MANY_PIXELS_MESSAGE) from error
+        raise DomainError("file", TOO_MANY_PIXELS_MESSAGE) from error
     except Exception as error:  # Pillow raises many kinds of errors on damaged files
-        raise FollowupError("file", DAMAGED_MESSAGE) from error
+        raise DomainError("file", DAMAGED_MESSAGE) from error
     with image:
         if image.width * image.height > MAX_PIXELS:
-            raise FollowupError("file", TOO_MANY_PIXELS_MESSAGE)
+            raise DomainError("file", TOO_MANY_PIXELS_MESSAGE)
         try:
             image.load()
             upright = ImageOps.exif_transpose(image)
@@ -171,5 +172,5 @@ def _photo_without_metadata(data: bytes, pillow_format: str) -> bytes:
             else:
                 upright.save(output, "PNG")
         except Exception as error:  # a truncated or malformed photo fails while decoding
-            raise FollowupError("file", DAMAGED_MESSAGE) from error
+            raise DomainError("file", DAMAGED_MESSAGE) from error
     return output.getvalue()

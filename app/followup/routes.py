@@ -24,9 +24,10 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from app import policy
 from app.content.services import training_library
+from app.domain import DomainError, StaleEdit
 from app.errors import render_error
 from app.followup import bp, entries, evidence
-from app.followup.entries import KINDS_BY_ACTOR, PROMPTS, FollowupError, StaleEdit
+from app.followup.entries import KINDS_BY_ACTOR, PROMPTS
 from app.followup.evidence import MAX_ATTACHMENT_MB
 from app.followup.forms import (
     ActionForm,
@@ -45,7 +46,7 @@ def _user() -> User:
     return current_user._get_current_object()
 
 
-def _show_error(form, error: FollowupError) -> None:
+def _show_error(form, error: DomainError) -> None:
     field = getattr(form, error.field, None)
     if field is None:
         flash(str(error.message), "error")
@@ -153,7 +154,7 @@ def create_entry(placement_id: int, kind: str):
                 coach_only=kind == EntryKind.VISIT_NOTE and form.coach_only.data,
                 submit=kind == EntryKind.WEEKLY_LOG and form.submit.data,
             )
-        except FollowupError as error:
+        except DomainError as error:
             _show_error(form, error)
         else:
             flash(_saved_message(entry), "success")
@@ -265,7 +266,7 @@ def edit_entry(placement_id: int, entry_id: int):
                 coach_only=entry.kind == EntryKind.VISIT_NOTE and form.coach_only.data,
                 submit=entry.kind == EntryKind.WEEKLY_LOG and form.submit.data,
             )
-        except FollowupError as error:
+        except DomainError as error:
             _show_error(form, error)
             status = 422
         except StaleEdit:
@@ -347,7 +348,7 @@ def submit_entry(placement_id: int, entry_id: int):
         abort(400)
     try:
         entries.submit_entry(entry, expected_version=form.version.data)
-    except FollowupError as error:
+    except DomainError as error:
         flash(str(error.message), "error")
     except StaleEdit:
         flash(_("This week changed in the meantime. Look it over and submit again."), "error")
@@ -376,7 +377,7 @@ def review_entry(placement_id: int, entry_id: int):
                 comment=form.comment.data or "",
                 expected_version=form.version.data,
             )
-        except FollowupError as error:
+        except DomainError as error:
             _show_error(form, error)
         except StaleEdit:
             flash(
@@ -448,7 +449,7 @@ def create_comment(placement_id: int, entry_id: int):
     if form.validate_on_submit():
         try:
             entries.add_comment(entry, user, form.body.data)
-        except FollowupError as error:
+        except DomainError as error:
             _show_error(form, error)
         else:
             flash(_("Comment added."), "success")
@@ -486,7 +487,7 @@ def create_attachment(placement_id: int, entry_id: int):
         was_approved = entry.review_status == ReviewStatus.APPROVED
         try:
             evidence.add_attachment(entry, user, upload.filename, upload.stream)
-        except FollowupError as error:
+        except DomainError as error:
             _show_error(form, error)
         else:
             flash(_("Attachment added."), "success")
