@@ -18,6 +18,7 @@ from app.extensions import babel, csrf, db, limiter, migrate
 from app.followup import bp as followup_bp
 from app.i18n import select_locale, select_timezone
 from app.placements import bp as placements_bp
+from app.plans import bp as plans_bp
 from app.portfolio import bp as portfolio_bp
 from app.training import bp as training_bp
 from config import Config, config_from_environment
@@ -58,6 +59,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(placements_bp)
     app.register_blueprint(followup_bp)
     app.register_blueprint(competences_bp)
+    app.register_blueprint(plans_bp)
     app.register_blueprint(portfolio_bp)
     app.register_blueprint(training_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")

@@ -15,15 +15,18 @@ from sqlalchemy import Select, and_, false, or_, select
 
 from app.extensions import db
 from app.models import (
+    Action,
     Actor,
     Attachment,
     EntryRevision,
+    Goal,
     LogEntry,
     Membership,
     Organisation,
     Partnership,
     Placement,
     PlacementStatus,
+    PlanTemplate,
     PracticePost,
     ReviewStatus,
     Role,
@@ -221,6 +224,64 @@ def can_recommend_training(user: User, placement: Placement) -> bool:
         or user.id == placement.coach_id
         or placement.school_id in user.organisation_ids(Role.COORDINATOR)
     )
+
+
+# -- the personal development plan ------------------------------------------------------
+# The plan is part of the log: whoever reads the log reads the plan.
+
+
+def can_edit_plan(user: User, placement: Placement) -> bool:
+    """The plan is the student's: only they add, change and close goals and actions."""
+    return user.id == placement.student_id and placement.status == PlacementStatus.ACTIVE
+
+
+def can_suggest_to_plan(user: User, placement: Placement) -> bool:
+    """Mentor and coach suggest goals and actions, and comment on goals."""
+    return (
+        user.id in (placement.mentor_id, placement.coach_id)
+        and placement.status == PlacementStatus.ACTIVE
+    )
+
+
+def can_approve_plan(user: User, placement: Placement) -> bool:
+    return user.id == placement.coach_id and placement.status == PlacementStatus.ACTIVE
+
+
+def goal_or_404(placement: Placement, goal_id: int) -> Goal:
+    goal = db.session.get(Goal, goal_id)
+    if goal is None or goal.placement_id != placement.id:
+        abort(404)
+    return goal
+
+
+def action_or_404(placement: Placement, action_id: int) -> Action:
+    action = db.session.get(Action, action_id)
+    if action is None or action.placement_id != placement.id:
+        abort(404)
+    return action
+
+
+def can_tick_action(user: User, action: Action, placement: Placement) -> bool:
+    """The owner of an action ticks it off: the student for the plan's actions, the
+    owner named in a visit's agreement for those.
+    """
+    return actor_in(user, placement) == action.owner and placement.status == PlacementStatus.ACTIVE
+
+
+def template_school_ids(user: User) -> set[int]:
+    """Schools whose plan templates `user` uses: where they coach or coordinate."""
+    return user.organisation_ids(Role.COACH) | user.organisation_ids(Role.COORDINATOR)
+
+
+def can_use_plan_templates(user: User) -> bool:
+    return user.is_admin or bool(template_school_ids(user))
+
+
+def plan_template_or_404(template_id: int, user: User) -> PlanTemplate:
+    template = db.session.get(PlanTemplate, template_id)
+    if template is None or not (user.is_admin or template.school_id in template_school_ids(user)):
+        abort(404)
+    return template
 
 
 # -- mentors' training -----------------------------------------------------------------

@@ -12,7 +12,8 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Placement
+from app.models import Placement, PlanTemplate, User
+from app.plans import services as plans
 from tests.conftest import Browser, attach_file, write_entry
 
 ROLES = (
@@ -519,6 +520,140 @@ CASES = [
     ),
     Case("admin.import_placements", "GET", "/admin/import", ADMIN_PAGE),
     Case("admin.import_placements", "POST", "/admin/import", ADMIN_PAGE),
+    # the personal development plan: part of the log; the student writes it, mentor and
+    # coach suggest and comment, the coach approves
+    Case("plans.show_plan", "GET", "/placements/{placement_a}/development-plan", LOG_PAGE),
+    Case("plans.show_plan", "GET", "/placements/999999/development-plan", MISSING),
+    Case("plans.export_plan", "GET", "/placements/{placement_a}/development-plan.pdf", LOG_PAGE),
+    Case(
+        "plans.show_goal",
+        "GET",
+        "/placements/{placement_a}/development-plan/goals/{goal_a}",
+        LOG_PAGE,
+    ),
+    # a goal of A asked for under placement B: not found
+    Case(
+        "plans.show_goal",
+        "GET",
+        "/placements/{placement_b}/development-plan/goals/{goal_a}",
+        expect(404, anonymous=LOGIN_REDIRECT),
+    ),
+    Case(
+        "plans.create_goal",
+        "GET",
+        "/placements/{placement_a}/development-plan/goals/new",
+        {**LOG_WRITE, **roles(200, TRIO_A)},
+    ),
+    Case(
+        "plans.create_goal",
+        "POST",
+        "/placements/{placement_a}/development-plan/goals/new",
+        {**LOG_WRITE, **roles(422, TRIO_A)},  # the form again: a goal needs a title
+    ),
+    Case(
+        "plans.edit_goal",
+        "GET",
+        "/placements/{placement_a}/development-plan/goals/{goal_a}/edit",
+        {**LOG_WRITE, "student_a": 200},
+    ),
+    Case(
+        "plans.edit_goal",
+        "POST",
+        "/placements/{placement_a}/development-plan/goals/{goal_a}/edit",
+        {**LOG_WRITE, "student_a": 422},
+        {"version": 1, "title": ""},
+    ),
+    Case(
+        "plans.close_goal",
+        "POST",
+        "/placements/{placement_a}/development-plan/goals/{goal_a}/close",
+        {**LOG_WRITE, "student_a": 422},
+    ),
+    Case(
+        "plans.reopen_goal",
+        "POST",
+        "/placements/{placement_a}/development-plan/goals/{goal_a}/reopen",
+        {**LOG_WRITE, "student_a": 400},  # no version: not a form from the page
+    ),
+    Case(
+        "plans.respond_to_goal",
+        "POST",
+        "/placements/{placement_a}/development-plan/goals/{goal_a}/respond",
+        {**LOG_WRITE, "student_a": 302},  # not a suggestion: said so on the plan
+    ),
+    Case(
+        "plans.create_goal_comment",
+        "POST",
+        "/placements/{placement_a}/development-plan/goals/{goal_a}/comments",
+        {**LOG_WRITE, **roles(422, TRIO_A)},
+    ),
+    Case(
+        "plans.link_evidence",
+        "POST",
+        "/placements/{placement_a}/development-plan/goals/{goal_a}/evidence",
+        {**LOG_WRITE, "student_a": 422},
+    ),
+    Case(
+        "plans.unlink_evidence",
+        "POST",
+        "/placements/{placement_a}/development-plan/goals/{goal_a}/evidence/999999/remove",
+        {**LOG_WRITE, "student_a": 404},
+    ),
+    Case(
+        "plans.create_action",
+        "POST",
+        "/placements/{placement_a}/development-plan/goals/{goal_a}/actions",
+        {**LOG_WRITE, **roles(422, TRIO_A)},
+    ),
+    Case(
+        "plans.respond_to_action",
+        "POST",
+        "/placements/{placement_a}/development-plan/actions/{action_a}/respond",
+        {**LOG_WRITE, "student_a": 302},
+    ),
+    Case(
+        "plans.tick_action",
+        "POST",
+        "/placements/{placement_a}/development-plan/actions/{action_a}/tick",
+        {**LOG_WRITE, "student_a": 400},  # no state: not a form from the page
+    ),
+    Case(
+        "plans.approve_plan",
+        "POST",
+        "/placements/{placement_a}/development-plan/approve",
+        {**LOG_WRITE, "coach_a": 302},
+    ),
+    Case(
+        "plans.create_template",
+        "POST",
+        "/placements/{placement_a}/development-plan/template",
+        LOG_WRITE,  # placement A names no programme: nothing to make a template for
+    ),
+    Case(
+        "plans.list_templates",
+        "GET",
+        "/plan-templates",
+        expect(
+            403,
+            anonymous=LOGIN_REDIRECT,
+            **roles(200, ("admin", "coordinator_a", "coordinator_b", "coach_a", "coach_b")),
+        ),
+    ),
+    *(
+        Case(
+            "plans.apply_template",
+            method,
+            "/plan-templates/{template_a}",
+            expect(
+                403,
+                anonymous=LOGIN_REDIRECT,
+                coordinator_b=404,
+                coach_b=404,
+                **roles(status, ("admin", "coordinator_a", "coach_a")),
+            ),
+        )
+        for method, status in (("GET", 200), ("POST", 422))
+    ),
     Case(
         "admin.confirm_import",
         "POST",
@@ -527,6 +662,29 @@ CASES = [
         {"school": "x", "content": "x"},
     ),
 ]
+
+
+def development_plan(app, world) -> dict[str, int]:
+    """A goal of student A with one action, and a plan template of School A."""
+    with app.app_context():
+        placement = db.session.get(Placement, world.placement_a.id)
+        student = db.session.get(User, world.student_a.id)
+        goal = plans.create_goal(
+            placement,
+            student,
+            plans.GoalText("Plan my day", "", "", None, ["competence:planning"]),
+        )
+        action = plans.add_action(placement, goal, student, "Ask for the list", None)
+        template = PlanTemplate(
+            school_id=world.school_a.id,
+            name="Year one",
+            programme="Elektrotechniek",
+            goals=[{"title": "Plan", "why": "", "success": "", "links": []}],
+            created_by_id=world.coach_a.id,
+        )
+        db.session.add(template)
+        db.session.commit()
+        return {"goal_a": goal.id, "action_a": action.id, "template_a": template.id}
 
 
 def test_every_route_has_cases(app):
@@ -559,6 +717,7 @@ def test_route_answers_each_role_as_expected(app, world, login_as, case):
         "student_a": world.student_a.id,
         "student_a_membership": world.student_a.memberships[0].id,
     }
+    ids.update(development_plan(app, world))
     ids["attachment_a"] = attach_file(app, ids["week_a"], world.student_a)
     ids["coach_note_attachment_a"] = attach_file(app, ids["coach_note_a"], world.coach_a)
     path = case.path.format(**ids)
