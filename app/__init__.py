@@ -21,6 +21,7 @@ from app.placements import bp as placements_bp
 from app.plans import bp as plans_bp
 from app.portfolio import bp as portfolio_bp
 from app.training import bp as training_bp
+from app.visits import bp as visits_bp
 from config import Config, config_from_environment
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
@@ -60,6 +61,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(followup_bp)
     app.register_blueprint(competences_bp)
     app.register_blueprint(plans_bp)
+    app.register_blueprint(visits_bp)
     app.register_blueprint(portfolio_bp)
     app.register_blueprint(training_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")

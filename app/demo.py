@@ -14,6 +14,7 @@ from sqlalchemy import select
 from app.admin.services import ensure_partnership
 from app.content.services import content_library
 from app.demo_log import build_demo_log, build_demo_training
+from app.demo_plan import build_demo_plan
 from app.extensions import db
 from app.models import (
     Membership,
@@ -227,6 +228,7 @@ def build_demo_world(today: date | None = None) -> list[DemoAccount]:
     )
     build_demo_log(first, today)
     build_demo_training(first, today)
+    build_demo_plan(first, today)
     db.session.commit()
     return accounts
 

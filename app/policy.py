@@ -31,6 +31,7 @@ from app.models import (
     ReviewStatus,
     Role,
     User,
+    Visit,
 )
 from app.models.people import SCHOOL_ROLES, WORKPLACE_ROLES
 
@@ -282,6 +283,22 @@ def plan_template_or_404(template_id: int, user: User) -> PlanTemplate:
     if template is None or not (user.is_admin or template.school_id in template_school_ids(user)):
         abort(404)
     return template
+
+
+# -- visits ---------------------------------------------------------------------------
+# Visits are part of the log: whoever reads the log reads them (coach-only parts aside).
+
+
+def can_coach_visits(user: User, placement: Placement) -> bool:
+    """The placement's coach plans visits and writes their reports."""
+    return user.id == placement.coach_id and placement.status == PlacementStatus.ACTIVE
+
+
+def visit_or_404(placement: Placement, visit_id: int) -> Visit:
+    visit = db.session.get(Visit, visit_id)
+    if visit is None or visit.placement_id != placement.id:
+        abort(404)
+    return visit
 
 
 # -- mentors' training -----------------------------------------------------------------

@@ -7,6 +7,7 @@ pages that are not theirs) answer 403; anonymous visitors are sent to log in.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 import pytest
 from sqlalchemy import func, select
@@ -14,6 +15,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import Placement, PlanTemplate, User
 from app.plans import services as plans
+from app.visits import services as visits
 from tests.conftest import Browser, attach_file, write_entry
 
 ROLES = (
@@ -654,6 +656,76 @@ CASES = [
         )
         for method, status in (("GET", 200), ("POST", 422))
     ),
+    # visits: the coach plans and reports; the trio reads (and comments once final)
+    Case("visits.list_visits", "GET", "/placements/{placement_a}/visits", LOG_PAGE),
+    Case("visits.list_visits", "GET", "/placements/999999/visits", MISSING),
+    Case(
+        "visits.plan_visit",
+        "GET",
+        "/placements/{placement_a}/visits/new",
+        {**LOG_WRITE, "coach_a": 200},
+    ),
+    Case(
+        "visits.plan_visit",
+        "POST",
+        "/placements/{placement_a}/visits/new",
+        {**LOG_WRITE, "coach_a": 422},  # the form again: a visit needs a date
+    ),
+    Case("visits.show_visit", "GET", "/placements/{placement_a}/visits/{visit_a}", LOG_PAGE),
+    Case(
+        "visits.show_visit",
+        "GET",
+        "/placements/{placement_b}/visits/{visit_a}",
+        expect(404, anonymous=LOGIN_REDIRECT),
+    ),
+    Case(
+        "visits.edit_visit",
+        "GET",
+        "/placements/{placement_a}/visits/{visit_a}/edit",
+        {**LOG_WRITE, "coach_a": 200},
+    ),
+    Case(
+        "visits.edit_visit",
+        "POST",
+        "/placements/{placement_a}/visits/{visit_a}/edit",
+        {**LOG_WRITE, "coach_a": 400},  # no version: not a form from the page
+    ),
+    Case(
+        "visits.write_report",
+        "GET",
+        "/placements/{placement_a}/visits/{visit_a}/report",
+        {**LOG_WRITE, "coach_a": 200},
+    ),
+    Case(
+        "visits.write_report",
+        "POST",
+        "/placements/{placement_a}/visits/{visit_a}/report",
+        {**LOG_WRITE, "coach_a": 422},
+    ),
+    Case(
+        "visits.confirm_visit",
+        "POST",
+        "/placements/{placement_a}/visits/{visit_a}/confirm",
+        {**LOG_WRITE, "mentor_x": 302, "student_a": 302},  # not final yet: said so
+    ),
+    Case(
+        "visits.comment_on_visit",
+        "POST",
+        "/placements/{placement_a}/visits/{visit_a}/comments",
+        {**LOG_WRITE, **roles(422, TRIO_A)},
+    ),
+    Case(
+        "visits.amend_visit",
+        "POST",
+        "/placements/{placement_a}/visits/{visit_a}/amendments",
+        {**LOG_WRITE, "coach_a": 422},
+    ),
+    Case(
+        "visits.cancel_visit",
+        "POST",
+        "/placements/{placement_a}/visits/{visit_a}/cancel",
+        {**LOG_WRITE, "coach_a": 302},
+    ),
     Case(
         "admin.confirm_import",
         "POST",
@@ -665,7 +737,9 @@ CASES = [
 
 
 def development_plan(app, world) -> dict[str, int]:
-    """A goal of student A with one action, and a plan template of School A."""
+    """A goal of student A with one action, a plan template of School A, and a visit to
+    placement A, planned.
+    """
     with app.app_context():
         placement = db.session.get(Placement, world.placement_a.id)
         student = db.session.get(User, world.student_a.id)
@@ -683,8 +757,17 @@ def development_plan(app, world) -> dict[str, int]:
             created_by_id=world.coach_a.id,
         )
         db.session.add(template)
-        db.session.commit()
-        return {"goal_a": goal.id, "action_a": action.id, "template_a": template.id}
+        visit = visits.plan_visit(
+            placement,
+            db.session.get(User, world.coach_a.id),
+            visits.VisitPlan(date(2026, 10, 1), None, "", ["student", "mentor", "coach"], ""),
+        )
+        return {
+            "goal_a": goal.id,
+            "action_a": action.id,
+            "template_a": template.id,
+            "visit_a": visit.id,
+        }
 
 
 def test_every_route_has_cases(app):

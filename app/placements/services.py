@@ -2,16 +2,31 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import aliased, joinedload
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from app import policy
 from app.extensions import db
 from app.followup.entries import monday_of
-from app.models import LogEntry, Organisation, Placement, PlacementStatus, ReviewStatus, User
+from app.models import (
+    Action,
+    ActionState,
+    Actor,
+    Goal,
+    GoalState,
+    LogEntry,
+    Organisation,
+    Placement,
+    PlacementStatus,
+    ReviewStatus,
+    User,
+    Visit,
+    VisitStatus,
+)
+from app.plans.services import agreed_visits
 
 PLACEMENT_CARD_LOADING = (
     joinedload(Placement.student),
@@ -54,20 +69,42 @@ def placements_page(
 
 @dataclass
 class Waiting:
-    """What waits for the reader in one placement's log."""
+    """What waits for the reader in one placement: in its log, its visits and its plan."""
 
     to_approve: int = 0  # weeks the mentor has to approve
     returned: int = 0  # weeks returned to the student
     week_to_write: date | None = None  # the student's log of this week is not there yet
+    next_visit: Visit | None = None  # the coming visit of the coach
+    to_confirm: Visit | None = None  # a final visit report waiting for the reader's confirmation
+    actions: list[Action] = field(default_factory=list)  # the reader's open actions, soonest first
+    suggestions: int = 0  # suggestions in the student's plan waiting for an answer
+
+    @property
+    def anything(self) -> bool:
+        return bool(
+            self.to_approve
+            or self.returned
+            or self.week_to_write
+            or self.next_visit
+            or self.to_confirm
+            or self.actions
+            or self.suggestions
+        )
 
 
 def what_waits(user: User, placements: list[Placement], today: date) -> dict[int, Waiting]:
-    """What waits for `user` in each placement's log, in at most two queries."""
+    """What waits for `user` in each placement where they are one of the trio, in at most
+    six queries whatever the number of placements.
+    """
     mentoring = {p.id for p in placements if p.mentor_id == user.id}
     learning = {p.id for p in placements if p.student_id == user.id}
-    found = {placement_id: Waiting() for placement_id in mentoring | learning}
+    coaching = {p.id for p in placements if p.coach_id == user.id}
+    found = {placement_id: Waiting() for placement_id in mentoring | learning | coaching}
     if not found:
         return {}
+    actors = {p.id: policy.actor_in(user, p) for p in placements if p.id in found}
+    _visits_waiting(found, actors, today)
+    _actions_waiting(found, actors, learning)
     rows = db.session.execute(
         select(LogEntry.placement_id, LogEntry.review_status, func.count(LogEntry.id))
         .where(
@@ -94,3 +131,61 @@ def what_waits(user: User, placements: list[Placement], today: date) -> dict[int
         for placement_id in running - written:
             found[placement_id].week_to_write = this_week
     return found
+
+
+def _visits_waiting(found: dict[int, Waiting], actors: dict[int, Actor], today: date) -> None:
+    """The coming visit, and a final report waiting for the reader (the mentor first,
+    then the student).
+    """
+    visits = db.session.scalars(
+        select(Visit)
+        .where(
+            Visit.placement_id.in_(found),
+            or_(
+                and_(Visit.status == VisitStatus.PLANNED, Visit.planned_on >= today),
+                Visit.status == VisitStatus.FINAL,
+            ),
+        )
+        .options(selectinload(Visit.confirmations))
+        .order_by(Visit.planned_on)
+    )
+    for visit in visits:
+        waiting = found[visit.placement_id]
+        actor = actors[visit.placement_id]
+        if visit.status == VisitStatus.PLANNED:
+            waiting.next_visit = waiting.next_visit or visit
+        elif visit.confirmed_by(actor) is None and (
+            actor == Actor.MENTOR
+            or (actor == Actor.STUDENT and visit.confirmed_by(Actor.MENTOR) is not None)
+        ):
+            waiting.to_confirm = visit
+
+
+def _actions_waiting(found: dict[int, Waiting], actors: dict[int, Actor], learning: set[int]):
+    """The reader's open actions and agreements, and the suggestions waiting for the
+    student's answer.
+    """
+    actions = db.session.scalars(
+        select(Action)
+        .where(
+            Action.placement_id.in_(found),
+            Action.state.in_((ActionState.OPEN, ActionState.SUGGESTED)),
+            or_(Action.visit_id.is_(None), Action.visit_id.in_(agreed_visits())),
+        )
+        .order_by(Action.due_date.is_(None), Action.due_date, Action.id)
+    )
+    for action in actions:
+        waiting = found[action.placement_id]
+        if action.state == ActionState.SUGGESTED:
+            if action.placement_id in learning:
+                waiting.suggestions += 1
+        elif action.owner == actors[action.placement_id]:
+            waiting.actions.append(action)
+    if learning:
+        goals = db.session.execute(
+            select(Goal.placement_id, func.count(Goal.id))
+            .where(Goal.placement_id.in_(learning), Goal.state == GoalState.SUGGESTED)
+            .group_by(Goal.placement_id)
+        )
+        for placement_id, count in goals:
+            found[placement_id].suggestions += count

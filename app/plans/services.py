@@ -45,6 +45,8 @@ from app.models import (
     PlanStatus,
     PlanTemplate,
     User,
+    Visit,
+    VisitStatus,
 )
 from app.models.columns import utcnow
 
@@ -151,11 +153,19 @@ def goals_of(placement: Placement) -> list[Goal]:
 
 
 def agreements_of(placement: Placement, owner: Actor | None = None) -> list[Action]:
-    """Actions agreed during visits (not under a goal), optionally of one owner."""
-    query = select(Action).where(Action.placement_id == placement.id, Action.visit_id.is_not(None))
+    """Actions agreed during visits whose report is final, optionally of one owner."""
+    query = select(Action).where(
+        Action.placement_id == placement.id,
+        Action.visit_id.in_(agreed_visits()),
+    )
     if owner is not None:
         query = query.where(Action.owner == owner)
     return list(db.session.scalars(query.order_by(Action.due_date, Action.id)))
+
+
+def agreed_visits():
+    """A select of the visits whose report is final: their agreements count from then."""
+    return select(Visit.id).where(Visit.status.in_((VisitStatus.FINAL, VisitStatus.LOCKED)))
 
 
 @dataclass
