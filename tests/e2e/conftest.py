@@ -32,6 +32,7 @@ CHROMIUM_ARGS = [
 ]
 MISSING_CHROMIUM = "Debian's chromium is not installed (apt-get install chromium)"
 PHONE = {"width": 390, "height": 844}
+LAPTOP = {"width": 1280, "height": 800}
 SCREENSHOTS = Path(__file__).parent / "screenshots"
 BLOCKING_IMPACTS = ("serious", "critical")
 TIMEOUT_MS = 10_000
@@ -113,6 +114,7 @@ class PhonePage:
         self.axe = axe
         self.base_url = base_url
         self.role = "anonymous"
+        self.screenshot_prefix = ""
         self.errors: list[str] = []
         page.on("console", self._console)
         page.on("pageerror", lambda error: self.errors.append(f"page error: {error}"))
@@ -147,7 +149,9 @@ class PhonePage:
         """Screenshot the page, then fail on serious barriers, sideways scroll or errors."""
         page = self.page
         page.wait_for_load_state("load")
-        page.screenshot(path=SCREENSHOTS / f"{self.role}-{name}.png", full_page=True)
+        page.screenshot(
+            path=SCREENSHOTS / f"{self.screenshot_prefix}{self.role}-{name}.png", full_page=True
+        )
         violations = [
             violation
             for violation in self.axe.run(page).response["violations"]
@@ -182,5 +186,21 @@ def phone(chromium, axe, live_server) -> Iterator[PhonePage]:
     context.set_default_timeout(TIMEOUT_MS)
     try:
         yield PhonePage(context.new_page(), axe, live_server)
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def laptop(chromium, axe, live_server) -> Iterator[PhonePage]:
+    """A laptop-size browser context, for the coach's and coordinator's desk work;
+    its screenshots are named `laptop-<role>-<name>.png`.
+    """
+    SCREENSHOTS.mkdir(exist_ok=True)
+    context = chromium.new_context(viewport=LAPTOP, locale="nl-BE")
+    context.set_default_timeout(TIMEOUT_MS)
+    try:
+        page = PhonePage(context.new_page(), axe, live_server)
+        page.screenshot_prefix = "laptop-"
+        yield page
     finally:
         context.close()
