@@ -18,6 +18,7 @@ from app.models import (
     Action,
     Actor,
     Attachment,
+    EntryKind,
     EntryRevision,
     Goal,
     LogEntry,
@@ -201,6 +202,16 @@ def attachment_or_404(entry: LogEntry, attachment_id: int) -> Attachment:
 def can_remove_attachment(user: User, attachment: Attachment) -> bool:
     """Only the uploader removes an attachment, and only while the log is open."""
     return attachment.uploader_id == user.id and can_write_log(user, attachment.entry.placement)
+
+
+def can_resolve_concern(user: User, entry: LogEntry) -> bool:
+    """The coach follows up concerns and marks them dealt with."""
+    placement = entry.placement
+    return (
+        entry.kind == EntryKind.CONCERN
+        and user.id == placement.coach_id
+        and placement.status == PlacementStatus.ACTIVE
+    )
 
 
 def can_review_weekly_logs(user: User, placement: Placement) -> bool:

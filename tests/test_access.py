@@ -213,6 +213,23 @@ CASES = [
         "/placements/{placement_a}/log/{week_a}/review",
         {**LOG_WRITE, "mentor_x": 422},
     ),
+    # a student's concern goes to the school only; the coach marks it dealt with
+    Case(
+        "followup.resolve_concern",
+        "GET",
+        "/placements/{placement_a}/log/{concern_a}/resolve",
+        {
+            **LOG_PAGE,
+            "mentor_x": 404,
+            **roles(302, ("admin", "coordinator_a", "coach_a", "student_a")),
+        },
+    ),
+    Case(
+        "followup.resolve_concern",
+        "POST",
+        "/placements/{placement_a}/log/{concern_a}/resolve",
+        {**LOG_WRITE, "mentor_x": 404, "coach_a": 302},
+    ),
     Case(
         "followup.approve_weeks",
         "POST",
@@ -795,6 +812,7 @@ def test_route_answers_each_role_as_expected(app, world, login_as, case):
         "coach_note_a": write_entry(
             app, world.placement_a, world.coach_a, "visit_note", coach_only=True
         ),
+        "concern_a": write_entry(app, world.placement_a, world.student_a, "concern"),
         "company_x": world.company_x.id,
         "school_b": world.school_b.id,
         "student_a": world.student_a.id,

@@ -381,3 +381,18 @@ def test_services_refuse_comments_before_the_report_is_final(app, world, visit_i
             services.add_addition(
                 visit, db.session.get(User, world.mentor_x.id), AdditionKind.COMMENT, "x"
             )
+
+
+def test_a_concern_the_coach_dealt_with_leaves_the_agenda(app, world, login_as, visit_id):
+    concern = write_entry(
+        app, world.placement_a, world.student_a, "concern", sections={"body": "Te zware dozen."}
+    )
+    coach = login_as(world.coach_a)
+    assert "Te zware dozen." in coach.get(visits_path(world, f"/{visit_id}")).get_data(as_text=True)
+    entry_path = f"/placements/{world.placement_a.id}/log/{concern}"
+    assert "Mark as dealt with" in coach.get(entry_path).get_data(as_text=True)
+    assert login_as(world.student_a).post(entry_path + "/resolve").status_code == 403
+    coach.post(entry_path + "/resolve")
+    assert "Dealt with" in coach.get(entry_path).get_data(as_text=True)
+    page = coach.get(visits_path(world, f"/{visit_id}")).get_data(as_text=True)
+    assert "Te zware dozen." not in page

@@ -404,3 +404,17 @@ def add_comment(entry: LogEntry, author: User, body: str) -> Comment:
     db.session.add(comment)
     db.session.commit()
     return comment
+
+
+def resolve_concern(entry: LogEntry, coach: User) -> None:
+    """The coach marks a concern as dealt with; it leaves the open concerns of the caseload
+    and the visit agenda. Marking it twice keeps the first date.
+    """
+    if entry.kind != EntryKind.CONCERN:
+        raise DomainError("entry", _l("Only a concern is marked as dealt with."))
+    if entry.resolved_at is not None:
+        return
+    entry.resolved_at = utcnow()
+    entry.resolved_by_id = coach.id
+    audit.record(coach, "concern.resolve", entry, placement_id=entry.placement_id)
+    _commit_versioned()

@@ -234,6 +234,9 @@ def _entry_page(
         else None,
         comment_form=comment_form
         or (CommentForm() if policy.can_write_log(user, placement) else None),
+        resolve_form=ActionForm()
+        if policy.can_resolve_concern(user, entry) and entry.resolved_at is None
+        else None,
         **_evidence_forms(user, entry, attachment_form),
     )
 
@@ -330,6 +333,27 @@ def _fill_from_entry(form: EntryForm, entry: LogEntry) -> None:
         form.wellbeing.data = entry.wellbeing
     if entry.kind == EntryKind.VISIT_NOTE:
         form.coach_only.data = entry.coach_only
+
+
+@bp.route("/placements/<int:placement_id>/log/<int:entry_id>/resolve", methods=["GET", "POST"])
+@login_required
+def resolve_concern(placement_id: int, entry_id: int):
+    user = _user()
+    placement = policy.placement_or_404(placement_id, user, "view_log")
+    entry = policy.entry_or_404(placement, entry_id, user)
+    if request.method == "GET":
+        return _back_to(entry)
+    if not policy.can_resolve_concern(user, entry):
+        abort(403)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        entries.resolve_concern(entry, user)
+    except StaleEdit:
+        flash(_("This concern changed while you were reading it. Look at it again."), "error")
+    else:
+        flash(_("The concern is marked as dealt with."), "success")
+    return _back_to(entry)
 
 
 # -- weekly log approval ----------------------------------------------------------------
