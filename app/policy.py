@@ -15,6 +15,7 @@ from sqlalchemy import Select, and_, false, or_, select
 
 from app.extensions import db
 from app.models import (
+    AGREED_STATUSES,
     Action,
     Actor,
     Attachment,
@@ -275,9 +276,13 @@ def action_or_404(placement: Placement, action_id: int) -> Action:
 
 def can_tick_action(user: User, action: Action, placement: Placement) -> bool:
     """The owner of an action ticks it off: the student for the plan's actions, the
-    owner named in a visit's agreement for those.
+    owner named in a visit's agreement for those (once the report is final).
     """
-    return actor_in(user, placement) == action.owner and placement.status == PlacementStatus.ACTIVE
+    return (
+        actor_in(user, placement) == action.owner
+        and placement.status == PlacementStatus.ACTIVE
+        and (action.visit_id is None or action.visit.status in AGREED_STATUSES)
+    )
 
 
 def template_school_ids(user: User) -> set[int]:

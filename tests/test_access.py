@@ -598,7 +598,7 @@ CASES = [
         "plans.respond_to_goal",
         "POST",
         "/placements/{placement_a}/development-plan/goals/{goal_a}/respond",
-        {**LOG_WRITE, "student_a": 302},  # not a suggestion: said so on the plan
+        {**LOG_WRITE, "student_a": 400},  # neither accept nor decline: not from the page
     ),
     Case(
         "plans.create_goal_comment",
@@ -628,7 +628,18 @@ CASES = [
         "plans.respond_to_action",
         "POST",
         "/placements/{placement_a}/development-plan/actions/{action_a}/respond",
-        {**LOG_WRITE, "student_a": 302},
+        {**LOG_WRITE, "student_a": 400},
+    ),
+    # objects of placement A named under placement B: not found, whoever asks
+    *(
+        Case(endpoint, "POST", "/placements/{placement_b}/" + path, MISSING)
+        for endpoint, path in (
+            ("plans.tick_action", "development-plan/actions/{action_a}/tick"),
+            ("plans.link_evidence", "development-plan/goals/{goal_a}/evidence"),
+            ("plans.close_goal", "development-plan/goals/{goal_a}/close"),
+            ("visits.confirm_visit", "visits/{visit_a}/confirm"),
+            ("visits.write_report", "visits/{visit_a}/report"),
+        )
     ),
     Case(
         "plans.tick_action",

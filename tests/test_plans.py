@@ -305,8 +305,8 @@ def test_student_links_a_week_as_evidence_but_not_a_coach_only_note(app, world, 
     secret = write_entry(app, world.placement_a, world.coach_a, "visit_note", coach_only=True)
     student = login_as(world.student_a)
     page = student.get(plan_path(world, f"/goals/{goal_id}")).get_data(as_text=True)
-    assert f'value="{week}"' in page
-    assert f'value="{secret}"' not in page
+    assert f'<option value="{week}"' in page
+    assert f'<option value="{secret}"' not in page
     refused = student.post(plan_path(world, f"/goals/{goal_id}/evidence"), {"entry": secret})
     assert refused.status_code == 422
     student.post(plan_path(world, f"/goals/{goal_id}/evidence"), {"entry": week})
@@ -406,13 +406,15 @@ def test_coach_applies_a_template_to_a_cohort_once(app, world, login_as, cohort)
         # the IT framework has no "planning" competence: only the rubric link is kept
         assert goals[0].links == ["criterion:initiative"]
         assert goals[0].state == GoalState.OPEN
-        # placement A had the goal already (its own) and now has the template's copy once
+        # placement A, whose plan the template was made from, does not get it twice
         assert (
             db.session.scalar(
                 select(func.count(Goal.id)).where(Goal.placement_id == world.placement_a.id)
             )
-            == 2
+            == 1
         )
+    page = coach.get(f"/plan-templates/{template_id}").get_data(as_text=True)
+    assert "0 goals added to the plans of the cohort. 2 were in a plan already." in page
 
 
 def test_a_template_is_only_for_the_coaches_and_coordinators_of_its_school(
@@ -425,3 +427,93 @@ def test_a_template_is_only_for_the_coaches_and_coordinators_of_its_school(
     assert login_as(world.coach_b).get(f"/plan-templates/{template_id}").status_code == 404
     assert login_as(world.coordinator_a).get(f"/plan-templates/{template_id}").status_code == 200
     assert login_as(world.mentor_x).get("/plan-templates").status_code == 403
+
+
+def test_mentor_never_sees_the_students_concern_as_evidence(app, world, login_as):
+    goal_id = add_goal(app, world)
+    concern = write_entry(
+        app, world.placement_a, world.student_a, "concern", sections={"body": "Ik ben bang."}
+    )
+    draft = write_entry(app, world.placement_a, world.student_a, week=date(2026, 9, 28))
+    student = login_as(world.student_a)
+    page = student.get(plan_path(world, f"/goals/{goal_id}")).get_data(as_text=True)
+    assert f'<option value="{concern}"' not in page
+    assert f'<option value="{draft}"' not in page
+    for entry_id in (concern, draft):
+        refused = student.post(plan_path(world, f"/goals/{goal_id}/evidence"), {"entry": entry_id})
+        assert refused.status_code == 422
+    assert goal_of_with_evidence(app, goal_id) == []
+
+
+def test_an_id_beyond_the_database_is_a_clear_refusal(app, world, login_as):
+    goal_id = add_goal(app, world)
+    response = login_as(world.student_a).post(
+        plan_path(world, f"/goals/{goal_id}/evidence"), {"entry": 10**30}
+    )
+    assert response.status_code == 422
+
+
+def test_a_closed_goal_takes_its_actions_off_the_lists(app, world, login_as):
+    goal_id = add_goal(app, world)
+    with app.app_context():
+        db.session.add(
+            Action(
+                placement_id=world.placement_a.id,
+                goal_id=goal_id,
+                author_id=world.student_a.id,
+                author_role="student",
+                title="Old step",
+                due_date=date(2026, 10, 1),
+            )
+        )
+        db.session.commit()
+        action_id = db.session.scalar(select(Action.id))
+    student = login_as(world.student_a)
+    assert "Old step" in student.get("/").get_data(as_text=True)
+    student.post(
+        plan_path(world, f"/goals/{goal_id}/close"),
+        {"version": 1, "state": "dropped", "reflection": "Other priorities now."},
+    )
+    assert "Old step" not in student.get("/").get_data(as_text=True)
+    plan = student.get(plan_path(world)).get_data(as_text=True)
+    assert 'id="overdue-title"' not in plan
+    student.post(plan_path(world, f"/actions/{action_id}/tick"), {"done": 1})
+    with app.app_context():
+        assert db.session.get(Action, action_id).state == ActionState.OPEN
+
+
+def test_an_answer_that_names_neither_choice_changes_nothing(app, world, login_as):
+    goal_id = add_goal(app, world, author=world.mentor_x)
+    student = login_as(world.student_a)
+    assert student.post(plan_path(world, f"/goals/{goal_id}/respond"), {}).status_code == 400
+    assert goal_of(app, goal_id).state == GoalState.SUGGESTED
+
+
+def test_a_title_of_spaces_is_refused(app, world, login_as):
+    response = login_as(world.student_a).post(
+        plan_path(world, "/goals/new"), goal_form(title="   ")
+    )
+    assert response.status_code == 422
+    assert count(app, Goal) == 0
+
+
+def test_the_goal_page_runs_the_same_queries_with_more_evidence(
+    app, world, login_as, count_queries
+):
+    goal_id = add_goal(app, world)
+    student = login_as(world.student_a)
+
+    def queries() -> int:
+        with count_queries() as counter:
+            assert student.get(plan_path(world, f"/goals/{goal_id}")).status_code == 200
+        return counter.count
+
+    week = write_entry(app, world.placement_a, world.student_a, submit=True)
+    student.post(plan_path(world, f"/goals/{goal_id}/evidence"), {"entry": week})
+    few = queries()
+    for day in (12, 19, 26):
+        entry = write_entry(
+            app, world.placement_a, world.student_a, submit=True, week=date(2026, 10, day)
+        )
+        student.post(plan_path(world, f"/goals/{goal_id}/evidence"), {"entry": entry})
+    assert queries() == few

@@ -396,3 +396,71 @@ def test_a_concern_the_coach_dealt_with_leaves_the_agenda(app, world, login_as, 
     assert "Dealt with" in coach.get(entry_path).get_data(as_text=True)
     page = coach.get(visits_path(world, f"/{visit_id}")).get_data(as_text=True)
     assert "Te zware dozen." not in page
+
+
+def test_an_amendment_made_of_coach_only_text_stays_coach_only(app, world, login_as, visit_id):
+    coach = finalise(app, world, login_as, visit_id)
+    response = coach.post(
+        visits_path(world, f"/{visit_id}/report"),
+        report_form(visit_of(app, visit_id).version, bottlenecks="She cried after the row."),
+    )
+    assert response.status_code == 409
+    page = response.get_data(as_text=True)
+    assert '<input checked id="amend-coach_only"' in page
+    coach.post(
+        visits_path(world, f"/{visit_id}/amendments"),
+        {"amend-section": "bottlenecks", "amend-body": "She cried after the row."},
+    )
+    mentor_page = (
+        login_as(world.mentor_x).get(visits_path(world, f"/{visit_id}")).get_data(as_text=True)
+    )
+    assert "She cried" not in mentor_page
+    assert "She cried" in coach.get(visits_path(world, f"/{visit_id}")).get_data(as_text=True)
+
+
+def test_an_agreement_of_a_draft_report_cannot_be_ticked(app, world, login_as, visit_id):
+    login_as(world.coach_a).post(
+        visits_path(world, f"/{visit_id}/report"),
+        report_form(
+            1,
+            agreement="Show her the order list",
+            owner="mentor",
+            due_date=NEXT_WEEK.isoformat(),
+            add_agreement="Add",
+        ),
+    )
+    with app.app_context():
+        action_id = db.session.scalar(select(Action.id))
+    path = f"/placements/{world.placement_a.id}/development-plan/actions/{action_id}/tick"
+    mentor = login_as(world.mentor_x)
+    assert "Show her the order list" not in mentor.get("/").get_data(as_text=True)
+    assert mentor.post(path, {"done": 1}).status_code == 403
+
+
+def test_a_second_confirmation_at_once_is_not_an_error(app, world, login_as, visit_id):
+    finalise(app, world, login_as, visit_id)
+    with app.app_context():
+        # a request that read the visit just before a double tap's twin confirmed it
+        stale = db.session.get(Visit, visit_id)
+        stale.confirmations  # noqa: B018
+        mentor = db.session.get(User, world.mentor_x.id)
+        with app.app_context():
+            services.confirm(
+                db.session.get(Visit, visit_id), db.session.get(User, world.mentor_x.id), ""
+            )
+        services.confirm(stale, mentor, "")
+    assert [c.actor for c in visit_of(app, visit_id).confirmations] == [
+        Actor.COACH,
+        Actor.MENTOR,
+    ]
+
+
+def test_an_unknown_agreement_to_remove_is_not_found(app, world, login_as, visit_id):
+    response = login_as(world.coach_a).post(
+        visits_path(world, f"/{visit_id}/report"), report_form(1, remove_agreement=10**30)
+    )
+    assert response.status_code == 422
+    response = login_as(world.coach_a).post(
+        visits_path(world, f"/{visit_id}/report"), report_form(1, remove_agreement=999999)
+    )
+    assert response.status_code == 404

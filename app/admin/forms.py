@@ -23,10 +23,6 @@ from app.models import OrganisationKind, PlacementKind, PlacementStatus, Role
 from app.validators import single_line
 
 
-class ActionForm(FlaskForm):
-    """A form with only the CSRF token, for buttons that post an action."""
-
-
 def _choices(enum_class) -> list[SelectChoice]:
     return [SelectChoice(member.value, member.label) for member in enum_class]
 

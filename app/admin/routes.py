@@ -15,7 +15,6 @@ from wtforms.fields.choices import SelectChoice
 from app import policy
 from app.admin import bp, imports, services
 from app.admin.forms import (
-    ActionForm,
     ConfirmImportForm,
     ImportForm,
     InviteForm,
@@ -26,6 +25,7 @@ from app.admin.forms import (
 from app.admin.services import AdminError
 from app.content.services import content_library, localised
 from app.extensions import db
+from app.forms import CsrfForm
 from app.models import (
     Organisation,
     OrganisationKind,
@@ -255,7 +255,7 @@ def remove_membership(user_id: int, membership_id: int):
         abort(404)
     if not policy.can_remove_membership(actor, membership):
         abort(403)
-    if ActionForm().validate_on_submit():
+    if CsrfForm().validate_on_submit():
         try:
             services.remove_membership(actor, membership)
         except AdminError as error:
@@ -270,7 +270,7 @@ def remove_membership(user_id: int, membership_id: int):
 def resend_invitation(user_id: int):
     actor = _actor()
     person = policy.user_or_404(user_id, actor)
-    form = ActionForm()
+    form = CsrfForm()
     if form.validate_on_submit():
         try:
             services.resend_invitation(actor, person)

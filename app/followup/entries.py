@@ -11,12 +11,10 @@ from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
-from sqlalchemy.orm.exc import StaleDataError
 
 from app import audit, policy
-from app.domain import DomainError, StaleEdit
+from app.domain import DomainError, StaleEdit, commit_versioned
 from app.extensions import db
 from app.models import (
     Actor,
@@ -100,6 +98,7 @@ def has_concern(placement: Placement, reader: User) -> bool:
             .where(
                 LogEntry.placement_id == placement.id,
                 LogEntry.kind == EntryKind.CONCERN,
+                LogEntry.resolved_at.is_(None),
                 policy.entry_visibility(reader, placement),
             )
             .limit(1)
@@ -226,7 +225,7 @@ def create_entry(
         entry.wellbeing = wellbeing
         entry.review_status = ReviewStatus.SUBMITTED if submit else ReviewStatus.DRAFT
     db.session.add(entry)
-    _commit_versioned()
+    commit_versioned()
     return entry
 
 
@@ -287,7 +286,7 @@ def update_entry(
         entry.wellbeing = wellbeing
         if status != entry.review_status:
             _set_review(entry, status)
-    _commit_versioned()
+    commit_versioned()
     return withdrawn
 
 
@@ -321,7 +320,7 @@ def submit_entry(entry: LogEntry, *, expected_version: int) -> None:
         raise DomainError("review", _l("This week is already with your mentor."))
     _check_written(entry.sections, submit=True)
     _set_review(entry, ReviewStatus.SUBMITTED)
-    _commit_versioned()
+    commit_versioned()
 
 
 def review_entry(
@@ -338,7 +337,7 @@ def review_entry(
     status = ReviewStatus.APPROVED if approve else ReviewStatus.RETURNED
     _set_review(entry, status, mentor, comment)
     audit.record(mentor, f"week_{status.value}", entry, placement=entry.placement_id)
-    _commit_versioned()
+    commit_versioned()
 
 
 def weeks_to_approve(placement: Placement) -> list[LogEntry]:
@@ -368,7 +367,7 @@ def approve_weeks(placement: Placement, mentor: User, shown: dict[int, int]) -> 
     for entry in waiting:
         _set_review(entry, ReviewStatus.APPROVED, mentor)
     audit.record(mentor, "weeks_approved", placement, weeks=sorted(shown))
-    _commit_versioned()
+    commit_versioned()
     return len(waiting)
 
 
@@ -380,20 +379,6 @@ def _set_review(
     entry.review_comment = comment
     entry.reviewed_by_id = mentor.id if mentor else None
     entry.reviewed_at = utcnow() if mentor else None
-
-
-def _commit_versioned() -> None:
-    """Commit; a concurrent change becomes `StaleEdit`, a concurrent same week a message."""
-    try:
-        db.session.commit()
-    except StaleDataError as error:
-        db.session.rollback()
-        raise StaleEdit from error
-    except IntegrityError as error:
-        db.session.rollback()
-        raise DomainError(
-            "week", _l("There is already a log for this week. Open it to change it.")
-        ) from error
 
 
 def add_comment(entry: LogEntry, author: User, body: str) -> Comment:
@@ -417,4 +402,4 @@ def resolve_concern(entry: LogEntry, coach: User) -> None:
     entry.resolved_at = utcnow()
     entry.resolved_by_id = coach.id
     audit.record(coach, "concern.resolve", entry, placement_id=entry.placement_id)
-    _commit_versioned()
+    commit_versioned()

@@ -109,10 +109,6 @@ class EntryForm(FlaskForm):
         return {field.name: field.data or "" for field in self.section_fields()}
 
 
-class ActionForm(FlaskForm):
-    """Only the CSRF token, for buttons that post an action."""
-
-
 class SubmitEntryForm(FlaskForm):
     version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
 

@@ -30,13 +30,13 @@ from app.followup import bp, entries, evidence
 from app.followup.entries import KINDS_BY_ACTOR, PROMPTS
 from app.followup.evidence import MAX_ATTACHMENT_MB
 from app.followup.forms import (
-    ActionForm,
     AttachmentForm,
     CommentForm,
     EntryForm,
     ReviewForm,
     SubmitEntryForm,
 )
+from app.forms import CsrfForm, show_error
 from app.models import Actor, EntryKind, LogEntry, Placement, ReviewStatus, User
 from app.training.services import suggestion
 from app.web import page_argument
@@ -44,14 +44,6 @@ from app.web import page_argument
 
 def _user() -> User:
     return current_user._get_current_object()
-
-
-def _show_error(form, error: DomainError) -> None:
-    field = getattr(form, error.field, None)
-    if field is None:
-        flash(str(error.message), "error")
-    else:
-        field.errors.append(str(error.message))
 
 
 def _writable_placement(placement_id: int) -> Placement:
@@ -114,7 +106,7 @@ def show_timeline(placement_id: int):
         kinds=list(EntryKind),
         writable_kinds=KINDS_BY_ACTOR[actor] if writable else (),
         waiting=waiting,
-        approve_form=ActionForm() if waiting else None,
+        approve_form=CsrfForm() if waiting else None,
         wellbeing=entries.wellbeing_trend(placement)
         if policy.sees_wellbeing(user, placement)
         else None,
@@ -155,7 +147,7 @@ def create_entry(placement_id: int, kind: str):
                 submit=kind == EntryKind.WEEKLY_LOG and form.submit.data,
             )
         except DomainError as error:
-            _show_error(form, error)
+            show_error(form, error)
         else:
             flash(_saved_message(entry), "success")
             return redirect(url_for(".show_timeline", placement_id=placement.id))
@@ -234,7 +226,7 @@ def _entry_page(
         else None,
         comment_form=comment_form
         or (CommentForm() if policy.can_write_log(user, placement) else None),
-        resolve_form=ActionForm()
+        resolve_form=CsrfForm()
         if policy.can_resolve_concern(user, entry) and entry.resolved_at is None
         else None,
         **_evidence_forms(user, entry, attachment_form),
@@ -270,7 +262,7 @@ def edit_entry(placement_id: int, entry_id: int):
                 submit=entry.kind == EntryKind.WEEKLY_LOG and form.submit.data,
             )
         except DomainError as error:
-            _show_error(form, error)
+            show_error(form, error)
             status = 422
         except StaleEdit:
             # Keep the user's text in the form; show what is saved now beside it, and
@@ -345,7 +337,7 @@ def resolve_concern(placement_id: int, entry_id: int):
         return _back_to(entry)
     if not policy.can_resolve_concern(user, entry):
         abort(403)
-    if not ActionForm().validate_on_submit():
+    if not CsrfForm().validate_on_submit():
         abort(400)
     try:
         entries.resolve_concern(entry, user)
@@ -402,7 +394,7 @@ def review_entry(placement_id: int, entry_id: int):
                 expected_version=form.version.data,
             )
         except DomainError as error:
-            _show_error(form, error)
+            show_error(form, error)
         except StaleEdit:
             flash(
                 _("The student changed this week while you were reading it. Read it again."),
@@ -425,7 +417,7 @@ def approve_weeks(placement_id: int):
     placement = policy.placement_or_404(placement_id, user, "view_log")
     if not policy.can_review_weekly_logs(user, placement):
         abort(403)
-    if not ActionForm().validate_on_submit():
+    if not CsrfForm().validate_on_submit():
         abort(400)
     try:
         count = entries.approve_weeks(placement, user, _shown_weeks())
@@ -474,7 +466,7 @@ def create_comment(placement_id: int, entry_id: int):
         try:
             entries.add_comment(entry, user, form.body.data)
         except DomainError as error:
-            _show_error(form, error)
+            show_error(form, error)
         else:
             flash(_("Comment added."), "success")
             return redirect(
@@ -512,7 +504,7 @@ def create_attachment(placement_id: int, entry_id: int):
         try:
             evidence.add_attachment(entry, user, upload.filename, upload.stream)
         except DomainError as error:
-            _show_error(form, error)
+            show_error(form, error)
         else:
             flash(_("Attachment added."), "success")
             _say_if_withdrawn(was_approved)
@@ -562,7 +554,7 @@ def delete_attachment(placement_id: int, entry_id: int, attachment_id: int):
     attachment = policy.attachment_or_404(entry, attachment_id)
     if not policy.can_remove_attachment(user, attachment):
         abort(403)
-    if not ActionForm().validate_on_submit():
+    if not CsrfForm().validate_on_submit():
         abort(400)
     was_approved = entry.review_status == ReviewStatus.APPROVED
     evidence.remove_attachment(attachment, user)

@@ -27,6 +27,7 @@ from app.models.plans import (
     GoalState,
     PlanStatus,
     PlanTemplate,
+    live_actions,
 )
 from app.models.training import (
     Certificate,
@@ -37,6 +38,7 @@ from app.models.training import (
     Recommendation,
 )
 from app.models.visits import (
+    AGREED_STATUSES,
     HELD_STATUSES,
     AdditionKind,
     Visit,
@@ -46,7 +48,9 @@ from app.models.visits import (
 )
 
 __all__ = [
+    "AGREED_STATUSES",
     "HELD_STATUSES",
+    "live_actions",
     "Action",
     "ActionState",
     "AdditionKind",

@@ -14,7 +14,19 @@ import enum
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    ColumnElement,
+    Date,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    and_,
+    or_,
+    select,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -22,6 +34,7 @@ from app.models.columns import UTCDateTime, str_enum, utcnow
 from app.models.followup import Actor, LogEntry
 from app.models.people import User
 from app.models.placements import Placement
+from app.models.visits import AGREED_STATUSES, Visit
 
 
 class PlanStatus(enum.StrEnum):
@@ -165,12 +178,29 @@ class Action(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     goal: Mapped[Goal | None] = relationship(back_populates="actions")
+    visit: Mapped[Visit | None] = relationship()
     author: Mapped[User] = relationship(foreign_keys=[author_id])
 
     def is_overdue(self, today: date) -> bool:
         return (
             self.state == ActionState.OPEN and self.due_date is not None and self.due_date < today
         )
+
+
+def live_actions() -> ColumnElement[bool]:
+    """SQL: the actions that count in lists of what to do: not under a closed goal, and,
+    for a visit's agreement, only once its report is final.
+    """
+    return and_(
+        or_(
+            Action.goal_id.is_(None),
+            Action.goal_id.in_(select(Goal.id).where(Goal.state == GoalState.OPEN)),
+        ),
+        or_(
+            Action.visit_id.is_(None),
+            Action.visit_id.in_(select(Visit.id).where(Visit.status.in_(AGREED_STATUSES))),
+        ),
+    )
 
 
 class GoalComment(db.Model):

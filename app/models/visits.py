@@ -41,6 +41,8 @@ VISIT_STATUS_LABELS = {
 
 # A visit is held once its report exists; these statuses count as a visit that happened.
 HELD_STATUSES = (VisitStatus.REPORTING, VisitStatus.FINAL, VisitStatus.LOCKED)
+# A report's agreements count once it is final: before that they are the coach's draft.
+AGREED_STATUSES = (VisitStatus.FINAL, VisitStatus.LOCKED)
 
 
 class AdditionKind(enum.StrEnum):

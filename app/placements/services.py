@@ -25,8 +25,8 @@ from app.models import (
     User,
     Visit,
     VisitStatus,
+    live_actions,
 )
-from app.plans.services import agreed_visits
 
 PLACEMENT_CARD_LOADING = (
     joinedload(Placement.student),
@@ -170,7 +170,7 @@ def _actions_waiting(found: dict[int, Waiting], actors: dict[int, Actor], learni
         .where(
             Action.placement_id.in_(found),
             Action.state.in_((ActionState.OPEN, ActionState.SUGGESTED)),
-            or_(Action.visit_id.is_(None), Action.visit_id.in_(agreed_visits())),
+            live_actions(),
         )
         .order_by(Action.due_date.is_(None), Action.due_date, Action.id)
     )

@@ -10,8 +10,9 @@ from datetime import date
 from flask_babel import format_date
 from flask_babel import gettext as _
 
+from app import policy
 from app.competences.services import ACTORS
-from app.models import ActionState, Actor, Placement, PlanStatus
+from app.models import ActionState, Actor, Placement, PlanStatus, User
 from app.pdf import GREEN, MUTED, Document
 from app.plans import services
 from app.portfolio.services import slug
@@ -29,8 +30,8 @@ def _level(value: float | None) -> str:
     return "–" if value is None else f"{value:g}"
 
 
-def plan_pdf(placement: Placement, today: date) -> bytes:
-    """The plan as the trio and the school read it (suggestions included, marked)."""
+def plan_pdf(placement: Placement, reader: User, today: date) -> bytes:
+    """The plan as `reader` reads it (suggestions included, marked)."""
     plan = services.plan_of(placement)
     goals = services.goals_of(placement)
     agreements = services.agreements_of(placement)
@@ -100,10 +101,10 @@ def plan_pdf(placement: Placement, today: date) -> bytes:
             mark = "☑" if action.state == ActionState.DONE else "☐"
             suffix = f" ({_('suggested')})" if action.state == ActionState.SUGGESTED else ""
             pdf.text_block(f"{mark} {action.title} · {_day(action.due_date)}{suffix}", indent=4)
-        if goal.evidence:
+        entries = [e.entry for e in goal.evidence if policy.can_read_entry(reader, e.entry)]
+        if entries:
             pdf.text_block(_("Evidence"), size=9, bold=True, colour=MUTED)
-            for evidence in goal.evidence:
-                entry = evidence.entry
+            for entry in entries:
                 pdf.text_block(f"{entry.kind.label} · {_day(entry.created_at.date())}", indent=4)
         if goal.reflection:
             pdf.text_block(_("Reflection"), size=9, bold=True, colour=MUTED)

@@ -18,6 +18,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
+from app.forms import ID_RANGE
 from app.models import GoalState
 
 
@@ -94,6 +95,12 @@ class RespondForm(FlaskForm):
     accept = SubmitField(_l("Accept"))
     decline = SubmitField(_l("Decline"))
 
+    def answer(self) -> bool | None:
+        """True to accept, False to decline, None when the form named neither or both."""
+        if bool(self.accept.data) == bool(self.decline.data):
+            return None
+        return bool(self.accept.data)
+
 
 class TickForm(FlaskForm):
     done = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
@@ -109,7 +116,7 @@ class EvidenceForm(FlaskForm):
     entry = SelectField(
         _l("Entry of the log"),
         coerce=int,
-        validators=[InputRequired(_l("Choose an entry."))],
+        validators=[InputRequired(_l("Choose an entry.")), ID_RANGE],
         validate_choice=False,  # the service checks the entry belongs to the log
     )
     link = SubmitField(_l("Add as evidence"))

@@ -14,7 +14,7 @@ from wtforms.fields.choices import SelectChoice
 
 from app import policy
 from app.domain import DomainError, StaleEdit
-from app.followup.forms import ActionForm
+from app.forms import CsrfForm, show_error
 from app.models import Actor, Goal, GoalState, LogEntry, Placement, User
 from app.plans import bp, document, services
 from app.plans.forms import (
@@ -33,14 +33,6 @@ from app.plans.forms import (
 
 def _user() -> User:
     return current_user._get_current_object()
-
-
-def _show_error(form, error: DomainError) -> None:
-    field = getattr(form, error.field, None)
-    if field is None:
-        flash(str(error.message), "error")
-    else:
-        field.errors.append(str(error.message))
 
 
 def _readable_placement(placement_id: int) -> Placement:
@@ -82,7 +74,7 @@ def show_plan(placement_id: int):
         can_suggest=policy.can_suggest_to_plan(user, placement),
         can_approve=policy.can_approve_plan(user, placement),
         can_make_template=policy.can_approve_plan(user, placement) and placement.programme,
-        action_form=ActionForm(),
+        action_form=CsrfForm(),
         respond_form=RespondForm(),
         tick_form=TickForm(),
         template_form=TemplateForm(),
@@ -96,7 +88,7 @@ def approve_plan(placement_id: int):
     placement = _readable_placement(placement_id)
     if not policy.can_approve_plan(user, placement):
         abort(403)
-    if not ActionForm().validate_on_submit():
+    if not CsrfForm().validate_on_submit():
         abort(400)
     try:
         services.approve_plan(placement, user)
@@ -113,7 +105,7 @@ def export_plan(placement_id: int):
     placement = _readable_placement(placement_id)
     today = date.today()
     return Response(
-        document.plan_pdf(placement, today),
+        document.plan_pdf(placement, _user(), today),
         mimetype="application/pdf",
         headers={
             "Content-Disposition": (
@@ -158,7 +150,7 @@ def create_goal(placement_id: int):
         try:
             goal = services.create_goal(placement, user, _goal_text(form))
         except DomainError as error:
-            _show_error(form, error)
+            show_error(form, error)
         else:
             flash(
                 _("Your suggestion is in the plan. The student accepts or declines it.")
@@ -178,7 +170,7 @@ def create_goal(placement_id: int):
 def show_goal(placement_id: int, goal_id: int):
     user = _user()
     placement = _readable_placement(placement_id)
-    goal = policy.goal_or_404(placement, goal_id)
+    goal = services.goal_with_details(policy.goal_or_404(placement, goal_id))
     return _goal_page(placement, goal, user)
 
 
@@ -192,12 +184,14 @@ def _goal_page(placement: Placement, goal: Goal, user: User, **forms):
         evidence_form = EvidenceForm()
     if evidence_form is not None:
         evidence_form.entry.choices = [
-            (entry.id, _entry_label(entry)) for entry in services.evidence_choices(placement, user)
+            SelectChoice(entry.id, _entry_label(entry))
+            for entry in services.evidence_choices(placement)
         ]
     return render_template(
         "plans/show_goal.html",
         placement=placement,
         goal=goal,
+        evidence=[e for e in goal.evidence if policy.can_read_entry(user, e.entry)],
         levels=services.goal_levels(placement, [goal])[goal.id],
         today=date.today(),
         actor=policy.actor_in(user, placement),
@@ -215,7 +209,7 @@ def _goal_page(placement: Placement, goal: Goal, user: User, **forms):
         evidence_form=evidence_form if editable and open_goal else None,
         respond_form=RespondForm(),
         tick_form=TickForm(),
-        unlink_form=ActionForm(),
+        unlink_form=CsrfForm(),
     )
 
 
@@ -248,7 +242,7 @@ def edit_goal(placement_id: int, goal_id: int):
                 goal, placement, _goal_text(form), expected_version=form.version.data
             )
         except DomainError as error:
-            _show_error(form, error)
+            show_error(form, error)
         except StaleEdit:
             flash(
                 _(
@@ -292,7 +286,7 @@ def close_goal(placement_id: int, goal_id: int):
                 expected_version=form.version.data,
             )
         except DomainError as error:
-            _show_error(form, error)
+            show_error(form, error)
         except StaleEdit:
             return _stale_goal(goal)
         else:
@@ -339,10 +333,10 @@ def respond_to_goal(placement_id: int, goal_id: int):
     if not policy.can_edit_plan(user, placement):
         abort(403)
     form = RespondForm()
-    if not form.validate_on_submit():
+    if not form.validate_on_submit() or form.answer() is None:
         abort(400)
     try:
-        services.respond_to_goal(goal, accept=bool(form.accept.data))
+        services.respond_to_goal(goal, accept=form.answer())
     except DomainError as error:
         flash(str(error.message), "error")
     except StaleEdit:
@@ -372,7 +366,7 @@ def create_goal_comment(placement_id: int, goal_id: int):
         try:
             services.comment_on_goal(goal, placement, user, form.body.data)
         except DomainError as error:
-            _show_error(form, error)
+            show_error(form, error)
         else:
             return redirect(
                 url_for(".show_goal", placement_id=placement.id, goal_id=goal.id) + "#comments"
@@ -393,9 +387,9 @@ def link_evidence(placement_id: int, goal_id: int):
     form = EvidenceForm()
     if form.validate_on_submit():
         try:
-            services.link_evidence(goal, placement, user, form.entry.data)
+            services.link_evidence(goal, placement, form.entry.data)
         except DomainError as error:
-            _show_error(form, error)
+            show_error(form, error)
         else:
             flash(_("Evidence added to the goal."), "success")
             return _to_goal(goal)
@@ -413,10 +407,13 @@ def unlink_evidence(placement_id: int, goal_id: int, evidence_id: int):
     goal = policy.goal_or_404(placement, goal_id)
     if not policy.can_edit_plan(user, placement):
         abort(403)
-    if not ActionForm().validate_on_submit():
+    if not CsrfForm().validate_on_submit():
         abort(400)
-    if not services.unlink_evidence(goal, evidence_id):
-        abort(404)
+    try:
+        if not services.unlink_evidence(goal, evidence_id):
+            abort(404)
+    except DomainError as error:
+        flash(str(error.message), "error")
     return _to_goal(goal)
 
 
@@ -438,7 +435,7 @@ def create_action(placement_id: int, goal_id: int):
         try:
             action = services.add_action(placement, goal, user, form.title.data, form.due_date.data)
         except DomainError as error:
-            _show_error(form, error)
+            show_error(form, error)
         else:
             flash(
                 _("Action added.")
@@ -462,10 +459,10 @@ def respond_to_action(placement_id: int, action_id: int):
     if not policy.can_edit_plan(user, placement):
         abort(403)
     form = RespondForm()
-    if not form.validate_on_submit():
+    if not form.validate_on_submit() or form.answer() is None:
         abort(400)
     try:
-        services.respond_to_action(action, accept=bool(form.accept.data))
+        services.respond_to_action(action, accept=form.answer())
     except DomainError as error:
         flash(str(error.message), "error")
     return _back(placement, action)
@@ -561,21 +558,41 @@ def apply_template(template_id: int):
                 "plans/apply_template.html", template=template, form=form, placements=None
             ), 422
         if form.confirm.data and placements:
-            result = services.apply_template(template, user, placements)
-            flash(
-                ngettext(
-                    "%(num)d goal added to the plans of the cohort.",
-                    "%(num)d goals added to the plans of the cohort.",
-                    result.goals_added,
-                )
-                + (
-                    " " + _("The cohort already had %(num)d of them.", num=result.already_there)
-                    if result.already_there
-                    else ""
-                ),
-                "success",
-            )
+            try:
+                result = services.apply_template(template, user, placements)
+            except DomainError as error:
+                flash(str(error.message), "error")
+            else:
+                flash(_applied_message(result), "success")
             return redirect(url_for(".apply_template", template_id=template.id))
     return render_template(
         "plans/apply_template.html", template=template, form=form, placements=placements
     )
+
+
+def _applied_message(result: services.Applied) -> str:
+    parts = [
+        ngettext(
+            "%(num)d goal added to the plans of the cohort.",
+            "%(num)d goals added to the plans of the cohort.",
+            result.goals_added,
+        )
+    ]
+    if result.already_there:
+        parts.append(
+            ngettext(
+                "%(num)d was in a plan already.",
+                "%(num)d were in a plan already.",
+                result.already_there,
+            )
+        )
+    if result.without_links:
+        parts.append(
+            ngettext(
+                "%(num)d was left out: none of its competences is in that placement's framework.",
+                "%(num)d were left out: none of their competences is in that placement's "
+                "framework.",
+                result.without_links,
+            )
+        )
+    return " ".join(parts)

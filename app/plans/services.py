@@ -12,12 +12,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
-from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
-from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.orm import joinedload, selectinload
 
 from app import audit, policy
 from app.competences.services import (
@@ -28,7 +26,7 @@ from app.competences.services import (
     rubric_of,
 )
 from app.content.services import localised
-from app.domain import DomainError, StaleEdit
+from app.domain import DomainError, StaleEdit, check_in_placement, commit_versioned
 from app.extensions import db
 from app.models import (
     Action,
@@ -44,9 +42,9 @@ from app.models import (
     PlacementStatus,
     PlanStatus,
     PlanTemplate,
+    ReviewStatus,
     User,
-    Visit,
-    VisitStatus,
+    live_actions,
 )
 from app.models.columns import utcnow
 
@@ -100,29 +98,31 @@ def _check_links(placement: Placement, links: list[str]) -> list[str]:
     return list(dict.fromkeys(links))
 
 
-def check_in_placement(placement: Placement, day: date | None, field_name: str) -> None:
-    """A date in the plan falls within the placement."""
-    if day is None:
-        return
-    if day < placement.start_date:
-        raise DomainError(
-            field_name,
-            _l(
-                "This date is before the placement starts (%(start)s).",
-                start=format_date(placement.start_date, "long"),
-            ),
-        )
-    if day > placement.end_date:
-        raise DomainError(
-            field_name,
-            _l(
-                "This date is after the placement ends (%(end)s).",
-                end=format_date(placement.end_date, "long"),
-            ),
-        )
+def _check_title(title: str) -> None:
+    if not title.strip():
+        raise DomainError("title", _l("Give the goal a short title."))
 
 
 # -- reading ----------------------------------------------------------------------------
+
+
+# What a goal's page and the plan show of each goal, loaded with it (no query per row).
+GOAL_DETAILS = (
+    joinedload(Goal.author),
+    selectinload(Goal.actions).joinedload(Action.author),
+    selectinload(Goal.comments).joinedload(GoalComment.author),
+    selectinload(Goal.evidence).joinedload(GoalEvidence.entry),
+)
+
+
+def goal_with_details(goal: Goal) -> Goal:
+    """`goal` with what its page shows, in three queries."""
+    return db.session.scalars(
+        select(Goal)
+        .where(Goal.id == goal.id)
+        .options(*GOAL_DETAILS)
+        .execution_options(populate_existing=True)
+    ).one()
 
 
 def plan_of(placement: Placement) -> DevelopmentPlan | None:
@@ -138,11 +138,7 @@ def goals_of(placement: Placement) -> list[Goal]:
     goals = db.session.scalars(
         select(Goal)
         .where(Goal.placement_id == placement.id)
-        .options(
-            selectinload(Goal.actions),
-            selectinload(Goal.comments).joinedload(GoalComment.author),
-            selectinload(Goal.evidence).joinedload(GoalEvidence.entry),
-        )
+        .options(*GOAL_DETAILS)
         .order_by(Goal.id)
     ).all()
     order = {GoalState.SUGGESTED: 0, GoalState.OPEN: 1, GoalState.REACHED: 2}
@@ -155,17 +151,11 @@ def goals_of(placement: Placement) -> list[Goal]:
 def agreements_of(placement: Placement, owner: Actor | None = None) -> list[Action]:
     """Actions agreed during visits whose report is final, optionally of one owner."""
     query = select(Action).where(
-        Action.placement_id == placement.id,
-        Action.visit_id.in_(agreed_visits()),
+        Action.placement_id == placement.id, Action.visit_id.is_not(None), live_actions()
     )
     if owner is not None:
         query = query.where(Action.owner == owner)
     return list(db.session.scalars(query.order_by(Action.due_date, Action.id)))
-
-
-def agreed_visits():
-    """A select of the visits whose report is final: their agreements count from then."""
-    return select(Visit.id).where(Visit.status.in_((VisitStatus.FINAL, VisitStatus.LOCKED)))
 
 
 @dataclass
@@ -187,7 +177,7 @@ class Progress:
 def progress(goals: list[Goal], agreements: list[Action], today: date) -> Progress:
     """Goals by state and the overdue actions, for the plan's summary."""
     result = Progress(Counter(goal.state for goal in goals))
-    actions = [a for g in goals for a in g.actions] + [
+    actions = [a for g in goals if g.state == GoalState.OPEN for a in g.actions] + [
         a for a in agreements if a.owner == Actor.STUDENT
     ]
     for action in actions:
@@ -237,17 +227,22 @@ def goal_levels(placement: Placement, goals: list[Goal]) -> dict[int, list[LinkL
     return result
 
 
-def evidence_choices(placement: Placement, student: User) -> list[LogEntry]:
-    """The log entries the student may point to as evidence: what the student reads,
-    newest first, no drafts of anyone else.
+def _shared_with_the_trio():
+    """SQL: entries all three read: no drafts, nothing meant for the coach or school only.
+    Evidence in the plan is read by the mentor too.
     """
+    return and_(
+        LogEntry.coach_only.is_(False),
+        or_(LogEntry.review_status.is_(None), LogEntry.review_status != ReviewStatus.DRAFT),
+    )
+
+
+def evidence_choices(placement: Placement) -> list[LogEntry]:
+    """The log entries the student may point to as evidence, newest first."""
     return list(
         db.session.scalars(
             select(LogEntry)
-            .where(
-                LogEntry.placement_id == placement.id,
-                policy.entry_visibility(student, placement),
-            )
+            .where(LogEntry.placement_id == placement.id, _shared_with_the_trio())
             .order_by(LogEntry.created_at.desc())
             .limit(50)
         )
@@ -279,6 +274,7 @@ def create_goal(placement: Placement, author: User, text: GoalText) -> Goal:
     accepts or declines.
     """
     actor = policy.actor_in(author, placement)
+    _check_title(text.title)
     links = _check_links(placement, text.links)
     check_in_placement(placement, text.target_date, "target_date")
     _ensure_plan(placement)
@@ -302,6 +298,7 @@ def update_goal(goal: Goal, placement: Placement, text: GoalText, *, expected_ve
     """The student changes a goal; an edit based on an older version is refused."""
     if goal.version != expected_version:
         raise StaleEdit()
+    _check_title(text.title)
     links = _check_links(placement, text.links)
     check_in_placement(placement, text.target_date, "target_date")
     goal.title = text.title.strip()
@@ -309,7 +306,7 @@ def update_goal(goal: Goal, placement: Placement, text: GoalText, *, expected_ve
     goal.success = text.success.strip()
     goal.target_date = text.target_date
     goal.links = links
-    _commit_versioned()
+    commit_versioned()
 
 
 def close_goal(goal: Goal, state: GoalState, reflection: str, *, expected_version: int) -> None:
@@ -325,7 +322,7 @@ def close_goal(goal: Goal, state: GoalState, reflection: str, *, expected_versio
     goal.state = state
     goal.reflection = reflection.strip()
     goal.closed_at = utcnow()
-    _commit_versioned()
+    commit_versioned()
 
 
 def reopen_goal(goal: Goal, *, expected_version: int) -> None:
@@ -335,7 +332,7 @@ def reopen_goal(goal: Goal, *, expected_version: int) -> None:
         raise DomainError("state", _l("This goal is not closed."))
     goal.state = GoalState.OPEN
     goal.closed_at = None
-    _commit_versioned()
+    commit_versioned()
 
 
 def respond_to_goal(goal: Goal, accept: bool) -> None:
@@ -347,15 +344,17 @@ def respond_to_goal(goal: Goal, accept: bool) -> None:
     goal.state = GoalState.OPEN if accept else GoalState.DECLINED
     if not accept:
         goal.closed_at = utcnow()
-    _commit_versioned()
+    commit_versioned()
 
 
 def add_action(
     placement: Placement, goal: Goal, author: User, title: str, due_date: date | None
 ) -> Action:
     """An action under a goal: the student's own, or a suggestion of mentor or coach."""
-    if goal.is_closed or goal.state == GoalState.SUGGESTED:
+    if goal.state != GoalState.OPEN:
         raise DomainError("title", _l("Actions go under a goal you are working on."))
+    if not title.strip():
+        raise DomainError("title", _l("Say what you will do."))
     check_in_placement(placement, due_date, "due_date")
     actor = policy.actor_in(author, placement)
     action = Action(
@@ -384,6 +383,8 @@ def set_action_done(action: Action, user: User, done: bool) -> None:
     """Tick an action off, or back on. Ticking twice (a double tap) changes nothing."""
     if action.state not in (ActionState.OPEN, ActionState.DONE):
         raise DomainError("state", _l("Accept the suggestion first."))
+    if action.goal is not None and action.goal.state != GoalState.OPEN:
+        raise DomainError("state", _l("This action belongs to a closed goal."))
     if done and action.state == ActionState.OPEN:
         action.state = ActionState.DONE
         action.done_at = utcnow()
@@ -410,14 +411,18 @@ def comment_on_goal(goal: Goal, placement: Placement, author: User, body: str) -
     return comment
 
 
-def link_evidence(goal: Goal, placement: Placement, student: User, entry_id: int) -> None:
-    """Point to a log entry as evidence for the goal; twice is once."""
-    entry = db.session.get(LogEntry, entry_id)
-    if (
-        entry is None
-        or entry.placement_id != placement.id
-        or not policy.can_read_entry(student, entry)
-    ):
+def link_evidence(goal: Goal, placement: Placement, entry_id: int) -> None:
+    """Point to a log entry as evidence for an open goal; twice is once."""
+    if goal.state != GoalState.OPEN:
+        raise DomainError("entry", _l("Evidence goes with a goal you are working on."))
+    entry = db.session.scalar(
+        select(LogEntry).where(
+            LogEntry.id == entry_id,
+            LogEntry.placement_id == placement.id,
+            _shared_with_the_trio(),
+        )
+    )
+    if entry is None:
         raise DomainError("entry", _l("Choose an entry of this placement's log."))
     if any(e.entry_id == entry.id for e in goal.evidence):
         return
@@ -427,6 +432,8 @@ def link_evidence(goal: Goal, placement: Placement, student: User, entry_id: int
 
 def unlink_evidence(goal: Goal, evidence_id: int) -> bool:
     """Take an entry off the goal's evidence; False when it was not there."""
+    if goal.state != GoalState.OPEN:
+        raise DomainError("entry", _l("Evidence goes with a goal you are working on."))
     for evidence in goal.evidence:
         if evidence.id == evidence_id:
             goal.evidence.remove(evidence)
@@ -455,14 +462,6 @@ def approve_plan(placement: Placement, coach: User) -> DevelopmentPlan:
     audit.record(coach, "plan.approve", plan, placement_id=placement.id)
     db.session.commit()
     return plan
-
-
-def _commit_versioned() -> None:
-    try:
-        db.session.commit()
-    except StaleDataError as error:
-        db.session.rollback()
-        raise StaleEdit() from error
 
 
 # -- templates: goals common to a programme ---------------------------------------------
@@ -531,31 +530,37 @@ def cohorts_of(template: PlanTemplate) -> list[str]:
 
 @dataclass
 class Applied:
-    placements: int = 0
     goals_added: int = 0
-    already_there: int = 0
-    links_dropped: int = 0
+    already_there: int = 0  # the plan had the goal already (from the template, or by title)
+    without_links: int = 0  # none of the goal's links is in the placement's framework
 
 
 def apply_template(template: PlanTemplate, user: User, placements: list[Placement]) -> Applied:
-    """Add the template's goals to each placement's plan, as goals of the student (the
-    school's common goals). Applying twice adds nothing the second time; a link to a
-    competence a placement's framework does not have is left out.
+    """Add the template's goals to each placement's plan as the school's common goals
+    (goals of the plan, not suggestions). A plan that has a goal already, from this
+    template or by the same title, does not get it again, so applying twice adds nothing;
+    links a placement's framework lacks are left out, and a goal left without any link
+    is not added.
     """
-    result = Applied(placements=len(placements))
+    result = Applied()
+    ids = [p.id for p in placements]
     existing = set(
         db.session.execute(
             select(Goal.placement_id, Goal.template_index).where(
-                Goal.template_id == template.id,
-                Goal.placement_id.in_([p.id for p in placements]),
+                Goal.template_id == template.id, Goal.placement_id.in_(ids)
+            )
+        ).all()
+    )
+    titles = set(
+        db.session.execute(
+            select(Goal.placement_id, func.lower(Goal.title)).where(
+                Goal.placement_id.in_(ids), Goal.state != GoalState.DECLINED
             )
         ).all()
     )
     with_plan = set(
         db.session.scalars(
-            select(DevelopmentPlan.placement_id).where(
-                DevelopmentPlan.placement_id.in_([p.id for p in placements])
-            )
+            select(DevelopmentPlan.placement_id).where(DevelopmentPlan.placement_id.in_(ids))
         )
     )
     for placement in placements:
@@ -563,11 +568,16 @@ def apply_template(template: PlanTemplate, user: User, placements: list[Placemen
         if placement.id not in with_plan:
             db.session.add(DevelopmentPlan(placement_id=placement.id, status=PlanStatus.DRAFT))
         for index, goal in enumerate(template.goals):
-            if (placement.id, index) in existing:
+            if (placement.id, index) in existing or (
+                placement.id,
+                goal["title"].lower(),
+            ) in titles:
                 result.already_there += 1
                 continue
             links = [link for link in goal["links"] if link in known]
-            result.links_dropped += len(goal["links"]) - len(links)
+            if not links:
+                result.without_links += 1
+                continue
             db.session.add(
                 Goal(
                     placement_id=placement.id,
@@ -583,7 +593,7 @@ def apply_template(template: PlanTemplate, user: User, placements: list[Placemen
                 )
             )
             result.goals_added += 1
-    audit.record(user, "plan_template.apply", template, placements=[p.id for p in placements])
+    audit.record(user, "plan_template.apply", template, placements=ids)
     try:
         db.session.commit()
     except IntegrityError as error:  # applied at the same moment by someone else

@@ -16,7 +16,7 @@ from datetime import date
 from flask import url_for
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from app import policy
 from app.competences.services import build_matrix, framework_of
@@ -31,8 +31,8 @@ from app.models import (
     LogEntry,
     Placement,
     User,
+    live_actions,
 )
-from app.plans.services import agreed_visits
 
 DIVERGENCE = "divergence"
 NOT_AT_WORKPLACE = "not_at_workplace"
@@ -100,7 +100,7 @@ def gather(placement: Placement, today: date) -> list[dict]:
             Action.placement_id == placement.id,
             Action.state == ActionState.OPEN,
             Action.due_date < today,
-            or_(Action.visit_id.is_(None), Action.visit_id.in_(agreed_visits())),
+            live_actions(),
         )
         .order_by(Action.due_date, Action.id)
     )

@@ -19,15 +19,12 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
+from app.forms import ID_RANGE
 from app.models import Actor
 from app.visits.services import MAX_SECTION_LENGTH, REPORT_SECTIONS
 
-ATTENDEE_CHOICES = [
-    SelectChoice(Actor.STUDENT.value, _l("The student")),
-    SelectChoice(Actor.MENTOR.value, _l("The mentor")),
-    SelectChoice(Actor.COACH.value, _l("The coach")),
-]
-OWNER_CHOICES = [
+# Who attends a visit, and who owns an agreement.
+TRIO_CHOICES = [
     SelectChoice(Actor.STUDENT.value, _l("The student")),
     SelectChoice(Actor.MENTOR.value, _l("The mentor")),
     SelectChoice(Actor.COACH.value, _l("The coach")),
@@ -47,8 +44,8 @@ class VisitPlanForm(FlaskForm):
     )
     attendees = SelectMultipleField(
         _l("Who attends"),
-        choices=ATTENDEE_CHOICES,
-        default=[choice.value for choice in ATTENDEE_CHOICES],
+        choices=TRIO_CHOICES,
+        default=[choice.value for choice in TRIO_CHOICES],
         widget=ListWidget(prefix_label=False),
         option_widget=CheckboxInput(),
     )
@@ -73,10 +70,10 @@ class ReportForm(FlaskForm):
         validators=[Optional(), Length(max=300)],
         description=_l("Who does what: one concrete step."),
     )
-    owner = SelectField(_l("Who does it"), choices=OWNER_CHOICES)
+    owner = SelectField(_l("Who does it"), choices=TRIO_CHOICES)
     due_date = DateField(_l("Done by"), validators=[Optional()])
     add_agreement = SubmitField(_l("Add the agreement"))
-    remove_agreement = IntegerField(validators=[Optional()])
+    remove_agreement = IntegerField(validators=[Optional(), ID_RANGE])
     save = SubmitField(_l("Save draft"))
     finalise = SubmitField(_l("Save and make final"))
 

@@ -8,12 +8,11 @@ from datetime import date
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from app import policy
 from app.domain import DomainError, StaleEdit
-from app.followup.forms import ActionForm
+from app.forms import CsrfForm, show_error
 from app.models import Actor, AdditionKind, Placement, User, Visit, VisitStatus
 from app.visits import bp, services
 from app.visits.forms import AdditionForm, ConfirmForm, ReportForm, VisitPlanForm
@@ -21,14 +20,6 @@ from app.visits.forms import AdditionForm, ConfirmForm, ReportForm, VisitPlanFor
 
 def _user() -> User:
     return current_user._get_current_object()
-
-
-def _show_error(form, error: DomainError) -> None:
-    field = getattr(form, error.field, None)
-    if field is None:
-        flash(str(error.message), "error")
-    else:
-        field.errors.append(str(error.message))
 
 
 def _readable_placement(placement_id: int) -> Placement:
@@ -40,6 +31,15 @@ def _coached_placement(placement_id: int) -> Placement:
     if not policy.can_coach_visits(_user(), placement):
         abort(403)
     return placement
+
+
+def _coached_visit(placement_id: int, visit_id: int) -> tuple[Placement, Visit]:
+    """A visit of the placement (404 under any other), for its coach (403 for others)."""
+    placement = _readable_placement(placement_id)
+    visit = policy.visit_or_404(placement, visit_id)
+    if not policy.can_coach_visits(_user(), placement):
+        abort(403)
+    return placement, visit
 
 
 def _to_visit(visit: Visit, anchor: str = ""):
@@ -85,7 +85,7 @@ def plan_visit(placement_id: int):
         try:
             visit = services.plan_visit(placement, user, _plan(form))
         except DomainError as error:
-            _show_error(form, error)
+            show_error(form, error)
         else:
             flash(
                 _("The visit is planned. Student and mentor see it on their home page."), "success"
@@ -98,8 +98,7 @@ def plan_visit(placement_id: int):
 @bp.route("/placements/<int:placement_id>/visits/<int:visit_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit_visit(placement_id: int, visit_id: int):
-    placement = _coached_placement(placement_id)
-    visit = policy.visit_or_404(placement, visit_id)
+    placement, visit = _coached_visit(placement_id, visit_id)
     if visit.status != VisitStatus.PLANNED:
         abort(403)
     form = VisitPlanForm(obj=visit) if request.method == "GET" else VisitPlanForm()
@@ -110,7 +109,7 @@ def edit_visit(placement_id: int, visit_id: int):
         try:
             services.change_plan(visit, _plan(form), expected_version=form.version.data)
         except DomainError as error:
-            _show_error(form, error)
+            show_error(form, error)
         except StaleEdit:
             flash(_("This visit changed while you were editing it. Look at it again."), "error")
             return _to_visit(visit)
@@ -125,9 +124,8 @@ def edit_visit(placement_id: int, visit_id: int):
 @login_required
 def cancel_visit(placement_id: int, visit_id: int):
     user = _user()
-    placement = _coached_placement(placement_id)
-    visit = policy.visit_or_404(placement, visit_id)
-    if not ActionForm().validate_on_submit():
+    placement, visit = _coached_visit(placement_id, visit_id)
+    if not CsrfForm().validate_on_submit():
         abort(400)
     try:
         services.cancel_visit(visit, user)
@@ -172,7 +170,7 @@ def _visit_page(placement: Placement, visit: Visit, user: User, status: int = 20
             or (AdditionForm(prefix="comment") if in_trio and visit.is_final else None),
             amend_form=forms.get("amend_form")
             or (AdditionForm(prefix="amend") if coach and visit.is_final else None),
-            action_form=ActionForm(),
+            action_form=CsrfForm(),
             actor=policy.actor_in(user, placement),
             report_sections=services.REPORT_SECTIONS,
         ),
@@ -185,8 +183,7 @@ def _visit_page(placement: Placement, visit: Visit, user: User, status: int = 20
 def write_report(placement_id: int, visit_id: int):
     """The coach writes the report on a phone during the visit and completes it later."""
     user = _user()
-    placement = _coached_placement(placement_id)
-    visit = policy.visit_or_404(placement, visit_id)
+    placement, visit = _coached_visit(placement_id, visit_id)
     if visit.status == VisitStatus.CANCELLED:
         abort(403)
     form = ReportForm()
@@ -218,7 +215,9 @@ def _save_report(placement: Placement, visit: Visit, form: ReportForm, user: Use
     if visit.is_final:
         # Never over a final report: show the typed text as an amendment to add.
         amend_form = AdditionForm(prefix="amend", formdata=None)
-        amend_form.body.data = _changes_as_text(visit, form)
+        amend_form.body.data, amend_form.coach_only.data = services.amendment_from(
+            visit, form.sections()
+        )
         flash(str(services.FINAL_REFUSAL), "error")
         return _visit_page(placement, visit, user, 409, amend_form=amend_form)
     try:
@@ -230,7 +229,7 @@ def _save_report(placement: Placement, visit: Visit, form: ReportForm, user: Use
             expected_version=form.version.data,
         )
     except DomainError as error:
-        _show_error(form, error)
+        show_error(form, error)
         return _report_page(placement, visit, form, 422)
     except StaleEdit:
         flash(
@@ -247,7 +246,7 @@ def _save_report(placement: Placement, visit: Visit, form: ReportForm, user: Use
     try:
         message = _act_on_report(placement, visit, form, user)
     except DomainError as error:
-        _show_error(form, error)
+        show_error(form, error)
         flash(_("The draft is saved."), "info")
         return _report_page(placement, visit, form, 422)
     flash(message, "success")
@@ -263,17 +262,13 @@ def _save_report(placement: Placement, visit: Visit, form: ReportForm, user: Use
 def _act_on_report(placement: Placement, visit: Visit, form: ReportForm, user: User) -> str:
     """The button's action on a saved draft; returns what to tell the coach."""
     if form.add_agreement.data:
-        if not (form.agreement.data or "").strip():
-            raise DomainError("agreement", _l("Write down what was agreed."))
         services.add_agreement(
-            visit, user, form.agreement.data, Actor(form.owner.data), form.due_date.data
+            visit, user, form.agreement.data or "", Actor(form.owner.data), form.due_date.data
         )
         return _("Agreement added and draft saved.")
     if form.remove_agreement.data:
-        action = policy.action_or_404(placement, form.remove_agreement.data)
-        if action.visit_id != visit.id:
+        if not services.remove_agreement(visit, form.remove_agreement.data):
             abort(404)
-        services.remove_agreement(visit, action)
         return _("Agreement removed and draft saved.")
     if form.finalise.data:
         services.finalise(visit, user, date.today(), expected_version=visit.version)
@@ -282,16 +277,6 @@ def _act_on_report(placement: Placement, visit: Visit, form: ReportForm, user: U
             "then the student."
         )
     return _("Draft saved. You can complete it later.")
-
-
-def _changes_as_text(visit: Visit, form: ReportForm) -> str:
-    """What the coach typed that differs from the final report, section by section."""
-    parts = []
-    for key, label, _hint in services.REPORT_SECTIONS:
-        typed = (form[key].data or "").strip()
-        if typed and typed != visit.report.get(key, ""):
-            parts.append(f"**{label}**\n\n{typed}")
-    return "\n\n".join(parts)
 
 
 def _report_page(placement: Placement, visit: Visit, form: ReportForm, status: int = 200):
@@ -354,7 +339,7 @@ def comment_on_visit(placement_id: int, visit_id: int):
                 visit, user, AdditionKind.COMMENT, form.body.data, section=form.section.data or ""
             )
         except DomainError as error:
-            _show_error(form, error)
+            show_error(form, error)
         else:
             return _to_visit(visit, "#additions")
     return _visit_page(placement, visit, user, 422, comment_form=form)
@@ -364,8 +349,7 @@ def comment_on_visit(placement_id: int, visit_id: int):
 @login_required
 def amend_visit(placement_id: int, visit_id: int):
     user = _user()
-    placement = _coached_placement(placement_id)
-    visit = policy.visit_or_404(placement, visit_id)
+    placement, visit = _coached_visit(placement_id, visit_id)
     form = AdditionForm(prefix="amend")
     if form.validate_on_submit():
         try:
@@ -378,7 +362,7 @@ def amend_visit(placement_id: int, visit_id: int):
                 coach_only=form.coach_only.data,
             )
         except DomainError as error:
-            _show_error(form, error)
+            show_error(form, error)
         else:
             flash(_("Amendment recorded beside the report."), "success")
             return _to_visit(visit, "#additions")

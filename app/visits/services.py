@@ -14,14 +14,13 @@ from datetime import date, time
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
-from sqlalchemy.orm.exc import StaleDataError
 
 from app import audit, policy
-from app.domain import DomainError, StaleEdit
+from app.domain import DomainError, StaleEdit, check_in_placement, commit_versioned
 from app.extensions import db
 from app.models import (
-    HELD_STATUSES,
     Action,
     ActionState,
     Actor,
@@ -34,7 +33,6 @@ from app.models import (
     VisitStatus,
 )
 from app.models.columns import utcnow
-from app.plans.services import check_in_placement
 from app.visits import agenda
 
 # The report's sections, in the order of the conversation.
@@ -160,7 +158,7 @@ def change_plan(visit: Visit, plan: VisitPlan, *, expected_version: int) -> None
     visit.place = plan.place.strip()
     visit.attendees = plan.attendees
     visit.other_attendees = plan.other_attendees.strip()
-    _commit_versioned()
+    commit_versioned()
 
 
 def cancel_visit(visit: Visit, coach: User) -> None:
@@ -168,7 +166,7 @@ def cancel_visit(visit: Visit, coach: User) -> None:
         raise DomainError("visit", _l("Only a visit that has not been reported can be cancelled."))
     visit.status = VisitStatus.CANCELLED
     audit.record(coach, "visit.cancel", visit, placement_id=visit.placement_id)
-    _commit_versioned()
+    commit_versioned()
 
 
 # -- the report -------------------------------------------------------------------------
@@ -204,7 +202,7 @@ def save_report(
     visit.coach_only = [key for key in SECTION_KEYS if key in coach_only]
     if visit.status == VisitStatus.PLANNED:
         visit.status = VisitStatus.REPORTING
-    _commit_versioned()
+    commit_versioned()
 
 
 def finalise(visit: Visit, coach: User, today: date, *, expected_version: int) -> None:
@@ -224,7 +222,7 @@ def finalise(visit: Visit, coach: User, today: date, *, expected_version: int) -
     visit.finalised_at = utcnow()
     db.session.add(VisitConfirmation(visit_id=visit.id, actor=Actor.COACH, user_id=coach.id))
     audit.record(coach, "visit.finalise", visit, placement_id=visit.placement_id)
-    _commit_versioned()
+    commit_versioned()
 
 
 def add_agreement(
@@ -234,7 +232,9 @@ def add_agreement(
     mentor's or coach's list, until it is done.
     """
     if visit.is_final:
-        raise DomainError("title", FINAL_REFUSAL)
+        raise DomainError("agreement", FINAL_REFUSAL)
+    if not title.strip():
+        raise DomainError("agreement", _l("Write down what was agreed."))
     if due_date is None:
         raise DomainError("due_date", _l("An agreement needs a date by which it is done."))
     check_in_placement(visit.placement, due_date, "due_date")
@@ -253,11 +253,30 @@ def add_agreement(
     return action
 
 
-def remove_agreement(visit: Visit, action: Action) -> None:
+def remove_agreement(visit: Visit, action_id: int) -> bool:
+    """Take an agreement off a draft report; False when the visit has no such agreement."""
     if visit.is_final:
-        raise DomainError("title", FINAL_REFUSAL)
+        raise DomainError("agreement", FINAL_REFUSAL)
+    action = db.session.get(Action, action_id)
+    if action is None or action.visit_id != visit.id:
+        return False
     db.session.delete(action)
     db.session.commit()
+    return True
+
+
+def amendment_from(visit: Visit, sections: dict[str, str]) -> tuple[str, bool]:
+    """What a coach typed over a final report, as the text of an amendment: the parts that
+    differ from the report, each under its heading; and whether any of those parts is
+    coach only (then so is the amendment).
+    """
+    parts, coach_only = [], False
+    for key, label, _hint in REPORT_SECTIONS:
+        typed = (sections.get(key) or "").strip()
+        if typed and typed != visit.report.get(key, ""):
+            parts.append(f"**{label}**\n\n{typed}")
+            coach_only = coach_only or key in visit.coach_only
+    return "\n\n".join(parts), coach_only
 
 
 # -- after the report is final ----------------------------------------------------------
@@ -284,7 +303,11 @@ def confirm(visit: Visit, user: User, comment: str) -> None:
     if {c.actor for c in visit.confirmations} >= set(ATTENDEES):
         visit.status = VisitStatus.LOCKED
         visit.locked_at = utcnow()
-    _commit_versioned()
+    try:
+        commit_versioned()
+    except IntegrityError:
+        # A double tap sent the confirmation twice at once: the first one counts.
+        db.session.rollback()
 
 
 def add_addition(
@@ -311,27 +334,11 @@ def add_addition(
         author_role=policy.actor_in(user, visit.placement),
         section=section,
         body=body,
-        coach_only=coach_only and kind == AdditionKind.AMENDMENT,
+        # An amendment of a coach-only part stays with those who read that part.
+        coach_only=kind == AdditionKind.AMENDMENT and (coach_only or section in visit.coach_only),
     )
     db.session.add(addition)
     if kind == AdditionKind.AMENDMENT:
         audit.record(user, "visit.amend", visit, placement_id=visit.placement_id)
     db.session.commit()
     return addition
-
-
-def last_held(placement: Placement) -> Visit | None:
-    return db.session.scalar(
-        select(Visit)
-        .where(Visit.placement_id == placement.id, Visit.status.in_(HELD_STATUSES))
-        .order_by(Visit.planned_on.desc())
-        .limit(1)
-    )
-
-
-def _commit_versioned() -> None:
-    try:
-        db.session.commit()
-    except StaleDataError as error:
-        db.session.rollback()
-        raise StaleEdit() from error
