@@ -62,6 +62,9 @@ LOGIN_REDIRECT = 302
 ADMIN_PAGE = expect(403, anonymous=LOGIN_REDIRECT, **roles(200, ADMINISTRATORS))
 
 MISSING = expect(404, anonymous=LOGIN_REDIRECT)
+CASELOAD_PAGE = expect(
+    403, anonymous=LOGIN_REDIRECT, **roles(200, (*ADMINISTRATORS, "coach_a", "coach_b"))
+)
 # Who follows mentors' training: school coordinators, company coordinators, admins.
 FOLLOWERS = roles(200, ("admin", "coordinator_a", "coordinator_b", "company_coordinator_x"))
 # The log of placement A: its trio, its school's coordinators and admins read it; the
@@ -444,6 +447,16 @@ CASES = [
         expect(404, anonymous=LOGIN_REDIRECT),
     ),
     Case("training.verify_certificate", "GET", "/verify/AAAA-BBBB-CCCC", expect(404)),
+    # caseload: coaches (their own), coordinators (their schools'), admins (all)
+    Case("caseload.show_overview", "GET", "/caseload", CASELOAD_PAGE),
+    Case(
+        "caseload.show_overview",
+        "GET",
+        "/caseload?coach={mentor_x}&workplace=x&kind=bbl&programme=x&page=9",
+        CASELOAD_PAGE,
+    ),
+    Case("caseload.export_overview", "GET", "/caseload.csv", CASELOAD_PAGE),
+    Case("caseload.export_overview", "GET", "/caseload.csv?workplace={company_x}", CASELOAD_PAGE),
     # administration
     Case("admin.index", "GET", "/admin/", ADMIN_PAGE),
     Case("admin.list_organisations", "GET", "/admin/organisations", ADMIN_PAGE),
