@@ -688,3 +688,94 @@ def test_the_export_neutralises_formulas(app, world, login_as):
 def test_the_export_of_a_coach_holds_only_their_placements(world, login_as):
     rows = read_csv(login_as(world.coach_b).get("/caseload.csv"))
     assert [row["Student"] for row in rows] == ["Student B"]
+
+
+# -- the school's thresholds form -------------------------------------------------------
+
+SETTINGS = {
+    "feedback_days": "21",
+    "reflection_days": "10",
+    "divergence_levels": "3",
+    "visit_interval_weeks": "8",
+}
+
+
+def settings_path(school) -> str:
+    return f"/admin/organisations/{school.id}/settings"
+
+
+def saved_settings(app, school) -> SchoolSettings | None:
+    with app.app_context():
+        settings = db.session.get(SchoolSettings, school.id)
+        if settings is not None:
+            db.session.expunge(settings)
+        return settings
+
+
+def test_the_form_shows_the_defaults_and_the_first_save_creates_the_row(app, world, login_as):
+    coordinator = login_as(world.coordinator_a)
+    organisation_page = coordinator.get(f"/admin/organisations/{world.school_a.id}")
+    assert settings_path(world.school_a) in organisation_page.get_data(as_text=True)
+    form = coordinator.get(settings_path(world.school_a)).get_data(as_text=True)
+    assert 'name="feedback_days" type="text" value="14"' in form
+    assert 'inputmode="numeric"' in form
+    assert "From 1 to 90." in form
+    assert saved_settings(app, world.school_a) is None
+
+    response = coordinator.post(settings_path(world.school_a), SETTINGS, follow_redirects=True)
+    assert "The thresholds of School A are saved." in response.get_data(as_text=True)
+    settings = saved_settings(app, world.school_a)
+    assert (
+        settings.feedback_days,
+        settings.reflection_days,
+        settings.divergence_levels,
+        settings.visit_interval_weeks,
+    ) == (21, 10, 3, 8)
+    again = coordinator.get(settings_path(world.school_a)).get_data(as_text=True)
+    assert 'name="visit_interval_weeks" type="text" value="8"' in again
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("feedback_days", "0", "Enter a whole number from 1 to 90."),
+        ("reflection_days", "91", "Enter a whole number from 1 to 90."),
+        ("divergence_levels", "6", "Enter a whole number from 1 to 5."),
+        ("visit_interval_weeks", "six", "Enter a whole number from 1 to 26."),
+        ("visit_interval_weeks", "2.5", "Enter a whole number from 1 to 26."),
+        ("feedback_days", "", "Enter a whole number from 1 to 90."),
+    ],
+)
+def test_a_bad_threshold_is_explained_at_its_field_and_nothing_is_saved(
+    app, world, login_as, name, value, message
+):
+    coordinator = login_as(world.coordinator_a)
+    response = coordinator.post(settings_path(world.school_a), {**SETTINGS, name: value})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Please correct the fields marked below." in page
+    assert f'<p class="error" id="{name}-error">{message}</p>' in page
+    assert page.count('class="error"') == 1
+    assert f'value="{value}"' in page  # what was typed stays, to correct it
+    assert saved_settings(app, world.school_a) is None
+
+
+def test_a_coordinator_sets_only_their_own_schools_thresholds(app, world, login_as):
+    coordinator = login_as(world.coordinator_b)
+    assert coordinator.get(settings_path(world.school_a)).status_code == 404
+    assert coordinator.post(settings_path(world.school_a), SETTINGS).status_code == 404
+    assert login_as(world.admin).get(settings_path(world.company_x)).status_code == 404
+    assert saved_settings(app, world.school_a) is None
+
+
+def test_saved_thresholds_change_the_coachs_caseload(app, world, login_as):
+    with app.app_context():
+        for placement in db.session.scalars(select(Placement)):
+            placement.start_date = date.today() - timedelta(days=30)
+        db.session.commit()
+    assert "No feedback from the mentor for 30 days" in home(login_as(world.coach_a))
+    login_as(world.coordinator_a).post(
+        settings_path(world.school_a), {**SETTINGS, "feedback_days": "31"}
+    )
+    assert "No feedback from the mentor" not in home(login_as(world.coach_a))
+    assert "No feedback from the mentor for 30 days" in home(login_as(world.coach_b))

@@ -27,6 +27,7 @@ from app.models import (
     PlacementKind,
     PlacementStatus,
     Role,
+    SchoolSettings,
     User,
     normalise_email,
 )
@@ -143,6 +144,42 @@ def workplaces_for(actor: User) -> list[Organisation]:
             )
         )
     return partner_workplaces(actor.organisation_ids(Role.COORDINATOR))
+
+
+def school_settings(school: Organisation) -> SchoolSettings:
+    """The school's thresholds for the caseload: its own, or the defaults (not saved)."""
+    return db.session.get(SchoolSettings, school.id) or SchoolSettings.defaults(school.id)
+
+
+def save_school_settings(
+    actor: User,
+    school: Organisation,
+    *,
+    feedback_days: int,
+    reflection_days: int,
+    divergence_levels: int,
+    visit_interval_weeks: int,
+) -> SchoolSettings:
+    """Set the school's thresholds; the first save creates its row."""
+    settings = db.session.get(SchoolSettings, school.id)
+    if settings is None:
+        settings = SchoolSettings(school_id=school.id)
+        db.session.add(settings)
+    settings.feedback_days = feedback_days
+    settings.reflection_days = reflection_days
+    settings.divergence_levels = divergence_levels
+    settings.visit_interval_weeks = visit_interval_weeks
+    audit.record(
+        actor,
+        "school_settings_updated",
+        school,
+        feedback_days=feedback_days,
+        reflection_days=reflection_days,
+        divergence_levels=divergence_levels,
+        visit_interval_weeks=visit_interval_weeks,
+    )
+    db.session.commit()
+    return settings
 
 
 # -- people -----------------------------------------------------------------------------
