@@ -87,6 +87,16 @@ class PlacementForm(FlaskForm):
     mentor = SelectField(_l("Mentor"), coerce=int, choices=[])
     coach = SelectField(_l("Coach"), coerce=int, choices=[])
     kind = SelectField(_l("Kind of placement"), choices=_choices(PlacementKind))
+    programme = StringField(
+        _l("Programme (optional)"),
+        validators=[Optional(), Length(max=120), single_line],
+        description=_l("The student's course at school, e.g. Elektrotechniek."),
+    )
+    cohort = StringField(
+        _l("Cohort (optional)"),
+        validators=[Optional(), Length(max=20), single_line],
+        description=_l("The group the student belongs to, e.g. 2026-2027."),
+    )
     start_date = DateField(_l("Start date"), validators=[InputRequired()])
     end_date = DateField(_l("End date"), validators=[InputRequired()])
     status = SelectField(_l("Status"), choices=_choices(PlacementStatus), default="active")

@@ -357,6 +357,8 @@ def _placement_data(form: PlacementForm) -> services.PlacementData:
         end_date=form.end_date.data,
         status=PlacementStatus(form.status.data),
         notes=form.notes.data or "",
+        programme=form.programme.data or "",
+        cohort=form.cohort.data or "",
         framework=content_library().frameworks.get(form.framework.data),
         rubric=content_library().rubrics.get(form.rubric.data),
     )

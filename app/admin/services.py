@@ -338,6 +338,8 @@ class PlacementData:
     end_date: date
     status: PlacementStatus = PlacementStatus.ACTIVE
     notes: str = ""
+    programme: str = ""
+    cohort: str = ""
     framework: Framework | None = None
     rubric: Rubric | None = None
 
@@ -413,6 +415,8 @@ def _apply(placement: Placement, data: PlacementData) -> None:
     placement.end_date = data.end_date
     placement.status = data.status
     placement.notes = data.notes.strip()
+    placement.programme = data.programme.strip()
+    placement.cohort = data.cohort.strip()
     placement.framework_id = data.framework.id if data.framework else None
     placement.framework_version = data.framework.version if data.framework else None
     placement.rubric_id = data.rubric.id if data.rubric else None
