@@ -55,7 +55,7 @@ def export_overview():
     _form, placements = _filtered(user)
     today = date.today()
     return Response(
-        services.caseload_csv(services.assess(placements, today)),
+        services.caseload_csv(placements, today),
         mimetype="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="caseload-{today}.csv"'},
     )

@@ -503,25 +503,34 @@ def _sort_key(row: CaseloadRow) -> tuple:
 
 # -- pages and exports ------------------------------------------------------------------
 
+# The people's names and organisations, in the same query; not their memberships, which
+# a User loads by default in a query per role (and per 500 people).
 CARD_LOADING = (
-    joinedload(Placement.student),
-    joinedload(Placement.mentor),
-    joinedload(Placement.coach),
+    joinedload(Placement.student).lazyload(User.memberships),
+    joinedload(Placement.mentor).lazyload(User.memberships),
+    joinedload(Placement.coach).lazyload(User.memberships),
     joinedload(Placement.school),
     joinedload(Placement.workplace),
 )
 
 
-def load_placements(rows: list[CaseloadRow]) -> None:
-    """Attach each row's placement, with its people and organisations (one query)."""
+def load_placements(rows: list[CaseloadRow], placements: Select | None = None) -> None:
+    """Attach each row's placement, with its people and organisations (one query).
+
+    Pass `placements` (the select the rows came from) when the rows are many, so the
+    query names the set rather than every id.
+    """
     if not rows:
         return
+    which = (
+        Placement.id.in_(_ids(placements))
+        if placements is not None
+        else Placement.id.in_([row.placement_id for row in rows])
+    )
     found = {
         placement.id: placement
         for placement in db.session.scalars(
-            select(Placement)
-            .where(Placement.id.in_([row.placement_id for row in rows]))
-            .options(*CARD_LOADING)
+            select(Placement).where(which).options(*CARD_LOADING)
         ).unique()
     }
     for row in rows:
@@ -629,11 +638,12 @@ def phase_label(row: CaseloadRow) -> str:
     return str(labels[row.phase])
 
 
-def caseload_csv(rows: list[CaseloadRow]) -> str:
-    """The caseload as CSV for a spreadsheet, in the reader's language, with a BOM so
-    spreadsheet programs read it as UTF-8; the rows in the caseload's order.
+def caseload_csv(placements: Select, today: date) -> str:
+    """The caseload of `placements` on `today` as CSV for a spreadsheet, in the caseload's
+    order and the reader's language, with a BOM so spreadsheet programs read it as UTF-8.
     """
-    load_placements(rows)
+    rows = assess(placements, today)
+    load_placements(rows, placements)
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";")
     writer.writerow(
