@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import csv
 import io
+import random
 from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from flask_babel import force_locale
@@ -18,8 +20,11 @@ from sqlalchemy import select
 from app import policy
 from app.caseload import services
 from app.caseload.services import Group, ReasonKind
+from app.competences.services import latest_registrations
 from app.extensions import db
+from app.followup.entries import monday_of
 from app.models import (
+    HELD_STATUSES,
     Action,
     ActionState,
     Actor,
@@ -49,7 +54,9 @@ FRAMEWORK = FOLLOWED_WITH["framework_id"]
 
 
 def at(day: date, hour: int = 10) -> datetime:
-    """A moment on `day` (10:00 UTC is noon in Brussels: the same calendar day)."""
+    """A moment on `day` (10:00 UTC is noon in Brussels: the same calendar day; 23:00 UTC
+    is the next day there).
+    """
     return datetime.combine(day, time(hour), tzinfo=UTC)
 
 
@@ -779,3 +786,179 @@ def test_saved_thresholds_change_the_coachs_caseload(app, world, login_as):
     )
     assert "No feedback from the mentor" not in home(login_as(world.coach_a))
     assert "No feedback from the mentor for 30 days" in home(login_as(world.coach_b))
+
+
+# -- the grouped queries agree with a plain reading, placement by placement -------------
+
+
+def plain_reasons(placement: Placement, today: date) -> dict[ReasonKind, int]:
+    """The reasons of one placement, read the slow and obvious way: every row of it."""
+    if placement.phase_on(today) != "running":
+        return {}
+    limits = db.session.get(SchoolSettings, placement.school_id) or SchoolSettings.defaults(
+        placement.school_id
+    )
+    entries = db.session.scalars(
+        select(LogEntry).where(LogEntry.placement_id == placement.id)
+    ).all()
+
+    def local(moment: datetime) -> date:
+        return moment.astimezone(ZoneInfo("Europe/Brussels")).date()
+
+    def days_since(days: list[date]) -> int:
+        return (today - max([*days, placement.start_date])).days
+
+    found = {}
+    concerns = [e for e in entries if e.kind == EntryKind.CONCERN and e.resolved_at is None]
+    if concerns:
+        found[ReasonKind.CONCERNS] = len(concerns)
+    feedback = days_since(
+        [
+            local(e.created_at)
+            for e in entries
+            if e.kind == EntryKind.FEEDBACK and e.author_role == Actor.MENTOR
+        ]
+        + [local(e.reviewed_at) for e in entries if e.reviewed_at is not None]
+    )
+    if feedback >= limits.feedback_days:
+        found[ReasonKind.FEEDBACK] = feedback
+    reflection = days_since(
+        [
+            local(e.updated_at)
+            for e in entries
+            if e.kind == EntryKind.WEEKLY_LOG and e.review_status != ReviewStatus.DRAFT
+        ]
+    )
+    if reflection >= limits.reflection_days:
+        found[ReasonKind.REFLECTION] = reflection
+    visits = db.session.scalars(select(Visit).where(Visit.placement_id == placement.id)).all()
+    held = [v.held_on or v.planned_on for v in visits if v.status in HELD_STATUSES]
+    planned = [v for v in visits if v.status == VisitStatus.PLANNED and v.planned_on >= today]
+    since_visit = days_since(held)
+    if not planned and since_visit >= 7 * limits.visit_interval_weeks:
+        found[ReasonKind.VISIT] = since_visit // 7
+    actions = db.session.scalars(select(Action).where(Action.placement_id == placement.id))
+    overdue = [a for a in actions if a.visit_id is not None and a.is_overdue(today)]
+    if overdue:
+        found[ReasonKind.AGREEMENTS] = len(overdue)
+    latest = latest_registrations(placement)
+    indicators = {indicator for _actor, indicator in latest}
+    divergent = 0
+    for indicator in indicators:
+        levels = [
+            r.level for (_actor, i), r in latest.items() if i == indicator and r.level is not None
+        ]
+        if levels and max(levels) - min(levels) >= limits.divergence_levels:
+            divergent += 1
+    if divergent:
+        found[ReasonKind.DIVERGENCE] = divergent
+    return found
+
+
+def test_the_grouped_queries_agree_with_a_plain_reading(english, world):
+    rng = random.Random(20261123)  # the same "random" caseload every run
+    today = date(2027, 1, 15)
+    db.session.add(
+        SchoolSettings(
+            school_id=world.school_b.id,
+            feedback_days=10,
+            reflection_days=3,
+            divergence_levels=1,
+            visit_interval_weeks=3,
+        )
+    )
+    placements = [db.session.get(Placement, world.placement_b.id)]
+    for n in range(30):
+        start = today - timedelta(days=rng.randint(-20, 200))
+        placements.append(
+            make_placement(
+                world,
+                f"Random {n:02d}",
+                start=start,
+                end=start + timedelta(days=rng.randint(30, 300)),
+                status=rng.choice([PlacementStatus.ACTIVE] * 5 + [PlacementStatus.STOPPED]),
+            )
+        )
+    for placement in placements:
+        student, mentor, coach = placement.student_id, placement.mentor_id, placement.coach_id
+
+        def day():
+            return today - timedelta(days=rng.randint(-5, 120))  # noqa: B023
+
+        weeks = rng.sample(range(40), rng.randint(0, 8))
+        for week in weeks:
+            written = day()
+            status = rng.choice(list(ReviewStatus))
+            reviewed = status in (ReviewStatus.APPROVED, ReviewStatus.RETURNED)
+            db.session.add(
+                LogEntry(
+                    placement_id=placement.id,
+                    author_id=student,
+                    author_role=Actor.STUDENT,
+                    kind=EntryKind.WEEKLY_LOG,
+                    sections={},
+                    week_start=monday_of(today) - timedelta(weeks=week),
+                    review_status=status,
+                    reviewed_by_id=mentor if reviewed else None,
+                    reviewed_at=at(written + timedelta(days=2), rng.randint(0, 23))
+                    if reviewed
+                    else None,
+                    created_at=at(written - timedelta(days=1)),
+                    updated_at=at(written, rng.randint(0, 23)),
+                )
+            )
+        for _ in range(rng.randint(0, 8)):
+            kind = rng.choice([k for k in EntryKind if k != EntryKind.WEEKLY_LOG])
+            author, role = rng.choice(
+                [(mentor, Actor.MENTOR), (coach, Actor.COACH), (student, Actor.STUDENT)]
+            )
+            written = at(day(), rng.randint(0, 23))
+            db.session.add(
+                LogEntry(
+                    placement_id=placement.id,
+                    author_id=author,
+                    author_role=role,
+                    kind=kind,
+                    sections={},
+                    created_at=written,
+                    updated_at=written,
+                    resolved_at=written if rng.random() < 0.5 else None,
+                )
+            )
+        for _ in range(rng.randint(0, 3)):
+            status = rng.choice(list(VisitStatus))
+            planned_on = today + timedelta(days=rng.randint(-90, 20))
+            add_visit(
+                placement,
+                planned_on,
+                status,
+                held_on=planned_on + timedelta(days=1) if rng.random() < 0.3 else None,
+            )
+        for _ in range(rng.randint(0, 3)):
+            add_agreement(
+                placement,
+                today + timedelta(days=rng.randint(-10, 10)),
+                state=rng.choice([ActionState.OPEN] * 3 + list(ActionState)),
+                from_visit=rng.random() < 0.8,
+            )
+        for indicator in rng.sample(["i1", "i2", "i3", "i4"], rng.randint(0, 4)):
+            for actor, author in rng.sample(
+                [(Actor.STUDENT, student), (Actor.MENTOR, mentor), (Actor.COACH, coach)],
+                rng.randint(1, 3),
+            ):
+                for _ in range(rng.randint(1, 2)):
+                    level = rng.choice([1, 2, 3, 4, None])
+                    register(placement, actor, db.session.get(User, author), indicator, level)
+    db.session.commit()
+
+    rows = services.assess(
+        select(Placement).where(Placement.id.in_([p.id for p in placements])), today
+    )
+    computed = {
+        row.placement_id: {reason.kind: reason.number for reason in row.reasons} for row in rows
+    }
+    expected = {placement.id: plain_reasons(placement, today) for placement in placements}
+    assert computed == expected
+    # The data reach every reason, and leave some placements without any.
+    assert {kind for reasons in computed.values() for kind in reasons} == set(ReasonKind)
+    assert any(not reasons for reasons in computed.values())
