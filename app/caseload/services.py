@@ -175,12 +175,8 @@ class CaseloadRow:
     def problem_age(self) -> int:
         return max((reason.age for reason in self.reasons), default=0)
 
-    @property
-    def visit_planned_on(self) -> date | None:
-        """A planned visit to come: shown as information, it keeps the visit in hand."""
-        return self.next_visit_on
-
     def visit_planned_text(self) -> str:
+        """The next planned visit, shown as information: it keeps the visit in hand."""
         return _("Visit planned on %(date)s", date=format_date(self.next_visit_on, "d MMM"))
 
 
@@ -404,9 +400,9 @@ def assess(placements: Select, today: date) -> list[CaseloadRow]:
     rows = _base_rows(placements, today)
     if any(row.phase == "running" for row in rows.values()):
         running = _running(placements, today)
-        feedback: dict[int, date] = {}
-        reflection: dict[int, date] = {}
-        concern_since: dict[int, date] = {}
+        feedback: dict[int, date | None] = {}
+        reflection: dict[int, date | None] = {}
+        concern_since: dict[int, date | None] = {}
         for placement_id, fed_back, reviewed, handed_in, concerns, oldest in _log_numbers(running):
             feedback[placement_id] = _latest(_local_day(fed_back), _local_day(reviewed))
             reflection[placement_id] = _local_day(handed_in)
@@ -672,10 +668,10 @@ def caseload_csv(placements: Select, today: date) -> str:
     )
     for row in rows:
         placement = row.placement
-        running = row.phase == "running"
 
-        def number(value, running=running):
-            return "" if not running or value is None else value
+        def number(value, row=row):
+            """Numbers are measured for running placements only; blank for the others."""
+            return "" if row.phase != "running" or value is None else value
 
         writer.writerow(
             spreadsheet_cell(value)

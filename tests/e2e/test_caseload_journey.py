@@ -213,3 +213,30 @@ def test_the_coordinator_narrows_the_overview_to_one_coach(caseload, phone):
     expect(page.locator(".case-group-upcoming")).to_contain_text("Bram De Vos")
     expect(page.get_by_text("Jana Willems")).to_have_count(0)
     phone.check("overview-laptop-programme")
+
+
+def test_the_coordinator_sets_the_schools_thresholds(caseload, phone):
+    page = phone.page
+    phone.log_in("coordinator_a", "coordinator@a.example")
+    phone.nav_link("Administration").click()
+    page.get_by_role("link", name="Organisations").click()
+    page.get_by_role("link", name="School A").click()
+    page.get_by_role("link", name="Caseload thresholds").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Caseload thresholds")
+    feedback = page.get_by_label("Days without feedback from the mentor")
+    expect(feedback).to_have_value("14")
+    phone.check("thresholds")
+
+    feedback.fill("0")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator("#feedback_days-error")).to_have_text("Enter a whole number from 1 to 90.")
+    expect(feedback).to_have_attribute("aria-invalid", "true")
+    phone.check("thresholds-error")
+
+    feedback.fill("17")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("status")).to_have_text("The thresholds of School A are saved.")
+    page.get_by_role("button", name="Log out").click()
+    phone.log_in("coach_a", "coach@a.example")
+    # Yusuf's mentor has been quiet for 16 days: no longer a reason at this school.
+    expect(page.locator(".caseload-count")).to_have_text("2 of 8 running placements need attention")
