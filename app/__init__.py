@@ -13,6 +13,7 @@ from app import cli, database, errors, web
 from app.admin import bp as admin_bp
 from app.auth import bp as auth_bp
 from app.auth.sessions import init_login
+from app.caseload import bp as caseload_bp
 from app.competences import bp as competences_bp
 from app.extensions import babel, csrf, db, limiter, migrate
 from app.followup import bp as followup_bp
@@ -62,6 +63,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(competences_bp)
     app.register_blueprint(plans_bp)
     app.register_blueprint(visits_bp)
+    app.register_blueprint(caseload_bp)
     app.register_blueprint(portfolio_bp)
     app.register_blueprint(training_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")

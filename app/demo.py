@@ -60,6 +60,11 @@ PEOPLE = [
 ]
 # the competence framework each demo workplace follows its learners with
 WORKPLACE_FRAMEWORKS = ["electrical-installation", "generic-work-competences", "it-support"]
+# the programme of a placement at each demo workplace (unless the student's is another),
+# and the cohort of every demo placement
+WORKPLACE_PROGRAMMES = ["Elektrotechniek", "Autotechniek", "ICT-support"]
+PROGRAMMES = {"dirk@student.demo": "Verkoop"}
+COHORT = "2026-2027"
 # (student, workplace, mentor, coach, kind, start offset in days, length in days)
 PLACEMENTS = [
     (
@@ -219,6 +224,8 @@ def build_demo_world(today: date | None = None) -> list[DemoAccount]:
                     kind=kind,
                     start_date=start,
                     end_date=start + timedelta(days=length),
+                    programme=PROGRAMMES.get(student_email, WORKPLACE_PROGRAMMES[workplace_index]),
+                    cohort=COHORT,
                     **_followed_with(WORKPLACE_FRAMEWORKS[workplace_index]),
                 )
             )

@@ -494,3 +494,33 @@ def user_or_404(user_id: int, user: User) -> User:
     if person is None:
         abort(404)
     return person
+
+
+# -- caseload ---------------------------------------------------------------------------
+
+
+def can_view_caseload(user: User) -> bool:
+    """The caseload overview: coaches (their own placements), the schools' coordinators
+    (their schools' placements) and admins (every placement).
+    """
+    return user.is_admin or user.has_role(Role.COACH, Role.COORDINATOR)
+
+
+def caseload_placements(user: User) -> Select:
+    """A select of the placements in `user`'s caseload overview: those they coach and
+    those of the schools they coordinate; every placement for admins.
+
+    A company coordinator sees the company's placements elsewhere, but not how the log
+    is kept, so none of them belong here.
+    """
+    if user.is_admin:
+        return select(Placement)
+    conditions = [Placement.coach_id == user.id]
+    if schools := coordinated_school_ids(user):
+        conditions.append(Placement.school_id.in_(schools))
+    return select(Placement).where(or_(*conditions))
+
+
+def coached_placements(user: User) -> Select:
+    """A select of the placements `user` coaches: their own caseload on the home page."""
+    return select(Placement).where(Placement.coach_id == user.id)

@@ -65,6 +65,9 @@ LOGIN_REDIRECT = 302
 ADMIN_PAGE = expect(403, anonymous=LOGIN_REDIRECT, **roles(200, ADMINISTRATORS))
 
 MISSING = expect(404, anonymous=LOGIN_REDIRECT)
+CASELOAD_PAGE = expect(
+    403, anonymous=LOGIN_REDIRECT, **roles(200, (*ADMINISTRATORS, "coach_a", "coach_b"))
+)
 # Who follows mentors' training: school coordinators, company coordinators, admins.
 FOLLOWERS = roles(200, ("admin", "coordinator_a", "coordinator_b", "company_coordinator_x"))
 # The log of placement A: its trio, its school's coordinators and admins read it; the
@@ -464,6 +467,16 @@ CASES = [
         expect(404, anonymous=LOGIN_REDIRECT),
     ),
     Case("training.verify_certificate", "GET", "/verify/AAAA-BBBB-CCCC", expect(404)),
+    # caseload: coaches (their own), coordinators (their schools'), admins (all)
+    Case("caseload.show_overview", "GET", "/caseload", CASELOAD_PAGE),
+    Case(
+        "caseload.show_overview",
+        "GET",
+        "/caseload?coach={mentor_x}&workplace=x&kind=bbl&programme=x&page=9",
+        CASELOAD_PAGE,
+    ),
+    Case("caseload.export_overview", "GET", "/caseload.csv", CASELOAD_PAGE),
+    Case("caseload.export_overview", "GET", "/caseload.csv?workplace={company_x}", CASELOAD_PAGE),
     # administration
     Case("admin.index", "GET", "/admin/", ADMIN_PAGE),
     Case("admin.list_organisations", "GET", "/admin/organisations", ADMIN_PAGE),
@@ -487,6 +500,37 @@ CASES = [
         "GET",
         "/admin/organisations/{school_b}",
         {**ADMIN_PAGE, "coordinator_a": 404},
+    ),
+    Case(
+        "admin.edit_school_settings",
+        "GET",
+        "/admin/organisations/{school_a}/settings",
+        {**ADMIN_PAGE, "coordinator_b": 404},
+    ),
+    Case(
+        "admin.edit_school_settings",
+        "POST",
+        "/admin/organisations/{school_a}/settings",
+        {**ADMIN_PAGE, "coordinator_b": 404},
+        {"feedback_days": "0"},
+    ),
+    Case(
+        "admin.edit_school_settings",
+        "POST",
+        "/admin/organisations/{school_a}/settings",
+        {**ADMIN_PAGE, "admin": 302, "coordinator_a": 302, "coordinator_b": 404},
+        {
+            "feedback_days": "20",
+            "reflection_days": "7",
+            "divergence_levels": "2",
+            "visit_interval_weeks": "6",
+        },
+    ),
+    Case(
+        "admin.edit_school_settings",
+        "GET",
+        "/admin/organisations/{company_x}/settings",
+        {**ADMIN_PAGE, **roles(404, ADMINISTRATORS)},
     ),
     Case("admin.list_users", "GET", "/admin/people", ADMIN_PAGE),
     Case("admin.invite_user", "GET", "/admin/people/invite", ADMIN_PAGE),
@@ -825,6 +869,7 @@ def test_route_answers_each_role_as_expected(app, world, login_as, case):
         ),
         "concern_a": write_entry(app, world.placement_a, world.student_a, "concern"),
         "company_x": world.company_x.id,
+        "school_a": world.school_a.id,
         "school_b": world.school_b.id,
         "student_a": world.student_a.id,
         "student_a_membership": world.student_a.memberships[0].id,

@@ -464,3 +464,27 @@ def test_an_unknown_agreement_to_remove_is_not_found(app, world, login_as, visit
         visits_path(world, f"/{visit_id}/report"), report_form(1, remove_agreement=999999)
     )
     assert response.status_code == 404
+
+
+def test_each_owner_finds_their_agreement_on_the_home_page(app, world, login_as, visit_id):
+    coach = finalise(app, world, login_as, visit_id)
+    with app.app_context():
+        db.session.add(
+            Action(
+                placement_id=world.placement_a.id,
+                visit_id=visit_id,
+                author_id=world.coach_a.id,
+                author_role=Actor.COACH,
+                owner=Actor.COACH,
+                title="Call the HR contact about the schedule",
+                due_date=NEXT_WEEK,
+            )
+        )
+        db.session.commit()
+    assert "Call the HR contact about the schedule" in coach.get("/").get_data(as_text=True)
+    mentor_home = login_as(world.mentor_x).get("/").get_data(as_text=True)
+    assert "Show her the order list" in mentor_home
+    assert "Call the HR contact" not in mentor_home
+    student_home = login_as(world.student_a).get("/").get_data(as_text=True)
+    assert "Plan Monday&#39;s jobs herself" in student_home
+    assert "Show her the order list" not in student_home

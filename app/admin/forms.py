@@ -16,8 +16,8 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
-from wtforms.widgets import HiddenInput
+from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import HiddenInput, TextInput
 
 from app.models import OrganisationKind, PlacementKind, PlacementStatus, Role
 from app.validators import single_line
@@ -83,6 +83,16 @@ class PlacementForm(FlaskForm):
     mentor = SelectField(_l("Mentor"), coerce=int, choices=[])
     coach = SelectField(_l("Coach"), coerce=int, choices=[])
     kind = SelectField(_l("Kind of placement"), choices=_choices(PlacementKind))
+    programme = StringField(
+        _l("Programme (optional)"),
+        validators=[Optional(), Length(max=120), single_line],
+        description=_l("The student's course at school, e.g. Elektrotechniek."),
+    )
+    cohort = StringField(
+        _l("Cohort (optional)"),
+        validators=[Optional(), Length(max=20), single_line],
+        description=_l("The group the student belongs to, e.g. 2026-2027."),
+    )
     start_date = DateField(_l("Start date"), validators=[InputRequired()])
     end_date = DateField(_l("End date"), validators=[InputRequired()])
     status = SelectField(_l("Status"), choices=_choices(PlacementStatus), default="active")
@@ -110,3 +120,74 @@ class ConfirmImportForm(FlaskForm):
     school = IntegerField(widget=HiddenInput(), validators=[DataRequired()])
     content = HiddenField(validators=[DataRequired()])
     invite = BooleanField(_l("E-mail an invitation to each new student"), default=True)
+
+
+class WholeNumberField(IntegerField):
+    """A whole number typed on any keyboard: a text box (styled like the others, with a
+    numeric keypad on phones) whose bad input is reported by the range validator alone,
+    in its own words, instead of as a second, technical message.
+    """
+
+    widget = TextInput()
+
+    def process_formdata(self, valuelist) -> None:
+        if not valuelist:
+            return
+        text = valuelist[0].strip()
+        self.data = int(text) if text.isascii() and text.isdigit() and len(text) < 6 else None
+
+
+def _whole_number(label, minimum: int, maximum: int, description) -> WholeNumberField:
+    return WholeNumberField(
+        label,
+        validators=[
+            NumberRange(
+                min=minimum,
+                max=maximum,
+                # WTForms fills in min and max.
+                message=_l("Enter a whole number from %(min)d to %(max)d."),
+            )
+        ],
+        description=description,
+    )
+
+
+class SchoolSettingsForm(FlaskForm):
+    """When a placement of the school needs attention in the caseload."""
+
+    feedback_days = _whole_number(
+        _l("Days without feedback from the mentor"),
+        1,
+        90,
+        _l(
+            "A placement needs attention when the mentor has written no feedback and "
+            "reviewed no weekly log for this many days. From 1 to 90."
+        ),
+    )
+    reflection_days = _whole_number(
+        _l("Days without a reflection from the student"),
+        1,
+        90,
+        _l(
+            "A placement needs attention when the student has handed in no weekly log "
+            "for this many days. From 1 to 90."
+        ),
+    )
+    divergence_levels = _whole_number(
+        _l("Levels apart that make scores differ"),
+        1,
+        5,
+        _l(
+            "An indicator is worth discussing when student, mentor and coach score it this "
+            "many levels apart or more. From 1 to 5."
+        ),
+    )
+    visit_interval_weeks = _whole_number(
+        _l("Weeks between visits"),
+        1,
+        26,
+        _l(
+            "A visit is overdue this many weeks after the last visit (or after the start), "
+            "unless the next one is planned. From 1 to 26."
+        ),
+    )

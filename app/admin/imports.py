@@ -35,6 +35,8 @@ COLUMNS = (
     "coach_email",
 )
 PLACEMENT_COLUMNS = COLUMNS[2:]
+# Optional columns of a placement: the header may leave them out, a row may leave them empty.
+OPTIONAL_COLUMNS = {"programme": 120, "cohort": 20}
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y")
 KIND_ALIASES = {
     **{kind.value: kind for kind in PlacementKind},
@@ -65,6 +67,8 @@ class ImportRow:
     workplace: Organisation | None = None
     mentor: User | None = None
     coach: User | None = None
+    programme: str = ""
+    cohort: str = ""
 
     @property
     def has_placement(self) -> bool:
@@ -256,6 +260,15 @@ class _Checker:
         self.check_student(row)
         if any(values[column] for column in PLACEMENT_COLUMNS):
             self.check_placement(row, values)
+            self.check_optional(row, values)
+        elif any(values.get(column) for column in OPTIONAL_COLUMNS):
+            self.problem(
+                line,
+                _l(
+                    "programme and cohort belong to a placement: fill in the placement "
+                    "columns too, or leave them empty."
+                ),
+            )
         return row if len(self.preview.problems) == problems_before else None
 
     def check_email(self, line: int, column: str, value: str) -> bool:
@@ -347,6 +360,23 @@ class _Checker:
         ):
             self.problem(line, _l("This placement already exists (imported before?)."))
 
+    def check_optional(self, row: ImportRow, values: dict[str, str]) -> None:
+        for column, longest in OPTIONAL_COLUMNS.items():
+            value = values.get(column, "")
+            if len(value) > longest:
+                self.problem(
+                    row.line,
+                    _l(
+                        "%(column)s is longer than %(max)d characters.",
+                        column=column,
+                        max=longest,
+                    ),
+                )
+            elif any(char in value for char in "\r\n\t"):
+                self.problem(row.line, _l("%(column)s must be one line.", column=column))
+            else:
+                setattr(row, column, value)
+
     def parse_date(self, line: int, column: str, value: str) -> date | None:
         for pattern in DATE_FORMATS:
             try:
@@ -413,6 +443,8 @@ def apply_import(
                     kind=row.kind,
                     start_date=row.start_date,
                     end_date=row.end_date,
+                    programme=row.programme,
+                    cohort=row.cohort,
                 )
             )
     audit.record(

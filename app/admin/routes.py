@@ -21,6 +21,7 @@ from app.admin.forms import (
     OrganisationForm,
     PersonForm,
     PlacementForm,
+    SchoolSettingsForm,
 )
 from app.admin.services import AdminError
 from app.content.services import content_library, localised
@@ -133,6 +134,25 @@ def edit_organisation(organisation_id: int):
         memberships=memberships,
         can_edit=policy.can_edit_organisation(actor, organisation),
     )
+
+
+@bp.route("/organisations/<int:organisation_id>/settings", methods=["GET", "POST"])
+def edit_school_settings(organisation_id: int):
+    actor = _actor()
+    school = policy.school_or_404(organisation_id, actor)
+    form = SchoolSettingsForm(obj=services.school_settings(school))
+    if form.validate_on_submit():
+        services.save_school_settings(
+            actor,
+            school,
+            feedback_days=form.feedback_days.data,
+            reflection_days=form.reflection_days.data,
+            divergence_levels=form.divergence_levels.data,
+            visit_interval_weeks=form.visit_interval_weeks.data,
+        )
+        flash(_("The thresholds of %(school)s are saved.", school=school.name), "success")
+        return redirect(url_for("admin.edit_organisation", organisation_id=school.id))
+    return render_template("admin/edit_school_settings.html", school=school, form=form)
 
 
 # -- people -----------------------------------------------------------------------------
@@ -337,6 +357,8 @@ def _placement_data(form: PlacementForm) -> services.PlacementData:
         end_date=form.end_date.data,
         status=PlacementStatus(form.status.data),
         notes=form.notes.data or "",
+        programme=form.programme.data or "",
+        cohort=form.cohort.data or "",
         framework=content_library().frameworks.get(form.framework.data),
         rubric=content_library().rubrics.get(form.rubric.data),
     )

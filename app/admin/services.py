@@ -27,6 +27,7 @@ from app.models import (
     PlacementKind,
     PlacementStatus,
     Role,
+    SchoolSettings,
     User,
     normalise_email,
 )
@@ -143,6 +144,42 @@ def workplaces_for(actor: User) -> list[Organisation]:
             )
         )
     return partner_workplaces(actor.organisation_ids(Role.COORDINATOR))
+
+
+def school_settings(school: Organisation) -> SchoolSettings:
+    """The school's thresholds for the caseload: its own, or the defaults (not saved)."""
+    return db.session.get(SchoolSettings, school.id) or SchoolSettings.defaults(school.id)
+
+
+def save_school_settings(
+    actor: User,
+    school: Organisation,
+    *,
+    feedback_days: int,
+    reflection_days: int,
+    divergence_levels: int,
+    visit_interval_weeks: int,
+) -> SchoolSettings:
+    """Set the school's thresholds; the first save creates its row."""
+    settings = db.session.get(SchoolSettings, school.id)
+    if settings is None:
+        settings = SchoolSettings(school_id=school.id)
+        db.session.add(settings)
+    settings.feedback_days = feedback_days
+    settings.reflection_days = reflection_days
+    settings.divergence_levels = divergence_levels
+    settings.visit_interval_weeks = visit_interval_weeks
+    audit.record(
+        actor,
+        "school_settings_updated",
+        school,
+        feedback_days=feedback_days,
+        reflection_days=reflection_days,
+        divergence_levels=divergence_levels,
+        visit_interval_weeks=visit_interval_weeks,
+    )
+    db.session.commit()
+    return settings
 
 
 # -- people -----------------------------------------------------------------------------
@@ -301,6 +338,8 @@ class PlacementData:
     end_date: date
     status: PlacementStatus = PlacementStatus.ACTIVE
     notes: str = ""
+    programme: str = ""
+    cohort: str = ""
     framework: Framework | None = None
     rubric: Rubric | None = None
 
@@ -376,6 +415,8 @@ def _apply(placement: Placement, data: PlacementData) -> None:
     placement.end_date = data.end_date
     placement.status = data.status
     placement.notes = data.notes.strip()
+    placement.programme = data.programme.strip()
+    placement.cohort = data.cohort.strip()
     placement.framework_id = data.framework.id if data.framework else None
     placement.framework_version = data.framework.version if data.framework else None
     placement.rubric_id = data.rubric.id if data.rubric else None

@@ -9,11 +9,15 @@ from flask_babel import get_locale
 from flask_login import current_user, login_required
 
 from app import policy
+from app.caseload.services import coach_caseload
 from app.content.services import content_title, training_library
 from app.models import PlacementStatus
 from app.placements import bp, services
 from app.training.services import open_recommendations
 from app.web import page_argument
+
+# The home page lists a coach's current placements up to this many; the overview has all.
+CASELOAD_ON_HOME = 100
 
 
 @bp.route("/")
@@ -28,10 +32,15 @@ def index():
         search=request.args.get("q", "")[:100],
         status=PlacementStatus(status) if status in {s.value for s in PlacementStatus} else None,
     )
+    caseload = coach_caseload(policy.coached_placements(user), date.today(), limit=CASELOAD_ON_HOME)
+    shown = {p.id: p for p in pagination.items}
+    if caseload:
+        shown.update({row.placement.id: row.placement for row in caseload.items})
     return render_template(
         "placements/index.html",
+        caseload=caseload,
         pagination=pagination,
-        waiting=services.what_waits(user, pagination.items, date.today()),
+        waiting=services.what_waits(user, list(shown.values()), date.today()),
         recommended=open_recommendations(user, training_library(), str(get_locale())),
         today=date.today(),
         statuses=list(PlacementStatus),

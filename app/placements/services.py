@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import aliased, joinedload, selectinload
+from sqlalchemy.orm import aliased, joinedload
 
 from app import policy
 from app.extensions import db
@@ -24,6 +24,7 @@ from app.models import (
     ReviewStatus,
     User,
     Visit,
+    VisitConfirmation,
     VisitStatus,
     live_actions,
 )
@@ -94,7 +95,8 @@ class Waiting:
 
 def what_waits(user: User, placements: list[Placement], today: date) -> dict[int, Waiting]:
     """What waits for `user` in each placement where they are one of the trio, in at most
-    six queries whatever the number of placements.
+    six queries whatever the number of placements. A coach's own agreements are here;
+    the rest of what a coach follows is in the caseload.
     """
     mentoring = {p.id for p in placements if p.mentor_id == user.id}
     learning = {p.id for p in placements if p.student_id == user.id}
@@ -103,8 +105,22 @@ def what_waits(user: User, placements: list[Placement], today: date) -> dict[int
     if not found:
         return {}
     actors = {p.id: policy.actor_in(user, p) for p in placements if p.id in found}
-    _visits_waiting(found, actors, today)
     _actions_waiting(found, actors, learning)
+    if mentoring or learning:
+        in_the_log = {placement_id: found[placement_id] for placement_id in mentoring | learning}
+        _visits_waiting(in_the_log, actors, today)
+        _log_waiting(in_the_log, mentoring, learning, placements, today)
+    return found
+
+
+def _log_waiting(
+    found: dict[int, Waiting],
+    mentoring: set[int],
+    learning: set[int],
+    placements: list[Placement],
+    today: date,
+) -> None:
+    """Weeks to approve (mentor), weeks returned and this week's log (student)."""
     rows = db.session.execute(
         select(LogEntry.placement_id, LogEntry.review_status, func.count(LogEntry.id))
         .where(
@@ -130,12 +146,11 @@ def what_waits(user: User, placements: list[Placement], today: date) -> dict[int
         )
         for placement_id in running - written:
             found[placement_id].week_to_write = this_week
-    return found
 
 
 def _visits_waiting(found: dict[int, Waiting], actors: dict[int, Actor], today: date) -> None:
     """The coming visit, and a final report waiting for the reader (the mentor first,
-    then the student).
+    then the student). Two queries, whether or not there are visits.
     """
     visits = db.session.scalars(
         select(Visit)
@@ -146,17 +161,24 @@ def _visits_waiting(found: dict[int, Waiting], actors: dict[int, Actor], today: 
                 Visit.status == VisitStatus.FINAL,
             ),
         )
-        .options(selectinload(Visit.confirmations))
         .order_by(Visit.planned_on)
+    ).all()
+    final = [visit.id for visit in visits if visit.status == VisitStatus.FINAL]
+    confirmed = set(
+        db.session.execute(
+            select(VisitConfirmation.visit_id, VisitConfirmation.actor).where(
+                VisitConfirmation.visit_id.in_(final)
+            )
+        ).all()
     )
     for visit in visits:
         waiting = found[visit.placement_id]
         actor = actors[visit.placement_id]
         if visit.status == VisitStatus.PLANNED:
             waiting.next_visit = waiting.next_visit or visit
-        elif visit.confirmed_by(actor) is None and (
+        elif (visit.id, actor) not in confirmed and (
             actor == Actor.MENTOR
-            or (actor == Actor.STUDENT and visit.confirmed_by(Actor.MENTOR) is not None)
+            or (actor == Actor.STUDENT and (visit.id, Actor.MENTOR) in confirmed)
         ):
             waiting.to_confirm = visit
 

@@ -1,0 +1,61 @@
+"""Caseload routes: check access through `policy`, read the filters, call the service."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Response, abort, render_template, request
+from flask_login import current_user, login_required
+
+from app import policy
+from app.caseload import bp, services
+from app.caseload.forms import OverviewFilterForm
+from app.models import User
+from app.web import page_argument
+
+# A compact list: one screen on a laptop holds about this many placements.
+PER_PAGE = 50
+
+
+def _viewer() -> User:
+    user = current_user._get_current_object()
+    if not policy.can_view_caseload(user):
+        abort(403)
+    return user
+
+
+def _filtered(user: User) -> tuple[OverviewFilterForm, object]:
+    """The filter form (choices from the user's placements) and the filtered select."""
+    scope = policy.caseload_placements(user)
+    form = OverviewFilterForm(request.args)
+    form.fill(services.filter_choices(scope))
+    return form, form.filters().apply(scope)
+
+
+@bp.route("/caseload")
+@login_required
+def show_overview():
+    user = _viewer()
+    form, placements = _filtered(user)
+    today = date.today()
+    rows = services.assess(placements, today)
+    return render_template(
+        "caseload/show_overview.html",
+        form=form,
+        pagination=services.caseload_page(rows, page=page_argument(), per_page=PER_PAGE),
+        arguments=form.arguments(),
+        today=today,
+    )
+
+
+@bp.route("/caseload.csv")
+@login_required
+def export_overview():
+    user = _viewer()
+    _form, placements = _filtered(user)
+    today = date.today()
+    return Response(
+        services.caseload_csv(placements, today),
+        mimetype="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="caseload-{today}.csv"'},
+    )

@@ -1,0 +1,703 @@
+"""The caseload: which running placements need attention, and why.
+
+The numbers come from the database in a fixed number of grouped queries (the placements
+with their school's thresholds, the log, the registrations, the visits, the visit
+agreements), whatever the number of placements or log entries: every query returns at
+most one row per placement, and no entry is loaded into memory. Python then compares
+each placement's row with its school's thresholds, and sorts.
+
+A placement needs attention only while it runs (status active, start ≤ today ≤ end).
+"""
+
+from __future__ import annotations
+
+import csv
+import enum
+import io
+import math
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from flask_babel import format_date, ngettext
+from flask_babel import gettext as _
+from sqlalchemy import Select, and_, case, func, select
+from sqlalchemy.orm import joinedload
+
+from app.extensions import db
+from app.i18n import DEFAULT_TIMEZONE
+from app.models import (
+    HELD_STATUSES,
+    Action,
+    ActionState,
+    Actor,
+    EntryKind,
+    LogEntry,
+    Organisation,
+    Placement,
+    PlacementKind,
+    PlacementStatus,
+    Registration,
+    ReviewStatus,
+    SchoolSettings,
+    User,
+    Visit,
+    VisitStatus,
+    live_actions,
+)
+from app.rendering import spreadsheet_cell
+
+DEFAULTS = SchoolSettings.defaults(0)
+# Days are counted on the calendar where the school is, not in UTC.
+LOCAL = ZoneInfo(DEFAULT_TIMEZONE)
+
+
+class ReasonKind(enum.StrEnum):
+    """Why a running placement needs attention, most pressing first."""
+
+    CONCERNS = "concerns"
+    FEEDBACK = "feedback"
+    REFLECTION = "reflection"
+    VISIT = "visit"
+    AGREEMENTS = "agreements"
+    DIVERGENCE = "divergence"
+
+
+class Group(enum.StrEnum):
+    """Where a placement stands in the caseload, in the order the list shows them."""
+
+    ATTENTION = "attention"
+    FINE = "fine"
+    UPCOMING = "upcoming"
+    ENDED = "ended"
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """A school's thresholds (SchoolSettings), as read with each placement."""
+
+    feedback_days: int = DEFAULTS.feedback_days
+    reflection_days: int = DEFAULTS.reflection_days
+    divergence_levels: int = DEFAULTS.divergence_levels
+    visit_interval_weeks: int = DEFAULTS.visit_interval_weeks
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One reason for attention and the number the reader sees with it.
+
+    `age` is how many days the problem has lasted, so the oldest problem sorts first.
+    """
+
+    kind: ReasonKind
+    number: int
+    age: int = 0
+    levels: int = 0  # divergence: the school's threshold
+    no_visit_yet: bool = False  # visit: counted from the start, not from a visit
+
+    @property
+    def text(self) -> str:
+        """The reason as a short line, in the reader's language."""
+        n = self.number
+        if self.kind is ReasonKind.CONCERNS:
+            return ngettext("%(num)d open concern", "%(num)d open concerns", n)
+        if self.kind is ReasonKind.FEEDBACK:
+            return ngettext(
+                "No feedback from the mentor for %(num)d day",
+                "No feedback from the mentor for %(num)d days",
+                n,
+            )
+        if self.kind is ReasonKind.REFLECTION:
+            return ngettext(
+                "No reflection from the student for %(num)d day",
+                "No reflection from the student for %(num)d days",
+                n,
+            )
+        if self.kind is ReasonKind.VISIT:
+            if self.no_visit_yet:
+                return ngettext(
+                    "Visit overdue: no visit yet, started %(num)d week ago",
+                    "Visit overdue: no visit yet, started %(num)d weeks ago",
+                    n,
+                )
+            return ngettext(
+                "Visit overdue: last visit %(num)d week ago",
+                "Visit overdue: last visit %(num)d weeks ago",
+                n,
+            )
+        if self.kind is ReasonKind.AGREEMENTS:
+            return ngettext("%(num)d agreement overdue", "%(num)d agreements overdue", n)
+        if self.levels <= 1:
+            return ngettext(
+                "%(num)d indicator is scored differently",
+                "%(num)d indicators are scored differently",
+                n,
+            )
+        return ngettext(
+            "%(num)d indicator differs by %(levels)d levels or more",
+            "%(num)d indicators differ by %(levels)d levels or more",
+            n,
+            levels=self.levels,
+        )
+
+
+@dataclass
+class CaseloadRow:
+    """One placement in the caseload: where it stands, its numbers and its reasons.
+
+    The numbers are None (or 0) for a placement that is not running.
+    """
+
+    placement_id: int
+    phase: str  # running, upcoming, ended, completed or stopped (as Placement.phase_on)
+    student_name: str
+    start_date: date
+    end_date: date
+    thresholds: Thresholds
+    days_without_feedback: int | None = None
+    days_without_reflection: int | None = None
+    divergent_indicators: int = 0
+    open_concerns: int = 0
+    last_visit_on: date | None = None
+    next_visit_on: date | None = None
+    overdue_agreements: int = 0
+    reasons: list[Reason] = field(default_factory=list)
+    placement: Placement | None = None  # loaded for the rows that are shown
+
+    @property
+    def group(self) -> Group:
+        if self.phase == "running":
+            return Group.ATTENTION if self.reasons else Group.FINE
+        if self.phase == "upcoming":
+            return Group.UPCOMING
+        return Group.ENDED
+
+    @property
+    def problem_age(self) -> int:
+        return max((reason.age for reason in self.reasons), default=0)
+
+    def visit_planned_text(self) -> str:
+        """The next planned visit, shown as information: it keeps the visit in hand."""
+        return _("Visit planned on %(date)s", date=format_date(self.next_visit_on, "d MMM"))
+
+
+@dataclass
+class CaseloadPage:
+    """A page of the sorted caseload, with the counts over the whole caseload."""
+
+    items: list[CaseloadRow]
+    page: int
+    per_page: int
+    total: int
+    counts: dict[Group, int]
+
+    @property
+    def size(self) -> int:
+        """How many placements the caseload holds, listed here or not."""
+        return sum(self.counts.values())
+
+    @property
+    def running(self) -> int:
+        return self.counts[Group.ATTENTION] + self.counts[Group.FINE]
+
+    @property
+    def attention(self) -> int:
+        return self.counts[Group.ATTENTION]
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1
+
+    def groups(self) -> list[tuple[Group, list[CaseloadRow]]]:
+        """The rows of this page by group, in the list's order."""
+        found: dict[Group, list[CaseloadRow]] = {}
+        for row in self.items:
+            found.setdefault(row.group, []).append(row)
+        return [(group, found[group]) for group in Group if group in found]
+
+
+# -- reading the numbers ----------------------------------------------------------------
+
+
+def phase_of(status: PlacementStatus, start: date, end: date, today: date) -> str:
+    """Where a placement stands on `today` (the same rule as `Placement.phase_on`)."""
+    if status != PlacementStatus.ACTIVE:
+        return status.value
+    if today < start:
+        return "upcoming"
+    if today > end:
+        return "ended"
+    return "running"
+
+
+def _ids(placements: Select) -> Select:
+    return placements.with_only_columns(Placement.id).order_by(None)
+
+
+def _running(placements: Select, today: date) -> Select:
+    return select(Placement.id).where(
+        Placement.id.in_(_ids(placements)),
+        Placement.status == PlacementStatus.ACTIVE,
+        Placement.start_date <= today,
+        Placement.end_date >= today,
+    )
+
+
+def _local_day(moment: datetime | None) -> date | None:
+    return moment.astimezone(LOCAL).date() if moment is not None else None
+
+
+def _latest(*days: date | None) -> date | None:
+    known = [day for day in days if day is not None]
+    return max(known) if known else None
+
+
+def _base_rows(placements: Select, today: date) -> dict[int, CaseloadRow]:
+    """Every placement with its student's name and its school's thresholds (one query)."""
+    rows = db.session.execute(
+        select(
+            Placement.id,
+            Placement.status,
+            Placement.start_date,
+            Placement.end_date,
+            User.name,
+            func.coalesce(SchoolSettings.feedback_days, DEFAULTS.feedback_days),
+            func.coalesce(SchoolSettings.reflection_days, DEFAULTS.reflection_days),
+            func.coalesce(SchoolSettings.divergence_levels, DEFAULTS.divergence_levels),
+            func.coalesce(SchoolSettings.visit_interval_weeks, DEFAULTS.visit_interval_weeks),
+        )
+        .join(User, User.id == Placement.student_id)
+        .outerjoin(SchoolSettings, SchoolSettings.school_id == Placement.school_id)
+        .where(Placement.id.in_(_ids(placements)))
+    )
+    return {
+        placement_id: CaseloadRow(
+            placement_id=placement_id,
+            phase=phase_of(status, start, end, today),
+            student_name=name,
+            start_date=start,
+            end_date=end,
+            thresholds=Thresholds(*limits),
+        )
+        for placement_id, status, start, end, name, *limits in rows
+    }
+
+
+def _log_numbers(running: Select):
+    """Per running placement: the mentor's latest feedback and review, the student's
+    latest handed-in weekly log, and the open concerns (one pass over the log).
+    """
+    mentor_feedback = and_(
+        LogEntry.kind == EntryKind.FEEDBACK, LogEntry.author_role == Actor.MENTOR
+    )
+    handed_in = and_(
+        LogEntry.kind == EntryKind.WEEKLY_LOG, LogEntry.review_status != ReviewStatus.DRAFT
+    )
+    open_concern = and_(LogEntry.kind == EntryKind.CONCERN, LogEntry.resolved_at.is_(None))
+    return db.session.execute(
+        select(
+            LogEntry.placement_id,
+            func.max(case((mentor_feedback, LogEntry.created_at))),
+            func.max(LogEntry.reviewed_at),
+            func.max(case((handed_in, LogEntry.updated_at))),
+            func.count(case((open_concern, LogEntry.id))),
+            func.min(case((open_concern, LogEntry.created_at))),
+        )
+        .where(LogEntry.placement_id.in_(running))
+        .group_by(LogEntry.placement_id)
+    )
+
+
+def _divergences(running: Select):
+    """Per running placement: how many indicators the trio's latest levels (in the
+    placement's framework) put at least the school's `divergence_levels` apart.
+    """
+    latest = (
+        select(func.max(Registration.id))
+        .join(Placement, Placement.id == Registration.placement_id)
+        .where(
+            Registration.placement_id.in_(running),
+            Registration.framework_id == Placement.framework_id,
+        )
+        .group_by(Registration.placement_id, Registration.actor, Registration.indicator_id)
+    )
+    spread = (
+        select(
+            Registration.placement_id.label("placement_id"),
+            (func.max(Registration.level) - func.min(Registration.level)).label("spread"),
+        )
+        .where(Registration.id.in_(latest), Registration.level.is_not(None))
+        .group_by(Registration.placement_id, Registration.indicator_id)
+        .subquery()
+    )
+    return db.session.execute(
+        select(spread.c.placement_id, func.count())
+        .join(Placement, Placement.id == spread.c.placement_id)
+        .outerjoin(SchoolSettings, SchoolSettings.school_id == Placement.school_id)
+        .where(
+            spread.c.spread
+            >= func.coalesce(SchoolSettings.divergence_levels, DEFAULTS.divergence_levels)
+        )
+        .group_by(spread.c.placement_id)
+    )
+
+
+def _visit_numbers(running: Select, today: date):
+    """Per running placement: the last visit held and the next visit planned."""
+    held_on = func.coalesce(Visit.held_on, Visit.planned_on)
+    to_come = and_(Visit.status == VisitStatus.PLANNED, Visit.planned_on >= today)
+    return db.session.execute(
+        select(
+            Visit.placement_id,
+            func.max(case((Visit.status.in_(HELD_STATUSES), held_on))),
+            func.min(case((to_come, Visit.planned_on))),
+        )
+        .where(Visit.placement_id.in_(running))
+        .group_by(Visit.placement_id)
+    )
+
+
+def _overdue_agreements(running: Select, today: date):
+    """Per running placement: the open agreements of visits past their due date."""
+    return db.session.execute(
+        select(Action.placement_id, func.count(), func.min(Action.due_date))
+        .where(
+            Action.placement_id.in_(running),
+            Action.visit_id.is_not(None),
+            Action.state == ActionState.OPEN,
+            Action.due_date < today,
+            live_actions(),
+        )
+        .group_by(Action.placement_id)
+    )
+
+
+# -- deciding ---------------------------------------------------------------------------
+
+
+def assess(placements: Select, today: date) -> list[CaseloadRow]:
+    """Every placement of `placements` (a select of Placement) with its reasons for
+    attention on `today`, sorted as the caseload shows them: most reasons first, then
+    the longest-lasting problem, then the student's name; then the running placements
+    without reasons, the upcoming ones and the ended ones.
+
+    Five queries, whatever the number of placements and entries.
+    """
+    rows = _base_rows(placements, today)
+    if any(row.phase == "running" for row in rows.values()):
+        running = _running(placements, today)
+        feedback: dict[int, date | None] = {}
+        reflection: dict[int, date | None] = {}
+        concern_since: dict[int, date | None] = {}
+        for placement_id, fed_back, reviewed, handed_in, concerns, oldest in _log_numbers(running):
+            feedback[placement_id] = _latest(_local_day(fed_back), _local_day(reviewed))
+            reflection[placement_id] = _local_day(handed_in)
+            rows[placement_id].open_concerns = concerns
+            concern_since[placement_id] = _local_day(oldest)
+        for placement_id, count in _divergences(running):
+            rows[placement_id].divergent_indicators = count
+        for placement_id, last, upcoming in _visit_numbers(running, today):
+            rows[placement_id].last_visit_on = last
+            rows[placement_id].next_visit_on = upcoming
+        agreements_due: dict[int, date] = {}
+        for placement_id, count, oldest_due in _overdue_agreements(running, today):
+            rows[placement_id].overdue_agreements = count
+            agreements_due[placement_id] = oldest_due
+        for row in rows.values():
+            if row.phase == "running":
+                _decide(
+                    row,
+                    today,
+                    feedback=feedback.get(row.placement_id),
+                    reflection=reflection.get(row.placement_id),
+                    concern_since=concern_since.get(row.placement_id),
+                    agreements_due=agreements_due.get(row.placement_id),
+                )
+    return sorted(rows.values(), key=_sort_key)
+
+
+def _decide(
+    row: CaseloadRow,
+    today: date,
+    *,
+    feedback: date | None,
+    reflection: date | None,
+    concern_since: date | None,
+    agreements_due: date | None,
+) -> None:
+    """Compare a running placement's numbers with its school's thresholds.
+
+    Silence is counted from the latest sign of life, or from the start when there is
+    none (an entry written before the start does not make the silence longer).
+    """
+    limits = row.thresholds
+    row.days_without_feedback = (today - _latest(feedback, row.start_date)).days
+    row.days_without_reflection = (today - _latest(reflection, row.start_date)).days
+    reasons = []
+    if row.open_concerns:
+        age = (today - concern_since).days if concern_since else 0
+        reasons.append(Reason(ReasonKind.CONCERNS, row.open_concerns, age))
+    if row.days_without_feedback >= limits.feedback_days:
+        days = row.days_without_feedback
+        reasons.append(Reason(ReasonKind.FEEDBACK, days, days))
+    if row.days_without_reflection >= limits.reflection_days:
+        days = row.days_without_reflection
+        reasons.append(Reason(ReasonKind.REFLECTION, days, days))
+    since_visit = (today - _latest(row.last_visit_on, row.start_date)).days
+    if row.next_visit_on is None and since_visit >= 7 * limits.visit_interval_weeks:
+        reasons.append(
+            Reason(
+                ReasonKind.VISIT,
+                since_visit // 7,
+                since_visit,
+                no_visit_yet=row.last_visit_on is None,
+            )
+        )
+    if row.overdue_agreements:
+        age = (today - agreements_due).days if agreements_due else 0
+        reasons.append(Reason(ReasonKind.AGREEMENTS, row.overdue_agreements, age))
+    if row.divergent_indicators:
+        reasons.append(
+            Reason(
+                ReasonKind.DIVERGENCE,
+                row.divergent_indicators,
+                levels=limits.divergence_levels,
+            )
+        )
+    row.reasons = reasons
+
+
+GROUP_ORDER = {group: rank for rank, group in enumerate(Group)}
+
+
+def _sort_key(row: CaseloadRow) -> tuple:
+    group = row.group
+    if group is Group.ATTENTION:
+        first, second = -len(row.reasons), -row.problem_age
+    elif group is Group.UPCOMING:
+        first, second = row.start_date.toordinal(), 0
+    elif group is Group.ENDED:
+        first, second = -row.end_date.toordinal(), 0
+    else:
+        first, second = 0, 0
+    return (GROUP_ORDER[group], first, second, row.student_name.casefold(), row.placement_id)
+
+
+# -- pages and exports ------------------------------------------------------------------
+
+# The people's names and organisations, in the same query; not their memberships, which
+# a User loads by default in a query per role (and per 500 people).
+CARD_LOADING = (
+    joinedload(Placement.student).lazyload(User.memberships),
+    joinedload(Placement.mentor).lazyload(User.memberships),
+    joinedload(Placement.coach).lazyload(User.memberships),
+    joinedload(Placement.school),
+    joinedload(Placement.workplace),
+)
+
+
+def load_placements(rows: list[CaseloadRow], placements: Select | None = None) -> None:
+    """Attach each row's placement, with its people and organisations (one query).
+
+    Pass `placements` (the select the rows came from) when the rows are many, so the
+    query names the set rather than every id.
+    """
+    if not rows:
+        return
+    which = (
+        Placement.id.in_(_ids(placements))
+        if placements is not None
+        else Placement.id.in_([row.placement_id for row in rows])
+    )
+    found = {
+        placement.id: placement
+        for placement in db.session.scalars(
+            select(Placement).where(which).options(*CARD_LOADING)
+        ).unique()
+    }
+    for row in rows:
+        row.placement = found[row.placement_id]
+
+
+def caseload_page(rows: list[CaseloadRow], *, page: int, per_page: int) -> CaseloadPage:
+    """One page of sorted rows, their placements loaded; counts over all rows."""
+    counts = dict.fromkeys(Group, 0)
+    for row in rows:
+        counts[row.group] += 1
+    pages = max(1, math.ceil(len(rows) / per_page))
+    page = min(max(page, 1), pages)
+    items = rows[(page - 1) * per_page : page * per_page]
+    load_placements(items)
+    return CaseloadPage(items=items, page=page, per_page=per_page, total=len(rows), counts=counts)
+
+
+def coach_caseload(placements: Select, today: date, *, limit: int) -> CaseloadPage | None:
+    """The home page's caseload of a coach: running and upcoming placements, at most
+    `limit`; None when `placements` is empty (the user coaches nothing).
+    """
+    rows = assess(placements, today)
+    if not rows:
+        return None
+    current = [row for row in rows if row.group is not Group.ENDED]
+    shown = caseload_page(current, page=1, per_page=limit)
+    shown.counts[Group.ENDED] = len(rows) - len(current)
+    return shown
+
+
+# -- the coordinator's filters ----------------------------------------------------------
+
+
+@dataclass
+class Filters:
+    """What the overview is narrowed to; None is "all"."""
+
+    coach_id: int | None = None
+    workplace_id: int | None = None
+    kind: PlacementKind | None = None
+    programme: str | None = None
+
+    def apply(self, placements: Select) -> Select:
+        if self.coach_id is not None:
+            placements = placements.where(Placement.coach_id == self.coach_id)
+        if self.workplace_id is not None:
+            placements = placements.where(Placement.workplace_id == self.workplace_id)
+        if self.kind is not None:
+            placements = placements.where(Placement.kind == self.kind)
+        if self.programme is not None:
+            placements = placements.where(Placement.programme == self.programme)
+        return placements
+
+
+@dataclass
+class FilterChoices:
+    """What the overview can be narrowed to, drawn from the placements themselves."""
+
+    coaches: list[tuple[int, str]]
+    workplaces: list[tuple[int, str]]
+    kinds: list[PlacementKind]
+    programmes: list[str]
+
+
+def filter_choices(placements: Select) -> FilterChoices:
+    """The coaches, workplaces, kinds and programmes found in `placements` (three queries)."""
+    ids = _ids(placements)
+    coaches = db.session.execute(
+        select(User.id, User.name)
+        .where(User.id.in_(select(Placement.coach_id).where(Placement.id.in_(ids))))
+        .order_by(User.name, User.id)
+    ).all()
+    workplaces = db.session.execute(
+        select(Organisation.id, Organisation.name)
+        .where(Organisation.id.in_(select(Placement.workplace_id).where(Placement.id.in_(ids))))
+        .order_by(Organisation.name, Organisation.id)
+    ).all()
+    kinds_and_programmes = db.session.execute(
+        select(Placement.kind, Placement.programme).where(Placement.id.in_(ids)).distinct()
+    ).all()
+    kinds = {kind for kind, _programme in kinds_and_programmes}
+    return FilterChoices(
+        coaches=[tuple(row) for row in coaches],
+        workplaces=[tuple(row) for row in workplaces],
+        kinds=[kind for kind in PlacementKind if kind in kinds],
+        programmes=sorted(
+            {programme for _kind, programme in kinds_and_programmes if programme},
+            key=str.casefold,
+        ),
+    )
+
+
+# -- CSV --------------------------------------------------------------------------------
+
+
+def phase_label(row: CaseloadRow) -> str:
+    labels = {
+        "running": _("Running"),
+        "upcoming": _("Upcoming"),
+        "ended": _("Ended"),
+        "completed": PlacementStatus.COMPLETED.label,
+        "stopped": PlacementStatus.STOPPED.label,
+    }
+    return str(labels[row.phase])
+
+
+def caseload_csv(placements: Select, today: date) -> str:
+    """The caseload of `placements` on `today` as CSV for a spreadsheet, in the caseload's
+    order and the reader's language, with a BOM so spreadsheet programs read it as UTF-8.
+    """
+    rows = assess(placements, today)
+    load_placements(rows, placements)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";")
+    writer.writerow(
+        [
+            _("Student"),
+            _("School"),
+            _("Workplace"),
+            _("Mentor"),
+            _("Coach"),
+            _("Kind"),
+            _("Programme"),
+            _("Cohort"),
+            _("Start"),
+            _("End"),
+            _("Phase"),
+            _("Needs attention"),
+            _("Reasons"),
+            _("Days without mentor feedback"),
+            _("Days without student reflection"),
+            _("Indicators that differ"),
+            _("Open concerns"),
+            _("Last visit"),
+            _("Next visit planned"),
+            _("Overdue agreements"),
+        ]
+    )
+    for row in rows:
+        placement = row.placement
+
+        def number(value, row=row):
+            """Numbers are measured for running placements only; blank for the others."""
+            return "" if row.phase != "running" or value is None else value
+
+        writer.writerow(
+            spreadsheet_cell(value)
+            for value in (
+                placement.student.name,
+                placement.school.name,
+                placement.workplace.name,
+                placement.mentor.name,
+                placement.coach.name,
+                placement.kind.label,
+                placement.programme,
+                placement.cohort,
+                placement.start_date.isoformat(),
+                placement.end_date.isoformat(),
+                phase_label(row),
+                _("yes") if row.reasons else "",
+                " | ".join(reason.text for reason in row.reasons),
+                number(row.days_without_feedback),
+                number(row.days_without_reflection),
+                number(row.divergent_indicators),
+                number(row.open_concerns),
+                number(row.last_visit_on.isoformat() if row.last_visit_on else None),
+                number(row.next_visit_on.isoformat() if row.next_visit_on else None),
+                number(row.overdue_agreements),
+            )
+        )
+    return "\ufeff" + buffer.getvalue()

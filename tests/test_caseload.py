@@ -1,0 +1,964 @@
+"""The caseload: which running placements need attention and why, the coach's home page,
+the coordinator's overview with its filters and CSV export, and the school's thresholds.
+
+Service tests pass `today`, so every threshold is tested at its boundary: the day before
+it (no reason) and the day itself (the reason, with the number the reader sees).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import random
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from flask_babel import force_locale
+from sqlalchemy import select
+
+from app import policy
+from app.caseload import services
+from app.caseload.services import Group, ReasonKind
+from app.competences.services import latest_registrations
+from app.extensions import db
+from app.followup.entries import monday_of
+from app.models import (
+    HELD_STATUSES,
+    Action,
+    ActionState,
+    Actor,
+    EntryKind,
+    LogEntry,
+    Membership,
+    Organisation,
+    OrganisationKind,
+    Placement,
+    PlacementKind,
+    PlacementStatus,
+    Registration,
+    ReviewStatus,
+    Role,
+    SchoolSettings,
+    Setting,
+    User,
+    Visit,
+    VisitStatus,
+)
+from tests.conftest import FOLLOWED_WITH, PASSWORD_HASH
+
+pytestmark = pytest.mark.usefixtures("in_english")
+
+START = date(2026, 9, 1)  # both world placements start on this day
+FRAMEWORK = FOLLOWED_WITH["framework_id"]
+
+
+def at(day: date, hour: int = 10) -> datetime:
+    """A moment on `day` (10:00 UTC is noon in Brussels: the same calendar day; 23:00 UTC
+    is the next day there).
+    """
+    return datetime.combine(day, time(hour), tzinfo=UTC)
+
+
+def reasons_on(placement, today: date) -> dict[ReasonKind, services.Reason]:
+    """The reasons of one placement on `today`, by kind."""
+    rows = services.assess(select(Placement).where(Placement.id == placement.id), today)
+    return {reason.kind: reason for reason in rows[0].reasons}
+
+
+def add_entry(placement, author, role: Actor, kind: EntryKind, day: date, **columns) -> LogEntry:
+    weekly = kind == EntryKind.WEEKLY_LOG
+    entry = LogEntry(
+        placement_id=placement.id,
+        author_id=author.id,
+        author_role=role,
+        kind=kind,
+        sections={"text": "…"},
+        week_start=columns.pop("week_start", day - timedelta(days=day.weekday()))
+        if weekly
+        else None,
+        review_status=columns.pop("review_status", ReviewStatus.SUBMITTED) if weekly else None,
+        created_at=at(day),
+        updated_at=columns.pop("updated_at", at(day)),
+        **columns,
+    )
+    db.session.add(entry)
+    db.session.commit()
+    return entry
+
+
+def register(placement, actor: Actor, author, indicator: str, level: int | None, **columns):
+    db.session.add(
+        Registration(
+            placement_id=placement.id,
+            author_id=author.id,
+            actor=actor,
+            framework_id=columns.pop("framework_id", FRAMEWORK),
+            framework_version=1,
+            competence_id="punctuality",
+            indicator_id=indicator,
+            setting=Setting.NOT_POSSIBLE if level is None else Setting.WORKPLACE,
+            level=level,
+            observed_on=START,
+            **columns,
+        )
+    )
+    db.session.commit()
+
+
+def add_visit(placement, planned_on: date, status=VisitStatus.LOCKED, held_on=None) -> Visit:
+    visit = Visit(
+        placement_id=placement.id,
+        planned_by_id=placement.coach_id,
+        planned_on=planned_on,
+        status=status,
+        held_on=held_on,
+    )
+    db.session.add(visit)
+    db.session.commit()
+    return visit
+
+
+def add_agreement(placement, due: date, state=ActionState.OPEN, from_visit=True) -> None:
+    visit = add_visit(placement, START + timedelta(days=7)) if from_visit else None
+    db.session.add(
+        Action(
+            placement_id=placement.id,
+            visit_id=visit.id if visit else None,
+            author_id=placement.coach_id,
+            author_role=Actor.COACH,
+            owner=Actor.MENTOR,
+            title="Plan the first week's tasks",
+            due_date=due,
+            state=state,
+        )
+    )
+    db.session.commit()
+
+
+def settle(placement, today: date) -> None:
+    """Give a placement recent feedback, reflection and a visit, so that only the reason
+    a test builds shows up.
+    """
+    mentor = db.session.get(User, placement.mentor_id)
+    student = db.session.get(User, placement.student_id)
+    add_entry(placement, mentor, Actor.MENTOR, EntryKind.FEEDBACK, today)
+    add_entry(placement, student, Actor.STUDENT, EntryKind.WEEKLY_LOG, today)
+    add_visit(placement, today)
+
+
+@pytest.fixture
+def english(app_ctx):
+    """Services called outside a request read English, as the assertions do."""
+    with force_locale("en"):
+        yield
+
+
+@pytest.fixture
+def placement_a(english, world):
+    return db.session.get(Placement, world.placement_a.id)
+
+
+@pytest.fixture
+def placement_b(english, world):
+    return db.session.get(Placement, world.placement_b.id)
+
+
+# -- each reason at its boundary --------------------------------------------------------
+
+
+def test_mentor_silence_becomes_a_reason_on_the_feedback_day(placement_a, world):
+    add_entry(placement_a, world.mentor_x, Actor.MENTOR, EntryKind.FEEDBACK, date(2026, 10, 1))
+    assert ReasonKind.FEEDBACK not in reasons_on(placement_a, date(2026, 10, 14))
+    reason = reasons_on(placement_a, date(2026, 10, 15))[ReasonKind.FEEDBACK]
+    assert reason.number == 14
+    assert reason.text == "No feedback from the mentor for 14 days"
+
+
+def test_a_review_of_a_weekly_log_counts_as_mentor_feedback(placement_a, world):
+    add_entry(placement_a, world.mentor_x, Actor.MENTOR, EntryKind.FEEDBACK, date(2026, 9, 10))
+    add_entry(
+        placement_a,
+        world.student_a,
+        Actor.STUDENT,
+        EntryKind.WEEKLY_LOG,
+        date(2026, 9, 28),
+        review_status=ReviewStatus.APPROVED,
+        reviewed_by_id=world.mentor_x.id,
+        reviewed_at=at(date(2026, 10, 1)),
+    )
+    assert ReasonKind.FEEDBACK not in reasons_on(placement_a, date(2026, 10, 14))
+    assert reasons_on(placement_a, date(2026, 10, 15))[ReasonKind.FEEDBACK].number == 14
+
+
+def test_feedback_by_someone_else_than_the_mentor_does_not_count(placement_a, world):
+    add_entry(placement_a, world.coach_a, Actor.COACH, EntryKind.FEEDBACK, date(2026, 10, 1))
+    add_entry(placement_a, world.mentor_x, Actor.MENTOR, EntryKind.AGREEMENT, date(2026, 10, 1))
+    assert reasons_on(placement_a, date(2026, 10, 1))[ReasonKind.FEEDBACK].number == 30
+
+
+def test_without_any_feedback_the_silence_counts_from_the_start(placement_a):
+    assert ReasonKind.FEEDBACK not in reasons_on(placement_a, START + timedelta(days=13))
+    assert reasons_on(placement_a, START + timedelta(days=14))[ReasonKind.FEEDBACK].number == 14
+
+
+def test_student_silence_becomes_a_reason_on_the_reflection_day(placement_a, world):
+    add_entry(placement_a, world.student_a, Actor.STUDENT, EntryKind.WEEKLY_LOG, date(2026, 10, 9))
+    # A draft is not handed in: it does not stop the clock.
+    add_entry(
+        placement_a,
+        world.student_a,
+        Actor.STUDENT,
+        EntryKind.WEEKLY_LOG,
+        date(2026, 10, 15),
+        review_status=ReviewStatus.DRAFT,
+    )
+    assert ReasonKind.REFLECTION not in reasons_on(placement_a, date(2026, 10, 15))
+    reason = reasons_on(placement_a, date(2026, 10, 16))[ReasonKind.REFLECTION]
+    assert reason.text == "No reflection from the student for 7 days"
+
+
+def test_a_weekly_log_counts_from_when_it_was_last_handed_in(placement_a, world):
+    add_entry(
+        placement_a,
+        world.student_a,
+        Actor.STUDENT,
+        EntryKind.WEEKLY_LOG,
+        date(2026, 10, 1),
+        updated_at=at(date(2026, 10, 9)),
+    )
+    assert ReasonKind.REFLECTION not in reasons_on(placement_a, date(2026, 10, 15))
+    assert ReasonKind.REFLECTION in reasons_on(placement_a, date(2026, 10, 16))
+
+
+def test_indicators_whose_latest_levels_differ_by_two_are_counted(placement_a, world):
+    today = date(2026, 10, 1)
+    register(placement_a, Actor.STUDENT, world.student_a, "i1", 4)
+    register(placement_a, Actor.MENTOR, world.mentor_x, "i1", 2)  # 2 apart: differs
+    register(placement_a, Actor.STUDENT, world.student_a, "i2", 3)
+    register(placement_a, Actor.COACH, world.coach_a, "i2", 2)  # 1 apart: does not
+    reason = reasons_on(placement_a, today)[ReasonKind.DIVERGENCE]
+    assert reason.text == "1 indicator differs by 2 levels or more"
+
+    register(placement_a, Actor.COACH, world.coach_a, "i2", 1)  # now 2 apart
+    assert reasons_on(placement_a, today)[ReasonKind.DIVERGENCE].text == (
+        "2 indicators differ by 2 levels or more"
+    )
+    register(placement_a, Actor.MENTOR, world.mentor_x, "i1", 3)  # the latest counts
+    register(placement_a, Actor.COACH, world.coach_a, "i2", 2)
+    assert ReasonKind.DIVERGENCE not in reasons_on(placement_a, today)
+
+
+def test_divergence_ignores_not_possible_and_other_frameworks(placement_a, world):
+    register(placement_a, Actor.STUDENT, world.student_a, "i1", 4)
+    register(placement_a, Actor.MENTOR, world.mentor_x, "i1", None)
+    register(placement_a, Actor.COACH, world.coach_a, "i1", 1, framework_id="it-support")
+    assert ReasonKind.DIVERGENCE not in reasons_on(placement_a, date(2026, 10, 1))
+
+
+def test_open_concerns_are_counted_until_resolved(placement_a, world):
+    day = date(2026, 10, 1)
+    first = add_entry(placement_a, world.mentor_x, Actor.MENTOR, EntryKind.CONCERN, day)
+    add_entry(placement_a, world.coach_a, Actor.COACH, EntryKind.CONCERN, day)
+    assert reasons_on(placement_a, day)[ReasonKind.CONCERNS].text == "2 open concerns"
+    first.resolved_at = at(day)
+    db.session.commit()
+    assert reasons_on(placement_a, day)[ReasonKind.CONCERNS].text == "1 open concern"
+
+
+def test_a_visit_is_overdue_after_the_interval_from_the_start(placement_a):
+    assert ReasonKind.VISIT not in reasons_on(placement_a, START + timedelta(days=41))
+    reason = reasons_on(placement_a, START + timedelta(days=42))[ReasonKind.VISIT]
+    assert reason.text == "Visit overdue: no visit yet, started 6 weeks ago"
+
+
+def test_a_visit_is_overdue_after_the_interval_from_the_last_visit(placement_a):
+    add_visit(placement_a, date(2026, 9, 28), VisitStatus.FINAL, held_on=date(2026, 10, 1))
+    add_visit(placement_a, date(2026, 9, 20), VisitStatus.CANCELLED)
+    assert ReasonKind.VISIT not in reasons_on(placement_a, date(2026, 11, 11))
+    reason = reasons_on(placement_a, date(2026, 11, 12))[ReasonKind.VISIT]
+    assert reason.text == "Visit overdue: last visit 6 weeks ago"
+    assert reasons_on(placement_a, date(2026, 11, 26))[ReasonKind.VISIT].number == 8
+
+
+def test_a_planned_visit_puts_the_visit_in_hand(placement_a):
+    today = date(2026, 11, 20)
+    add_visit(placement_a, date(2026, 11, 1), VisitStatus.PLANNED)  # passed, never held
+    assert ReasonKind.VISIT in reasons_on(placement_a, today)
+    add_visit(placement_a, date(2026, 12, 3), VisitStatus.PLANNED)
+    assert ReasonKind.VISIT not in reasons_on(placement_a, today)
+    row = services.assess(select(Placement).where(Placement.id == placement_a.id), today)[0]
+    assert row.next_visit_on == date(2026, 12, 3)
+    assert row.visit_planned_text() == "Visit planned on 3 Dec"
+
+
+def test_agreements_of_visits_are_overdue_the_day_after_their_due_date(placement_a):
+    due = date(2026, 10, 10)
+    add_agreement(placement_a, due)
+    add_agreement(placement_a, date(2026, 10, 1), state=ActionState.DONE)
+    add_agreement(placement_a, date(2026, 10, 1), from_visit=False)  # a POP action
+    assert ReasonKind.AGREEMENTS not in reasons_on(placement_a, due)
+    reason = reasons_on(placement_a, due + timedelta(days=1))[ReasonKind.AGREEMENTS]
+    assert reason.text == "1 agreement overdue"
+
+
+def test_a_settled_placement_has_no_reasons(placement_a):
+    today = date(2026, 10, 20)
+    settle(placement_a, today)
+    assert reasons_on(placement_a, today) == {}
+
+
+# -- the school's thresholds ------------------------------------------------------------
+
+
+def test_a_schools_own_thresholds_change_the_outcome(placement_a, placement_b, world):
+    today = START + timedelta(days=20)
+    db.session.add(
+        SchoolSettings(
+            school_id=world.school_a.id,
+            feedback_days=21,
+            reflection_days=30,
+            divergence_levels=3,
+            visit_interval_weeks=2,
+        )
+    )
+    db.session.commit()
+    for placement, student, mentor in (
+        (placement_a, world.student_a, world.mentor_x),
+        (placement_b, world.student_b, world.mentor_y),
+    ):
+        register(placement, Actor.STUDENT, student, "i1", 4)
+        register(placement, Actor.MENTOR, mentor, "i1", 2)
+    school_a = reasons_on(placement_a, today)
+    school_b = reasons_on(placement_b, today)  # no row: the defaults
+    assert set(school_a) == {ReasonKind.VISIT}
+    assert set(school_b) == {ReasonKind.FEEDBACK, ReasonKind.REFLECTION, ReasonKind.DIVERGENCE}
+    assert school_a[ReasonKind.VISIT].text == "Visit overdue: no visit yet, started 2 weeks ago"
+
+
+def test_a_threshold_of_one_level_reads_as_scored_differently(placement_a, world):
+    db.session.add(SchoolSettings(school_id=world.school_a.id, divergence_levels=1))
+    db.session.commit()
+    register(placement_a, Actor.STUDENT, world.student_a, "i1", 3)
+    register(placement_a, Actor.MENTOR, world.mentor_x, "i1", 2)
+    reason = reasons_on(placement_a, date(2026, 10, 1))[ReasonKind.DIVERGENCE]
+    assert reason.text == "1 indicator is scored differently"
+
+
+# -- phases and order -------------------------------------------------------------------
+
+
+def make_placement(world, student_name: str, *, start=START, end=date(2027, 6, 30), **columns):
+    student = User(email=f"{student_name.lower()}@a.example", name=student_name)
+    student.password_hash = PASSWORD_HASH
+    student.memberships.append(Membership(role=Role.STUDENT, organisation_id=world.school_a.id))
+    db.session.add(student)
+    db.session.flush()
+    placement = Placement(
+        student_id=student.id,
+        school_id=world.school_a.id,
+        workplace_id=columns.pop("workplace_id", world.company_x.id),
+        mentor_id=columns.pop("mentor_id", world.mentor_x.id),
+        coach_id=columns.pop("coach_id", world.coach_a.id),
+        kind=columns.pop("kind", PlacementKind.DUAL_LEARNING),
+        start_date=start,
+        end_date=end,
+        **FOLLOWED_WITH,
+        **columns,
+    )
+    db.session.add(placement)
+    db.session.commit()
+    return placement
+
+
+def test_placements_that_do_not_run_have_no_reasons(english, world):
+    today = date(2026, 10, 20)
+    upcoming = make_placement(world, "Ulla", start=date(2026, 11, 2))
+    ended = make_placement(world, "Emma", start=date(2026, 3, 1), end=date(2026, 6, 30))
+    stopped = make_placement(world, "Stan", status=PlacementStatus.STOPPED)
+    for placement in (upcoming, ended, stopped):
+        add_entry(placement, world.mentor_x, Actor.MENTOR, EntryKind.CONCERN, today)
+        add_agreement(placement, date(2026, 10, 1))
+    rows = services.assess(select(Placement).where(Placement.coach_id == world.coach_a.id), today)
+    by_id = {row.placement_id: row for row in rows}
+    for placement, phase in ((upcoming, "upcoming"), (ended, "ended"), (stopped, "stopped")):
+        assert by_id[placement.id].phase == phase
+        assert by_id[placement.id].reasons == []
+    assert [row.group for row in rows] == [
+        Group.ATTENTION,
+        Group.UPCOMING,
+        Group.ENDED,
+        Group.ENDED,
+    ]
+
+
+def test_most_reasons_first_then_the_oldest_problem_then_the_name(english, world):
+    today = date(2026, 10, 20)
+    placements = {
+        name: make_placement(world, name)
+        for name in ("Bart", "Anna", "Cleo", "Dina", "Evi", "Fien")
+    }
+    for placement in placements.values():
+        settle(placement, today)
+    # Bart: two reasons. Anna and Cleo: one concern each, Cleo's older. Dina and Evi: one
+    # concern of the same age, so by name. Fien: nothing to follow up.
+    add_entry(placements["Bart"], world.mentor_x, Actor.MENTOR, EntryKind.CONCERN, today)
+    add_agreement(placements["Bart"], today - timedelta(days=1))
+    add_entry(
+        placements["Anna"], world.mentor_x, Actor.MENTOR, EntryKind.CONCERN, date(2026, 10, 15)
+    )
+    add_entry(
+        placements["Cleo"], world.mentor_x, Actor.MENTOR, EntryKind.CONCERN, date(2026, 10, 5)
+    )
+    for name in ("Evi", "Dina"):
+        add_entry(placements[name], world.mentor_x, Actor.MENTOR, EntryKind.CONCERN, today)
+    upcoming = make_placement(world, "Aaron", start=date(2026, 11, 2))
+
+    rows = services.assess(
+        select(Placement).where(
+            Placement.id.in_([p.id for p in placements.values()] + [upcoming.id])
+        ),
+        today,
+    )
+    names = [row.student_name for row in rows]
+    assert names == ["Bart", "Cleo", "Anna", "Dina", "Evi", "Fien", "Aaron"]
+
+
+# -- who sees which caseload ------------------------------------------------------------
+
+
+def test_the_caseload_rule(english, world):
+    def ids(role):
+        user = db.session.get(User, world.user(role).id)
+        return set(
+            db.session.scalars(policy.caseload_placements(user).with_only_columns(Placement.id))
+        )
+
+    a, b = world.placement_a.id, world.placement_b.id
+    assert ids("admin") == {a, b}
+    assert ids("coordinator_a") == {a}
+    assert ids("coach_b") == {b}
+    for role in ("mentor_x", "student_a", "company_coordinator_x", "outsider"):
+        assert not policy.can_view_caseload(db.session.get(User, world.user(role).id))
+
+
+# -- the coach's home page --------------------------------------------------------------
+
+
+def home(browser) -> str:
+    return browser.get("/").get_data(as_text=True)
+
+
+def test_the_coach_sees_the_placement_that_needs_attention_on_top(app, world, login_as):
+    today = date.today()
+    with app.app_context():
+        calm = make_placement(world, "Calm Carla", start=today - timedelta(days=60))
+        settle(calm, today)
+        troubled = make_placement(world, "Troubled Tom", start=today - timedelta(days=60))
+        settle(troubled, today)
+        add_entry(troubled, world.mentor_x, Actor.MENTOR, EntryKind.CONCERN, today)
+        calm_id, troubled_id = calm.id, troubled.id
+    page = home(login_as(world.coach_a))
+    assert "My caseload" in page
+    assert "2 of 3 running placements need attention" in page
+    # Student A has three reasons (no feedback, no reflection, no visit yet); Tom one.
+    assert page.index("Student A") < page.index("Troubled Tom") < page.index("Calm Carla")
+    assert f'href="/placements/{troubled_id}/log?kind=concern">1 open concern</a>' in page
+    assert f'href="/placements/{calm_id}"' in page
+    # Every placement is in the caseload, so the cards are not listed a second time.
+    assert "All placements you can see" not in page
+    assert page.count("Calm Carla") == 1
+
+
+def test_each_reason_links_to_where_it_is_dealt_with(app, world, login_as):
+    today = date.today()
+    with app.app_context():
+        placement = db.session.get(Placement, world.placement_a.id)
+        placement.start_date = today - timedelta(days=90)
+        register(placement, Actor.STUDENT, world.student_a, "i1", 4)
+        register(placement, Actor.MENTOR, world.mentor_x, "i1", 1)
+        add_agreement(placement, today - timedelta(days=3))
+    page = home(login_as(world.coach_a))
+    placement_id = world.placement_a.id
+    for link in (
+        f'/placements/{placement_id}/log?kind=feedback">No feedback from the mentor for 90 days',
+        f'/placements/{placement_id}/log?kind=weekly_log">No reflection from the student for 90',
+        f'/placements/{placement_id}/matrix?divergent=1">1 indicator differs by 2 levels or more',
+        f'/placements/{placement_id}/visits">Visit overdue: last visit',
+        f'/placements/{placement_id}/development-plan#agreements">1 agreement overdue',
+    ):
+        assert link in page
+
+
+def test_a_planned_visit_shows_as_information(app, world, login_as):
+    today = date.today()
+    with app.app_context():
+        placement = db.session.get(Placement, world.placement_a.id)
+        placement.start_date = today - timedelta(days=90)
+        add_visit(placement, today + timedelta(days=5), VisitStatus.PLANNED)
+    page = home(login_as(world.coach_a))
+    assert "Visit overdue" not in page
+    assert "Visit planned on" in page
+
+
+def test_the_coach_sees_only_their_own_placements(world, login_as):
+    page = home(login_as(world.coach_b))
+    assert "My caseload" in page
+    assert "Student B" in page
+    assert "Student A" not in page
+
+
+@pytest.mark.parametrize(
+    "role", ["mentor_x", "student_a", "coordinator_a", "company_coordinator_x"]
+)
+def test_who_coaches_nothing_sees_the_home_page_as_before(world, login_as, role):
+    page = home(login_as(world.user(role)))
+    assert "My caseload" not in page
+    assert 'class="card"' in page  # the placement cards, with what waits for them
+
+
+def test_a_coach_without_placements_sees_the_page_as_before(app, world, login_as):
+    with app.app_context():
+        coach = User(email="new-coach@a.example", name="New Coach", locale="en")
+        coach.memberships.append(Membership(role=Role.COACH, organisation_id=world.school_a.id))
+        db.session.add(coach)
+        db.session.commit()
+        db.session.refresh(coach)
+        db.session.expunge(coach)
+    page = home(login_as(coach))
+    assert "My caseload" not in page
+    assert "No placement is shared with you yet." in page
+
+
+def test_ended_placements_are_counted_not_listed_on_the_home_page(app, world, login_as):
+    with app.app_context():
+        make_placement(world, "Former Fleur", start=date(2025, 9, 1), end=date(2026, 6, 30))
+    page = home(login_as(world.coach_a))
+    assert "Former Fleur" not in page
+    assert "1 placement has ended or stopped: see the overview" in page
+    assert "Former Fleur" in login_as(world.coach_a).get("/caseload").get_data(as_text=True)
+
+
+def test_a_coach_who_also_coordinates_sees_the_other_placements_below(app, world, login_as):
+    with app.app_context():
+        coordinator = db.session.get(User, world.coordinator_a.id)
+        make_placement(world, "Coached Cas", coach_id=coordinator.id)
+    page = home(login_as(world.coordinator_a))
+    assert "My caseload" in page
+    assert "All placements you can see" in page
+    assert page.index("Coached Cas") < page.index("All placements you can see")
+    assert "Student A" in page.split("All placements you can see")[1]
+
+
+# -- the coordinator's overview ---------------------------------------------------------
+
+
+@pytest.fixture
+def school_a_caseload(app, world):
+    """School A: a second coach, a second workplace, programmes and kinds to filter on."""
+    with app.app_context():
+        coach = User(email="coach2@a.example", name="Coach Two", password_hash=PASSWORD_HASH)
+        coach.memberships.append(Membership(role=Role.COACH, organisation_id=world.school_a.id))
+        garage = Organisation(name="Garage Zuid", kind=OrganisationKind.COMPANY, city="Gent")
+        db.session.add_all([coach, garage])
+        db.session.flush()
+        placement_a = db.session.get(Placement, world.placement_a.id)
+        placement_a.programme = "Elektrotechniek"
+        make_placement(
+            world,
+            "Garage Gert",
+            coach_id=coach.id,
+            workplace_id=garage.id,
+            kind=PlacementKind.INTERNSHIP,
+            programme="Autotechniek",
+            cohort="2026-2027",
+        )
+        make_placement(world, "Elektro Els", programme="Elektrotechniek")
+        return {"coach": coach.id, "garage": garage.id}
+
+
+def overview(browser, **arguments) -> str:
+    response = browser.get("/caseload", query_string=arguments)
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def test_the_overview_lists_the_schools_placements_and_their_coaches(
+    world, login_as, school_a_caseload
+):
+    page = overview(login_as(world.coordinator_a))
+    for name in ("Student A", "Garage Gert", "Elektro Els", "Coach Two", "Coach A"):
+        assert name in page
+    assert "Student B" not in page
+    assert "3 of 3 running placements need attention" in page
+
+
+def test_the_coordinator_filters_by_coach_workplace_kind_and_programme(
+    world, login_as, school_a_caseload
+):
+    coordinator = login_as(world.coordinator_a)
+    by_coach = overview(coordinator, coach=school_a_caseload["coach"])
+    assert "Garage Gert" in by_coach
+    assert "Elektro Els" not in by_coach
+    assert "1 of 1 running placements needs attention" in by_coach
+    by_workplace = overview(coordinator, workplace=world.company_x.id)
+    assert "Garage Gert" not in by_workplace
+    assert "Elektro Els" in by_workplace
+    by_kind = overview(coordinator, kind="internship")
+    assert "Garage Gert" in by_kind
+    assert "Student A" not in by_kind
+    by_programme = overview(coordinator, programme="Elektrotechniek")
+    assert "Student A" in by_programme
+    assert "Elektro Els" in by_programme
+    assert "Garage Gert" not in by_programme
+    assert '<option selected value="Elektrotechniek">' in by_programme
+    assert "/caseload.csv?programme=Elektrotechniek" in by_programme
+
+
+def test_the_filters_offer_only_what_the_placements_hold(world, login_as, school_a_caseload):
+    page = overview(login_as(world.coordinator_a))
+    assert '<option value="Autotechniek">' in page
+    assert ">Company Y<" not in page  # school B's workplace
+    assert ">Coach B<" not in page
+    assert ">BBL (work-based pathway)<" not in page
+
+
+def test_a_filter_outside_the_choices_is_ignored(world, login_as, school_a_caseload):
+    page = overview(login_as(world.coordinator_a), coach=world.coach_b.id, kind="nonsense")
+    assert "Garage Gert" in page
+    assert "Student B" not in page
+
+
+def test_the_pages_keep_the_filters(app, world, login_as, monkeypatch):
+    monkeypatch.setattr("app.caseload.routes.PER_PAGE", 2)
+    with app.app_context():
+        for name in ("Pim", "Pam", "Pom"):
+            make_placement(world, name, programme="Verkoop")
+    page = overview(login_as(world.coordinator_a), programme="Verkoop")
+    assert "Page 1 of 2" in page
+    assert "/caseload?page=2&amp;programme=Verkoop" in page
+
+
+def test_a_coach_opens_the_overview_of_their_own_placements(world, login_as, school_a_caseload):
+    page = overview(login_as(world.coach_a))
+    assert "Student A" in page
+    assert "Elektro Els" in page
+    assert "Garage Gert" not in page  # coached by Coach Two
+
+
+# -- the CSV export ---------------------------------------------------------------------
+
+
+def read_csv(response) -> list[dict[str, str]]:
+    assert response.status_code == 200
+    assert response.mimetype == "text/csv"
+    text = response.get_data(as_text=True)
+    assert text.startswith("\ufeff")
+    return list(csv.DictReader(io.StringIO(text[1:]), delimiter=";"))
+
+
+def test_the_export_has_the_overview_with_its_filters(app, world, login_as, school_a_caseload):
+    with app.app_context():
+        placement = db.session.get(Placement, world.placement_a.id)
+        add_entry(placement, world.mentor_x, Actor.MENTOR, EntryKind.CONCERN, date.today())
+    coordinator = login_as(world.coordinator_a)
+    rows = read_csv(coordinator.get("/caseload.csv"))
+    assert [row["Student"] for row in rows][0] == "Student A"  # three reasons: on top
+    assert {row["Student"] for row in rows} == {"Student A", "Garage Gert", "Elektro Els"}
+    student_a = rows[0]
+    assert student_a["School"] == "School A"
+    assert student_a["Workplace"] == "Company X"
+    assert student_a["Mentor"] == "Mentor X"
+    assert student_a["Coach"] == "Coach A"
+    assert student_a["Kind"] == "Dual learning"
+    assert student_a["Programme"] == "Elektrotechniek"
+    assert student_a["Phase"] == "Running"
+    assert student_a["Open concerns"] == "1"
+    assert "1 open concern | No feedback from the mentor for" in student_a["Reasons"]
+    days = (date.today() - START).days
+    assert student_a["Days without mentor feedback"] == str(days)
+
+    gert = read_csv(coordinator.get("/caseload.csv?programme=Autotechniek"))
+    assert [row["Student"] for row in gert] == ["Garage Gert"]
+    assert gert[0]["Cohort"] == "2026-2027"
+
+
+def test_the_export_neutralises_formulas(app, world, login_as):
+    with app.app_context():
+        make_placement(world, '=HYPERLINK("http://evil.example")', programme="+SUM(A1)")
+    rows = read_csv(login_as(world.coordinator_a).get("/caseload.csv"))
+    names = [row["Student"] for row in rows]
+    assert '\'=HYPERLINK("http://evil.example")' in names
+    assert "'+SUM(A1)" in [row["Programme"] for row in rows]
+
+
+def test_the_export_of_a_coach_holds_only_their_placements(world, login_as):
+    rows = read_csv(login_as(world.coach_b).get("/caseload.csv"))
+    assert [row["Student"] for row in rows] == ["Student B"]
+
+
+# -- the school's thresholds form -------------------------------------------------------
+
+SETTINGS = {
+    "feedback_days": "21",
+    "reflection_days": "10",
+    "divergence_levels": "3",
+    "visit_interval_weeks": "8",
+}
+
+
+def settings_path(school) -> str:
+    return f"/admin/organisations/{school.id}/settings"
+
+
+def saved_settings(app, school) -> SchoolSettings | None:
+    with app.app_context():
+        settings = db.session.get(SchoolSettings, school.id)
+        if settings is not None:
+            db.session.expunge(settings)
+        return settings
+
+
+def test_the_form_shows_the_defaults_and_the_first_save_creates_the_row(app, world, login_as):
+    coordinator = login_as(world.coordinator_a)
+    organisation_page = coordinator.get(f"/admin/organisations/{world.school_a.id}")
+    assert settings_path(world.school_a) in organisation_page.get_data(as_text=True)
+    form = coordinator.get(settings_path(world.school_a)).get_data(as_text=True)
+    assert 'name="feedback_days" type="text" value="14"' in form
+    assert 'inputmode="numeric"' in form
+    assert "From 1 to 90." in form
+    assert saved_settings(app, world.school_a) is None
+
+    response = coordinator.post(settings_path(world.school_a), SETTINGS, follow_redirects=True)
+    assert "The thresholds of School A are saved." in response.get_data(as_text=True)
+    settings = saved_settings(app, world.school_a)
+    assert (
+        settings.feedback_days,
+        settings.reflection_days,
+        settings.divergence_levels,
+        settings.visit_interval_weeks,
+    ) == (21, 10, 3, 8)
+    again = coordinator.get(settings_path(world.school_a)).get_data(as_text=True)
+    assert 'name="visit_interval_weeks" type="text" value="8"' in again
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("feedback_days", "0", "Enter a whole number from 1 to 90."),
+        ("reflection_days", "91", "Enter a whole number from 1 to 90."),
+        ("divergence_levels", "6", "Enter a whole number from 1 to 5."),
+        ("visit_interval_weeks", "six", "Enter a whole number from 1 to 26."),
+        ("visit_interval_weeks", "2.5", "Enter a whole number from 1 to 26."),
+        ("feedback_days", "", "Enter a whole number from 1 to 90."),
+    ],
+)
+def test_a_bad_threshold_is_explained_at_its_field_and_nothing_is_saved(
+    app, world, login_as, name, value, message
+):
+    coordinator = login_as(world.coordinator_a)
+    response = coordinator.post(settings_path(world.school_a), {**SETTINGS, name: value})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Please correct the fields marked below." in page
+    assert f'<p class="error" id="{name}-error">{message}</p>' in page
+    assert page.count('class="error"') == 1
+    assert f'value="{value}"' in page  # what was typed stays, to correct it
+    assert saved_settings(app, world.school_a) is None
+
+
+def test_a_coordinator_sets_only_their_own_schools_thresholds(app, world, login_as):
+    coordinator = login_as(world.coordinator_b)
+    assert coordinator.get(settings_path(world.school_a)).status_code == 404
+    assert coordinator.post(settings_path(world.school_a), SETTINGS).status_code == 404
+    assert login_as(world.admin).get(settings_path(world.company_x)).status_code == 404
+    assert saved_settings(app, world.school_a) is None
+
+
+def test_saved_thresholds_change_the_coachs_caseload(app, world, login_as):
+    with app.app_context():
+        for placement in db.session.scalars(select(Placement)):
+            placement.start_date = date.today() - timedelta(days=30)
+        db.session.commit()
+    assert "No feedback from the mentor for 30 days" in home(login_as(world.coach_a))
+    login_as(world.coordinator_a).post(
+        settings_path(world.school_a), {**SETTINGS, "feedback_days": "31"}
+    )
+    assert "No feedback from the mentor" not in home(login_as(world.coach_a))
+    assert "No feedback from the mentor for 30 days" in home(login_as(world.coach_b))
+
+
+# -- the grouped queries agree with a plain reading, placement by placement -------------
+
+
+def plain_reasons(placement: Placement, today: date) -> dict[ReasonKind, int]:
+    """The reasons of one placement, read the slow and obvious way: every row of it."""
+    if placement.phase_on(today) != "running":
+        return {}
+    limits = db.session.get(SchoolSettings, placement.school_id) or SchoolSettings.defaults(
+        placement.school_id
+    )
+    entries = db.session.scalars(
+        select(LogEntry).where(LogEntry.placement_id == placement.id)
+    ).all()
+
+    def local(moment: datetime) -> date:
+        return moment.astimezone(ZoneInfo("Europe/Brussels")).date()
+
+    def days_since(days: list[date]) -> int:
+        return (today - max([*days, placement.start_date])).days
+
+    found = {}
+    concerns = [e for e in entries if e.kind == EntryKind.CONCERN and e.resolved_at is None]
+    if concerns:
+        found[ReasonKind.CONCERNS] = len(concerns)
+    feedback = days_since(
+        [
+            local(e.created_at)
+            for e in entries
+            if e.kind == EntryKind.FEEDBACK and e.author_role == Actor.MENTOR
+        ]
+        + [local(e.reviewed_at) for e in entries if e.reviewed_at is not None]
+    )
+    if feedback >= limits.feedback_days:
+        found[ReasonKind.FEEDBACK] = feedback
+    reflection = days_since(
+        [
+            local(e.updated_at)
+            for e in entries
+            if e.kind == EntryKind.WEEKLY_LOG and e.review_status != ReviewStatus.DRAFT
+        ]
+    )
+    if reflection >= limits.reflection_days:
+        found[ReasonKind.REFLECTION] = reflection
+    visits = db.session.scalars(select(Visit).where(Visit.placement_id == placement.id)).all()
+    held = [v.held_on or v.planned_on for v in visits if v.status in HELD_STATUSES]
+    planned = [v for v in visits if v.status == VisitStatus.PLANNED and v.planned_on >= today]
+    since_visit = days_since(held)
+    if not planned and since_visit >= 7 * limits.visit_interval_weeks:
+        found[ReasonKind.VISIT] = since_visit // 7
+    actions = db.session.scalars(select(Action).where(Action.placement_id == placement.id))
+    overdue = [a for a in actions if a.visit_id is not None and a.is_overdue(today)]
+    if overdue:
+        found[ReasonKind.AGREEMENTS] = len(overdue)
+    latest = latest_registrations(placement)
+    indicators = {indicator for _actor, indicator in latest}
+    divergent = 0
+    for indicator in indicators:
+        levels = [
+            r.level for (_actor, i), r in latest.items() if i == indicator and r.level is not None
+        ]
+        if levels and max(levels) - min(levels) >= limits.divergence_levels:
+            divergent += 1
+    if divergent:
+        found[ReasonKind.DIVERGENCE] = divergent
+    return found
+
+
+def test_the_grouped_queries_agree_with_a_plain_reading(english, world):
+    rng = random.Random(20261123)  # the same "random" caseload every run
+    today = date(2027, 1, 15)
+    db.session.add(
+        SchoolSettings(
+            school_id=world.school_b.id,
+            feedback_days=10,
+            reflection_days=3,
+            divergence_levels=1,
+            visit_interval_weeks=3,
+        )
+    )
+    placements = [db.session.get(Placement, world.placement_b.id)]
+    for n in range(30):
+        start = today - timedelta(days=rng.randint(-20, 200))
+        placements.append(
+            make_placement(
+                world,
+                f"Random {n:02d}",
+                start=start,
+                end=start + timedelta(days=rng.randint(30, 300)),
+                status=rng.choice([PlacementStatus.ACTIVE] * 5 + [PlacementStatus.STOPPED]),
+            )
+        )
+    for placement in placements:
+        student, mentor, coach = placement.student_id, placement.mentor_id, placement.coach_id
+
+        def day():
+            return today - timedelta(days=rng.randint(-5, 120))  # noqa: B023
+
+        weeks = rng.sample(range(40), rng.randint(0, 8))
+        for week in weeks:
+            written = day()
+            status = rng.choice(list(ReviewStatus))
+            reviewed = status in (ReviewStatus.APPROVED, ReviewStatus.RETURNED)
+            db.session.add(
+                LogEntry(
+                    placement_id=placement.id,
+                    author_id=student,
+                    author_role=Actor.STUDENT,
+                    kind=EntryKind.WEEKLY_LOG,
+                    sections={},
+                    week_start=monday_of(today) - timedelta(weeks=week),
+                    review_status=status,
+                    reviewed_by_id=mentor if reviewed else None,
+                    reviewed_at=at(written + timedelta(days=2), rng.randint(0, 23))
+                    if reviewed
+                    else None,
+                    created_at=at(written - timedelta(days=1)),
+                    updated_at=at(written, rng.randint(0, 23)),
+                )
+            )
+        for _ in range(rng.randint(0, 8)):
+            kind = rng.choice([k for k in EntryKind if k != EntryKind.WEEKLY_LOG])
+            author, role = rng.choice(
+                [(mentor, Actor.MENTOR), (coach, Actor.COACH), (student, Actor.STUDENT)]
+            )
+            written = at(day(), rng.randint(0, 23))
+            db.session.add(
+                LogEntry(
+                    placement_id=placement.id,
+                    author_id=author,
+                    author_role=role,
+                    kind=kind,
+                    sections={},
+                    created_at=written,
+                    updated_at=written,
+                    resolved_at=written if rng.random() < 0.5 else None,
+                )
+            )
+        for _ in range(rng.randint(0, 3)):
+            status = rng.choice(list(VisitStatus))
+            planned_on = today + timedelta(days=rng.randint(-90, 20))
+            add_visit(
+                placement,
+                planned_on,
+                status,
+                held_on=planned_on + timedelta(days=1) if rng.random() < 0.3 else None,
+            )
+        for _ in range(rng.randint(0, 3)):
+            add_agreement(
+                placement,
+                today + timedelta(days=rng.randint(-10, 10)),
+                state=rng.choice([ActionState.OPEN] * 3 + list(ActionState)),
+                from_visit=rng.random() < 0.8,
+            )
+        for indicator in rng.sample(["i1", "i2", "i3", "i4"], rng.randint(0, 4)):
+            for actor, author in rng.sample(
+                [(Actor.STUDENT, student), (Actor.MENTOR, mentor), (Actor.COACH, coach)],
+                rng.randint(1, 3),
+            ):
+                for _ in range(rng.randint(1, 2)):
+                    level = rng.choice([1, 2, 3, 4, None])
+                    register(placement, actor, db.session.get(User, author), indicator, level)
+    db.session.commit()
+
+    rows = services.assess(
+        select(Placement).where(Placement.id.in_([p.id for p in placements])), today
+    )
+    computed = {
+        row.placement_id: {reason.kind: reason.number for reason in row.reasons} for row in rows
+    }
+    expected = {placement.id: plain_reasons(placement, today) for placement in placements}
+    assert computed == expected
+    # The data reach every reason, and leave some placements without any.
+    assert {kind for reasons in computed.values() for kind in reasons} == set(ReasonKind)
+    assert any(not reasons for reasons in computed.values())
