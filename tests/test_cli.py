@@ -195,3 +195,37 @@ def test_the_demo_shows_the_log_and_the_training_in_use(empty_app):
         )
         assert db.session.scalar(select(func.count(Recommendation.id))) == 1
         assert db.session.scalar(select(func.count(PracticePost.id))) == 1
+
+
+def test_the_demo_shows_a_plan_and_visits_to_the_first_trio(empty_app):
+    """The README promises these: the mentor is asked to confirm a visit report, Lotte
+    has a plan with a suggestion and an overdue action, the coach sees the next visit.
+    """
+    empty_app.test_cli_runner().invoke(args=["demo"])
+    with empty_app.app_context():
+        placement = db.session.scalar(
+            select(Placement)
+            .join(User, Placement.student_id == User.id)
+            .where(User.email == "lotte@student.demo")
+        )
+        placement_id = placement.id
+
+    def browse(email_address: str, path: str) -> str:
+        client = empty_app.test_client()
+        page = client.get("/login").get_data(as_text=True)
+        token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+        client.post(
+            "/login",
+            data={"email": email_address, "password": "leerspoor-demo", "csrf_token": token},
+        )
+        response = client.get(path)
+        assert response.status_code == 200, (email_address, path)
+        return response.get_data(as_text=True)
+
+    assert "Het bezoekverslag lezen en bevestigen" in browse("mentor@verbeke.demo", "/")
+    plan = browse("lotte@student.demo", f"/placements/{placement_id}/development-plan")
+    assert "Vragen stellen als ik iets niet begrijp" in plan
+    assert "acties te laat" in plan
+    visits = browse("coach@scheldeland.demo", f"/placements/{placement_id}/visits")
+    assert "Gepland" in visits
+    assert "Wacht op bevestiging" in visits

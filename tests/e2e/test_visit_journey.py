@@ -1,6 +1,7 @@
-"""A complete visit, as each of the trio lives it: the coach plans it and writes the report
-on a phone with the agenda the log drew up, makes it final with an agreement for the
-student; the mentor, then the student confirm it; the agreement is in the student's plan.
+"""A complete visit, as each of the trio lives it: from the caseload, the coach plans it
+and writes the report on a phone with the agenda the log drew up, and makes it final with
+an agreement for the student; the mentor, then the student confirm it; the agreement is
+in the student's plan. The same pages are looked at on a laptop.
 """
 
 from __future__ import annotations
@@ -56,8 +57,10 @@ def disagreement(app, world):
 def test_a_visit_from_planning_to_a_locked_report(app, world, disagreement, phone, laptop):
     page = phone.page
     phone.log_in("coach_a", "coach@a.example")
-    page.get_by_role("link", name="Student A", exact=True).click()
-    page.get_by_role("navigation", name="Dit traject").get_by_role("link", name="Bezoeken").click()
+    # The caseload says why Student A needs attention; one reason is the missing visit.
+    caseload = page.locator("section.caseload")
+    expect(caseload).to_contain_text("Student A")
+    caseload.get_by_role("link", name="Bezoek te laat", exact=False).click()
     page.get_by_role("link", name="Een bezoek plannen").click()
     page.get_by_label("Datum").fill(YESTERDAY.isoformat())
     page.get_by_label("Uur").fill("10:30")
@@ -87,8 +90,10 @@ def test_a_visit_from_planning_to_a_locked_report(app, world, disagreement, phon
     page.get_by_role("button", name="Opslaan en definitief maken").click()
     expect(page.get_by_role("status")).to_contain_text("Het verslag is definitief")
     phone.check("visit-final")
+    visit_path = page.url.removeprefix(phone.base_url)
 
     laptop.log_in("coach_a", "coach@a.example")
+    laptop.check("caseload-after-visit")
     laptop.page.goto(page.url)
     expect(laptop.page.locator("#agenda")).to_be_visible()
     laptop.check("visit-final")
@@ -121,6 +126,15 @@ def test_a_visit_from_planning_to_a_locked_report(app, world, disagreement, phon
     agreements.get_by_role("button", name="Klaar: Elke vrijdag de planning bespreken").click()
     expect(page.locator("#agreements .crossed")).to_have_text("Elke vrijdag de planning bespreken")
     phone.check("plan-agreement-done")
+
+    for role, email_address, path in (
+        ("mentor_x", "mentor@x.example", visit_path),
+        ("student_a", "student@a.example", f"/placements/{world.placement_a.id}/development-plan"),
+    ):
+        laptop.page.get_by_role("button", name="Uitloggen").click()
+        laptop.log_in(role, email_address)
+        laptop.goto(path)
+        laptop.check("visit-done" if path == visit_path else "plan")
 
 
 def test_a_student_keeps_a_plan_and_answers_the_mentors_suggestion(app, world, phone):
