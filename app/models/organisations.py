@@ -73,9 +73,18 @@ class Partnership(db.Model):
     workplace: Mapped[Organisation] = relationship(foreign_keys=[workplace_id])
 
 
+# When a placement needs attention, unless its school says otherwise.
+DEFAULT_THRESHOLDS = {
+    "feedback_days": 14,
+    "reflection_days": 7,
+    "divergence_levels": 2,
+    "visit_interval_weeks": 6,
+}
+
+
 class SchoolSettings(db.Model):
     """A school's thresholds for when a placement needs attention. A school without a row
-    uses the defaults below.
+    uses `DEFAULT_THRESHOLDS`.
     """
 
     __tablename__ = "school_settings"
@@ -83,18 +92,15 @@ class SchoolSettings(db.Model):
     school_id: Mapped[int] = mapped_column(
         ForeignKey("organisation.id", ondelete="CASCADE"), primary_key=True
     )
-    feedback_days: Mapped[int] = mapped_column(default=14)
-    reflection_days: Mapped[int] = mapped_column(default=7)
-    divergence_levels: Mapped[int] = mapped_column(default=2)
-    visit_interval_weeks: Mapped[int] = mapped_column(default=6)
+    feedback_days: Mapped[int] = mapped_column(default=DEFAULT_THRESHOLDS["feedback_days"])
+    reflection_days: Mapped[int] = mapped_column(default=DEFAULT_THRESHOLDS["reflection_days"])
+    divergence_levels: Mapped[int] = mapped_column(default=DEFAULT_THRESHOLDS["divergence_levels"])
+    visit_interval_weeks: Mapped[int] = mapped_column(
+        default=DEFAULT_THRESHOLDS["visit_interval_weeks"]
+    )
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     @classmethod
     def defaults(cls, school_id: int) -> SchoolSettings:
-        return cls(
-            school_id=school_id,
-            feedback_days=14,
-            reflection_days=7,
-            divergence_levels=2,
-            visit_interval_weeks=6,
-        )
+        """The thresholds of a school that has not set its own (not added to the session)."""
+        return cls(school_id=school_id, **DEFAULT_THRESHOLDS)
