@@ -256,6 +256,13 @@ def can_suggest_to_plan(user: User, placement: Placement) -> bool:
     )
 
 
+def can_write_plan(user: User, placement: Placement) -> bool:
+    """The trio writes in the plan: the student as its owner, mentor and coach with
+    suggestions and comments.
+    """
+    return can_edit_plan(user, placement) or can_suggest_to_plan(user, placement)
+
+
 def can_approve_plan(user: User, placement: Placement) -> bool:
     return user.id == placement.coach_id and placement.status == PlacementStatus.ACTIVE
 

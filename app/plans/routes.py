@@ -39,6 +39,18 @@ def _readable_placement(placement_id: int) -> Placement:
     return policy.placement_or_404(placement_id, _user(), "view_log")
 
 
+def _goal_for(placement_id: int, goal_id: int, may) -> tuple[User, Placement, Goal]:
+    """A goal of the placement (404 under any other) for a user the rule `may` allows
+    (403 for others who read the plan).
+    """
+    user = _user()
+    placement = _readable_placement(placement_id)
+    goal = policy.goal_or_404(placement, goal_id)
+    if not may(user, placement):
+        abort(403)
+    return user, placement, goal
+
+
 def _to_goal(goal: Goal):
     return redirect(url_for(".show_goal", placement_id=goal.placement_id, goal_id=goal.id))
 
@@ -140,7 +152,7 @@ def _goal_form(placement: Placement, **kwargs) -> GoalForm:
 def create_goal(placement_id: int):
     user = _user()
     placement = _readable_placement(placement_id)
-    if not (policy.can_edit_plan(user, placement) or policy.can_suggest_to_plan(user, placement)):
+    if not policy.can_write_plan(user, placement):
         abort(403)
     form = _goal_form(placement)
     suggesting = not policy.can_edit_plan(user, placement)
@@ -271,11 +283,7 @@ def edit_goal(placement_id: int, goal_id: int):
 )
 @login_required
 def close_goal(placement_id: int, goal_id: int):
-    user = _user()
-    placement = _readable_placement(placement_id)
-    goal = policy.goal_or_404(placement, goal_id)
-    if not policy.can_edit_plan(user, placement):
-        abort(403)
+    user, placement, goal = _goal_for(placement_id, goal_id, policy.can_edit_plan)
     form = CloseGoalForm()
     if form.validate_on_submit():
         try:
@@ -305,11 +313,7 @@ def close_goal(placement_id: int, goal_id: int):
 )
 @login_required
 def reopen_goal(placement_id: int, goal_id: int):
-    user = _user()
-    placement = _readable_placement(placement_id)
-    goal = policy.goal_or_404(placement, goal_id)
-    if not policy.can_edit_plan(user, placement):
-        abort(403)
+    user, placement, goal = _goal_for(placement_id, goal_id, policy.can_edit_plan)
     form = ReopenGoalForm()
     if not form.validate_on_submit():
         abort(400)
@@ -327,11 +331,7 @@ def reopen_goal(placement_id: int, goal_id: int):
 )
 @login_required
 def respond_to_goal(placement_id: int, goal_id: int):
-    user = _user()
-    placement = _readable_placement(placement_id)
-    goal = policy.goal_or_404(placement, goal_id)
-    if not policy.can_edit_plan(user, placement):
-        abort(403)
+    user, placement, goal = _goal_for(placement_id, goal_id, policy.can_edit_plan)
     form = RespondForm()
     if not form.validate_on_submit() or form.answer() is None:
         abort(400)
@@ -356,11 +356,7 @@ def respond_to_goal(placement_id: int, goal_id: int):
 )
 @login_required
 def create_goal_comment(placement_id: int, goal_id: int):
-    user = _user()
-    placement = _readable_placement(placement_id)
-    goal = policy.goal_or_404(placement, goal_id)
-    if not (policy.can_edit_plan(user, placement) or policy.can_suggest_to_plan(user, placement)):
-        abort(403)
+    user, placement, goal = _goal_for(placement_id, goal_id, policy.can_write_plan)
     form = GoalCommentForm()
     if form.validate_on_submit():
         try:
@@ -379,11 +375,7 @@ def create_goal_comment(placement_id: int, goal_id: int):
 )
 @login_required
 def link_evidence(placement_id: int, goal_id: int):
-    user = _user()
-    placement = _readable_placement(placement_id)
-    goal = policy.goal_or_404(placement, goal_id)
-    if not policy.can_edit_plan(user, placement):
-        abort(403)
+    user, placement, goal = _goal_for(placement_id, goal_id, policy.can_edit_plan)
     form = EvidenceForm()
     if form.validate_on_submit():
         try:
@@ -402,11 +394,7 @@ def link_evidence(placement_id: int, goal_id: int):
 )
 @login_required
 def unlink_evidence(placement_id: int, goal_id: int, evidence_id: int):
-    user = _user()
-    placement = _readable_placement(placement_id)
-    goal = policy.goal_or_404(placement, goal_id)
-    if not policy.can_edit_plan(user, placement):
-        abort(403)
+    user, placement, goal = _goal_for(placement_id, goal_id, policy.can_edit_plan)
     if not CsrfForm().validate_on_submit():
         abort(400)
     try:
@@ -425,11 +413,7 @@ def unlink_evidence(placement_id: int, goal_id: int, evidence_id: int):
 )
 @login_required
 def create_action(placement_id: int, goal_id: int):
-    user = _user()
-    placement = _readable_placement(placement_id)
-    goal = policy.goal_or_404(placement, goal_id)
-    if not (policy.can_edit_plan(user, placement) or policy.can_suggest_to_plan(user, placement)):
-        abort(403)
+    user, placement, goal = _goal_for(placement_id, goal_id, policy.can_write_plan)
     form = PlanActionForm()
     if form.validate_on_submit():
         try:
