@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from flask import flash
 from flask_wtf import FlaskForm
+from markupsafe import Markup
+from wtforms import SubmitField
 from wtforms.validators import NumberRange
 
 from app.domain import DomainError
@@ -13,6 +15,27 @@ from app.web import LARGEST_ID
 
 # An id sent in a form: beyond what the database stores it is simply not found.
 ID_RANGE = NumberRange(min=1, max=LARGEST_ID)
+
+
+class SubmitButtonWidget:
+    """A `<button>` rather than an `<input type=submit>`: its label wraps on a phone
+    instead of pushing the page sideways.
+    """
+
+    def __call__(self, field, **kwargs) -> Markup:
+        attributes = {"type": "submit", "name": field.name, "value": "1", "id": field.id}
+        # `class_` and `data_confirm` are how templates pass `class` and `data-confirm`.
+        attributes.update(
+            {key.rstrip("_").replace("_", "-"): value for key, value in kwargs.items()}
+        )
+        rendered = Markup(" ").join(
+            Markup('{}="{}"').format(key, value) for key, value in attributes.items()
+        )
+        return Markup("<button {}>{}</button>").format(rendered, field.label.text)
+
+
+class SubmitButton(SubmitField):
+    widget = SubmitButtonWidget()
 
 
 class CsrfForm(FlaskForm):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Flask, abort, request, url_for
-from flask_babel import get_locale
+from flask_babel import format_decimal, get_locale
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
@@ -43,6 +43,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["content_markdown"] = render_content
     app.jinja_env.filters["localised"] = localised
+    # A mean level such as 2.5 is written "2,5" in Dutch.
+    app.jinja_env.filters["decimal"] = lambda value: format_decimal(value, format="#,##0.#")
     app.before_request(_refuse_nul_characters)
     app.after_request(_security_headers)
     app.context_processor(_template_context)

@@ -728,6 +728,27 @@ CASES = [
         )
         for method, status in (("GET", 200), ("POST", 422))
     ),
+    # a form's address opened again (reload, back button) leads to its goal or visit
+    *(
+        Case(
+            endpoint,
+            "GET",
+            "/placements/{placement_a}/" + path,
+            {**LOG_PAGE, **roles(302, ("admin", "coordinator_a", *TRIO_A))},
+        )
+        for endpoint, path in (
+            ("plans.close_goal", "development-plan/goals/{goal_a}/close"),
+            ("plans.reopen_goal", "development-plan/goals/{goal_a}/reopen"),
+            ("plans.respond_to_goal", "development-plan/goals/{goal_a}/respond"),
+            ("plans.create_goal_comment", "development-plan/goals/{goal_a}/comments"),
+            ("plans.link_evidence", "development-plan/goals/{goal_a}/evidence"),
+            ("plans.unlink_evidence", "development-plan/goals/{goal_a}/evidence/1/remove"),
+            ("plans.create_action", "development-plan/goals/{goal_a}/actions"),
+            ("visits.confirm_visit", "visits/{visit_a}/confirm"),
+            ("visits.comment_on_visit", "visits/{visit_a}/comments"),
+            ("visits.amend_visit", "visits/{visit_a}/amendments"),
+        )
+    ),
     # visits: the coach plans and reports; the trio reads (and comments once final)
     Case("visits.list_visits", "GET", "/placements/{placement_a}/visits", LOG_PAGE),
     Case("visits.list_visits", "GET", "/placements/999999/visits", MISSING),

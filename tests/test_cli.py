@@ -225,7 +225,7 @@ def test_the_demo_shows_a_plan_and_visits_to_the_first_trio(empty_app):
     assert "Het bezoekverslag lezen en bevestigen" in browse("mentor@verbeke.demo", "/")
     plan = browse("lotte@student.demo", f"/placements/{placement_id}/development-plan")
     assert "Vragen stellen als ik iets niet begrijp" in plan
-    assert "acties te laat" in plan
+    assert "actie te laat" in plan
     visits = browse("coach@scheldeland.demo", f"/placements/{placement_id}/visits")
     assert "Gepland" in visits
     assert "Wacht op bevestiging" in visits

@@ -77,6 +77,7 @@ class Waiting:
     week_to_write: date | None = None  # the student's log of this week is not there yet
     next_visit: Visit | None = None  # the coming visit of the coach
     to_confirm: Visit | None = None  # a final visit report waiting for the reader's confirmation
+    to_finish: Visit | None = None  # the coach's visit report that is still a draft
     actions: list[Action] = field(default_factory=list)  # the reader's open actions, soonest first
     suggestions: int = 0  # suggestions in the student's plan waiting for an answer
 
@@ -88,6 +89,7 @@ class Waiting:
             or self.week_to_write
             or self.next_visit
             or self.to_confirm
+            or self.to_finish
             or self.actions
             or self.suggestions
         )
@@ -106,9 +108,9 @@ def what_waits(user: User, placements: list[Placement], today: date) -> dict[int
         return {}
     actors = {p.id: policy.actor_in(user, p) for p in placements if p.id in found}
     _actions_waiting(found, actors, learning)
+    _visits_waiting(found, actors, today, confirming=bool(mentoring or learning))
     if mentoring or learning:
         in_the_log = {placement_id: found[placement_id] for placement_id in mentoring | learning}
-        _visits_waiting(in_the_log, actors, today)
         _log_waiting(in_the_log, mentoring, learning, placements, today)
     return found
 
@@ -148,9 +150,12 @@ def _log_waiting(
             found[placement_id].week_to_write = this_week
 
 
-def _visits_waiting(found: dict[int, Waiting], actors: dict[int, Actor], today: date) -> None:
-    """The coming visit, and a final report waiting for the reader (the mentor first,
-    then the student). Two queries, whether or not there are visits.
+def _visits_waiting(
+    found: dict[int, Waiting], actors: dict[int, Actor], today: date, *, confirming: bool
+) -> None:
+    """The coming visit; a final report waiting for the reader (the mentor first, then
+    the student; only when `confirming`, one query more); the coach's draft reports.
+    One or two queries, whether or not there are visits.
     """
     visits = db.session.scalars(
         select(Visit)
@@ -158,27 +163,36 @@ def _visits_waiting(found: dict[int, Waiting], actors: dict[int, Actor], today: 
             Visit.placement_id.in_(found),
             or_(
                 and_(Visit.status == VisitStatus.PLANNED, Visit.planned_on >= today),
-                Visit.status == VisitStatus.FINAL,
+                Visit.status.in_((VisitStatus.FINAL, VisitStatus.REPORTING)),
             ),
         )
         .order_by(Visit.planned_on)
     ).all()
-    final = [visit.id for visit in visits if visit.status == VisitStatus.FINAL]
-    confirmed = set(
-        db.session.execute(
-            select(VisitConfirmation.visit_id, VisitConfirmation.actor).where(
-                VisitConfirmation.visit_id.in_(final)
-            )
-        ).all()
-    )
+    confirmed = set()
+    if confirming:
+        final = [visit.id for visit in visits if visit.status == VisitStatus.FINAL]
+        confirmed = set(
+            db.session.execute(
+                select(VisitConfirmation.visit_id, VisitConfirmation.actor).where(
+                    VisitConfirmation.visit_id.in_(final)
+                )
+            ).all()
+        )
     for visit in visits:
         waiting = found[visit.placement_id]
         actor = actors[visit.placement_id]
         if visit.status == VisitStatus.PLANNED:
             waiting.next_visit = waiting.next_visit or visit
-        elif (visit.id, actor) not in confirmed and (
-            actor == Actor.MENTOR
-            or (actor == Actor.STUDENT and (visit.id, Actor.MENTOR) in confirmed)
+        elif visit.status == VisitStatus.REPORTING:
+            if actor == Actor.COACH:
+                waiting.to_finish = visit
+        elif (
+            confirming
+            and (visit.id, actor) not in confirmed
+            and (
+                actor == Actor.MENTOR
+                or (actor == Actor.STUDENT and (visit.id, Actor.MENTOR) in confirmed)
+            )
         ):
             waiting.to_confirm = visit
 

@@ -105,7 +105,7 @@ def plan_pdf(placement: Placement, reader: User, today: date) -> bytes:
         if entries:
             pdf.text_block(_("Evidence"), size=9, bold=True, colour=MUTED)
             for entry in entries:
-                pdf.text_block(f"{entry.kind.label} · {_day(entry.created_at.date())}", indent=4)
+                pdf.text_block(services.entry_label(entry), indent=4)
         if goal.reflection:
             pdf.text_block(_("Reflection"), size=9, bold=True, colour=MUTED)
             pdf.text_block(goal.reflection)

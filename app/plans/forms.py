@@ -11,14 +11,13 @@ from wtforms import (
     SelectField,
     SelectMultipleField,
     StringField,
-    SubmitField,
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
-from app.forms import ID_RANGE
+from app.forms import ID_RANGE, SubmitButton
 from app.models import GoalState
 
 
@@ -53,7 +52,7 @@ class GoalForm(FlaskForm):
         description=_l("The competences or soft skills this goal works on."),
         validate_choice=False,  # the service names a link that is not of this placement
     )
-    save = SubmitField(_l("Save"))
+    save = SubmitButton(_l("Save"))
 
 
 class CloseGoalForm(FlaskForm):
@@ -72,7 +71,7 @@ class CloseGoalForm(FlaskForm):
         description=_l("What did you learn? Or why do you stop, and what instead?"),
         render_kw={"rows": 3},
     )
-    close = SubmitField(_l("Close the goal"))
+    close = SubmitButton(_l("Close the goal"))
 
 
 class ReopenGoalForm(FlaskForm):
@@ -83,17 +82,17 @@ class PlanActionForm(FlaskForm):
     title = StringField(
         _l("Action"),
         validators=[InputRequired(_l("Say what you will do.")), Length(max=300)],
-        description=_l("One concrete step, e.g. “Ask Luc to show me the order list”."),
+        description=_l("One concrete step, e.g. “Ask for the order list on Monday”."),
     )
     due_date = DateField(_l("Done by"), validators=[Optional()])
-    add = SubmitField(_l("Add the action"))
+    add = SubmitButton(_l("Add the action"))
 
 
 class RespondForm(FlaskForm):
     """The student's answer to a suggestion."""
 
-    accept = SubmitField(_l("Accept"))
-    decline = SubmitField(_l("Decline"))
+    accept = SubmitButton(_l("Accept"))
+    decline = SubmitButton(_l("Decline"))
 
     def answer(self) -> bool | None:
         """True to accept, False to decline, None when the form named neither or both."""
@@ -119,7 +118,7 @@ class EvidenceForm(FlaskForm):
         validators=[InputRequired(_l("Choose an entry.")), ID_RANGE],
         validate_choice=False,  # the service checks the entry belongs to the log
     )
-    link = SubmitField(_l("Add as evidence"))
+    link = SubmitButton(_l("Add as evidence"))
 
 
 class TemplateForm(FlaskForm):

@@ -7,15 +7,15 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
 from app import policy
 from app.domain import DomainError, StaleEdit
 from app.forms import CsrfForm, show_error
-from app.models import Actor, Goal, GoalState, LogEntry, Placement, User
+from app.models import Actor, Goal, GoalState, Placement, User
 from app.plans import bp, document, services
 from app.plans.forms import (
     ApplyTemplateForm,
@@ -46,6 +46,9 @@ def _goal_for(placement_id: int, goal_id: int, may) -> tuple[User, Placement, Go
     user = _user()
     placement = _readable_placement(placement_id)
     goal = policy.goal_or_404(placement, goal_id)
+    if request.method == "GET":
+        # A form's address opened again (a reload, the back button): the goal's page.
+        abort(_to_goal(goal))
     if not may(user, placement):
         abort(403)
     return user, placement, goal
@@ -196,21 +199,27 @@ def _goal_page(placement: Placement, goal: Goal, user: User, **forms):
         evidence_form = EvidenceForm()
     if evidence_form is not None:
         evidence_form.entry.choices = [
-            SelectChoice(entry.id, _entry_label(entry))
-            for entry in services.evidence_choices(placement)
+            SelectChoice(entry.id, services.entry_label(entry))
+            for entry in services.evidence_choices(placement, goal)
         ]
     return render_template(
         "plans/show_goal.html",
         placement=placement,
         goal=goal,
         evidence=[e for e in goal.evidence if policy.can_read_entry(user, e.entry)],
+        entry_label=services.entry_label,
         levels=services.goal_levels(placement, [goal])[goal.id],
         today=date.today(),
         actor=policy.actor_in(user, placement),
         can_edit=editable,
         can_suggest=suggesting,
         action_form=forms.get("action_form")
-        or (PlanActionForm() if (editable or suggesting) and open_goal else None),
+        or (
+            PlanActionForm()
+            if (editable and open_goal)
+            or (suggesting and goal.state in (GoalState.OPEN, GoalState.SUGGESTED))
+            else None
+        ),
         close_form=forms.get("close_form")
         or (CloseGoalForm(version=goal.version) if editable and open_goal else None),
         reopen_form=ReopenGoalForm(version=goal.version)
@@ -223,12 +232,6 @@ def _goal_page(placement: Placement, goal: Goal, user: User, **forms):
         tick_form=TickForm(),
         unlink_form=CsrfForm(),
     )
-
-
-def _entry_label(entry: LogEntry) -> str:
-    if entry.week_start is not None:
-        return _("Week of %(date)s", date=format_date(entry.week_start, "medium"))
-    return f"{entry.kind.label} · {format_date(entry.created_at, 'medium')}"
 
 
 @bp.route(
@@ -279,7 +282,8 @@ def edit_goal(placement_id: int, goal_id: int):
 
 
 @bp.route(
-    "/placements/<int:placement_id>/development-plan/goals/<int:goal_id>/close", methods=["POST"]
+    "/placements/<int:placement_id>/development-plan/goals/<int:goal_id>/close",
+    methods=["GET", "POST"],
 )
 @login_required
 def close_goal(placement_id: int, goal_id: int):
@@ -309,7 +313,8 @@ def close_goal(placement_id: int, goal_id: int):
 
 
 @bp.route(
-    "/placements/<int:placement_id>/development-plan/goals/<int:goal_id>/reopen", methods=["POST"]
+    "/placements/<int:placement_id>/development-plan/goals/<int:goal_id>/reopen",
+    methods=["GET", "POST"],
 )
 @login_required
 def reopen_goal(placement_id: int, goal_id: int):
@@ -327,7 +332,8 @@ def reopen_goal(placement_id: int, goal_id: int):
 
 
 @bp.route(
-    "/placements/<int:placement_id>/development-plan/goals/<int:goal_id>/respond", methods=["POST"]
+    "/placements/<int:placement_id>/development-plan/goals/<int:goal_id>/respond",
+    methods=["GET", "POST"],
 )
 @login_required
 def respond_to_goal(placement_id: int, goal_id: int):
@@ -352,7 +358,8 @@ def respond_to_goal(placement_id: int, goal_id: int):
 
 
 @bp.route(
-    "/placements/<int:placement_id>/development-plan/goals/<int:goal_id>/comments", methods=["POST"]
+    "/placements/<int:placement_id>/development-plan/goals/<int:goal_id>/comments",
+    methods=["GET", "POST"],
 )
 @login_required
 def create_goal_comment(placement_id: int, goal_id: int):
@@ -371,7 +378,8 @@ def create_goal_comment(placement_id: int, goal_id: int):
 
 
 @bp.route(
-    "/placements/<int:placement_id>/development-plan/goals/<int:goal_id>/evidence", methods=["POST"]
+    "/placements/<int:placement_id>/development-plan/goals/<int:goal_id>/evidence",
+    methods=["GET", "POST"],
 )
 @login_required
 def link_evidence(placement_id: int, goal_id: int):
@@ -390,7 +398,7 @@ def link_evidence(placement_id: int, goal_id: int):
 
 @bp.route(
     "/placements/<int:placement_id>/development-plan/goals/<int:goal_id>/evidence/<int:evidence_id>/remove",
-    methods=["POST"],
+    methods=["GET", "POST"],
 )
 @login_required
 def unlink_evidence(placement_id: int, goal_id: int, evidence_id: int):
@@ -409,7 +417,8 @@ def unlink_evidence(placement_id: int, goal_id: int, evidence_id: int):
 
 
 @bp.route(
-    "/placements/<int:placement_id>/development-plan/goals/<int:goal_id>/actions", methods=["POST"]
+    "/placements/<int:placement_id>/development-plan/goals/<int:goal_id>/actions",
+    methods=["GET", "POST"],
 )
 @login_required
 def create_action(placement_id: int, goal_id: int):

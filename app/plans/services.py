@@ -12,6 +12,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
+from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -177,16 +178,16 @@ class Progress:
 def progress(goals: list[Goal], agreements: list[Action], today: date) -> Progress:
     """Goals by state and the overdue actions, for the plan's summary."""
     result = Progress(Counter(goal.state for goal in goals))
-    actions = [a for g in goals if g.state == GoalState.OPEN for a in g.actions] + [
-        a for a in agreements if a.owner == Actor.STUDENT
+    actions = [(a, g.state == GoalState.OPEN) for g in goals for a in g.actions] + [
+        (a, True) for a in agreements if a.owner == Actor.STUDENT
     ]
-    for action in actions:
-        if action.state == ActionState.OPEN:
+    for action, live in actions:
+        if action.state == ActionState.DONE:
+            result.done_actions += 1
+        elif action.state == ActionState.OPEN and live:
             result.open_actions += 1
             if action.is_overdue(today):
                 result.overdue.append(action)
-        elif action.state == ActionState.DONE:
-            result.done_actions += 1
     result.overdue.sort(key=lambda a: a.due_date)
     return result
 
@@ -237,12 +238,26 @@ def _shared_with_the_trio():
     )
 
 
-def evidence_choices(placement: Placement) -> list[LogEntry]:
-    """The log entries the student may point to as evidence, newest first."""
+def entry_label(entry: LogEntry) -> str:
+    """How the plan names an entry of the log: a week by its week, others by kind and day."""
+    if entry.week_start is not None:
+        return str(_l("Weekly log of %(date)s", date=format_date(entry.week_start, "d MMM yyyy")))
+    return f"{entry.kind.label} · {format_date(entry.created_at, 'd MMM yyyy')}"
+
+
+def evidence_choices(placement: Placement, goal: Goal) -> list[LogEntry]:
+    """The log entries the student may point to as evidence for `goal`, newest first
+    (not those it has already).
+    """
+    linked = [evidence.entry_id for evidence in goal.evidence]
     return list(
         db.session.scalars(
             select(LogEntry)
-            .where(LogEntry.placement_id == placement.id, _shared_with_the_trio())
+            .where(
+                LogEntry.placement_id == placement.id,
+                _shared_with_the_trio(),
+                LogEntry.id.not_in(linked),
+            )
             .order_by(LogEntry.created_at.desc())
             .limit(50)
         )
@@ -351,12 +366,13 @@ def add_action(
     placement: Placement, goal: Goal, author: User, title: str, due_date: date | None
 ) -> Action:
     """An action under a goal: the student's own, or a suggestion of mentor or coach."""
-    if goal.state != GoalState.OPEN:
+    actor = policy.actor_in(author, placement)
+    suggesting = actor != Actor.STUDENT
+    if not (goal.state == GoalState.OPEN or (goal.state == GoalState.SUGGESTED and suggesting)):
         raise DomainError("title", _l("Actions go under a goal you are working on."))
     if not title.strip():
         raise DomainError("title", _l("Say what you will do."))
     check_in_placement(placement, due_date, "due_date")
-    actor = policy.actor_in(author, placement)
     action = Action(
         placement_id=placement.id,
         goal_id=goal.id,
@@ -365,7 +381,7 @@ def add_action(
         owner=Actor.STUDENT,
         title=title.strip(),
         due_date=due_date,
-        state=ActionState.OPEN if actor == Actor.STUDENT else ActionState.SUGGESTED,
+        state=ActionState.SUGGESTED if suggesting else ActionState.OPEN,
     )
     db.session.add(action)
     db.session.commit()

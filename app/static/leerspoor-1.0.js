@@ -1,6 +1,7 @@
 // Leerspoor 1.0: small enhancements; every page works without them.
 //
-// A form with data-confirm asks before it is sent (removing evidence cannot be undone).
+// A form or button with data-confirm asks before it is sent (removing evidence, making a
+// visit report final and declining a suggestion cannot be undone).
 //
 // A file input with data-max-bytes refuses a larger file before the form is sent, so a
 // phone does not upload 50 MB on mobile data only to be told no. The server checks
@@ -46,7 +47,8 @@ document.addEventListener("change", (event) => {
 });
 
 document.addEventListener("submit", (event) => {
-  const question = event.target.dataset.confirm;
+  // The button pressed may ask on its own (one of several in a form).
+  const question = event.submitter?.dataset.confirm || event.target.dataset.confirm;
   if (question && !window.confirm(question)) {
     event.preventDefault();
     return;

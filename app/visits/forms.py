@@ -11,7 +11,6 @@ from wtforms import (
     SelectField,
     SelectMultipleField,
     StringField,
-    SubmitField,
     TextAreaField,
     TimeField,
 )
@@ -19,7 +18,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
-from app.forms import ID_RANGE
+from app.forms import ID_RANGE, SubmitButton
 from app.models import Actor
 from app.visits.services import MAX_SECTION_LENGTH, REPORT_SECTIONS
 
@@ -54,7 +53,7 @@ class VisitPlanForm(FlaskForm):
         validators=[Optional(), Length(max=300)],
         description=_l("e.g. the HR contact"),
     )
-    save = SubmitField(_l("Plan the visit"))
+    save = SubmitButton(_l("Plan the visit"))
 
 
 class ReportForm(FlaskForm):
@@ -72,10 +71,10 @@ class ReportForm(FlaskForm):
     )
     owner = SelectField(_l("Who does it"), choices=TRIO_CHOICES)
     due_date = DateField(_l("Done by"), validators=[Optional()])
-    add_agreement = SubmitField(_l("Add the agreement"))
+    add_agreement = SubmitButton(_l("Add the agreement"))
     remove_agreement = IntegerField(validators=[Optional(), ID_RANGE])
-    save = SubmitField(_l("Save draft"))
-    finalise = SubmitField(_l("Save and make final"))
+    save = SubmitButton(_l("Save draft"))
+    finalise = SubmitButton(_l("Save and make final"))
 
     def sections(self) -> dict[str, str]:
         return {key: self[key].data or "" for key, _label, _hint in REPORT_SECTIONS}
@@ -108,7 +107,7 @@ class ConfirmForm(FlaskForm):
         description=_l("Anything you see differently, or want to add."),
         render_kw={"rows": 2},
     )
-    confirm = SubmitField(_l("I have read the report and confirm it"))
+    confirm = SubmitButton(_l("I have read the report and confirm it"))
 
 
 class AdditionForm(FlaskForm):

@@ -81,6 +81,8 @@ def plan_visit(placement_id: int):
     user = _user()
     placement = _coached_placement(placement_id)
     form = VisitPlanForm()
+    if request.method == "GET":
+        form.place.data = services.last_place(placement)
     if form.validate_on_submit():
         try:
             visit = services.plan_visit(placement, user, _plan(form))
@@ -230,6 +232,7 @@ def _save_report(placement: Placement, visit: Visit, form: ReportForm, user: Use
         )
     except DomainError as error:
         show_error(form, error)
+        flash(_("Nothing was saved: %(reason)s", reason=error.message), "error")
         return _report_page(placement, visit, form, 422)
     except StaleEdit:
         flash(
@@ -247,7 +250,7 @@ def _save_report(placement: Placement, visit: Visit, form: ReportForm, user: Use
         message = _act_on_report(placement, visit, form, user)
     except DomainError as error:
         show_error(form, error)
-        flash(_("The draft is saved."), "info")
+        flash(_("Your draft is saved, but not this: %(reason)s", reason=error.message), "error")
         return _report_page(placement, visit, form, 422)
     flash(message, "success")
     if visit.is_final:
@@ -297,12 +300,14 @@ def _report_page(placement: Placement, visit: Visit, form: ReportForm, status: i
 # -- confirming, commenting, amending ---------------------------------------------------
 
 
-@bp.route("/placements/<int:placement_id>/visits/<int:visit_id>/confirm", methods=["POST"])
+@bp.route("/placements/<int:placement_id>/visits/<int:visit_id>/confirm", methods=["GET", "POST"])
 @login_required
 def confirm_visit(placement_id: int, visit_id: int):
     user = _user()
     placement = _readable_placement(placement_id)
     visit = policy.visit_or_404(placement, visit_id)
+    if request.method == "GET":
+        return _to_visit(visit)
     if policy.actor_in(user, placement) not in (Actor.MENTOR, Actor.STUDENT):
         abort(403)
     form = ConfirmForm()
@@ -324,12 +329,14 @@ def confirm_visit(placement_id: int, visit_id: int):
     return _visit_page(placement, visit, user, 422, confirm_form=form)
 
 
-@bp.route("/placements/<int:placement_id>/visits/<int:visit_id>/comments", methods=["POST"])
+@bp.route("/placements/<int:placement_id>/visits/<int:visit_id>/comments", methods=["GET", "POST"])
 @login_required
 def comment_on_visit(placement_id: int, visit_id: int):
     user = _user()
     placement = _readable_placement(placement_id)
     visit = policy.visit_or_404(placement, visit_id)
+    if request.method == "GET":
+        return _to_visit(visit)
     if not policy.can_write_log(user, placement):
         abort(403)
     form = AdditionForm(prefix="comment")
@@ -345,10 +352,15 @@ def comment_on_visit(placement_id: int, visit_id: int):
     return _visit_page(placement, visit, user, 422, comment_form=form)
 
 
-@bp.route("/placements/<int:placement_id>/visits/<int:visit_id>/amendments", methods=["POST"])
+@bp.route(
+    "/placements/<int:placement_id>/visits/<int:visit_id>/amendments", methods=["GET", "POST"]
+)
 @login_required
 def amend_visit(placement_id: int, visit_id: int):
     user = _user()
+    placement = _readable_placement(placement_id)
+    if request.method == "GET":
+        return _to_visit(policy.visit_or_404(placement, visit_id))
     placement, visit = _coached_visit(placement_id, visit_id)
     form = AdditionForm(prefix="amend")
     if form.validate_on_submit():

@@ -109,6 +109,19 @@ def agenda_for(visit: Visit, reader: User, today: date) -> list[agenda.AgendaSec
     return agenda.render(visit.placement, items, reader)
 
 
+def last_place(placement: Placement) -> str:
+    """Where the last visit was, to plan the next one there without typing it again."""
+    return (
+        db.session.scalar(
+            select(Visit.place)
+            .where(Visit.placement_id == placement.id, Visit.place != "")
+            .order_by(Visit.planned_on.desc(), Visit.id.desc())
+            .limit(1)
+        )
+        or ""
+    )
+
+
 # -- planning ---------------------------------------------------------------------------
 
 

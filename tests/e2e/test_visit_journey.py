@@ -119,7 +119,7 @@ def test_a_visit_from_planning_to_a_locked_report(app, world, disagreement, phon
 
     page.get_by_role("link", name="← Bezoeken van Student A").click()
     page.get_by_role("navigation", name="Dit traject").get_by_role(
-        "link", name="Ontwikkelingsplan (POP)"
+        "link", name="POP", exact=True
     ).click()
     agreements = page.locator("#agreements")
     expect(agreements).to_contain_text("Elke vrijdag de planning bespreken")
