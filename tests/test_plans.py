@@ -517,3 +517,20 @@ def test_the_goal_page_runs_the_same_queries_with_more_evidence(
         )
         student.post(plan_path(world, f"/goals/{goal_id}/evidence"), {"entry": entry})
     assert queries() == few
+
+
+def test_a_plan_changed_after_approval_says_so_and_can_be_approved_again(app, world, login_as):
+    add_goal(app, world)
+    coach = login_as(world.coach_a)
+    coach.post(plan_path(world, "/approve"))
+    with app.app_context():
+        first = db.session.scalar(select(DevelopmentPlan.approved_at))
+    assert "Goals changed since then" not in coach.get(plan_path(world)).get_data(as_text=True)
+    add_goal(app, world, title="Ask before I start")
+    page = coach.get(plan_path(world)).get_data(as_text=True)
+    assert "Goals changed since then" in page
+    assert "Approve the plan again" in page
+    coach.post(plan_path(world, "/approve"))
+    with app.app_context():
+        assert db.session.scalar(select(DevelopmentPlan.approved_at)) > first
+    assert "Goals changed since then" not in coach.get(plan_path(world)).get_data(as_text=True)

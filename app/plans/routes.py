@@ -73,12 +73,14 @@ def show_plan(placement_id: int):
     placement = _readable_placement(placement_id)
     today = date.today()
     goals = services.goals_of(placement)
+    plan = services.plan_of(placement)
     agreements = services.agreements_of(placement)
     actor = policy.actor_in(user, placement)
     return render_template(
         "plans/show_plan.html",
         placement=placement,
-        plan=services.plan_of(placement),
+        plan=plan,
+        changed=services.changed_since_approval(plan, goals),
         goals=goals,
         agreements=agreements,
         progress=services.progress(goals, agreements, today),

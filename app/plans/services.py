@@ -458,11 +458,18 @@ def unlink_evidence(goal: Goal, evidence_id: int) -> bool:
     return False
 
 
+def changed_since_approval(plan: DevelopmentPlan | None, goals: list[Goal]) -> bool:
+    """Goals were added, changed or closed after the coach approved the plan."""
+    if plan is None or plan.approved_at is None:
+        return False
+    return any(goal.updated_at > plan.approved_at for goal in goals)
+
+
 def approve_plan(placement: Placement, coach: User) -> DevelopmentPlan:
-    """The coach approves the plan: draft becomes active. It needs a goal to approve."""
+    """The coach approves the plan: draft becomes active; approving an active plan again
+    (after its goals changed) records the new date. It needs a goal to approve.
+    """
     plan = _ensure_plan(placement)
-    if plan.status == PlanStatus.ACTIVE:
-        return plan
     has_goal = db.session.scalar(
         select(Goal.id).where(Goal.placement_id == placement.id, Goal.state == GoalState.OPEN)
     )
