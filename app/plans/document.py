@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask_babel import format_date
+from flask_babel import format_date, format_decimal, ngettext
 from flask_babel import gettext as _
 
 from app import policy
 from app.competences.services import ACTORS
-from app.models import ActionState, Actor, Placement, PlanStatus, User
+from app.models import ActionState, Actor, GoalState, Placement, PlanStatus, User
 from app.pdf import GREEN, MUTED, Document
 from app.plans import services
 from app.portfolio.services import slug
@@ -27,7 +27,7 @@ def _day(day: date | None) -> str:
 
 
 def _level(value: float | None) -> str:
-    return "–" if value is None else f"{value:g}"
+    return "–" if value is None else format_decimal(value, format="#,##0.#")
 
 
 def plan_pdf(placement: Placement, reader: User, today: date) -> bytes:
@@ -66,11 +66,20 @@ def plan_pdf(placement: Placement, reader: User, today: date) -> bytes:
     )
     pdf.text_block(f"{_('Status')}: {status.label}. {approved}", colour=MUTED)
     pdf.text_block(
-        _(
-            "%(open)d goals in progress, %(reached)d reached, %(overdue)d actions overdue.",
-            open=progress.goals_by_state.get("open", 0),
-            reached=progress.goals_by_state.get("reached", 0),
-            overdue=len(progress.overdue),
+        " · ".join(
+            (
+                ngettext(
+                    "%(num)d goal in progress",
+                    "%(num)d goals in progress",
+                    progress.goals_by_state.get("open", 0),
+                ),
+                ngettext(
+                    "%(num)d reached", "%(num)d reached", progress.goals_by_state.get("reached", 0)
+                ),
+                ngettext(
+                    "%(num)d action overdue", "%(num)d actions overdue", len(progress.overdue)
+                ),
+            )
         ),
         colour=MUTED,
     )
@@ -82,7 +91,7 @@ def plan_pdf(placement: Placement, reader: User, today: date) -> bytes:
         facts = [
             (_("Why it matters"), goal.why),
             (_("How you will know you reached it"), goal.success),
-            (_("Target date"), _day(goal.target_date)),
+            (_("Target date"), _day(goal.target_date) if goal.target_date else ""),
         ]
         for label, text in facts:
             if text:
@@ -100,6 +109,8 @@ def plan_pdf(placement: Placement, reader: User, today: date) -> bytes:
                 continue
             mark = "☑" if action.state == ActionState.DONE else "☐"
             suffix = f" ({_('suggested')})" if action.state == ActionState.SUGGESTED else ""
+            if action.is_overdue(today) and goal.state == GoalState.OPEN:
+                suffix += f" ({_('overdue')})"
             pdf.text_block(f"{mark} {action.title} · {_day(action.due_date)}{suffix}", indent=4)
         entries = [e.entry for e in goal.evidence if policy.can_read_entry(reader, e.entry)]
         if entries:
