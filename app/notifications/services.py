@@ -77,10 +77,15 @@ def notify(
         }
         for user_id in recipients
     ]
-    statement = _insert().values(rows).on_conflict_do_nothing(index_elements=["user_id", "key"])
-    result = db.session.execute(statement)
+    statement = (
+        _insert()
+        .values(rows)
+        .on_conflict_do_nothing(index_elements=["user_id", "key"])
+        .returning(Notification.id)
+    )
+    written = db.session.scalars(statement).all()
     db.session.commit()
-    return max(result.rowcount, 0)
+    return len(written)
 
 
 # -- reading ----------------------------------------------------------------------------
