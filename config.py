@@ -72,6 +72,8 @@ class Config:
             "MAIL_DEFAULT_SENDER", "Leerspoor <no-reply@leerspoor.local>"
         )
         self.MAIL_OUTBOX_PATH = str(instance / "outbox")
+        # Daily summaries of notifications go out at the first pass after this hour.
+        self.DIGEST_HOUR = _int("LEERSPOOR_DIGEST_HOUR", 7)
         # Evidence files: outside the static folder, served only through access checks.
         self.UPLOAD_PATH = str(
             Path(os.environ.get("LEERSPOOR_UPLOAD_PATH") or instance / "uploads").resolve()

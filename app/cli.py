@@ -1,4 +1,4 @@
-"""The `leerspoor` command line: init, demo, serve and user management.
+"""The `leerspoor` command line: init, demo, serve, user management and reminders.
 
 The same commands are available as `flask --app app …`.
 """
@@ -6,7 +6,9 @@ The same commands are available as `flask --app app …`.
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import click
 from email_validator import EmailNotValidError, validate_email
@@ -22,7 +24,9 @@ from app.auth.forms import MIN_PASSWORD_LENGTH
 from app.content.modules import load_training
 from app.content.services import load_rubrics
 from app.extensions import db
+from app.i18n import DEFAULT_TIMEZONE
 from app.models import Membership, Organisation, Role, User, normalise_email
+from app.notifications import delivery
 
 
 def init_app(app: Flask) -> None:
@@ -32,6 +36,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(user_group)
     app.cli.add_command(translations_group)
     app.cli.add_command(content_group)
+    app.cli.add_command(reminders_group)
 
 
 def initialise_database() -> None:
@@ -183,4 +188,45 @@ def check_content_command() -> None:
         f"Content is valid: {len(library.frameworks)} frameworks, {len(library.rubrics)} rubrics, "
         f"{len(training.modules)} modules, {len(training.paths)} learning paths, "
         f"{len(training.templates)} templates."
+    )
+
+
+@click.group("reminders")
+def reminders_group() -> None:
+    """Notifications and reminders: e-mail what is due."""
+
+
+def _moment(at: str | None) -> datetime:
+    """`--at` as a moment: ISO 8601, Brussels time unless it names its zone; now if absent."""
+    if not at:
+        return datetime.now(UTC)
+    try:
+        moment = datetime.fromisoformat(at)
+    except ValueError as error:
+        raise click.BadParameter(
+            f"{at!r} is not an ISO date and time, such as 2026-10-05T08:00.", param_hint="--at"
+        ) from error
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=ZoneInfo(DEFAULT_TIMEZONE))
+    return moment.astimezone(UTC)
+
+
+@reminders_group.command("run")
+@click.option(
+    "--at",
+    default=None,
+    help="Run as at this moment (ISO 8601; Brussels time unless a zone is given). Default: now.",
+)
+@with_appcontext
+def run_reminders_command(at: str | None) -> None:
+    """Run one pass: e-mail the notifications that are due (twice at one moment sends
+    nothing the second time).
+    """
+    now = _moment(at)
+    report = delivery.deliver(now)
+    click.echo(
+        f"Run at {now.isoformat()}: {report.emails} e-mails sent "
+        f"({report.sent} notifications one by one, {report.digests} daily summaries listing "
+        f"{report.in_digests}); {report.skipped} not wanted by e-mail; "
+        f"{report.retrying} to retry later; {report.failed} failed for good."
     )

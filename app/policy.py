@@ -371,6 +371,22 @@ def reviewable_practice(user: User) -> Select:
     return select(PracticePost).where(PracticePost.author_id.in_(mentors))
 
 
+def practice_reviewers(post: PracticePost) -> Select:
+    """The ids of those told a post waits for approval: the coordinators of the schools
+    whose placements its author mentors (`reviewable_practice` the other way round); the
+    admins when no school has them, so that a post never waits unseen.
+    """
+    schools = select(Placement.school_id).where(Placement.mentor_id == post.author_id)
+    active_with_role = select(Membership.user_id).join(User).where(User.active.is_(True))
+    coordinators = active_with_role.where(
+        Membership.role == Role.COORDINATOR, Membership.organisation_id.in_(schools)
+    )
+    admins = active_with_role.where(Membership.role == Role.ADMIN)
+    return select(User.id).where(
+        or_(User.id.in_(coordinators), and_(~coordinators.exists(), User.id.in_(admins)))
+    )
+
+
 def mentor_or_404(mentor_id: int, user: User) -> User:
     mentor = db.session.scalar(visible_mentors(user).where(User.id == mentor_id))
     if mentor is None:

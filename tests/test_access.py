@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Placement, PlanTemplate, User
+from app.models import Notification, Placement, PlanTemplate, User
 from app.plans import services as plans
 from app.visits import services as visits
 from tests.conftest import Browser, attach_file, write_entry
@@ -819,6 +819,32 @@ CASES = [
         "/placements/{placement_a}/visits/{visit_a}/cancel",
         {**LOG_WRITE, "coach_a": 302},
     ),
+    # notifications: each person's own; someone else's is not found
+    Case(
+        "notifications.list_notifications",
+        "GET",
+        "/notifications",
+        expect(200, anonymous=LOGIN_REDIRECT),
+    ),
+    Case(
+        "notifications.list_notifications",
+        "GET",
+        "/notifications?page=99",
+        expect(200, anonymous=LOGIN_REDIRECT),
+    ),
+    Case(
+        "notifications.open_notification",
+        "GET",
+        "/notifications/{notification_mentor_x}/open",
+        expect(404, anonymous=LOGIN_REDIRECT, mentor_x=302),
+    ),
+    Case(
+        "notifications.open_notification",
+        "GET",
+        "/notifications/999999/open",
+        expect(404, anonymous=LOGIN_REDIRECT),
+    ),
+    Case("notifications.mark_all_read", "POST", "/notifications/read", expect(302)),
     Case(
         "admin.confirm_import",
         "POST",
@@ -896,6 +922,13 @@ def test_route_answers_each_role_as_expected(app, world, login_as, case):
         "student_a_membership": world.student_a.memberships[0].id,
     }
     ids.update(development_plan(app, world))
+    with app.app_context():
+        ids["notification_mentor_x"] = db.session.scalar(
+            select(Notification.id).where(
+                Notification.user_id == world.mentor_x.id,
+                Notification.key == f"entry:{ids['week_a']}",
+            )
+        )
     ids["attachment_a"] = attach_file(app, ids["week_a"], world.student_a)
     ids["coach_note_attachment_a"] = attach_file(app, ids["coach_note_a"], world.coach_a)
     path = case.path.format(**ids)

@@ -276,7 +276,7 @@ def test_the_caseload_pages_cost_the_same_queries_for_2_and_200_placements(
     print(f"setup: {setup:.1f} s")  # noqa: T201
 
     assert large == small
-    assert small["home"] <= 16
+    assert small["home"] <= 17  # 16, and the bell's unread count
     assert small["overview"] <= 14
     _queries, _seconds, home = measure(coach, count_queries, "/")
     attention = re.search(rf"(\d+) of {PLACEMENTS} running placements need attention", home)

@@ -8,6 +8,7 @@ from wtforms import BooleanField, EmailField, HiddenField, PasswordField, Select
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, Email, EqualTo, Length, ValidationError
 
+from app.models import EmailPreference
 from app.validators import single_line
 
 MIN_PASSWORD_LENGTH = 10
@@ -73,6 +74,15 @@ class AccountForm(FlaskForm):
         _l("Language"),
         choices=[SelectChoice("nl", "Nederlands"), SelectChoice("en", "English")],
         default="nl",
+    )
+    notify_by_email = SelectField(
+        _l("E-mail me"),
+        choices=[SelectChoice(choice.value, choice.label) for choice in EmailPreference],
+        default=EmailPreference.EACH.value,
+        description=_l(
+            "About what happens in your placements: each notification as it comes, one "
+            "summary a day, or no e-mail (you still find everything under the bell)."
+        ),
     )
 
 

@@ -17,7 +17,7 @@ from app.auth.forms import (
 )
 from app.auth.tokens import Purpose, TokenError, TokenProblem, user_for_token
 from app.extensions import limiter
-from app.models import normalise_email
+from app.models import EmailPreference, normalise_email
 from app.web import safe_next
 
 
@@ -155,7 +155,12 @@ def edit_account():
     user = current_user._get_current_object()
     form = AccountForm(obj=user)
     if form.validate_on_submit():
-        services.update_account(user, name=form.name.data, locale=form.locale.data)
+        services.update_account(
+            user,
+            name=form.name.data,
+            locale=form.locale.data,
+            notify_by_email=EmailPreference(form.notify_by_email.data),
+        )
         session["locale"] = form.locale.data
         flash(_("Your settings are saved."), "success")
         return redirect(url_for("auth.edit_account"))

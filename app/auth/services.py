@@ -12,7 +12,7 @@ from app import audit
 from app.auth.tokens import Purpose, make_token, user_for_token
 from app.extensions import db
 from app.mailer import external_url, send_mail
-from app.models import User, normalise_email
+from app.models import EmailPreference, User, normalise_email
 from app.models.columns import utcnow
 
 # Checked when the e-mail is unknown, so a wrong address costs as long as a wrong password.
@@ -71,9 +71,13 @@ def set_locale(user: User, locale: str) -> None:
     db.session.commit()
 
 
-def update_account(user: User, *, name: str, locale: str) -> None:
+def update_account(
+    user: User, *, name: str, locale: str, notify_by_email: EmailPreference | None = None
+) -> None:
     user.name = name.strip()
     user.locale = locale
+    if notify_by_email is not None:
+        user.notify_by_email = notify_by_email
     db.session.commit()
 
 

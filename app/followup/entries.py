@@ -27,6 +27,7 @@ from app.models import (
     User,
 )
 from app.models.columns import utcnow
+from app.notifications import events
 
 # The prompts of each kind of entry, in the order they are asked. A prompt is required
 # when its flag is set; a weekly log needs at least one answer before it is submitted.
@@ -226,6 +227,7 @@ def create_entry(
         entry.review_status = ReviewStatus.SUBMITTED if submit else ReviewStatus.DRAFT
     db.session.add(entry)
     commit_versioned()
+    events.entry_shared(entry)
     return entry
 
 
@@ -287,6 +289,8 @@ def update_entry(
         if status != entry.review_status:
             _set_review(entry, status)
     commit_versioned()
+    if newly_submitted:
+        events.entry_shared(entry)
     return withdrawn
 
 
@@ -321,6 +325,7 @@ def submit_entry(entry: LogEntry, *, expected_version: int) -> None:
     _check_written(entry.sections, submit=True)
     _set_review(entry, ReviewStatus.SUBMITTED)
     commit_versioned()
+    events.entry_shared(entry)
 
 
 def review_entry(
@@ -388,6 +393,7 @@ def add_comment(entry: LogEntry, author: User, body: str) -> Comment:
     comment = Comment(entry_id=entry.id, author_id=author.id, body=body)
     db.session.add(comment)
     db.session.commit()
+    events.comment_added(comment)
     return comment
 
 

@@ -14,8 +14,9 @@ from app.models.followup import (
     RubricScore,
     Setting,
 )
+from app.models.notifications import EmailStatus, Notification, NotificationKind
 from app.models.organisations import Organisation, OrganisationKind, Partnership, SchoolSettings
-from app.models.people import Membership, Role, User, normalise_email
+from app.models.people import EmailPreference, Membership, Role, User, normalise_email
 from app.models.placements import Placement, PlacementKind, PlacementStatus
 from app.models.plans import (
     Action,
@@ -81,6 +82,10 @@ __all__ = [
     "RubricScore",
     "Setting",
     "AuditEvent",
+    "EmailPreference",
+    "EmailStatus",
+    "Notification",
+    "NotificationKind",
     "Certificate",
     "Membership",
     "MentorRecord",

@@ -38,6 +38,26 @@ ROLE_LABELS = {
     Role.ADMIN: _l("Administrator"),
 }
 
+
+class EmailPreference(enum.StrEnum):
+    """How a person wants their notifications by e-mail."""
+
+    EACH = "each"
+    DAILY = "daily"
+    NONE = "none"
+
+    @property
+    def label(self):
+        return EMAIL_PREFERENCE_LABELS[self]
+
+
+EMAIL_PREFERENCE_LABELS = {
+    EmailPreference.EACH: _l("Each notification"),
+    EmailPreference.DAILY: _l("A daily summary"),
+    EmailPreference.NONE: _l("None"),
+}
+
+
 SCHOOL_ROLES = (Role.STUDENT, Role.COACH, Role.COORDINATOR)
 WORKPLACE_ROLES = (Role.MENTOR, Role.COMPANY_COORDINATOR)
 
@@ -62,6 +82,9 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    notify_by_email: Mapped[EmailPreference] = mapped_column(
+        str_enum(EmailPreference), default=EmailPreference.EACH, server_default="each"
+    )
 
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"

@@ -48,6 +48,7 @@ from app.models import (
     live_actions,
 )
 from app.models.columns import utcnow
+from app.notifications import events
 
 COMPETENCE = "competence"
 CRITERION = "criterion"
@@ -306,6 +307,7 @@ def create_goal(placement: Placement, author: User, text: GoalText) -> Goal:
     )
     db.session.add(goal)
     db.session.commit()
+    events.goal_suggested(goal)
     return goal
 
 
@@ -385,6 +387,7 @@ def add_action(
     )
     db.session.add(action)
     db.session.commit()
+    events.action_suggested(action)
     return action
 
 

@@ -39,6 +39,7 @@ from app.models import (
     User,
 )
 from app.models.columns import utcnow
+from app.notifications import events
 from app.rendering import spreadsheet_cell
 
 
@@ -518,6 +519,7 @@ def share_practice(author: User, module: Module, body: str) -> PracticePost:
     post = PracticePost(module_id=module.id, author_id=author.id, body=body)
     db.session.add(post)
     db.session.commit()
+    events.practice_shared(post)
     return post
 
 

@@ -33,6 +33,7 @@ from app.models import (
     VisitStatus,
 )
 from app.models.columns import utcnow
+from app.notifications import events
 from app.visits import agenda
 
 # The report's sections, in the order of the conversation.
@@ -157,6 +158,7 @@ def plan_visit(placement: Placement, coach: User, plan: VisitPlan) -> Visit:
     )
     db.session.add(visit)
     db.session.commit()
+    events.visit_planned(visit)
     return visit
 
 
@@ -236,6 +238,7 @@ def finalise(visit: Visit, coach: User, today: date, *, expected_version: int) -
     db.session.add(VisitConfirmation(visit_id=visit.id, actor=Actor.COACH, user_id=coach.id))
     audit.record(coach, "visit.finalise", visit, placement_id=visit.placement_id)
     commit_versioned()
+    events.visit_report_final(visit, coach)
 
 
 def add_agreement(
@@ -319,8 +322,11 @@ def confirm(visit: Visit, user: User, comment: str) -> None:
     try:
         commit_versioned()
     except IntegrityError:
-        # A double tap sent the confirmation twice at once: the first one counts.
+        # A double tap sent the confirmation twice at once: the first one counts (and
+        # told the student already).
         db.session.rollback()
+        return
+    events.visit_confirmed(visit, user)
 
 
 def add_addition(

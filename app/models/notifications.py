@@ -1,0 +1,87 @@
+"""Notifications: one row per person per thing to tell them, written when it happens and
+e-mailed separately.
+
+A row holds facts, not text: its kind, the ids and numbers of its payload and the page it
+leads to (an endpoint and its values). Its title and e-mail are written when they are
+shown or sent, in the reader's language, and never carry what someone wrote.
+
+`key` says who, what, which object and which period; the unique constraint on
+(user_id, key) makes telling someone the same thing twice impossible, whichever process
+or rerun tries.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.columns import UTCDateTime, str_enum, utcnow
+from app.models.people import User
+
+
+class NotificationKind(enum.StrEnum):
+    ENTRY_ADDED = "entry_added"
+    COMMENT_ADDED = "comment_added"
+    GOAL_SUGGESTED = "goal_suggested"
+    ACTION_SUGGESTED = "action_suggested"
+    VISIT_PLANNED = "visit_planned"
+    VISIT_REPORT_TO_CONFIRM = "visit_report_to_confirm"
+    PRACTICE_TO_REVIEW = "practice_to_review"
+
+
+class EmailStatus(enum.StrEnum):
+    """Where a notification's e-mail stands: waiting (also between retries), sent, not
+    wanted (the person chose no e-mail), or given up after the last retry.
+    """
+
+    PENDING = "pending"
+    SENT = "sent"
+    SKIPPED = "skipped"
+    FAILED = "failed"
+
+
+class Notification(db.Model):
+    __tablename__ = "notification"
+    __table_args__ = (
+        UniqueConstraint("user_id", "key", name="one_notification_per_key"),
+        # The bell: a person's unread ones; the list: a person's newest first.
+        Index("ix_notification_unread", "user_id", "read_at"),
+        Index("ix_notification_list", "user_id", "created_at"),
+        # The dispatcher: e-mails that wait, by when they are due.
+        Index("ix_notification_delivery", "email_status", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    kind: Mapped[NotificationKind] = mapped_column(str_enum(NotificationKind))
+    key: Mapped[str] = mapped_column(String(200))
+    placement_id: Mapped[int | None] = mapped_column(
+        ForeignKey("placement.id", ondelete="CASCADE"), index=True
+    )
+    # Ids and numbers only: whatever someone wrote stays behind the link.
+    payload: Mapped[dict] = mapped_column(JSON, default=dict)
+    target_endpoint: Mapped[str] = mapped_column(String(64))
+    target_values: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    email_status: Mapped[EmailStatus] = mapped_column(
+        str_enum(EmailStatus), default=EmailStatus.PENDING
+    )
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str] = mapped_column(String(200), default="")
+
+    user: Mapped[User] = relationship()
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None
+
+    def __repr__(self) -> str:
+        return f"<Notification {self.id} {self.kind} user={self.user_id} key={self.key}>"

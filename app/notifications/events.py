@@ -1,0 +1,185 @@
+"""Who hears at once of what happened: one function per event, called by the feature's
+service right after its commit.
+
+Each decides the recipients with the same rules as the pages (`app.policy`), so nobody
+is told of something they could not open: the mentor never hears of a student's concern
+or a note for the coach only. The person who did it is never told (`notify` drops them).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from app import policy
+from app.extensions import db
+from app.models import (
+    Action,
+    ActionState,
+    Actor,
+    Comment,
+    Goal,
+    GoalState,
+    LogEntry,
+    NotificationKind,
+    Placement,
+    PracticePost,
+    ReviewStatus,
+    User,
+    Visit,
+)
+from app.notifications.services import Target, notify
+
+
+def _trio(placement: Placement) -> list[User]:
+    return [placement.student, placement.mentor, placement.coach]
+
+
+def _visit_target(visit: Visit, anchor: str = "") -> Target:
+    values = {"placement_id": visit.placement_id, "visit_id": visit.id}
+    if anchor:
+        values["_anchor"] = anchor
+    return Target("visits.show_visit", values)
+
+
+# -- the log ----------------------------------------------------------------------------
+
+
+def entry_shared(entry: LogEntry) -> None:
+    """A new entry in the log, to the others of the trio who may read it. A weekly log is
+    news once it is submitted; a draft is its author's alone.
+    """
+    if entry.review_status == ReviewStatus.DRAFT:
+        return
+    readers = [user.id for user in _trio(entry.placement) if policy.can_read_entry(user, entry)]
+    notify(
+        readers,
+        NotificationKind.ENTRY_ADDED,
+        f"entry:{entry.id}",
+        Target("followup.show_entry", {"placement_id": entry.placement_id, "entry_id": entry.id}),
+        {"entry_id": entry.id, "entry_kind": entry.kind.value},
+        entry.placement_id,
+        actor_id=entry.author_id,
+    )
+
+
+def comment_added(comment: Comment) -> None:
+    """A comment, to the entry's author and earlier commenters who still read the entry."""
+    entry = comment.entry
+    earlier = select(Comment.author_id).where(Comment.entry_id == entry.id, Comment.id < comment.id)
+    people = db.session.scalars(
+        select(User).where((User.id == entry.author_id) | User.id.in_(earlier))
+    ).all()
+    readers = [
+        user.id
+        for user in people
+        if policy.can_view_placement_log(user, entry.placement)
+        and policy.can_read_entry(user, entry)
+    ]
+    notify(
+        readers,
+        NotificationKind.COMMENT_ADDED,
+        f"comment:{comment.id}",
+        Target(
+            "followup.show_entry",
+            {"placement_id": entry.placement_id, "entry_id": entry.id, "_anchor": "comments"},
+        ),
+        {"entry_id": entry.id, "comment_id": comment.id, "entry_kind": entry.kind.value},
+        entry.placement_id,
+        actor_id=comment.author_id,
+    )
+
+
+# -- the development plan ---------------------------------------------------------------
+
+
+def goal_suggested(goal: Goal) -> None:
+    """Mentor or coach suggested a goal: the student answers it."""
+    if goal.state != GoalState.SUGGESTED:
+        return
+    placement = db.session.get(Placement, goal.placement_id)
+    notify(
+        [placement.student_id],
+        NotificationKind.GOAL_SUGGESTED,
+        f"goal:{goal.id}",
+        Target("plans.show_goal", {"placement_id": goal.placement_id, "goal_id": goal.id}),
+        {"goal_id": goal.id},
+        goal.placement_id,
+        actor_id=goal.author_id,
+    )
+
+
+def action_suggested(action: Action) -> None:
+    """Mentor or coach suggested an action under a goal: the student answers it."""
+    if action.state != ActionState.SUGGESTED:
+        return
+    placement = db.session.get(Placement, action.placement_id)
+    notify(
+        [placement.student_id],
+        NotificationKind.ACTION_SUGGESTED,
+        f"action:{action.id}",
+        Target(
+            "plans.show_goal",
+            {"placement_id": action.placement_id, "goal_id": action.goal_id, "_anchor": "actions"},
+        ),
+        {"goal_id": action.goal_id, "action_id": action.id},
+        action.placement_id,
+        actor_id=action.author_id,
+    )
+
+
+# -- visits -----------------------------------------------------------------------------
+
+
+def visit_planned(visit: Visit) -> None:
+    """The coach planned a visit: student and mentor put it in their diaries."""
+    placement = visit.placement
+    notify(
+        [placement.student_id, placement.mentor_id],
+        NotificationKind.VISIT_PLANNED,
+        f"visit:{visit.id}:planned",
+        _visit_target(visit),
+        {"visit_id": visit.id, "day": visit.planned_on.isoformat()},
+        visit.placement_id,
+        actor_id=visit.planned_by_id,
+    )
+
+
+def visit_report_final(visit: Visit, coach: User) -> None:
+    """The report is final: the mentor reads and confirms it first."""
+    _ask_to_confirm(visit, visit.placement.mentor_id, actor_id=coach.id)
+
+
+def visit_confirmed(visit: Visit, user: User) -> None:
+    """The mentor confirmed the report: now the student reads and confirms it."""
+    if policy.actor_in(user, visit.placement) != Actor.MENTOR:
+        return
+    if visit.confirmed_by(Actor.MENTOR) is None:
+        return
+    _ask_to_confirm(visit, visit.placement.student_id, actor_id=user.id)
+
+
+def _ask_to_confirm(visit: Visit, user_id: int, *, actor_id: int) -> None:
+    notify(
+        [user_id],
+        NotificationKind.VISIT_REPORT_TO_CONFIRM,
+        f"visit:{visit.id}:confirm",
+        _visit_target(visit, "confirm-title"),
+        {"visit_id": visit.id, "day": (visit.held_on or visit.planned_on).isoformat()},
+        visit.placement_id,
+        actor_id=actor_id,
+    )
+
+
+# -- mentors' training ------------------------------------------------------------------
+
+
+def practice_shared(post: PracticePost) -> None:
+    """A mentor shared a tip: those who approve it are told it waits for them."""
+    notify(
+        db.session.scalars(policy.practice_reviewers(post)).all(),
+        NotificationKind.PRACTICE_TO_REVIEW,
+        f"practice:{post.id}",
+        Target("training.review_practice"),
+        {"post_id": post.id, "module_id": post.module_id},
+        actor_id=post.author_id,
+    )

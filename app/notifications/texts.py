@@ -1,0 +1,141 @@
+"""What a notification says, written when it is shown or e-mailed, in the language of
+whoever reads it (the request's language on a page; `force_locale` around an e-mail).
+
+A notification holds ids; the names it mentions are loaded here for a whole list at once
+(two queries, whatever the number of notifications).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from flask import url_for
+from flask_babel import format_date, get_locale
+from flask_babel import gettext as _
+from sqlalchemy import select
+from werkzeug.routing import BuildError
+
+from app.content.services import training_library
+from app.extensions import db
+from app.mailer import external_url
+from app.models import EntryKind, Notification, NotificationKind, Placement, User
+
+
+@dataclass
+class Described:
+    """A notification as its reader sees it: a title line and where it happened."""
+
+    notification: Notification
+    title: str
+    context: str
+
+
+@dataclass
+class _Names:
+    people: dict[int, str]
+    students: dict[int, tuple[int, str]]  # placement id → (student id, student name)
+
+
+def _names(notifications: list[Notification]) -> _Names:
+    actor_ids = {n.payload.get("actor_id") for n in notifications} - {None}
+    placement_ids = {n.placement_id for n in notifications} - {None}
+    people = (
+        dict(db.session.execute(select(User.id, User.name).where(User.id.in_(actor_ids))).all())
+        if actor_ids
+        else {}
+    )
+    students = (
+        {
+            placement_id: (student_id, name)
+            for placement_id, student_id, name in db.session.execute(
+                select(Placement.id, User.id, User.name)
+                .join(User, User.id == Placement.student_id)
+                .where(Placement.id.in_(placement_ids))
+            )
+        }
+        if placement_ids
+        else {}
+    )
+    return _Names(people, students)
+
+
+def _day(value: str | None) -> str:
+    return format_date(date.fromisoformat(value), "EEEE d MMMM yyyy") if value else ""
+
+
+def _entry_kind(value: str | None) -> str:
+    try:
+        return str(EntryKind(value).label)
+    except ValueError:
+        return ""
+
+
+def _title(n: Notification, actor: str) -> str:
+    facts = n.payload
+    match n.kind:
+        case NotificationKind.ENTRY_ADDED:
+            return _(
+                "%(actor)s wrote a new entry: %(kind)s",
+                actor=actor,
+                kind=_entry_kind(facts.get("entry_kind")),
+            )
+        case NotificationKind.COMMENT_ADDED:
+            return _(
+                "%(actor)s commented on an entry: %(kind)s",
+                actor=actor,
+                kind=_entry_kind(facts.get("entry_kind")),
+            )
+        case NotificationKind.GOAL_SUGGESTED:
+            return _("%(actor)s suggests a goal for your development plan", actor=actor)
+        case NotificationKind.ACTION_SUGGESTED:
+            return _("%(actor)s suggests an action for your development plan", actor=actor)
+        case NotificationKind.VISIT_PLANNED:
+            return _(
+                "%(actor)s planned a visit on %(day)s", actor=actor, day=_day(facts.get("day"))
+            )
+        case NotificationKind.VISIT_REPORT_TO_CONFIRM:
+            return _(
+                "The report of the visit of %(day)s is ready: please read and confirm it",
+                day=_day(facts.get("day")),
+            )
+        case NotificationKind.PRACTICE_TO_REVIEW:
+            return _("%(actor)s shared a tip that waits for your approval", actor=actor)
+    return _("Something new in Leerspoor")
+
+
+def _context(n: Notification, reader: User, names: _Names) -> str:
+    if n.kind == NotificationKind.PRACTICE_TO_REVIEW:
+        module = training_library().module(n.payload.get("module_id", ""), str(get_locale()))
+        return _("Mentor training: %(module)s", module=module.title) if module else ""
+    if n.placement_id not in names.students:
+        return ""
+    student_id, student = names.students[n.placement_id]
+    if student_id == reader.id:
+        return _("Your placement")
+    return _("Placement of %(student)s", student=student)
+
+
+def describe(notifications: list[Notification], reader: User) -> list[Described]:
+    """Title and context of each notification, in the current language."""
+    names = _names(notifications)
+    described = []
+    for n in notifications:
+        actor = names.people.get(n.payload.get("actor_id"), _("Someone"))
+        described.append(Described(n, _title(n, actor), _context(n, reader, names)))
+    return described
+
+
+def target_url(notification: Notification) -> str | None:
+    """The page a notification leads to, or None when it no longer exists as a route."""
+    try:
+        return url_for(notification.target_endpoint, **notification.target_values)
+    except BuildError:
+        return None
+
+
+def open_link(notification: Notification) -> str:
+    """The absolute link an e-mail gives: through the notification, which marks it read
+    (after logging in, when needed) and goes on to its page.
+    """
+    return external_url("notifications.open_notification", notification_id=notification.id)

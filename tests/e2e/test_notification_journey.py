@@ -1,0 +1,74 @@
+"""Notifications on a phone: the bell in the header, the list, opening one, marking all
+read, and choosing how to be e-mailed. Pages are screenshotted to
+tests/e2e/screenshots/<role>-notifications-*.png and pass axe-core.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+from playwright.sync_api import expect
+
+from app.extensions import db
+from app.models import Placement, User
+from app.visits import services as visits
+from tests.conftest import write_entry
+
+pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("in_english")]
+
+
+def bell(phone):
+    return phone.page.locator("header").get_by_role("link", name=re.compile("^Notifications"))
+
+
+def test_mentor_follows_the_bell_to_a_new_week_and_marks_the_rest_read(app, world, phone):
+    entry_id = write_entry(app, world.placement_a, world.student_a, submit=True)
+    with app.app_context():
+        visits.plan_visit(
+            db.session.get(Placement, world.placement_a.id),
+            db.session.get(User, world.coach_a.id),
+            visits.VisitPlan(date(2026, 10, 1), None, "", ["student", "mentor", "coach"], ""),
+        )
+    phone.log_in("mentor_x", "mentor@x.example")
+    page = phone.page
+    expect(bell(phone)).to_have_accessible_name("Notifications, 2 unread")
+    expect(bell(phone)).to_contain_text("2")
+    phone.check("notifications-bell")
+
+    bell(phone).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Notifications")
+    items = page.locator(".notifications li")
+    expect(items).to_have_count(2)
+    expect(items.nth(0)).to_contain_text("Coach A planned a visit on Thursday 1 October 2026")
+    expect(items.nth(1)).to_contain_text("Student A wrote a new entry: Weekly log")
+    expect(items.nth(1)).to_contain_text("Placement of Student A")
+    phone.check("notifications-list")
+
+    items.nth(1).get_by_role("link").click()
+    page.wait_for_url(re.compile(rf"/placements/{world.placement_a.id}/log/{entry_id}$"))
+    expect(bell(phone)).to_have_accessible_name("Notifications, 1 unread")
+
+    bell(phone).click()
+    expect(page.locator(".notifications li.unread")).to_have_count(1)
+    page.get_by_role("button", name="Mark all as read").click()
+    expect(page.get_by_role("status")).to_have_text("All your notifications are marked as read.")
+    expect(page.locator(".notifications li.unread")).to_have_count(0)
+    expect(bell(phone)).to_have_accessible_name("Notifications")
+    phone.check("notifications-all-read")
+
+
+def test_mentor_chooses_a_daily_summary_on_the_account_page(app, world, phone):
+    phone.log_in("mentor_x", "mentor@x.example")
+    page = phone.page
+    phone.nav_link("My account").click()
+    choice = page.get_by_label("E-mail me")
+    expect(choice).to_have_value("each")
+    choice.select_option(label="A daily summary")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.get_by_role("status")).to_have_text("Your settings are saved.")
+    expect(page.get_by_label("E-mail me")).to_have_value("daily")
+    phone.check("notifications-preference")
+    with app.app_context():
+        assert db.session.get(User, world.mentor_x.id).notify_by_email == "daily"
