@@ -12,6 +12,8 @@ from pathlib import Path
 
 from flask import current_app, has_request_context, url_for
 
+SMTP_TIMEOUT = 30  # seconds
+
 
 def external_url(endpoint: str, **values) -> str:
     """An absolute link for an e-mail, from the request or from LEERSPOOR_PUBLIC_URL."""
@@ -43,10 +45,13 @@ def send_mail(to: str, subject: str, body: str) -> EmailMessage:
 def _send_smtp(message: EmailMessage) -> None:
     config = current_app.config
     context = ssl.create_default_context()
+    # A server that stops answering must not hold the dispatcher (and its row locks).
     if config["MAIL_USE_SSL"]:
-        smtp = smtplib.SMTP_SSL(config["MAIL_SERVER"], config["MAIL_PORT"], context=context)
+        smtp = smtplib.SMTP_SSL(
+            config["MAIL_SERVER"], config["MAIL_PORT"], context=context, timeout=SMTP_TIMEOUT
+        )
     else:
-        smtp = smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"])
+        smtp = smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=SMTP_TIMEOUT)
     with smtp:
         if config["MAIL_USE_TLS"] and not config["MAIL_USE_SSL"]:
             smtp.starttls(context=context)
