@@ -23,10 +23,13 @@ from app.models import (
     LogEntry,
     Placement,
     PlanStatus,
+    ReviewStatus,
+    User,
     Visit,
     VisitConfirmation,
     VisitStatus,
 )
+from app.notifications import events
 from app.plans.services import link_choices
 from app.visits import agenda
 
@@ -134,10 +137,28 @@ def build_demo_plan(placement: Placement, today: date) -> None:
     )
     if week is not None:
         db.session.add(GoalEvidence(goal_id=boards.id, entry_id=week))
-    _visits(placement, today)
+    final, planned = _visits(placement, today)
+    db.session.flush()
+    _notifications(placement, questions, final, planned)
 
 
-def _visits(placement: Placement, today: date) -> None:
+def _notifications(placement: Placement, suggestion: Goal, final: Visit, planned: Visit):
+    """What the trio was told while this happened, through the same events the app uses,
+    so the bell and (after `leerspoor reminders run`) the outbox show them.
+    """
+    for entry in db.session.scalars(
+        select(LogEntry).where(
+            LogEntry.placement_id == placement.id,
+            LogEntry.review_status == ReviewStatus.SUBMITTED,
+        )
+    ):
+        events.entry_shared(entry)
+    events.goal_suggested(suggestion)
+    events.visit_report_final(final, db.session.get(User, placement.coach_id))
+    events.visit_planned(planned)
+
+
+def _visits(placement: Placement, today: date) -> tuple[Visit, Visit]:
     held = min(placement.start_date + timedelta(days=35), today - timedelta(days=2))
     visit = Visit(
         placement_id=placement.id,
@@ -191,16 +212,18 @@ def _visits(placement: Placement, today: date) -> None:
                 title="Lotte elke week één taak zelfstandig laten uitvoeren",
                 due_date=min(today + timedelta(days=10), placement.end_date),
             ),
-            Visit(
-                placement_id=placement.id,
-                planned_by_id=placement.coach_id,
-                planned_on=min(today + timedelta(days=9), placement.end_date),
-                planned_time=time(10, 0),
-                place="Werkplaats Verbeke, Industrieweg 12, Deinze",
-                attendees=["student", "mentor", "coach"],
-                status=VisitStatus.PLANNED,
-                report={},
-                coach_only=[],
-            ),
         ]
     )
+    planned = Visit(
+        placement_id=placement.id,
+        planned_by_id=placement.coach_id,
+        planned_on=min(today + timedelta(days=9), placement.end_date),
+        planned_time=time(10, 0),
+        place="Werkplaats Verbeke, Industrieweg 12, Deinze",
+        attendees=["student", "mentor", "coach"],
+        status=VisitStatus.PLANNED,
+        report={},
+        coach_only=[],
+    )
+    db.session.add(planned)
+    return visit, planned

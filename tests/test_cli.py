@@ -222,7 +222,9 @@ def test_the_demo_shows_a_plan_and_visits_to_the_first_trio(empty_app):
         assert response.status_code == 200, (email_address, path)
         return response.get_data(as_text=True)
 
-    assert "Het bezoekverslag lezen en bevestigen" in browse("mentor@verbeke.demo", "/")
+    mentor_home = browse("mentor@verbeke.demo", "/")
+    assert "Het bezoekverslag lezen en bevestigen" in mentor_home
+    assert "ongelezen" in mentor_home  # the bell: the demo told the trio what happened
     plan = browse("lotte@student.demo", f"/placements/{placement_id}/development-plan")
     assert "Vragen stellen als ik iets niet begrijp" in plan
     assert "actie te laat" in plan

@@ -163,7 +163,7 @@ def _ask_to_confirm(visit: Visit, user_id: int, *, actor_id: int) -> None:
         [user_id],
         NotificationKind.VISIT_REPORT_TO_CONFIRM,
         f"visit:{visit.id}:confirm",
-        _visit_target(visit, "confirm-title"),
+        _visit_target(visit),  # the report first: it is read before it is confirmed
         {"visit_id": visit.id, "day": (visit.held_on or visit.planned_on).isoformat()},
         visit.placement_id,
         actor_id=actor_id,
