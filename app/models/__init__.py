@@ -14,8 +14,16 @@ from app.models.followup import (
     RubricScore,
     Setting,
 )
+from app.models.jobs import JobOutcome, JobRun
 from app.models.notifications import EmailStatus, Notification, NotificationKind
-from app.models.organisations import Organisation, OrganisationKind, Partnership, SchoolSettings
+from app.models.organisations import (
+    DEFAULT_REMINDERS,
+    DEFAULT_THRESHOLDS,
+    Organisation,
+    OrganisationKind,
+    Partnership,
+    SchoolSettings,
+)
 from app.models.people import EmailPreference, Membership, Role, User, normalise_email
 from app.models.placements import Placement, PlacementKind, PlacementStatus
 from app.models.plans import (
@@ -49,6 +57,10 @@ from app.models.visits import (
 )
 
 __all__ = [
+    "DEFAULT_REMINDERS",
+    "DEFAULT_THRESHOLDS",
+    "JobOutcome",
+    "JobRun",
     "AGREED_STATUSES",
     "HELD_STATUSES",
     "live_actions",

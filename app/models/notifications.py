@@ -31,6 +31,17 @@ class NotificationKind(enum.StrEnum):
     VISIT_PLANNED = "visit_planned"
     VISIT_REPORT_TO_CONFIRM = "visit_report_to_confirm"
     PRACTICE_TO_REVIEW = "practice_to_review"
+    VISIT_MOVED = "visit_moved"
+    # Reminders, decided on a schedule (app/notifications/reminders.py).
+    LOG_DUE = "log_due"
+    LOG_MISSING = "log_missing"
+    FEEDBACK_MISSING = "feedback_missing"
+    VISIT_TOMORROW = "visit_tomorrow"
+    VISIT_OVERDUE = "visit_overdue"
+    ACTION_DUE = "action_due"
+    ACTION_OVERDUE = "action_overdue"
+    MODULE_NOT_STARTED = "module_not_started"
+    NEEDS_ATTENTION = "needs_attention"
 
 
 class EmailStatus(enum.StrEnum):

@@ -81,10 +81,21 @@ DEFAULT_THRESHOLDS = {
     "visit_interval_weeks": 6,
 }
 
+# When and about what a school's reminders go out, unless it says otherwise.
+DEFAULT_REMINDERS = {
+    "log_due_weekday": 4,  # the weekly log is due on Friday (Monday is 0)
+    "module_start_days": 14,
+    "reminders_from_hour": 8,
+    "reminders_until_hour": 18,
+    "reminders_on_weekends": False,
+    "mentor_links": True,
+}
+
 
 class SchoolSettings(db.Model):
-    """A school's thresholds for when a placement needs attention. A school without a row
-    uses `DEFAULT_THRESHOLDS`.
+    """A school's thresholds for when a placement needs attention, and when and how its
+    reminders go out. A school without a row uses `DEFAULT_THRESHOLDS` and
+    `DEFAULT_REMINDERS`.
     """
 
     __tablename__ = "school_settings"
@@ -98,9 +109,25 @@ class SchoolSettings(db.Model):
     visit_interval_weeks: Mapped[int] = mapped_column(
         default=DEFAULT_THRESHOLDS["visit_interval_weeks"]
     )
+    log_due_weekday: Mapped[int] = mapped_column(default=DEFAULT_REMINDERS["log_due_weekday"])
+    module_start_days: Mapped[int] = mapped_column(default=DEFAULT_REMINDERS["module_start_days"])
+    # Reminders are decided only from this hour until that one (the school's time), and
+    # on Saturday and Sunday only when the school says so.
+    reminders_from_hour: Mapped[int] = mapped_column(
+        default=DEFAULT_REMINDERS["reminders_from_hour"]
+    )
+    reminders_until_hour: Mapped[int] = mapped_column(
+        default=DEFAULT_REMINDERS["reminders_until_hour"]
+    )
+    reminders_on_weekends: Mapped[bool] = mapped_column(
+        default=DEFAULT_REMINDERS["reminders_on_weekends"]
+    )
+    # Whether a mentor's reminder may carry a signed link that does its one action
+    # without a password.
+    mentor_links: Mapped[bool] = mapped_column(default=DEFAULT_REMINDERS["mentor_links"])
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     @classmethod
     def defaults(cls, school_id: int) -> SchoolSettings:
         """The thresholds of a school that has not set its own (not added to the session)."""
-        return cls(school_id=school_id, **DEFAULT_THRESHOLDS)
+        return cls(school_id=school_id, **DEFAULT_THRESHOLDS, **DEFAULT_REMINDERS)
