@@ -26,7 +26,7 @@ from app.content.services import load_rubrics
 from app.extensions import db
 from app.i18n import DEFAULT_TIMEZONE
 from app.models import Membership, Organisation, Role, User, normalise_email
-from app.notifications import delivery
+from app.notifications import delivery, reminders
 
 
 def init_app(app: Flask) -> None:
@@ -219,13 +219,20 @@ def _moment(at: str | None) -> datetime:
 )
 @with_appcontext
 def run_reminders_command(at: str | None) -> None:
-    """Run one pass: e-mail the notifications that are due (twice at one moment sends
-    nothing the second time).
+    """Run one pass: decide the reminders due, then e-mail the notifications that are due
+    (twice at one moment does nothing the second time).
     """
     now = _moment(at)
+    decided = reminders.decide(now)
     report = delivery.deliver(now)
+    kinds = ", ".join(
+        f"{count} {kind.replace('_', ' ')}" for kind, count in sorted(decided.written.items())
+    )
     click.echo(
-        f"Run at {now.isoformat()}: {report.emails} e-mails sent "
+        f"Run at {now.isoformat()}: {decided.total} reminders"
+        + (f" ({kinds})" if kinds else "")
+        + f" for {decided.placements} running placements of {decided.schools} schools "
+        f"within their reminder hours; {report.emails} e-mails sent "
         f"({report.sent} notifications one by one, {report.digests} daily summaries listing "
         f"{report.in_digests}); {report.skipped} not wanted by e-mail; "
         f"{report.retrying} to retry later; {report.failed} failed for good."

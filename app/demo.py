@@ -7,7 +7,8 @@ someone can click through the app as each role.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
@@ -16,6 +17,7 @@ from app.content.services import content_library
 from app.demo_log import build_demo_log, build_demo_training
 from app.demo_plan import build_demo_plan
 from app.extensions import db
+from app.i18n import DEFAULT_TIMEZONE
 from app.models import (
     Membership,
     Organisation,
@@ -25,6 +27,7 @@ from app.models import (
     Role,
     User,
 )
+from app.notifications import reminders
 
 DEMO_PASSWORD = "leerspoor-demo"  # noqa: S105  (printed for the demo, on purpose)
 
@@ -237,7 +240,16 @@ def build_demo_world(today: date | None = None) -> list[DemoAccount]:
     build_demo_training(first, today)
     build_demo_plan(first, today)
     db.session.commit()
+    reminders.decide(reminder_moment(today))
     return accounts
+
+
+def reminder_moment(today: date) -> datetime:
+    """When the demo's reminders are decided: 10:00 on `today`, or on the Friday before
+    when `today` falls in the weekend, within every demo school's reminder hours.
+    """
+    day = today - timedelta(days=max(0, today.weekday() - 4))
+    return datetime.combine(day, time(10, 0), ZoneInfo(DEFAULT_TIMEZONE))
 
 
 def _followed_with(framework_id: str) -> dict:

@@ -704,6 +704,11 @@ SETTINGS = {
     "reflection_days": "10",
     "divergence_levels": "3",
     "visit_interval_weeks": "8",
+    "log_due_weekday": "3",
+    "module_start_days": "10",
+    "reminders_from_hour": "9",
+    "reminders_until_hour": "17",
+    "reminders_on_weekends": "y",
 }
 
 
@@ -727,10 +732,12 @@ def test_the_form_shows_the_defaults_and_the_first_save_creates_the_row(app, wor
     assert 'name="feedback_days" type="text" value="14"' in form
     assert 'inputmode="numeric"' in form
     assert "From 1 to 90." in form
+    assert '<option selected value="4">Friday</option>' in form
+    assert 'aria-describedby="mentor_links-hint" checked id="mentor_links"' in form
     assert saved_settings(app, world.school_a) is None
 
     response = coordinator.post(settings_path(world.school_a), SETTINGS, follow_redirects=True)
-    assert "The thresholds of School A are saved." in response.get_data(as_text=True)
+    assert "The settings of School A are saved." in response.get_data(as_text=True)
     settings = saved_settings(app, world.school_a)
     assert (
         settings.feedback_days,
@@ -738,6 +745,14 @@ def test_the_form_shows_the_defaults_and_the_first_save_creates_the_row(app, wor
         settings.divergence_levels,
         settings.visit_interval_weeks,
     ) == (21, 10, 3, 8)
+    assert (
+        settings.log_due_weekday,
+        settings.module_start_days,
+        settings.reminders_from_hour,
+        settings.reminders_until_hour,
+        settings.reminders_on_weekends,
+        settings.mentor_links,  # left unticked: switched off
+    ) == (3, 10, 9, 17, True, False)
     again = coordinator.get(settings_path(world.school_a)).get_data(as_text=True)
     assert 'name="visit_interval_weeks" type="text" value="8"' in again
 
@@ -751,6 +766,9 @@ def test_the_form_shows_the_defaults_and_the_first_save_creates_the_row(app, wor
         ("visit_interval_weeks", "six", "Enter a whole number from 1 to 26."),
         ("visit_interval_weeks", "2.5", "Enter a whole number from 1 to 26."),
         ("feedback_days", "", "Enter a whole number from 1 to 90."),
+        ("module_start_days", "0", "Enter a whole number from 1 to 90."),
+        ("reminders_from_hour", "24", "Enter a whole number from 0 to 23."),
+        ("reminders_until_hour", "9", "Choose an hour after the hour reminders start."),
     ],
 )
 def test_a_bad_threshold_is_explained_at_its_field_and_nothing_is_saved(

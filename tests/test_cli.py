@@ -199,7 +199,8 @@ def test_the_demo_shows_the_log_and_the_training_in_use(empty_app):
 
 def test_the_demo_shows_a_plan_and_visits_to_the_first_trio(empty_app):
     """The README promises these: the mentor is asked to confirm a visit report, Lotte
-    has a plan with a suggestion and an overdue action, the coach sees the next visit.
+    has a plan with a suggestion and an overdue action (and a reminder of it), the coach
+    sees the next visit and hears which placements need attention.
     """
     empty_app.test_cli_runner().invoke(args=["demo"])
     with empty_app.app_context():
@@ -228,6 +229,9 @@ def test_the_demo_shows_a_plan_and_visits_to_the_first_trio(empty_app):
     plan = browse("lotte@student.demo", f"/placements/{placement_id}/development-plan")
     assert "Vragen stellen als ik iets niet begrijp" in plan
     assert "actie te laat" in plan
+    reminded = browse("lotte@student.demo", "/notifications")
+    assert "Een actie in het ontwikkelingsplan moest klaar zijn op" in reminded
+    assert "Vraagt aandacht:" in browse("coach@scheldeland.demo", "/notifications")
     visits = browse("coach@scheldeland.demo", f"/placements/{placement_id}/visits")
     assert "Gepland" in visits
     assert "Wacht op bevestiging" in visits

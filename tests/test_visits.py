@@ -17,6 +17,8 @@ from app.models import (
     ActionState,
     Actor,
     AdditionKind,
+    Notification,
+    NotificationKind,
     Placement,
     Registration,
     Setting,
@@ -488,3 +490,30 @@ def test_each_owner_finds_their_agreement_on_the_home_page(app, world, login_as,
     student_home = login_as(world.student_a).get("/").get_data(as_text=True)
     assert "Plan Monday&#39;s jobs herself" in student_home
     assert "Show her the order list" not in student_home
+
+
+def test_moving_a_visit_tells_student_and_mentor_and_a_new_place_alone_does_not(
+    app, world, login_as, visit_id
+):
+    coach = login_as(world.coach_a)
+    version = visit_of(app, visit_id).version
+    edit = visits_path(world, f"/{visit_id}/edit")
+    assert coach.post(edit, {**plan_form(place="Office"), "version": version}).status_code == 302
+    assert moved(app) == []
+    version = visit_of(app, visit_id).version
+    later = plan_form(planned_on=NEXT_WEEK.isoformat(), planned_time="14:00")
+    assert coach.post(edit, {**later, "version": version}).status_code == 302
+    assert moved(app) == ["Mentor X", "Student A"]
+    student = login_as(world.student_a).get("/notifications").get_data(as_text=True)
+    assert "Coach A moved the visit to" in student
+
+
+def moved(app) -> list[str]:
+    with app.app_context():
+        return sorted(
+            db.session.scalars(
+                select(User.name)
+                .join(Notification, Notification.user_id == User.id)
+                .where(Notification.kind == NotificationKind.VISIT_MOVED)
+            )
+        )

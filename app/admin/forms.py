@@ -16,7 +16,15 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 from wtforms.widgets import HiddenInput, TextInput
 
 from app.models import OrganisationKind, PlacementKind, PlacementStatus, Role
@@ -153,7 +161,9 @@ def _whole_number(label, minimum: int, maximum: int, description) -> WholeNumber
 
 
 class SchoolSettingsForm(FlaskForm):
-    """When a placement of the school needs attention in the caseload."""
+    """When a placement of the school needs attention in the caseload, and when and how
+    its reminders go out.
+    """
 
     feedback_days = _whole_number(
         _l("Days without feedback from the mentor"),
@@ -191,3 +201,62 @@ class SchoolSettingsForm(FlaskForm):
             "unless the next one is planned. From 1 to 26."
         ),
     )
+    log_due_weekday = SelectField(
+        _l("The weekly log is due on"),
+        coerce=int,
+        choices=[
+            SelectChoice(0, _l("Monday")),
+            SelectChoice(1, _l("Tuesday")),
+            SelectChoice(2, _l("Wednesday")),
+            SelectChoice(3, _l("Thursday")),
+            SelectChoice(4, _l("Friday")),
+            SelectChoice(5, _l("Saturday")),
+            SelectChoice(6, _l("Sunday")),
+        ],
+        description=_l(
+            "From this day on, a student whose log of the week is not handed in gets a "
+            "reminder; on Monday, one whose last week's log never came."
+        ),
+    )
+    module_start_days = _whole_number(
+        _l("Days before a recommended module is recalled"),
+        1,
+        90,
+        _l(
+            "A mentor who has not opened a module their coach recommended gets a reminder "
+            "after this many days. From 1 to 90."
+        ),
+    )
+    reminders_from_hour = _whole_number(
+        _l("Reminders from (hour)"),
+        0,
+        23,
+        _l("No reminder goes out before this hour. From 0 to 23."),
+    )
+    reminders_until_hour = _whole_number(
+        _l("Reminders until (hour)"),
+        1,
+        24,
+        _l("No reminder goes out from this hour on. From 1 to 24."),
+    )
+    reminders_on_weekends = BooleanField(
+        _l("Also send reminders on Saturday and Sunday"),
+        description=_l(
+            "Without it, a visit or action on Saturday, Sunday or Monday is recalled on Friday."
+        ),
+    )
+    mentor_links = BooleanField(
+        _l("Mentors' reminders carry a quick link"),
+        description=_l(
+            "A link in the e-mail that does one thing without a password (approve a week, "
+            "give feedback, confirm a visit report) and soon expires. Everything else asks "
+            "the mentor to log in."
+        ),
+    )
+
+    def validate_reminders_until_hour(self, field) -> None:
+        start = self.reminders_from_hour
+        if start.errors or start.data is None or field.data is None:
+            return  # the start hour's own message says what is wrong
+        if field.data <= start.data:
+            raise ValidationError(_l("Choose an hour after the hour reminders start."))

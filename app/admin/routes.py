@@ -143,14 +143,9 @@ def edit_school_settings(organisation_id: int):
     form = SchoolSettingsForm(obj=services.school_settings(school))
     if form.validate_on_submit():
         services.save_school_settings(
-            actor,
-            school,
-            feedback_days=form.feedback_days.data,
-            reflection_days=form.reflection_days.data,
-            divergence_levels=form.divergence_levels.data,
-            visit_interval_weeks=form.visit_interval_weeks.data,
+            actor, school, {name: form[name].data for name in services.SCHOOL_SETTINGS}
         )
-        flash(_("The thresholds of %(school)s are saved.", school=school.name), "success")
+        flash(_("The settings of %(school)s are saved.", school=school.name), "success")
         return redirect(url_for("admin.edit_organisation", organisation_id=school.id))
     return render_template("admin/edit_school_settings.html", school=school, form=form)
 

@@ -19,6 +19,8 @@ from app.auth.services import find_user_by_email, send_invitation
 from app.content.schemas import Framework, Rubric
 from app.extensions import db
 from app.models import (
+    DEFAULT_REMINDERS,
+    DEFAULT_THRESHOLDS,
     Membership,
     Organisation,
     OrganisationKind,
@@ -147,36 +149,28 @@ def workplaces_for(actor: User) -> list[Organisation]:
 
 
 def school_settings(school: Organisation) -> SchoolSettings:
-    """The school's thresholds for the caseload: its own, or the defaults (not saved)."""
+    """The school's thresholds and reminder settings: its own, or the defaults (not saved)."""
     return db.session.get(SchoolSettings, school.id) or SchoolSettings.defaults(school.id)
 
 
+# What a school sets: the caseload's thresholds and its reminders.
+SCHOOL_SETTINGS = (*DEFAULT_THRESHOLDS, *DEFAULT_REMINDERS)
+
+
 def save_school_settings(
-    actor: User,
-    school: Organisation,
-    *,
-    feedback_days: int,
-    reflection_days: int,
-    divergence_levels: int,
-    visit_interval_weeks: int,
+    actor: User, school: Organisation, values: dict[str, int | bool]
 ) -> SchoolSettings:
-    """Set the school's thresholds; the first save creates its row."""
+    """Set the school's settings (every name of `SCHOOL_SETTINGS`); the first save creates
+    its row.
+    """
     settings = db.session.get(SchoolSettings, school.id)
     if settings is None:
         settings = SchoolSettings(school_id=school.id)
         db.session.add(settings)
-    settings.feedback_days = feedback_days
-    settings.reflection_days = reflection_days
-    settings.divergence_levels = divergence_levels
-    settings.visit_interval_weeks = visit_interval_weeks
+    for name in SCHOOL_SETTINGS:
+        setattr(settings, name, values[name])
     audit.record(
-        actor,
-        "school_settings_updated",
-        school,
-        feedback_days=feedback_days,
-        reflection_days=reflection_days,
-        divergence_levels=divergence_levels,
-        visit_interval_weeks=visit_interval_weeks,
+        actor, "school_settings_updated", school, **{name: values[name] for name in SCHOOL_SETTINGS}
     )
     db.session.commit()
     return settings

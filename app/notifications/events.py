@@ -144,6 +144,25 @@ def visit_planned(visit: Visit) -> None:
     )
 
 
+def visit_moved(visit: Visit, actor_id: int | None) -> None:
+    """A planned visit moved to another day or time: student and mentor hear of its new
+    moment (once per moment, so moving it back and forth tells them each time it lands).
+    """
+    placement = visit.placement
+    moment = visit.planned_on.isoformat()
+    if visit.planned_time is not None:
+        moment += f"T{visit.planned_time.strftime('%H:%M')}"
+    notify(
+        [placement.student_id, placement.mentor_id],
+        NotificationKind.VISIT_MOVED,
+        f"visit:{visit.id}:moved:{moment}",
+        _visit_target(visit),
+        {"visit_id": visit.id, "day": visit.planned_on.isoformat()},
+        visit.placement_id,
+        actor_id=actor_id,
+    )
+
+
 def visit_report_final(visit: Visit, coach: User) -> None:
     """The report is final: the mentor reads and confirms it first."""
     _ask_to_confirm(visit, visit.placement.mentor_id, actor_id=coach.id)

@@ -11,6 +11,7 @@ only the events of a request default to the present.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -36,7 +37,23 @@ class Target:
 def _insert():
     """INSERT … ON CONFLICT for the database in use (both dialects speak it)."""
     dialect = db.session.get_bind().dialect.name
-    return (postgresql if dialect == "postgresql" else sqlite).insert(Notification)
+    return (postgresql if dialect == "postgresql" else sqlite).insert(Notification.__table__)
+
+
+@dataclass(frozen=True)
+class Pending:
+    """One notification to write: for whom, what, its idempotency key, where it leads."""
+
+    user_id: int
+    kind: NotificationKind
+    key: str
+    target: Target
+    payload: dict
+    placement_id: int | None = None
+
+
+# Rows per INSERT statement: many reminders at once stay a handful of statements.
+CHUNK = 1000
 
 
 def notify(
@@ -57,35 +74,41 @@ def notify(
     Commits.
     """
     recipients = sorted({uid for uid in user_ids if uid is not None and uid != actor_id})
-    if not recipients:
-        return 0
-    now = now or utcnow()
     facts = dict(payload, actor_id=actor_id) if actor_id is not None else dict(payload)
-    rows = [
-        {
-            "user_id": user_id,
-            "kind": kind,
-            "key": key,
-            "placement_id": placement_id,
-            "payload": facts,
-            "target_endpoint": target.endpoint,
-            "target_values": dict(target.values),
-            "created_at": now,
-            "next_attempt_at": now,
-            "attempts": 0,
-            "last_error": "",
-        }
-        for user_id in recipients
-    ]
+    pending = [Pending(uid, kind, key, target, facts, placement_id) for uid in recipients]
+    return sum(write(pending, now or utcnow()).values())
+
+
+def write(pending: list[Pending], now: datetime) -> Counter[NotificationKind]:
+    """Write the rows that are new (a (person, key) already there is skipped, in the
+    database, whoever wrote it first); returns how many were new, per kind. Commits.
+    """
+    written: Counter[NotificationKind] = Counter()
     statement = (
         _insert()
-        .values(rows)
         .on_conflict_do_nothing(index_elements=["user_id", "key"])
-        .returning(Notification.id)
+        .returning(Notification.kind)
     )
-    written = db.session.scalars(statement).all()
+    for start in range(0, len(pending), CHUNK):
+        rows = [
+            {
+                "user_id": item.user_id,
+                "kind": item.kind,
+                "key": item.key,
+                "placement_id": item.placement_id,
+                "payload": item.payload,
+                "target_endpoint": item.target.endpoint,
+                "target_values": dict(item.target.values),
+                "created_at": now,
+                "next_attempt_at": now,
+                "attempts": 0,
+                "last_error": "",
+            }
+            for item in pending[start : start + CHUNK]
+        ]
+        written.update(db.session.scalars(statement, rows).all())
     db.session.commit()
-    return len(written)
+    return written
 
 
 # -- reading ----------------------------------------------------------------------------

@@ -11,11 +11,12 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask import url_for
-from flask_babel import format_date, get_locale
+from flask_babel import format_date, get_locale, ngettext
 from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.routing import BuildError
 
+from app.caseload.services import Reason, ReasonKind
 from app.content.services import training_library
 from app.extensions import db
 from app.mailer import external_url
@@ -94,6 +95,10 @@ def _title(n: Notification, actor: str) -> str:
             return _(
                 "%(actor)s planned a visit on %(day)s", actor=actor, day=_day(facts.get("day"))
             )
+        case NotificationKind.VISIT_MOVED:
+            return _(
+                "%(actor)s moved the visit to %(day)s", actor=actor, day=_day(facts.get("day"))
+            )
         case NotificationKind.VISIT_REPORT_TO_CONFIRM:
             return _(
                 "The report of the visit of %(day)s is ready: please read and confirm it",
@@ -101,6 +106,62 @@ def _title(n: Notification, actor: str) -> str:
             )
         case NotificationKind.PRACTICE_TO_REVIEW:
             return _("%(actor)s shared a tip that waits for your approval", actor=actor)
+    return _reminder_title(n)
+
+
+def _reminder_title(n: Notification) -> str:
+    facts = n.payload
+    match n.kind:
+        case NotificationKind.LOG_DUE:
+            return _(
+                "Your weekly log for the week of %(day)s is due: write and hand it in",
+                day=_day(facts.get("week")),
+            )
+        case NotificationKind.LOG_MISSING:
+            return _(
+                "Your weekly log for the week of %(day)s was not handed in",
+                day=_day(facts.get("week")),
+            )
+        case NotificationKind.FEEDBACK_MISSING:
+            return ngettext(
+                "You have given no feedback for %(num)d day: a few lines help your student",
+                "You have given no feedback for %(num)d days: a few lines help your student",
+                facts.get("days", 0),
+            )
+        case NotificationKind.VISIT_TOMORROW:
+            return _("Reminder: visit on %(day)s", day=_day(facts.get("day")))
+        case NotificationKind.VISIT_OVERDUE:
+            reason = Reason(
+                ReasonKind.VISIT,
+                facts.get("weeks", 0),
+                no_visit_yet=facts.get("no_visit_yet", False),
+            )
+            return reason.text
+        case NotificationKind.ACTION_DUE:
+            if facts.get("agreement"):
+                return _("An agreement from a visit is due on %(day)s", day=_day(facts.get("day")))
+            return _(
+                "An action in the development plan is due on %(day)s", day=_day(facts.get("day"))
+            )
+        case NotificationKind.ACTION_OVERDUE:
+            if facts.get("agreement"):
+                return _("An agreement from a visit was due on %(day)s", day=_day(facts.get("day")))
+            return _(
+                "An action in the development plan was due on %(day)s", day=_day(facts.get("day"))
+            )
+        case NotificationKind.MODULE_NOT_STARTED:
+            module = training_library().module(facts.get("module_id", ""), str(get_locale()))
+            return _(
+                "A module recommended to you is waiting: %(module)s",
+                module=module.title if module else facts.get("module_id", ""),
+            )
+        case NotificationKind.NEEDS_ATTENTION:
+            try:
+                kind = ReasonKind(facts.get("reason"))
+            except ValueError:
+                return _("A placement needs attention")
+            reason = Reason(kind, facts.get("number", 0), levels=facts.get("levels", 0))
+            return _("Needs attention: %(reason)s", reason=reason.text)
     return _("Something new in Leerspoor")
 
 

@@ -109,7 +109,9 @@ def edit_visit(placement_id: int, visit_id: int):
         abort(400)
     if form.validate_on_submit():
         try:
-            services.change_plan(visit, _plan(form), expected_version=form.version.data)
+            services.change_plan(
+                visit, _plan(form), expected_version=form.version.data, coach_id=_user().id
+            )
         except DomainError as error:
             show_error(form, error)
         except StaleEdit:

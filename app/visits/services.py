@@ -162,18 +162,24 @@ def plan_visit(placement: Placement, coach: User, plan: VisitPlan) -> Visit:
     return visit
 
 
-def change_plan(visit: Visit, plan: VisitPlan, *, expected_version: int) -> None:
+def change_plan(
+    visit: Visit, plan: VisitPlan, *, expected_version: int, coach_id: int | None = None
+) -> None:
+    """Move or change a planned visit; student and mentor hear when its day or time moves."""
     if visit.version != expected_version:
         raise StaleEdit()
     if visit.is_final or visit.status == VisitStatus.CANCELLED:
         raise DomainError("planned_on", _l("This visit cannot be moved any more."))
     _check_plan(visit.placement, plan)
+    moved = (visit.planned_on, visit.planned_time) != (plan.planned_on, plan.planned_time)
     visit.planned_on = plan.planned_on
     visit.planned_time = plan.planned_time
     visit.place = plan.place.strip()
     visit.attendees = plan.attendees
     visit.other_attendees = plan.other_attendees.strip()
     commit_versioned()
+    if moved:
+        events.visit_moved(visit, coach_id)
 
 
 def cancel_visit(visit: Visit, coach: User) -> None:
