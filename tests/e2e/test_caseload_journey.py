@@ -221,8 +221,8 @@ def test_the_coordinator_sets_the_schools_thresholds(caseload, phone):
     phone.nav_link("Administration").click()
     page.get_by_role("link", name="Organisations").click()
     page.get_by_role("link", name="School A").click()
-    page.get_by_role("link", name="Caseload thresholds").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Caseload thresholds")
+    page.get_by_role("link", name="Caseload and reminders").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Caseload and reminders")
     feedback = page.get_by_label("Days without feedback from the mentor")
     expect(feedback).to_have_value("14")
     phone.check("thresholds")
@@ -235,7 +235,7 @@ def test_the_coordinator_sets_the_schools_thresholds(caseload, phone):
 
     feedback.fill("17")
     page.get_by_role("button", name="Save").click()
-    expect(page.get_by_role("status")).to_have_text("The thresholds of School A are saved.")
+    expect(page.get_by_role("status")).to_have_text("The settings of School A are saved.")
     page.get_by_role("button", name="Log out").click()
     phone.log_in("coach_a", "coach@a.example")
     # Yusuf's mentor has been quiet for 16 days: no longer a reason at this school.

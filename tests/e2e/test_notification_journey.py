@@ -6,13 +6,15 @@ tests/e2e/screenshots/<role>-notifications-*.png and pass axe-core.
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import expect
 
 from app.extensions import db
-from app.models import Placement, User
+from app.models import Placement, SchoolSettings, User
+from app.notifications import reminders
 from app.visits import services as visits
 from tests.conftest import write_entry
 
@@ -72,3 +74,45 @@ def test_mentor_chooses_a_daily_summary_on_the_account_page(app, world, phone):
     phone.check("notifications-preference")
     with app.app_context():
         assert db.session.get(User, world.mentor_x.id).notify_by_email == "daily"
+
+
+def test_student_follows_a_reminder_to_her_log(app, world, phone):
+    with app.app_context():
+        reminders.decide(datetime(2026, 10, 13, 10, 0, tzinfo=ZoneInfo("Europe/Brussels")))
+    phone.log_in("student_a", "student@a.example")
+    page = phone.page
+    bell(phone).click()
+    reminder = page.locator(".notifications li").filter(
+        has_text="Your weekly log for the week of Monday 5 October 2026 was not handed in"
+    )
+    expect(reminder).to_have_count(1)
+    expect(reminder).to_contain_text("Your placement")
+    phone.check("notifications-reminder")
+    reminder.get_by_role("link").click()
+    page.wait_for_url(re.compile(rf"/placements/{world.placement_a.id}/log$"))
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+
+
+def test_coordinator_sets_when_reminders_go_out(app, world, phone):
+    phone.log_in("coordinator_a", "coordinator@a.example")
+    page = phone.page
+    phone.goto(f"/admin/organisations/{world.school_a.id}/settings")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Caseload and reminders")
+    page.get_by_label("The weekly log is due on").select_option(label="Thursday")
+    page.get_by_label("Reminders from (hour)").fill("9")
+    page.get_by_label("Reminders until (hour)").fill("8")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator("#reminders_until_hour-error")).to_have_text(
+        "Choose an hour after the hour reminders start."
+    )
+    expect(page.get_by_label("The weekly log is due on")).to_have_value("3")
+    phone.check("school-settings-error")
+    page.get_by_label("Reminders until (hour)").fill("17")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("status")).to_have_text("The settings of School A are saved.")
+    with app.app_context():
+        saved = db.session.get(SchoolSettings, world.school_a.id)
+        assert (saved.log_due_weekday, saved.reminders_from_hour) == (3, 9)
+        assert saved.reminders_until_hour == 17
+    page.get_by_role("link", name="Caseload and reminders").click()
+    phone.check("school-settings")
