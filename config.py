@@ -32,6 +32,17 @@ def _int(name: str, default: int) -> int:
         raise ConfigurationError(f"{name} must be a whole number, not {value!r}.") from error
 
 
+def _by_suffix(prefix: str) -> dict[str, str]:
+    """The non-empty variables whose names start with `prefix`, by the rest of the name in
+    lower case: LEERSPOOR_SCHEDULE_DELIVER=off gives {"deliver": "off"}.
+    """
+    return {
+        name[len(prefix) :].lower(): value.strip()
+        for name, value in os.environ.items()
+        if name.startswith(prefix) and value.strip()
+    }
+
+
 def _development_secret_key(instance_path: Path) -> str:
     """Return the development key kept in the instance folder, generating it once."""
     key_file = instance_path / "secret_key"
@@ -74,6 +85,9 @@ class Config:
         self.MAIL_OUTBOX_PATH = str(instance / "outbox")
         # Daily summaries of notifications go out at the first pass after this hour.
         self.DIGEST_HOUR = _int("LEERSPOOR_DIGEST_HOUR", 7)
+        # When each scheduled job runs, by job name, as written (a crontab in Brussels time,
+        # "every 30s" or "off"); read and checked by app/scheduling when the scheduler starts.
+        self.SCHEDULES = _by_suffix("LEERSPOOR_SCHEDULE_")
         # Evidence files: outside the static folder, served only through access checks.
         self.UPLOAD_PATH = str(
             Path(os.environ.get("LEERSPOOR_UPLOAD_PATH") or instance / "uploads").resolve()

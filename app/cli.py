@@ -1,4 +1,5 @@
-"""The `leerspoor` command line: init, demo, serve, user management and reminders.
+"""The `leerspoor` command line: init, demo, serve, user management, reminders and the
+scheduler.
 
 The same commands are available as `flask --app app …`.
 """
@@ -6,6 +7,7 @@ The same commands are available as `flask --app app …`.
 from __future__ import annotations
 
 import json
+import logging
 from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -25,8 +27,10 @@ from app.content.modules import load_training
 from app.content.services import load_rubrics
 from app.extensions import db
 from app.i18n import DEFAULT_TIMEZONE
-from app.models import Membership, Organisation, Role, User, normalise_email
-from app.notifications import delivery, reminders
+from app.models import JobOutcome, Membership, Organisation, Role, User, normalise_email
+from app.scheduling import process
+from app.scheduling.jobs import job_named
+from app.scheduling.runs import run_job
 
 
 def init_app(app: Flask) -> None:
@@ -37,6 +41,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(translations_group)
     app.cli.add_command(content_group)
     app.cli.add_command(reminders_group)
+    app.cli.add_command(scheduler_command)
 
 
 def initialise_database() -> None:
@@ -223,17 +228,62 @@ def run_reminders_command(at: str | None) -> None:
     (twice at one moment does nothing the second time).
     """
     now = _moment(at)
-    decided = reminders.decide(now)
-    report = delivery.deliver(now)
-    kinds = ", ".join(
-        f"{count} {kind.replace('_', ' ')}" for kind, count in sorted(decided.written.items())
-    )
+    decided = _run_or_fail("reminders", now)
+    report = _run_or_fail("deliver", now)
+    written = {
+        kind: count for kind, count in decided.items() if kind not in ("schools", "placements")
+    }
+    kinds = ", ".join(f"{count} {kind.replace('_', ' ')}" for kind, count in written.items())
     click.echo(
-        f"Run at {now.isoformat()}: {decided.total} reminders"
+        f"Run at {now.isoformat()}: {sum(written.values())} reminders"
         + (f" ({kinds})" if kinds else "")
-        + f" for {decided.placements} running placements of {decided.schools} schools "
-        f"within their reminder hours; {report.emails} e-mails sent "
-        f"({report.sent} notifications one by one, {report.digests} daily summaries listing "
-        f"{report.in_digests}); {report.skipped} not wanted by e-mail; "
-        f"{report.retrying} to retry later; {report.failed} failed for good."
+        + f" for {decided['placements']} running placements of {decided['schools']} schools "
+        f"within their reminder hours; {report['emails']} e-mails sent "
+        f"({report['sent']} notifications one by one, {report['digests']} daily summaries "
+        f"listing {report['in_digests']}); {report['skipped']} not wanted by e-mail; "
+        f"{report['retrying']} to retry later; {report['failed']} failed for good."
     )
+
+
+def _run_or_fail(job: str, now: datetime) -> dict[str, int]:
+    """Run one job as a recorded run; its numbers, or the command fails with its error."""
+    run = run_job(job_named(job), now)
+    if run is None or run.outcome is not JobOutcome.OK:
+        reason = run.error if run is not None else "its run could not be recorded"
+        raise click.ClickException(
+            f"Run at {now.isoformat()} failed: {reason} (see the log; job {job})."
+        )
+    return run.summary
+
+
+@click.command("scheduler")
+@with_appcontext
+def scheduler_command() -> None:
+    """Run the scheduled jobs in the foreground until SIGTERM or Ctrl+C. Run exactly one,
+    beside the web processes; LEERSPOOR_SCHEDULE_<JOB> sets when each job runs.
+    """
+    app = current_app._get_current_object()
+    try:
+        planned = process.plan(app.config["SCHEDULES"])
+    except process.SchedulingError as error:
+        raise click.ClickException(str(error)) from error
+    scheduler = process.build_scheduler(app, planned)
+    now = datetime.now(UTC)
+    zone = ZoneInfo(DEFAULT_TIMEZONE)
+    click.echo(f"Leerspoor scheduler: {len(scheduler.get_jobs())} of {len(planned)} jobs on.")
+    for job, schedule in planned:
+        scheduled = scheduler.get_job(job.name)
+        if scheduled is None:
+            click.echo(f"  {job.name}: off")
+            continue
+        next_run = scheduled.trigger.get_next_fire_time(None, now).astimezone(zone)
+        click.echo(f"  {job.name}: {schedule.text}; next run {next_run:%Y-%m-%d %H:%M:%S %Z}")
+    if not scheduler.get_jobs():
+        click.echo("Every job is off: nothing to run.")
+        return
+    # One line per run in the log (the journal under systemd); APScheduler's own lines
+    # only when something is wrong.
+    app.logger.setLevel(logging.INFO)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    process.run_until_stopped(scheduler)
+    click.echo("Scheduler stopped.")

@@ -402,6 +402,11 @@ def is_administrator(user: User) -> bool:
     return user.is_admin or user.has_role(Role.COORDINATOR)
 
 
+def can_view_jobs(user: User) -> bool:
+    """The scheduled jobs and their runs concern the whole platform: admins only."""
+    return user.is_admin
+
+
 def coordinated_school_ids(user: User) -> set[int]:
     return user.organisation_ids(Role.COORDINATOR)
 

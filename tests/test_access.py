@@ -63,6 +63,8 @@ def roles(status: int, names) -> dict[str, int]:
 
 LOGIN_REDIRECT = 302
 ADMIN_PAGE = expect(403, anonymous=LOGIN_REDIRECT, **roles(200, ADMINISTRATORS))
+# What concerns the whole platform (its scheduled jobs): admins only, not coordinators.
+PLATFORM_PAGE = expect(403, anonymous=LOGIN_REDIRECT, admin=200)
 
 MISSING = expect(404, anonymous=LOGIN_REDIRECT)
 CASELOAD_PAGE = expect(
@@ -583,6 +585,7 @@ CASES = [
     ),
     Case("admin.import_placements", "GET", "/admin/import", ADMIN_PAGE),
     Case("admin.import_placements", "POST", "/admin/import", ADMIN_PAGE),
+    Case("admin.list_jobs", "GET", "/admin/jobs", PLATFORM_PAGE),
     # the personal development plan: part of the log; the student writes it, mentor and
     # coach suggest and comment, the coach approves
     Case("plans.show_plan", "GET", "/placements/{placement_a}/development-plan", LOG_PAGE),

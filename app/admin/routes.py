@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import smtplib
+from datetime import UTC, datetime
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -37,6 +38,7 @@ from app.models import (
 )
 from app.models.organisations import WORKPLACE_KINDS
 from app.models.people import SCHOOL_ROLES, WORKPLACE_ROLES
+from app.scheduling.runs import job_statuses
 from app.web import page_argument, safe_next
 
 MAIL_ERRORS = (OSError, smtplib.SMTPException)
@@ -54,7 +56,10 @@ def _show_error(form, error: AdminError) -> None:
 def index():
     actor = _actor()
     return render_template(
-        "admin/index.html", schools=services.schools_for(actor), **services.dashboard_counts(actor)
+        "admin/index.html",
+        schools=services.schools_for(actor),
+        can_view_jobs=policy.can_view_jobs(actor),
+        **services.dashboard_counts(actor),
     )
 
 
@@ -467,3 +472,20 @@ def confirm_import():
         "success",
     )
     return redirect(url_for("placements.index"))
+
+
+# -- scheduled jobs ---------------------------------------------------------------------
+
+
+@bp.route("/jobs")
+def list_jobs():
+    if not policy.can_view_jobs(_actor()):
+        abort(403)
+    # The scheduler runs in its own process: this page only reads its runs and works out
+    # the next ones from the same configuration.
+    statuses = job_statuses(datetime.now(UTC), current_app.config["SCHEDULES"])
+    return render_template(
+        "admin/list_jobs.html",
+        statuses=statuses,
+        troubled=[status for status in statuses if status.late or status.stuck],
+    )

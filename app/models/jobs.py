@@ -8,6 +8,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -19,6 +20,17 @@ class JobOutcome(enum.StrEnum):
     RUNNING = "running"
     OK = "ok"
     FAILED = "failed"
+
+    @property
+    def label(self):
+        return OUTCOME_LABELS[self]
+
+
+OUTCOME_LABELS = {
+    JobOutcome.RUNNING: _l("Running"),
+    JobOutcome.OK: _l("Done"),
+    JobOutcome.FAILED: _l("Failed"),
+}
 
 
 class JobRun(db.Model):

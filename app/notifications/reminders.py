@@ -117,6 +117,7 @@ class ReminderReport:
         return sum(self.written.values())
 
     def as_numbers(self) -> dict[str, int]:
+        """The schools and placements looked at, and the new reminders of each kind."""
         numbers = {"schools": self.schools, "placements": self.placements}
         numbers.update({str(kind): count for kind, count in sorted(self.written.items())})
         return numbers
