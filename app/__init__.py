@@ -22,6 +22,7 @@ from app.notifications import bp as notifications_bp
 from app.placements import bp as placements_bp
 from app.plans import bp as plans_bp
 from app.portfolio import bp as portfolio_bp
+from app.privacy import bp as privacy_bp
 from app.training import bp as training_bp
 from app.visits import bp as visits_bp
 from config import Config, config_from_environment
@@ -68,6 +69,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(portfolio_bp)
     app.register_blueprint(training_bp)
     app.register_blueprint(notifications_bp)
+    app.register_blueprint(privacy_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
 
 

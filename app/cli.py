@@ -28,6 +28,7 @@ from app.content.services import load_rubrics
 from app.extensions import db
 from app.i18n import DEFAULT_TIMEZONE
 from app.models import JobOutcome, Membership, Organisation, Role, User, normalise_email
+from app.privacy.cli import privacy_group
 from app.scheduling import process
 from app.scheduling.jobs import job_named
 from app.scheduling.runs import run_job
@@ -42,6 +43,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(content_group)
     app.cli.add_command(reminders_group)
     app.cli.add_command(scheduler_command)
+    app.cli.add_command(privacy_group)
 
 
 def initialise_database() -> None:

@@ -467,6 +467,13 @@ def can_remove_membership(user: User, membership: Membership) -> bool:
     )
 
 
+def can_export_person(user: User, person: User) -> bool:
+    """The school answers its students' and coaches' access requests (it is their data's
+    controller); admins answer everyone's. Everyone may export their own data.
+    """
+    return user.id == person.id or can_change_email(user, person)
+
+
 def can_change_email(user: User, person: User) -> bool:
     """Changing an e-mail address hands over the account (reset links go there), so a
     coordinator may do it only for their own school's students and coaches.

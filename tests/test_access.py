@@ -586,6 +586,23 @@ CASES = [
     Case("admin.import_placements", "GET", "/admin/import", ADMIN_PAGE),
     Case("admin.import_placements", "POST", "/admin/import", ADMIN_PAGE),
     Case("admin.list_jobs", "GET", "/admin/jobs", PLATFORM_PAGE),
+    # privacy: the page is for everyone; one's own data for everyone logged in; someone
+    # else's for the school that answers for them and for admins
+    Case("privacy.show_privacy", "GET", "/privacy", expect(200)),
+    Case("privacy.export_own_data", "GET", "/privacy/my-data", expect(200, anonymous=302)),
+    Case("privacy.export_own_data", "POST", "/privacy/my-data", expect(200, anonymous=302)),
+    Case(
+        "privacy.export_person",
+        "POST",
+        "/privacy/people/{student_a}/export",
+        expect(404, anonymous=302, admin=200, coordinator_a=200),
+    ),
+    Case(
+        "privacy.export_person",
+        "POST",
+        "/privacy/people/{mentor_x}/export",
+        expect(404, anonymous=302, admin=200, coordinator_a=403),
+    ),
     # the personal development plan: part of the log; the student writes it, mentor and
     # coach suggest and comment, the coach approves
     Case("plans.show_plan", "GET", "/placements/{placement_a}/development-plan", LOG_PAGE),

@@ -263,6 +263,7 @@ def _render_person(actor: User, person: User, form: PersonForm, membership_error
         memberships=shown,
         removable={m.id for m in shown if policy.can_remove_membership(actor, m)},
         membership_error=membership_error,
+        can_export=policy.can_export_person(actor, person),
     )
 
 
