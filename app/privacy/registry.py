@@ -350,7 +350,7 @@ DECLARATIONS: tuple[Declaration, ...] = (
     ),
     Declaration("notification", NOTIFICATIONS, people={"user_id": D}, secret=("key",)),
     # Ids only; kept for its own period so that access to a record can still be answered.
-    Declaration("audit_event", AUDIT, people={"actor_id": P}),
+    Declaration("audit_event", AUDIT, people={"actor_id": P}, texts=("details",)),
     Declaration("organisation", OPERATIONS),
     Declaration("partnership", OPERATIONS),
     Declaration("school_settings", OPERATIONS),
