@@ -30,6 +30,7 @@ from app.models import (
     PlacementStatus,
     PlanTemplate,
     PracticePost,
+    PrivacyRequest,
     ReviewStatus,
     Role,
     User,
@@ -472,6 +473,18 @@ def can_export_person(user: User, person: User) -> bool:
     controller); admins answer everyone's. Everyone may export their own data.
     """
     return user.id == person.id or can_change_email(user, person)
+
+
+def can_answer_privacy_requests(user: User) -> bool:
+    return user.is_admin or user.has_role(Role.COORDINATOR)
+
+
+def privacy_request_or_404(request_id: int, user: User) -> PrivacyRequest:
+    """A request the user answers: admins all, coordinators their schools' ones."""
+    request = db.session.get(PrivacyRequest, request_id)
+    if request is None or not (user.is_admin or request.school_id in coordinated_school_ids(user)):
+        abort(404)
+    return request
 
 
 def can_change_email(user: User, person: User) -> bool:

@@ -7,14 +7,15 @@ pages that are not theirs) answer 403; anonymous visitors are sent to log in.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Notification, Placement, PlanTemplate, User
+from app.models import Notification, Placement, PlanTemplate, RequestKind, User
 from app.plans import services as plans
+from app.privacy import services as privacy
 from app.visits import services as visits
 from tests.conftest import Browser, attach_file, write_entry
 
@@ -67,6 +68,8 @@ ADMIN_PAGE = expect(403, anonymous=LOGIN_REDIRECT, **roles(200, ADMINISTRATORS))
 PLATFORM_PAGE = expect(403, anonymous=LOGIN_REDIRECT, admin=200)
 
 MISSING = expect(404, anonymous=LOGIN_REDIRECT)
+# A privacy request answered by School A: its coordinators and admins.
+SCHOOL_A_REQUEST = expect(404, anonymous=LOGIN_REDIRECT, admin=200, coordinator_a=200)
 CASELOAD_PAGE = expect(
     403, anonymous=LOGIN_REDIRECT, **roles(200, (*ADMINISTRATORS, "coach_a", "coach_b"))
 )
@@ -603,6 +606,28 @@ CASES = [
         "/privacy/people/{mentor_x}/export",
         expect(404, anonymous=302, admin=200, coordinator_a=403),
     ),
+    Case("privacy.request_erasure", "POST", "/privacy/my-data/erasure", expect(302)),
+    Case(
+        "privacy.record_request",
+        "POST",
+        "/privacy/people/{student_a}/requests",
+        expect(404, anonymous=302, admin=302, coordinator_a=302),
+    ),
+    Case("privacy.list_requests", "GET", "/privacy/requests", ADMIN_PAGE),
+    Case("privacy.show_request", "GET", "/privacy/requests/{request_a}", SCHOOL_A_REQUEST),
+    # without the confirmation, without a reason: the form again, nothing done
+    Case(
+        "privacy.erase_for_request",
+        "POST",
+        "/privacy/requests/{request_a}/erase",
+        {**SCHOOL_A_REQUEST, "admin": 422, "coordinator_a": 422},
+    ),
+    Case(
+        "privacy.refuse_request",
+        "POST",
+        "/privacy/requests/{request_a}/refuse",
+        {**SCHOOL_A_REQUEST, "admin": 422, "coordinator_a": 422},
+    ),
     # the personal development plan: part of the log; the student writes it, mentor and
     # coach suggest and comment, the coach approves
     Case("plans.show_plan", "GET", "/placements/{placement_a}/development-plan", LOG_PAGE),
@@ -942,6 +967,11 @@ def test_route_answers_each_role_as_expected(app, world, login_as, case):
         "student_a_membership": world.student_a.memberships[0].id,
     }
     ids.update(development_plan(app, world))
+    with app.app_context():
+        student = db.session.get(User, world.student_a.id)
+        ids["request_a"] = privacy.file_request(
+            student, student, RequestKind.ERASURE, "", datetime.now(UTC)
+        ).id
     with app.app_context():
         ids["notification_mentor_x"] = db.session.scalar(
             select(Notification.id).where(

@@ -73,14 +73,18 @@ def test_a_students_export_takes_every_table_of_her_placements_but_others_own(ap
     assert not_taken == {"notification", "recommendation"}
 
 
-def test_only_the_audit_trail_and_confirmed_reports_are_protected_from_erasure(app):
+def test_only_the_audit_trail_requests_and_confirmed_reports_are_protected_from_erasure(app):
     protected = {
         f"{declaration.table}.{column}"
         for declaration in DECLARATIONS
         for column, erase in declaration.people.items()
         if erase is Erase.PROTECTED
     }
-    assert protected == {"audit_event.actor_id", "visit_confirmation.user_id"}
+    assert protected == {
+        "audit_event.actor_id",
+        "privacy_request.subject_id",
+        "visit_confirmation.user_id",
+    }
 
 
 def test_no_column_holds_national_numbers_or_health_data(app):

@@ -38,6 +38,8 @@ from app.models import (
 )
 from app.models.organisations import WORKPLACE_KINDS
 from app.models.people import SCHOOL_ROLES, WORKPLACE_ROLES
+from app.privacy import services as privacy
+from app.privacy.forms import RecordRequestForm
 from app.scheduling.runs import job_statuses
 from app.web import page_argument, safe_next
 
@@ -55,10 +57,13 @@ def _show_error(form, error: AdminError) -> None:
 @bp.route("/")
 def index():
     actor = _actor()
+    privacy_open, privacy_overdue = privacy.count_open(actor, datetime.now(UTC).date())
     return render_template(
         "admin/index.html",
         schools=services.schools_for(actor),
         can_view_jobs=policy.can_view_jobs(actor),
+        privacy_open=privacy_open,
+        privacy_overdue=privacy_overdue,
         **services.dashboard_counts(actor),
     )
 
@@ -263,7 +268,8 @@ def _render_person(actor: User, person: User, form: PersonForm, membership_error
         memberships=shown,
         removable={m.id for m in shown if policy.can_remove_membership(actor, m)},
         membership_error=membership_error,
-        can_export=policy.can_export_person(actor, person),
+        can_export=policy.can_export_person(actor, person) and actor.id != person.id,
+        request_form=RecordRequestForm(),
     )
 
 

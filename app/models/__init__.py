@@ -38,6 +38,7 @@ from app.models.plans import (
     PlanTemplate,
     live_actions,
 )
+from app.models.privacy import PrivacyRequest, RequestKind, RequestStatus, one_month_after
 from app.models.training import (
     Certificate,
     MentorRecord,
@@ -108,6 +109,10 @@ __all__ = [
     "Placement",
     "PlacementKind",
     "PlacementStatus",
+    "PrivacyRequest",
+    "RequestKind",
+    "RequestStatus",
+    "one_month_after",
     "Role",
     "User",
     "normalise_email",

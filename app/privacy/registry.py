@@ -349,6 +349,13 @@ DECLARATIONS: tuple[Declaration, ...] = (
         "practice_post", TRAINING, people={"author_id": D, "reviewed_by_id": K}, texts=("body",)
     ),
     Declaration("notification", NOTIFICATIONS, people={"user_id": D}, secret=("key",)),
+    # Kept as the record of how the request was answered, with the anonymised account.
+    Declaration(
+        "privacy_request",
+        AUDIT,
+        people={"subject_id": P, "requested_by_id": K, "answered_by_id": K},
+        texts=("note", "answer"),
+    ),
     # Ids only; kept for its own period so that access to a record can still be answered.
     Declaration("audit_event", AUDIT, people={"actor_id": P}, texts=("details",)),
     Declaration("organisation", OPERATIONS),
