@@ -85,6 +85,12 @@ class Config:
         self.MAIL_OUTBOX_PATH = str(instance / "outbox")
         # Daily summaries of notifications go out at the first pass after this hour.
         self.DIGEST_HOUR = _int("LEERSPOOR_DIGEST_HOUR", 7)
+        # Who was erased, kept outside the database so that a restore cannot undo it.
+        self.ERASURE_LEDGER_PATH = str(
+            Path(os.environ.get("LEERSPOOR_ERASURE_LEDGER_PATH") or instance / "erasures.jsonl")
+        )
+        # The audit trail is deleted this many years after each event (app/privacy).
+        self.AUDIT_RETENTION_YEARS = _int("LEERSPOOR_AUDIT_RETENTION_YEARS", 3)
         # When each scheduled job runs, by job name, as written (a crontab in Brussels time,
         # "every 30s" or "off"); read and checked by app/scheduling when the scheduler starts.
         self.SCHEDULES = _by_suffix("LEERSPOOR_SCHEDULE_")

@@ -247,6 +247,30 @@ def run_reminders_command(at: str | None) -> None:
     )
 
 
+@privacy_group.command("purge")
+@click.option(
+    "--at",
+    default=None,
+    help="Run as at this moment (ISO 8601; Brussels time unless a zone is given). Default: now.",
+)
+@with_appcontext
+def purge_command(at: str | None) -> None:
+    """Delete what is past its retention period (the nightly `retention` job, once; for
+    cron). Recorded as a run of that job.
+    """
+    now = _moment(at)
+    numbers = _run_or_fail("retention", now)
+    deleted = ", ".join(
+        f"{count} {name.replace('_', ' ')}"
+        for name, count in numbers.items()
+        if name not in ("files", "accounts_erased")
+    )
+    click.echo(
+        f"Purged at {now.isoformat()}: {deleted or 'no rows'} deleted; "
+        f"{numbers['files']} files deleted; {numbers['accounts_erased']} unused accounts erased."
+    )
+
+
 def _run_or_fail(job: str, now: datetime) -> dict[str, int]:
     """Run one job as a recorded run; its numbers, or the command fails with its error."""
     run = run_job(job_named(job), now)

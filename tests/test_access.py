@@ -608,6 +608,19 @@ CASES = [
     ),
     Case("privacy.request_erasure", "POST", "/privacy/my-data/erasure", expect(302)),
     Case(
+        "privacy.edit_retention",
+        "GET",
+        "/privacy/schools/{school_a}/retention",
+        {**ADMIN_PAGE, "coordinator_b": 404},
+    ),
+    Case(
+        "privacy.edit_retention",
+        "POST",
+        "/privacy/schools/{school_a}/retention",
+        {**ADMIN_PAGE, "admin": 422, "coordinator_a": 422, "coordinator_b": 404},
+        {"log": "x"},
+    ),
+    Case(
         "privacy.record_request",
         "POST",
         "/privacy/people/{student_a}/requests",

@@ -38,7 +38,13 @@ from app.models.plans import (
     PlanTemplate,
     live_actions,
 )
-from app.models.privacy import PrivacyRequest, RequestKind, RequestStatus, one_month_after
+from app.models.privacy import (
+    PrivacyRequest,
+    RequestKind,
+    RequestStatus,
+    RetentionPeriod,
+    one_month_after,
+)
 from app.models.training import (
     Certificate,
     MentorRecord,
@@ -112,6 +118,7 @@ __all__ = [
     "PrivacyRequest",
     "RequestKind",
     "RequestStatus",
+    "RetentionPeriod",
     "one_month_after",
     "Role",
     "User",

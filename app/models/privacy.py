@@ -90,3 +90,19 @@ class PrivacyRequest(db.Model):
 
     def is_overdue(self, today: date) -> bool:
         return self.is_open and today > self.due_on
+
+
+class RetentionPeriod(db.Model):
+    """How many school years after a placement ends a school keeps one category of its
+    record (see `app/privacy/retention.py`); a category without a row keeps the default.
+    """
+
+    __tablename__ = "retention_period"
+
+    school_id: Mapped[int] = mapped_column(
+        ForeignKey("organisation.id", ondelete="CASCADE"), primary_key=True
+    )
+    category: Mapped[str] = mapped_column(String(32), primary_key=True)
+    years: Mapped[int]
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

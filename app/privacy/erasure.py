@@ -22,15 +22,20 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Table, and_, delete, false, or_, select, update
+from sqlalchemy import Table, and_, false, or_, select, update
 
 from app import audit
 from app.extensions import db
 from app.models import EmailPreference, Placement, User
 from app.privacy import ledger
 from app.privacy.export import name_pattern, replace_names
+from app.privacy.records import (
+    delete_files,
+    delete_with_dependents,
+    placement_of,
+    table_named,
+)
 from app.privacy.registry import DECLARATIONS, Erase, declaration_of
-from app.storage import file_storage
 
 REMOVED = "[removed]"
 
@@ -65,64 +70,13 @@ def is_erased(user: User) -> bool:
     return user.email == erased_address(user.id)
 
 
-def _table(name: str) -> Table:
-    return db.metadata.tables[name]
-
-
-def _children(table: Table) -> list[tuple[Table, str]]:
-    """The tables (and their column) whose rows depend on a row of `table`."""
-    return [
-        (child, column.name)
-        for child in db.metadata.sorted_tables
-        for column in child.columns
-        for foreign_key in column.foreign_keys
-        if foreign_key.column.table is table and child.name != "notification"
-    ]
-
-
-def _delete_rows(table: Table, ids: set[int], report: ErasureReport, files: list[str]) -> None:
-    """Delete rows `ids` of `table` and, first, every row that depends on them."""
-    if not ids:
-        return
-    for child, column in _children(table):
-        child_ids = set(db.session.scalars(select(child.c.id).where(child.c[column].in_(ids))))
-        _delete_rows(child, child_ids, report, files)
-    file_key = declaration_of(table.name).file_key
-    if file_key:
-        files.extend(db.session.scalars(select(table.c[file_key]).where(table.c.id.in_(ids))))
-    db.session.execute(delete(table).where(table.c.id.in_(ids)))
-    report.deleted[table.name] += len(ids)
-
-
-def _placement_of(table: Table):
-    """An expression for the placement of a row of `table`, or None: its own column, or
-    its parent's (a comment under an entry belongs to the entry's placement).
-    """
-    if "placement_id" in table.c:
-        return table.c.placement_id
-    for column in table.columns:
-        for foreign_key in column.foreign_keys:
-            parent = foreign_key.column.table
-            if parent.name in ("user_account", "organisation"):
-                continue
-            parent_placement = _placement_of(parent)
-            if parent_placement is not None:
-                return (
-                    select(parent_placement)
-                    .where(parent.c.id == column)
-                    .correlate(table)
-                    .scalar_subquery()
-                )
-    return None
-
-
 def _rows_to_delete(table: Table, column: str, erase: Erase, person: User, own: set[int]):
     """The ids of `table` that erasing `person` deletes through `column`."""
     naming = table.c[column] == person.id
     if erase is Erase.DELETE:
         condition = naming
     elif erase is Erase.AUTHORED:
-        placement = _placement_of(table)
+        placement = placement_of(table)
         condition = (
             naming if placement is None else and_(naming, placement.in_(own) if own else false())
         )
@@ -136,7 +90,7 @@ def _rows_kept(table: Table, column: str, erase: Erase, person: User, own: set[i
     naming = table.c[column] == person.id
     if erase is Erase.PROTECTED:
         condition = naming
-    elif erase is Erase.AUTHORED and (placement := _placement_of(table)) is not None:
+    elif erase is Erase.AUTHORED and (placement := placement_of(table)) is not None:
         condition = and_(naming, placement.not_in(own)) if own else naming
     else:
         return 0
@@ -148,11 +102,11 @@ def _clean_texts(pattern: re.Pattern, placements: set[int], report: ErasureRepor
     for declaration in DECLARATIONS:
         if not declaration.texts or declaration.table == "user_account":
             continue
-        table = _table(declaration.table)
+        table = table_named(declaration.table)
         if declaration.table == "audit_event":
             scope = True
         else:
-            placement = _placement_of(table)
+            placement = placement_of(table)
             if placement is None or not placements:
                 continue
             scope = placement.in_(placements)
@@ -209,9 +163,11 @@ def erase_person(actor: User | None, person: User, now: datetime) -> ErasureRepo
     pattern = name_pattern([person.name, person.email])
     files: list[str] = []
     for declaration in DECLARATIONS:
-        table = _table(declaration.table)
+        table = table_named(declaration.table)
         for column, erase in declaration.people.items():
-            _delete_rows(table, _rows_to_delete(table, column, erase, person, own), report, files)
+            delete_with_dependents(
+                table, _rows_to_delete(table, column, erase, person, own), report.deleted, files
+            )
             if kept := _rows_kept(table, column, erase, person, own):
                 report.kept[table.name] += kept
     if pattern is not None:
@@ -219,7 +175,7 @@ def erase_person(actor: User | None, person: User, now: datetime) -> ErasureRepo
     db.session.expire(person, ["memberships"])  # deleted above, without the ORM
     _anonymise(person)
     report.files = len(files)
-    audit.record(
+    event = audit.record(
         actor,
         "privacy_erasure",
         person,
@@ -228,11 +184,10 @@ def erase_person(actor: User | None, person: User, now: datetime) -> ErasureRepo
         cleaned=sum(report.cleaned.values()),
         files=report.files,
     )
+    event.at = now  # the moment of the erasure, also when a test or the retention job moves it
     db.session.commit()
     ledger.add(person.id, now)
-    storage = file_storage()
-    for key in files:
-        storage.delete(key)
+    delete_files(files)
     return report
 
 

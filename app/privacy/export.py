@@ -44,11 +44,18 @@ STUDENT_PLACEHOLDER = "[student]"
 class Collected:
     """The rows of one export, by table, and the files to add."""
 
-    rows: dict[str, dict[int, dict[str, Any]]] = field(default_factory=dict)
+    # By table, then by primary key.
+    rows: dict[str, dict[Any, dict[str, Any]]] = field(default_factory=dict)
     files: dict[str, str] = field(default_factory=dict)  # storage key -> name in the ZIP
 
     def add(self, table: str, row: dict[str, Any]) -> None:
-        self.rows.setdefault(table, {})[row["id"]] = row
+        primary_key = [column.name for column in _table(table).primary_key]
+        key = (
+            row[primary_key[0]]
+            if len(primary_key) == 1
+            else tuple(row[name] for name in primary_key)
+        )
+        self.rows.setdefault(table, {})[key] = row
 
     def ids(self, table: str) -> set[int]:
         return set(self.rows.get(table, {}))
@@ -76,7 +83,7 @@ def _plain(value: Any) -> Any:
 
 def _rows(table: Table, condition) -> list[dict[str, Any]]:
     declaration = declaration_of(table.name)
-    result = db.session.execute(select(table).where(condition).order_by(table.c.id))
+    result = db.session.execute(select(table).where(condition).order_by(*table.primary_key))
     return [
         {key: _plain(value) for key, value in row._mapping.items() if key not in declaration.secret}
         for row in result

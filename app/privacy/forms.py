@@ -6,9 +6,12 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
+from app.admin.forms import WholeNumberField
 from app.models import RequestKind
+from app.privacy.registry import ASSESSMENT, LOG, PLACEMENT, PLAN, VISITS
+from app.privacy.retention import MAX_YEARS, MIN_YEARS, PLACEMENT_RECORD
 
 
 class ErasureRequestForm(FlaskForm):
@@ -46,3 +49,36 @@ class RefuseForm(FlaskForm):
             "For example: the placement's assessment must be kept until 31 August 2028."
         ),
     )
+
+
+def _years(category) -> WholeNumberField:
+    return WholeNumberField(
+        category.title,
+        validators=[
+            NumberRange(
+                min=MIN_YEARS,
+                max=MAX_YEARS,
+                message=_l("Enter a whole number from %(min)d to %(max)d."),
+            )
+        ],
+        description=_l("School years after the placement ends. From 1 to 10."),
+    )
+
+
+class RetentionForm(FlaskForm):
+    """School years after a placement ends, per category of its record."""
+
+    log = _years(LOG)
+    assessment = _years(ASSESSMENT)
+    plan = _years(PLAN)
+    visits = _years(VISITS)
+    placement = _years(PLACEMENT)
+
+    def validate_placement(self, field) -> None:
+        others = [self[category.key].data for category in PLACEMENT_RECORD[:-1]]
+        if field.data is None or None in others:
+            return  # the other fields' own messages say what is wrong
+        if field.data < max(others):
+            raise ValidationError(
+                _l("Keep the placement at least as long as its log, scores, plan and visits.")
+            )

@@ -18,8 +18,7 @@ from flask import current_app
 
 
 def ledger_path() -> Path:
-    configured = current_app.config.get("ERASURE_LEDGER_PATH")
-    return Path(configured) if configured else Path(current_app.instance_path) / "erasures.jsonl"
+    return Path(current_app.config["ERASURE_LEDGER_PATH"])
 
 
 def entries() -> list[dict]:

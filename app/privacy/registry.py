@@ -363,6 +363,7 @@ DECLARATIONS: tuple[Declaration, ...] = (
     Declaration("school_settings", OPERATIONS),
     Declaration("plan_template", OPERATIONS, people={"created_by_id": K}),
     Declaration("job_run", OPERATIONS),
+    Declaration("retention_period", OPERATIONS, people={"updated_by_id": K}),
 )
 
 BY_TABLE: dict[str, Declaration] = {declaration.table: declaration for declaration in DECLARATIONS}

@@ -14,9 +14,16 @@ from flask_wtf import FlaskForm
 
 from app import policy
 from app.models import RequestKind
-from app.privacy import bp, services
-from app.privacy.forms import EraseForm, ErasureRequestForm, RecordRequestForm, RefuseForm
+from app.privacy import bp, retention, services
+from app.privacy.forms import (
+    EraseForm,
+    ErasureRequestForm,
+    RecordRequestForm,
+    RefuseForm,
+    RetentionForm,
+)
 from app.privacy.registry import CATEGORIES
+from app.privacy.retention import PLACEMENT_RECORD
 
 
 def _actor():
@@ -186,3 +193,27 @@ def refuse_request(request_id: int):
     services.refuse_request(_actor(), request, form.reason.data, datetime.now(UTC))
     flash(_("The request is refused. Tell the person why, as below."), "success")
     return redirect(url_for("privacy.show_request", request_id=request.id))
+
+
+# -- retention --------------------------------------------------------------------------
+
+
+@bp.route("/privacy/schools/<int:school_id>/retention", methods=["GET", "POST"])
+@login_required
+def edit_retention(school_id: int):
+    actor = _actor()
+    if not policy.is_administrator(actor):
+        abort(403)
+    school = policy.school_or_404(school_id, actor)
+    if not policy.can_edit_organisation(actor, school):
+        abort(403)
+    periods = retention.periods_of([school.id])[school.id]
+    form = RetentionForm(data=periods)
+    if form.validate_on_submit():
+        retention.save_periods(
+            actor, school, {category.key: form[category.key].data for category in PLACEMENT_RECORD}
+        )
+        flash(_("%(school)s now keeps its placements as set.", school=school.name), "success")
+        return redirect(url_for("admin.edit_organisation", organisation_id=school.id))
+    status = 422 if form.is_submitted() else 200
+    return render_template("privacy/edit_retention.html", school=school, form=form), status

@@ -30,6 +30,7 @@ from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 
 from app.notifications import delivery, reminders
+from app.privacy import retention
 
 # Does the work at `now`; returns what it did: a dict of counts or a dataclass of them.
 JobFunction = Callable[[datetime], object]
@@ -53,6 +54,11 @@ def deliver_notifications(now: datetime) -> dict[str, int]:
 def decide_reminders(now: datetime) -> dict[str, int]:
     """Write the reminders due at `now` (see `reminders.decide`)."""
     return reminders.decide(now).as_numbers()
+
+
+def purge_expired(now: datetime) -> dict[str, int]:
+    """Delete what is past its retention period at `now` (see `retention.purge`)."""
+    return retention.purge(now)
 
 
 JOBS: tuple[Job, ...] = (
@@ -88,6 +94,23 @@ JOBS: tuple[Job, ...] = (
             "skipped": _l("Not wanted by e-mail"),
             "retrying": _l("To retry later"),
             "failed": _l("Failed for good"),
+        },
+    ),
+    Job(
+        "retention",
+        _l(
+            "Delete what is past its retention period: placements, notifications, the "
+            "audit trail and unused accounts."
+        ),
+        purge_expired,
+        "30 3 * * *",
+        labels={
+            "placement": _l("Placements deleted"),
+            "log_entry": _l("Log entries deleted"),
+            "files": _l("Files deleted"),
+            "notification": _l("Notifications deleted"),
+            "audit_event": _l("Audit events deleted"),
+            "accounts_erased": _l("Unused accounts erased"),
         },
     ),
 )

@@ -1,0 +1,79 @@
+"""Deleting rows with what depends on them, and finding the placement a row belongs to:
+what erasure and retention share. Both read the foreign keys of the models' metadata, so
+a table added later is handled as soon as the registry declares it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from sqlalchemy import Table, delete, select
+
+from app.extensions import db
+from app.privacy.registry import declaration_of
+from app.storage import file_storage
+
+# Tables a person's or a placement's rows never take along when deleted.
+NOT_OWNED = ("user_account", "organisation")
+
+
+def table_named(name: str) -> Table:
+    return db.metadata.tables[name]
+
+
+def dependents(table: Table) -> list[tuple[Table, str]]:
+    """The tables (and their column) whose rows depend on a row of `table`."""
+    return [
+        (child, column.name)
+        for child in db.metadata.sorted_tables
+        for column in child.columns
+        for foreign_key in column.foreign_keys
+        if foreign_key.column.table is table
+    ]
+
+
+def delete_with_dependents(
+    table: Table, ids: set[int], deleted: Counter[str], files: list[str]
+) -> None:
+    """Delete rows `ids` of `table` and, first, every row that depends on them; count
+    them in `deleted` and collect the keys of stored files to delete after the commit.
+    """
+    if not ids:
+        return
+    for child, column in dependents(table):
+        child_ids = set(db.session.scalars(select(child.c.id).where(child.c[column].in_(ids))))
+        delete_with_dependents(child, child_ids, deleted, files)
+    file_key = declaration_of(table.name).file_key
+    if file_key:
+        files.extend(db.session.scalars(select(table.c[file_key]).where(table.c.id.in_(ids))))
+    db.session.execute(delete(table).where(table.c.id.in_(ids)))
+    deleted[table.name] += len(ids)
+
+
+def delete_files(keys: list[str]) -> None:
+    """Delete stored files once the rows naming them are gone (after the commit)."""
+    storage = file_storage()
+    for key in keys:
+        storage.delete(key)
+
+
+def placement_of(table: Table):
+    """An expression for the placement of a row of `table`, or None: its own column, or
+    its parent's (a comment under an entry belongs to the entry's placement).
+    """
+    if "placement_id" in table.c:
+        return table.c.placement_id
+    for column in table.columns:
+        for foreign_key in column.foreign_keys:
+            parent = foreign_key.column.table
+            if parent.name in NOT_OWNED:
+                continue
+            parent_placement = placement_of(parent)
+            if parent_placement is not None:
+                return (
+                    select(parent_placement)
+                    .where(parent.c.id == column)
+                    .correlate(table)
+                    .scalar_subquery()
+                )
+    return None
