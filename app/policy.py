@@ -13,6 +13,7 @@ from __future__ import annotations
 from flask import abort
 from sqlalchemy import Select, and_, false, or_, select
 
+from app import audit
 from app.extensions import db
 from app.models import (
     AGREED_STATUSES,
@@ -101,6 +102,8 @@ def placement_or_404(placement_id: int, user: User, action: str = "view") -> Pla
         abort(404)
     if not PLACEMENT_ACTIONS[action](user, placement):
         abort(403)
+    if action == "view_log" and actor_in(user, placement) is None:
+        audit.record_view(user, placement)
     return placement
 
 

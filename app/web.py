@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
+import uuid
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, request, url_for
+from flask import Flask, abort, g, request, url_for
 from flask_babel import format_decimal, get_locale
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -46,7 +48,9 @@ def init_app(app: Flask) -> None:
     # A mean level such as 2.5 is written "2,5" in Dutch.
     app.jinja_env.filters["decimal"] = lambda value: format_decimal(value, format="#,##0.#")
     app.before_request(_refuse_nul_characters)
+    app.before_request(_name_the_request)
     app.after_request(_security_headers)
+    app.after_request(_tell_the_request_id)
     app.context_processor(_template_context)
 
 
@@ -75,6 +79,23 @@ def _refuse_nul_characters():
     for values in (request.args, request.form):
         if any("\x00" in key + value for key, value in values.items(multi=True)):
             abort(400)
+
+
+REQUEST_ID = re.compile(r"[A-Za-z0-9-]{8,32}")
+
+
+def _name_the_request() -> None:
+    """Each request gets an id (the proxy's `X-Request-ID` when it sends a sane one),
+    recorded with the audit events it causes and sent back, to find it in the logs.
+    """
+    offered = request.headers.get("X-Request-ID", "")
+    g.request_id = offered if REQUEST_ID.fullmatch(offered) else uuid.uuid4().hex
+
+
+def _tell_the_request_id(response):
+    if "request_id" in g:
+        response.headers.setdefault("X-Request-ID", g.request_id)
+    return response
 
 
 def _security_headers(response):

@@ -66,7 +66,7 @@ def create_organisation(
     db.session.flush()
     if partner_school is not None and organisation.is_workplace:
         db.session.add(Partnership(school_id=partner_school.id, workplace_id=organisation.id))
-    audit.record(actor, "organisation_created", organisation, name=organisation.name)
+    audit.record(actor, "organisation_created", organisation)
     db.session.commit()
     return organisation
 

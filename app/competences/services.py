@@ -247,6 +247,7 @@ def register(
             )
         )
     db.session.add_all(new)
+    audit.record(author, "registered", placement, indicators=len(new))
     db.session.commit()
     return len(new)
 
@@ -341,6 +342,7 @@ def score_rubric(
             )
         )
     db.session.add_all(new)
+    audit.record(author, "rubric_scored", placement, criteria=len(new))
     db.session.commit()
     return len(new)
 

@@ -226,6 +226,8 @@ def create_entry(
         entry.wellbeing = wellbeing
         entry.review_status = ReviewStatus.SUBMITTED if submit else ReviewStatus.DRAFT
     db.session.add(entry)
+    db.session.flush()  # its id, for the audit trail
+    audit.record(author, "entry_created", entry, kind=kind)
     commit_versioned()
     events.entry_shared(entry)
     return entry
@@ -288,6 +290,7 @@ def update_entry(
         entry.wellbeing = wellbeing
         if status != entry.review_status:
             _set_review(entry, status)
+    audit.record(editor, "entry_updated", entry)
     commit_versioned()
     if newly_submitted:
         events.entry_shared(entry)
@@ -392,6 +395,7 @@ def add_comment(entry: LogEntry, author: User, body: str) -> Comment:
         raise DomainError("body", _l("Please write something here."))
     comment = Comment(entry_id=entry.id, author_id=author.id, body=body)
     db.session.add(comment)
+    audit.record(author, "comment_added", entry)
     db.session.commit()
     events.comment_added(comment)
     return comment

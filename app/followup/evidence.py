@@ -120,7 +120,7 @@ def remove_attachment(attachment: Attachment, remover: User) -> None:
     """
     key = attachment.storage_key
     entry = attachment.entry
-    audit.record(remover, "attachment_removed", entry, filename=attachment.filename)
+    audit.record(remover, "attachment_removed", entry, attachment=attachment.id)
     db.session.delete(attachment)
     evidence_changed(entry)
     db.session.commit()

@@ -306,6 +306,8 @@ def create_goal(placement: Placement, author: User, text: GoalText) -> Goal:
         state=GoalState.OPEN if actor == Actor.STUDENT else GoalState.SUGGESTED,
     )
     db.session.add(goal)
+    db.session.flush()  # its id, for the audit trail
+    audit.record(author, "goal_created", goal)
     db.session.commit()
     events.goal_suggested(goal)
     return goal
@@ -426,6 +428,7 @@ def comment_on_goal(goal: Goal, placement: Placement, author: User, body: str) -
         body=body,
     )
     db.session.add(comment)
+    audit.record(author, "goal_commented", goal)
     db.session.commit()
     return comment
 

@@ -3,7 +3,7 @@
 1. Rows that are theirs (`delete`, and `authored` on their own placement or outside any
    placement) are deleted with the rows that depend on them; their stored files too.
 2. Their name and e-mail address are removed from the free text others wrote on the
-   placements they were part of, and from the audit trail's details.
+   placements they were part of (the audit trail holds ids only: nothing to remove).
 3. The account is anonymised (name "#<id>", an address that cannot receive mail, no
    password, switched off, every session ended) and keeps its id, so that the rows
    others wrote, and the school's protected record, still refer to someone.
@@ -103,13 +103,10 @@ def _clean_texts(pattern: re.Pattern, placements: set[int], report: ErasureRepor
         if not declaration.texts or declaration.table == "user_account":
             continue
         table = table_named(declaration.table)
-        if declaration.table == "audit_event":
-            scope = True
-        else:
-            placement = placement_of(table)
-            if placement is None or not placements:
-                continue
-            scope = placement.in_(placements)
+        placement = placement_of(table)
+        if placement is None or not placements:
+            continue
+        scope = placement.in_(placements)
         columns = [table.c[name] for name in declaration.texts]
         rows = db.session.execute(select(table.c.id, *columns).where(scope))
         for row in rows.all():

@@ -357,7 +357,7 @@ DECLARATIONS: tuple[Declaration, ...] = (
         texts=("note", "answer"),
     ),
     # Ids only; kept for its own period so that access to a record can still be answered.
-    Declaration("audit_event", AUDIT, people={"actor_id": P}, texts=("details",)),
+    Declaration("audit_event", AUDIT, people={"actor_id": P}),
     Declaration("organisation", OPERATIONS),
     Declaration("partnership", OPERATIONS),
     Declaration("school_settings", OPERATIONS),

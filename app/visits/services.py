@@ -322,6 +322,7 @@ def confirm(visit: Visit, user: User, comment: str) -> None:
     visit.confirmations.append(
         VisitConfirmation(actor=actor, user_id=user.id, comment=comment.strip())
     )
+    audit.record(user, "visit.confirm", visit, placement_id=visit.placement_id)
     if {c.actor for c in visit.confirmations} >= set(ATTENDEES):
         visit.status = VisitStatus.LOCKED
         visit.locked_at = utcnow()
