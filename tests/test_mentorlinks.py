@@ -598,3 +598,14 @@ def test_links_that_do_not_work_are_limited_per_address(app, world):
     for attempt in range(attempts):
         assert guesser.get(f"/quick/guess-{attempt}").status_code == 404
     assert guesser.get("/quick/guess-again").status_code == 429
+
+
+def test_the_school_settings_say_what_a_quick_link_does_and_for_how_long(app, world, login_as):
+    coordinator = login_as(world.coordinator_a)
+    path = f"/admin/organisations/{world.school_a.id}/settings"
+    form = page(coordinator.get(path))
+    assert "Mentors' e-mails carry a quick link" in form
+    assert "It works for that mentor only, once, for 7 days" in form
+    assert "Switching this off also stops the links already sent." in form
+    app.config["MENTOR_LINK_DAYS"] = 0
+    assert "Quick links are switched off for the whole platform" in page(coordinator.get(path))
