@@ -104,6 +104,8 @@ class Config:
         self.MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 16 * 1024 * 1024)
         self.INVITATION_MAX_AGE_DAYS = _int("INVITATION_MAX_AGE_DAYS", 14)
         self.PASSWORD_RESET_MAX_AGE_MINUTES = _int("PASSWORD_RESET_MAX_AGE_MINUTES", 60)
+        # How long a mentor's quick link works; 0 switches quick links off on the platform.
+        self.MENTOR_LINK_DAYS = _int("LEERSPOOR_MENTOR_LINK_DAYS", 7)
         self.LOGIN_ATTEMPTS_PER_MINUTE = _int("LOGIN_ATTEMPTS_PER_MINUTE", 5)
 
         redis_url = os.environ.get("REDIS_URL", "")

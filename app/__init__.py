@@ -18,6 +18,7 @@ from app.competences import bp as competences_bp
 from app.extensions import babel, csrf, db, limiter, migrate
 from app.followup import bp as followup_bp
 from app.i18n import select_locale, select_timezone
+from app.mentorlinks import bp as mentorlinks_bp
 from app.notifications import bp as notifications_bp
 from app.placements import bp as placements_bp
 from app.plans import bp as plans_bp
@@ -70,6 +71,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(training_bp)
     app.register_blueprint(notifications_bp)
     app.register_blueprint(privacy_bp)
+    app.register_blueprint(mentorlinks_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
 
 

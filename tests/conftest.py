@@ -388,9 +388,14 @@ class Outbox:
     @classmethod
     def link(cls, message: Message) -> str:
         """The first link in a message, as a path on this site."""
-        match = re.search(r"https?://[^/\s]+(/\S*)", cls.body(message))
-        assert match, cls.body(message)
-        return match.group(1)
+        links = cls.links(message)
+        assert links, cls.body(message)
+        return links[0]
+
+    @classmethod
+    def links(cls, message: Message) -> list[str]:
+        """Every link in a message, in order, as paths on this site."""
+        return re.findall(r"https?://[^/\s]+(/\S*)", cls.body(message))
 
 
 @pytest.fixture

@@ -13,7 +13,9 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
+from app.mentorlinks.tokens import Link, QuickAction, make_token
 from app.models import Notification, Placement, PlanTemplate, RequestKind, User
+from app.models.columns import utcnow
 from app.plans import services as plans
 from app.privacy import services as privacy
 from app.visits import services as visits
@@ -92,6 +94,10 @@ LOG_WRITE = expect(
     anonymous=LOGIN_REDIRECT,
     **roles(403, ("admin", "coordinator_a", "company_coordinator_x", *TRIO_A)),
 )
+
+# A quick link opens for its mentor and for a visitor who is not logged in (the mentor,
+# from the e-mail); someone else logged in in the browser is asked to log out first.
+QUICK_LINK = expect(403, anonymous=200, mentor_x=200)
 
 CASES = [
     # auth
@@ -903,6 +909,17 @@ CASES = [
         expect(404, anonymous=LOGIN_REDIRECT),
     ),
     Case("notifications.mark_all_read", "POST", "/notifications/read", expect(302)),
+    # a mentor's quick link: its mentor, logged in or not; anyone else logged in is refused
+    Case("mentorlinks.use_link", "GET", "/quick/{quick_week_a}", QUICK_LINK),
+    Case("mentorlinks.use_link", "GET", "/quick/not-a-token", expect(404)),
+    Case(
+        "mentorlinks.use_link",
+        "POST",
+        "/quick/{quick_week_a}",
+        {**QUICK_LINK, "anonymous": 422, "mentor_x": 422},  # returned without a comment
+        {"return_entry": "1"},
+    ),
+    Case("mentorlinks.use_link", "POST", "/quick/not-a-token", expect(404), {"approve": "1"}),
     Case(
         "admin.confirm_import",
         "POST",
@@ -991,6 +1008,10 @@ def test_route_answers_each_role_as_expected(app, world, login_as, case):
                 Notification.user_id == world.mentor_x.id,
                 Notification.key == f"entry:{ids['week_a']}",
             )
+        )
+    with app.app_context():
+        ids["quick_week_a"] = make_token(
+            Link(QuickAction.APPROVE_WEEK, world.mentor_x.id, ids["week_a"], utcnow())
         )
     ids["attachment_a"] = attach_file(app, ids["week_a"], world.student_a)
     ids["coach_note_attachment_a"] = attach_file(app, ids["coach_note_a"], world.coach_a)

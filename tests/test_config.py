@@ -96,3 +96,9 @@ def test_the_app_reads_the_environment_when_created(instance, monkeypatch):
     app = create_app()
     assert app.config["PER_PAGE"] == 7
     assert app.instance_path == str(instance)
+
+
+def test_mentor_links_work_7_days_unless_the_environment_says_otherwise(instance, monkeypatch):
+    assert DevelopmentConfig().MENTOR_LINK_DAYS == 7
+    monkeypatch.setenv("LEERSPOOR_MENTOR_LINK_DAYS", "0")
+    assert DevelopmentConfig().MENTOR_LINK_DAYS == 0

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from flask import current_app
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
@@ -245,14 +248,29 @@ class SchoolSettingsForm(FlaskForm):
             "Without it, a visit or action on Saturday, Sunday or Monday is recalled on Friday."
         ),
     )
-    mentor_links = BooleanField(
-        _l("Mentors' reminders carry a quick link"),
-        description=_l(
-            "A link in the e-mail that does one thing without a password (approve a week, "
-            "give feedback, confirm a visit report) and soon expires. Everything else asks "
-            "the mentor to log in."
-        ),
-    )
+    # Its description names how long links work, set when the form is made.
+    mentor_links = BooleanField(_l("Mentors' e-mails carry a quick link"))
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        days = current_app.config["MENTOR_LINK_DAYS"]
+        if days <= 0:
+            self.mentor_links.description = _(
+                "Quick links are switched off for the whole platform, so this setting does "
+                "nothing until they are switched on again."
+            )
+            return
+        self.mentor_links.description = ngettext(
+            "A link in an e-mail to a mentor that does one thing without a password: "
+            "approve or return a week, give this week's feedback, confirm a visit report. "
+            "It works for that mentor only, once, for %(num)d day; everything else asks "
+            "for a login. Switching this off also stops the links already sent.",
+            "A link in an e-mail to a mentor that does one thing without a password: "
+            "approve or return a week, give this week's feedback, confirm a visit report. "
+            "It works for that mentor only, once, for %(num)d days; everything else asks "
+            "for a login. Switching this off also stops the links already sent.",
+            days,
+        )
 
     def validate_reminders_until_hour(self, field) -> None:
         start = self.reminders_from_hour

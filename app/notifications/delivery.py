@@ -24,12 +24,15 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, select, update
 from sqlalchemy.orm import contains_eager
 
 from app.extensions import db
 from app.i18n import DEFAULT_TIMEZONE
 from app.mailer import external_url, send_mail
+from app.mentorlinks.services import link_days, link_for
+from app.mentorlinks.tokens import QuickAction, make_token
 from app.models import EmailPreference, EmailStatus, Notification, User
 from app.notifications.texts import describe, open_link
 
@@ -147,7 +150,7 @@ def _deliver_next(now: datetime, report: DeliveryReport) -> bool:
     user = notification.user
     try:
         with force_locale(_locale_of(user)):
-            subject, body = _single_email(notification, user)
+            subject, body = _single_email(notification, user, now)
             send_mail(user.email, subject, body)
     except (smtplib.SMTPException, OSError) as error:
         _mark_failed([notification], now, error, report)
@@ -195,7 +198,7 @@ def _deliver_digest(user_id: int, now: datetime, digest_at: datetime, report) ->
     user = notifications[0].user
     try:
         with force_locale(_locale_of(user)):
-            subject, body = _digest_email(notifications, user)
+            subject, body = _digest_email(notifications, user, now)
             send_mail(user.email, subject, body)
     except (smtplib.SMTPException, OSError) as error:
         _mark_failed(notifications, now, error, report)
@@ -247,18 +250,54 @@ def _footer() -> str:
     )
 
 
-def _single_email(notification: Notification, user: User) -> tuple[str, str]:
-    """Subject and body of one notification: what happened and one link to it."""
+# What a mentor's quick link does, said above it.
+QUICK_LINK_LINES = {
+    QuickAction.APPROVE_WEEK: _l("Read this week and approve or return it, without logging in:"),
+    QuickAction.GIVE_FEEDBACK: _l("Give this week's feedback, without logging in:"),
+    QuickAction.CONFIRM_REPORT: _l("Read the report and confirm it, without logging in:"),
+}
+
+
+def _quick_link(notification: Notification, user: User, now: datetime) -> list[str]:
+    """The lines of a mentor's quick link (what it does, the link, how long it works), or
+    none when this notification carries no link for this reader.
+    """
+    link = link_for(notification, user, now)
+    if link is None:
+        return []
+    days = link_days()
+    return [
+        str(QUICK_LINK_LINES[link.action]),
+        external_url("mentorlinks.use_link", token=make_token(link)),
+        ngettext(
+            "This quick link works for %(num)d day and only for this.",
+            "This quick link works for %(num)d days and only for this.",
+            days,
+        ),
+    ]
+
+
+def _single_email(notification: Notification, user: User, now: datetime) -> tuple[str, str]:
+    """Subject and body of one notification: what happened and one link to it; a mentor's
+    quick link first, when it carries one.
+    """
     (shown,) = describe([notification], user)
     lines = [_("Hello %(name)s,", name=user.name), "", shown.title]
     if shown.context:
         lines.append(shown.context)
-    lines += ["", _("Open it in Leerspoor:"), open_link(notification), "", "--", _footer()]
+    lines.append("")
+    if quick := _quick_link(notification, user, now):
+        lines += [*quick, "", _("Or open Leerspoor:")]
+    else:
+        lines.append(_("Open it in Leerspoor:"))
+    lines += [open_link(notification), "", "--", _footer()]
     return shown.title, "\n".join(lines) + "\n"
 
 
-def _digest_email(notifications: list[Notification], user: User) -> tuple[str, str]:
-    """Subject and body of a daily summary: a link to all notifications, then each one."""
+def _digest_email(notifications: list[Notification], user: User, now: datetime) -> tuple[str, str]:
+    """Subject and body of a daily summary: a link to all notifications, then each one
+    (with its quick link, when it carries one).
+    """
     count = len(notifications)
     subject = ngettext(
         "Leerspoor: %(num)d new notification", "Leerspoor: %(num)d new notifications", count
@@ -280,6 +319,9 @@ def _digest_email(notifications: list[Notification], user: User) -> tuple[str, s
         lines.append(f"- {shown.title}")
         if shown.context:
             lines.append(f"  {shown.context}")
+        if quick := _quick_link(shown.notification, user, now):
+            lines += [f"  {line}" for line in quick]
+            lines.append(f"  {_('Or open Leerspoor:')}")
         lines += [f"  {open_link(shown.notification)}", ""]
     lines += ["--", _footer()]
     return subject, "\n".join(lines) + "\n"
