@@ -9,9 +9,21 @@ from __future__ import annotations
 from typing import Any
 
 from flask import g, has_request_context
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
 
 from app.extensions import db
-from app.models import AuditEvent, Placement, Role, User
+from app.models import (
+    AuditEvent,
+    DevelopmentPlan,
+    Goal,
+    LogEntry,
+    Placement,
+    Role,
+    User,
+    Visit,
+)
 
 # The role recorded for someone acting outside a placement's trio: their highest.
 ROLE_ORDER = (
@@ -75,3 +87,89 @@ def _plain(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [_plain(item) for item in value]
     return str(value)
+
+
+# -- reading the trail ------------------------------------------------------------------
+
+ACTION_LABELS = {
+    "record_viewed": _l("Opened the record"),
+    "entry_created": _l("Wrote an entry"),
+    "entry_updated": _l("Changed an entry"),
+    "comment_added": _l("Commented on an entry"),
+    "coach_only_changed": _l("Changed who may read an entry"),
+    "attachment_removed": _l("Removed evidence"),
+    "week_approved": _l("Approved a week"),
+    "week_returned": _l("Returned a week"),
+    "weeks_approved": _l("Approved several weeks"),
+    "concern.resolve": _l("Resolved a concern"),
+    "registered": _l("Registered competence levels"),
+    "rubric_scored": _l("Scored the rubric"),
+    "training_plan_saved": _l("Changed the training plan"),
+    "goal_created": _l("Added a goal"),
+    "goal_commented": _l("Commented on a goal"),
+    "plan.approve": _l("Approved the development plan"),
+    "visit.cancel": _l("Cancelled a visit"),
+    "visit.finalise": _l("Finalised a visit report"),
+    "visit.amend": _l("Amended a visit report"),
+    "visit.confirm": _l("Confirmed a visit report"),
+    "placement_created": _l("Created the placement"),
+    "placement_updated": _l("Changed the placement"),
+    "mentor_link_opened": _l("Opened a quick link"),
+    "mentor_link_used": _l("Used a quick link"),
+    "mentor_link_refused": _l("Was refused a quick link"),
+}
+
+# What an event's object is, in words.
+OBJECT_LABELS = {
+    "placement": _l("the placement"),
+    "logentry": _l("entry %(id)s"),
+    "goal": _l("goal %(id)s"),
+    "visit": _l("visit %(id)s"),
+    "developmentplan": _l("the development plan"),
+}
+
+
+def role_label(role: str) -> str:
+    """The recorded role in words: a role, or the part in the placement."""
+    if role in {member.value for member in Role}:
+        return str(Role(role).label)
+    return str(PART_LABELS.get(role, role))
+
+
+PART_LABELS = {"system": _l("Leerspoor")}
+
+
+def action_label(action: str) -> str:
+    return str(ACTION_LABELS.get(action, action))
+
+
+def object_label(event: AuditEvent) -> str:
+    label = OBJECT_LABELS.get(event.object_type)
+    return str(label) % {"id": event.object_id} if label else event.object_type
+
+
+def placement_trail(placement: Placement, *, page: int, per_page: int):
+    """One page of the events about a placement and what belongs to it, newest first."""
+    owned = {
+        "placement": select(Placement.id).where(Placement.id == placement.id),
+        "logentry": select(LogEntry.id).where(LogEntry.placement_id == placement.id),
+        "goal": select(Goal.id).where(Goal.placement_id == placement.id),
+        "visit": select(Visit.id).where(Visit.placement_id == placement.id),
+        "developmentplan": select(DevelopmentPlan.id).where(
+            DevelopmentPlan.placement_id == placement.id
+        ),
+    }
+    query = (
+        select(AuditEvent)
+        .options(selectinload(AuditEvent.actor))
+        .where(
+            or_(
+                *(
+                    (AuditEvent.object_type == kind) & AuditEvent.object_id.in_(ids)
+                    for kind, ids in owned.items()
+                )
+            )
+        )
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+    )
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)

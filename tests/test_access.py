@@ -597,6 +597,21 @@ CASES = [
     Case("admin.list_jobs", "GET", "/admin/jobs", PLATFORM_PAGE),
     # privacy: the page is for everyone; one's own data for everyone logged in; someone
     # else's for the school that answers for them and for admins
+    # the audit trail of a placement: its school
+    Case(
+        "placements.show_audit_trail",
+        "GET",
+        "/placements/{placement_a}/audit",
+        expect(
+            404,
+            anonymous=LOGIN_REDIRECT,
+            admin=200,
+            coordinator_a=200,
+            company_coordinator_x=403,
+            **roles(403, TRIO_A),
+        ),
+    ),
+    Case("placements.show_audit_trail", "GET", "/placements/999999/audit", MISSING),
     Case("privacy.show_privacy", "GET", "/privacy", expect(200)),
     Case("privacy.export_own_data", "GET", "/privacy/my-data", expect(200, anonymous=302)),
     Case("privacy.export_own_data", "POST", "/privacy/my-data", expect(200, anonymous=302)),

@@ -56,5 +56,6 @@ for statement in (APPEND_ONLY_FUNCTION, APPEND_ONLY_TRIGGER):
     event.listen(
         AuditEvent.__table__,
         "after_create",
-        DDL(statement).execute_if(dialect="postgresql"),
+        # DDL fills in %(table)s and the like: the function's own % is escaped.
+        DDL(statement.replace("%", "%%")).execute_if(dialect="postgresql"),
     )

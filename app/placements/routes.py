@@ -8,7 +8,7 @@ from flask import current_app, render_template, request
 from flask_babel import get_locale
 from flask_login import current_user, login_required
 
-from app import policy
+from app import audit, policy
 from app.caseload.services import coach_caseload
 from app.content.services import content_title, training_library
 from app.models import PlacementStatus
@@ -64,4 +64,23 @@ def show_placement(placement_id: int):
         can_recommend=policy.can_recommend_training(user, placement),
         framework=content_title(placement.framework_id, placement.framework_version),
         rubric=content_title(placement.rubric_id, placement.rubric_version),
+    )
+
+
+@bp.route("/placements/<int:placement_id>/audit")
+@login_required
+def show_audit_trail(placement_id: int):
+    """Who opened or changed this placement's record, and when: for the school."""
+    user = current_user._get_current_object()
+    placement = policy.placement_or_404(placement_id, user, "manage")
+    pagination = audit.placement_trail(
+        placement, page=page_argument(), per_page=current_app.config["PER_PAGE"]
+    )
+    return render_template(
+        "placements/show_audit_trail.html",
+        placement=placement,
+        pagination=pagination,
+        audit_action=audit.action_label,
+        audit_object=audit.object_label,
+        audit_role=audit.role_label,
     )
