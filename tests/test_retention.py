@@ -21,6 +21,7 @@ from app.models import (
     Notification,
     Placement,
     RetentionPeriod,
+    SchoolSettings,
     User,
 )
 from app.privacy.retention import kept_until, purge
@@ -154,11 +155,18 @@ def test_a_coordinator_sets_how_long_the_school_keeps_its_placements(
     app, world, login_as, in_english
 ):
     coordinator = login_as(world.coordinator_a)
-    page = coordinator.get(f"/privacy/schools/{world.school_a.id}/retention")
+    page = coordinator.get(f"/privacy/schools/{world.school_a.id}/settings")
     assert 'value="2"' in page.get_data(as_text=True)
     response = coordinator.post(
-        f"/privacy/schools/{world.school_a.id}/retention",
-        {"log": "3", "assessment": "5", "plan": "3", "visits": "3", "placement": "5"},
+        f"/privacy/schools/{world.school_a.id}/settings",
+        {
+            "guardian_approval": "all",
+            "log": "3",
+            "assessment": "5",
+            "plan": "3",
+            "visits": "3",
+            "placement": "5",
+        },
     )
     assert response.status_code == 302
     with app.app_context():
@@ -170,6 +178,7 @@ def test_a_coordinator_sets_how_long_the_school_keeps_its_placements(
             "visits": 3,
             "placement": 5,
         }
+        assert db.session.get(SchoolSettings, world.school_a.id).guardian_approval == "all"
 
 
 @pytest.mark.parametrize(
@@ -193,7 +202,7 @@ def test_bad_periods_are_refused_with_a_message_and_nothing_changes(
     app, world, login_as, in_english, values, message
 ):
     response = login_as(world.coordinator_a).post(
-        f"/privacy/schools/{world.school_a.id}/retention", values
+        f"/privacy/schools/{world.school_a.id}/settings", {"guardian_approval": "abroad", **values}
     )
     assert response.status_code == 422
     assert message in response.get_data(as_text=True)

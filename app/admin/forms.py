@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -85,6 +87,18 @@ class PersonForm(FlaskForm):
         _l("Can log in"),
         description=_l("Switch off for someone who left; their history stays."),
     )
+    birth_date = DateField(
+        _l("Date of birth"),
+        validators=[Optional()],
+        description=_l(
+            "Students only, and only to know whether they are under 18: some placements of "
+            "minors need a guardian's approval."
+        ),
+    )
+
+    def validate_birth_date(self, field) -> None:
+        if field.data and not date(1900, 1, 1) <= field.data <= date.today():
+            raise ValidationError(_l("Enter a date of birth in the past."))
 
 
 class PlacementForm(FlaskForm):

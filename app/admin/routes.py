@@ -241,6 +241,7 @@ def edit_user(user_id: int):
                 name=form.name.data,
                 email=form.email.data if form.email else None,
                 active=form.active.data if form.active else person.active,
+                birth_date=form.birth_date.data if form.birth_date else person.birth_date,
             )
         except AdminError as error:
             _show_error(form, error)
@@ -256,6 +257,8 @@ def _person_form(actor: User, person: User) -> PersonForm:
         del form.active  # only admins switch a whole account off
     if not policy.can_change_email(actor, person):
         del form.email  # the address is the account: see policy.can_change_email
+    if not person.has_role(Role.STUDENT):
+        del form.birth_date  # kept for students only (data minimisation)
     return form
 
 

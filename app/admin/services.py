@@ -35,6 +35,7 @@ from app.models import (
 )
 from app.models.organisations import WORKPLACE_KINDS
 from app.models.people import SCHOOL_ROLES, WORKPLACE_ROLES
+from app.privacy import minors
 
 
 class AdminError(Exception):
@@ -233,8 +234,17 @@ def invite_user(
     return user
 
 
-def update_person(actor: User, person: User, *, name: str, email: str | None, active: bool) -> None:
-    """Change a person's name, e-mail address (None: unchanged) and whether they can log in.
+def update_person(
+    actor: User,
+    person: User,
+    *,
+    name: str,
+    email: str | None,
+    active: bool,
+    birth_date: date | None = None,
+) -> None:
+    """Change a person's name, e-mail address (None: unchanged), whether they can log in
+    and, for a student, the date of birth.
 
     A new e-mail address ends the person's sessions and voids links sent to the old one.
     """
@@ -245,12 +255,17 @@ def update_person(actor: User, person: User, *, name: str, email: str | None, ac
         raise AdminError("active", _l("You cannot switch off your own account."))
     if email != person.email and find_user_by_email(email) is not None:
         raise AdminError("email", _l("Another account already uses %(email)s.", email=email))
-    changed = {"email": email != person.email, "active": active != person.active}
+    changed = {
+        "email": email != person.email,
+        "active": active != person.active,
+        "birth_date": birth_date != person.birth_date,
+    }
     person.name = name.strip()
     if (person.active and not active) or changed["email"]:
         person.session_version += 1  # logged out at once
     person.email = email
     person.active = active
+    person.birth_date = birth_date if person.has_role(Role.STUDENT) else None
     audit.record(actor, "person_updated", person, **changed)
     db.session.commit()
 
@@ -378,8 +393,20 @@ def check_placement(actor: User, data: PlacementData) -> None:
         )
 
 
+def _check_guardian_approval(data: PlacementData, placement: Placement | None) -> None:
+    """A minor's placement that needs a guardian's approval becomes active only with one."""
+    if data.status is not PlacementStatus.ACTIVE:
+        return
+    needed = minors.needs_approval(
+        data.student, data.school, data.workplace, data.start_date, date.today()
+    )
+    if needed and (placement is None or minors.standing_approval(placement) is None):
+        raise AdminError("status", minors.missing_approval_message(data.student))
+
+
 def create_placement(actor: User, data: PlacementData) -> Placement:
     check_placement(actor, data)
+    _check_guardian_approval(data, None)
     placement = Placement()
     _apply(placement, data)
     db.session.add(placement)
@@ -392,6 +419,7 @@ def create_placement(actor: User, data: PlacementData) -> Placement:
 
 def update_placement(actor: User, placement: Placement, data: PlacementData) -> None:
     check_placement(actor, data)
+    _check_guardian_approval(data, placement)
     _apply(placement, data)
     ensure_partnership(data.school, data.workplace)
     audit.record(actor, "placement_updated", placement)

@@ -630,6 +630,7 @@ def phase_label(row: CaseloadRow) -> str:
         "running": _("Running"),
         "upcoming": _("Upcoming"),
         "ended": _("Ended"),
+        "preparing": PlacementStatus.PREPARING.label,
         "completed": PlacementStatus.COMPLETED.label,
         "stopped": PlacementStatus.STOPPED.label,
     }

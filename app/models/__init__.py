@@ -17,8 +17,10 @@ from app.models.followup import (
 from app.models.jobs import JobOutcome, JobRun
 from app.models.notifications import EmailStatus, Notification, NotificationKind
 from app.models.organisations import (
+    DEFAULT_GUARDIAN_APPROVAL,
     DEFAULT_REMINDERS,
     DEFAULT_THRESHOLDS,
+    GUARDIAN_RULES,
     Organisation,
     OrganisationKind,
     Partnership,
@@ -39,6 +41,8 @@ from app.models.plans import (
     live_actions,
 )
 from app.models.privacy import (
+    ApprovalMethod,
+    GuardianApproval,
     PrivacyRequest,
     RequestKind,
     RequestStatus,
@@ -64,6 +68,8 @@ from app.models.visits import (
 )
 
 __all__ = [
+    "DEFAULT_GUARDIAN_APPROVAL",
+    "GUARDIAN_RULES",
     "DEFAULT_REMINDERS",
     "DEFAULT_THRESHOLDS",
     "JobOutcome",
@@ -116,6 +122,8 @@ __all__ = [
     "PlacementKind",
     "PlacementStatus",
     "PrivacyRequest",
+    "ApprovalMethod",
+    "GuardianApproval",
     "RequestKind",
     "RequestStatus",
     "RetentionPeriod",

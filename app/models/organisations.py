@@ -92,6 +92,11 @@ DEFAULT_REMINDERS = {
 }
 
 
+# Which placements of a minor need a guardian's approval (see SchoolSettings).
+GUARDIAN_RULES = ("none", "abroad", "all")
+DEFAULT_GUARDIAN_APPROVAL = "abroad"
+
+
 class SchoolSettings(db.Model):
     """A school's thresholds for when a placement needs attention, and when and how its
     reminders go out. A school without a row uses `DEFAULT_THRESHOLDS` and
@@ -125,9 +130,19 @@ class SchoolSettings(db.Model):
     # Whether a mentor's reminder may carry a signed link that does its one action
     # without a password.
     mentor_links: Mapped[bool] = mapped_column(default=DEFAULT_REMINDERS["mentor_links"])
+    # Which placements of a minor need a guardian's approval before they start: none,
+    # those abroad (the workplace in another country than the school) or all.
+    guardian_approval: Mapped[str] = mapped_column(
+        String(16), default=DEFAULT_GUARDIAN_APPROVAL, server_default=DEFAULT_GUARDIAN_APPROVAL
+    )
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     @classmethod
     def defaults(cls, school_id: int) -> SchoolSettings:
         """The thresholds of a school that has not set its own (not added to the session)."""
-        return cls(school_id=school_id, **DEFAULT_THRESHOLDS, **DEFAULT_REMINDERS)
+        return cls(
+            school_id=school_id,
+            guardian_approval=DEFAULT_GUARDIAN_APPROVAL,
+            **DEFAULT_THRESHOLDS,
+            **DEFAULT_REMINDERS,
+        )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
@@ -85,6 +85,11 @@ class User(UserMixin, db.Model):
     notify_by_email: Mapped[EmailPreference] = mapped_column(
         str_enum(EmailPreference), default=EmailPreference.EACH, server_default="each"
     )
+    # A student's, only to know whether they are under 18 (app/privacy/minors.py).
+    birth_date: Mapped[date | None]
+    # The version of the privacy notice the person last accepted, and when.
+    privacy_notice_version: Mapped[str] = mapped_column(String(32), default="", server_default="")
+    privacy_notice_accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"

@@ -39,6 +39,8 @@ PLACEMENT_KIND_LABELS = {
 
 
 class PlacementStatus(enum.StrEnum):
+    # Not followed yet: what it needs before it starts (a guardian's approval) is missing.
+    PREPARING = "preparing"
     ACTIVE = "active"
     COMPLETED = "completed"
     STOPPED = "stopped"
@@ -49,6 +51,7 @@ class PlacementStatus(enum.StrEnum):
 
 
 PLACEMENT_STATUS_LABELS = {
+    PlacementStatus.PREPARING: _l("In preparation"),
     PlacementStatus.ACTIVE: _l("Active"),
     PlacementStatus.COMPLETED: _l("Completed"),
     PlacementStatus.STOPPED: _l("Stopped early"),

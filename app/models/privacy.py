@@ -106,3 +106,47 @@ class RetentionPeriod(db.Model):
     years: Mapped[int]
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class ApprovalMethod(enum.StrEnum):
+    PAPER = "paper"
+    EMAIL = "email"
+    IN_PERSON = "in_person"
+
+    @property
+    def label(self):
+        return APPROVAL_METHOD_LABELS[self]
+
+
+APPROVAL_METHOD_LABELS = {
+    ApprovalMethod.PAPER: _l("Signed on paper"),
+    ApprovalMethod.EMAIL: _l("By e-mail"),
+    ApprovalMethod.IN_PERSON: _l("In person at school"),
+}
+
+
+class GuardianApproval(db.Model):
+    """A guardian's approval of a minor's placement, as the school's rules require (a
+    school rule, not GDPR consent): who approved, which version of the school's text,
+    how and when, who recorded it, and its revocation.
+    """
+
+    __tablename__ = "guardian_approval"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    placement_id: Mapped[int] = mapped_column(ForeignKey("placement.id"), index=True)
+    guardian_name: Mapped[str] = mapped_column(String(200))
+    text_version: Mapped[str] = mapped_column(String(64))
+    method: Mapped[ApprovalMethod] = mapped_column(str_enum(ApprovalMethod))
+    approved_on: Mapped[date]
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_on: Mapped[date | None]
+    revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    revocation_note: Mapped[str] = mapped_column(String(500), default="")
+
+    recorded_by: Mapped[User | None] = relationship(foreign_keys=[recorded_by_id])
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_on is not None

@@ -13,6 +13,9 @@ from app.caseload.services import coach_caseload
 from app.content.services import content_title, training_library
 from app.models import PlacementStatus
 from app.placements import bp, services
+from app.privacy import minors
+from app.privacy import services as privacy
+from app.privacy.forms import GuardianApprovalForm, RevokeApprovalForm
 from app.training.services import open_recommendations
 from app.web import page_argument
 
@@ -47,6 +50,7 @@ def index():
         status=status,
         q=request.args.get("q", ""),
         can_administer=policy.is_administrator(user),
+        privacy_notice_pending=privacy.notice_pending(user),
     )
 
 
@@ -54,17 +58,27 @@ def index():
 @login_required
 def show_placement(placement_id: int):
     user = current_user._get_current_object()
-    placement = policy.placement_or_404(placement_id, user)
+    return show_placement_page(policy.placement_or_404(placement_id, user))
+
+
+def show_placement_page(placement, *, approval_form=None, status: int = 200):
+    """The placement's page; `approval_form` shows a guardian's approval that was refused."""
+    user = current_user._get_current_object()
+    can_manage = policy.can_manage_placement(user, placement)
+    school_staff = can_manage or user.id == placement.coach_id
     return render_template(
         "placements/show_placement.html",
         placement=placement,
         today=date.today(),
-        can_manage=policy.can_manage_placement(user, placement),
+        approval=minors.approval_state(placement, date.today()) if school_staff else None,
+        approval_form=approval_form or GuardianApprovalForm(formdata=None),
+        revoke_form=RevokeApprovalForm(formdata=None),
+        can_manage=can_manage,
         can_view_log=policy.can_view_placement_log(user, placement),
         can_recommend=policy.can_recommend_training(user, placement),
         framework=content_title(placement.framework_id, placement.framework_version),
         rubric=content_title(placement.rubric_id, placement.rubric_version),
-    )
+    ), status
 
 
 @bp.route("/placements/<int:placement_id>/audit")

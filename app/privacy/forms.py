@@ -4,14 +4,22 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectField, TextAreaField
+from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from app.admin.forms import WholeNumberField
-from app.models import RequestKind
+from app.models import ApprovalMethod, RequestKind
 from app.privacy.registry import ASSESSMENT, LOG, PLACEMENT, PLAN, VISITS
 from app.privacy.retention import MAX_YEARS, MIN_YEARS, PLACEMENT_RECORD
+from app.validators import single_line
 
 
 class ErasureRequestForm(FlaskForm):
@@ -65,8 +73,23 @@ def _years(category) -> WholeNumberField:
     )
 
 
-class RetentionForm(FlaskForm):
-    """School years after a placement ends, per category of its record."""
+class SchoolPrivacyForm(FlaskForm):
+    """Which placements of minors need a guardian's approval; how many school years after
+    a placement ends each category of its record is kept.
+    """
+
+    guardian_approval = SelectField(
+        _l("A guardian's approval is needed for a minor's placement"),
+        choices=[
+            SelectChoice("none", _l("Never")),
+            SelectChoice("abroad", _l("Abroad: the workplace is in another country")),
+            SelectChoice("all", _l("Always")),
+        ],
+        description=_l(
+            "For students under 18 on the day the placement starts. A placement that needs "
+            "an approval cannot be made active without one."
+        ),
+    )
 
     log = _years(LOG)
     assessment = _years(ASSESSMENT)
@@ -82,3 +105,26 @@ class RetentionForm(FlaskForm):
             raise ValidationError(
                 _l("Keep the placement at least as long as its log, scores, plan and visits.")
             )
+
+
+class GuardianApprovalForm(FlaskForm):
+    guardian_name = StringField(
+        _l("Guardian"),
+        validators=[DataRequired(), Length(max=200), single_line],
+        description=_l("The parent or guardian who approved, e.g. Marc Peeters (father)."),
+    )
+    text_version = StringField(
+        _l("Text they approved"),
+        validators=[DataRequired(), Length(max=64), single_line],
+        description=_l("The name and version of the school's text, e.g. Stage buitenland v2."),
+    )
+    method = SelectField(
+        _l("How"), choices=[SelectChoice(method.value, method.label) for method in ApprovalMethod]
+    )
+    approved_on = DateField(_l("Approved on"), validators=[InputRequired()])
+
+
+class RevokeApprovalForm(FlaskForm):
+    note = TextAreaField(
+        _l("What the guardian said (optional)"), validators=[Optional(), Length(max=500)]
+    )

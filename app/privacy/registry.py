@@ -20,6 +20,10 @@ from dataclasses import dataclass, field
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 
+# The version of the privacy notice (`/privacy`): raise it when what the page says changes
+# in substance, and everyone is asked to read it again.
+PRIVACY_NOTICE_VERSION = "2026-12"
+
 
 class Basis(enum.StrEnum):
     """The lawful basis (GDPR article 6) on which the school processes the data."""
@@ -125,7 +129,9 @@ ACCOUNT = Category(
     _l("Account"),
     _l(
         "Name, e-mail address, language, notification choices, when someone last logged "
-        "in, and a hash of the password (never the password itself)."
+        "in, which privacy notice they accepted, a hash of the password (never the "
+        "password itself), and for students the date of birth, only to know whether they "
+        "are under 18."
     ),
     _l("To let people log in, reach them by e-mail and show who wrote what."),
     Basis.PUBLIC_TASK,
@@ -148,8 +154,9 @@ PLACEMENT = Category(
     "placement",
     _l("Placements"),
     _l(
-        "Who is placed where, with which mentor and coach, from when to when, and the "
-        "school's notes on the placement."
+        "Who is placed where, with which mentor and coach, from when to when, the "
+        "school's notes on the placement, and a guardian's approval where the school's "
+        "rules require one for a minor."
     ),
     _l("To organise the placement and guide the student."),
     Basis.PUBLIC_TASK,
@@ -287,6 +294,13 @@ DECLARATIONS: tuple[Declaration, ...] = (
         PLACEMENT,
         people={"student_id": K, "mentor_id": K, "coach_id": K},
         texts=("notes",),
+        per_placement=True,
+    ),
+    Declaration(
+        "guardian_approval",
+        PLACEMENT,
+        people={"recorded_by_id": K, "revoked_by_id": K},
+        texts=("guardian_name", "revocation_note"),
         per_placement=True,
     ),
     Declaration(

@@ -5,7 +5,7 @@ its erasure; the requests a school answers.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from flask import Response, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
@@ -13,14 +13,19 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
 from app import policy
-from app.models import RequestKind
-from app.privacy import bp, retention, services
+from app.domain import DomainError
+from app.extensions import db
+from app.models import ApprovalMethod, GuardianApproval, RequestKind
+from app.placements.routes import show_placement_page
+from app.privacy import bp, minors, retention, services
 from app.privacy.forms import (
     EraseForm,
     ErasureRequestForm,
+    GuardianApprovalForm,
     RecordRequestForm,
     RefuseForm,
-    RetentionForm,
+    RevokeApprovalForm,
+    SchoolPrivacyForm,
 )
 from app.privacy.registry import CATEGORIES
 from app.privacy.retention import PLACEMENT_RECORD
@@ -33,6 +38,15 @@ def _actor():
 @bp.route("/privacy")
 def show_privacy():
     return render_template("privacy/show_privacy.html", categories=CATEGORIES)
+
+
+@bp.route("/privacy/notice", methods=["POST"])
+@login_required
+def accept_notice():
+    if FlaskForm().validate_on_submit():
+        services.accept_notice(_actor(), datetime.now(UTC))
+        flash(_("Thank you. You find the privacy page at the bottom of every page."), "success")
+    return redirect(url_for("placements.index"))
 
 
 @bp.route("/privacy/my-data", methods=["GET", "POST"])
@@ -198,9 +212,9 @@ def refuse_request(request_id: int):
 # -- retention --------------------------------------------------------------------------
 
 
-@bp.route("/privacy/schools/<int:school_id>/retention", methods=["GET", "POST"])
+@bp.route("/privacy/schools/<int:school_id>/settings", methods=["GET", "POST"])
 @login_required
-def edit_retention(school_id: int):
+def edit_school_privacy(school_id: int):
     actor = _actor()
     if not policy.is_administrator(actor):
         abort(403)
@@ -208,12 +222,63 @@ def edit_retention(school_id: int):
     if not policy.can_edit_organisation(actor, school):
         abort(403)
     periods = retention.periods_of([school.id])[school.id]
-    form = RetentionForm(data=periods)
+    form = SchoolPrivacyForm(data={**periods, "guardian_approval": minors.guardian_rule(school)})
     if form.validate_on_submit():
         retention.save_periods(
             actor, school, {category.key: form[category.key].data for category in PLACEMENT_RECORD}
         )
-        flash(_("%(school)s now keeps its placements as set.", school=school.name), "success")
+        minors.save_guardian_rule(actor, school, form.guardian_approval.data)
+        flash(_("The privacy settings of %(school)s are saved.", school=school.name), "success")
         return redirect(url_for("admin.edit_organisation", organisation_id=school.id))
     status = 422 if form.is_submitted() else 200
-    return render_template("privacy/edit_retention.html", school=school, form=form), status
+    return render_template("privacy/edit_school_privacy.html", school=school, form=form), status
+
+
+# -- a guardian's approval of a minor's placement ----------------------------------------
+
+
+@bp.route("/placements/<int:placement_id>/guardian-approvals", methods=["POST"])
+@login_required
+def record_guardian_approval(placement_id: int):
+    actor = _actor()
+    placement = policy.placement_or_404(placement_id, actor, "manage")
+    form = GuardianApprovalForm()
+    if form.validate_on_submit():
+        try:
+            minors.record_approval(
+                actor,
+                placement,
+                minors.ApprovalRecord(
+                    form.guardian_name.data,
+                    form.text_version.data,
+                    ApprovalMethod(form.method.data),
+                    form.approved_on.data,
+                ),
+                date.today(),
+            )
+        except DomainError as error:
+            form[error.field].errors.append(str(error.message))
+        else:
+            flash(_("The guardian's approval is recorded."), "success")
+            return redirect(url_for("placements.show_placement", placement_id=placement.id))
+    flash(_("The approval is not recorded: correct the fields marked below."), "error")
+    return show_placement_page(placement, approval_form=form, status=422)
+
+
+@bp.route(
+    "/placements/<int:placement_id>/guardian-approvals/<int:approval_id>/revoke",
+    methods=["POST"],
+)
+@login_required
+def revoke_guardian_approval(placement_id: int, approval_id: int):
+    actor = _actor()
+    placement = policy.placement_or_404(placement_id, actor, "manage")
+    approval = db.session.get(GuardianApproval, approval_id)
+    if approval is None or approval.placement_id != placement.id:
+        abort(404)
+    form = RevokeApprovalForm()
+    if not form.validate_on_submit():
+        abort(400)
+    minors.revoke_approval(actor, approval, form.note.data or "", date.today())
+    flash(_("The approval is marked as revoked."), "success")
+    return redirect(url_for("placements.show_placement", placement_id=placement.id))

@@ -22,6 +22,7 @@ from app.models import (
 )
 from app.privacy.erasure import ErasureReport, erase_person
 from app.privacy.export import export_archive
+from app.privacy.registry import PRIVACY_NOTICE_VERSION
 
 ANSWERED_SHOWN = 20  # answered requests listed under the open ones
 
@@ -49,6 +50,21 @@ def export_person(actor: User | None, person: User, now: datetime) -> bytes:
 
 def export_filename(person: User, now: datetime) -> str:
     return f"leerspoor-data-{person.id}-{now:%Y%m%d}.zip"
+
+
+# -- the privacy notice -----------------------------------------------------------------
+
+
+def notice_pending(person: User) -> bool:
+    """Whether `person` has not yet accepted the current privacy notice."""
+    return person.privacy_notice_version != PRIVACY_NOTICE_VERSION
+
+
+def accept_notice(person: User, now: datetime) -> None:
+    person.privacy_notice_version = PRIVACY_NOTICE_VERSION
+    person.privacy_notice_accepted_at = now
+    audit.record(person, "privacy_notice_accepted", person, version=PRIVACY_NOTICE_VERSION)
+    db.session.commit()
 
 
 # -- requests ---------------------------------------------------------------------------

@@ -1,0 +1,195 @@
+"""Minors: a student's date of birth says only whether they are under 18; a school's
+rule says which placements of a minor need a guardian's approval; such a placement
+cannot be made active without one, and a revoked approval flags it again; everyone
+accepts the privacy notice once per version. Who may do what: test_access.py.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import (
+    AuditEvent,
+    GuardianApproval,
+    Placement,
+    PlacementStatus,
+    SchoolSettings,
+    User,
+)
+from app.privacy.minors import age_on, is_minor, needs_approval
+from app.privacy.registry import PRIVACY_NOTICE_VERSION
+from tests.conftest import placement_form
+
+# Student B (School B in the Netherlands, at Company Y in Belgium) turns 18 on this day.
+EIGHTEENTH = date(2027, 3, 10)
+
+
+@pytest.mark.parametrize(
+    ("day", "age"),
+    [(date(2027, 3, 9), 17), (date(2027, 3, 10), 18), (date(2028, 3, 9), 18)],
+)
+def test_an_age_counts_whole_years_from_the_birthday(day, age):
+    assert age_on(date(2009, 3, 10), day) == age
+
+
+@pytest.fixture
+def minor_abroad(app, world):
+    """Student B, born 10 March 2009: a minor when placement B starts abroad."""
+    with app.app_context():
+        db.session.get(User, world.student_b.id).birth_date = date(2009, 3, 10)
+        db.session.commit()
+    return world
+
+
+def _form_b(world, **changes) -> dict:
+    return placement_form(
+        world,
+        school=world.school_b.id,
+        student=world.student_b.id,
+        workplace=world.company_y.id,
+        mentor=world.mentor_y.id,
+        coach=world.coach_b.id,
+        start_date="2026-09-01",
+        end_date="2027-08-31",
+        **changes,
+    )
+
+
+def test_the_schools_rule_decides_which_placements_of_a_minor_need_approval(app, minor_abroad):
+    world = minor_abroad
+    with app.app_context():
+        student = db.session.get(User, world.student_b.id)
+        school = db.session.get(type(world.school_b), world.school_b.id)
+        abroad = db.session.get(type(world.company_y), world.company_y.id)
+        start = date(2026, 9, 1)
+        assert is_minor(student, start)
+        assert needs_approval(student, school, abroad, start, start)  # default: abroad
+        # once she is 18, nothing more is needed
+        assert not needs_approval(student, school, abroad, start, EIGHTEENTH)
+        db.session.add(SchoolSettings(school_id=school.id, guardian_approval="none"))
+        db.session.commit()
+        assert not needs_approval(student, school, abroad, start, start)
+        # a student without a date of birth is not known to be a minor
+        student.birth_date = None
+        assert not is_minor(student, start)
+
+
+def test_a_minors_placement_abroad_cannot_become_active_without_approval(
+    app, minor_abroad, login_as, in_english
+):
+    world = minor_abroad
+    coordinator = login_as(world.coordinator_b)
+    path = f"/admin/placements/{world.placement_b.id}/edit"
+    refused = coordinator.post(path, _form_b(world))
+    assert refused.status_code == 200  # the form again
+    assert "Student B is under 18 and the school&#39;s rules ask a guardian&#39;s approval" in (
+        refused.get_data(as_text=True)
+    )
+    assert coordinator.post(path, _form_b(world, status="preparing")).status_code == 302
+    with app.app_context():
+        assert db.session.get(Placement, world.placement_b.id).status is PlacementStatus.PREPARING
+
+    page = coordinator.get(f"/placements/{world.placement_b.id}").get_data(as_text=True)
+    assert "Guardian’s approval" in page
+    assert "Missing" in page
+
+    recorded = coordinator.post(
+        f"/placements/{world.placement_b.id}/guardian-approvals",
+        {
+            "guardian_name": "Marc B (father)",
+            "text_version": "Stage buitenland v2",
+            "method": "paper",
+            "approved_on": "2026-08-20",
+        },
+    )
+    assert recorded.status_code == 302
+    page = coordinator.get(f"/placements/{world.placement_b.id}").get_data(as_text=True)
+    assert "by Marc B (father) on August 20, 2026" in page
+    assert "Signed on paper" in page
+    assert coordinator.post(path, _form_b(world)).status_code == 302
+
+    with app.app_context():
+        approval = db.session.scalar(select(GuardianApproval))
+        assert approval.recorded_by_id == world.coordinator_b.id
+    coordinator.post(
+        f"/placements/{world.placement_b.id}/guardian-approvals/{approval.id}/revoke",
+        {"note": "The mother phoned: not abroad after all."},
+    )
+    page = coordinator.get(f"/placements/{world.placement_b.id}").get_data(as_text=True)
+    assert "Missing" in page
+    assert "Revoked on" in page
+    assert "not abroad after all" in page
+    with app.app_context():
+        actions = db.session.scalars(
+            select(AuditEvent.action).where(AuditEvent.action.startswith("guardian_"))
+        ).all()
+    assert actions == ["guardian_approval_recorded", "guardian_approval_revoked"]
+
+
+def test_a_bad_approval_is_refused_with_the_text_kept(app, minor_abroad, login_as, in_english):
+    world = minor_abroad
+    response = login_as(world.coordinator_b).post(
+        f"/placements/{world.placement_b.id}/guardian-approvals",
+        {
+            "guardian_name": "Marc B",
+            "text_version": "",
+            "method": "paper",
+            "approved_on": "2099-01-01",
+        },
+    )
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert 'value="Marc B"' in page
+    assert "This field is required." in page or "Please fill" in page
+    with app.app_context():
+        assert db.session.scalar(select(GuardianApproval)) is None
+
+
+def test_only_the_school_sees_the_approval(app, minor_abroad, login_as):
+    world = minor_abroad
+    for role, sees in (
+        ("coordinator_b", True),
+        ("coach_b", True),
+        ("mentor_y", False),
+        ("student_b", False),
+    ):
+        page = login_as(world.user(role)).get(f"/placements/{world.placement_b.id}")
+        assert ('id="guardian-approval"' in page.get_data(as_text=True)) is sees, role
+
+
+def test_the_date_of_birth_is_kept_for_students_only(app, world, login_as, in_english):
+    coordinator = login_as(world.coordinator_a)
+    student_page = coordinator.get(f"/admin/people/{world.student_a.id}").get_data(as_text=True)
+    assert "Date of birth" in student_page
+    admin_page = login_as(world.admin).get(f"/admin/people/{world.mentor_x.id}")
+    assert "Date of birth" not in admin_page.get_data(as_text=True)
+
+    future = coordinator.post(
+        f"/admin/people/{world.student_a.id}",
+        {"name": "Student A", "email": "student@a.example", "birth_date": "2099-01-01"},
+    )
+    assert "Enter a date of birth in the past." in future.get_data(as_text=True)
+    coordinator.post(
+        f"/admin/people/{world.student_a.id}",
+        {"name": "Student A", "email": "student@a.example", "birth_date": "2010-05-04"},
+    )
+    with app.app_context():
+        assert db.session.get(User, world.student_a.id).birth_date == date(2010, 5, 4)
+
+
+def test_everyone_is_asked_once_to_read_the_privacy_notice(app, world, login_as, in_english):
+    mentor = login_as(world.mentor_x)
+    assert "I have read it" in mentor.get("/").get_data(as_text=True)
+    assert mentor.post("/privacy/notice").status_code == 302
+    assert "I have read it" not in mentor.get("/").get_data(as_text=True)
+    with app.app_context():
+        person = db.session.get(User, world.mentor_x.id)
+        assert person.privacy_notice_version == PRIVACY_NOTICE_VERSION
+        assert person.privacy_notice_accepted_at is not None
+        assert db.session.scalar(
+            select(AuditEvent.action).where(AuditEvent.action == "privacy_notice_accepted")
+        )
