@@ -117,6 +117,8 @@ ACTION_LABELS = {
     "mentor_link_opened": _l("Opened a quick link"),
     "mentor_link_used": _l("Used a quick link"),
     "mentor_link_refused": _l("Was refused a quick link"),
+    "guardian_approval_recorded": _l("Recorded a guardian's approval"),
+    "guardian_approval_revoked": _l("Recorded that a guardian revoked an approval"),
 }
 
 # What an event's object is, in words.

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from flask import Response, abort, flash, redirect, render_template, url_for
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
@@ -84,7 +85,7 @@ def request_erasure():
     flash(
         _(
             "Your request is with your school. It answers by %(day)s.",
-            day=request.due_on.strftime("%d-%m-%Y"),
+            day=format_date(request.due_on, "d MMM yyyy"),
         ),
         "success",
     )
