@@ -95,6 +95,9 @@ class Config:
             Path(os.environ.get("LEERSPOOR_UPLOAD_PATH") or instance / "uploads").resolve()
         )
 
+        # Where pg_dump and pg_restore are (for backups of PostgreSQL); empty: on PATH.
+        self.PG_BIN = os.environ.get("LEERSPOOR_PG_BIN", "").strip()
+
         self.PUBLIC_URL = os.environ.get("LEERSPOOR_PUBLIC_URL", "").rstrip("/")
         self.PROXY_HOPS = _int("LEERSPOOR_PROXY_HOPS", 0)
         self.MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 16 * 1024 * 1024)
