@@ -10,6 +10,8 @@ import os
 import secrets
 from pathlib import Path
 
+from sqlalchemy.engine import make_url
+
 
 class ConfigurationError(RuntimeError):
     """The environment does not describe a configuration the app can run with."""
@@ -98,6 +100,9 @@ class Config:
         self.UPLOAD_PATH = str(
             Path(os.environ.get("LEERSPOOR_UPLOAD_PATH") or instance / "uploads").resolve()
         )
+
+        # Where pg_dump and pg_restore are (for backups of PostgreSQL); empty: on PATH.
+        self.PG_BIN = os.environ.get("LEERSPOOR_PG_BIN", "").strip()
 
         self.PUBLIC_URL = os.environ.get("LEERSPOOR_PUBLIC_URL", "").rstrip("/")
         self.PROXY_HOPS = _int("LEERSPOOR_PROXY_HOPS", 0)
@@ -206,8 +211,35 @@ def _normalise_database_url(url: str) -> str:
     return url
 
 
+# How PostgreSQL connections notice a server that has gone away (docs/reliability.md):
+# a connection attempt gives up after 2 seconds; data the server has not acknowledged
+# for 10 seconds, or an idle connection that stops answering keepalives, ends the
+# connection instead of hanging a request for the minutes TCP would otherwise wait.
+# A value given in DATABASE_URL's query string wins over these.
+POSTGRES_CONNECT_ARGS = {
+    "connect_timeout": 2,
+    "tcp_user_timeout": 10_000,
+    "keepalives": 1,
+    "keepalives_idle": 30,
+    "keepalives_interval": 10,
+    "keepalives_count": 3,
+}
+# Longest wait for a free connection of the pool before the request answers 503.
+POOL_TIMEOUT_SECONDS = 10
+
+
 def engine_options(url: str) -> dict:
-    """Engine options per backend: SQLite waits for locks, PostgreSQL checks connections."""
+    """Engine options per backend: SQLite waits for locks; PostgreSQL tests each connection
+    before use (a restarted server is reconnected to without restarting the app) and gives
+    up quickly on a server that does not answer.
+    """
     if url.startswith("sqlite"):
         return {"connect_args": {"timeout": 15}}
-    return {"pool_pre_ping": True}
+    given = make_url(url).query
+    return {
+        "pool_pre_ping": True,
+        "pool_timeout": POOL_TIMEOUT_SECONDS,
+        "connect_args": {
+            name: value for name, value in POSTGRES_CONNECT_ARGS.items() if name not in given
+        },
+    }

@@ -17,6 +17,7 @@ from app.caseload import bp as caseload_bp
 from app.competences import bp as competences_bp
 from app.extensions import babel, csrf, db, limiter, migrate
 from app.followup import bp as followup_bp
+from app.health import bp as health_bp
 from app.i18n import select_locale, select_timezone
 from app.mentorlinks import bp as mentorlinks_bp
 from app.notifications import bp as notifications_bp
@@ -73,6 +74,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(privacy_bp)
     app.register_blueprint(mentorlinks_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(health_bp)
 
 
 def register_request_hooks(app: Flask) -> None:

@@ -1,5 +1,5 @@
-"""The `leerspoor` command line: init, demo, serve, user management, reminders and the
-scheduler.
+"""The `leerspoor` command line: init, demo, serve, user management, reminders, the
+scheduler, and backup and restore.
 
 The same commands are available as `flask --app app …`.
 """
@@ -23,6 +23,7 @@ from werkzeug.serving import run_simple
 from app import catalogues, demo
 from app.admin.services import role_fits
 from app.auth.forms import MIN_PASSWORD_LENGTH
+from app.backup.services import BackupError, create_backup, restore_backup
 from app.content.modules import load_training
 from app.content.services import load_rubrics
 from app.extensions import db
@@ -44,6 +45,8 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(reminders_group)
     app.cli.add_command(scheduler_command)
     app.cli.add_command(privacy_group)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
 
 
 def initialise_database() -> None:
@@ -313,3 +316,54 @@ def scheduler_command() -> None:
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     process.run_until_stopped(scheduler)
     click.echo("Scheduler stopped.")
+
+
+@click.command("backup")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def backup_command(file: Path) -> None:
+    """Write a consistent snapshot of the database and every uploaded file, with their
+    checksums, to the new archive FILE (.tar; .tar.gz to compress).
+    """
+    try:
+        report = create_backup(file)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from error
+    manifest = report.manifest
+    for key in report.missing_files:
+        click.echo(
+            f"Warning: the file {key} of an attachment is not in the upload folder.", err=True
+        )
+    click.echo(
+        f"Backup written to {file}: {manifest.dialect} database at revision "
+        f"{manifest.alembic_revision}, {manifest.total_rows} rows in {len(manifest.tables)} "
+        f"tables, {len(manifest.uploads)} uploaded files ({manifest.upload_bytes / 1e6:.1f} MB)."
+    )
+
+
+@click.command("restore")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def restore_command(file: Path) -> None:
+    """Restore the backup FILE into an empty database and upload folder, after checking the
+    archive, then upgrade the schema if the backup is older. Stop the app first.
+    """
+    try:
+        report = restore_backup(file)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from error
+    manifest = report.manifest
+    click.echo(
+        f"Restored {file} (made {manifest.created_at:%Y-%m-%d %H:%M:%S} UTC by Leerspoor "
+        f"{manifest.app_version}): {manifest.total_rows} rows in {len(manifest.tables)} "
+        f"tables and {len(manifest.uploads)} uploaded files, every checksum as in the backup."
+    )
+    if report.upgraded_to:
+        click.echo(
+            f"Schema upgraded from revision {manifest.alembic_revision} to {report.upgraded_to}."
+        )
+    if report.erased_again:
+        click.echo(
+            f"Erased again, as the erasure ledger says: {len(report.erased_again)} accounts "
+            "erased after this backup was made."
+        )

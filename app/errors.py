@@ -1,13 +1,26 @@
-"""Error pages in the user's language; never a stack trace outside debug mode."""
+"""Error pages in the user's language; never a stack trace outside debug mode.
+
+When the database cannot be reached every page answers 503 with `Retry-After`, through a
+page that needs nothing from the database (docs/reliability.md).
+"""
 
 from __future__ import annotations
 
-from flask import Flask, current_app, render_template
+from contextlib import suppress
+
+from flask import Flask, current_app, render_template, request, url_for
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
+from app.database import is_unavailable
 from app.extensions import db
+from app.i18n import locale_without_user
+
+# What a 503 asks clients (and the health check's callers) to wait before trying again.
+RETRY_AFTER_SECONDS = 30
 
 MESSAGES = {
     400: (_l("Bad request"), _l("The request could not be understood. Please try again.")),
@@ -72,8 +85,35 @@ def _http_error(error: HTTPException):
 def _unexpected_error(error: Exception):
     if isinstance(error, HTTPException):
         return _http_error(error)
+    if is_unavailable(error):
+        return _database_unavailable(error)
     if current_app.debug:
         raise error
     db.session.rollback()
     current_app.logger.error("Unhandled error", exc_info=error)
     return render_error(InternalServerError.code)
+
+
+def _database_unavailable(error: Exception):
+    """A plain 503 page, rendered without the layout: the layout and the template context
+    read the logged-in user, which would ask the unreachable database again.
+    """
+    current_app.logger.error(
+        "Database unavailable (%s %s): %s",
+        request.method,
+        request.path,
+        str(getattr(error, "orig", None) or error).strip(),
+    )
+    # The connection is gone or was never made; rolling back must not raise a second error.
+    with suppress(SQLAlchemyError):
+        db.session.rollback()
+    if request.method == "GET":
+        retry_url = request.full_path.rstrip("?")
+    else:
+        retry_url = url_for("placements.index")
+    locale = locale_without_user()
+    with force_locale(locale):
+        page = current_app.jinja_env.get_template("errors/unavailable.html").render(
+            locale=locale, retry_url=retry_url
+        )
+    return page, ServiceUnavailable.code, {"Retry-After": str(RETRY_AFTER_SECONDS)}

@@ -16,6 +16,14 @@ def select_locale() -> str:
         return current_app.config["BABEL_DEFAULT_LOCALE"]
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
+    return locale_without_user()
+
+
+def locale_without_user() -> str:
+    """The switcher's choice in this browser, then the browser's language, then Dutch: what
+    a request can be served in without reading the user from the database.
+    """
+    languages = current_app.config["LANGUAGES"]
     if session.get("locale") in languages:
         return session["locale"]
     return (

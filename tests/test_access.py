@@ -956,6 +956,8 @@ CASES = [
         {**ADMIN_PAGE, **roles(302, ADMINISTRATORS)},
         {"school": "x", "content": "x"},
     ),
+    # The health check is for load balancers: the same answer for everyone, no login.
+    Case("health.check_health", "GET", "/healthz", expect(200)),
 ]
 
 

@@ -76,7 +76,16 @@ def test_postgres_urls_use_psycopg_3(instance, monkeypatch, given, used):
     monkeypatch.setenv("DATABASE_URL", given)
     config = DevelopmentConfig()
     assert config.SQLALCHEMY_DATABASE_URI == used
-    assert config.SQLALCHEMY_ENGINE_OPTIONS == {"pool_pre_ping": True}
+    options = config.SQLALCHEMY_ENGINE_OPTIONS
+    assert options["pool_pre_ping"] is True
+    assert options["connect_args"]["connect_timeout"] == 2
+
+
+def test_a_connect_timeout_in_the_database_url_wins(instance, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgresql://u@db/leerspoor?connect_timeout=10")
+    options = DevelopmentConfig().SQLALCHEMY_ENGINE_OPTIONS
+    assert "connect_timeout" not in options["connect_args"]
+    assert options["connect_args"]["tcp_user_timeout"] == 10_000
 
 
 def test_unknown_environment_name_is_refused(instance, monkeypatch):
