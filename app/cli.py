@@ -22,7 +22,7 @@ from werkzeug.serving import run_simple
 
 from app import catalogues, demo
 from app.admin.services import role_fits
-from app.auth.forms import MIN_PASSWORD_LENGTH
+from app.auth.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, is_common
 from app.content.modules import load_training
 from app.content.services import load_rubrics
 from app.extensions import db
@@ -131,8 +131,13 @@ def create_user_command(email: str, name: str, role: str, organisation: str, pas
     if user is None:
         if password is None:
             password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-        if len(password) < MIN_PASSWORD_LENGTH:
-            raise click.UsageError(f"The password needs at least {MIN_PASSWORD_LENGTH} characters.")
+        if not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
+            raise click.UsageError(
+                f"The password needs at least {MIN_PASSWORD_LENGTH} characters "
+                f"and at most {MAX_PASSWORD_LENGTH}."
+            )
+        if is_common(password):
+            raise click.UsageError("This password is on the list of common passwords.")
         user = User(email=email, name=name)
         user.set_password(password)
         db.session.add(user)

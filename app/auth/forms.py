@@ -8,21 +8,33 @@ from wtforms import BooleanField, EmailField, HiddenField, PasswordField, Select
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, Email, EqualTo, Length, ValidationError
 
+from app.auth.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, is_common
 from app.models import EmailPreference
 from app.validators import single_line
-
-MIN_PASSWORD_LENGTH = 10
 
 
 class LoginForm(FlaskForm):
     email = EmailField(_l("E-mail address"), validators=[DataRequired(), Length(max=254)])
-    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
+    password = PasswordField(
+        _l("Password"), validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)]
+    )
     remember = BooleanField(_l("Keep me logged in on this device"))
     next = HiddenField()
 
 
 class ForgotPasswordForm(FlaskForm):
     email = EmailField(_l("E-mail address"), validators=[DataRequired(), Email(), Length(max=254)])
+
+
+def not_common(_form, field) -> None:
+    """A password on the shipped list of common passwords is guessed in seconds."""
+    if field.data and is_common(field.data):
+        raise ValidationError(
+            _l(
+                "This password is one of the most used ones, so it is among the first an "
+                "attacker tries. Choose another one."
+            )
+        )
 
 
 def _new_password_field(label) -> PasswordField:
@@ -32,11 +44,14 @@ def _new_password_field(label) -> PasswordField:
             DataRequired(),
             Length(
                 min=MIN_PASSWORD_LENGTH,
-                max=200,
+                max=MAX_PASSWORD_LENGTH,
                 message=_l(
-                    "Choose a password of at least %(min)d characters.", min=MIN_PASSWORD_LENGTH
+                    "Choose a password of %(min)d to %(max)d characters.",
+                    min=MIN_PASSWORD_LENGTH,
+                    max=MAX_PASSWORD_LENGTH,
                 ),
             ),
+            not_common,
         ],
         description=_l(
             "At least %(min)d characters. A short sentence is easy to remember and hard to guess.",

@@ -31,6 +31,8 @@ def authenticate(email: str, password: str) -> User | None:
         return None
     if not user.check_password(password) or not user.active:
         return None
+    if user.password_hash_outdated(password):
+        user.set_password(password)  # committed with the login
     return user
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import enum
+import functools
+import unicodedata
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
@@ -67,6 +69,19 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
+def normalise_password(password: str) -> str:
+    """The form a password is hashed in: NFKC, so "é" typed as one character or as "e"
+    and an accent (phones and laptops differ) is the same password.
+    """
+    return unicodedata.normalize("NFKC", password)
+
+
+@functools.cache
+def current_hash_method() -> str:
+    """werkzeug's default hashing method with its parameters, e.g. "scrypt:32768:8:1"."""
+    return generate_password_hash("-").split("$", 1)[0]
+
+
 class User(UserMixin, db.Model):
     """A person who logs in. Roles come from memberships, never from the user row."""
 
@@ -95,10 +110,29 @@ class User(UserMixin, db.Model):
         return normalise_email(email)
 
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password)
+        self.password_hash = generate_password_hash(normalise_password(password))
 
     def check_password(self, password: str) -> bool:
-        return self.password_hash is not None and check_password_hash(self.password_hash, password)
+        """Whether `password` is this user's: in its normalised form, or as typed for a
+        hash made before passwords were normalised.
+        """
+        if self.password_hash is None:
+            return False
+        normalised = normalise_password(password)
+        if check_password_hash(self.password_hash, normalised):
+            return True
+        return normalised != password and check_password_hash(self.password_hash, password)
+
+    def password_hash_outdated(self, password: str) -> bool:
+        """Whether the hash of `password` (just checked) should be made again: with
+        today's method and parameters, or from the normalised form.
+        """
+        if self.password_hash is None:
+            return False
+        if self.password_hash.split("$", 1)[0] != current_hash_method():
+            return True
+        normalised = normalise_password(password)
+        return normalised != password and not check_password_hash(self.password_hash, normalised)
 
     @property
     def has_password(self) -> bool:
