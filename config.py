@@ -112,6 +112,10 @@ class Config:
         self.REMEMBER_COOKIE_SAMESITE = "Lax"
         self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
         self.REMEMBER_COOKIE_DURATION = 60 * 60 * 24 * _int("REMEMBER_COOKIE_DAYS", 30)
+        # Browsers use HTTPS only for this site for so long once they saw the header.
+        self.HSTS_SECONDS = _int(
+            "LEERSPOOR_HSTS_SECONDS", 2 * 365 * 24 * 3600 if self.ENV_NAME == "production" else 0
+        )
 
         self.SQLALCHEMY_ENGINE_OPTIONS = engine_options(self.SQLALCHEMY_DATABASE_URI)
         self.SQLALCHEMY_TRACK_MODIFICATIONS = False
