@@ -18,13 +18,21 @@ from app.models.jobs import JobOutcome, JobRun
 from app.models.notifications import EmailStatus, Notification, NotificationKind
 from app.models.organisations import (
     DEFAULT_REMINDERS,
+    DEFAULT_SECURITY,
     DEFAULT_THRESHOLDS,
     Organisation,
     OrganisationKind,
     Partnership,
     SchoolSettings,
 )
-from app.models.people import EmailPreference, Membership, Role, User, normalise_email
+from app.models.people import (
+    EmailPreference,
+    Membership,
+    RecoveryCode,
+    Role,
+    User,
+    normalise_email,
+)
 from app.models.placements import Placement, PlacementKind, PlacementStatus
 from app.models.plans import (
     Action,
@@ -58,6 +66,7 @@ from app.models.visits import (
 
 __all__ = [
     "DEFAULT_REMINDERS",
+    "DEFAULT_SECURITY",
     "DEFAULT_THRESHOLDS",
     "JobOutcome",
     "JobRun",
@@ -108,6 +117,7 @@ __all__ = [
     "Placement",
     "PlacementKind",
     "PlacementStatus",
+    "RecoveryCode",
     "Role",
     "User",
     "normalise_email",

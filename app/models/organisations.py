@@ -92,10 +92,16 @@ DEFAULT_REMINDERS = {
 }
 
 
+# Who at the school must log in with a second factor, beyond coordinators (always).
+DEFAULT_SECURITY = {
+    "coaches_second_factor": False,
+}
+
+
 class SchoolSettings(db.Model):
-    """A school's thresholds for when a placement needs attention, and when and how its
-    reminders go out. A school without a row uses `DEFAULT_THRESHOLDS` and
-    `DEFAULT_REMINDERS`.
+    """A school's thresholds for when a placement needs attention, when and how its
+    reminders go out, and whether its coaches use a second factor. A school without a row
+    uses `DEFAULT_THRESHOLDS`, `DEFAULT_REMINDERS` and `DEFAULT_SECURITY`.
     """
 
     __tablename__ = "school_settings"
@@ -125,9 +131,15 @@ class SchoolSettings(db.Model):
     # Whether a mentor's reminder may carry a signed link that does its one action
     # without a password.
     mentor_links: Mapped[bool] = mapped_column(default=DEFAULT_REMINDERS["mentor_links"])
+    # Whether the school's coaches log in with a second factor too.
+    coaches_second_factor: Mapped[bool] = mapped_column(
+        default=DEFAULT_SECURITY["coaches_second_factor"]
+    )
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     @classmethod
     def defaults(cls, school_id: int) -> SchoolSettings:
         """The thresholds of a school that has not set its own (not added to the session)."""
-        return cls(school_id=school_id, **DEFAULT_THRESHOLDS, **DEFAULT_REMINDERS)
+        return cls(
+            school_id=school_id, **DEFAULT_THRESHOLDS, **DEFAULT_REMINDERS, **DEFAULT_SECURITY
+        )
