@@ -203,7 +203,11 @@ def _normalise_database_url(url: str) -> str:
 
 
 def engine_options(url: str) -> dict:
-    """Engine options per backend: SQLite waits for locks, PostgreSQL checks connections."""
+    """Engine options per backend: SQLite waits for locks, PostgreSQL checks connections.
+
+    Neither puts the values of a statement in its error messages: they reach the logs, and
+    the values are what people wrote.
+    """
     if url.startswith("sqlite"):
-        return {"connect_args": {"timeout": 15}}
-    return {"pool_pre_ping": True}
+        return {"connect_args": {"timeout": 15}, "hide_parameters": True}
+    return {"pool_pre_ping": True, "hide_parameters": True}

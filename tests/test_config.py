@@ -76,7 +76,7 @@ def test_postgres_urls_use_psycopg_3(instance, monkeypatch, given, used):
     monkeypatch.setenv("DATABASE_URL", given)
     config = DevelopmentConfig()
     assert config.SQLALCHEMY_DATABASE_URI == used
-    assert config.SQLALCHEMY_ENGINE_OPTIONS == {"pool_pre_ping": True}
+    assert config.SQLALCHEMY_ENGINE_OPTIONS == {"pool_pre_ping": True, "hide_parameters": True}
 
 
 def test_unknown_environment_name_is_refused(instance, monkeypatch):
