@@ -99,6 +99,19 @@ class Config:
         self.INVITATION_MAX_AGE_DAYS = _int("INVITATION_MAX_AGE_DAYS", 14)
         self.PASSWORD_RESET_MAX_AGE_MINUTES = _int("PASSWORD_RESET_MAX_AGE_MINUTES", 60)
         self.LOGIN_ATTEMPTS_PER_MINUTE = _int("LOGIN_ATTEMPTS_PER_MINUTE", 5)
+        # Coordinators and admins (and coaches where their school asks it) must log in with
+        # a second factor. Off in development, so the demo's staff log in with a password.
+        self.REQUIRE_TWO_FACTOR = _flag(
+            "LEERSPOOR_REQUIRE_TWO_FACTOR", self.ENV_NAME in ("production", "testing")
+        )
+        # A session ends after this long without a request: 30 minutes for school staff,
+        # who see the whole school's data; two hours for students and mentors, long enough
+        # to write a weekly log or finish a module between other work without losing it.
+        self.SESSION_IDLE_MINUTES_STAFF = _int("LEERSPOOR_SESSION_IDLE_MINUTES_STAFF", 30)
+        self.SESSION_IDLE_MINUTES = _int("LEERSPOOR_SESSION_IDLE_MINUTES", 120)
+        # ...and this long after logging in, whatever happened since ("keep me logged in"
+        # renews it for students and mentors only; staff never get that cookie).
+        self.SESSION_MAX_HOURS = _int("LEERSPOOR_SESSION_MAX_HOURS", 12)
 
         redis_url = os.environ.get("REDIS_URL", "")
         self.RATELIMIT_STORAGE_URI = redis_url or "memory://"

@@ -18,8 +18,44 @@ class LoginForm(FlaskForm):
     password = PasswordField(
         _l("Password"), validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)]
     )
-    remember = BooleanField(_l("Keep me logged in on this device"))
+    remember = BooleanField(
+        _l("Keep me logged in on this device"),
+        description=_l("Only on your own phone or computer. School staff log in every day."),
+    )
     next = HiddenField()
+
+
+class SecondStepForm(FlaskForm):
+    code = StringField(
+        _l("Code"),
+        validators=[DataRequired(), Length(max=40)],
+        description=_l(
+            "The 6 digits your authenticator app shows for Leerspoor now. Lost your phone? "
+            "Type one of your recovery codes instead."
+        ),
+    )
+
+
+class EnrolSecondFactorForm(FlaskForm):
+    code = StringField(
+        _l("Code from the app"),
+        validators=[DataRequired(), Length(max=20)],
+        description=_l("The 6 digits the app shows for Leerspoor after adding the key."),
+    )
+
+
+class CurrentPasswordForm(FlaskForm):
+    """A form that asks the current password again before something that matters."""
+
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
+
+    def __init__(self, user, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def validate_current_password(self, field) -> None:
+        if not self.user.check_password(field.data):
+            raise ValidationError(_l("This is not your current password."))
 
 
 class ForgotPasswordForm(FlaskForm):
@@ -71,16 +107,8 @@ class SetPasswordForm(FlaskForm):
     )
 
 
-class ChangePasswordForm(SetPasswordForm):
-    current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
-
-    def __init__(self, user, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.user = user
-
-    def validate_current_password(self, field) -> None:
-        if not self.user.check_password(field.data):
-            raise ValidationError(_l("This is not your current password."))
+class ChangePasswordForm(CurrentPasswordForm, SetPasswordForm):
+    """A new password, with the current one."""
 
 
 class AccountForm(FlaskForm):
