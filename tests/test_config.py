@@ -96,3 +96,20 @@ def test_the_app_reads_the_environment_when_created(instance, monkeypatch):
     app = create_app()
     assert app.config["PER_PAGE"] == 7
     assert app.instance_path == str(instance)
+
+
+def test_staff_need_a_second_factor_in_production_not_in_development(instance, monkeypatch):
+    monkeypatch.delenv("LEERSPOOR_REQUIRE_TWO_FACTOR", raising=False)
+    monkeypatch.setenv("SECRET_KEY", "x" * 64)
+    monkeypatch.setenv("LEERSPOOR_PUBLIC_URL", "https://leerspoor.example.be")
+    assert ProductionConfig().REQUIRE_TWO_FACTOR is True
+    assert DevelopmentConfig().REQUIRE_TWO_FACTOR is False
+    monkeypatch.setenv("LEERSPOOR_REQUIRE_TWO_FACTOR", "true")
+    assert DevelopmentConfig().REQUIRE_TWO_FACTOR is True
+
+
+def test_session_limits_default_to_30_minutes_for_staff_and_12_hours(instance):
+    config = DevelopmentConfig()
+    assert config.SESSION_IDLE_MINUTES_STAFF == 30
+    assert config.SESSION_IDLE_MINUTES == 120
+    assert config.SESSION_MAX_HOURS == 12

@@ -144,11 +144,11 @@ class PhonePage:
         self.page.get_by_label("E-mailadres", exact=True).fill(email_address)
         self.page.get_by_label("Wachtwoord", exact=True).fill(password)
         self.page.get_by_role("button", name="Inloggen").click()
-        self.page.wait_for_load_state("load")
+        self.page.wait_for_url(re.compile(re.escape(self.base_url) + r"/(login/code.*)?$"))
         if self.page.url.startswith(self.base_url + "/login/code"):
             # the world's coordinators and admin use an authenticator app
             self.page.get_by_label("Code", exact=True).fill(pyotp.TOTP(TOTP_SECRET).now())
-            self.page.get_by_role("button", name="Doorgaan").click()
+            self.page.get_by_role("button", name=re.compile("^(Doorgaan|Continue)$")).click()
         self.page.wait_for_url(self.base_url + "/")
 
     def check(self, name: str) -> None:
