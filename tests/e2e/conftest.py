@@ -146,7 +146,9 @@ class PhonePage:
         self.page.get_by_role("button", name="Inloggen").click()
         self.page.wait_for_url(re.compile(re.escape(self.base_url) + r"/(login/code.*)?$"))
         if self.page.url.startswith(self.base_url + "/login/code"):
-            # the world's coordinators and admin use an authenticator app
+            # the world's coordinators and admin use an authenticator app; the page's own
+            # requests (its icon) finish first, or leaving it cuts them off mid-file
+            self.page.wait_for_load_state("networkidle")
             self.page.get_by_label("Code", exact=True).fill(pyotp.TOTP(TOTP_SECRET).now())
             self.page.get_by_role("button", name=re.compile("^(Doorgaan|Continue)$")).click()
         self.page.wait_for_url(self.base_url + "/")
