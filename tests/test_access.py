@@ -117,6 +117,16 @@ CASES = [
         {"password-current_password": "wrong"},
     ),
     Case("auth.set_language", "POST", "/language", expect(302), {"locale": "en"}),
+    # a new e-mail address: asked for with the password, confirmed from the new mailbox
+    Case(
+        "auth.change_email",
+        "POST",
+        "/account/email",
+        expect(200, anonymous=LOGIN_REDIRECT),
+        {"email-email": "not an address"},
+    ),
+    Case("auth.confirm_email", "GET", "/account/email/not-a-token", expect(302)),
+    Case("auth.confirm_email", "POST", "/account/email/not-a-token", expect(302)),
     # the second step of logging in: done already for everyone logged in here
     Case("auth.second_step", "GET", "/login/code", expect(302)),
     Case("auth.second_step", "POST", "/login/code", expect(302), {"code": "123456"}),

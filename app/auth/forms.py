@@ -107,6 +107,14 @@ class SetPasswordForm(FlaskForm):
     )
 
 
+class ChangeEmailForm(CurrentPasswordForm):
+    """A new address, with the current password."""
+
+    email = EmailField(
+        _l("New e-mail address"), validators=[DataRequired(), Email(), Length(max=254)]
+    )
+
+
 class ChangePasswordForm(CurrentPasswordForm, SetPasswordForm):
     """A new password, with the current one."""
 

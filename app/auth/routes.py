@@ -10,6 +10,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from app.auth import bp, second_factor, services
 from app.auth.forms import (
     AccountForm,
+    ChangeEmailForm,
     ChangePasswordForm,
     CurrentPasswordForm,
     EnrolSecondFactorForm,
@@ -21,8 +22,10 @@ from app.auth.forms import (
 )
 from app.auth.second_factor import CodeCheck
 from app.auth.sessions import SECOND_FACTOR_DONE, is_staff, second_step_for, session_started
-from app.auth.tokens import Purpose, TokenError, TokenProblem, user_for_token
+from app.auth.tokens import Purpose, TokenError, TokenProblem, token_data, user_for_token
+from app.domain import DomainError
 from app.extensions import limiter
+from app.forms import CsrfForm
 from app.models import EmailPreference, normalise_email
 from app.web import safe_next
 
@@ -190,6 +193,7 @@ def _account_page(**forms):
     user = current_user._get_current_object()
     forms.setdefault("form", AccountForm(obj=user))
     forms.setdefault("password_form", ChangePasswordForm(user, prefix="password"))
+    forms.setdefault("email_form", ChangeEmailForm(user, prefix="email"))
     forms.setdefault("codes_form", CurrentPasswordForm(user, prefix="codes"))
     return render_template(
         "auth/edit_account.html",
@@ -216,6 +220,69 @@ def change_password():
         flash(_("Your password is changed. Your other devices are logged out."), "success")
         return redirect(url_for("auth.edit_account"))
     return _account_page(password_form=password_form)
+
+
+@bp.route("/account/email", methods=["POST"])
+@login_required
+def change_email():
+    """Ask for a new address: a link goes there, and the address changes when it is opened."""
+    user = current_user._get_current_object()
+    email_form = ChangeEmailForm(user, prefix="email")
+    if email_form.validate_on_submit():
+        new_email = normalise_email(email_form.email.data)
+        if new_email == user.email:
+            email_form.email.errors.append(_("This is already your address."))
+        elif services.find_user_by_email(new_email) is not None:
+            email_form.email.errors.append(_("Another account already uses this address."))
+        else:
+            services.request_email_change(user, new_email)
+            flash(
+                _(
+                    "We sent a link to %(email)s. Your address changes when you open it.",
+                    email=new_email,
+                ),
+                "success",
+            )
+            return redirect(url_for("auth.edit_account"))
+    return _account_page(email_form=email_form)
+
+
+def _email_link_problem(problem: TokenProblem) -> str:
+    if problem is TokenProblem.EXPIRED:
+        return _("This link has expired. Ask for the change again under My account.")
+    if problem is TokenProblem.USED:
+        return _("This link no longer works: it was used, or your address or password changed.")
+    return _("This link is not valid. Check that you copied all of it.")
+
+
+@bp.route("/account/email/<token>", methods=["GET", "POST"])
+def confirm_email(token: str):
+    """Open the link sent to the new address, and confirm with a button (so that a mail
+    scanner following links changes nothing).
+    """
+    try:
+        user, data = token_data(token, Purpose.EMAIL_CHANGE)
+    except TokenError as error:
+        flash(_email_link_problem(error.problem), "error")
+        return redirect(url_for("auth.edit_account"))
+    form = CsrfForm()
+    if form.validate_on_submit():
+        here = current_user.is_authenticated and current_user.id == user.id
+        try:
+            user = services.change_email(token)
+        except TokenError as error:
+            flash(_email_link_problem(error.problem), "error")
+            return redirect(url_for("auth.edit_account"))
+        except DomainError as error:
+            flash(str(error.message), "error")
+            return redirect(url_for("auth.edit_account"))
+        if here:  # this browser stays logged in; every other session has ended
+            _log_in(user, second_factor_done=session.get(SECOND_FACTOR_DONE, False))
+        flash(_("Your e-mail address is now %(email)s.", email=user.email), "success")
+        return redirect(url_for("auth.edit_account" if here else "auth.login"))
+    return render_template(
+        "auth/confirm_email.html", form=form, user=user, new_email=data.get("e", "")
+    )
 
 
 # -- the second factor ------------------------------------------------------------------
