@@ -112,6 +112,19 @@ class Config:
         # How long a mentor's quick link works; 0 switches quick links off on the platform.
         self.MENTOR_LINK_DAYS = _int("LEERSPOOR_MENTOR_LINK_DAYS", 7)
         self.LOGIN_ATTEMPTS_PER_MINUTE = _int("LOGIN_ATTEMPTS_PER_MINUTE", 5)
+        # Coordinators and admins (and coaches where their school asks it) must log in with
+        # a second factor. Off in development, so the demo's staff log in with a password.
+        self.REQUIRE_TWO_FACTOR = _flag(
+            "LEERSPOOR_REQUIRE_TWO_FACTOR", self.ENV_NAME in ("production", "testing")
+        )
+        # A session ends after this long without a request: 30 minutes for school staff,
+        # who see the whole school's data; two hours for students and mentors, long enough
+        # to write a weekly log or finish a module between other work without losing it.
+        self.SESSION_IDLE_MINUTES_STAFF = _int("LEERSPOOR_SESSION_IDLE_MINUTES_STAFF", 30)
+        self.SESSION_IDLE_MINUTES = _int("LEERSPOOR_SESSION_IDLE_MINUTES", 120)
+        # ...and this long after logging in, whatever happened since ("keep me logged in"
+        # renews it for students and mentors only; staff never get that cookie).
+        self.SESSION_MAX_HOURS = _int("LEERSPOOR_SESSION_MAX_HOURS", 12)
 
         redis_url = os.environ.get("REDIS_URL", "")
         self.RATELIMIT_STORAGE_URI = redis_url or "memory://"
@@ -125,6 +138,10 @@ class Config:
         self.REMEMBER_COOKIE_SAMESITE = "Lax"
         self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
         self.REMEMBER_COOKIE_DURATION = 60 * 60 * 24 * _int("REMEMBER_COOKIE_DAYS", 30)
+        # Browsers use HTTPS only for this site for so long once they saw the header.
+        self.HSTS_SECONDS = _int(
+            "LEERSPOOR_HSTS_SECONDS", 2 * 365 * 24 * 3600 if self.ENV_NAME == "production" else 0
+        )
 
         self.SQLALCHEMY_ENGINE_OPTIONS = engine_options(self.SQLALCHEMY_DATABASE_URI)
         self.SQLALCHEMY_TRACK_MODIFICATIONS = False
@@ -232,13 +249,17 @@ def engine_options(url: str) -> dict:
     """Engine options per backend: SQLite waits for locks; PostgreSQL tests each connection
     before use (a restarted server is reconnected to without restarting the app) and gives
     up quickly on a server that does not answer.
+
+    Neither puts the values of a statement in its error messages: they reach the logs, and
+    the values are what people wrote.
     """
     if url.startswith("sqlite"):
-        return {"connect_args": {"timeout": 15}}
+        return {"connect_args": {"timeout": 15}, "hide_parameters": True}
     given = make_url(url).query
     return {
         "pool_pre_ping": True,
         "pool_timeout": POOL_TIMEOUT_SECONDS,
+        "hide_parameters": True,
         "connect_args": {
             name: value for name, value in POSTGRES_CONNECT_ARGS.items() if name not in given
         },

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from app import cli, database, errors, web
+from app import cli, database, errors, logs, web
 from app.admin import bp as admin_bp
 from app.auth import bp as auth_bp
 from app.auth.sessions import init_login
@@ -42,12 +42,17 @@ def create_app(config: Config | type[Config] | None = None) -> Flask:
     app.config.from_object(config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
+    register_logging(app)
     register_extensions(app)
     register_request_hooks(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_cli(app)
     return app
+
+
+def register_logging(app: Flask) -> None:
+    logs.init_app(app)
 
 
 def register_extensions(app: Flask) -> None:

@@ -22,7 +22,8 @@ from werkzeug.serving import run_simple
 
 from app import catalogues, demo
 from app.admin.services import role_fits
-from app.auth.forms import MIN_PASSWORD_LENGTH
+from app.auth import second_factor
+from app.auth.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, is_common
 from app.backup.services import BackupError, create_backup, restore_backup
 from app.content.modules import load_training
 from app.content.services import load_rubrics
@@ -67,6 +68,11 @@ def _print_accounts(accounts: list[demo.DemoAccount], as_json: bool) -> None:
         click.echo(json.dumps([account.as_dict() for account in accounts], indent=2))
         return
     click.echo(f"Demo accounts (password for each: {demo.DEMO_PASSWORD})")
+    if not current_app.config["REQUIRE_TWO_FACTOR"]:
+        click.echo(
+            "Staff log in without a second factor here (LEERSPOOR_REQUIRE_TWO_FACTOR is off "
+            "outside production); anyone can set one up under My account."
+        )
     width = max(len(account.email) for account in accounts)
     for account in accounts:
         click.echo(
@@ -136,8 +142,13 @@ def create_user_command(email: str, name: str, role: str, organisation: str, pas
     if user is None:
         if password is None:
             password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-        if len(password) < MIN_PASSWORD_LENGTH:
-            raise click.UsageError(f"The password needs at least {MIN_PASSWORD_LENGTH} characters.")
+        if not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
+            raise click.UsageError(
+                f"The password needs at least {MIN_PASSWORD_LENGTH} characters "
+                f"and at most {MAX_PASSWORD_LENGTH}."
+            )
+        if is_common(password):
+            raise click.UsageError("This password is on the list of common passwords.")
         user = User(email=email, name=name)
         user.set_password(password)
         db.session.add(user)
@@ -147,6 +158,20 @@ def create_user_command(email: str, name: str, role: str, organisation: str, pas
         user.memberships.append(Membership(role=role, organisation_id=org.id if org else None))
     db.session.commit()
     click.echo(f"{user.email} is {role.value}" + (f" at {org.name}." if org else "."))
+
+
+@user_group.command("reset-second-factor")
+@click.option("--email", required=True)
+@with_appcontext
+def reset_second_factor_command(email: str) -> None:
+    """Remove a user's second factor (a lost phone, or the only admin locked out); they set
+    up a new one at their next login.
+    """
+    user = db.session.scalar(select(User).where(User.email == normalise_email(email)))
+    if user is None:
+        raise click.UsageError(f"No user has the address {email!r}.")
+    second_factor.reset(None, user)
+    click.echo(f"The second factor of {user.email} is removed; their sessions have ended.")
 
 
 @click.group("translations")

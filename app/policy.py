@@ -505,6 +505,13 @@ def can_change_email(user: User, person: User) -> bool:
     )
 
 
+def can_reset_second_factor(user: User, person: User) -> bool:
+    """Removing a second factor lets whoever holds the password set up their own phone:
+    platform admins only, and never their own (another admin does that).
+    """
+    return user.is_admin and person.id != user.id
+
+
 def school_or_404(school_id: int, user: User) -> Organisation:
     """A school the user administers (its coordinators and admins)."""
     school = db.session.get(Organisation, school_id)

@@ -6,7 +6,7 @@ import re
 import uuid
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, g, request, url_for
+from flask import Flask, abort, current_app, g, request, url_for
 from flask_babel import format_decimal, get_locale
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -105,6 +105,16 @@ def _security_headers(response):
     headers.setdefault("X-Frame-Options", "DENY")
     headers.setdefault("Referrer-Policy", "same-origin")
     headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    # Pages carry personal data, CSRF tokens or links with tokens: no cache keeps them,
+    # not even the browser's back button on a shared school computer. Static files and
+    # responses that chose their own caching (attachments, the scale colours) keep theirs.
+    headers.setdefault("Cache-Control", "no-store")
+    hsts_seconds = current_app.config["HSTS_SECONDS"]
+    if hsts_seconds:
+        headers.setdefault(
+            "Strict-Transport-Security", f"max-age={hsts_seconds}; includeSubDomains"
+        )
     return response
 
 

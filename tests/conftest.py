@@ -12,7 +12,7 @@ import os
 import re
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from email.message import Message
 from pathlib import Path
 
@@ -22,6 +22,7 @@ from sqlalchemy import event, select, text
 from werkzeug.security import generate_password_hash
 
 from app import create_app
+from app.auth.sessions import session_started
 from app.extensions import db, limiter
 from app.followup.entries import PROMPTS, create_entry
 from app.followup.evidence import add_attachment
@@ -41,6 +42,8 @@ from config import TestingConfig
 
 PASSWORD = "correct horse battery"
 PASSWORD_HASH = generate_password_hash(PASSWORD)  # hashed once: hashing is slow on purpose
+# The authenticator app of the world's coordinators and admin (they must use one).
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 CSRF_PATTERN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
@@ -191,6 +194,9 @@ def build_world() -> World:
         **FOLLOWED_WITH,
     )
     db.session.add_all([placement_a, placement_b])
+    for name in ("admin", "coordinator_a", "coordinator_b"):
+        people[name].totp_secret = TOTP_SECRET
+        people[name].totp_confirmed_at = datetime(2026, 8, 20, 9, 0, tzinfo=UTC)
     db.session.commit()
     return World(
         school_a=school_a,
@@ -340,10 +346,12 @@ def browser(client) -> Browser:
 
 @pytest.fixture
 def login_as(app):
-    """A fresh browser with a session for `user`, as after logging in.
+    """A fresh browser with a session for `user`, as after logging in with the password
+    and, for those who have one, the second factor.
 
-    The session is set directly: the login form itself is tested in test_auth.py,
-    and checking a password hash for every role in every test would be slow.
+    The session is set directly: the login form and the second step are tested in
+    test_auth.py and test_second_factor.py; checking a password hash for every role in
+    every test would be slow, and a code from the app works only once.
     """
 
     def login(user: User) -> Browser:
@@ -355,6 +363,7 @@ def login_as(app):
         with session_browser.client.session_transaction() as session:
             session["_user_id"] = session_id
             session["_fresh"] = True
+            session.update(session_started(second_factor_done=True))
         return session_browser
 
     return login

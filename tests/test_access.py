@@ -39,6 +39,7 @@ LOGGED_IN = ROLES[1:]
 ADMINISTRATORS = ("admin", "coordinator_a", "coordinator_b")
 NOT_ADMINISTRATORS = tuple(r for r in LOGGED_IN if r not in ADMINISTRATORS)
 TRIO_A = ("coach_a", "mentor_x", "student_a")
+WITH_SECOND_FACTOR = ADMINISTRATORS  # the world's admin and coordinators have set one up
 
 
 @dataclass
@@ -125,6 +126,40 @@ CASES = [
         {"password-current_password": "wrong"},
     ),
     Case("auth.set_language", "POST", "/language", expect(302), {"locale": "en"}),
+    # a new e-mail address: asked for with the password, confirmed from the new mailbox
+    Case(
+        "auth.change_email",
+        "POST",
+        "/account/email",
+        expect(200, anonymous=LOGIN_REDIRECT),
+        {"email-email": "not an address"},
+    ),
+    Case("auth.confirm_email", "GET", "/account/email/not-a-token", expect(302)),
+    Case("auth.confirm_email", "POST", "/account/email/not-a-token", expect(302)),
+    # the second step of logging in: done already for everyone logged in here
+    Case("auth.second_step", "GET", "/login/code", expect(302)),
+    Case("auth.second_step", "POST", "/login/code", expect(302), {"code": "123456"}),
+    # anyone may set up a second factor; who has one already is sent to My account
+    Case(
+        "auth.enrol_second_factor",
+        "GET",
+        "/account/second-factor",
+        expect(200, anonymous=LOGIN_REDIRECT, **roles(302, WITH_SECOND_FACTOR)),
+    ),
+    Case(
+        "auth.enrol_second_factor",
+        "POST",
+        "/account/second-factor",
+        expect(200, anonymous=LOGIN_REDIRECT, **roles(302, WITH_SECOND_FACTOR)),
+        {"code": "000000"},
+    ),
+    Case(
+        "auth.renew_recovery_codes",
+        "POST",
+        "/account/second-factor/recovery-codes",
+        expect(302, **roles(200, WITH_SECOND_FACTOR)),  # the password is wrong: the page again
+        {"codes-current_password": "wrong"},
+    ),
     # placements
     Case("placements.index", "GET", "/", expect(200, anonymous=LOGIN_REDIRECT)),
     Case(
@@ -577,6 +612,19 @@ CASES = [
         "/admin/people/{student_a}/invitation",
         {**ADMIN_PAGE, "admin": 302, "coordinator_a": 302, "coordinator_b": 404},
     ),
+    # a lost phone: only platform admins take someone's second factor away
+    Case(
+        "admin.reset_second_factor",
+        "POST",
+        "/admin/people/{coordinator_a}/second-factor/reset",
+        {**ADMIN_PAGE, "admin": 302, "coordinator_a": 403, "coordinator_b": 404},
+    ),
+    Case(
+        "admin.reset_second_factor",
+        "POST",
+        "/admin/people/{student_a}/second-factor/reset",
+        {**ADMIN_PAGE, "admin": 302, "coordinator_a": 403, "coordinator_b": 404},
+    ),
     Case("admin.create_placement", "GET", "/admin/placements/new", ADMIN_PAGE),
     Case("admin.create_placement", "POST", "/admin/placements/new", ADMIN_PAGE, {"kind": "x"}),
     Case(
@@ -1025,6 +1073,7 @@ def test_route_answers_each_role_as_expected(app, world, login_as, case):
         "school_a": world.school_a.id,
         "school_b": world.school_b.id,
         "student_a": world.student_a.id,
+        "coordinator_a": world.coordinator_a.id,
         "student_a_membership": world.student_a.memberships[0].id,
     }
     ids.update(development_plan(app, world))

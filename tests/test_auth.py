@@ -257,7 +257,7 @@ def test_a_short_password_is_refused_with_a_reason(app, world, login_as, outbox)
     invitee.get(link)
     response = invitee.post(link, {"password": "short", "confirm": "short"})
     assert response.status_code == 200
-    assert "minstens 10 tekens" in response.get_data(as_text=True)
+    assert "10 tot 200 tekens" in response.get_data(as_text=True)
 
 
 # -- password reset ---------------------------------------------------------------------

@@ -235,3 +235,9 @@ def test_the_demo_shows_a_plan_and_visits_to_the_first_trio(empty_app):
     visits = browse("coach@scheldeland.demo", f"/placements/{placement_id}/visits")
     assert "Gepland" in visits
     assert "Wacht op bevestiging" in visits
+
+
+def test_demo_says_its_staff_need_no_second_factor(empty_app):
+    empty_app.config["REQUIRE_TWO_FACTOR"] = False  # as in development, where the demo runs
+    result = empty_app.test_cli_runner().invoke(args=["demo"])
+    assert "without a second factor" in result.output

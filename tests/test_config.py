@@ -78,6 +78,7 @@ def test_postgres_urls_use_psycopg_3(instance, monkeypatch, given, used):
     assert config.SQLALCHEMY_DATABASE_URI == used
     options = config.SQLALCHEMY_ENGINE_OPTIONS
     assert options["pool_pre_ping"] is True
+    assert options["hide_parameters"] is True
     assert options["connect_args"]["connect_timeout"] == 2
 
 
@@ -111,3 +112,20 @@ def test_mentor_links_work_7_days_unless_the_environment_says_otherwise(instance
     assert DevelopmentConfig().MENTOR_LINK_DAYS == 7
     monkeypatch.setenv("LEERSPOOR_MENTOR_LINK_DAYS", "0")
     assert DevelopmentConfig().MENTOR_LINK_DAYS == 0
+
+
+def test_staff_need_a_second_factor_in_production_not_in_development(instance, monkeypatch):
+    monkeypatch.delenv("LEERSPOOR_REQUIRE_TWO_FACTOR", raising=False)
+    monkeypatch.setenv("SECRET_KEY", "x" * 64)
+    monkeypatch.setenv("LEERSPOOR_PUBLIC_URL", "https://leerspoor.example.be")
+    assert ProductionConfig().REQUIRE_TWO_FACTOR is True
+    assert DevelopmentConfig().REQUIRE_TWO_FACTOR is False
+    monkeypatch.setenv("LEERSPOOR_REQUIRE_TWO_FACTOR", "true")
+    assert DevelopmentConfig().REQUIRE_TWO_FACTOR is True
+
+
+def test_session_limits_default_to_30_minutes_for_staff_and_12_hours(instance):
+    config = DevelopmentConfig()
+    assert config.SESSION_IDLE_MINUTES_STAFF == 30
+    assert config.SESSION_IDLE_MINUTES == 120
+    assert config.SESSION_MAX_HOURS == 12

@@ -286,6 +286,14 @@ class SchoolSettingsForm(FlaskForm):
             days,
         )
 
+    coaches_second_factor = BooleanField(
+        _l("Coaches log in with a second factor"),
+        description=_l(
+            "A code from an app on their phone after the password, as coordinators always "
+            "do. Coaches without one set it up at their next login."
+        ),
+    )
+
     def validate_reminders_until_hour(self, field) -> None:
         start = self.reminders_from_hour
         if start.errors or start.data is None or field.data is None:

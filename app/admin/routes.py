@@ -25,6 +25,7 @@ from app.admin.forms import (
     SchoolSettingsForm,
 )
 from app.admin.services import AdminError
+from app.auth import second_factor
 from app.content.services import content_library, localised
 from app.extensions import db
 from app.forms import CsrfForm
@@ -273,7 +274,28 @@ def _render_person(actor: User, person: User, form: PersonForm, membership_error
         membership_error=membership_error,
         can_export=policy.can_export_person(actor, person) and actor.id != person.id,
         request_form=RecordRequestForm(),
+        can_reset_second_factor=policy.can_reset_second_factor(actor, person),
     )
+
+
+@bp.route("/people/<int:user_id>/second-factor/reset", methods=["POST"])
+def reset_second_factor(user_id: int):
+    """A lost phone: the person sets up a new second factor at their next login."""
+    actor = _actor()
+    person = policy.user_or_404(user_id, actor)
+    if not policy.can_reset_second_factor(actor, person):
+        abort(403)
+    if CsrfForm().validate_on_submit():
+        second_factor.reset(actor, person)
+        flash(
+            _(
+                "The second factor of %(name)s is removed and they are logged out. At their "
+                "next login they set up a new one.",
+                name=person.name,
+            ),
+            "success",
+        )
+    return redirect(url_for("admin.edit_user", user_id=person.id))
 
 
 @bp.route("/people/<int:user_id>/memberships/<int:membership_id>/delete", methods=["POST"])

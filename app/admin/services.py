@@ -20,6 +20,7 @@ from app.content.schemas import Framework, Rubric
 from app.extensions import db
 from app.models import (
     DEFAULT_REMINDERS,
+    DEFAULT_SECURITY,
     DEFAULT_THRESHOLDS,
     Membership,
     Organisation,
@@ -154,8 +155,8 @@ def school_settings(school: Organisation) -> SchoolSettings:
     return db.session.get(SchoolSettings, school.id) or SchoolSettings.defaults(school.id)
 
 
-# What a school sets: the caseload's thresholds and its reminders.
-SCHOOL_SETTINGS = (*DEFAULT_THRESHOLDS, *DEFAULT_REMINDERS)
+# What a school sets: the caseload's thresholds, its reminders, who uses a second factor.
+SCHOOL_SETTINGS = (*DEFAULT_THRESHOLDS, *DEFAULT_REMINDERS, *DEFAULT_SECURITY)
 
 
 def save_school_settings(

@@ -8,21 +8,69 @@ from wtforms import BooleanField, EmailField, HiddenField, PasswordField, Select
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, Email, EqualTo, Length, ValidationError
 
+from app.auth.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, is_common
 from app.models import EmailPreference
 from app.validators import single_line
-
-MIN_PASSWORD_LENGTH = 10
 
 
 class LoginForm(FlaskForm):
     email = EmailField(_l("E-mail address"), validators=[DataRequired(), Length(max=254)])
-    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
-    remember = BooleanField(_l("Keep me logged in on this device"))
+    password = PasswordField(
+        _l("Password"), validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)]
+    )
+    remember = BooleanField(
+        _l("Keep me logged in on this device"),
+        description=_l("Only on your own phone or computer. School staff log in every day."),
+    )
     next = HiddenField()
+
+
+class SecondStepForm(FlaskForm):
+    code = StringField(
+        _l("Code"),
+        validators=[DataRequired(), Length(max=40)],
+        description=_l(
+            "The 6 digits your authenticator app shows for Leerspoor now. Lost your phone? "
+            "Type one of your recovery codes instead."
+        ),
+    )
+
+
+class EnrolSecondFactorForm(FlaskForm):
+    code = StringField(
+        _l("Code from the app"),
+        validators=[DataRequired(), Length(max=20)],
+        description=_l("The 6 digits the app shows for Leerspoor after adding the key."),
+    )
+
+
+class CurrentPasswordForm(FlaskForm):
+    """A form that asks the current password again before something that matters."""
+
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
+
+    def __init__(self, user, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def validate_current_password(self, field) -> None:
+        if not self.user.check_password(field.data):
+            raise ValidationError(_l("This is not your current password."))
 
 
 class ForgotPasswordForm(FlaskForm):
     email = EmailField(_l("E-mail address"), validators=[DataRequired(), Email(), Length(max=254)])
+
+
+def not_common(_form, field) -> None:
+    """A password on the shipped list of common passwords is guessed in seconds."""
+    if field.data and is_common(field.data):
+        raise ValidationError(
+            _l(
+                "This password is one of the most used ones, so it is among the first an "
+                "attacker tries. Choose another one."
+            )
+        )
 
 
 def _new_password_field(label) -> PasswordField:
@@ -32,11 +80,14 @@ def _new_password_field(label) -> PasswordField:
             DataRequired(),
             Length(
                 min=MIN_PASSWORD_LENGTH,
-                max=200,
+                max=MAX_PASSWORD_LENGTH,
                 message=_l(
-                    "Choose a password of at least %(min)d characters.", min=MIN_PASSWORD_LENGTH
+                    "Choose a password of %(min)d to %(max)d characters.",
+                    min=MIN_PASSWORD_LENGTH,
+                    max=MAX_PASSWORD_LENGTH,
                 ),
             ),
+            not_common,
         ],
         description=_l(
             "At least %(min)d characters. A short sentence is easy to remember and hard to guess.",
@@ -56,16 +107,16 @@ class SetPasswordForm(FlaskForm):
     )
 
 
-class ChangePasswordForm(SetPasswordForm):
-    current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
+class ChangeEmailForm(CurrentPasswordForm):
+    """A new address, with the current password."""
 
-    def __init__(self, user, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.user = user
+    email = EmailField(
+        _l("New e-mail address"), validators=[DataRequired(), Email(), Length(max=254)]
+    )
 
-    def validate_current_password(self, field) -> None:
-        if not self.user.check_password(field.data):
-            raise ValidationError(_l("This is not your current password."))
+
+class ChangePasswordForm(CurrentPasswordForm, SetPasswordForm):
+    """A new password, with the current one."""
 
 
 class AccountForm(FlaskForm):

@@ -4,30 +4,51 @@ from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user, logout_user
 
-from app.auth import bp, services
+from app.auth import bp, second_factor, services
 from app.auth.forms import (
     AccountForm,
+    ChangeEmailForm,
     ChangePasswordForm,
+    CurrentPasswordForm,
+    EnrolSecondFactorForm,
     ForgotPasswordForm,
     LanguageForm,
     LoginForm,
+    SecondStepForm,
     SetPasswordForm,
 )
-from app.auth.tokens import Purpose, TokenError, TokenProblem, user_for_token
+from app.auth.second_factor import CodeCheck
+from app.auth.sessions import SECOND_FACTOR_DONE, is_staff, second_step_for, session_started
+from app.auth.tokens import Purpose, TokenError, TokenProblem, token_data, user_for_token
+from app.domain import DomainError
 from app.extensions import limiter
+from app.forms import CsrfForm
 from app.models import EmailPreference, normalise_email
 from app.web import safe_next
 
 
-def _log_in(user, remember: bool = False) -> None:
-    """Start a fresh session for `user` (no fixation), keeping the chosen language."""
+def _log_in(user, remember: bool = False, *, second_factor_done: bool = False) -> None:
+    """Start a fresh session for `user` (no fixation), keeping the chosen language.
+
+    Staff are never kept logged in: their sessions end after the absolute age.
+    """
     locale = session.get("locale")
     session.clear()
     if locale:
         session["locale"] = locale
-    login_user(user, remember=remember)
+    login_user(user, remember=remember and not is_staff(user))
+    session.update(session_started(second_factor_done=second_factor_done))
+
+
+def _onwards(user, target: str | None):
+    """After the password: the second step when `user` needs one, else `target`."""
+    step = second_step_for(user)
+    if step is not None:
+        return redirect(url_for(step, next=target or None))
+    return redirect(safe_next(target))
 
 
 def _failed_login(response) -> bool:
@@ -63,7 +84,7 @@ def login():
         if user is not None:
             _log_in(user, remember=form.remember.data)
             services.record_login(user)
-            return redirect(safe_next(form.next.data))
+            return _onwards(user, form.next.data)
         form.password.errors.append(_("This e-mail address and password do not match."))
     return render_template("auth/login.html", form=form)
 
@@ -123,7 +144,7 @@ def _password_page(token: str, purpose: Purpose, template: str, complete, done: 
         _log_in(user)
         services.record_login(user)
         flash(done, "success")
-        return redirect(url_for("placements.index"))
+        return _onwards(user, None)
     return render_template(template, form=form, user=user)
 
 
@@ -164,10 +185,23 @@ def edit_account():
         session["locale"] = form.locale.data
         flash(_("Your settings are saved."), "success")
         return redirect(url_for("auth.edit_account"))
+    return _account_page(form=form)
+
+
+def _account_page(**forms):
+    """My account, with each form as sent (when one was) or empty."""
+    user = current_user._get_current_object()
+    forms.setdefault("form", AccountForm(obj=user))
+    forms.setdefault("password_form", ChangePasswordForm(user, prefix="password"))
+    forms.setdefault("email_form", ChangeEmailForm(user, prefix="email"))
+    forms.setdefault("codes_form", CurrentPasswordForm(user, prefix="codes"))
     return render_template(
         "auth/edit_account.html",
-        form=form,
-        password_form=ChangePasswordForm(user, prefix="password"),
+        recovery_codes_left=(
+            second_factor.recovery_codes_left(user) if user.has_second_factor else 0
+        ),
+        second_factor_required=second_factor.required_for(user),
+        **forms,
     )
 
 
@@ -178,12 +212,182 @@ def change_password():
     password_form = ChangePasswordForm(user, prefix="password")
     if password_form.validate_on_submit():
         services.set_password(user, password_form.password.data, action="password_changed")
-        _log_in(user, remember="remember_token" in request.cookies)
+        _log_in(
+            user,
+            remember="remember_token" in request.cookies,
+            second_factor_done=session.get(SECOND_FACTOR_DONE, False),
+        )
         flash(_("Your password is changed. Your other devices are logged out."), "success")
         return redirect(url_for("auth.edit_account"))
+    return _account_page(password_form=password_form)
+
+
+@bp.route("/account/email", methods=["POST"])
+@login_required
+def change_email():
+    """Ask for a new address: a link goes there, and the address changes when it is opened."""
+    user = current_user._get_current_object()
+    email_form = ChangeEmailForm(user, prefix="email")
+    if email_form.validate_on_submit():
+        new_email = normalise_email(email_form.email.data)
+        if new_email == user.email:
+            email_form.email.errors.append(_("This is already your address."))
+        elif services.find_user_by_email(new_email) is not None:
+            email_form.email.errors.append(_("Another account already uses this address."))
+        else:
+            services.request_email_change(user, new_email)
+            flash(
+                _(
+                    "We sent a link to %(email)s. Your address changes when you open it.",
+                    email=new_email,
+                ),
+                "success",
+            )
+            return redirect(url_for("auth.edit_account"))
+    return _account_page(email_form=email_form)
+
+
+def _email_link_problem(problem: TokenProblem) -> str:
+    if problem is TokenProblem.EXPIRED:
+        return _("This link has expired. Ask for the change again under My account.")
+    if problem is TokenProblem.USED:
+        return _("This link no longer works: it was used, or your address or password changed.")
+    return _("This link is not valid. Check that you copied all of it.")
+
+
+@bp.route("/account/email/<token>", methods=["GET", "POST"])
+def confirm_email(token: str):
+    """Open the link sent to the new address, and confirm with a button (so that a mail
+    scanner following links changes nothing).
+    """
+    try:
+        user, data = token_data(token, Purpose.EMAIL_CHANGE)
+    except TokenError as error:
+        flash(_email_link_problem(error.problem), "error")
+        return redirect(url_for("auth.edit_account"))
+    form = CsrfForm()
+    if form.validate_on_submit():
+        here = current_user.is_authenticated and current_user.id == user.id
+        try:
+            user = services.change_email(token)
+        except TokenError as error:
+            flash(_email_link_problem(error.problem), "error")
+            return redirect(url_for("auth.edit_account"))
+        except DomainError as error:
+            flash(str(error.message), "error")
+            return redirect(url_for("auth.edit_account"))
+        if here:  # this browser stays logged in; every other session has ended
+            _log_in(user, second_factor_done=session.get(SECOND_FACTOR_DONE, False))
+        flash(_("Your e-mail address is now %(email)s.", email=user.email), "success")
+        return redirect(url_for("auth.edit_account" if here else "auth.login"))
     return render_template(
-        "auth/edit_account.html", form=AccountForm(obj=user), password_form=password_form
+        "auth/confirm_email.html", form=form, user=user, new_email=data.get("e", "")
     )
+
+
+# -- the second factor ------------------------------------------------------------------
+
+
+def _second_step_key() -> str:
+    user_id = current_user.get_id() if current_user.is_authenticated else "-"
+    return "second-step:" + user_id.partition(":")[0]
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+@limiter.limit(_per_account, key_func=_second_step_key, methods=["POST"], deduct_when=_failed_login)
+@limiter.limit(_per_address, methods=["POST"], deduct_when=_failed_login)
+def second_step():
+    """After the password: a code from the app, or a recovery code."""
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login"))
+    user = current_user._get_current_object()
+    target = request.args.get("next")
+    if session.get(SECOND_FACTOR_DONE) or not user.has_second_factor:
+        return redirect(safe_next(target))
+    form = SecondStepForm()
+    if form.validate_on_submit():
+        check = second_factor.check_code(user, form.code.data)
+        if check.passed:
+            session[SECOND_FACTOR_DONE] = True
+            if check is CodeCheck.RECOVERY_CODE:
+                _flash_recovery_codes_left(user)
+            return redirect(safe_next(target))
+        form.code.errors.append(
+            _("This code was already used. Wait for the next one in your app.")
+            if check is CodeCheck.REUSED
+            else _(
+                "This code is not right. Check that the time on your phone is correct, "
+                "or type a recovery code."
+            )
+        )
+    return render_template("auth/second_step.html", form=form, half_logged_in=True)
+
+
+def _flash_recovery_codes_left(user) -> None:
+    left = second_factor.recovery_codes_left(user)
+    flash(
+        ngettext(
+            "You logged in with a recovery code; %(num)d is left. Make new ones under My account.",
+            "You logged in with a recovery code; %(num)d are left. Make new ones under My account.",
+            left,
+        ),
+        "info",
+    )
+
+
+@bp.route("/account/second-factor", methods=["GET", "POST"])
+@login_required
+def enrol_second_factor():
+    """Set up the authenticator app: scan or type the key, confirm with a first code."""
+    user = current_user._get_current_object()
+    target = request.args.get("next")
+    if user.has_second_factor:
+        if not session.get(SECOND_FACTOR_DONE):
+            return redirect(url_for("auth.second_step", next=target or None))
+        flash(_("Your second factor is set up."), "info")
+        return redirect(url_for("auth.edit_account"))
+    secret = second_factor.pending_secret(user)
+    form = EnrolSecondFactorForm()
+    if form.validate_on_submit():
+        codes = second_factor.confirm_enrolment(user, form.code.data)
+        if codes is not None:
+            session[SECOND_FACTOR_DONE] = True
+            return render_template(
+                "auth/recovery_codes.html", codes=codes, onwards=safe_next(target)
+            )
+        form.code.errors.append(
+            _(
+                "This code is not right. Check that you added the key shown here and that "
+                "the time on your phone is correct."
+            )
+        )
+    uri = second_factor.provisioning_uri(user, secret)
+    required = second_factor.required_for(user)
+    return render_template(
+        "auth/enrol_second_factor.html",
+        form=form,
+        key=second_factor.grouped_key(secret),
+        uri=uri,
+        qr_code=second_factor.qr_code_data_uri(uri),
+        required=required,
+        half_logged_in=required and not session.get(SECOND_FACTOR_DONE),
+    )
+
+
+@bp.route("/account/second-factor/recovery-codes", methods=["POST"])
+@login_required
+def renew_recovery_codes():
+    """New recovery codes, after the current password; the old ones stop working."""
+    user = current_user._get_current_object()
+    if not user.has_second_factor:
+        return redirect(url_for("auth.enrol_second_factor"))
+    codes_form = CurrentPasswordForm(user, prefix="codes")
+    if codes_form.validate_on_submit():
+        codes = second_factor.renew_recovery_codes(user)
+        return render_template(
+            "auth/recovery_codes.html", codes=codes, onwards=url_for("auth.edit_account")
+        )
+    return _account_page(codes_form=codes_form)
 
 
 @bp.route("/language", methods=["POST"])

@@ -5,11 +5,20 @@ from __future__ import annotations
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app import audit
-from app.auth.tokens import Purpose, make_token, user_for_token
+from app.auth.tokens import (
+    Purpose,
+    TokenError,
+    TokenProblem,
+    make_token,
+    token_data,
+    user_for_token,
+)
+from app.domain import DomainError
 from app.extensions import db
 from app.mailer import external_url, send_mail
 from app.models import EmailPreference, User, normalise_email
@@ -31,6 +40,8 @@ def authenticate(email: str, password: str) -> User | None:
         return None
     if not user.check_password(password) or not user.active:
         return None
+    if user.password_hash_outdated(password):
+        user.set_password(password)  # committed with the login
     return user
 
 
@@ -63,6 +74,62 @@ def accept_invitation(token: str, password: str) -> User:
 def reset_password(token: str, password: str) -> User:
     user = user_for_token(token, Purpose.PASSWORD_RESET)
     set_password(user, password, action="password_reset")
+    return user
+
+
+def request_email_change(user: User, new_email: str) -> None:
+    """Mail a link to `new_email`: the address changes only when it is opened there. The
+    old address is told, so that a change someone else started does not go unnoticed.
+    """
+    new_email = normalise_email(new_email)
+    minutes = current_app.config["PASSWORD_RESET_MAX_AGE_MINUTES"]
+    with force_locale(_mail_locale(user)):
+        link = external_url(
+            "auth.confirm_email", token=make_token(user, Purpose.EMAIL_CHANGE, e=new_email)
+        )
+        send_mail(
+            new_email,
+            _("Confirm your new e-mail address for Leerspoor"),
+            _(
+                "Hello %(name)s,\n\nYou asked to log in to Leerspoor with this address from "
+                "now on. Confirm it with this link (valid for %(minutes)s minutes, once):\n\n"
+                "%(link)s\n\nDid you not ask for this? Then ignore this e-mail; nothing "
+                "changes.\n",
+                name=user.name,
+                minutes=minutes,
+                link=link,
+            ),
+        )
+        send_mail(
+            user.email,
+            _("Your Leerspoor e-mail address is about to change"),
+            _(
+                "Hello %(name)s,\n\nSomeone logged in to your Leerspoor account asked to use "
+                "%(address)s instead of this address. It changes only when the link sent "
+                "there is opened.\n\nWas this not you? Then change your password at once "
+                "and tell your school.\n",
+                name=user.name,
+                address=new_email,
+            ),
+        )
+    audit.record(user, "email_change_requested", user)
+    db.session.commit()
+
+
+def change_email(token: str) -> User:
+    """Give the user the address the link was sent to. Their sessions end, and the links
+    sent before (to either address) stop working: the address is part of their fingerprint.
+    """
+    user, data = token_data(token, Purpose.EMAIL_CHANGE)
+    new_email = normalise_email(str(data.get("e", "")))
+    if not new_email:
+        raise TokenError(TokenProblem.INVALID)
+    if find_user_by_email(new_email) is not None:
+        raise DomainError("email", _l("Another account uses this address by now. Ask your school."))
+    user.email = new_email
+    user.session_version += 1
+    audit.record(user, "email_changed", user)
+    db.session.commit()
     return user
 
 

@@ -19,6 +19,7 @@ from app.models.notifications import EmailStatus, Notification, NotificationKind
 from app.models.organisations import (
     DEFAULT_GUARDIAN_APPROVAL,
     DEFAULT_REMINDERS,
+    DEFAULT_SECURITY,
     DEFAULT_THRESHOLDS,
     GUARDIAN_RULES,
     Organisation,
@@ -26,7 +27,14 @@ from app.models.organisations import (
     Partnership,
     SchoolSettings,
 )
-from app.models.people import EmailPreference, Membership, Role, User, normalise_email
+from app.models.people import (
+    EmailPreference,
+    Membership,
+    RecoveryCode,
+    Role,
+    User,
+    normalise_email,
+)
 from app.models.placements import Placement, PlacementKind, PlacementStatus
 from app.models.plans import (
     Action,
@@ -71,6 +79,7 @@ __all__ = [
     "DEFAULT_GUARDIAN_APPROVAL",
     "GUARDIAN_RULES",
     "DEFAULT_REMINDERS",
+    "DEFAULT_SECURITY",
     "DEFAULT_THRESHOLDS",
     "JobOutcome",
     "JobRun",
@@ -128,6 +137,7 @@ __all__ = [
     "RequestStatus",
     "RetentionPeriod",
     "one_month_after",
+    "RecoveryCode",
     "Role",
     "User",
     "normalise_email",

@@ -96,11 +96,16 @@ DEFAULT_REMINDERS = {
 GUARDIAN_RULES = ("none", "abroad", "all")
 DEFAULT_GUARDIAN_APPROVAL = "abroad"
 
+# Who at the school must log in with a second factor, beyond coordinators (always).
+DEFAULT_SECURITY = {
+    "coaches_second_factor": False,
+}
+
 
 class SchoolSettings(db.Model):
-    """A school's thresholds for when a placement needs attention, and when and how its
-    reminders go out. A school without a row uses `DEFAULT_THRESHOLDS` and
-    `DEFAULT_REMINDERS`.
+    """A school's thresholds for when a placement needs attention, when and how its
+    reminders go out, and whether its coaches use a second factor. A school without a row
+    uses `DEFAULT_THRESHOLDS`, `DEFAULT_REMINDERS` and `DEFAULT_SECURITY`.
     """
 
     __tablename__ = "school_settings"
@@ -135,6 +140,10 @@ class SchoolSettings(db.Model):
     guardian_approval: Mapped[str] = mapped_column(
         String(16), default=DEFAULT_GUARDIAN_APPROVAL, server_default=DEFAULT_GUARDIAN_APPROVAL
     )
+    # Whether the school's coaches log in with a second factor too.
+    coaches_second_factor: Mapped[bool] = mapped_column(
+        default=DEFAULT_SECURITY["coaches_second_factor"]
+    )
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     @classmethod
@@ -145,4 +154,5 @@ class SchoolSettings(db.Model):
             guardian_approval=DEFAULT_GUARDIAN_APPROVAL,
             **DEFAULT_THRESHOLDS,
             **DEFAULT_REMINDERS,
+            **DEFAULT_SECURITY,
         )

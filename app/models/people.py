@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import enum
+import functools
+import unicodedata
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -67,6 +69,19 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
+def normalise_password(password: str) -> str:
+    """The form a password is hashed in: NFKC, so "é" typed as one character or as "e"
+    and an accent (phones and laptops differ) is the same password.
+    """
+    return unicodedata.normalize("NFKC", password)
+
+
+@functools.cache
+def current_hash_method() -> str:
+    """werkzeug's default hashing method with its parameters, e.g. "scrypt:32768:8:1"."""
+    return generate_password_hash("-").split("$", 1)[0]
+
+
 class User(UserMixin, db.Model):
     """A person who logs in. Roles come from memberships, never from the user row."""
 
@@ -90,9 +105,17 @@ class User(UserMixin, db.Model):
     # The version of the privacy notice the person last accepted, and when.
     privacy_notice_version: Mapped[str] = mapped_column(String(32), default="", server_default="")
     privacy_notice_accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The second factor (TOTP): the shared secret is pending until a first code confirms
+    # it; the last time step a code was accepted for makes each code work once.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
 
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+    )
+    recovery_codes: Mapped[list[RecoveryCode]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", passive_deletes=True
     )
 
     @validates("email")
@@ -100,14 +123,37 @@ class User(UserMixin, db.Model):
         return normalise_email(email)
 
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password)
+        self.password_hash = generate_password_hash(normalise_password(password))
 
     def check_password(self, password: str) -> bool:
-        return self.password_hash is not None and check_password_hash(self.password_hash, password)
+        """Whether `password` is this user's: in its normalised form, or as typed for a
+        hash made before passwords were normalised.
+        """
+        if self.password_hash is None:
+            return False
+        normalised = normalise_password(password)
+        if check_password_hash(self.password_hash, normalised):
+            return True
+        return normalised != password and check_password_hash(self.password_hash, password)
+
+    def password_hash_outdated(self, password: str) -> bool:
+        """Whether the hash of `password` (just checked) should be made again: with
+        today's method and parameters, or from the normalised form.
+        """
+        if self.password_hash is None:
+            return False
+        if self.password_hash.split("$", 1)[0] != current_hash_method():
+            return True
+        normalised = normalise_password(password)
+        return normalised != password and not check_password_hash(self.password_hash, normalised)
 
     @property
     def has_password(self) -> bool:
         return self.password_hash is not None
+
+    @property
+    def has_second_factor(self) -> bool:
+        return self.totp_confirmed_at is not None
 
     @property
     def is_active(self) -> bool:  # Flask-Login asks this
@@ -158,3 +204,23 @@ class Membership(db.Model):
 
     user: Mapped[User] = relationship(back_populates="memberships")
     organisation: Mapped[Organisation | None] = relationship(lazy="joined")
+
+
+class RecoveryCode(db.Model):
+    """A one-time code that stands in for the authenticator app when the phone is lost.
+
+    Only its SHA-256 hash is kept: a code holds 80 random bits, so a slow password hash
+    would add nothing but time.
+    """
+
+    __table_args__ = (UniqueConstraint("user_id", "code_hash"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    code_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship(back_populates="recovery_codes")

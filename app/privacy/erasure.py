@@ -147,6 +147,7 @@ def _anonymise(person: User) -> None:
     person.locale = None
     person.last_login_at = None
     person.notify_by_email = EmailPreference.NONE
+    person.totp_secret = person.totp_confirmed_at = person.totp_last_step = None
     person.session_version += 1  # every session and remember cookie ends
 
 

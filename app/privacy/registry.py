@@ -286,7 +286,13 @@ CATEGORIES: tuple[Category, ...] = (
 D, A, K, P = Erase.DELETE, Erase.AUTHORED, Erase.KEEP, Erase.PROTECTED
 
 DECLARATIONS: tuple[Declaration, ...] = (
-    Declaration("user_account", ACCOUNT, texts=(), secret=("password_hash", "session_version")),
+    Declaration(
+        "user_account",
+        ACCOUNT,
+        secret=("password_hash", "session_version", "totp_secret", "totp_last_step"),
+    ),
+    # Hashed one-time codes for a lost phone: never exported.
+    Declaration("recovery_code", ACCOUNT, people={"user_id": D}, secret=("code_hash",)),
     Declaration("membership", MEMBERSHIP, people={"user_id": D}),
     Declaration("mentor_record", MEMBERSHIP, people={"user_id": D, "updated_by_id": K}),
     Declaration(

@@ -1,0 +1,99 @@
+"""Changing one's own e-mail address: with the current password, confirmed from the new
+mailbox; other sessions end and links sent before stop working.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import AuditEvent, User
+from tests.conftest import PASSWORD, Browser
+
+NEW = "mentor.new@x.example"
+
+
+def _ask(browser, address: str = NEW, password: str = PASSWORD):
+    browser.get("/account")
+    return browser.post(
+        "/account/email", {"email-email": address, "email-current_password": password}
+    )
+
+
+def _confirm(browser, link: str):
+    browser.get(link)
+    return browser.post(link)
+
+
+def test_a_new_address_is_confirmed_from_its_mailbox(app, world, login_as, outbox):
+    phone = login_as(world.mentor_x)
+    laptop = login_as(world.mentor_x)
+    assert _ask(laptop).status_code == 302
+    to_new, to_old = outbox.messages
+    assert to_new["To"] == NEW
+    assert to_old["To"] == world.mentor_x.email
+    assert NEW in outbox.body(to_old)
+    with app.app_context():  # nothing changed yet
+        assert db.session.get(User, world.mentor_x.id).email == world.mentor_x.email
+    link = outbox.link(to_new)
+    page = laptop.get(link).get_data(as_text=True)
+    assert NEW in page
+    assert laptop.post(link).status_code == 302
+    with app.app_context():
+        assert db.session.get(User, world.mentor_x.id).email == NEW
+    assert laptop.get("/account").status_code == 200
+    assert phone.get("/").status_code == 302
+    assert Browser(app.test_client()).login(NEW).status_code == 302
+    assert Browser(app.test_client()).login(world.mentor_x.email).status_code == 200
+    with app.app_context():
+        actions = set(db.session.scalars(select(AuditEvent.action)))
+    assert {"email_change_requested", "email_changed"} <= actions
+
+
+def test_the_link_works_from_another_browser_and_once(app, world, login_as, outbox):
+    _ask(login_as(world.mentor_x))
+    link = outbox.link(outbox.messages[0])
+    elsewhere = Browser(app.test_client())
+    assert _confirm(elsewhere, link).status_code == 302
+    again = Browser(app.test_client())
+    page = again.get(link, follow_redirects=True).get_data(as_text=True)
+    assert "werkt niet meer" in page
+
+
+def test_the_current_password_is_needed(app, world, login_as, outbox):
+    response = _ask(login_as(world.mentor_x), password="not it")
+    assert response.status_code == 200
+    assert "niet je huidige wachtwoord" in response.get_data(as_text=True)
+    assert len(outbox) == 0
+
+
+def test_an_address_of_another_account_is_refused(world, login_as, outbox):
+    response = _ask(login_as(world.mentor_x), address=world.student_a.email)
+    assert 'id="email-email-error"' in response.get_data(as_text=True)
+    assert len(outbox) == 0
+
+
+def test_a_reset_link_sent_before_the_change_stops_working(app, world, login_as, outbox):
+    Browser(app.test_client()).post("/password/forgot", {"email": world.mentor_x.email})
+    reset_link = outbox.link(outbox.last())
+    _ask(login_as(world.mentor_x))
+    _confirm(Browser(app.test_client()), outbox.link(outbox.messages[1]))
+    page = Browser(app.test_client()).get(reset_link, follow_redirects=True)
+    assert "al gebruikt" in page.get_data(as_text=True)
+
+
+def test_a_new_password_voids_the_link(app, world, login_as, outbox):
+    mentor = login_as(world.mentor_x)
+    _ask(mentor)
+    link = outbox.link(outbox.messages[0])
+    mentor.post(
+        "/account/password",
+        {
+            "password-current_password": PASSWORD,
+            "password-password": "a brand new passphrase",
+            "password-confirm": "a brand new passphrase",
+        },
+    )
+    assert _confirm(Browser(app.test_client()), link).status_code == 302
+    with app.app_context():
+        assert db.session.get(User, world.mentor_x.id).email == world.mentor_x.email

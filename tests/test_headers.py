@@ -1,0 +1,63 @@
+"""Security headers on every response, read from the production configuration."""
+
+from __future__ import annotations
+
+import pytest
+
+from app import create_app
+from app.extensions import db
+from config import ProductionConfig
+
+
+@pytest.fixture
+def production(tmp_path, monkeypatch):
+    """The app as production builds it from its environment, on a SQLite file."""
+    monkeypatch.setenv("LEERSPOOR_INSTANCE_PATH", str(tmp_path / "instance"))
+    monkeypatch.setenv("SECRET_KEY", "x" * 64)
+    monkeypatch.setenv("LEERSPOOR_PUBLIC_URL", "https://leerspoor.example.be")
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'production.db'}")
+    for name in ("LEERSPOOR_HSTS_SECONDS", "SESSION_COOKIE_SECURE", "REDIS_URL"):
+        monkeypatch.delenv(name, raising=False)
+    app = create_app(ProductionConfig)
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+def test_production_pages_carry_every_security_header(production):
+    headers = production.test_client().get("/login", base_url="https://localhost").headers
+    policy = {
+        part.split()[0]: part.split()[1:] for part in headers["Content-Security-Policy"].split("; ")
+    }
+    assert policy["default-src"] == ["'self'"]
+    assert policy["script-src"] == ["'self'"]  # no 'unsafe-inline', no nonce: no inline script
+    assert policy["style-src"] == ["'self'"]
+    assert policy["frame-ancestors"] == ["'none'"]
+    assert policy["object-src"] == ["'none'"]
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"] == "same-origin"
+    assert headers["X-Frame-Options"] == "DENY"
+    assert headers["Cache-Control"] == "no-store"
+    assert headers["Strict-Transport-Security"] == "max-age=63072000; includeSubDomains"
+
+
+def test_production_error_pages_carry_them_too(production):
+    headers = production.test_client().get("/no-such-page").headers
+    assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+    assert "Strict-Transport-Security" in headers
+
+
+def test_development_sends_no_hsts(client):
+    assert "Strict-Transport-Security" not in client.get("/login").headers
+
+
+def test_pages_behind_login_are_not_stored(world, login_as):
+    coordinator = login_as(world.coordinator_a)
+    for path in ("/", "/account", "/admin/", f"/placements/{world.placement_a.id}/log"):
+        assert coordinator.get(path).headers["Cache-Control"] == "no-store", path
+
+
+def test_static_files_keep_their_own_caching(client):
+    with client.get("/static/leerspoor-1.0.css") as response:
+        assert response.headers["Cache-Control"] != "no-store"
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
