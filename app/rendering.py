@@ -8,6 +8,7 @@ noreferrer nofollow"`, and only a small set of tags survives.
 from __future__ import annotations
 
 import re
+import threading
 
 import markdown
 import nh3
@@ -35,15 +36,32 @@ def render_content(text: str | None) -> Markup:
     return _render(text, ["sane_lists", "tables"], CONTENT_TAGS)
 
 
+# Building a converter costs more than converting a short text (a timeline renders
+# hundreds of sections and comments), so each thread keeps one per set of extensions
+# and resets it between texts. A converter holds state while it converts: never shared
+# between threads.
+_converters = threading.local()
+
+
+def _converter(extensions: list[str]) -> markdown.Markdown:
+    cache = _converters.__dict__.setdefault("by_extensions", {})
+    key = tuple(extensions)
+    converter = cache.get(key)
+    if converter is None:
+        converter = markdown.Markdown(extensions=extensions)
+        # Typed HTML is text the user wrote (`<b>` shows as `<b>`), not markup: without
+        # these two handlers Markdown escapes it like any other text. nh3 remains the
+        # safety net.
+        converter.preprocessors.deregister("html_block")
+        converter.inlinePatterns.deregister("html")
+        cache[key] = converter
+    return converter.reset()
+
+
 def _render(text: str | None, extensions: list[str], tags: set[str]) -> Markup:
     if not text:
         return Markup("")
-    converter = markdown.Markdown(extensions=extensions)
-    # Typed HTML is text the user wrote (`<b>` shows as `<b>`), not markup: without these
-    # two handlers Markdown escapes it like any other text. nh3 remains the safety net.
-    converter.preprocessors.deregister("html_block")
-    converter.inlinePatterns.deregister("html")
-    html = converter.convert(_prepare(text))
+    html = _converter(extensions).convert(_prepare(text))
     # Safe by construction: nh3 keeps only the allowed tags and attributes (the XSS tests
     # put payloads through every Markdown field), so bandit's B704 does not apply here.
     return Markup(  # noqa: S704  # nosec B704
