@@ -1,5 +1,6 @@
 """Form pieces every feature uses: the CSRF-only form behind action buttons, the bounds
-of an id typed into a form, and putting a service's refusal next to its field.
+of an id typed into a form, the hidden version of what a form edits, and putting a
+service's refusal next to its field.
 """
 
 from __future__ import annotations
@@ -7,8 +8,9 @@ from __future__ import annotations
 from flask import flash
 from flask_wtf import FlaskForm
 from markupsafe import Markup
-from wtforms import SubmitField
+from wtforms import IntegerField, SubmitField
 from wtforms.validators import NumberRange
+from wtforms.widgets import HiddenInput
 
 from app.domain import DomainError
 from app.web import LARGEST_ID
@@ -36,6 +38,22 @@ class SubmitButtonWidget:
 
 class SubmitButton(SubmitField):
     widget = SubmitButtonWidget()
+
+
+class VersionField(IntegerField):
+    """The version a form's edit starts from (of the object, or the id of the row it
+    replaces), hidden in the page.
+
+    It shows its data, never what was sent: after a conflict the route points it at what
+    is saved now, and the page must carry that, so saving its form again knowingly
+    replaces what the user has seen. (WTForms shows the sent value first, which would
+    make the second save a conflict again.)
+    """
+
+    widget = HiddenInput()
+
+    def _value(self) -> str:
+        return "" if self.data is None else str(self.data)
 
 
 class CsrfForm(FlaskForm):

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import Form, HiddenField, IntegerField, RadioField, StringField
+from wtforms import Form, HiddenField, RadioField, StringField
 from wtforms.fields import FieldList, FormField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
-from wtforms.widgets import HiddenInput
 
 from app.competences.services import PLAN_SETTINGS
 from app.content.services import localised
+from app.forms import VersionField
 from app.models import Setting
 
 REGISTRATION_SETTINGS = (Setting.SCHOOL, Setting.WORKPLACE, Setting.BOTH, Setting.NOT_POSSIBLE)
@@ -43,7 +43,7 @@ def level_choices(levels) -> list[SelectChoice]:
 
 class JudgementForm(Form):
     indicator = HiddenField()
-    based_on = IntegerField(widget=HiddenInput(), default=0, validators=[Optional()])
+    based_on = VersionField(default=0, validators=[Optional()])
     setting = RadioField(
         _l("Where did it come up?"),
         choices=[SelectChoice(s.value, s.label) for s in REGISTRATION_SETTINGS],
@@ -65,7 +65,7 @@ class RegistrationForm(FlaskForm):
 
 class ScoreForm(Form):
     criterion = HiddenField()
-    based_on = IntegerField(widget=HiddenInput(), default=0, validators=[Optional()])
+    based_on = VersionField(default=0, validators=[Optional()])
     level = RadioField(_l("Level"), coerce=_optional_int, validate_choice=False, choices=[])
     note = StringField(_l("Note (optional)"), validators=[Optional(), Length(max=500)])
 
@@ -81,7 +81,7 @@ class RubricForm(FlaskForm):
 
 class PlanRowForm(Form):
     competence = HiddenField()
-    version = IntegerField(widget=HiddenInput(), validators=[Optional()])
+    version = VersionField(validators=[Optional()])
     setting = RadioField(
         _l("Where is it learned?"),
         choices=[SelectChoice("", _l("Not planned"))]

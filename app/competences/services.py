@@ -246,9 +246,10 @@ def register(
                 observed_on=observed_on or date.today(),
             )
         )
-    db.session.add_all(new)
-    audit.record(author, "registered", placement, indicators=len(new))
-    db.session.commit()
+    if new:  # nothing new (a double tap): nothing recorded
+        db.session.add_all(new)
+        audit.record(author, "registered", placement, indicators=len(new))
+        db.session.commit()
     return len(new)
 
 
@@ -341,9 +342,10 @@ def score_rubric(
                 note=note,
             )
         )
-    db.session.add_all(new)
-    audit.record(author, "rubric_scored", placement, criteria=len(new))
-    db.session.commit()
+    if new:  # nothing new (a double tap): nothing recorded
+        db.session.add_all(new)
+        audit.record(author, "rubric_scored", placement, criteria=len(new))
+        db.session.commit()
     return len(new)
 
 
@@ -372,25 +374,31 @@ def save_plan(placement: Placement, editor: User, choices: list[PlanChoice]) -> 
 
     Every choice is checked before anything changes: an unknown competence, a setting a
     plan cannot have or a row someone else saved since the form was opened changes
-    nothing.
+    nothing. A row sent as it is saved now is left alone, whatever version it was opened
+    at (a double tap changes and records nothing).
     """
     framework = framework_of(placement)
     known = {competence.id for competence in framework.competences} if framework else set()
     existing = plan_items(placement)
+    changes = []
     for choice in choices:
         if choice.competence_id not in known:
             raise DomainError("plan", _l("A competence is not part of this placement's framework."))
         if choice.setting is not None and choice.setting not in PLAN_SETTINGS:
             raise DomainError("plan", _l("Choose school, workplace or both."))
         item = existing.get(choice.competence_id)
+        period = choice.period.strip()[:80]
+        now = (item.setting, item.period) if item else None
+        if now == ((choice.setting, period) if choice.setting else None):
+            continue
         if (item.version if item else None) != choice.version:
             raise StaleEdit
-    for choice in choices:
-        item = existing.get(choice.competence_id)
-        period = choice.period.strip()[:80]
+        changes.append((choice, item, period))
+    if not changes:
+        return
+    for choice, item, period in changes:
         if choice.setting is None:
-            if item is not None:
-                db.session.delete(item)
+            db.session.delete(item)
         elif item is None:
             db.session.add(
                 PlanItem(
@@ -401,7 +409,7 @@ def save_plan(placement: Placement, editor: User, choices: list[PlanChoice]) -> 
                     updated_by_id=editor.id,
                 )
             )
-        elif (item.setting, item.period) != (choice.setting, period):
+        else:
             item.setting = choice.setting
             item.period = period
             item.updated_by_id = editor.id

@@ -250,10 +250,9 @@ def update_entry(
     A week that left draft never goes back to it: changing a submitted or approved week
     hands it to the mentor again (an approval is withdrawn), a returned week stays
     returned until it is submitted. Returns True when an approval was withdrawn.
-    Raises `StaleEdit` when the entry changed since the editor opened it.
+    Raises `StaleEdit` when the entry changed since the editor opened it, unless what
+    was sent is what is saved now (a double tap): that changes and records nothing.
     """
-    if entry.version != expected_version:
-        raise StaleEdit
     cleaned = clean_sections(entry.kind, sections)
     weekly = entry.kind == EntryKind.WEEKLY_LOG
     week_start = monday_of(week or entry.week_start) if weekly else None
@@ -269,6 +268,8 @@ def update_entry(
     newly_submitted = submit and entry.review_status in (ReviewStatus.DRAFT, ReviewStatus.RETURNED)
     if unchanged and not newly_submitted:
         return False
+    if entry.version != expected_version:
+        raise StaleEdit
     withdrawn = entry.review_status == ReviewStatus.APPROVED and not unchanged
     if entry.review_status != ReviewStatus.DRAFT:  # a draft was never read by anyone else
         db.session.add(

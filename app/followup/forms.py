@@ -8,14 +8,12 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateField,
-    IntegerField,
     RadioField,
     SubmitField,
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
-from wtforms.widgets import HiddenInput
 
 from app.followup.entries import MAX_SECTION_LENGTH, PROMPTS
 from app.followup.evidence import (
@@ -24,6 +22,7 @@ from app.followup.evidence import (
     MAX_ATTACHMENT_SIZE,
     TOO_LARGE_MESSAGE,
 )
+from app.forms import VersionField
 from app.models import EntryKind
 
 WELLBEING_CHOICES = [
@@ -51,7 +50,7 @@ def _section() -> TextAreaField:
 class EntryForm(FlaskForm):
     """Every prompt of every kind; `__init__` keeps those of one kind, labelled for it."""
 
-    version = IntegerField(widget=HiddenInput(), validators=[Optional()])
+    version = VersionField(validators=[Optional()])
     week = DateField(
         _l("Week"),
         validators=[Optional()],
@@ -110,11 +109,11 @@ class EntryForm(FlaskForm):
 
 
 class SubmitEntryForm(FlaskForm):
-    version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
+    version = VersionField(validators=[InputRequired()])
 
 
 class ReviewForm(FlaskForm):
-    version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
+    version = VersionField(validators=[InputRequired()])
     comment = TextAreaField(
         _l("Comment for the student"),
         validators=[Optional(), Length(max=2000)],

@@ -396,11 +396,15 @@ def review_entry(placement_id: int, entry_id: int):
         except DomainError as error:
             show_error(form, error)
         except StaleEdit:
+            # Keep the comment; the page shows the week as it is now, and the form points
+            # at it, so approving or returning again is about what was read.
             flash(
                 _("The student changed this week while you were reading it. Read it again."),
                 "error",
             )
-            return redirect(url_for(".show_entry", placement_id=placement.id, entry_id=entry.id))
+            entry = policy.entry_or_404(placement, entry_id, user)
+            form.version.data = entry.version
+            return _entry_page(placement, entry, user, review_form=form), 409
         else:
             if entry.review_status == ReviewStatus.APPROVED:
                 flash(_("Week approved."), "success")

@@ -6,7 +6,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
-    IntegerField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -15,9 +14,9 @@ from wtforms import (
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
-from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
+from wtforms.widgets import CheckboxInput, ListWidget
 
-from app.forms import ID_RANGE, SubmitButton
+from app.forms import ID_RANGE, SubmitButton, VersionField
 from app.models import GoalState
 
 
@@ -29,7 +28,7 @@ class CheckboxesField(SelectMultipleField):
 
 
 class GoalForm(FlaskForm):
-    version = IntegerField(widget=HiddenInput(), validators=[Optional()])
+    version = VersionField(validators=[Optional()])
     title = StringField(
         _l("Goal"),
         validators=[InputRequired(_l("Give the goal a short title.")), Length(max=200)],
@@ -56,7 +55,7 @@ class GoalForm(FlaskForm):
 
 
 class CloseGoalForm(FlaskForm):
-    version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
+    version = VersionField(validators=[InputRequired()])
     state = RadioField(
         _l("How did it go?"),
         choices=[
@@ -75,7 +74,7 @@ class CloseGoalForm(FlaskForm):
 
 
 class ReopenGoalForm(FlaskForm):
-    version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
+    version = VersionField(validators=[InputRequired()])
 
 
 class PlanActionForm(FlaskForm):
@@ -102,7 +101,7 @@ class RespondForm(FlaskForm):
 
 
 class TickForm(FlaskForm):
-    done = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
+    done = VersionField(validators=[InputRequired()])
 
 
 class GoalCommentForm(FlaskForm):
@@ -130,4 +129,4 @@ class TemplateForm(FlaskForm):
 
 class ApplyTemplateForm(FlaskForm):
     cohort = SelectField(_l("Cohort"), validators=[InputRequired(_l("Choose a cohort."))])
-    confirm = IntegerField(widget=HiddenInput(), validators=[Optional()])
+    confirm = VersionField(validators=[Optional()])

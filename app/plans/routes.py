@@ -302,7 +302,17 @@ def close_goal(placement_id: int, goal_id: int):
         except DomainError as error:
             show_error(form, error)
         except StaleEdit:
-            return _stale_goal(goal)
+            # Keep the reflection in the form, pointed at the goal as it is now.
+            goal = policy.goal_or_404(placement, goal_id)
+            form.version.data = goal.version
+            flash(
+                _(
+                    "This goal changed while you were writing. Your reflection is below; "
+                    "look at the goal again, then close it."
+                ),
+                "error",
+            )
+            return _goal_page(placement, goal, user, close_form=form), 409
         else:
             flash(
                 _("Well done: goal reached.")

@@ -314,16 +314,18 @@ def create_goal(placement: Placement, author: User, text: GoalText) -> Goal:
 
 
 def update_goal(goal: Goal, placement: Placement, text: GoalText, *, expected_version: int):
-    """The student changes a goal; an edit based on an older version is refused."""
-    if goal.version != expected_version:
-        raise StaleEdit()
+    """The student changes a goal; an edit based on an older version is refused, unless
+    it is what is saved now (a double tap), which changes nothing.
+    """
     _check_title(text.title)
     links = _check_links(placement, text.links)
     check_in_placement(placement, text.target_date, "target_date")
-    goal.title = text.title.strip()
-    goal.why = text.why.strip()
-    goal.success = text.success.strip()
-    goal.target_date = text.target_date
+    sent = (text.title.strip(), text.why.strip(), text.success.strip(), text.target_date)
+    if (*sent, links) == (goal.title, goal.why, goal.success, goal.target_date, goal.links):
+        return
+    if goal.version != expected_version:
+        raise StaleEdit()
+    goal.title, goal.why, goal.success, goal.target_date = sent
     goal.links = links
     commit_versioned()
 

@@ -16,9 +16,9 @@ from wtforms import (
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
-from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
+from wtforms.widgets import CheckboxInput, ListWidget
 
-from app.forms import ID_RANGE, SubmitButton
+from app.forms import ID_RANGE, SubmitButton, VersionField
 from app.models import Actor
 from app.visits.services import MAX_SECTION_LENGTH, REPORT_SECTIONS
 
@@ -31,7 +31,7 @@ TRIO_CHOICES = [
 
 
 class VisitPlanForm(FlaskForm):
-    version = IntegerField(widget=HiddenInput(), validators=[Optional()])
+    version = VersionField(validators=[Optional()])
     planned_on = DateField(
         _l("Date"), validators=[InputRequired(_l("Choose the day of the visit."))]
     )
@@ -62,7 +62,7 @@ class ReportForm(FlaskForm):
     report text that was typed but not saved yet.
     """
 
-    version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
+    version = VersionField(validators=[InputRequired()])
     held_on = DateField(_l("Held on"), validators=[Optional()])
     agreement = StringField(
         _l("Agreement"),

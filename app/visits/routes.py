@@ -115,8 +115,21 @@ def edit_visit(placement_id: int, visit_id: int):
         except DomainError as error:
             show_error(form, error)
         except StaleEdit:
-            flash(_("This visit changed while you were editing it. Look at it again."), "error")
-            return _to_visit(visit)
+            # Keep what the coach typed; point the form at what is saved now, so saving
+            # it again knowingly replaces that.
+            flash(
+                _(
+                    "This visit was changed after you opened it. Your changes are below; "
+                    "what is saved now is on the visit's page. Save again to replace it."
+                ),
+                "error",
+            )
+            visit = policy.visit_or_404(placement, visit.id)
+            form.version.data = visit.version
+            page = render_template(
+                "visits/plan_visit.html", placement=placement, form=form, visit=visit
+            )
+            return page, 409
         else:
             flash(_("The visit is changed."), "success")
             return _to_visit(visit)
@@ -217,11 +230,12 @@ def _save_report(placement: Placement, visit: Visit, form: ReportForm, user: Use
     agreement, or make the report final.
     """
     if visit.is_final:
+        typed_over, coach_only = services.amendment_from(visit, form.sections())
+        if not typed_over:  # what is final was sent again (a second tap on "make final")
+            return _to_visit(visit)
         # Never over a final report: show the typed text as an amendment to add.
         amend_form = AdditionForm(prefix="amend", formdata=None)
-        amend_form.body.data, amend_form.coach_only.data = services.amendment_from(
-            visit, form.sections()
-        )
+        amend_form.body.data, amend_form.coach_only.data = typed_over, coach_only
         flash(str(services.FINAL_REFUSAL), "error")
         return _visit_page(placement, visit, user, 409, amend_form=amend_form)
     try:
@@ -253,7 +267,8 @@ def _save_report(placement: Placement, visit: Visit, form: ReportForm, user: Use
     except DomainError as error:
         show_error(form, error)
         flash(_("Your draft is saved, but not this: %(reason)s", reason=error.message), "error")
-        return _report_page(placement, visit, form, 422)
+        # Not a refusal (409, 422): the draft was saved, and a refusal changes nothing.
+        return _report_page(placement, visit, form)
     flash(message, "success")
     if visit.is_final:
         return _to_visit(visit)

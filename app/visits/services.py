@@ -165,12 +165,30 @@ def plan_visit(placement: Placement, coach: User, plan: VisitPlan) -> Visit:
 def change_plan(
     visit: Visit, plan: VisitPlan, *, expected_version: int, coach_id: int | None = None
 ) -> None:
-    """Move or change a planned visit; student and mentor hear when its day or time moves."""
-    if visit.version != expected_version:
-        raise StaleEdit()
+    """Move or change a planned visit; student and mentor hear when its day or time moves.
+
+    A change made from an older version is refused, unless it is what is saved now (a
+    double tap), which changes nothing.
+    """
     if visit.is_final or visit.status == VisitStatus.CANCELLED:
         raise DomainError("planned_on", _l("This visit cannot be moved any more."))
     _check_plan(visit.placement, plan)
+    if (
+        visit.planned_on,
+        visit.planned_time,
+        visit.place,
+        visit.attendees,
+        visit.other_attendees,
+    ) == (
+        plan.planned_on,
+        plan.planned_time,
+        plan.place.strip(),
+        plan.attendees,
+        plan.other_attendees.strip(),
+    ):
+        return
+    if visit.version != expected_version:
+        raise StaleEdit()
     moved = (visit.planned_on, visit.planned_time) != (plan.planned_on, plan.planned_time)
     visit.planned_on = plan.planned_on
     visit.planned_time = plan.planned_time
@@ -206,21 +224,31 @@ def save_report(
     coach_only: list[str],
     expected_version: int,
 ) -> None:
-    """Save the report as a draft (the coach completes it later, from any device)."""
+    """Save the report as a draft (the coach completes it later, from any device).
+
+    A save from an older version is refused, unless it is what is saved now (a double
+    tap), which changes nothing.
+    """
     if visit.is_final:
         raise DomainError("report", FINAL_REFUSAL)
     if visit.status == VisitStatus.CANCELLED:
         raise DomainError("report", _l("This visit was cancelled."))
-    if visit.version != expected_version:
-        raise StaleEdit()
     check_in_placement(visit.placement, held_on, "held_on")
     if held_on is not None and held_on > date.today():
         raise DomainError("held_on", _l("A visit is reported on the day it was held or later."))
+    report = {key: (sections.get(key) or "").strip()[:MAX_SECTION_LENGTH] for key in SECTION_KEYS}
+    hidden = [key for key in SECTION_KEYS if key in coach_only]
+    if visit.status == VisitStatus.REPORTING and (held_on, report, hidden) == (
+        visit.held_on,
+        visit.report,
+        visit.coach_only,
+    ):
+        return
+    if visit.version != expected_version:
+        raise StaleEdit()
     visit.held_on = held_on
-    visit.report = {
-        key: (sections.get(key) or "").strip()[:MAX_SECTION_LENGTH] for key in SECTION_KEYS
-    }
-    visit.coach_only = [key for key in SECTION_KEYS if key in coach_only]
+    visit.report = report
+    visit.coach_only = hidden
     if visit.status == VisitStatus.PLANNED:
         visit.status = VisitStatus.REPORTING
     commit_versioned()
