@@ -254,7 +254,8 @@ def _refuse_unless_empty(engine: Engine, manifest: Manifest) -> None:
             for table in tables
             if table != "alembic_version"
             and connection.exec_driver_sql(
-                f"SELECT 1 FROM {quote(table)} LIMIT 1"  # noqa: S608  (a name from the catalogue)
+                # A name from the database's own catalogue, quoted.
+                f"SELECT 1 FROM {quote(table)} LIMIT 1"  # noqa: S608  # nosec B608
             ).first()
         ]
     if holding:
