@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from app import create_app
+from app.auth.sessions import session_started
 from app.extensions import db
 from app.models import User
 from config import TestingConfig
@@ -32,6 +33,7 @@ def logged_in(app, user_id: int) -> Browser:
     with browser.client.session_transaction() as session:
         session["_user_id"] = session_id
         session["_fresh"] = True
+        session.update(session_started(second_factor_done=True))
     return browser
 
 

@@ -24,6 +24,7 @@ from sqlalchemy import MetaData, Table, func, inspect, select, text
 from sqlalchemy.engine import make_url
 
 from app import MIGRATIONS, create_app
+from app.auth.sessions import session_started
 from app.backup import snapshots
 from app.extensions import db
 from app.followup.evidence import add_attachment
@@ -144,6 +145,7 @@ def logged_in(app, user_id: int) -> Browser:
     with browser.client.session_transaction() as session:
         session["_user_id"] = session_id
         session["_fresh"] = True
+        session.update(session_started(second_factor_done=True))
     return browser
 
 
