@@ -304,6 +304,37 @@ def test_a_password_reset_is_in_the_audit_log(app, browser, world, outbox):
     assert "password_reset" in actions
 
 
+def test_failed_logins_are_audit_events_without_what_was_typed(app, browser, world):
+    with app.app_context():
+        mentor = db.session.get(User, world.mentor_x.id)
+        mentor.active = False
+        db.session.commit()
+    browser.login(world.student_a.email, "Wrong Password 1")
+    browser.login("nobody@example.org", "Secret Guess 2")
+    browser.login(world.mentor_x.email)  # the right password of a deactivated account
+    with app.app_context():
+        failed = db.session.scalars(
+            db.select(AuditEvent).where(AuditEvent.action == "login_failed").order_by(AuditEvent.id)
+        ).all()
+        stored = repr([(e.object_type, e.object_id, e.details, e.actor_id) for e in failed])
+    assert [(e.object_type, e.object_id, e.details) for e in failed] == [
+        ("user", world.student_a.id, {"reason": "wrong_password"}),
+        ("", None, {"reason": "unknown_address"}),
+        ("user", world.mentor_x.id, {"reason": "inactive"}),
+    ]
+    assert all(event.actor_id is None and event.request_id for event in failed)
+    for typed in ("nobody@example.org", "Wrong Password 1", "Secret Guess 2", PASSWORD):
+        assert typed not in stored
+
+
+def test_a_successful_login_is_not_a_failed_one(app, browser, world):
+    browser.login(world.student_a.email)
+    with app.app_context():
+        actions = db.session.scalars(db.select(AuditEvent.action)).all()
+    assert "login" in actions
+    assert "login_failed" not in actions
+
+
 @pytest.mark.parametrize("path", ["/account", "/account/password"])
 def test_account_pages_need_login(client, path):
     assert client.get(path).status_code == 302

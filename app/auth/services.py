@@ -33,16 +33,30 @@ def find_user_by_email(email: str) -> User | None:
 
 
 def authenticate(email: str, password: str) -> User | None:
-    """The active user with this e-mail and password, or None (whatever was wrong)."""
+    """The active user with this e-mail and password, or None (whatever was wrong).
+
+    A failure is an audit event: against the account when the address is one, with
+    the reason; with no object when it is not (what was typed is never kept).
+    """
     user = find_user_by_email(email)
     if user is None or not user.has_password:
         check_password_hash(_DUMMY_HASH, password)
+        _record_failed_login(user, "unknown_address" if user is None else "no_password")
         return None
-    if not user.check_password(password) or not user.active:
+    if not user.check_password(password):
+        _record_failed_login(user, "wrong_password")
+        return None
+    if not user.active:
+        _record_failed_login(user, "inactive")
         return None
     if user.password_hash_outdated(password):
         user.set_password(password)  # committed with the login
     return user
+
+
+def _record_failed_login(user: User | None, reason: str) -> None:
+    audit.record(None, "login_failed", user, reason=reason)
+    db.session.commit()
 
 
 def record_login(user: User) -> None:
