@@ -24,6 +24,7 @@ from app.models import (
     OrganisationKind,
     Placement,
     PlacementKind,
+    PlacementStatus,
     Role,
     User,
 )
@@ -68,6 +69,17 @@ WORKPLACE_FRAMEWORKS = ["electrical-installation", "generic-work-competences", "
 WORKPLACE_PROGRAMMES = ["Elektrotechniek", "Autotechniek", "ICT-support"]
 PROGRAMMES = {"dirk@student.demo": "Verkoop"}
 COHORT = "2026-2027"
+# The age of the school pupils (the adult learners of CVO Leerrijk have no date of birth):
+# Milan is 16 and goes abroad in two weeks, so his school's rule asks a guardian's
+# approval; his placement waits "in preparation" until the coordinator records one.
+AGES = {
+    "lotte@student.demo": 17,
+    "yusuf@student.demo": 17,
+    "jana@student.demo": 16,
+    "milan@student.demo": 16,
+    "noor@student.demo": 18,
+}
+PREPARING = {"milan@student.demo"}
 # (student, workplace, mentor, coach, kind, start offset in days, length in days)
 PLACEMENTS = [
     (
@@ -99,10 +111,10 @@ PLACEMENTS = [
     ),
     (
         "milan@student.demo",
-        1,
-        "mentor@desmet.demo",
+        2,
+        "mentor@servicepunt.demo",
         "coach@scheldeland.demo",
-        PlacementKind.INTERNSHIP,
+        PlacementKind.MOBILITY_ABROAD,
         14,
         40,
     ),
@@ -186,6 +198,8 @@ def build_demo_world(today: date | None = None) -> list[DemoAccount]:
             user = User(email=email, name=name, locale=None)
             user.set_password(DEMO_PASSWORD)
             db.session.add(user)
+        if email in AGES and user.birth_date is None:
+            user.birth_date = _born(AGES[email], today)
         organisation = organisations.get(organisation_name) if organisation_name else None
         org_id = organisation.id if organisation else None
         if not any(m.role == role and m.organisation_id == org_id for m in user.memberships):
@@ -225,6 +239,11 @@ def build_demo_world(today: date | None = None) -> list[DemoAccount]:
                     mentor_id=users[mentor_email].id,
                     coach_id=users[coach_email].id,
                     kind=kind,
+                    status=(
+                        PlacementStatus.PREPARING
+                        if student_email in PREPARING
+                        else PlacementStatus.ACTIVE
+                    ),
                     start_date=start,
                     end_date=start + timedelta(days=length),
                     programme=PROGRAMMES.get(student_email, WORKPLACE_PROGRAMMES[workplace_index]),
@@ -242,6 +261,12 @@ def build_demo_world(today: date | None = None) -> list[DemoAccount]:
     db.session.commit()
     reminders.decide(reminder_moment(today))
     return accounts
+
+
+def _born(age: int, today: date) -> date:
+    """A birthday `age` years and about four months before `today`."""
+    day = today - timedelta(days=120)
+    return day.replace(year=day.year - age, day=min(day.day, 28))
 
 
 def reminder_moment(today: date) -> datetime:

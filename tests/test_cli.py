@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 
 import pytest
 from sqlalchemy import func, select
@@ -13,11 +14,14 @@ from app.models import (
     LogEntry,
     ModuleProgress,
     Placement,
+    PlacementKind,
+    PlacementStatus,
     PracticePost,
     Recommendation,
     Role,
     User,
 )
+from app.privacy.minors import is_minor, missing_approvals
 from config import TestingConfig
 from tests.conftest import reset_postgres_schema
 
@@ -75,6 +79,21 @@ def test_demo_is_idempotent_and_prints_every_account(empty_app):
     assert roles.count("coach") == 2
     assert {"admin", "coordinator", "company_coordinator"} <= set(roles)
     assert all(account["password"] == "leerspoor-demo" for account in accounts)
+
+
+def test_the_demo_shows_a_minor_waiting_for_a_guardians_approval(empty_app):
+    empty_app.test_cli_runner().invoke(args=["demo"])
+    with empty_app.app_context():
+        milan = db.session.scalar(select(User).where(User.email == "milan@student.demo"))
+        placement = db.session.scalar(select(Placement).where(Placement.student_id == milan.id))
+        assert is_minor(milan, date.today())
+        assert placement.kind is PlacementKind.MOBILITY_ABROAD
+        assert placement.status is PlacementStatus.PREPARING
+        assert missing_approvals([placement], date.today()) == {placement.id}
+        adults = db.session.scalars(
+            select(User).where(User.email.in_(["peter@student.demo", "aisha@student.demo"]))
+        ).all()
+        assert [adult.birth_date for adult in adults] == [None, None]
 
 
 def test_demo_accounts_can_log_in(empty_app):

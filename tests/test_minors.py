@@ -130,6 +130,41 @@ def test_a_minors_placement_abroad_cannot_become_active_without_approval(
     assert actions == ["guardian_approval_recorded", "guardian_approval_revoked"]
 
 
+def test_a_placement_waiting_for_approval_is_flagged_where_the_school_looks(
+    app, minor_abroad, login_as, in_english
+):
+    world = minor_abroad
+    with app.app_context():
+        db.session.get(Placement, world.placement_b.id).status = PlacementStatus.PREPARING
+        db.session.commit()
+    flag = "A guardian’s approval is missing"
+    coach = login_as(world.coach_b)
+    home = coach.get("/").get_data(as_text=True)
+    assert flag in home
+    # a placement in preparation is still to come, not ended
+    assert 'id="group-upcoming"' in home
+    assert "In preparation · Starts" in home
+    assert "has ended or stopped" not in home
+    coordinator = login_as(world.coordinator_b)
+    assert flag in coordinator.get("/caseload").get_data(as_text=True)
+    assert flag in coordinator.get("/").get_data(as_text=True)  # the placement's card
+    for role in ("mentor_y", "student_b", "coordinator_a"):
+        assert flag not in login_as(world.user(role)).get("/").get_data(as_text=True), role
+
+    coordinator.post(
+        f"/placements/{world.placement_b.id}/guardian-approvals",
+        {
+            "guardian_name": "Marc B (father)",
+            "text_version": "Stage buitenland v2",
+            "method": "paper",
+            "approved_on": "2026-08-20",
+        },
+    )
+    assert flag not in coach.get("/").get_data(as_text=True)
+    assert flag not in coordinator.get("/caseload").get_data(as_text=True)
+    assert flag not in coordinator.get("/").get_data(as_text=True)
+
+
 def test_a_bad_approval_is_refused_with_the_text_kept(app, minor_abroad, login_as, in_english):
     world = minor_abroad
     response = login_as(world.coordinator_b).post(

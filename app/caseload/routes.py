@@ -42,7 +42,9 @@ def show_overview():
     return render_template(
         "caseload/show_overview.html",
         form=form,
-        pagination=services.caseload_page(rows, page=page_argument(), per_page=PER_PAGE),
+        pagination=services.caseload_page(
+            rows, page=page_argument(), per_page=PER_PAGE, today=today
+        ),
         arguments=form.arguments(),
         today=today,
     )

@@ -45,6 +45,7 @@ from app.models import (
     VisitStatus,
     live_actions,
 )
+from app.privacy import minors
 from app.rendering import spreadsheet_cell
 
 DEFAULTS = SchoolSettings.defaults(0)
@@ -163,12 +164,14 @@ class CaseloadRow:
     overdue_agreements: int = 0
     reasons: list[Reason] = field(default_factory=list)
     placement: Placement | None = None  # loaded for the rows that are shown
+    # A minor's placement the school's rule asks a guardian's approval for, without one.
+    approval_missing: bool = False
 
     @property
     def group(self) -> Group:
         if self.phase == "running":
             return Group.ATTENTION if self.reasons else Group.FINE
-        if self.phase == "upcoming":
+        if self.phase in ("upcoming", "preparing"):
             return Group.UPCOMING
         return Group.ENDED
 
@@ -535,8 +538,21 @@ def load_placements(rows: list[CaseloadRow], placements: Select | None = None) -
         row.placement = found[row.placement_id]
 
 
-def caseload_page(rows: list[CaseloadRow], *, page: int, per_page: int) -> CaseloadPage:
-    """One page of sorted rows, their placements loaded; counts over all rows."""
+def flag_missing_approvals(rows: list[CaseloadRow], missing: set[int]) -> None:
+    """Mark the rows whose placement waits for a guardian's approval (`missing`, from
+    `minors.missing_approvals`).
+    """
+    for row in rows:
+        row.approval_missing = row.placement_id in missing
+
+
+def caseload_page(
+    rows: list[CaseloadRow], *, page: int, per_page: int, today: date | None = None
+) -> CaseloadPage:
+    """One page of sorted rows, their placements loaded; counts over all rows. With
+    `today`, the page's rows that wait for a guardian's approval are flagged (two more
+    queries at most); the home page flags them with its other cards instead.
+    """
     counts = dict.fromkeys(Group, 0)
     for row in rows:
         counts[row.group] += 1
@@ -544,6 +560,9 @@ def caseload_page(rows: list[CaseloadRow], *, page: int, per_page: int) -> Casel
     page = min(max(page, 1), pages)
     items = rows[(page - 1) * per_page : page * per_page]
     load_placements(items)
+    if today is not None:
+        current = [row.placement for row in items if row.group is not Group.ENDED]
+        flag_missing_approvals(items, minors.missing_approvals(current, today))
     return CaseloadPage(items=items, page=page, per_page=per_page, total=len(rows), counts=counts)
 
 

@@ -9,7 +9,7 @@ from flask_babel import get_locale
 from flask_login import current_user, login_required
 
 from app import audit, policy
-from app.caseload.services import coach_caseload
+from app.caseload.services import coach_caseload, flag_missing_approvals
 from app.content.services import content_title, training_library
 from app.models import PlacementStatus
 from app.placements import bp, services
@@ -36,6 +36,17 @@ def index():
         status=PlacementStatus(status) if status in {s.value for s in PlacementStatus} else None,
     )
     caseload = coach_caseload(policy.coached_placements(user), date.today(), limit=CASELOAD_ON_HOME)
+    # Placements waiting for a guardian's approval, of the caseload and of the cards the
+    # school staffs: one check for both (two queries at most).
+    current = [row.placement for row in caseload.items] if caseload else []
+    current += [
+        p for p in pagination.items if user.id == p.coach_id or policy.can_manage_placement(user, p)
+    ]
+    approvals_missing = minors.missing_approvals(
+        list({p.id: p for p in current}.values()), date.today()
+    )
+    if caseload:
+        flag_missing_approvals(caseload.items, approvals_missing)
     shown = {p.id: p for p in pagination.items}
     if caseload:
         shown.update({row.placement.id: row.placement for row in caseload.items})
@@ -44,6 +55,7 @@ def index():
         caseload=caseload,
         pagination=pagination,
         waiting=services.what_waits(user, list(shown.values()), date.today()),
+        approvals_missing=approvals_missing,
         recommended=open_recommendations(user, training_library(), str(get_locale())),
         today=date.today(),
         statuses=list(PlacementStatus),

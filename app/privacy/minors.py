@@ -70,8 +70,44 @@ def needs_approval(
     """
     if not is_minor(student, max(start, today)):
         return False
-    rule = guardian_rule(school)
+    return _rule_applies(guardian_rule(school), school, workplace)
+
+
+def _rule_applies(rule: str, school: Organisation, workplace: Organisation) -> bool:
     return rule == "all" or (rule == "abroad" and is_abroad(school, workplace))
+
+
+def missing_approvals(placements: list[Placement], today: date) -> set[int]:
+    """The ids of those `placements` (loaded with their student, school and workplace)
+    that need a guardian's approval and have none that stands: two queries at most,
+    however many placements.
+    """
+    minors = [p for p in placements if is_minor(p.student, max(p.start_date, today))]
+    if not minors:
+        return set()
+    rules = dict(
+        db.session.execute(
+            select(SchoolSettings.school_id, SchoolSettings.guardian_approval).where(
+                SchoolSettings.school_id.in_({p.school_id for p in minors})
+            )
+        ).all()
+    )
+    needing = [
+        p
+        for p in minors
+        if _rule_applies(rules.get(p.school_id, DEFAULT_GUARDIAN_APPROVAL), p.school, p.workplace)
+    ]
+    if not needing:
+        return set()
+    approved = set(
+        db.session.scalars(
+            select(GuardianApproval.placement_id).where(
+                GuardianApproval.placement_id.in_([p.id for p in needing]),
+                GuardianApproval.revoked_on.is_(None),
+            )
+        )
+    )
+    return {p.id for p in needing if p.id not in approved}
 
 
 def standing_approval(placement: Placement) -> GuardianApproval | None:
