@@ -224,10 +224,10 @@ def build_demo_world(today: date | None = None) -> list[DemoAccount]:
         school_id = next(m.organisation_id for m in student.memberships if m.role == Role.STUDENT)
         ensure_partnership(db.session.get(Organisation, school_id), workplace)
         db.session.flush()
+        # Each demo student has one placement: a demo built by an earlier version keeps its
+        # own rather than gaining a second.
         exists = db.session.scalar(
-            select(Placement.id).where(
-                Placement.student_id == student.id, Placement.workplace_id == workplace.id
-            )
+            select(Placement.id).where(Placement.student_id == student.id).limit(1)
         )
         if exists is None:
             start = today + timedelta(days=offset)

@@ -88,6 +88,13 @@ def can_manage_placement(user: User, placement: Placement) -> bool:
     return user.is_admin or placement.school_id in user.organisation_ids(Role.COORDINATOR)
 
 
+def sees_guardian_approval(user: User, placement: Placement) -> bool:
+    """Whether a guardian's approval is asked or missing: the school's side only (its
+    coordinators, admins and the placement's coach); mentors need not know a student's age.
+    """
+    return user.id == placement.coach_id or can_manage_placement(user, placement)
+
+
 PLACEMENT_ACTIONS = {
     "view": can_view_placement,
     "view_log": can_view_placement_log,

@@ -811,6 +811,9 @@ def test_saved_thresholds_change_the_coachs_caseload(app, world, login_as):
 
 def plain_reasons(placement: Placement, today: date) -> dict[ReasonKind, int]:
     """The reasons of one placement, read the slow and obvious way: every row of it."""
+    if placement.phase_on(today) == "preparing":
+        late = (today - placement.start_date).days
+        return {ReasonKind.PREPARATION: late} if 0 <= late and today <= placement.end_date else {}
     if placement.phase_on(today) != "running":
         return {}
     limits = db.session.get(SchoolSettings, placement.school_id) or SchoolSettings.defaults(
@@ -894,7 +897,11 @@ def test_the_grouped_queries_agree_with_a_plain_reading(english, world):
                 f"Random {n:02d}",
                 start=start,
                 end=start + timedelta(days=rng.randint(30, 300)),
-                status=rng.choice([PlacementStatus.ACTIVE] * 5 + [PlacementStatus.STOPPED]),
+                status=rng.choice(
+                    [PlacementStatus.ACTIVE] * 5
+                    + [PlacementStatus.STOPPED]
+                    + [PlacementStatus.PREPARING]
+                ),
             )
         )
     for placement in placements:

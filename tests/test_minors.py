@@ -6,7 +6,7 @@ accepts the privacy notice once per version. Who may do what: test_access.py.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -130,39 +130,122 @@ def test_a_minors_placement_abroad_cannot_become_active_without_approval(
     assert actions == ["guardian_approval_recorded", "guardian_approval_revoked"]
 
 
-def test_a_placement_waiting_for_approval_is_flagged_where_the_school_looks(
-    app, minor_abroad, login_as, in_english
-):
-    world = minor_abroad
-    with app.app_context():
-        db.session.get(Placement, world.placement_b.id).status = PlacementStatus.PREPARING
-        db.session.commit()
-    flag = "A guardian’s approval is missing"
-    coach = login_as(world.coach_b)
-    home = coach.get("/").get_data(as_text=True)
-    assert flag in home
-    # a placement in preparation is still to come, not ended
-    assert 'id="group-upcoming"' in home
-    assert "In preparation · Starts" in home
-    assert "has ended or stopped" not in home
-    coordinator = login_as(world.coordinator_b)
-    assert flag in coordinator.get("/caseload").get_data(as_text=True)
-    assert flag in coordinator.get("/").get_data(as_text=True)  # the placement's card
-    for role in ("mentor_y", "student_b", "coordinator_a"):
-        assert flag not in login_as(world.user(role)).get("/").get_data(as_text=True), role
+FLAG = "A guardian’s approval is missing"
 
+
+@pytest.fixture
+def minor_in_preparation(app, world, in_english):
+    """Student B is 16 and placement B (abroad) starts in two weeks, in preparation."""
+    today = date.today()
+    with app.app_context():
+        db.session.get(User, world.student_b.id).birth_date = today.replace(
+            year=today.year - 16, day=min(today.day, 28)
+        )
+        placement = db.session.get(Placement, world.placement_b.id)
+        placement.status = PlacementStatus.PREPARING
+        placement.start_date = today + timedelta(days=14)
+        placement.end_date = today + timedelta(days=60)
+        db.session.commit()
+    return world
+
+
+def _page(login_as, world, role: str, path: str) -> str:
+    response = login_as(world.user(role)).get(path)
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("role", "path"),
+    [("coach_b", "/"), ("coordinator_b", "/"), ("coordinator_b", "/caseload"), ("admin", "/")],
+)
+def test_the_school_sees_a_missing_approval_on_its_lists(
+    minor_in_preparation, login_as, role, path
+):
+    page = _page(login_as, minor_in_preparation, role, path)
+    assert FLAG in page
+    assert f"/placements/{minor_in_preparation.placement_b.id}#guardian-approval" in page
+
+
+def test_a_placement_in_preparation_is_still_to_come_in_the_caseload(
+    minor_in_preparation, login_as
+):
+    page = _page(login_as, minor_in_preparation, "coach_b", "/")
+    upcoming = page[page.index('id="group-upcoming"') :]
+    assert "Student B" in upcoming
+    assert "In preparation · Starts" in upcoming
+    assert "has ended or stopped" not in page
+
+
+@pytest.mark.parametrize(
+    "role", ["mentor_y", "student_b", "coordinator_a", "coach_a", "company_coordinator_x"]
+)
+def test_no_one_outside_the_school_learns_of_it(minor_in_preparation, login_as, role):
+    assert FLAG not in _page(login_as, minor_in_preparation, role, "/")
+
+
+def test_recording_an_approval_clears_the_flag_and_revoking_it_brings_it_back(
+    app, minor_in_preparation, login_as
+):
+    world = minor_in_preparation
+    coordinator = login_as(world.coordinator_b)
     coordinator.post(
         f"/placements/{world.placement_b.id}/guardian-approvals",
         {
             "guardian_name": "Marc B (father)",
             "text_version": "Stage buitenland v2",
             "method": "paper",
-            "approved_on": "2026-08-20",
+            "approved_on": date.today().isoformat(),
         },
     )
-    assert flag not in coach.get("/").get_data(as_text=True)
-    assert flag not in coordinator.get("/caseload").get_data(as_text=True)
-    assert flag not in coordinator.get("/").get_data(as_text=True)
+    for role, path in (("coach_b", "/"), ("coordinator_b", "/"), ("coordinator_b", "/caseload")):
+        assert FLAG not in _page(login_as, world, role, path), (role, path)
+    with app.app_context():
+        approval_id = db.session.scalar(select(GuardianApproval.id))
+    coordinator.post(
+        f"/placements/{world.placement_b.id}/guardian-approvals/{approval_id}/revoke",
+        {"note": "The mother phoned: not abroad after all."},
+    )
+    assert FLAG in _page(login_as, world, "coach_b", "/")
+
+
+def test_a_placement_still_in_preparation_after_its_start_needs_attention(
+    app, minor_in_preparation, login_as
+):
+    world = minor_in_preparation
+    with app.app_context():
+        db.session.get(Placement, world.placement_b.id).start_date = date.today() - timedelta(
+            days=3
+        )
+        db.session.commit()
+    page = _page(login_as, world, "coach_b", "/")
+    attention = page[page.index('id="group-attention"') :]
+    assert "Student B" in attention
+    assert "Still in preparation, 3 days after its start" in attention
+    assert FLAG in attention
+
+
+@pytest.mark.parametrize(
+    ("status", "ended_days_ago"),
+    [
+        (PlacementStatus.COMPLETED, -30),
+        (PlacementStatus.STOPPED, -30),
+        (PlacementStatus.ACTIVE, 1),
+        (PlacementStatus.PREPARING, 1),
+    ],
+)
+def test_a_placement_that_is_over_needs_no_approval_any_more(
+    app, minor_in_preparation, login_as, status, ended_days_ago
+):
+    world = minor_in_preparation
+    with app.app_context():
+        placement = db.session.get(Placement, world.placement_b.id)
+        placement.status = status
+        placement.start_date = date.today() - timedelta(days=90)
+        placement.end_date = date.today() - timedelta(days=ended_days_ago)
+        db.session.commit()
+    for role, path in (("coordinator_b", "/"), ("coordinator_b", "/caseload")):
+        assert FLAG not in _page(login_as, world, role, path), (role, path)
 
 
 def test_a_bad_approval_is_refused_with_the_text_kept(app, minor_abroad, login_as, in_english):

@@ -11,6 +11,7 @@ from app import policy
 from app.caseload import bp, services
 from app.caseload.forms import OverviewFilterForm
 from app.models import User
+from app.privacy import minors
 from app.web import page_argument
 
 # A compact list: one screen on a laptop holds about this many placements.
@@ -39,12 +40,18 @@ def show_overview():
     form, placements = _filtered(user)
     today = date.today()
     rows = services.assess(placements, today)
+    pagination = services.caseload_page(rows, page=page_argument(), per_page=PER_PAGE)
+    shown = [row.placement for row in pagination.items]
+    services.flag_missing_approvals(
+        pagination.items,
+        minors.missing_approvals(
+            [p for p in shown if policy.sees_guardian_approval(user, p)], today
+        ),
+    )
     return render_template(
         "caseload/show_overview.html",
         form=form,
-        pagination=services.caseload_page(
-            rows, page=page_argument(), per_page=PER_PAGE, today=today
-        ),
+        pagination=pagination,
         arguments=form.arguments(),
         today=today,
     )

@@ -45,7 +45,6 @@ from app.models import (
     VisitStatus,
     live_actions,
 )
-from app.privacy import minors
 from app.rendering import spreadsheet_cell
 
 DEFAULTS = SchoolSettings.defaults(0)
@@ -62,6 +61,8 @@ class ReasonKind(enum.StrEnum):
     VISIT = "visit"
     AGREEMENTS = "agreements"
     DIVERGENCE = "divergence"
+    # Not running although it should have started: still in preparation.
+    PREPARATION = "preparation"
 
 
 class Group(enum.StrEnum):
@@ -128,6 +129,12 @@ class Reason:
             )
         if self.kind is ReasonKind.AGREEMENTS:
             return ngettext("%(num)d agreement overdue", "%(num)d agreements overdue", n)
+        if self.kind is ReasonKind.PREPARATION:
+            return ngettext(
+                "Still in preparation, %(num)d day after its start",
+                "Still in preparation, %(num)d days after its start",
+                n,
+            )
         if self.levels <= 1:
             return ngettext(
                 "%(num)d indicator is scored differently",
@@ -150,7 +157,9 @@ class CaseloadRow:
     """
 
     placement_id: int
-    phase: str  # running, upcoming, ended, completed or stopped (as Placement.phase_on)
+    # running, upcoming, ended, preparing, completed or stopped (as Placement.phase_on,
+    # except that a placement still in preparation after its end date counts as ended)
+    phase: str
     student_name: str
     start_date: date
     end_date: date
@@ -171,7 +180,9 @@ class CaseloadRow:
     def group(self) -> Group:
         if self.phase == "running":
             return Group.ATTENTION if self.reasons else Group.FINE
-        if self.phase in ("upcoming", "preparing"):
+        if self.phase == "preparing":  # late to start when it has a reason
+            return Group.ATTENTION if self.reasons else Group.UPCOMING
+        if self.phase == "upcoming":
             return Group.UPCOMING
         return Group.ENDED
 
@@ -239,7 +250,11 @@ class CaseloadPage:
 
 
 def phase_of(status: PlacementStatus, start: date, end: date, today: date) -> str:
-    """Where a placement stands on `today` (the same rule as `Placement.phase_on`)."""
+    """Where a placement stands on `today` (the same rule as `Placement.phase_on`, but a
+    placement still in preparation after its end date is over all the same).
+    """
+    if status == PlacementStatus.PREPARING and today > end:
+        return "ended"
     if status != PlacementStatus.ACTIVE:
         return status.value
     if today < start:
@@ -289,7 +304,7 @@ def _base_rows(placements: Select, today: date) -> dict[int, CaseloadRow]:
         .outerjoin(SchoolSettings, SchoolSettings.school_id == Placement.school_id)
         .where(Placement.id.in_(_ids(placements)))
     )
-    return {
+    found = {
         placement_id: CaseloadRow(
             placement_id=placement_id,
             phase=phase_of(status, start, end, today),
@@ -300,6 +315,11 @@ def _base_rows(placements: Select, today: date) -> dict[int, CaseloadRow]:
         )
         for placement_id, status, start, end, name, *limits in rows
     }
+    for row in found.values():
+        if row.phase == "preparing" and today >= row.start_date:
+            late = (today - row.start_date).days
+            row.reasons = [Reason(ReasonKind.PREPARATION, late, late)]
+    return found
 
 
 def _log_numbers(running: Select):
@@ -539,20 +559,15 @@ def load_placements(rows: list[CaseloadRow], placements: Select | None = None) -
 
 
 def flag_missing_approvals(rows: list[CaseloadRow], missing: set[int]) -> None:
-    """Mark the rows whose placement waits for a guardian's approval (`missing`, from
-    `minors.missing_approvals`).
+    """Mark the rows whose placement waits for a guardian's approval: `missing`, from
+    `minors.missing_approvals` (the home page checks its cards with the same call).
     """
     for row in rows:
         row.approval_missing = row.placement_id in missing
 
 
-def caseload_page(
-    rows: list[CaseloadRow], *, page: int, per_page: int, today: date | None = None
-) -> CaseloadPage:
-    """One page of sorted rows, their placements loaded; counts over all rows. With
-    `today`, the page's rows that wait for a guardian's approval are flagged (two more
-    queries at most); the home page flags them with its other cards instead.
-    """
+def caseload_page(rows: list[CaseloadRow], *, page: int, per_page: int) -> CaseloadPage:
+    """One page of sorted rows, their placements loaded; counts over all rows."""
     counts = dict.fromkeys(Group, 0)
     for row in rows:
         counts[row.group] += 1
@@ -560,9 +575,6 @@ def caseload_page(
     page = min(max(page, 1), pages)
     items = rows[(page - 1) * per_page : page * per_page]
     load_placements(items)
-    if today is not None:
-        current = [row.placement for row in items if row.group is not Group.ENDED]
-        flag_missing_approvals(items, minors.missing_approvals(current, today))
     return CaseloadPage(items=items, page=page, per_page=per_page, total=len(rows), counts=counts)
 
 

@@ -36,14 +36,13 @@ def index():
         status=PlacementStatus(status) if status in {s.value for s in PlacementStatus} else None,
     )
     caseload = coach_caseload(policy.coached_placements(user), date.today(), limit=CASELOAD_ON_HOME)
-    # Placements waiting for a guardian's approval, of the caseload and of the cards the
-    # school staffs: one check for both (two queries at most).
-    current = [row.placement for row in caseload.items] if caseload else []
-    current += [
-        p for p in pagination.items if user.id == p.coach_id or policy.can_manage_placement(user, p)
-    ]
+    # Placements waiting for a guardian's approval, of the caseload and of the cards: one
+    # check for both (two queries at most).
+    listed = [row.placement for row in caseload.items] if caseload else []
+    listed += pagination.items
     approvals_missing = minors.missing_approvals(
-        list({p.id: p for p in current}.values()), date.today()
+        [p for p in {p.id: p for p in listed}.values() if policy.sees_guardian_approval(user, p)],
+        date.today(),
     )
     if caseload:
         flag_missing_approvals(caseload.items, approvals_missing)
@@ -77,7 +76,7 @@ def show_placement_page(placement, *, approval_form=None, status: int = 200):
     """The placement's page; `approval_form` shows a guardian's approval that was refused."""
     user = current_user._get_current_object()
     can_manage = policy.can_manage_placement(user, placement)
-    school_staff = can_manage or user.id == placement.coach_id
+    school_staff = policy.sees_guardian_approval(user, placement)
     return render_template(
         "placements/show_placement.html",
         placement=placement,

@@ -24,6 +24,7 @@ from app.models import (
     GuardianApproval,
     Organisation,
     Placement,
+    PlacementStatus,
     SchoolSettings,
     User,
 )
@@ -80,9 +81,15 @@ def _rule_applies(rule: str, school: Organisation, workplace: Organisation) -> b
 def missing_approvals(placements: list[Placement], today: date) -> set[int]:
     """The ids of those `placements` (loaded with their student, school and workplace)
     that need a guardian's approval and have none that stands: two queries at most,
-    however many placements.
+    however many placements. Placements that are over (completed, stopped or past their
+    end) need nothing any more.
     """
-    minors = [p for p in placements if is_minor(p.student, max(p.start_date, today))]
+    current = [
+        p
+        for p in placements
+        if p.status in (PlacementStatus.ACTIVE, PlacementStatus.PREPARING) and p.end_date >= today
+    ]
+    minors = [p for p in current if is_minor(p.student, max(p.start_date, today))]
     if not minors:
         return set()
     rules = dict(
