@@ -182,6 +182,20 @@ def test_failed_logins_per_address_are_limited(app, browser, world):
     assert response.status_code == 429
 
 
+def test_attempts_refused_by_the_limit_leave_no_audit_event(app, browser, world):
+    limit = app.config["LOGIN_ATTEMPTS_PER_MINUTE"] * 2
+    for attempt in range(limit + 5):
+        response = browser.post("/login", {"email": f"guess{attempt}@example.org", "password": "x"})
+    assert response.status_code == 429
+    with app.app_context():
+        failed = db.session.scalar(
+            db.select(db.func.count())
+            .select_from(AuditEvent)
+            .where(AuditEvent.action == "login_failed")
+        )
+    assert failed == limit  # one per attempt the app answered, none for the refused five
+
+
 def test_successful_logins_do_not_count_towards_the_limit(app, world):
     for _ in range(app.config["LOGIN_ATTEMPTS_PER_MINUTE"] + 2):
         browser = Browser(app.test_client())

@@ -1,6 +1,6 @@
 """Hypothesis against the validators that are not forms: the CSV import, the content
-files, schedules, passwords, e-mail addresses and the Markdown renderers. Each either
-accepts its input or says what is wrong in its own way (a problem in a list, a
+files, schedules, passwords and the Markdown renderers. Each either accepts its input
+or says what is wrong in its own way (a problem in a list, a
 `ScheduleError`, a `ValueError` with a reason); none fails with anything else, and the
 import's preview writes nothing.
 
@@ -25,7 +25,7 @@ from app.auth.passwords import comparable, is_common
 from app.content.modules import load_training
 from app.content.services import load_rubrics
 from app.extensions import db
-from app.models import Membership, Organisation, Placement, User, normalise_email
+from app.models import Membership, Organisation, Placement, User
 from app.rendering import render_content, render_markdown
 from app.scheduling.schedules import ScheduleError, parse_schedule
 from tests.xss import executable_constructs
@@ -243,7 +243,7 @@ def test_a_damaged_module_is_reported_with_its_file(tmp_path_factory, path, valu
     assert loaded != bool(named), library.problems
 
 
-# -- schedules, passwords, addresses --------------------------------------------------------
+# -- schedules and passwords --------------------------------------------------------
 
 
 @FUZZ
@@ -274,11 +274,3 @@ def test_any_unicode_password_is_kept_and_checked(password):
     assert not user.check_password(password + "x")
     assert isinstance(is_common(password), bool)
     assert comparable(comparable(password)) == comparable(password)
-
-
-@FUZZ
-@given(address=ANY_TEXT)
-def test_an_address_is_normalised_once_and_for_all(address):
-    normalised = normalise_email(address)
-    assert normalise_email(normalised) == normalised
-    assert normalised == normalised.strip()

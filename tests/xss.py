@@ -130,7 +130,14 @@ EXECUTABLE_TAGS = {
     "video",
     "source",
     "xss",
+    # SVG's own ways to run or retarget: animations that set an href, handlers, HTML inside
+    "animate",
+    "set",
+    "handler",
+    "foreignobject",
 }
+# SVG animation attributes, whose values an <animate> writes into another attribute.
+ANIMATED = {"values", "to", "from", "by"}
 DANGEROUS_SCHEMES = ("javascript:", "vbscript:", "data:", "livescript:")
 CONTROL = re.compile(r"[\x00-\x20\x7f]+")
 
@@ -159,24 +166,33 @@ class ExecutableFinder(HTMLParser):
         if tag in EXECUTABLE_TAGS:
             found(f"<{tag}>")
         values = {name: value or "" for name, value in attrs}
-        if tag == "script" and not values.get("src", "").startswith("/static/"):
+        if tag == "script" and not (
+            _on_this_site(values.get("src", "")) and values["src"].startswith("/static/")
+        ):
             found("<script> not from /static/")
         if tag == "meta" and "http-equiv" in values:
             found("<meta http-equiv>")
-        if tag == "link" and not values.get("href", "").startswith("/"):
+        if tag == "link" and not _on_this_site(values.get("href", "")):
             found("<link> to another site")
-        if tag == "img" and not values.get("src", "").startswith("/"):
+        if tag == "img" and not _on_this_site(values.get("src", "")):
             found("<img> from elsewhere")
         for name, value in values.items():
             if name.startswith("on") or name in ("srcdoc", "style", "srcset"):
                 found(f"<{tag} {name}>")
-            elif name in URL_ATTRIBUTES:
-                target = CONTROL.sub("", value).lower()
-                if target.startswith(DANGEROUS_SCHEMES):
-                    found(f"<{tag} {name}={target[:20]}>")
+            elif name in URL_ATTRIBUTES or name in ANIMATED:
+                # an animation's values are a list: each may set an href
+                for target in CONTROL.sub("", value).lower().split(";"):
+                    if target.startswith(DANGEROUS_SCHEMES):
+                        found(f"<{tag} {name}={target[:20]}>")
+
+
+def _on_this_site(url: str) -> bool:
+    """A path on this site: not `//host/…`, not `/\\host/…`, and no way up with `..`."""
+    return url.startswith("/") and not url.startswith(("//", "/\\")) and ".." not in url
 
 
 def executable_constructs(html: str) -> list[str]:
+    """What in `html` a browser would run or load from elsewhere, one line each."""
     finder = ExecutableFinder()
     finder.feed(html)
     finder.close()
