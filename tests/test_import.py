@@ -96,6 +96,19 @@ def test_comma_separated_files_are_read_too(app, world, login_as):
     assert _counts(app)[1] == 4
 
 
+def test_a_file_saved_as_utf16_without_its_mark_is_refused_with_a_reason(app, world, login_as):
+    coordinator = login_as(world.coordinator_a)
+    before = _counts(app)
+    ascii_only = GOOD.replace("Chloé", "Chloe")  # é would not even read as UTF-8
+    response = _upload(coordinator, world, ascii_only, encoding="utf-16-le")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200  # the upload form again, with the reason
+    assert "NUL" in page
+    assert "CSV UTF-8" in page
+    assert "Nu importeren" not in page
+    assert _counts(app) == before
+
+
 def test_every_bad_row_is_listed_with_its_line_and_nothing_is_imported(app, world, login_as):
     coordinator = login_as(world.coordinator_a)
     before = _counts(app)

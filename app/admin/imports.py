@@ -132,6 +132,23 @@ def preview_import(actor: User, school: Organisation, text: str) -> ImportPrevie
             )
         )
         return preview
+    # A spreadsheet saved as UTF-16 without its mark reads as text with a NUL after every
+    # letter; no database keeps NUL characters in text either.
+    with_nul = next((number for number, line in enumerate(lines, 1) if "\x00" in line), None)
+    if with_nul is not None:
+        preview.problems.append(
+            RowProblem(
+                with_nul,
+                str(
+                    _l(
+                        "This line holds characters that are not text (NUL). In your "
+                        "spreadsheet, save the file as \u201cCSV UTF-8 (comma delimited)\u201d "
+                        "and upload it again."
+                    )
+                ),
+            )
+        )
+        return preview
     delimiter = ";" if lines[0].count(";") > lines[0].count(",") else ","
     reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
     try:
