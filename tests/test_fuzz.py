@@ -13,7 +13,10 @@ LEERSPOOR_FUZZ_EXAMPLES sets the examples per form (default 25; the full run use
 from __future__ import annotations
 
 import hashlib
+import json
 import os
+import time
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
@@ -557,6 +560,7 @@ def test_form_answers_as_meant_and_a_refusal_changes_nothing(app, world, target)
     }
     assert form.found or extra or target.bare, f"{page_path} ({page.status_code}) shows no form"
     numbers = world_ids(ids)
+    answers: Counter[int] = Counter()
 
     @FUZZ_SETTINGS
     @given(data=st.data())
@@ -570,6 +574,7 @@ def test_form_answers_as_meant_and_a_refusal_changes_nothing(app, world, target)
         with app.app_context():
             before = database_fingerprint()
         response = client.post(target.path.format(**ids), data=sent)
+        answers[response.status_code] += 1
         assert response.status_code in ALLOWED_STATUSES | target.also, response.data[:2000]
         assert b"Traceback" not in response.data
         if response.status_code not in target.done:
@@ -577,7 +582,26 @@ def test_form_answers_as_meant_and_a_refusal_changes_nothing(app, world, target)
                 after = database_fingerprint()
             assert not changed_tables(before, after), response.status_code
 
+    started = time.monotonic()
     post_fuzzed()
+    report_answers(target, answers, time.monotonic() - started)
+
+
+def report_answers(target: Target, answers: Counter, seconds: float) -> None:
+    """Append what the form answered to the file LEERSPOOR_FUZZ_REPORT names, if any:
+    the figures of a full run (docs/reliability.md).
+    """
+    path = os.environ.get("LEERSPOOR_FUZZ_REPORT")
+    if not path:
+        return
+    line = {
+        "target": target.id,
+        "requests": sum(answers.values()),
+        "answers": {str(status): count for status, count in sorted(answers.items())},
+        "seconds": round(seconds, 1),
+    }
+    with open(path, "a", encoding="utf-8") as report:
+        report.write(json.dumps(line) + "\n")
 
 
 def test_every_post_endpoint_is_fuzzed(app):
