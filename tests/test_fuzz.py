@@ -561,18 +561,22 @@ def test_form_answers_as_meant_and_a_refusal_changes_nothing(app, world, target)
     assert form.found or extra or target.bare, f"{page_path} ({page.status_code}) shows no form"
     numbers = world_ids(ids)
     answers: Counter[int] = Counter()
+    # The database as the last request left it, when that was read (a refused request):
+    # nothing else writes between examples, so it is the next example's "before".
+    last_seen: list[dict] = []
 
     @FUZZ_SETTINGS
     @given(data=st.data())
     def post_fuzzed(data):
-        ids.update(account_tokens(app, ids))
+        if "token}" in target.path:
+            ids.update(account_tokens(app, ids))
         limiter.reset()  # rate limits are tested elsewhere; here every request is heard
         client, token = browser_for(app, world, target.role)
         sent = data.draw(form_data(form, numbers, extra), label="form")
         for name in form.csrf_names:
             sent.setdefault(name, data.draw(st.sampled_from([token] * 8 + ["", "x"]), label=name))
         with app.app_context():
-            before = database_fingerprint()
+            before = last_seen.pop() if last_seen else database_fingerprint()
         response = client.post(target.path.format(**ids), data=sent)
         answers[response.status_code] += 1
         assert response.status_code in ALLOWED_STATUSES | target.also, response.data[:2000]
@@ -581,6 +585,7 @@ def test_form_answers_as_meant_and_a_refusal_changes_nothing(app, world, target)
             with app.app_context():
                 after = database_fingerprint()
             assert not changed_tables(before, after), response.status_code
+            last_seen.append(after)
 
     started = time.monotonic()
     post_fuzzed()
@@ -604,7 +609,13 @@ def report_answers(target: Target, answers: Counter, seconds: float) -> None:
         report.write(json.dumps(line) + "\n")
 
 
+# POST endpoints left out of the fuzzing, each with the reason. None today: logging out,
+# e-mail links and quick links are fuzzed like every other form.
+NOT_FUZZED: dict[str, str] = {}
+
+
 def test_every_post_endpoint_is_fuzzed(app):
     posting = {rule.endpoint for rule in app.url_map.iter_rules() if "POST" in rule.methods}
     fuzzed = {target.endpoint for target in TARGETS}
-    assert posting - fuzzed == set()
+    assert posting - fuzzed - set(NOT_FUZZED) == set()
+    assert fuzzed <= posting  # no target for an endpoint that is gone
