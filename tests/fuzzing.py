@@ -101,11 +101,16 @@ class FormReader(HTMLParser):
             )
             self.form.found = self.form.found or self._inside
             return
+        if tag == "option" and self._inside and self._select:
+            self.form.add(self._select[0], "", attributes.get("value", ""), {})
+            return
         name = attributes.get("name")
         if not (self._inside and name):
             return
         if tag == "input":
             kind = attributes.get("type", "text").lower()
+            if kind == "text" and attributes.get("inputmode") == "numeric":
+                kind = "number"
             if kind == "submit":
                 self.form.buttons.append((name, attributes.get("value", "")))
             elif kind in ("checkbox", "radio"):
@@ -118,9 +123,8 @@ class FormReader(HTMLParser):
             self._textarea, self._text = (name, attributes), ""
         elif tag == "select":
             self._select = (name, attributes)
-            self.form.add(name, "select", None, attributes)
-        elif tag == "option" and self._select:
-            self.form.add(self._select[0], "select", attributes.get("value", ""), {})
+            kind = "select-multiple" if "multiple" in attributes else "select"
+            self.form.add(name, kind, None, attributes)
 
     def handle_data(self, data):
         if self._textarea is not None:
@@ -246,7 +250,7 @@ HOSTILE = st.one_of(
 def plausible(item: Field, ids: list[int]) -> st.SearchStrategy[str]:
     """Values a person using the page could send in `item`."""
     offered = [value for value in item.values if value is not None]
-    if item.kind in ("select", "radio", "checkbox"):
+    if item.kind in ("select", "select-multiple", "radio", "checkbox"):
         return st.sampled_from(offered or [""])
     if item.kind == "hidden":
         return st.sampled_from(offered or [""])
@@ -255,7 +259,8 @@ def plausible(item: Field, ids: list[int]) -> st.SearchStrategy[str]:
     if item.kind == "number":
         low = item.minimum if item.minimum is not None else 0
         high = item.maximum if item.maximum is not None else max(low, 100)
-        return st.integers(min_value=low, max_value=max(low, high)).map(str)
+        numbers = st.integers(min_value=low, max_value=max(low, high)).map(str)
+        return st.one_of(st.sampled_from(offered), numbers) if offered else numbers
     if item.kind == "email":
         return st.sampled_from(["someone@example.org", "mentor@x.example", "new@school.example"])
     if item.kind == "password":
@@ -308,6 +313,8 @@ def form_data(draw, form: Form, ids: list[int], extra_fields: dict | None = None
                     st.one_of(plausible(item, ids), hostile(item, ids)), min_size=2, max_size=3
                 )
             )
+        elif how == "plausible" and item.kind in ("select-multiple", "checkbox"):
+            values = draw(st.lists(plausible(item, ids), min_size=1, max_size=4, unique=True))
         else:
             chosen = plausible(item, ids) if how == "plausible" else hostile(item, ids)
             values = [draw(chosen)]
