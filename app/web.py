@@ -47,7 +47,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["localised"] = localised
     # A mean level such as 2.5 is written "2,5" in Dutch.
     app.jinja_env.filters["decimal"] = lambda value: format_decimal(value, format="#,##0.#")
-    app.before_request(_refuse_malformed_fields)
+    # First of all: the CSRF check, registered earlier, reads every field's name too.
+    app.before_request_funcs.setdefault(None, []).insert(0, _refuse_malformed_fields)
     app.before_request(_name_the_request)
     app.after_request(_security_headers)
     app.after_request(_tell_the_request_id)
