@@ -547,6 +547,10 @@ def world_ids(ids) -> list[int]:
     return sorted({value for value in ids.values() if isinstance(value, int)})
 
 
+# When a multipart body grows beyond what it reads (413), Werkzeug leaves the temporary
+# file of a part it already spooled to the garbage collector, which warns about it; the
+# answer itself is right, and the file is closed as soon as it is collected.
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 @pytest.mark.parametrize("target", TARGETS, ids=lambda target: target.id)
 def test_form_answers_as_meant_and_a_refusal_changes_nothing(app, world, target):
     ids = fuzz_world(app, world)
