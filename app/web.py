@@ -47,7 +47,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["localised"] = localised
     # A mean level such as 2.5 is written "2,5" in Dutch.
     app.jinja_env.filters["decimal"] = lambda value: format_decimal(value, format="#,##0.#")
-    app.before_request(_refuse_nul_characters)
+    # First of all: the CSRF check, registered earlier, reads every field's name too.
+    app.before_request_funcs.setdefault(None, []).insert(0, _refuse_malformed_fields)
     app.before_request(_name_the_request)
     app.after_request(_security_headers)
     app.after_request(_tell_the_request_id)
@@ -74,11 +75,16 @@ def page_argument() -> int:
     return min(max(page, 1), LARGEST_PAGE)
 
 
-def _refuse_nul_characters():
-    """No text field holds a NUL character (PostgreSQL refuses them): a bad request."""
+def _refuse_malformed_fields():
+    """No text field holds a NUL character (PostgreSQL refuses them), and every field of
+    a form has a name (a multipart part whose name cannot be read has none): a bad request.
+    """
+    if None in request.files:
+        abort(400)
     for values in (request.args, request.form):
-        if any("\x00" in key + value for key, value in values.items(multi=True)):
-            abort(400)
+        for key, value in values.items(multi=True):
+            if key is None or "\x00" in key + value:
+                abort(400)
 
 
 REQUEST_ID = re.compile(r"[A-Za-z0-9-]{8,32}")

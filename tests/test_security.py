@@ -184,6 +184,25 @@ def test_a_nul_character_is_a_bad_request_not_a_crash(browser, world, login_as):
     assert login_as(world.admin).get("/?q=%00").status_code == 400
 
 
+@pytest.mark.parametrize("with_file", [False, True])
+@pytest.mark.parametrize("with_token", [True, False])
+def test_a_form_field_without_a_readable_name_is_a_bad_request(
+    world, login_as, with_file, with_token
+):
+    # A line break in a multipart part's name: the parser gives the field no name. Without
+    # a CSRF token, the CSRF check looks through the names for one.
+    data = {"\n": "x"}
+    if with_file:
+        data["file"] = (io.BytesIO(b"x"), "photo.png")
+    response = login_as(world.student_a).post(
+        f"/placements/{world.placement_a.id}/log/new/weekly_log",
+        data=data,
+        csrf=with_token,
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 400
+
+
 def test_a_name_with_a_line_break_is_refused(app, world, login_as):
     response = login_as(world.coordinator_a).post(
         "/admin/organisations/new",

@@ -240,6 +240,7 @@ def test_failing_the_quiz_explains_and_allows_another_try(app, content, world, l
     [
         answers(0, 0, 7),  # not an option
         answers(0, 0, "x"),
+        answers(0, 0, "²"),  # a digit to str.isdigit, not to int()
         {**answers(0, 0, 0), "q9": "0"},  # a question this module does not have
         answers(0, 0),  # one left open
     ],

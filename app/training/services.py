@@ -132,10 +132,11 @@ def answer_quiz(user: User, module: Module, answers: dict[str, str]) -> QuizResu
     """
     chosen = {}
     for key, value in answers.items():
-        if not key.startswith("q") or not key[1:].isdigit():
+        # isdecimal, not isdigit: "²" is a digit that int() does not read.
+        if not key.startswith("q") or not key[1:].isdecimal():
             continue
         number = int(key[1:])
-        if number >= len(module.quiz) or not value.isdigit():
+        if number >= len(module.quiz) or not value.isdecimal():
             raise TrainingError("quiz", _l("This answer is not one of the options."))
         option = int(value)
         if option >= len(module.quiz[number].options):
