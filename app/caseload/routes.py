@@ -43,10 +43,7 @@ def show_overview():
     pagination = services.caseload_page(rows, page=page_argument(), per_page=PER_PAGE)
     shown = [row.placement for row in pagination.items]
     services.flag_missing_approvals(
-        pagination.items,
-        minors.missing_approvals(
-            [p for p in shown if policy.sees_guardian_approval(user, p)], today
-        ),
+        pagination.items, minors.missing_approvals_seen_by(user, shown, today)
     )
     return render_template(
         "caseload/show_overview.html",

@@ -36,19 +36,14 @@ def index():
         status=PlacementStatus(status) if status in {s.value for s in PlacementStatus} else None,
     )
     caseload = coach_caseload(policy.coached_placements(user), date.today(), limit=CASELOAD_ON_HOME)
-    # Placements waiting for a guardian's approval, of the caseload and of the cards: one
-    # check for both (two queries at most).
-    listed = [row.placement for row in caseload.items] if caseload else []
-    listed += pagination.items
-    approvals_missing = minors.missing_approvals(
-        [p for p in {p.id: p for p in listed}.values() if policy.sees_guardian_approval(user, p)],
-        date.today(),
-    )
-    if caseload:
-        flag_missing_approvals(caseload.items, approvals_missing)
     shown = {p.id: p for p in pagination.items}
     if caseload:
         shown.update({row.placement.id: row.placement for row in caseload.items})
+    # Placements waiting for a guardian's approval, of the caseload and of the cards: one
+    # check for both (two queries at most).
+    approvals_missing = minors.missing_approvals_seen_by(user, list(shown.values()), date.today())
+    if caseload:
+        flag_missing_approvals(caseload.items, approvals_missing)
     return render_template(
         "placements/index.html",
         caseload=caseload,

@@ -15,7 +15,7 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from app import audit
+from app import audit, policy
 from app.domain import DomainError
 from app.extensions import db
 from app.models import (
@@ -76,6 +76,14 @@ def needs_approval(
 
 def _rule_applies(rule: str, school: Organisation, workplace: Organisation) -> bool:
     return rule == "all" or (rule == "abroad" and is_abroad(school, workplace))
+
+
+def missing_approvals_seen_by(reader: User, placements: list[Placement], today: date) -> set[int]:
+    """`missing_approvals` of those `placements` whose school side `reader` is on: a
+    mentor or a student never learns from a list that a student is a minor.
+    """
+    seen = [p for p in placements if policy.sees_guardian_approval(reader, p)]
+    return missing_approvals(seen, today)
 
 
 def missing_approvals(placements: list[Placement], today: date) -> set[int]:
