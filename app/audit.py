@@ -72,6 +72,15 @@ def record(actor: User | None, action: str, obj: Any = None, **details: Any) -> 
     return event
 
 
+def has_changes(*objects: Any) -> bool:
+    """Whether any of `objects` is new or holds a value that differs from what is stored.
+
+    A form saved exactly as it was shown holds none: its service then writes and records
+    nothing, so an audit trail lists what people changed, not what they looked at.
+    """
+    return any(obj in db.session.new or db.session.is_modified(obj) for obj in objects)
+
+
 def record_view(reader: User, placement: Placement) -> None:
     """Record that someone outside the trio opened the placement's record (committed:
     reading pages commit nothing else).

@@ -13,9 +13,8 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from datetime import date
-from html.parser import HTMLParser
 from http.cookiejar import CookieJar
-from urllib.parse import urlencode, urljoin, urlsplit
+from urllib.parse import urlencode
 
 import pytest
 from sqlalchemy import func, select
@@ -36,84 +35,8 @@ from app.models import (
 )
 from app.plans import services as plans
 from app.visits import services as visits
+from tests.browser import page_form
 from tests.conftest import PASSWORD, postgres_url, write_entry
-
-
-class PageForm(HTMLParser):
-    """What a browser sends for the POST form of a page whose action is `action` (the
-    page itself when the form names none): every named field with its current value,
-    checked boxes only, and no button (the caller says which one is pressed).
-    """
-
-    def __init__(self, page_path: str, action: str) -> None:
-        super().__init__()
-        self.page_path = page_path
-        self.action = action
-        self.fields: list[tuple[str, str]] = []
-        self.found = False
-        self._inside = False
-        self._textarea: str | None = None
-        self._text = ""
-        self._select: str | None = None
-        self._options: list[tuple[str, bool]] = []
-
-    def handle_starttag(self, tag, attrs):
-        attributes = dict(attrs)
-        if tag == "form":
-            target = urljoin(self.page_path, attributes.get("action") or "")
-            self._inside = (attributes.get("method") or "").lower() == "post" and (
-                urlsplit(target).path == urlsplit(self.action).path
-            )
-            self.found = self.found or self._inside
-            return
-        name = attributes.get("name")
-        if not self._inside:
-            return
-        if tag == "input" and name:
-            kind = (attributes.get("type") or "text").lower()
-            if kind in ("submit", "button", "file"):
-                return
-            if kind in ("checkbox", "radio") and "checked" not in attributes:
-                return
-            self.fields.append(
-                (name, attributes.get("value") or ("on" if kind == "checkbox" else ""))
-            )
-        elif tag == "textarea" and name:
-            self._textarea, self._text = name, ""
-        elif tag == "select" and name:
-            self._select, self._options = name, []
-        elif tag == "option" and self._select:
-            self._options.append((attributes.get("value") or "", "selected" in attributes))
-
-    def handle_data(self, data):
-        if self._textarea is not None:
-            self._text += data
-
-    def handle_endtag(self, tag):
-        if tag == "form":
-            self._inside = False
-        elif tag == "textarea" and self._textarea is not None:
-            # A browser drops the one newline that follows <textarea>.
-            self.fields.append((self._textarea, self._text.removeprefix("\n")))
-            self._textarea = None
-        elif tag == "select" and self._select:
-            chosen = [value for value, selected in self._options if selected]
-            if chosen or self._options:
-                self.fields.append((self._select, (chosen or [self._options[0][0]])[0]))
-            self._select = None
-
-
-def page_form(page, page_path: str, action: str | None = None) -> dict[str, list[str]]:
-    """The form of `page` (a response or its HTML) posting to `action` (default: the page
-    itself), as a browser sends it.
-    """
-    parser = PageForm(page_path, action or page_path)
-    parser.feed(page if isinstance(page, str) else page.get_data(as_text=True))
-    assert parser.found, f"no form posting to {action or page_path}"
-    data: dict[str, list[str]] = {}
-    for name, value in parser.fields:
-        data.setdefault(name, []).append(value)
-    return data
 
 
 def fill(form: dict[str, list[str]], button: str | None = None, **values) -> dict:

@@ -32,6 +32,7 @@ from app.forms import CsrfForm
 from app.models import (
     Organisation,
     OrganisationKind,
+    Placement,
     PlacementKind,
     PlacementStatus,
     Role,
@@ -49,6 +50,10 @@ MAIL_ERRORS = (OSError, smtplib.SMTPException)
 
 def _actor() -> User:
     return current_user._get_current_object()
+
+
+def _saved_message(changed: bool) -> str:
+    return _("The changes are saved.") if changed else _("Nothing changed.")
 
 
 def _show_error(form, error: AdminError) -> None:
@@ -123,14 +128,14 @@ def edit_organisation(organisation_id: int):
     if request.method == "POST":
         organisation = policy.organisation_or_404(organisation_id, actor, action="edit")
         if form.validate_on_submit():
-            services.update_organisation(
+            changed = services.update_organisation(
                 actor,
                 organisation,
                 name=form.name.data,
                 city=form.city.data or "",
                 country=form.country.data,
             )
-            flash(_("The changes are saved."), "success")
+            flash(_saved_message(changed), "success")
             return redirect(url_for("admin.edit_organisation", organisation_id=organisation.id))
     memberships = db.paginate(
         services.members_of(organisation),
@@ -236,7 +241,7 @@ def edit_user(user_id: int):
     form = _person_form(actor, person)
     if form.validate_on_submit():
         try:
-            services.update_person(
+            changed = services.update_person(
                 actor,
                 person,
                 name=form.name.data,
@@ -247,7 +252,7 @@ def edit_user(user_id: int):
         except AdminError as error:
             _show_error(form, error)
         else:
-            flash(_("The changes are saved."), "success")
+            flash(_saved_message(changed), "success")
             return redirect(url_for("admin.edit_user", user_id=person.id))
     return _render_person(actor, person, form)
 
@@ -377,6 +382,26 @@ def _mentor_workplaces(mentor: User, workplace_ids: set[int]) -> str:
     )
 
 
+def _placement_fields(placement: Placement) -> dict:
+    """What the placement form shows for a stored placement."""
+    return {
+        "school": placement.school_id,
+        "student": placement.student_id,
+        "workplace": placement.workplace_id,
+        "mentor": placement.mentor_id,
+        "coach": placement.coach_id,
+        "kind": placement.kind.value,
+        "programme": placement.programme,
+        "cohort": placement.cohort,
+        "start_date": placement.start_date,
+        "end_date": placement.end_date,
+        "status": placement.status.value,
+        "framework": placement.framework_id or "",
+        "rubric": placement.rubric_id or "",
+        "notes": placement.notes,
+    }
+
+
 def _placement_data(form: PlacementForm) -> services.PlacementData:
     return services.PlacementData(
         student=db.session.get(User, form.student.data),
@@ -416,30 +441,18 @@ def create_placement():
 def edit_placement(placement_id: int):
     actor = _actor()
     placement = policy.placement_or_404(placement_id, actor, action="manage")
-    form = PlacementForm(
-        obj=placement,
-        data=None
-        if request.method == "POST"
-        else {
-            "school": placement.school_id,
-            "student": placement.student_id,
-            "workplace": placement.workplace_id,
-            "mentor": placement.mentor_id,
-            "coach": placement.coach_id,
-            "kind": placement.kind.value,
-            "status": placement.status.value,
-            "framework": placement.framework_id or "",
-            "rubric": placement.rubric_id or "",
-        },
-    )
+    # The form is filled with ids, not with the placement: its attributes `school`,
+    # `student`… are objects, which match no option, so nothing would be preselected
+    # and saving would hand the placement to the first student of the list.
+    form = PlacementForm(data=None if request.method == "POST" else _placement_fields(placement))
     _fill_placement_choices(form, actor)
     if form.validate_on_submit():
         try:
-            services.update_placement(actor, placement, _placement_data(form))
+            changed = services.update_placement(actor, placement, _placement_data(form))
         except AdminError as error:
             _show_error(form, error)
         else:
-            flash(_("The changes are saved."), "success")
+            flash(_saved_message(changed), "success")
             return redirect(url_for("placements.show_placement", placement_id=placement.id))
     return render_template("admin/edit_placement.html", form=form, placement=placement)
 

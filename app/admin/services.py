@@ -75,12 +75,16 @@ def create_organisation(
 
 def update_organisation(
     actor: User, organisation: Organisation, *, name: str, city: str, country: str
-) -> None:
+) -> bool:
+    """Save the organisation's name and place; returns whether anything changed."""
     organisation.name = name.strip()
     organisation.city = city.strip()
     organisation.country = country.upper()
+    if not audit.has_changes(organisation):
+        return False
     audit.record(actor, "organisation_updated", organisation)
     db.session.commit()
+    return True
 
 
 def ensure_partnership(school: Organisation, workplace: Organisation) -> None:
@@ -165,6 +169,9 @@ def save_school_settings(
     """Set the school's settings (every name of `SCHOOL_SETTINGS`); the first save creates
     its row.
     """
+    current = school_settings(school)
+    if all(getattr(current, name) == values[name] for name in SCHOOL_SETTINGS):
+        return current  # saved as shown: the defaults are not written down either
     settings = db.session.get(SchoolSettings, school.id)
     if settings is None:
         settings = SchoolSettings(school_id=school.id)
@@ -243,9 +250,9 @@ def update_person(
     email: str | None,
     active: bool,
     birth_date: date | None = None,
-) -> None:
+) -> bool:
     """Change a person's name, e-mail address (None: unchanged), whether they can log in
-    and, for a student, the date of birth.
+    and, for a student, the date of birth; returns whether anything changed.
 
     A new e-mail address ends the person's sessions and voids links sent to the old one.
     """
@@ -267,8 +274,11 @@ def update_person(
     person.email = email
     person.active = active
     person.birth_date = birth_date if person.has_role(Role.STUDENT) else None
+    if not audit.has_changes(person):
+        return False
     audit.record(actor, "person_updated", person, **changed)
     db.session.commit()
+    return True
 
 
 def remove_membership(actor: User, membership: Membership) -> None:
@@ -418,13 +428,17 @@ def create_placement(actor: User, data: PlacementData) -> Placement:
     return placement
 
 
-def update_placement(actor: User, placement: Placement, data: PlacementData) -> None:
+def update_placement(actor: User, placement: Placement, data: PlacementData) -> bool:
+    """Save the placement as the form has it; returns whether anything changed."""
     check_placement(actor, data)
     _check_guardian_approval(data, placement)
     _apply(placement, data)
+    if not audit.has_changes(placement):
+        return False
     ensure_partnership(data.school, data.workplace)
     audit.record(actor, "placement_updated", placement)
     db.session.commit()
+    return True
 
 
 def _apply(placement: Placement, data: PlacementData) -> None:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user, logout_user
 
 from app.auth import bp, second_factor, services
@@ -26,7 +26,7 @@ from app.auth.tokens import Purpose, TokenError, TokenProblem, token_data, user_
 from app.domain import DomainError
 from app.extensions import limiter
 from app.forms import CsrfForm
-from app.models import EmailPreference, normalise_email
+from app.models import EmailPreference, User, normalise_email
 from app.web import safe_next
 
 
@@ -174,7 +174,7 @@ def reset_password(token: str):
 @login_required
 def edit_account():
     user = current_user._get_current_object()
-    form = AccountForm(obj=user)
+    form = _account_form(user)
     if form.validate_on_submit():
         services.update_account(
             user,
@@ -188,10 +188,23 @@ def edit_account():
     return _account_page(form=form)
 
 
+def _account_form(user: User) -> AccountForm:
+    """The account form as stored; the language shown is the one the person reads now
+    (the site's default until they choose), so saving it unchanged changes nothing.
+    """
+    return AccountForm(
+        data={
+            "name": user.name,
+            "locale": user.locale or str(get_locale()),
+            "notify_by_email": user.notify_by_email.value,
+        }
+    )
+
+
 def _account_page(**forms):
     """My account, with each form as sent (when one was) or empty."""
     user = current_user._get_current_object()
-    forms.setdefault("form", AccountForm(obj=user))
+    forms.setdefault("form", _account_form(user))
     forms.setdefault("password_form", ChangePasswordForm(user, prefix="password"))
     forms.setdefault("email_form", ChangeEmailForm(user, prefix="email"))
     forms.setdefault("codes_form", CurrentPasswordForm(user, prefix="codes"))

@@ -156,10 +156,12 @@ def update_account(
     user: User, *, name: str, locale: str, notify_by_email: EmailPreference | None = None
 ) -> None:
     user.name = name.strip()
-    user.locale = locale
+    if user.locale is not None or locale != current_app.config["BABEL_DEFAULT_LOCALE"]:
+        user.locale = locale  # no choice yet and the default kept: still no choice
     if notify_by_email is not None:
         user.notify_by_email = notify_by_email
-    db.session.commit()
+    if db.session.is_modified(user):
+        db.session.commit()
 
 
 def _mail_locale(user: User) -> str:

@@ -50,12 +50,13 @@ def guardian_rule(school: Organisation) -> str:
 def save_guardian_rule(actor: User, school: Organisation, rule: str) -> None:
     """Set which placements of the school's minors need a guardian's approval."""
     settings = db.session.get(SchoolSettings, school.id)
+    if (settings or SchoolSettings.defaults(school.id)).guardian_approval == rule:
+        return  # saved as shown
     if settings is None:
         settings = SchoolSettings.defaults(school.id)
         db.session.add(settings)
-    if settings.guardian_approval != rule:
-        settings.guardian_approval = rule
-        audit.record(actor, "guardian_rule_updated", school, rule=rule)
+    settings.guardian_approval = rule
+    audit.record(actor, "guardian_rule_updated", school, rule=rule)
     db.session.commit()
 
 

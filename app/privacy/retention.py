@@ -87,6 +87,8 @@ def periods_of(school_ids: list[int]) -> dict[int, dict[str, int]]:
 
 def save_periods(actor: User, school: Organisation, years: dict[str, int]) -> None:
     """Set the school's years per category (every key of `PLACEMENT_RECORD`)."""
+    if periods_of([school.id])[school.id] == years:
+        return  # saved as shown: the defaults are not written down either
     existing = {
         row.category: row
         for row in db.session.scalars(
@@ -98,8 +100,9 @@ def save_periods(actor: User, school: Organisation, years: dict[str, int]) -> No
         if row is None:
             row = RetentionPeriod(school_id=school.id, category=category.key)
             db.session.add(row)
-        row.years = years[category.key]
-        row.updated_by_id = actor.id
+        if row.years != years[category.key]:
+            row.years = years[category.key]
+            row.updated_by_id = actor.id
     audit.record(actor, "retention_updated", school, **years)
     db.session.commit()
 

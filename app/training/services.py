@@ -448,14 +448,20 @@ def save_mentor_record(
     years_experience: int | None,
     good_conduct_on: date | None,
     mentor_since: date | None,
-) -> MentorRecord:
+) -> MentorRecord | None:
+    """Save what the school knows of a mentor; nothing is written when nothing changed."""
     record = db.session.scalar(select(MentorRecord).where(MentorRecord.user_id == mentor.id))
+    values = (years_experience, good_conduct_on, mentor_since)
     if record is None:
+        if values == (None, None, None):
+            return None  # an empty record saved empty: nothing to keep
         record = MentorRecord(user_id=mentor.id, updated_by_id=editor.id)
         db.session.add(record)
     record.years_experience = years_experience
     record.good_conduct_on = good_conduct_on
     record.mentor_since = mentor_since
+    if not audit.has_changes(record):
+        return record  # saved as shown: who saved it last stays who changed it last
     record.updated_by_id = editor.id
     audit.record(editor, "mentor_record_saved", mentor)
     db.session.commit()
