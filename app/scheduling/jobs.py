@@ -72,7 +72,10 @@ def decide_reminders(now: datetime) -> dict[str, int]:
 
 def purge_expired(now: datetime) -> dict[str, int]:
     """Delete what is past its retention period at `now` (see `retention.purge`)."""
-    return retention.purge(now)
+    try:
+        return retention.purge(now)
+    except retention.PurgeInterrupted as stopped:
+        raise Interrupted(stopped.numbers) from stopped.__cause__
 
 
 JOBS: tuple[Job, ...] = (
