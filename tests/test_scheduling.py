@@ -200,9 +200,16 @@ def test_a_failing_job_tells_every_admin_once_a_day_with_a_link_to_the_jobs_page
     assert len(_job_failed_notifications(app)) == 2 * len(admins)
 
 
-def test_an_admin_reads_which_job_failed_and_opens_the_jobs_page(app, world, login_as, in_english):
+def test_an_admin_reads_which_job_failed_and_opens_the_jobs_page(
+    app, world, login_as, in_english, outbox
+):
     with app.app_context():
         run_job(FAILING, datetime.now(UTC))
+        delivery.deliver(datetime.now(UTC))
+    [message] = outbox.messages
+    assert message["To"] == "admin@example.org"
+    assert message["Subject"].startswith("The scheduled job failing failed on ")
+    assert "The mail server said no" not in outbox.body(message)
     admin = login_as(world.admin)
     page = admin.get("/notifications").get_data(as_text=True)
     assert "The scheduled job failing failed on " in page
