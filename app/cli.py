@@ -302,10 +302,17 @@ def purge_command(at: str | None) -> None:
 def _run_or_fail(job: str, now: datetime) -> dict[str, int]:
     """Run one job as a recorded run; its numbers, or the command fails with its error."""
     run = run_job(job_named(job), now)
-    if run is None or run.outcome is not JobOutcome.OK:
-        reason = run.error if run is not None else "its run could not be recorded"
+    if run is None:
         raise click.ClickException(
-            f"Run at {now.isoformat()} failed: {reason} (see the log; job {job})."
+            f"Run at {now.isoformat()} failed: its run could not be recorded (see the log)."
+        )
+    if run.outcome is not JobOutcome.OK:
+        done = ", ".join(
+            f"{count} {name.replace('_', ' ')}" for name, count in run.summary.items() if count
+        )
+        raise click.ClickException(
+            f"Run at {now.isoformat()} failed: {run.error} (see the log; job {job})."
+            + (f" Done before the failure, and kept: {done}." if done else "")
         )
     return run.summary
 

@@ -418,6 +418,14 @@ def can_view_jobs(user: User) -> bool:
     return user.is_admin
 
 
+def job_watchers() -> Select:
+    """The ids of those told that a scheduled job failed: the active admins, who see the
+    runs (`can_view_jobs`).
+    """
+    admins = select(Membership.user_id).where(Membership.role == Role.ADMIN)
+    return select(User.id).where(User.id.in_(admins), User.active.is_(True))
+
+
 def coordinated_school_ids(user: User) -> set[int]:
     return user.organisation_ids(Role.COORDINATOR)
 

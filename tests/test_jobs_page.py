@@ -12,6 +12,7 @@ import pytest
 from app.extensions import db
 from app.models import JobOutcome, JobRun
 from app.scheduling import jobs
+from app.scheduling.jobs import Interrupted, Job
 from app.scheduling.runs import run_job
 from tests.test_scheduling import BRUSSELS, COUNTING, FAILING, VARIABLE, add_run
 
@@ -71,6 +72,41 @@ def test_the_jobs_page_shows_the_error_of_a_failing_job(app, jobs_page, monkeypa
     assert 'class="badge outcome-failed">Failed' in page
     assert "RuntimeError: The mail server said no" in page
     assert "a second line" not in page
+
+
+def part_way(now: datetime) -> dict[str, int]:
+    try:
+        raise OSError("No space left on device")
+    except OSError as error:
+        raise Interrupted({"sent": 3, "failed": 0}) from error
+
+
+PART_WAY = Job("partway", "Part way", part_way, "every 1h", labels={"sent": "E-mails sent"})
+
+
+def test_the_jobs_page_says_when_a_job_last_failed_and_what_it_did_before(
+    app, jobs_page, monkeypatch
+):
+    monkeypatch.setattr(jobs, "JOBS", (*jobs.JOBS, PART_WAY))
+    with app.app_context():
+        run_job(PART_WAY, datetime.now(UTC))
+    page = jobs_page()
+    alert = page[page.index('class="flash flash-error" role="alert"') :]
+    assert "The last run of partway failed at " in alert
+    assert "OSError: No space left on device" in alert
+    assert "Done before the failure: E-mails sent: 3" in alert
+    assert "<dd>E-mails sent: 3</dd>" in page  # under the error, in the job's facts
+    assert "Is “leerspoor scheduler” running?" not in page
+
+
+def test_the_jobs_page_no_longer_alarms_once_the_next_run_went_well(app, jobs_page):
+    started = datetime.now(UTC) - timedelta(minutes=10)
+    add_run(app, "deliver", started, outcome=JobOutcome.FAILED, error="OSError: disk full")
+    assert "The last run of deliver failed at " in jobs_page()
+    add_run(app, "deliver", started + timedelta(minutes=5))
+    page = jobs_page()
+    assert "The last run of deliver failed at " not in page
+    assert "OSError: disk full" in page  # still in the list of runs
 
 
 def test_the_jobs_page_warns_when_the_scheduler_seems_to_be_down(app, jobs_page):

@@ -26,13 +26,22 @@ from sqlalchemy import func, select
 
 from app import create_app
 from app.extensions import db
-from app.models import JobOutcome, JobRun, Organisation, OrganisationKind
+from app.models import (
+    JobOutcome,
+    JobRun,
+    Notification,
+    NotificationKind,
+    Organisation,
+    OrganisationKind,
+    Role,
+)
 from app.notifications import delivery
-from app.scheduling import jobs, process
-from app.scheduling.jobs import Job, job_named
+from app.scheduling import jobs, process, runs
+from app.scheduling.jobs import Interrupted, Job, job_named
 from app.scheduling.runs import describe_error, run_job
 from app.scheduling.schedules import ScheduleError, parse_schedule
 from config import TestingConfig
+from tests.conftest import make_user
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
 VARIABLE = "LEERSPOOR_SCHEDULE_DELIVER"
@@ -141,6 +150,75 @@ def test_a_failing_job_is_recorded_with_its_error_and_the_session_still_works(ap
         db.session.commit()
     assert "Job half failed" in caplog.text
     assert "Traceback" in caplog.text
+
+
+def test_a_job_that_fails_part_way_records_what_it_did_before_the_failure(app):
+    def part_way(now: datetime) -> dict[str, int]:
+        try:
+            raise OSError("No space left on device")
+        except OSError as error:
+            raise Interrupted({"placement": 500, "files": 3}) from error
+
+    with app.app_context():
+        run = run_job(Job("part", "Part way", part_way, "every 1h"), datetime.now(UTC))
+        assert run.outcome == JobOutcome.FAILED
+        assert run.error == "OSError: No space left on device"
+        assert run.summary == {"placement": 500, "files": 3}
+
+
+def _job_failed_notifications(app) -> list[tuple[int, str, dict, str]]:
+    with app.app_context():
+        return [
+            (n.user_id, n.target_endpoint, n.target_values, n.payload["job"])
+            for n in db.session.scalars(
+                select(Notification)
+                .where(Notification.kind == NotificationKind.JOB_FAILED)
+                .order_by(Notification.user_id, Notification.id)
+            )
+        ]
+
+
+def test_a_failing_job_tells_every_admin_once_a_day_with_a_link_to_the_jobs_page(
+    app, world, monkeypatch
+):
+    with app.app_context():
+        second = make_user("second.admin@example.org", "Bo Admin", (Role.ADMIN, None))
+        former = make_user("former.admin@example.org", "Fee Former", (Role.ADMIN, None))
+        former.active = False
+        db.session.commit()
+        admins = sorted([world.admin.id, second.id])
+        for _ in range(3):  # a job that fails at every run, every five minutes
+            run_job(FAILING, datetime.now(UTC))
+        run_job(COUNTING, datetime.now(UTC))
+    told = [(admin, "admin.list_jobs", {"_anchor": "job-failing"}, "failing") for admin in admins]
+    assert _job_failed_notifications(app) == told
+
+    tomorrow = datetime.now(UTC) + timedelta(days=1)
+    monkeypatch.setattr(runs, "utcnow", lambda: tomorrow)
+    with app.app_context():
+        run_job(FAILING, tomorrow)
+    assert len(_job_failed_notifications(app)) == 2 * len(admins)
+
+
+def test_an_admin_reads_which_job_failed_and_opens_the_jobs_page(
+    app, world, login_as, in_english, outbox
+):
+    with app.app_context():
+        run_job(FAILING, datetime.now(UTC))
+        delivery.deliver(datetime.now(UTC))
+    [message] = outbox.messages
+    assert message["To"] == "admin@example.org"
+    assert message["Subject"].startswith("The scheduled job failing failed on ")
+    assert "The mail server said no" not in outbox.body(message)
+    admin = login_as(world.admin)
+    page = admin.get("/notifications").get_data(as_text=True)
+    assert "The scheduled job failing failed on " in page
+    assert "Scheduled jobs" in page
+    assert "The mail server said no" not in page  # the error is for the jobs page
+    with app.app_context():
+        notification_id = db.session.scalar(select(Notification.id))
+    response = admin.get(f"/notifications/{notification_id}/open")
+    assert response.headers["Location"] == "/admin/jobs#job-failing"
 
 
 def test_a_job_that_returns_no_numbers_fails_with_the_reason(app):

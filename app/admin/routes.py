@@ -533,4 +533,5 @@ def list_jobs():
         "admin/list_jobs.html",
         statuses=statuses,
         troubled=[status for status in statuses if status.late or status.stuck],
+        failed=[status for status in statuses if status.failed],
     )

@@ -42,6 +42,8 @@ class NotificationKind(enum.StrEnum):
     ACTION_OVERDUE = "action_overdue"
     MODULE_NOT_STARTED = "module_not_started"
     NEEDS_ATTENTION = "needs_attention"
+    # To the admins: a scheduled job failed (app/scheduling/runs.py).
+    JOB_FAILED = "job_failed"
 
 
 class EmailStatus(enum.StrEnum):

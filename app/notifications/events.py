@@ -8,10 +8,13 @@ or a note for the coach only. The person who did it is never told (`notify` drop
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from sqlalchemy import select
 
 from app import policy
 from app.extensions import db
+from app.i18n import DEFAULT_TIMEZONE
 from app.models import (
     Action,
     ActionState,
@@ -19,6 +22,7 @@ from app.models import (
     Comment,
     Goal,
     GoalState,
+    JobRun,
     LogEntry,
     NotificationKind,
     Placement,
@@ -201,4 +205,22 @@ def practice_shared(post: PracticePost) -> None:
         Target("training.review_practice"),
         {"post_id": post.id, "module_id": post.module_id},
         actor_id=post.author_id,
+    )
+
+
+# -- scheduled jobs ---------------------------------------------------------------------
+
+
+def job_failed(run: JobRun) -> None:
+    """A scheduled job failed: the admins hear of it once per job and day (Brussels), so
+    a job that fails every five minutes is one notification, and a failure that lasts
+    into the next day is told again. What failed is on /admin/jobs, where this leads.
+    """
+    day = run.started_at.astimezone(ZoneInfo(DEFAULT_TIMEZONE)).date().isoformat()
+    notify(
+        db.session.scalars(policy.job_watchers()).all(),
+        NotificationKind.JOB_FAILED,
+        f"job:{run.job}:failed:{day}",
+        Target("admin.list_jobs", {"_anchor": f"job-{run.job}"}),
+        {"job": run.job, "run_id": run.id, "day": day},
     )

@@ -106,6 +106,12 @@ def _title(n: Notification, actor: str) -> str:
             )
         case NotificationKind.PRACTICE_TO_REVIEW:
             return _("%(actor)s shared a tip that waits for your approval", actor=actor)
+        case NotificationKind.JOB_FAILED:
+            return _(
+                "The scheduled job %(job)s failed on %(day)s",
+                job=facts.get("job", ""),
+                day=_day(facts.get("day")),
+            )
     return _reminder_title(n)
 
 
@@ -169,6 +175,8 @@ def _context(n: Notification, reader: User, names: _Names) -> str:
     if n.kind == NotificationKind.PRACTICE_TO_REVIEW:
         module = training_library().module(n.payload.get("module_id", ""), str(get_locale()))
         return _("Mentor training: %(module)s", module=module.title) if module else ""
+    if n.kind == NotificationKind.JOB_FAILED:
+        return _("Scheduled jobs")
     if n.placement_id not in names.students:
         return ""
     student_id, student = names.students[n.placement_id]

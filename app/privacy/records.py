@@ -38,16 +38,25 @@ def delete_with_dependents(
     """Delete rows `ids` of `table` and, first, every row that depends on them; count
     them in `deleted` and collect the keys of stored files to delete after the commit.
     """
-    if not ids:
-        return
+    if ids:
+        delete_matching(table, table.c.id.in_(ids), deleted, files)
+
+
+def delete_matching(table: Table, condition, deleted: Counter[str], files: list[str]) -> None:
+    """Delete the rows of `table` that meet `condition` and, first, every row that depends
+    on them; count them in `deleted` and collect the keys of their stored files.
+
+    One DELETE per table, each choosing its rows with a subquery on its parent's
+    (`entry_id IN (SELECT id FROM log_entry WHERE …)`): the ids stay in the database,
+    however many rows go. The parent's rows go last, so every subquery still finds them.
+    """
     for child, column in dependents(table):
-        child_ids = set(db.session.scalars(select(child.c.id).where(child.c[column].in_(ids))))
-        delete_with_dependents(child, child_ids, deleted, files)
+        parents = select(table.c.id).where(condition)
+        delete_matching(child, child.c[column].in_(parents), deleted, files)
     file_key = declaration_of(table.name).file_key
     if file_key:
-        files.extend(db.session.scalars(select(table.c[file_key]).where(table.c.id.in_(ids))))
-    db.session.execute(delete(table).where(table.c.id.in_(ids)))
-    deleted[table.name] += len(ids)
+        files.extend(db.session.scalars(select(table.c[file_key]).where(condition)))
+    deleted[table.name] += db.session.execute(delete(table).where(condition)).rowcount
 
 
 def delete_files(keys: list[str]) -> None:

@@ -14,16 +14,23 @@ an erasure does); the audit trail goes after its own period (three years by defa
 
 Every rule looks at the state, not at what happened since the last run: a run that was
 missed is made up by the next one, and a second run on the same day finds nothing.
+
+A school group's placements past their period run into the thousands, with a hundred
+rows each: they go `CHUNK` placements at a time, each chunk in one transaction of one
+DELETE per table that picks its rows with a subquery, so no statement binds more than a
+few dates and ids (SQLite refuses more than 32,766 parameters, PostgreSQL 65,535) and a
+failure keeps the chunks before it.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import delete, or_, select, text
+from sqlalchemy import and_, delete, func, or_, select, text, true
 
 from app import audit
 from app.extensions import db
@@ -39,7 +46,7 @@ from app.models import (
     User,
 )
 from app.privacy.erasure import erase_person, erased_address
-from app.privacy.records import delete_files, delete_with_dependents, table_named
+from app.privacy.records import delete_files, delete_matching, table_named
 from app.privacy.registry import (
     ASSESSMENT,
     DECLARATIONS,
@@ -57,6 +64,8 @@ MIN_YEARS, MAX_YEARS = 1, 10
 PLACEMENT_RECORD: tuple[Category, ...] = (LOG, ASSESSMENT, PLAN, VISITS, PLACEMENT)
 NOTIFICATION_DAYS = 365
 UNUSED_ACCOUNT_DAYS = 365
+# Placements per transaction of the purge: a few thousand rows each, committed together.
+CHUNK = 500
 
 
 def last_ended_school_year(today: date) -> int:
@@ -118,7 +127,32 @@ def _tables_of(category: Category) -> list:
     ]
 
 
-def _purge_placements(today: date, deleted: Counter[str], files: list[str]) -> None:
+class PurgeInterrupted(Exception):
+    """The purge failed part of the way; `numbers` is what it deleted and committed
+    before (the error that stopped it is the cause).
+    """
+
+    def __init__(self, numbers: dict[str, int]) -> None:
+        super().__init__("The purge stopped part of the way")
+        self.numbers = numbers
+
+
+@dataclass
+class _Progress:
+    """What the purge has deleted and committed so far."""
+
+    deleted: Counter[str] = field(default_factory=Counter)
+    files: int = 0
+    accounts_erased: int = 0
+
+    def numbers(self) -> dict[str, int]:
+        numbers = {table: count for table, count in sorted(self.deleted.items()) if count}
+        numbers["files"] = self.files
+        numbers["accounts_erased"] = self.accounts_erased
+        return numbers
+
+
+def _purge_placements(today: date, progress: _Progress) -> None:
     schools = list(
         db.session.scalars(
             select(Organisation.id).where(Organisation.kind == OrganisationKind.SCHOOL)
@@ -132,20 +166,59 @@ def _purge_placements(today: date, deleted: Counter[str], files: list[str]) -> N
         for school_id, years in periods.items():
             by_years.setdefault(years[category.key], []).append(school_id)
         for years, school_ids in sorted(by_years.items()):
-            past = select(Placement.id).where(
+            past = and_(
                 Placement.school_id.in_(school_ids),
                 Placement.end_date.is_not(None),
                 Placement.end_date <= date(last_year - years, 8, 31),
             )
-            if category is PLACEMENT:
-                ids = set(db.session.scalars(past))
-                delete_with_dependents(table_named("placement"), ids, deleted, files)
-                continue
-            for table in _tables_of(category):
-                ids = set(
-                    db.session.scalars(select(table.c.id).where(table.c.placement_id.in_(past)))
-                )
-                delete_with_dependents(table, ids, deleted, files)
+            _purge_in_chunks(category, past, progress)
+
+
+def _purge_in_chunks(category: Category, past, progress: _Progress) -> None:
+    """Delete the rows of `category` of the placements that meet `past`, CHUNK placements
+    at a time in the order of their ids, each chunk committed with its files deleted.
+
+    A chunk is a range of ids, so its statements bind two numbers, never the ids; a
+    failure keeps the chunks committed before it, and the next run goes on from there.
+    """
+    if category is PLACEMENT:
+        tables = [table_named("placement")]
+        holding = true()
+    else:
+        tables = _tables_of(category)
+        holding = or_(
+            *(
+                select(table.c.id).where(table.c.placement_id == Placement.id).exists()
+                for table in tables
+            )
+        )
+    after = 0
+    while True:
+        # The last id of the next CHUNK placements that still hold rows of the category.
+        next_ids = (
+            select(Placement.id)
+            .where(past, holding, Placement.id > after)
+            .order_by(Placement.id)
+            .limit(CHUNK)
+            .subquery()
+        )
+        last = db.session.scalar(select(func.max(next_ids.c.id)))
+        if last is None:
+            return
+        chunk = select(Placement.id).where(past, Placement.id > after, Placement.id <= last)
+        deleted: Counter[str] = Counter()
+        files: list[str] = []
+        for table in tables:
+            column = table.c.id if category is PLACEMENT else table.c.placement_id
+            delete_matching(table, column.in_(chunk), deleted, files)
+        # The files go before the commit: should deleting one fail, the rows stay and the
+        # next run deletes them and the rest of their files; a file deleted after the
+        # commit that failed would stay, named by no row, past its period for good.
+        delete_files(files)
+        db.session.commit()
+        progress.deleted.update(deleted)
+        progress.files += len(files)
+        after = last
 
 
 def _unused_accounts(now: datetime) -> list[User]:
@@ -176,32 +249,40 @@ def _unused_accounts(now: datetime) -> list[User]:
 
 
 def purge(now: datetime) -> dict[str, int]:
-    """Delete what is past its retention period at `now`; the rows deleted per table and
-    the accounts erased.
+    """Delete what is past its retention period at `now`; the rows deleted per table, the
+    files deleted and the accounts erased.
+
+    Placements go in chunks, each committed; should one fail, `PurgeInterrupted` says
+    what was deleted before it (with the error as its cause), and the next run goes on.
     """
+    progress = _Progress()
+    try:
+        _purge(now, progress)
+    except Exception as error:
+        db.session.rollback()
+        raise PurgeInterrupted(progress.numbers()) from error
+    return progress.numbers()
+
+
+def _purge(now: datetime, progress: _Progress) -> None:
     today = now.astimezone(ZoneInfo(DEFAULT_TIMEZONE)).date()
-    deleted: Counter[str] = Counter()
-    files: list[str] = []
-    _purge_placements(today, deleted, files)
-    deleted["notification"] += db.session.execute(
+    _purge_placements(today, progress)
+    notifications = db.session.execute(
         delete(Notification).where(
             Notification.created_at < now - timedelta(days=NOTIFICATION_DAYS)
         )
     ).rowcount
+    db.session.commit()
+    progress.deleted["notification"] += notifications
     audit_years = current_app.config["AUDIT_RETENTION_YEARS"]
     if db.engine.dialect.name == "postgresql":
         # The one DELETE the audit table lets through (see app/models/audit.py).
         db.session.execute(text("SET LOCAL leerspoor.audit_purge = 'on'"))
-    deleted["audit_event"] += db.session.execute(
+    events = db.session.execute(
         delete(AuditEvent).where(AuditEvent.at < now - timedelta(days=365 * audit_years))
     ).rowcount
     db.session.commit()
-    delete_files(files)
-    erased = 0
+    progress.deleted["audit_event"] += events
     for person in _unused_accounts(now):
         erase_person(None, person, now)
-        erased += 1
-    numbers = {table: count for table, count in sorted(deleted.items()) if count}
-    numbers["files"] = len(files)
-    numbers["accounts_erased"] = erased
-    return numbers
+        progress.accounts_erased += 1

@@ -18,6 +18,10 @@ names its numbers there (a number without a label is shown under its key).
 A job must be idempotent: a second scheduler, a rerun by hand or `leerspoor reminders
 run` at the same moment must do nothing twice (notifications have idempotency keys and
 delivery claims its rows).
+
+A job that fails is recorded as failed with its error, and the admins are told (see
+`runs`). A job that commits its work in parts and fails after some of them raises
+`Interrupted(numbers) from error`, so its run also shows what it did before the failure.
 """
 
 from __future__ import annotations
@@ -45,6 +49,16 @@ class Job:
     labels: Mapping[str, LazyString] = field(default_factory=dict)  # of the numbers, by key
 
 
+class Interrupted(Exception):
+    """A job failed after committing part of its work: `done` is that part, in numbers;
+    the error that stopped it is the cause (`raise Interrupted(done) from error`).
+    """
+
+    def __init__(self, done: object) -> None:
+        super().__init__("The job stopped part of the way")
+        self.done = done
+
+
 def deliver_notifications(now: datetime) -> dict[str, int]:
     """E-mail the notifications that are due at `now` (see `delivery.deliver`)."""
     report = delivery.deliver(now)
@@ -58,7 +72,10 @@ def decide_reminders(now: datetime) -> dict[str, int]:
 
 def purge_expired(now: datetime) -> dict[str, int]:
     """Delete what is past its retention period at `now` (see `retention.purge`)."""
-    return retention.purge(now)
+    try:
+        return retention.purge(now)
+    except retention.PurgeInterrupted as stopped:
+        raise Interrupted(stopped.numbers) from stopped.__cause__
 
 
 JOBS: tuple[Job, ...] = (

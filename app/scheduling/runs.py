@@ -16,7 +16,8 @@ from sqlalchemy import delete, func, select
 from app.extensions import db
 from app.models import JobOutcome, JobRun
 from app.models.columns import utcnow
-from app.scheduling.jobs import Job, all_jobs
+from app.notifications import events
+from app.scheduling.jobs import Interrupted, Job, all_jobs
 from app.scheduling.schedules import Schedule, ScheduleError, configured_schedule, variable_for
 
 KEEP_RUNS = timedelta(days=30)
@@ -29,7 +30,9 @@ ERROR_LENGTH = 500  # the size of job_run.error
 def run_job(job: Job, now: datetime) -> JobRun | None:
     """Run `job` at the moment `now` and record the run: started (and committed) before
     the work, then finished, `ok` with the numbers the job returned or `failed` with the
-    error's type and first line. Runs older than 30 days are deleted on the way.
+    error's type and first line (and, when it was `Interrupted`, the numbers of what it
+    did and committed before). The admins are told of a failure, once per job and day.
+    Runs older than 30 days are deleted on the way.
 
     Never raises, so a failing job cannot stop the scheduler: the error is recorded, its
     traceback logged and the session rolled back, ready for the next piece of work.
@@ -47,8 +50,29 @@ def run_job(job: Job, now: datetime) -> JobRun | None:
     except Exception as error:
         db.session.rollback()
         current_app.logger.exception("Job %s failed", job.name)
-        return _finish(job, run_id, outcome=JobOutcome.FAILED, error=describe_error(error))
+        return _failed(job, run_id, error)
     return _finish(job, run_id, outcome=JobOutcome.OK, summary=summary)
+
+
+def _failed(job: Job, run_id: int, error: Exception) -> JobRun | None:
+    """Record the run as failed, with what it did before when it was interrupted, and
+    tell the admins.
+    """
+    done: dict[str, int] = {}
+    if isinstance(error, Interrupted):
+        try:
+            done = _numbers(error.done)
+        except (TypeError, ValueError):
+            current_app.logger.warning("Job %s said what it did in no numbers", job.name)
+        error = error.__cause__ or error
+    run = _finish(job, run_id, outcome=JobOutcome.FAILED, error=describe_error(error), summary=done)
+    if run is not None:
+        try:
+            events.job_failed(run)
+        except Exception:
+            db.session.rollback()
+            current_app.logger.exception("Job %s failed; the admins could not be told", job.name)
+    return run
 
 
 def describe_error(error: BaseException) -> str:
@@ -124,6 +148,11 @@ class JobStatus:
     @property
     def last_run(self) -> JobRun | None:
         return self.runs[0] if self.runs else None
+
+    @property
+    def failed(self) -> bool:
+        """The last run failed: the next one has not yet gone well."""
+        return self.last_run is not None and self.last_run.outcome == JobOutcome.FAILED
 
     @property
     def variable(self) -> str:
