@@ -25,6 +25,7 @@ from app.models import (
     Goal,
     LogEntry,
     Membership,
+    MembershipInvitation,
     Organisation,
     Partnership,
     Placement,
@@ -476,6 +477,42 @@ def can_remove_membership(user: User, membership: Membership) -> bool:
     return membership.organisation is not None and membership.role in grantable_roles(
         user, membership.organisation
     )
+
+
+def can_attach_directly(user: User, person: User) -> bool:
+    """Whether `user` may give `person`, who has an account already, a role without
+    asking them first.
+
+    Admins may. A coordinator may only for someone who belongs to nothing outside their
+    administration: every role the person holds is one the coordinator could have given
+    them (see `grantable_roles`). Anyone else (another school's students and staff, a
+    company's coordinators, platform admins, an account without a role, which is nobody's
+    to claim) gets an invitation and has the role only once they accept it. The
+    invitation form and the CSV import both ask this.
+    """
+    if user.is_admin:
+        return True
+    if person.is_admin or not person.memberships:
+        return False
+    return all(can_remove_membership(user, membership) for membership in person.memberships)
+
+
+def visible_membership_invitations(user: User) -> Select:
+    """The invitations waiting for an answer into the organisations of `user`'s
+    administration (for the coordinator: only that an address was invited).
+    """
+    organisations = visible_organisations(user).with_only_columns(Organisation.id)
+    return select(MembershipInvitation).where(
+        MembershipInvitation.organisation_id.in_(organisations)
+    )
+
+
+def membership_invitation_or_404(invitation_id: int, user: User) -> MembershipInvitation:
+    """An invitation addressed to `user`: only they answer it (not even an admin)."""
+    invitation = db.session.get(MembershipInvitation, invitation_id)
+    if invitation is None or invitation.user_id != user.id:
+        abort(404)
+    return invitation
 
 
 def can_export_person(user: User, person: User) -> bool:

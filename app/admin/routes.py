@@ -37,8 +37,9 @@ from app.models import (
     Role,
     User,
 )
+from app.models.columns import utcnow
 from app.models.organisations import WORKPLACE_KINDS
-from app.models.people import SCHOOL_ROLES, WORKPLACE_ROLES
+from app.models.people import SCHOOL_ROLES, WORKPLACE_ROLES, normalise_email
 from app.privacy import services as privacy
 from app.privacy.forms import RecordRequestForm
 from app.scheduling.runs import job_statuses
@@ -183,6 +184,8 @@ def list_users():
         pagination=pagination,
         q=q,
         shown_organisations=services.administered_organisation_ids(actor),
+        invitations=services.pending_invitations(actor),
+        now=utcnow(),
     )
 
 
@@ -203,10 +206,12 @@ def invite_user():
         form.organisation.data = request.args.get("organisation", type=int)
     if form.validate_on_submit():
         organisation = policy.organisation_or_404(form.organisation.data, actor)
+        email = normalise_email(form.email.data)
+        # The same words whether the address is new, one of ours or someone else's.
         try:
-            user = services.invite_user(
+            services.invite_user(
                 actor,
-                email=form.email.data,
+                email=email,
                 name=form.name.data,
                 role=Role(form.role.data),
                 organisation=organisation,
@@ -217,14 +222,15 @@ def invite_user():
             current_app.logger.exception("Invitation e-mail failed")
             flash(
                 _(
-                    "The person is saved, but the e-mail could not be sent. "
-                    "Try “Send the invitation again” later."
+                    "The invitation is saved, but the e-mail to %(email)s could not be "
+                    "sent. Invite them again later.",
+                    email=email,
                 ),
                 "error",
             )
             return redirect(url_for("admin.list_users"))
         else:
-            flash(_("An invitation is on its way to %(email)s.", email=user.email), "success")
+            flash(_("An invitation is on its way to %(email)s.", email=email), "success")
             return redirect(url_for("admin.list_users"))
     return render_template("admin/invite_user.html", form=form)
 
