@@ -515,6 +515,45 @@ def membership_invitation_or_404(invitation_id: int, user: User) -> MembershipIn
     return invitation
 
 
+def record_owner(person: User) -> Membership | None:
+    """The membership through which an organisation owns `person`'s record: their name
+    and date of birth.
+
+    A student's record is the school's where they first became a student (it needs the
+    date of birth for its minors' placements); anyone else's belongs to the organisation
+    of their first role. Admins' records are the platform's, and an account without a
+    role is nobody's: None for both, and only admins (or the person) change them.
+    """
+    if person.is_admin:
+        return None
+    held = sorted(
+        (m for m in person.memberships if m.organisation_id is not None),
+        key=lambda m: m.id,
+    )
+    return next((m for m in held if m.role == Role.STUDENT), None) or next(iter(held), None)
+
+
+def can_edit_person_details(user: User, person: User) -> bool:
+    """Change `person`'s name (and, for a student, date of birth): admins, the person
+    themselves, and whoever administers the role that owns the record (`record_owner`:
+    the coordinators of that school, or of the schools a workplace's mentor works with).
+    Another organisation that shares the person sees the name but leaves it alone.
+    """
+    if user.is_admin or user.id == person.id:
+        return True
+    owner = record_owner(person)
+    return owner is not None and can_remove_membership(user, owner)
+
+
+def sees_birth_date(user: User, person: User) -> bool:
+    """A date of birth is shown where it serves: to admins, and to the coordinators of a
+    school where the person is a student.
+    """
+    return user.is_admin or bool(
+        person.organisation_ids(Role.STUDENT) & coordinated_school_ids(user)
+    )
+
+
 def can_export_person(user: User, person: User) -> bool:
     """The school answers its students' and coaches' access requests (it is their data's
     controller); admins answer everyone's. Everyone may export their own data.

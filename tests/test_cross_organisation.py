@@ -11,10 +11,12 @@ import pytest
 from sqlalchemy import select
 
 from app import policy
+from app.admin import services as admin_services
+from app.admin.services import AdminError
 from app.extensions import db
 from app.models import AuditEvent, Membership, MembershipInvitation, Role, User
 from app.models.columns import utcnow
-from tests.conftest import Browser
+from tests.conftest import Browser, make_user
 
 MINOR_BORN = date.today() - timedelta(days=15 * 365)
 FLASH = re.compile(r'<p class="flash flash-(\w+)"[^>]*>([^<]*)</p>')
@@ -154,10 +156,11 @@ def test_the_person_accepts_through_the_link_in_the_email(app, world, login_as, 
     assert (world.school_b.id, Role.COACH) in _memberships(app, world.coach_a.id)
     assert _invitations(app, world.coach_a.id) == []
     assert "membership_invitation_accepted" in _actions(app)
-    # School B now sees its new coach.
+    # School B now sees its new coach, but the name stays School A's to change.
     page = login_as(world.coordinator_b).get(f"/admin/people/{world.coach_a.id}")
     assert page.status_code == 200
     assert "Coach A" in page.get_data(as_text=True)
+    assert 'name="name"' not in page.get_data(as_text=True)
 
 
 def test_the_person_declines_and_nothing_is_added(app, world, login_as, outbox):
@@ -289,3 +292,130 @@ def test_the_rule_for_attaching_an_existing_account(app, world):
             person = db.session.get(User, world.user(name).id)
             assert policy.can_attach_directly(coordinator_a, person) is attached_by_a, name
             assert policy.can_attach_directly(admin, person) is True
+
+
+# -- whose name and date of birth ---------------------------------------------------------
+
+
+def test_another_school_sees_but_cannot_change_a_shared_persons_name_and_birth_date(
+    app, world, login_as
+):
+    _set_birth_date(app, world.student_a)
+    _share(app, world.student_a, world.school_b, Role.STUDENT)
+    coordinator = login_as(world.coordinator_b)
+    page = coordinator.get(f"/admin/people/{world.student_a.id}").get_data(as_text=True)
+    assert "Student A" in page
+    assert 'name="name"' not in page
+    assert 'name="birth_date"' not in page
+    forged = coordinator.post(
+        f"/admin/people/{world.student_a.id}",
+        {"name": "Renamed", "email": world.student_a.email, "birth_date": "2000-01-01"},
+    )
+    assert forged.status_code == 403
+    with app.app_context():
+        student = db.session.get(User, world.student_a.id)
+        assert (student.name, student.birth_date) == ("Student A", MINOR_BORN)
+    assert "person_updated" not in _actions(app)
+
+
+def test_the_owning_school_still_changes_a_shared_persons_name_and_birth_date(app, world, login_as):
+    _share(app, world.student_a, world.school_b, Role.STUDENT)
+    coordinator = login_as(world.coordinator_a)
+    page = coordinator.get(f"/admin/people/{world.student_a.id}").get_data(as_text=True)
+    assert 'name="name"' in page
+    assert 'name="birth_date"' in page
+    response = coordinator.post(
+        f"/admin/people/{world.student_a.id}",
+        {"name": "Student Anna", "email": world.student_a.email, "birth_date": "2010-05-04"},
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        student = db.session.get(User, world.student_a.id)
+        assert (student.name, student.birth_date) == ("Student Anna", date(2010, 5, 4))
+
+
+def test_an_admin_changes_anyones_name(app, world, login_as):
+    _share(app, world.student_a, world.school_b, Role.STUDENT)
+    response = login_as(world.admin).post(
+        f"/admin/people/{world.student_a.id}",
+        {"name": "Student Anna", "email": world.student_a.email, "active": "y"},
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.get(User, world.student_a.id).name == "Student Anna"
+
+
+def test_a_coordinator_cannot_rename_a_company_coordinator(app, world, login_as):
+    coordinator = login_as(world.coordinator_a)
+    path = f"/admin/people/{world.company_coordinator_x.id}"
+    assert 'name="name"' not in coordinator.get(path).get_data(as_text=True)
+    assert coordinator.post(path, {"name": "Renamed"}).status_code == 403
+    with app.app_context():
+        assert db.session.get(User, world.company_coordinator_x.id).name == "HR X"
+
+
+def test_the_service_refuses_a_change_by_another_school(app, world):
+    _share(app, world.student_a, world.school_b, Role.STUDENT)
+    with app.app_context():
+        coordinator_b = db.session.get(User, world.coordinator_b.id)
+        student = db.session.get(User, world.student_a.id)
+        with pytest.raises(AdminError):
+            admin_services.update_person(
+                coordinator_b, student, name="Renamed", email=None, active=True
+            )
+        with pytest.raises(AdminError):
+            admin_services.update_person(
+                coordinator_b,
+                student,
+                name=student.name,
+                email=None,
+                active=True,
+                birth_date=date(2000, 1, 1),
+            )
+        db.session.rollback()
+        student = db.session.get(User, world.student_a.id)
+        assert (student.name, student.birth_date) == ("Student A", None)
+
+
+def test_the_birth_date_is_shown_only_where_the_person_is_a_student(
+    app, world, login_as, in_english
+):
+    _set_birth_date(app, world.student_a)
+    with app.app_context():  # school B's partner company takes student A on as a mentor
+        db.session.add(
+            Membership(
+                user_id=world.student_a.id, organisation_id=world.company_y.id, role=Role.MENTOR
+            )
+        )
+        db.session.commit()
+    page = login_as(world.coordinator_b).get(f"/admin/people/{world.student_a.id}")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "Student A" in text
+    assert MINOR_BORN.isoformat() not in text
+    assert "Date of birth" not in text
+
+
+def test_the_record_belongs_to_the_school_of_the_first_student_role(app, world):
+    with app.app_context():
+        mentor_first = make_user("later.student@x.example", "Later Student")
+        mentor_first.memberships.append(
+            Membership(organisation_id=world.company_x.id, role=Role.MENTOR)
+        )
+        db.session.flush()
+        mentor_first.memberships.append(
+            Membership(organisation_id=world.school_b.id, role=Role.STUDENT)
+        )
+        db.session.commit()
+        owner = policy.record_owner(mentor_first)
+        assert (owner.organisation_id, owner.role) == (world.school_b.id, Role.STUDENT)
+        coach = db.session.get(User, world.coach_a.id)
+        coach.memberships.append(Membership(organisation_id=world.school_b.id, role=Role.COACH))
+        db.session.commit()
+        assert policy.record_owner(coach).organisation_id == world.school_a.id
+        assert policy.record_owner(db.session.get(User, world.admin.id)) is None
+        assert policy.record_owner(db.session.get(User, world.outsider.id)) is None
+        coordinator_b = db.session.get(User, world.coordinator_b.id)
+        assert policy.can_edit_person_details(coordinator_b, mentor_first)
+        assert not policy.can_edit_person_details(coordinator_b, coach)
+        assert policy.can_edit_person_details(coach, coach)

@@ -239,8 +239,10 @@ def invite_user():
 def edit_user(user_id: int):
     actor = _actor()
     person = policy.user_or_404(user_id, actor)
+    if request.method == "POST" and not policy.can_edit_person_details(actor, person):
+        abort(403)  # nothing on this page is theirs to change (see the policy)
     form = _person_form(actor, person)
-    if form.validate_on_submit():
+    if form is not None and form.validate_on_submit():
         try:
             services.update_person(
                 actor,
@@ -258,23 +260,29 @@ def edit_user(user_id: int):
     return _render_person(actor, person, form)
 
 
-def _person_form(actor: User, person: User) -> PersonForm:
+def _person_form(actor: User, person: User) -> PersonForm | None:
+    """The fields of `person` the actor may change; None when there are none (another
+    organisation's person: see policy.can_edit_person_details).
+    """
+    if not policy.can_edit_person_details(actor, person):
+        return None
     form = PersonForm(obj=person)
     if not actor.is_admin:
         del form.active  # only admins switch a whole account off
     if not policy.can_change_email(actor, person):
         del form.email  # the address is the account: see policy.can_change_email
-    if not person.has_role(Role.STUDENT):
+    if not (person.has_role(Role.STUDENT) and policy.sees_birth_date(actor, person)):
         del form.birth_date  # kept for students only (data minimisation)
     return form
 
 
-def _render_person(actor: User, person: User, form: PersonForm, membership_error: str = ""):
+def _render_person(actor: User, person: User, form: PersonForm | None, membership_error: str = ""):
     shown = services.memberships_shown_to(actor, person.memberships)
     return render_template(
         "admin/edit_user.html",
         person=person,
         form=form,
+        shows_birth_date=person.has_role(Role.STUDENT) and policy.sees_birth_date(actor, person),
         memberships=shown,
         removable={m.id for m in shown if policy.can_remove_membership(actor, m)},
         membership_error=membership_error,

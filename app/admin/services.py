@@ -299,6 +299,16 @@ def update_person(
     A new e-mail address ends the person's sessions and voids links sent to the old one.
     """
     email = person.email if email is None else normalise_email(email)
+    if (
+        name.strip() != person.name or birth_date != person.birth_date
+    ) and not policy.can_edit_person_details(actor, person):
+        raise AdminError(
+            "name",
+            _l(
+                "Only the organisation that registered this person, the person themselves or "
+                "an administrator can change their name and date of birth."
+            ),
+        )
     if email != person.email and not policy.can_change_email(actor, person):
         raise AdminError("email", _l("Only an administrator can change this address."))
     if person.id == actor.id and not active:
