@@ -25,6 +25,7 @@ from app.models import (
     Goal,
     LogEntry,
     Membership,
+    MembershipInvitation,
     Organisation,
     Partnership,
     Placement,
@@ -483,6 +484,81 @@ def grantable_roles(user: User, organisation: Organisation) -> set[Role]:
 def can_remove_membership(user: User, membership: Membership) -> bool:
     return membership.organisation is not None and membership.role in grantable_roles(
         user, membership.organisation
+    )
+
+
+def can_attach_directly(user: User, person: User) -> bool:
+    """Whether `user` may give `person`, who has an account already, a role without
+    asking them first.
+
+    Admins may. A coordinator may only for someone who belongs to nothing outside their
+    administration: every role the person holds is one the coordinator could have given
+    them (see `grantable_roles`). Anyone else (another school's students and staff, a
+    company's coordinators, platform admins, an account without a role, which is nobody's
+    to claim) gets an invitation and has the role only once they accept it. The
+    invitation form and the CSV import both ask this.
+    """
+    if user.is_admin:
+        return True
+    if person.is_admin or not person.memberships:
+        return False
+    return all(can_remove_membership(user, membership) for membership in person.memberships)
+
+
+def visible_membership_invitations(user: User) -> Select:
+    """The invitations waiting for an answer into the organisations of `user`'s
+    administration (for the coordinator: only that an address was invited).
+    """
+    organisations = visible_organisations(user).with_only_columns(Organisation.id)
+    return select(MembershipInvitation).where(
+        MembershipInvitation.organisation_id.in_(organisations)
+    )
+
+
+def membership_invitation_or_404(invitation_id: int, user: User) -> MembershipInvitation:
+    """An invitation addressed to `user`: only they answer it (not even an admin)."""
+    invitation = db.session.get(MembershipInvitation, invitation_id)
+    if invitation is None or invitation.user_id != user.id:
+        abort(404)
+    return invitation
+
+
+def record_owner(person: User) -> Membership | None:
+    """The membership through which an organisation owns `person`'s record: their name
+    and date of birth.
+
+    A student's record is the school's where they first became a student (it needs the
+    date of birth for its minors' placements); anyone else's belongs to the organisation
+    of their first role. Admins' records are the platform's, and an account without a
+    role is nobody's: None for both, and only admins (or the person) change them.
+    """
+    if person.is_admin:
+        return None
+    held = sorted(
+        (m for m in person.memberships if m.organisation_id is not None),
+        key=lambda m: m.id,
+    )
+    return next((m for m in held if m.role == Role.STUDENT), None) or next(iter(held), None)
+
+
+def can_edit_person_details(user: User, person: User) -> bool:
+    """Change `person`'s name (and, for a student, date of birth): admins, the person
+    themselves, and whoever administers the role that owns the record (`record_owner`:
+    the coordinators of that school, or of the schools a workplace's mentor works with).
+    Another organisation that shares the person sees the name but leaves it alone.
+    """
+    if user.is_admin or user.id == person.id:
+        return True
+    owner = record_owner(person)
+    return owner is not None and can_remove_membership(user, owner)
+
+
+def sees_birth_date(user: User, person: User) -> bool:
+    """A date of birth is shown where it serves: to admins, and to the coordinators of a
+    school where the person is a student.
+    """
+    return user.is_admin or bool(
+        person.organisation_ids(Role.STUDENT) & coordinated_school_ids(user)
     )
 
 

@@ -7,14 +7,22 @@ pages that are not theirs) answer 403; anonymous visitors are sent to log in.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
 from app.mentorlinks.tokens import Link, QuickAction, make_token
-from app.models import Notification, Placement, PlanTemplate, RequestKind, User
+from app.models import (
+    MembershipInvitation,
+    Notification,
+    Placement,
+    PlanTemplate,
+    RequestKind,
+    Role,
+    User,
+)
 from app.models.columns import utcnow
 from app.plans import services as plans
 from app.privacy import services as privacy
@@ -136,6 +144,27 @@ CASES = [
     ),
     Case("auth.confirm_email", "GET", "/account/email/not-a-token", expect(302)),
     Case("auth.confirm_email", "POST", "/account/email/not-a-token", expect(302)),
+    # an organisation's invitation to someone with an account: only they answer it
+    Case(
+        "auth.list_membership_invitations",
+        "GET",
+        "/account/invitations",
+        expect(200, anonymous=LOGIN_REDIRECT),
+    ),
+    Case(
+        "auth.answer_membership_invitation",
+        "POST",
+        "/account/invitations/{invitation_a}",
+        expect(404, anonymous=LOGIN_REDIRECT, student_a=302),
+        {"answer": "decline"},
+    ),
+    Case(
+        "auth.answer_membership_invitation",
+        "POST",
+        "/account/invitations/999999",
+        MISSING,
+        {"answer": "accept"},
+    ),
     # the second step of logging in: done already for everyone logged in here
     Case("auth.second_step", "GET", "/login/code", expect(302)),
     Case("auth.second_step", "POST", "/login/code", expect(302), {"code": "123456"}),
@@ -1077,6 +1106,17 @@ def test_route_answers_each_role_as_expected(app, world, login_as, case):
         "student_a_membership": world.student_a.memberships[0].id,
     }
     ids.update(development_plan(app, world))
+    with app.app_context():  # school B invites student A, who has an account at school A
+        invitation = MembershipInvitation(
+            user_id=world.student_a.id,
+            organisation_id=world.school_b.id,
+            role=Role.STUDENT,
+            invited_by_id=world.coordinator_b.id,
+            expires_at=utcnow() + timedelta(days=14),
+        )
+        db.session.add(invitation)
+        db.session.commit()
+        ids["invitation_a"] = invitation.id
     with app.app_context():
         student = db.session.get(User, world.student_a.id)
         ids["request_a"] = privacy.file_request(

@@ -18,7 +18,7 @@ import os
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from hypothesis import given
@@ -33,6 +33,7 @@ from app.models import (
     ApprovalMethod,
     GuardianApproval,
     Membership,
+    MembershipInvitation,
     Placement,
     PlanTemplate,
     PracticePost,
@@ -102,6 +103,12 @@ TARGETS = [
     Target("auth.change_password", "student_a", "/account/password"),
     Target("auth.change_email", "student_a", "/account/email", page="/account"),
     Target("auth.confirm_email", "student_a", "/account/email/{email_token}"),
+    Target(
+        "auth.answer_membership_invitation",
+        "student_a",
+        "/account/invitations/{invitation_a}",
+        page="/account/invitations",
+    ),
     Target("auth.set_language", "student_a", "/language", page="/"),
     Target("auth.second_step", "half:coordinator_a", "/login/code"),
     Target("auth.enrol_second_factor", "coach_a", "/account/second-factor"),
@@ -419,7 +426,7 @@ TARGETS = [
 
 def fuzz_world(app, world) -> dict[str, int | str]:
     """The world's ids, and something for every form to act on: entries, a goal, visits,
-    a template, a practice post, a guardian's approval, a privacy request, an invitation.
+    a template, a practice post, a guardian's approval, a privacy request, invitations.
     """
     ids: dict[str, int | str] = {
         name: obj.id for name, obj in vars(world).items() if hasattr(obj, "id")
@@ -490,9 +497,22 @@ def fuzz_world(app, world) -> dict[str, int | str]:
         )
         invited = User(email="invited@a.example", name="Ivo Invited")
         invited.memberships.append(Membership(role=Role.MENTOR, organisation_id=world.company_x.id))
-        db.session.add_all([post, approval, invited])
+        # School B invites student A, who has an account at school A.
+        invitation = MembershipInvitation(
+            user_id=student.id,
+            organisation_id=world.school_b.id,
+            role=Role.STUDENT,
+            invited_by_id=world.coordinator_b.id,
+            expires_at=utcnow() + timedelta(days=14),
+        )
+        db.session.add_all([post, approval, invited, invitation])
         db.session.commit()
-        ids.update(practice_post=post.id, approval_a=approval.id, invited=invited.id)
+        ids.update(
+            practice_post=post.id,
+            approval_a=approval.id,
+            invited=invited.id,
+            invitation_a=invitation.id,
+        )
         ids["coach_a_membership"] = db.session.get(User, world.coach_a.id).memberships[0].id
         ids["request_a"] = privacy.file_request(
             student, student, RequestKind.ERASURE, "", datetime.now(UTC)

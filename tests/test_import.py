@@ -5,11 +5,12 @@ from __future__ import annotations
 import io
 import re
 
+import pytest
 from sqlalchemy import func, select
 
 from app.admin.imports import pack
 from app.extensions import db
-from app.models import Placement, Role, User
+from app.models import Membership, MembershipInvitation, Placement, Role, User
 
 HEADER = "student_email;student_name;kind;start_date;end_date;workplace;mentor_email;coach_email"
 
@@ -238,3 +239,77 @@ def test_two_thousand_rows_are_accepted(world, login_as):
     rows = [f"s{n}@a.example;S {n};;;;;;" for n in range(2000)]
     page = _upload(login_as(world.coordinator_a), world, HEADER + "\n" + "\n".join(rows))
     assert "Nu importeren" in page.get_data(as_text=True)
+
+
+# -- accounts that exist already: the rule the invitation form applies too ---------------
+
+
+def _problems(browser, world, text: str) -> dict[str, str]:
+    page = _upload(browser, world, text).get_data(as_text=True)
+    return dict(re.findall(r"<tr><td>(\d+)</td><td>([^<]+)</td></tr>", page))
+
+
+@pytest.mark.parametrize(
+    ("person", "outside"),
+    [
+        ("student_b", True),
+        ("coach_b", True),
+        ("coordinator_b", True),
+        ("mentor_y", True),
+        ("company_coordinator_x", True),
+        ("admin", True),
+        ("outsider", True),
+        ("coach_a", False),
+        ("mentor_x", False),
+    ],
+)
+def test_an_existing_account_is_imported_only_as_the_invitation_form_would_attach_it(
+    app, world, login_as, in_english, person, outside
+):
+    coordinator = login_as(world.coordinator_a)
+    address = world.user(person).email
+    rows = _problems(coordinator, world, f"{HEADER}\n{address};Someone;;;;;;\n")
+    assert address in rows["2"]
+    assert ("Invite them as a student under People" in rows["2"]) is outside
+    assert ("already has another role" in rows["2"]) is not outside
+    # The invitation form: a pending invitation exactly for those the import sends there.
+    coordinator.post(
+        "/admin/people/invite",
+        {
+            "name": "Someone",
+            "email": address,
+            "organisation": world.school_a.id,
+            "role": "student",
+        },
+    )
+    with app.app_context():
+        pending = db.session.scalar(
+            select(func.count(MembershipInvitation.id)).where(
+                MembershipInvitation.user_id == world.user(person).id
+            )
+        )
+    assert pending == int(outside)
+
+
+def test_a_student_who_accepted_the_invitation_is_imported(app, world, login_as):
+    with app.app_context():
+        db.session.add(
+            Membership(
+                user_id=world.student_b.id, organisation_id=world.school_a.id, role=Role.STUDENT
+            )
+        )
+        db.session.commit()
+    coordinator = login_as(world.coordinator_a)
+    text = (
+        f"{HEADER}\n{world.student_b.email};Student B;internship;2027-02-01;2027-03-01;"
+        "Company X;mentor@x.example;coach@a.example\n"
+    )
+    page = _upload(coordinator, world, text).get_data(as_text=True)
+    assert _confirm(coordinator, page, invite=False).status_code == 302
+    with app.app_context():
+        assert db.session.scalar(
+            select(Placement.id).where(
+                Placement.student_id == world.student_b.id,
+                Placement.school_id == world.school_a.id,
+            )
+        )

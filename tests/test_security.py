@@ -55,7 +55,7 @@ def test_a_coordinator_cannot_pull_the_admin_into_their_school(app, world, login
             "role": "coach",
         },
     )
-    assert 'id="email-error"' in response.get_data(as_text=True)
+    assert response.status_code == 302  # an invitation the admin may accept or decline
     assert _membership_count(app, world.admin.id) == 1
     assert login_as(world.coordinator_a).get(f"/admin/people/{world.admin.id}").status_code == 404
 

@@ -16,7 +16,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from app import audit
+from app import audit, policy
 from app.admin.services import ensure_partnership, workplaces_for
 from app.auth.services import send_invitation
 from app.extensions import db
@@ -310,12 +310,25 @@ class _Checker:
         row.student = user
         if self.school.id in user.organisation_ids(Role.STUDENT):
             return
-        if user.memberships:
+        if not policy.can_attach_directly(self.actor, user):
+            # The rule of the invitation form: someone of another organisation joins
+            # only by accepting an invitation.
             self.problem(
                 row.line,
                 _l(
-                    "%(email)s already has an account with another role or school; "
-                    "ask an administrator to add them to this school.",
+                    "%(email)s already has an account outside your school. Invite them as a "
+                    "student under People; once they accept, import their placements.",
+                    email=row.student_email,
+                ),
+            )
+        elif user.memberships:
+            # Someone the actor may attach, but with another role: most often a mistyped
+            # address, so the import does not make them a student on its own.
+            self.problem(
+                row.line,
+                _l(
+                    "%(email)s already has another role in Leerspoor. Check the address, "
+                    "or make them a student under People first.",
                     email=row.student_email,
                 ),
             )

@@ -38,8 +38,9 @@ from app.models import (
     Role,
     User,
 )
+from app.models.columns import utcnow
 from app.models.organisations import WORKPLACE_KINDS
-from app.models.people import SCHOOL_ROLES, WORKPLACE_ROLES
+from app.models.people import SCHOOL_ROLES, WORKPLACE_ROLES, normalise_email
 from app.privacy import services as privacy
 from app.privacy.forms import RecordRequestForm
 from app.scheduling.runs import job_statuses
@@ -188,6 +189,8 @@ def list_users():
         pagination=pagination,
         q=q,
         shown_organisations=services.administered_organisation_ids(actor),
+        invitations=services.pending_invitations(actor),
+        now=utcnow(),
     )
 
 
@@ -208,10 +211,12 @@ def invite_user():
         form.organisation.data = request.args.get("organisation", type=int)
     if form.validate_on_submit():
         organisation = policy.organisation_or_404(form.organisation.data, actor)
+        email = normalise_email(form.email.data)
+        # The same words whether the address is new, one of ours or someone else's.
         try:
-            user = services.invite_user(
+            services.invite_user(
                 actor,
-                email=form.email.data,
+                email=email,
                 name=form.name.data,
                 role=Role(form.role.data),
                 organisation=organisation,
@@ -222,14 +227,15 @@ def invite_user():
             current_app.logger.exception("Invitation e-mail failed")
             flash(
                 _(
-                    "The person is saved, but the e-mail could not be sent. "
-                    "Try “Send the invitation again” later."
+                    "The invitation is saved, but the e-mail to %(email)s could not be "
+                    "sent. Invite them again later.",
+                    email=email,
                 ),
                 "error",
             )
             return redirect(url_for("admin.list_users"))
         else:
-            flash(_("An invitation is on its way to %(email)s.", email=user.email), "success")
+            flash(_("An invitation is on its way to %(email)s.", email=email), "success")
             return redirect(url_for("admin.list_users"))
     return render_template("admin/invite_user.html", form=form)
 
@@ -238,8 +244,10 @@ def invite_user():
 def edit_user(user_id: int):
     actor = _actor()
     person = policy.user_or_404(user_id, actor)
+    if request.method == "POST" and not policy.can_edit_person_details(actor, person):
+        abort(403)  # nothing on this page is theirs to change (see the policy)
     form = _person_form(actor, person)
-    if form.validate_on_submit():
+    if form is not None and form.validate_on_submit():
         try:
             changed = services.update_person(
                 actor,
@@ -257,23 +265,29 @@ def edit_user(user_id: int):
     return _render_person(actor, person, form)
 
 
-def _person_form(actor: User, person: User) -> PersonForm:
+def _person_form(actor: User, person: User) -> PersonForm | None:
+    """The fields of `person` the actor may change; None when there are none (another
+    organisation's person: see policy.can_edit_person_details).
+    """
+    if not policy.can_edit_person_details(actor, person):
+        return None
     form = PersonForm(obj=person)
     if not actor.is_admin:
         del form.active  # only admins switch a whole account off
     if not policy.can_change_email(actor, person):
         del form.email  # the address is the account: see policy.can_change_email
-    if not person.has_role(Role.STUDENT):
+    if not (person.has_role(Role.STUDENT) and policy.sees_birth_date(actor, person)):
         del form.birth_date  # kept for students only (data minimisation)
     return form
 
 
-def _render_person(actor: User, person: User, form: PersonForm, membership_error: str = ""):
+def _render_person(actor: User, person: User, form: PersonForm | None, membership_error: str = ""):
     shown = services.memberships_shown_to(actor, person.memberships)
     return render_template(
         "admin/edit_user.html",
         person=person,
         form=form,
+        shows_birth_date=person.has_role(Role.STUDENT) and policy.sees_birth_date(actor, person),
         memberships=shown,
         removable={m.id for m in shown if policy.can_remove_membership(actor, m)},
         membership_error=membership_error,

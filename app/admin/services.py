@@ -7,15 +7,16 @@ Services take plain arguments, check the domain rules that forms cannot, raise
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext as _ln
 from sqlalchemy import func, select
-from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm import contains_eager, lazyload, load_only, selectinload
 
 from app import audit, policy
-from app.auth.services import find_user_by_email, send_invitation
+from app.auth.services import find_user_by_email, send_invitation, send_membership_invitation
 from app.content.schemas import Framework, Rubric
 from app.extensions import db
 from app.models import (
@@ -23,6 +24,7 @@ from app.models import (
     DEFAULT_SECURITY,
     DEFAULT_THRESHOLDS,
     Membership,
+    MembershipInvitation,
     Organisation,
     OrganisationKind,
     Partnership,
@@ -34,6 +36,7 @@ from app.models import (
     User,
     normalise_email,
 )
+from app.models.columns import utcnow
 from app.models.organisations import WORKPLACE_KINDS
 from app.models.people import SCHOOL_ROLES, WORKPLACE_ROLES
 from app.privacy import minors
@@ -196,8 +199,14 @@ def role_fits(role: Role, organisation: Organisation) -> bool:
 
 def invite_user(
     actor: User, *, email: str, name: str, role: Role, organisation: Organisation
-) -> User:
-    """Give a person a role in an organisation and mail them; creates the account if new."""
+) -> None:
+    """Give a person a role in an organisation and mail them; creates the account if new.
+
+    Someone whose account belongs to another organisation (`policy.can_attach_directly`)
+    is not given the role: they are mailed an invitation to accept or decline, and
+    until then the actor learns nothing about them. Either way the actor is told the
+    same, so that the form does not reveal which addresses have an account.
+    """
     if not role_fits(role, organisation):
         raise AdminError(
             "role",
@@ -217,14 +226,11 @@ def invite_user(
             ),
         )
     user = find_user_by_email(email)
-    if user is not None and user.is_admin and not actor.is_admin:
-        raise AdminError(
-            "email", _l("This address belongs to an administrator; ask an administrator.")
-        )
     if user is None:
         user = User(email=email, name=name.strip())
         db.session.add(user)
     elif any(m.role == role and m.organisation_id == organisation.id for m in user.memberships):
+        # The person is in the actor's administration already: nothing is revealed.
         raise AdminError(
             "email",
             _l(
@@ -234,12 +240,55 @@ def invite_user(
                 organisation=organisation.name,
             ),
         )
+    elif not policy.can_attach_directly(actor, user):
+        _invite_to_join(actor, user, role, organisation)
+        return
     user.memberships.append(Membership(organisation_id=organisation.id, role=role))
     db.session.flush()
     audit.record(actor, "membership_added", user, role=role, organisation_id=organisation.id)
     db.session.commit()  # the person is saved even if the e-mail cannot be sent
     send_invitation(user, actor, organisation.name)
-    return user
+
+
+def _invite_to_join(actor: User, user: User, role: Role, organisation: Organisation) -> None:
+    """Offer `user` the role until the invitation expires; inviting again renews it."""
+    invitation = db.session.scalar(
+        select(MembershipInvitation).where(
+            MembershipInvitation.user_id == user.id,
+            MembershipInvitation.organisation_id == organisation.id,
+            MembershipInvitation.role == role,
+        )
+    )
+    if invitation is None:
+        invitation = MembershipInvitation(
+            user_id=user.id, organisation_id=organisation.id, role=role
+        )
+        db.session.add(invitation)
+    now = utcnow()
+    invitation.invited_by_id = actor.id
+    invitation.created_at = now
+    invitation.expires_at = now + timedelta(days=current_app.config["INVITATION_MAX_AGE_DAYS"])
+    db.session.flush()
+    audit.record(actor, "membership_invited", user, role=role, organisation_id=organisation.id)
+    db.session.commit()  # the invitation stands even if the e-mail cannot be sent
+    send_membership_invitation(invitation)
+
+
+def pending_invitations(actor: User) -> list[MembershipInvitation]:
+    """The invitations into the actor's organisations that wait for an answer, newest
+    first, with the address they went to (the person's account stays out of sight).
+    """
+    return list(
+        db.session.scalars(
+            policy.visible_membership_invitations(actor)
+            .options(
+                selectinload(MembershipInvitation.user).options(
+                    load_only(User.email), lazyload(User.memberships)
+                )
+            )
+            .order_by(MembershipInvitation.created_at.desc(), MembershipInvitation.id.desc())
+        )
+    )
 
 
 def update_person(
@@ -257,6 +306,16 @@ def update_person(
     A new e-mail address ends the person's sessions and voids links sent to the old one.
     """
     email = person.email if email is None else normalise_email(email)
+    if (
+        name.strip() != person.name or birth_date != person.birth_date
+    ) and not policy.can_edit_person_details(actor, person):
+        raise AdminError(
+            "name",
+            _l(
+                "Only the organisation that registered this person, the person themselves or "
+                "an administrator can change their name and date of birth."
+            ),
+        )
     if email != person.email and not policy.can_change_email(actor, person):
         raise AdminError("email", _l("Only an administrator can change this address."))
     if person.id == actor.id and not active:

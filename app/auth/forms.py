@@ -142,3 +142,9 @@ class LanguageForm(FlaskForm):
 
     locale = StringField(validators=[AnyOf(("nl", "en"))])
     next = HiddenField()
+
+
+class MembershipInvitationAnswerForm(FlaskForm):
+    """Accept or decline an organisation's invitation: the button pressed is the answer."""
+
+    answer = HiddenField(validators=[AnyOf(("accept", "decline"))])

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
+from app import policy
 from app.auth import bp, second_factor, services
 from app.auth.forms import (
     AccountForm,
@@ -17,6 +18,7 @@ from app.auth.forms import (
     ForgotPasswordForm,
     LanguageForm,
     LoginForm,
+    MembershipInvitationAnswerForm,
     SecondStepForm,
     SetPasswordForm,
 )
@@ -27,6 +29,7 @@ from app.domain import DomainError
 from app.extensions import limiter
 from app.forms import CsrfForm
 from app.models import EmailPreference, User, normalise_email
+from app.models.columns import utcnow
 from app.web import safe_next
 
 
@@ -296,6 +299,51 @@ def confirm_email(token: str):
     return render_template(
         "auth/confirm_email.html", form=form, user=user, new_email=data.get("e", "")
     )
+
+
+# -- invitations of other organisations --------------------------------------------------
+
+
+@bp.route("/account/invitations")
+@login_required
+def list_membership_invitations():
+    """The roles organisations invite the user to take on, to accept or decline."""
+    user = current_user._get_current_object()
+    return render_template(
+        "auth/list_membership_invitations.html",
+        invitations=services.membership_invitations(user),
+        now=utcnow(),
+        form=MembershipInvitationAnswerForm(),
+    )
+
+
+@bp.route("/account/invitations/<int:invitation_id>", methods=["POST"])
+@login_required
+def answer_membership_invitation(invitation_id: int):
+    user = current_user._get_current_object()
+    invitation = policy.membership_invitation_or_404(invitation_id, user)
+    form = MembershipInvitationAnswerForm()
+    if not form.validate_on_submit():
+        abort(400)
+    accept = form.answer.data == "accept"
+    organisation, role = invitation.organisation.name, invitation.role
+    try:
+        services.answer_membership_invitation(user, invitation, accept=accept)
+    except DomainError as error:
+        flash(str(error.message), "error")
+        return redirect(url_for("auth.list_membership_invitations"))
+    if accept:
+        flash(
+            _(
+                "You are now %(role)s at %(organisation)s.",
+                role=role.label.lower(),
+                organisation=organisation,
+            ),
+            "success",
+        )
+        return redirect(url_for("placements.index"))
+    flash(_("You declined the invitation of %(organisation)s.", organisation=organisation), "info")
+    return redirect(url_for("auth.list_membership_invitations"))
 
 
 # -- the second factor ------------------------------------------------------------------

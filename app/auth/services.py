@@ -7,6 +7,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app import audit
@@ -21,7 +22,13 @@ from app.auth.tokens import (
 from app.domain import DomainError
 from app.extensions import db
 from app.mailer import external_url, send_mail
-from app.models import EmailPreference, User, normalise_email
+from app.models import (
+    EmailPreference,
+    Membership,
+    MembershipInvitation,
+    User,
+    normalise_email,
+)
 from app.models.columns import utcnow
 
 # Checked when the e-mail is unknown, so a wrong address costs as long as a wrong password.
@@ -203,6 +210,80 @@ def send_invitation(user: User, invited_by: User, organisation_name: str) -> Non
             )
         send_mail(user.email, subject, body)
     audit.record(invited_by, "invitation_sent", user)
+    db.session.commit()
+
+
+def send_membership_invitation(invitation: MembershipInvitation) -> None:
+    """Mail someone with an account an organisation's invitation to take on a role: they
+    accept or decline it logged in as themselves, under My account.
+    """
+    user = invitation.user
+    organisation = invitation.organisation
+    with force_locale(_mail_locale(user)):
+        role = str(invitation.role.label).lower()
+        body = _(
+            "Hello %(name)s,\n\n%(inviter)s invites you to join %(organisation)s in "
+            "Leerspoor as %(role)s. Nothing changes until you accept: %(organisation)s "
+            "does not see your account before then.\n\n"
+            "Log in and accept or decline the invitation (it is valid for %(days)s days):"
+            "\n\n%(link)s\n\n",
+            name=user.name,
+            inviter=invitation.invited_by.name if invitation.invited_by else "Leerspoor",
+            organisation=organisation.name,
+            role=role,
+            days=current_app.config["INVITATION_MAX_AGE_DAYS"],
+            link=external_url("auth.list_membership_invitations"),
+        )
+        if not user.has_password:
+            body += _(
+                "You have not chosen a password yet: choose one with "
+                "\u201cForgot your password?\u201d on the login page.\n\n"
+            )
+        body += _("Did not expect this? Then decline it, or ignore this e-mail.\n")
+        send_mail(
+            user.email,
+            _("%(organisation)s invites you in Leerspoor", organisation=organisation.name),
+            body,
+        )
+
+
+def membership_invitations(user: User) -> list[MembershipInvitation]:
+    """The invitations `user` has not answered yet (expired ones too), oldest first."""
+    return list(
+        db.session.scalars(
+            select(MembershipInvitation)
+            .where(MembershipInvitation.user_id == user.id)
+            .options(selectinload(MembershipInvitation.invited_by))
+            .order_by(MembershipInvitation.created_at, MembershipInvitation.id)
+        )
+    )
+
+
+def answer_membership_invitation(
+    user: User, invitation: MembershipInvitation, *, accept: bool
+) -> None:
+    """Accept the role offered (it becomes a membership) or decline it; either way the
+    invitation is answered and gone. An expired one is refused: nothing changes.
+    """
+    if invitation.expires_at <= utcnow():
+        raise DomainError(
+            "answer",
+            _l(
+                "This invitation has expired. Ask %(organisation)s to invite you again.",
+                organisation=invitation.organisation.name,
+            ),
+        )
+    details = {"role": invitation.role, "organisation_id": invitation.organisation_id}
+    if accept and not any(
+        m.role == invitation.role and m.organisation_id == invitation.organisation_id
+        for m in user.memberships
+    ):
+        user.memberships.append(
+            Membership(organisation_id=invitation.organisation_id, role=invitation.role)
+        )
+    action = "membership_invitation_accepted" if accept else "membership_invitation_declined"
+    audit.record(user, action, user, **details)
+    db.session.delete(invitation)
     db.session.commit()
 
 

@@ -30,6 +30,7 @@ from app.models.organisations import (
 from app.models.people import (
     EmailPreference,
     Membership,
+    MembershipInvitation,
     RecoveryCode,
     Role,
     User,
@@ -122,6 +123,7 @@ __all__ = [
     "NotificationKind",
     "Certificate",
     "Membership",
+    "MembershipInvitation",
     "MentorRecord",
     "ModuleProgress",
     "Organisation",

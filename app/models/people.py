@@ -206,6 +206,33 @@ class Membership(db.Model):
     organisation: Mapped[Organisation | None] = relationship(lazy="joined")
 
 
+class MembershipInvitation(db.Model):
+    """A role offered to someone whose account belongs to another organisation: it
+    becomes a membership only when they accept it, logged in as themselves (see
+    `policy.can_attach_directly`). Answered invitations are deleted; the audit trail
+    keeps who invited, accepted and declined.
+    """
+
+    __table_args__ = (UniqueConstraint("user_id", "organisation_id", "role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisation.id", ondelete="CASCADE"), index=True
+    )
+    role: Mapped[Role] = mapped_column(str_enum(Role))
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # As long as a link to set a password works (INVITATION_MAX_AGE_DAYS).
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    organisation: Mapped[Organisation] = relationship(lazy="joined")
+    invited_by: Mapped[User | None] = relationship(foreign_keys=[invited_by_id])
+
+
 class RecoveryCode(db.Model):
     """A one-time code that stands in for the authenticator app when the phone is lost.
 

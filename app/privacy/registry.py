@@ -294,6 +294,8 @@ DECLARATIONS: tuple[Declaration, ...] = (
     # Hashed one-time codes for a lost phone: never exported.
     Declaration("recovery_code", ACCOUNT, people={"user_id": D}, secret=("code_hash",)),
     Declaration("membership", MEMBERSHIP, people={"user_id": D}),
+    # A role offered by another organisation, until the person answers or it expires.
+    Declaration("membership_invitation", MEMBERSHIP, people={"user_id": D, "invited_by_id": K}),
     Declaration("mentor_record", MEMBERSHIP, people={"user_id": D, "updated_by_id": K}),
     Declaration(
         "placement",
