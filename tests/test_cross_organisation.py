@@ -419,3 +419,12 @@ def test_the_record_belongs_to_the_school_of_the_first_student_role(app, world):
         assert policy.can_edit_person_details(coordinator_b, mentor_first)
         assert not policy.can_edit_person_details(coordinator_b, coach)
         assert policy.can_edit_person_details(coach, coach)
+
+
+def test_my_account_leads_to_a_waiting_invitation(app, world, login_as, in_english):
+    student = login_as(world.student_a)
+    assert "/account/invitations" not in student.get("/account").get_data(as_text=True)
+    _invite(login_as(world.coordinator_b), world, world.student_a.email, "student")
+    page = student.get("/account").get_data(as_text=True)
+    assert "An organisation invites you: answer its invitation." in page
+    assert 'href="/account/invitations"' in page

@@ -175,6 +175,7 @@ NOT_EDIT_FORMS: dict[str, str] = {
             "privacy.export_person",
             "admin.resend_invitation",
             "admin.reset_second_factor",
+            "auth.answer_membership_invitation",
         ),
         "a decision or an action: pressing the button is the change",
     ),

@@ -217,6 +217,7 @@ def _account_page(**forms):
             second_factor.recovery_codes_left(user) if user.has_second_factor else 0
         ),
         second_factor_required=second_factor.required_for(user),
+        invitations_waiting=len(services.membership_invitations(user)),
         **forms,
     )
 
