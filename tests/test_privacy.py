@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import AuditEvent, User
+from app.privacy.erasure import REPLACEMENTS, cleared_value
 from app.privacy.records import placement_of
 from app.privacy.registry import (
     CATEGORIES,
@@ -96,6 +97,10 @@ def test_every_personal_column_says_whose_it_is_and_what_erasure_does(app, table
             assert all(declaration.people.get(of) is Erase.DELETE for of in field.of), (
                 f"{table_name}.{name}: its row does not go with each person it is of"
             )
+        if field.erased is Treatment.CLEARED:
+            cleared_value(table.c[name])  # a column that takes no NULL has a default
+        if field.erased is Treatment.REPLACED:
+            assert (table_name, name) in REPLACEMENTS, f"{table_name}.{name}: replaced by what?"
     assert len([field for field in declaration.fields.values() if field.file]) <= 1
 
 
