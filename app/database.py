@@ -20,7 +20,9 @@ PROBE_STATEMENT_TIMEOUT_MS = 1_000
 
 
 def configure_connections(app: Flask) -> None:
-    """On SQLite: enforce foreign keys, use WAL, and wait for locks instead of failing."""
+    """On SQLite: enforce foreign keys, overwrite what is deleted, use WAL, and wait for
+    locks instead of failing.
+    """
     app.extensions["database_probe"] = Probe(app.logger)
     with app.app_context():
         engine = db.engine
@@ -33,10 +35,25 @@ def configure_connections(app: Flask) -> None:
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
+    # What is deleted is overwritten with zeros, not left in free pages of the file: an
+    # erased person's data must not survive in a copy of the file or a backup.
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def forget_deleted_rows() -> None:
+    """On SQLite, copy the write-ahead log into the database file and empty it, so no
+    earlier version of a deleted or changed row stays in it (in the file itself
+    `secure_delete` overwrote them). Readers at work can keep part of the log: then the
+    next checkpoint empties it. PostgreSQL's autovacuum removes its dead rows itself.
+    """
+    if db.engine.dialect.name != "sqlite":
+        return
+    with db.engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 def is_unavailable(error: BaseException) -> bool:

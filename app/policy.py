@@ -11,7 +11,7 @@ Routes never load a placement, organisation or user directly: they call the
 from __future__ import annotations
 
 from flask import abort
-from sqlalchemy import Select, and_, false, or_, select
+from sqlalchemy import Select, and_, false, or_, select, true
 
 from app import audit
 from app.extensions import db
@@ -37,6 +37,7 @@ from app.models import (
     Role,
     User,
     Visit,
+    VisitAddition,
 )
 from app.models.people import SCHOOL_ROLES, WORKPLACE_ROLES
 
@@ -94,6 +95,11 @@ def sees_guardian_approval(user: User, placement: Placement) -> bool:
     coordinators, admins and the placement's coach); mentors need not know a student's age.
     """
     return user.id == placement.coach_id or can_manage_placement(user, placement)
+
+
+def guardian_approval_visibility(user: User, placement: Placement):
+    """SQL: the guardian's approvals of `placement` that `user` may see."""
+    return true() if sees_guardian_approval(user, placement) else false()
 
 
 PLACEMENT_ACTIONS = {
@@ -179,7 +185,7 @@ def can_read_entry(user: User, entry: LogEntry) -> bool:
 
 def can_read_revision(user: User, revision: EntryRevision) -> bool:
     """An earlier text of an entry, for those who could read it then (it was never a
-    draft: drafts leave no history).
+    draft: drafts leave no history). As SQL: `revision_visibility`.
     """
     entry = revision.entry
     return (
@@ -187,6 +193,16 @@ def can_read_revision(user: User, revision: EntryRevision) -> bool:
         or not revision.coach_only
         or sees_coach_only(user, entry.placement)
     )
+
+
+def revision_visibility(user: User, placement: Placement):
+    """SQL: the earlier texts of `placement`'s entries `user` may read, as
+    `can_read_revision` decides (the entry itself being readable).
+    """
+    if sees_coach_only(user, placement):
+        return true()
+    own_entries = select(LogEntry.id).where(LogEntry.author_id == user.id)
+    return or_(EntryRevision.coach_only.is_(False), EntryRevision.entry_id.in_(own_entries))
 
 
 def entry_or_404(placement: Placement, entry_id: int, user: User) -> LogEntry:
@@ -293,6 +309,16 @@ def action_or_404(placement: Placement, action_id: int) -> Action:
     return action
 
 
+def action_visibility(user: User, placement: Placement):
+    """SQL: the actions of `placement` `user` may see: a visit's agreements only once its
+    report is final (`sees_report`), except for the coach.
+    """
+    if user.id == placement.coach_id:
+        return true()
+    final = select(Visit.id).where(Visit.status.in_(AGREED_STATUSES))
+    return or_(Action.visit_id.is_(None), Action.visit_id.in_(final))
+
+
 def can_tick_action(user: User, action: Action, placement: Placement) -> bool:
     """The owner of an action ticks it off: the student for the plan's actions, the
     owner named in a visit's agreement for those (once the report is final).
@@ -327,6 +353,30 @@ def plan_template_or_404(template_id: int, user: User) -> PlanTemplate:
 def can_coach_visits(user: User, placement: Placement) -> bool:
     """The placement's coach plans visits and writes their reports."""
     return user.id == placement.coach_id and placement.status == PlacementStatus.ACTIVE
+
+
+def sees_report(user: User, placement: Placement, visit: Visit) -> bool:
+    """A visit's report and its agreements: while the report is a draft, only the coach
+    sees them; once final, whoever reads the log (coach-only sections aside).
+    """
+    return visit.status in AGREED_STATUSES or user.id == placement.coach_id
+
+
+def visible_report(user: User, placement: Placement, visit: Visit) -> dict[str, str]:
+    """The sections of a visit's report `user` may read, by key: none of a draft but the
+    coach's, and sections marked coach only for those who see them.
+    """
+    if not sees_report(user, placement, visit):
+        return {}
+    hidden = () if sees_coach_only(user, placement) else visit.coach_only or ()
+    return {key: text for key, text in (visit.report or {}).items() if key not in hidden}
+
+
+def addition_visibility(user: User, placement: Placement):
+    """SQL: the comments and amendments beside `placement`'s visit reports that `user` may
+    read: those marked coach only for those who see coach-only notes.
+    """
+    return true() if sees_coach_only(user, placement) else VisitAddition.coach_only.is_(False)
 
 
 def visit_or_404(placement: Placement, visit_id: int) -> Visit:

@@ -7,7 +7,7 @@ again whoever an older backup brings back.
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -19,7 +19,7 @@ from app.models import Attachment, AuditEvent, LogEntry, ModuleProgress, User
 from app.privacy import ledger
 from app.privacy.erasure import erase_person, reapply_ledger
 from app.storage import file_storage
-from tests.conftest import attach_file, png_bytes, write_entry
+from tests.conftest import PASSWORD, TOTP_SECRET, attach_file, png_bytes, write_entry
 from tests.test_plans import add_goal
 
 NOW = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
@@ -127,6 +127,43 @@ def test_the_account_is_anonymised_and_every_session_ends(app, world, login_as, 
     response = browser.get("/")
     assert response.status_code == 302
     assert "/login" in response.headers["Location"]
+
+
+def test_erasure_clears_the_date_of_birth_and_the_second_factor(app, world, lived_in_log):
+    with app.app_context():
+        person = db.session.get(User, world.student_a.id)
+        person.birth_date = date.today() - timedelta(days=16 * 365)
+        person.locale = "en"
+        person.totp_secret = TOTP_SECRET
+        person.totp_confirmed_at = datetime.now(UTC)
+        db.session.commit()
+    _erase(app, world.student_a)
+    with app.app_context():
+        person = db.session.get(User, world.student_a.id)
+        assert person.birth_date is None
+        assert person.locale is None
+        assert (person.totp_secret, person.totp_confirmed_at, person.totp_last_step) == (
+            None,
+            None,
+            None,
+        )
+        assert person.privacy_notice_version == ""
+
+
+def test_a_link_sent_before_the_erasure_no_longer_works(app, world, login_as, outbox):
+    browser = login_as(world.student_a)
+    browser.get("/account")
+    response = browser.post(
+        "/account/email",
+        {"email-email": "lotte.new@a.example", "email-current_password": PASSWORD},
+    )
+    assert response.status_code == 302
+    link = outbox.link(outbox.messages[0])
+    _erase(app, world.student_a)
+    browser.get(link)
+    browser.post(link)
+    with app.app_context():
+        assert db.session.scalar(select(User).where(User.email == "lotte.new@a.example")) is None
 
 
 def test_a_mentors_writing_on_a_students_placement_is_kept_as_the_schools_record(

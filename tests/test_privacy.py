@@ -16,7 +16,17 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import AuditEvent, User
-from app.privacy.registry import CATEGORIES, DECLARATIONS, Erase, declaration_of
+from app.privacy.erasure import REPLACEMENTS, cleared_value
+from app.privacy.records import placement_of
+from app.privacy.registry import (
+    CATEGORIES,
+    DECLARATIONS,
+    SELF,
+    STUDENT,
+    Erase,
+    Treatment,
+    declaration_of,
+)
 from tests.conftest import attach_file, png_bytes, write_entry
 
 # Columns a school must never keep here (minimisation): national register numbers and
@@ -25,6 +35,12 @@ FORBIDDEN_COLUMN = re.compile(
     r"national|register_?n|rijksregister|insz|bsn|ssn|social_security|health|medical|"
     r"diagnos|disab|allerg|medication",
     re.IGNORECASE,
+)
+
+# Column names that suggest what someone wrote, or who someone is.
+PERSONAL_LOOKING = re.compile(
+    r"^(?:.*_)?(?:name|e?mail|phone|address|notes?|comment|body|reflection|title|why|success|"
+    r"answer|secret|hash|code|birth_date)$"
 )
 
 
@@ -47,18 +63,56 @@ def test_every_table_is_declared_once(app):
 
 
 @pytest.mark.parametrize("table_name", sorted(declaration.table for declaration in DECLARATIONS))
-def test_every_reference_to_a_person_says_what_erasure_does(app, table_name):
+def test_every_column_is_declared_once_as_a_reference_personal_data_or_plain(app, table_name):
     table = db.metadata.tables[table_name]
     declaration = declaration_of(table_name)
     assert set(declaration.people) == _account_references(table), (
         f"{table_name}: declare what erasing a person does to each column referring to one"
     )
-    for column in (*declaration.texts, *declaration.secret):
-        assert column in table.c, f"{table_name}.{column} is declared but does not exist"
-    if declaration.file_key:
-        assert declaration.file_key in table.c
+    declared = [*declaration.people, *declaration.fields, *declaration.plain]
+    assert sorted(declared) == sorted(column.name for column in table.columns), (
+        f"{table_name}: declare every column once: a reference to a person (people), "
+        "personal data (fields: whose, who receives it, what erasure does) or plain"
+    )
     if declaration.per_placement:
         assert "placement_id" in table.c or table_name == "placement"
+
+
+@pytest.mark.parametrize("table_name", sorted(declaration.table for declaration in DECLARATIONS))
+def test_every_personal_column_says_whose_it_is_and_what_erasure_does(app, table_name):
+    table = db.metadata.tables[table_name]
+    declaration = declaration_of(table_name)
+    on_a_placement = table_name == "placement" or placement_of(table) is not None
+    for name, field in declaration.fields.items():
+        assert field.of, f"{table_name}.{name}: say whose data it is"
+        for of in field.of:
+            assert (
+                of in declaration.people
+                or (of == STUDENT and on_a_placement)
+                or (of == SELF and table_name == "user_account")
+            ), f"{table_name}.{name}: {of} names no person"
+        if field.shown is not None or field.part is not None:
+            assert on_a_placement, f"{table_name}.{name}: the app shows it by its placement"
+        if field.erased is Treatment.WITH_ROW:
+            assert all(declaration.people.get(of) is Erase.DELETE for of in field.of), (
+                f"{table_name}.{name}: its row does not go with each person it is of"
+            )
+        if field.erased is Treatment.CLEARED:
+            cleared_value(table.c[name])  # a column that takes no NULL has a default
+        if field.erased is Treatment.REPLACED:
+            assert (table_name, name) in REPLACEMENTS, f"{table_name}.{name}: replaced by what?"
+    assert len([field for field in declaration.fields.values() if field.file]) <= 1
+
+
+def test_what_personal_data_looks_like_is_not_declared_plain(app):
+    plain = {
+        f"{declaration.table}.{column}"
+        for declaration in DECLARATIONS
+        for column in declaration.plain
+        if PERSONAL_LOOKING.search(column)
+    }
+    # A school's or company's name.
+    assert plain == {"organisation.name"}
 
 
 def test_a_students_export_takes_every_table_of_her_placements_but_others_own(app):

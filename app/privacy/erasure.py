@@ -2,13 +2,17 @@
 
 1. Rows that are theirs (`delete`, and `authored` on their own placement or outside any
    placement) are deleted with the rows that depend on them; their stored files too.
-2. Their name and e-mail address are removed from the free text others wrote on the
-   placements they were part of (the audit trail holds ids only: nothing to remove).
-3. The account is anonymised (name "#<id>", an address that cannot receive mail, no
-   password, switched off, every session ended) and keeps its id, so that the rows
-   others wrote, and the school's protected record, still refer to someone.
+2. Their name and e-mail address are removed from free text: on the placements they
+   were part of and in the rows that name them, also their first name; everywhere else
+   their full name and address (the audit trail holds ids only: nothing to remove).
+3. Every value of theirs in a row that stays is treated as its `Field` declares:
+   cleared (date of birth, language, second factor, last login), replaced (name "#<id>",
+   an address that cannot receive mail, switched off, every session ended), or kept as
+   the school's record. The account keeps its id, so that the rows others wrote, and the
+   school's protected record, still refer to someone.
 4. The erasure is added to the ledger (`app/privacy/ledger.py`), which outlives a
-   restore of an older backup, and to the audit trail.
+   restore of an older backup, and to the audit trail. On SQLite the write-ahead log is
+   emptied, so no earlier version of an erased row stays in the database's files.
 
 Rows the registry marks `protected` (or `authored` as coach or mentor on someone else's
 placement) stay, and the report says so, with how long they are kept. Erasing someone
@@ -19,12 +23,16 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Table, and_, false, or_, select, update
+from sqlalchemy import Column, Table, Text, and_, case, cast, false, func, or_, select, update
+from sqlalchemy import inspect as inspect_model
 
 from app import audit
+from app.database import forget_deleted_rows
 from app.extensions import db
 from app.models import EmailPreference, Placement, User
 from app.privacy import ledger
@@ -32,12 +40,30 @@ from app.privacy.export import name_pattern, replace_names
 from app.privacy.records import (
     delete_files,
     delete_with_dependents,
+    owner_column,
     placement_of,
     table_named,
 )
-from app.privacy.registry import DECLARATIONS, Erase, declaration_of
+from app.privacy.registry import DECLARATIONS, Erase, Treatment, declaration_of
 
 REMOVED = "[removed]"
+ACCOUNT_TABLE = "user_account"
+
+
+def erased_address(user_id: int) -> str:
+    # `.invalid` is reserved (RFC 2606): nothing can be sent there.
+    return f"erased-{user_id}@leerspoor.invalid"
+
+
+# What each value the registry declares `replaced` becomes.
+REPLACEMENTS: dict[tuple[str, str], Callable[[User], Any]] = {
+    (ACCOUNT_TABLE, "name"): lambda person: f"#{person.id}",
+    (ACCOUNT_TABLE, "email"): lambda person: erased_address(person.id),
+    (ACCOUNT_TABLE, "active"): lambda person: False,
+    (ACCOUNT_TABLE, "notify_by_email"): lambda person: EmailPreference.NONE,
+    # Every session and "keep me logged in" cookie ends.
+    (ACCOUNT_TABLE, "session_version"): lambda person: person.session_version + 1,
+}
 
 
 @dataclass
@@ -61,13 +87,17 @@ class ErasureReport:
         return categories
 
 
-def erased_address(user_id: int) -> str:
-    # `.invalid` is reserved (RFC 2606): nothing can be sent there.
-    return f"erased-{user_id}@leerspoor.invalid"
-
-
 def is_erased(user: User) -> bool:
     return user.email == erased_address(user.id)
+
+
+def cleared_value(column: Column) -> Any:
+    """What a cleared column holds: NULL, or its default when it takes no NULL."""
+    if column.nullable:
+        return None
+    if column.default is not None and not callable(column.default.arg):
+        return column.default.arg
+    raise ValueError(f"{column} cannot be cleared: it takes no NULL and has no default.")
 
 
 def _rows_to_delete(table: Table, column: str, erase: Erase, person: User, own: set[int]):
@@ -97,19 +127,47 @@ def _rows_kept(table: Table, column: str, erase: Erase, person: User, own: set[i
     return len(db.session.scalars(select(table.c.id).where(condition)).all())
 
 
-def _clean_texts(pattern: re.Pattern, placements: set[int], report: ErasureReport) -> None:
-    """Remove the person's name and address from what others wrote about them."""
+def _like_pattern(word: str) -> str | None:
+    """A LIKE pattern that finds `word` (lower case) in any text or JSON column: every
+    character but a plain letter or digit may be written otherwise (escaped in JSON, in
+    another case), so it matches anything there. None for a word too short to look for.
+    """
+    pattern = "".join(char if char.isascii() and char.isalnum() else "%" for char in word.lower())
+    if sum(char != "%" for char in pattern) < 3:
+        return None
+    return "%" + re.sub("%+", "%", pattern) + "%"
+
+
+def _clean_texts(person: User, placements: set[int], report: ErasureReport) -> None:
+    """Remove the person's name and address from free text: their full name, first name
+    and address where they took part (the placements they were part of, the rows that
+    name them); their full name and address anywhere else.
+    """
+    close = name_pattern([person.name, person.email])
+    anywhere = name_pattern([person.name, person.email], first_names=False)
+    if close is None or anywhere is None:
+        return
+    words = [pattern for word in (person.name, person.email) if (pattern := _like_pattern(word))]
     for declaration in DECLARATIONS:
-        if not declaration.texts or declaration.table == "user_account":
+        if not declaration.texts or "id" not in table_named(declaration.table).c:
             continue
         table = table_named(declaration.table)
-        placement = placement_of(table)
-        if placement is None or not placements:
-            continue
-        scope = placement.in_(placements)
         columns = [table.c[name] for name in declaration.texts]
-        rows = db.session.execute(select(table.c.id, *columns).where(scope))
+        taking_part = [table.c[column] == person.id for column in declaration.people]
+        placement = placement_of(table)
+        if placement is not None and placements:
+            taking_part.append(placement.in_(placements))
+        near = or_(false(), *taking_part)
+        mentioned = [
+            func.lower(cast(column, Text)).like(word) for column in columns for word in words
+        ]
+        rows = db.session.execute(
+            select(table.c.id, case((near, True), else_=False).label("near"), *columns).where(
+                or_(near, *mentioned)
+            )
+        )
         for row in rows.all():
+            pattern = close if row.near else anywhere
             changes = {}
             for name in declaration.texts:
                 value = row._mapping[name]
@@ -122,6 +180,40 @@ def _clean_texts(pattern: re.Pattern, placements: set[int], report: ErasureRepor
                 changes["version"] = table.c.version + 1
             db.session.execute(update(table).where(table.c.id == row.id).values(**changes))
             report.cleaned[table.name] += 1
+
+
+def _erased_values(person: User, table: Table, treatment: Treatment, columns: list[str]):
+    values = {}
+    for name in columns:
+        if treatment is Treatment.CLEARED:
+            values[name] = cleared_value(table.c[name])
+        else:
+            values[name] = REPLACEMENTS[(table.name, name)](person)
+    return values
+
+
+def _erase_values(person: User) -> None:
+    """Clear or replace every value of theirs the registry says so of, in the rows that
+    stay (their account first of all).
+    """
+    for declaration in DECLARATIONS:
+        table = table_named(declaration.table)
+        for treatment in (Treatment.CLEARED, Treatment.REPLACED):
+            by_owner: dict[str, list[str]] = {}
+            for name, field_ in declaration.fields.items():
+                if field_.erased is treatment:
+                    for of in field_.of:
+                        by_owner.setdefault(of, []).append(name)
+            for of, columns in by_owner.items():
+                values = _erased_values(person, table, treatment, columns)
+                if table.name == ACCOUNT_TABLE:  # through the ORM: the session holds it
+                    mapper = inspect_model(User)
+                    for name, value in values.items():
+                        setattr(person, mapper.get_property_by_column(table.c[name]).key, value)
+                else:
+                    db.session.execute(
+                        update(table).where(owner_column(table, of) == person.id).values(values)
+                    )
 
 
 def _placements_of(person: User) -> tuple[set[int], set[int]]:
@@ -139,18 +231,6 @@ def _placements_of(person: User) -> tuple[set[int], set[int]]:
     return own, {row.id for row in rows}
 
 
-def _anonymise(person: User) -> None:
-    person.name = f"#{person.id}"
-    person.email = erased_address(person.id)
-    person.password_hash = None
-    person.active = False
-    person.locale = None
-    person.last_login_at = None
-    person.notify_by_email = EmailPreference.NONE
-    person.totp_secret = person.totp_confirmed_at = person.totp_last_step = None
-    person.session_version += 1  # every session and remember cookie ends
-
-
 def erase_person(actor: User | None, person: User, now: datetime) -> ErasureReport:
     """Erase `person` (see the module's docstring); `actor` None is the command line."""
     report = ErasureReport(person.id)
@@ -158,7 +238,6 @@ def erase_person(actor: User | None, person: User, now: datetime) -> ErasureRepo
         report.already_erased = True
         return report
     own, involved = _placements_of(person)
-    pattern = name_pattern([person.name, person.email])
     files: list[str] = []
     for declaration in DECLARATIONS:
         table = table_named(declaration.table)
@@ -168,10 +247,9 @@ def erase_person(actor: User | None, person: User, now: datetime) -> ErasureRepo
             )
             if kept := _rows_kept(table, column, erase, person, own):
                 report.kept[table.name] += kept
-    if pattern is not None:
-        _clean_texts(pattern, involved, report)
-    db.session.expire(person, ["memberships"])  # deleted above, without the ORM
-    _anonymise(person)
+    _clean_texts(person, involved, report)
+    db.session.expire(person, ["memberships", "recovery_codes"])  # deleted without the ORM
+    _erase_values(person)
     report.files = len(files)
     event = audit.record(
         actor,
@@ -186,6 +264,7 @@ def erase_person(actor: User | None, person: User, now: datetime) -> ErasureRepo
     db.session.commit()
     ledger.add(person.id, now)
     delete_files(files)
+    forget_deleted_rows()
     return report
 
 

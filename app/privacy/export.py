@@ -1,19 +1,22 @@
-"""The access export: everything Leerspoor holds about one person, as a ZIP of JSON files
-and their uploaded files, driven by the registry.
+"""The access export: what Leerspoor holds about one person, as a ZIP of JSON files and
+their uploaded files, built from the registry's declarations.
 
-What goes in:
+Which rows:
 - every row that refers to the person in one of its declared `people` columns (their
-  account without secrets, memberships, what they wrote, their progress, notifications);
-- for a student, every row of their placements that they may read in the app (the log,
-  scores, plan and visits are about them): drafts of others and notes kept for the coach
-  only stay out, and the export's README says so;
-- the audit events they caused or that concern their account or their placements;
-- the files they uploaded or that were added to entries they may read.
+  account, memberships, what they wrote or reviewed, their progress, notifications);
+- for a student, the rows of their placements that the app shows them (the log, scores,
+  plan and visits are about them), as each table's `rows_shown` rule says;
+- the audit events they caused or that concern their account or their placements.
 
-Nothing identifies another student: rows are tied to other people by id only, the names
-listed in `people.json` are the person's own and those of the coaches and mentors of
-their placements, and where a coach or mentor exports what they wrote about a student,
-that student's name is replaced by "[student]".
+Which values of those rows: the plain columns (ids, kinds, dates of the record), and of
+each personal `Field` only a value that is the person's (written by them or about them)
+and that the app shows them. A mentor who approved a week gets his review of it, not the
+student's text or her wellbeing check-in; a secret goes to nobody. The files are those
+named by a file field the person receives.
+
+Nothing identifies another student: rows name other people by id only, `people.json`
+names the person and the coaches and mentors of their placements, and the names and
+addresses of other students are replaced by "[student]" in every text.
 """
 
 from __future__ import annotations
@@ -24,41 +27,48 @@ import re
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Any
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import Table, and_, or_, select
+from sqlalchemy import Row, Table, and_, or_, select
 
 from app.extensions import db
-from app.models import Placement, User
-from app.privacy.registry import CATEGORIES, DECLARATIONS, declaration_of
+from app.models import Membership, Placement, Role, User
+from app.privacy.records import placement_of
+from app.privacy.registry import CATEGORIES, DECLARATIONS, STUDENT, Field, declaration_of
 from app.storage import file_storage
 
 ACCOUNT_TABLE = "user_account"
 STUDENT_PLACEHOLDER = "[student]"
+# The label of the placement a selected row belongs to (not a column of the row).
+PLACEMENT_OF_ROW = "placement_of_row"
 
 
 @dataclass
 class Collected:
-    """The rows of one export, by table, and the files to add."""
+    """The rows of one export as read, by table and primary key; then the values that go
+    into the export, and the files to add.
+    """
 
-    # By table, then by primary key.
+    read: dict[str, dict[Any, Row]] = field(default_factory=dict)
     rows: dict[str, dict[Any, dict[str, Any]]] = field(default_factory=dict)
     files: dict[str, str] = field(default_factory=dict)  # storage key -> name in the ZIP
 
-    def add(self, table: str, row: dict[str, Any]) -> None:
-        primary_key = [column.name for column in _table(table).primary_key]
-        key = (
-            row[primary_key[0]]
-            if len(primary_key) == 1
-            else tuple(row[name] for name in primary_key)
-        )
-        self.rows.setdefault(table, {})[key] = row
+    def add(self, table: Table, rows: Iterable[Row]) -> None:
+        primary_key = [column.name for column in table.primary_key]
+        for row in rows:
+            values = row._mapping
+            key = (
+                values[primary_key[0]]
+                if len(primary_key) == 1
+                else tuple(values[name] for name in primary_key)
+            )
+            self.read.setdefault(table.name, {})[key] = row
 
     def ids(self, table: str) -> set[int]:
-        return set(self.rows.get(table, {}))
+        return set(self.read.get(table, {}))
 
     @property
     def count(self) -> int:
@@ -70,7 +80,7 @@ def _table(name: str) -> Table:
 
 
 def _plain(value: Any) -> Any:
-    if isinstance(value, datetime | date):
+    if isinstance(value, datetime | date | time):
         return value.isoformat()
     if isinstance(value, dict):
         return {key: _plain(item) for key, item in value.items()}
@@ -81,13 +91,17 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
-def _rows(table: Table, condition) -> list[dict[str, Any]]:
-    declaration = declaration_of(table.name)
-    result = db.session.execute(select(table).where(condition).order_by(*table.primary_key))
-    return [
-        {key: _plain(value) for key, value in row._mapping.items() if key not in declaration.secret}
-        for row in result
-    ]
+def _placement_column(table: Table):
+    """The placement a row of `table` belongs to, as SQL, or None."""
+    return table.c.id if table.name == "placement" else placement_of(table)
+
+
+def _select(table: Table, condition) -> list[Row]:
+    placement = _placement_column(table)
+    columns = [*table.columns]
+    if placement is not None:
+        columns.append(placement.label(PLACEMENT_OF_ROW))
+    return list(db.session.execute(select(*columns).where(condition).order_by(*table.primary_key)))
 
 
 def _parent_link(table: Table) -> tuple[str, str] | None:
@@ -108,69 +122,53 @@ def _belongs_to_placement(table: Table) -> bool:
     return "placement_id" in table.c or _parent_link(table) is not None
 
 
-def _readable_by_student(table: Table, person_id: int):
-    """What a student may read of others' rows on their own placement (see the policy)."""
-    conditions = []
-    if "coach_only" in table.c and table.name != "visit":
-        conditions.append(table.c.coach_only.is_(False))
-    if table.name == "log_entry":
-        conditions.append(
-            or_(
-                table.c.review_status.is_(None),
-                table.c.review_status != "draft",
-                table.c.author_id == person_id,
-            )
-        )
-    return conditions
-
-
-def _without_coach_only_sections(row: dict[str, Any]) -> dict[str, Any]:
-    hidden = set(row.get("coach_only") or [])
-    report = row.get("report") or {}
-    row["report"] = {section: text for section, text in report.items() if section not in hidden}
-    return row
+# -- which rows -------------------------------------------------------------------------
 
 
 def collect(person: User) -> Collected:
-    """Every row the export of `person` holds (see the module's docstring)."""
+    """Every row the export of `person` holds and, of each, the values it exports (see
+    the module's docstring).
+    """
     collected = Collected()
-    accounts = _table(ACCOUNT_TABLE)
-    collected.add(ACCOUNT_TABLE, _rows(accounts, accounts.c.id == person.id)[0])
     for declaration in DECLARATIONS:
-        if not declaration.people:
-            continue
         table = _table(declaration.table)
-        naming = or_(*(table.c[column] == person.id for column in declaration.people))
-        for row in _rows(table, naming):
-            collected.add(table.name, row)
-
-    own_placements = set(
-        db.session.scalars(select(Placement.id).where(Placement.student_id == person.id))
+        naming = [table.c[column] == person.id for column in declaration.people]
+        if table.name == ACCOUNT_TABLE:
+            naming.append(table.c.id == person.id)
+        if naming:
+            collected.add(table, _select(table, or_(*naming)))
+    own_placements = list(
+        db.session.scalars(select(Placement).where(Placement.student_id == person.id))
     )
     if own_placements:
-        _collect_placements(collected, person.id, own_placements)
-    _collect_audit(collected, person.id, own_placements)
+        _collect_record(collected, person, own_placements)
+    _collect_audit(collected, person.id, {placement.id for placement in own_placements})
+    _select_values(collected, person)
     _collect_files(collected)
     return collected
 
 
-def _collect_placements(collected: Collected, person_id: int, placements: set[int]) -> None:
+def _collect_record(collected: Collected, person: User, placements: list[Placement]) -> None:
+    """The rows of the student's own placements that the app shows them."""
+    ids = [placement.id for placement in placements]
     # Parents before children: sorted_tables orders by foreign keys.
     for table in db.metadata.sorted_tables:
         declaration = declaration_of(table.name)
-        if table.name == "placement":
-            condition = table.c.id.in_(placements)
-        elif declaration.per_placement:
-            condition = table.c.placement_id.in_(placements)
+        belongs_to = _placement_column(table)
+        if table.name == "placement" or declaration.per_placement:
+            condition = belongs_to.in_(ids)
         elif (link := _parent_link(table)) is not None:
             column, parent = link
-            condition = table.c[column].in_(collected.ids(parent))
+            condition = and_(table.c[column].in_(collected.ids(parent)), belongs_to.in_(ids))
         else:
             continue
-        for row in _rows(table, and_(condition, *_readable_by_student(table, person_id))):
-            if table.name == "visit":
-                row = _without_coach_only_sections(row)
-            collected.add(table.name, row)
+        if declaration.rows_shown is not None:
+            shown = [
+                and_(belongs_to == placement.id, declaration.rows_shown(person, placement))
+                for placement in placements
+            ]
+            condition = and_(condition, or_(*shown))
+        collected.add(table, _select(table, condition))
 
 
 def _object_types() -> dict[str, str]:
@@ -187,7 +185,7 @@ def _collect_audit(collected: Collected, person_id: int, placements: set[int]) -
     concerning.append((events.c.object_type == "user") & (events.c.object_id == person_id))
     if placements:
         tables = {table: name for name, table in _object_types().items()}
-        for table_name, rows in collected.rows.items():
+        for table_name, rows in collected.read.items():
             if table_name in ("audit_event", ACCOUNT_TABLE) or table_name not in tables:
                 continue
             if table_name != "placement" and not declaration_of(table_name).per_placement:
@@ -195,13 +193,74 @@ def _collect_audit(collected: Collected, person_id: int, placements: set[int]) -
             concerning.append(
                 (events.c.object_type == tables[table_name]) & events.c.object_id.in_(rows)
             )
-    for row in _rows(events, or_(*concerning)):
-        collected.add("audit_event", row)
+    collected.add(events, _select(events, or_(*concerning)))
+
+
+# -- which values -----------------------------------------------------------------------
+
+
+def _owners(field_: Field, row: Row, placement: Placement | None) -> set[int]:
+    """The people whose data the value of `field_` in `row` is."""
+    owners = set()
+    for column in field_.of:
+        if column == STUDENT:
+            if placement is not None:
+                owners.add(placement.student_id)
+        elif (owner := row._mapping[column]) is not None:
+            owners.add(owner)
+    return owners
+
+
+def receives(person: User, field_: Field, row: Row, placement: Placement | None) -> bool:
+    """Whether `person`'s export holds the value of `field_` in `row`: it is theirs, and
+    the app shows it to them.
+    """
+    if field_.secret or person.id not in _owners(field_, row, placement):
+        return False
+    return field_.shown is None or (placement is not None and field_.shown(person, placement))
+
+
+def _select_values(collected: Collected, person: User) -> None:
+    placement_ids = {
+        row._mapping[PLACEMENT_OF_ROW]
+        for rows in collected.read.values()
+        for row in rows.values()
+        if PLACEMENT_OF_ROW in row._mapping
+    }
+    placements = {
+        placement.id: placement
+        for placement in db.session.scalars(
+            select(Placement).where(Placement.id.in_(placement_ids - {None}))
+        )
+    }
+    for table_name, rows in collected.read.items():
+        declaration = declaration_of(table_name)
+        exported = collected.rows.setdefault(table_name, {})
+        for key, row in rows.items():
+            placement = placements.get(row._mapping.get(PLACEMENT_OF_ROW))
+            values = {}
+            for column in _table(table_name).columns:
+                name = column.name
+                field_ = declaration.fields.get(name)
+                if field_ is None:
+                    values[name] = _plain(row._mapping[name])
+                elif receives(person, field_, row, placement):
+                    value = row._mapping[name]
+                    if field_.part is not None and placement is not None:
+                        value = field_.part(person, placement, row)
+                    values[name] = _plain(value)
+            exported[key] = values
 
 
 def _collect_files(collected: Collected) -> None:
-    for row in collected.rows.get("attachment", {}).values():
-        collected.files[row["storage_key"]] = f"files/{row['id']}-{_safe_name(row['filename'])}"
+    for table_name, rows in collected.rows.items():
+        file_key = declaration_of(table_name).file_key
+        if file_key is None:
+            continue
+        for row in rows.values():
+            if row.get(file_key):
+                name = _safe_name(row.get("filename") or row[file_key])
+                collected.files[row[file_key]] = f"files/{row['id']}-{name}"
 
 
 def _safe_name(filename: str) -> str:
@@ -211,32 +270,44 @@ def _safe_name(filename: str) -> str:
 # -- other students' names --------------------------------------------------------------
 
 
-def _students_written_about(collected: Collected, person_id: int) -> list[str]:
-    """The names of the students of placements in the export other than the person."""
-    placement_ids = set()
-    for rows in collected.rows.values():
+def _other_students(collected: Collected, person_id: int) -> list[str]:
+    """The names and addresses of the students the export refers to, other than the
+    person: those of its placements, and any student its rows name.
+    """
+    referenced: set[int] = set()
+    placements: set[int] = set()
+    for table_name, rows in collected.read.items():
+        people = declaration_of(table_name).people
         for row in rows.values():
-            if row.get("placement_id") is not None:
-                placement_ids.add(row["placement_id"])
-    if not placement_ids:
-        return []
-    names = db.session.scalars(
-        select(User.name)
-        .join(Placement, Placement.student_id == User.id)
-        .where(Placement.id.in_(placement_ids), User.id != person_id)
+            values = row._mapping
+            referenced.update(values[column] for column in people if values[column] is not None)
+            if values.get(PLACEMENT_OF_ROW) is not None:
+                placements.add(values[PLACEMENT_OF_ROW])
+    is_student = or_(
+        User.id.in_(select(Membership.user_id).where(Membership.role == Role.STUDENT)),
+        User.id.in_(select(Placement.student_id)),
     )
-    return sorted({name for name in names if name}, key=len, reverse=True)
+    found = db.session.execute(
+        select(User.name, User.email).where(
+            User.id != person_id,
+            or_(
+                User.id.in_(select(Placement.student_id).where(Placement.id.in_(placements))),
+                and_(User.id.in_(referenced), is_student),
+            ),
+        )
+    ).all()
+    return [value for row in found for value in row if value]
 
 
-def name_pattern(names: Iterable[str]) -> re.Pattern | None:
-    """A pattern matching each full name and each first name of 3 letters or more, as
-    whole words, in any case.
+def name_pattern(names: Iterable[str], *, first_names: bool = True) -> re.Pattern | None:
+    """A pattern matching each full name (and, with `first_names`, each first name of 3
+    letters or more), as whole words, in any case.
     """
     words = set()
     for name in names:
         words.add(name.strip())
         first = name.split()[0] if name.split() else ""
-        if len(first) >= 3:
+        if first_names and len(first) >= 3:
             words.add(first)
     words.discard("")
     if not words:
@@ -257,14 +328,15 @@ def replace_names(value: Any, pattern: re.Pattern, placeholder: str) -> Any:
 
 
 def _hide_other_students(collected: Collected, person_id: int) -> None:
-    pattern = name_pattern(_students_written_about(collected, person_id))
+    pattern = name_pattern(_other_students(collected, person_id))
     if pattern is None:
         return
     for table_name, rows in collected.rows.items():
         texts = declaration_of(table_name).texts
         for row in rows.values():
             for column in texts:
-                row[column] = replace_names(row.get(column), pattern, STUDENT_PLACEHOLDER)
+                if column in row:
+                    row[column] = replace_names(row[column], pattern, STUDENT_PLACEHOLDER)
 
 
 # -- the archive ------------------------------------------------------------------------
@@ -291,8 +363,10 @@ def _readme(person: User, generated_at: datetime, collected: Collected) -> str:
             "files you uploaded, or that were added to your log, are in files/."
         ),
         _(
-            "Notes kept for the coach only, and drafts others have not handed in yet, are "
-            "not included: ask your school if you want to know about them."
+            "A row holds what is about you or what you wrote, as far as Leerspoor shows it "
+            "to you: what someone else wrote in it that is not about you is left out, and "
+            "so are notes kept for the coach only, drafts others have not handed in yet "
+            "and the school's own notes. Ask your school if you want to know about them."
         ),
         "",
     ]
@@ -329,7 +403,8 @@ def export_archive(person: User, generated_at: datetime) -> tuple[bytes, Collect
         archive.writestr("people.json", _json(_people(collected, person)))
         for table_name in sorted(collected.rows):
             rows = list(collected.rows[table_name].values())
-            archive.writestr(f"data/{table_name}.json", _json(rows))
+            if rows:
+                archive.writestr(f"data/{table_name}.json", _json(rows))
         for key, name in sorted(collected.files.items()):
             if storage.exists(key):
                 with storage.open(key) as stream:

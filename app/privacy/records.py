@@ -10,7 +10,7 @@ from collections import Counter
 from sqlalchemy import Table, delete, select
 
 from app.extensions import db
-from app.privacy.registry import declaration_of
+from app.privacy.registry import STUDENT, declaration_of
 from app.storage import file_storage
 
 # Tables a person's or a placement's rows never take along when deleted.
@@ -86,3 +86,19 @@ def placement_of(table: Table):
                     .scalar_subquery()
                 )
     return None
+
+
+def owner_column(table: Table, of: str):
+    """An expression for the person named by `of` (a `Field.of` entry) in a row of
+    `table`: its column, or the student of the row's placement.
+    """
+    if of != STUDENT:
+        return table.c[of]
+    placement = table.c.id if table.name == "placement" else placement_of(table)
+    placements = table_named("placement")
+    return (
+        select(placements.c.student_id)
+        .where(placements.c.id == placement)
+        .correlate(table)
+        .scalar_subquery()
+    )

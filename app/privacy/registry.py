@@ -1,24 +1,40 @@
 """The privacy registry: what Leerspoor stores about people, why, on what lawful basis,
 for how long, who sees it, and how each table is exported and erased.
 
-Every table is declared here; `tests/test_privacy_registry.py` walks the models'
-metadata and fails on a table, or a column that refers to a person, that is not. The
-privacy page (`/privacy`) is generated from this registry, in both languages, and the
-access export and the erasure (`app/privacy/services.py`) do what it says.
+Every table and every column is declared here; `tests/test_privacy.py` walks the
+models' metadata and fails on a table or a column that is not. The privacy page
+(`/privacy`) is generated from this registry, in both languages, and the access export
+(`app/privacy/export.py`) and the erasure (`app/privacy/erasure.py`) do what it says.
 
 A declaration names the table's category (purpose, basis, retention and readers are
-per category), how its rows belong to a person (`people`: for each column that refers
-to an account, what erasing that person does to the row) and, for tables of a
-placement, that a student's export takes every row of their placements.
+per category) and sorts its columns in three:
+
+- `people`: the columns that refer to an account, each with what erasing that person
+  does to the row (`Erase`);
+- `fields`: the columns holding personal data, each a `Field` saying whose data it is,
+  who of them receives it in an access export (the rule by which the app shows it, from
+  `app/policy.py`) and what erasing them does to it where the row stays (`Treatment`);
+- `plain`: everything else (ids, kinds, states, dates of the record), which says
+  nothing about a person on its own and goes or stays with its row.
+
+An export holds only values that are the person's, and of those only what the app
+shows them: a mentor who approved a week gets his own review, not the student's text or
+wellbeing. For tables of a placement, a student's export takes every row of their
+placements that the app shows them (`rows_shown`).
 """
 
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
+
+from app import policy
+from app.models import Placement, User
 
 # The version of the privacy notice (`/privacy`): raise it when what the page says changes
 # in substance, and everyone is asked to read it again.
@@ -95,6 +111,60 @@ class Erase(enum.StrEnum):
     PROTECTED = "protected"
 
 
+class Treatment(enum.StrEnum):
+    """What erasing a person does to a value that is theirs (a `Field`)."""
+
+    # It goes with its row: a `delete` column of the row names everyone it is of.
+    WITH_ROW = "with_row"
+    # It stays with its row, as the school's record; free text loses the erased
+    # person's name and e-mail address.
+    KEPT = "kept"
+    # It is emptied: NULL, or the column's default.
+    CLEARED = "cleared"
+    # It is replaced by a stand-in (`app.privacy.erasure.REPLACEMENTS`): "#12" for a name.
+    REPLACED = "replaced"
+
+
+# In `Field.of`: the student of the row's placement, whom a placement's record is about.
+STUDENT = "placement.student_id"
+# In `Field.of` of the account table: the account itself.
+SELF = "id"
+
+# A policy rule that says whether the app shows a value of a placement to `user`.
+Shown = Callable[[User, Placement], bool]
+# A policy rule that gives the part of a value the app shows to `user`.
+ShownPart = Callable[[User, Placement, Any], Any]
+# A policy rule that gives, as SQL, the rows of a placement's record `user` reads.
+RowsShown = Callable[[User, Placement], Any]
+
+
+@dataclass(frozen=True)
+class Field:
+    """A column holding personal data: whose it is, who receives it in an access export
+    and what erasing its person does to it.
+    """
+
+    # Whose data it is: the columns naming them (who wrote it, whom it is about), or
+    # STUDENT, or SELF.
+    of: tuple[str, ...]
+    # What erasing one of them does to it, where its row stays.
+    erased: Treatment
+    # Which of them receive it in their export: those the app shows it to (a rule of
+    # `app/policy.py`); None: all of them.
+    shown: Shown | None = None
+    # For a value the app shows in parts (a visit report without its coach-only
+    # sections): the part it shows.
+    part: ShownPart | None = None
+    # Free text, which can name people: an export replaces the names of other students
+    # in it, an erasure the erased person's name and address.
+    text: bool = False
+    # Never exported, not even to its person.
+    secret: bool = False
+    # It names a stored file, which is theirs like the column: exported with it, deleted
+    # with its row.
+    file: bool = False
+
+
 @dataclass(frozen=True)
 class Category:
     key: str
@@ -108,20 +178,39 @@ class Category:
 
 @dataclass(frozen=True)
 class Declaration:
+    """One table: its category, and for every column what it holds about whom."""
+
     table: str
     category: Category
-    # Each column that refers to an account, with what erasing that account does.
+    # Each column that refers to an account, with what erasing that account does to
+    # the row.
     people: dict[str, Erase] = field(default_factory=dict)
-    # Free-text columns: erasing a person removes their name and e-mail address from
-    # these where other people wrote about them.
-    texts: tuple[str, ...] = ()
-    # The column naming a stored file, deleted with the row.
-    file_key: str | None = None
+    # Each column holding personal data.
+    fields: dict[str, Field] = field(default_factory=dict)
+    # The other columns: ids, kinds, states, dates of the record, settings. They say
+    # nothing about a person on their own and go or stay with their row.
+    plain: tuple[str, ...] = ()
     # A student's access export takes every row of their placements, not only the rows
     # that name them (the follow-up log is about them).
     per_placement: bool = False
-    # Columns never exported (secrets).
-    secret: tuple[str, ...] = ()
+    # Of a placement's record, the rows a reader sees (a rule of `app/policy.py`, as
+    # SQL); None: every row.
+    rows_shown: RowsShown | None = None
+
+    @property
+    def texts(self) -> tuple[str, ...]:
+        """The free-text columns."""
+        return tuple(name for name, value in self.fields.items() if value.text)
+
+    @property
+    def secret(self) -> tuple[str, ...]:
+        """The columns never exported."""
+        return tuple(name for name, value in self.fields.items() if value.secret)
+
+    @property
+    def file_key(self) -> str | None:
+        """The column naming a stored file, if any."""
+        return next((name for name, value in self.fields.items() if value.file), None)
 
 
 ACCOUNT = Category(
@@ -284,108 +373,497 @@ CATEGORIES: tuple[Category, ...] = (
 )
 
 D, A, K, P = Erase.DELETE, Erase.AUTHORED, Erase.KEEP, Erase.PROTECTED
+WITH_ROW, KEPT, CLEARED, REPLACED = (
+    Treatment.WITH_ROW,
+    Treatment.KEPT,
+    Treatment.CLEARED,
+    Treatment.REPLACED,
+)
+# What is written on a placement is its author's and is about its student.
+AUTHOR = ("author_id", STUDENT)
 
 DECLARATIONS: tuple[Declaration, ...] = (
     Declaration(
         "user_account",
         ACCOUNT,
-        secret=("password_hash", "session_version", "totp_secret", "totp_last_step"),
+        fields={
+            "name": Field(of=(SELF,), erased=REPLACED),
+            "email": Field(of=(SELF,), erased=REPLACED),
+            # Only to know whether a student is under 18.
+            "birth_date": Field(of=(SELF,), erased=CLEARED),
+            "locale": Field(of=(SELF,), erased=CLEARED),
+            "notify_by_email": Field(of=(SELF,), erased=REPLACED),
+            "last_login_at": Field(of=(SELF,), erased=CLEARED),
+            "privacy_notice_version": Field(of=(SELF,), erased=CLEARED),
+            "privacy_notice_accepted_at": Field(of=(SELF,), erased=CLEARED),
+            "totp_confirmed_at": Field(of=(SELF,), erased=CLEARED),
+            # Switched off, and every session and "keep me logged in" cookie ends.
+            "active": Field(of=(SELF,), erased=REPLACED),
+            "session_version": Field(of=(SELF,), erased=REPLACED, secret=True),
+            "password_hash": Field(of=(SELF,), erased=CLEARED, secret=True),
+            "totp_secret": Field(of=(SELF,), erased=CLEARED, secret=True),
+            "totp_last_step": Field(of=(SELF,), erased=CLEARED, secret=True),
+        },
+        plain=("id", "created_at"),
     ),
     # Hashed one-time codes for a lost phone: never exported.
-    Declaration("recovery_code", ACCOUNT, people={"user_id": D}, secret=("code_hash",)),
-    Declaration("membership", MEMBERSHIP, people={"user_id": D}),
+    Declaration(
+        "recovery_code",
+        ACCOUNT,
+        people={"user_id": D},
+        fields={"code_hash": Field(of=("user_id",), erased=WITH_ROW, secret=True)},
+        plain=("id", "created_at", "used_at"),
+    ),
+    Declaration(
+        "membership",
+        MEMBERSHIP,
+        people={"user_id": D},
+        plain=("id", "organisation_id", "role", "created_at"),
+    ),
     # A role offered by another organisation, until the person answers or it expires.
-    Declaration("membership_invitation", MEMBERSHIP, people={"user_id": D, "invited_by_id": K}),
-    Declaration("mentor_record", MEMBERSHIP, people={"user_id": D, "updated_by_id": K}),
+    Declaration(
+        "membership_invitation",
+        MEMBERSHIP,
+        people={"user_id": D, "invited_by_id": K},
+        plain=("id", "organisation_id", "role", "created_at", "expires_at"),
+    ),
+    # Facts about the mentor (not opinions), theirs to receive.
+    Declaration(
+        "mentor_record",
+        MEMBERSHIP,
+        people={"user_id": D, "updated_by_id": K},
+        fields={
+            "years_experience": Field(of=("user_id",), erased=WITH_ROW),
+            "good_conduct_on": Field(of=("user_id",), erased=WITH_ROW),
+            "mentor_since": Field(of=("user_id",), erased=WITH_ROW),
+        },
+        plain=("id", "updated_at"),
+    ),
     Declaration(
         "placement",
         PLACEMENT,
         people={"student_id": K, "mentor_id": K, "coach_id": K},
-        texts=("notes",),
+        fields={
+            # The school's own notes: shown to those who manage the placement only.
+            "notes": Field(
+                of=("student_id",), erased=KEPT, shown=policy.can_manage_placement, text=True
+            ),
+        },
+        plain=(
+            "id",
+            "school_id",
+            "workplace_id",
+            "kind",
+            "status",
+            "start_date",
+            "end_date",
+            "programme",
+            "cohort",
+            "framework_id",
+            "framework_version",
+            "rubric_id",
+            "rubric_version",
+            "created_at",
+            "updated_at",
+        ),
         per_placement=True,
     ),
+    # The school's side only: mentors and students do not see it.
     Declaration(
         "guardian_approval",
         PLACEMENT,
         people={"recorded_by_id": K, "revoked_by_id": K},
-        texts=("guardian_name", "revocation_note"),
+        fields={
+            "guardian_name": Field(
+                of=("recorded_by_id", STUDENT),
+                erased=KEPT,
+                shown=policy.sees_guardian_approval,
+                text=True,
+            ),
+            "revocation_note": Field(
+                of=("revoked_by_id", STUDENT),
+                erased=KEPT,
+                shown=policy.sees_guardian_approval,
+                text=True,
+            ),
+        },
+        plain=(
+            "id",
+            "placement_id",
+            "text_version",
+            "method",
+            "approved_on",
+            "recorded_at",
+            "revoked_on",
+        ),
         per_placement=True,
+        rows_shown=policy.guardian_approval_visibility,
     ),
     Declaration(
         "log_entry",
         LOG,
         people={"author_id": A, "reviewed_by_id": K, "resolved_by_id": K},
-        texts=("sections", "review_comment"),
+        fields={
+            "sections": Field(of=AUTHOR, erased=KEPT, text=True),
+            # The weekly check-in: never to the mentor, who reviews the week.
+            "wellbeing": Field(of=AUTHOR, erased=KEPT, shown=policy.sees_wellbeing),
+            "review_comment": Field(of=("reviewed_by_id", STUDENT), erased=KEPT, text=True),
+        },
+        plain=(
+            "id",
+            "placement_id",
+            "author_role",
+            "kind",
+            "week_start",
+            "review_status",
+            "reviewed_at",
+            "coach_only",
+            "resolved_at",
+            "version",
+            "created_at",
+            "updated_at",
+        ),
+        per_placement=True,
+        rows_shown=policy.entry_visibility,
+    ),
+    Declaration(
+        "entry_revision",
+        LOG,
+        people={"editor_id": A},
+        fields={
+            "sections": Field(of=("editor_id", STUDENT), erased=KEPT, text=True),
+            "wellbeing": Field(of=("editor_id", STUDENT), erased=KEPT, shown=policy.sees_wellbeing),
+        },
+        plain=("id", "entry_id", "review_status", "coach_only", "created_at"),
+        rows_shown=policy.revision_visibility,
+    ),
+    Declaration(
+        "entry_comment",
+        LOG,
+        people={"author_id": A},
+        fields={"body": Field(of=AUTHOR, erased=KEPT, text=True)},
+        plain=("id", "entry_id", "created_at"),
+    ),
+    Declaration(
+        "attachment",
+        LOG,
+        people={"uploader_id": A},
+        fields={
+            "filename": Field(of=("uploader_id", STUDENT), erased=KEPT, text=True),
+            "storage_key": Field(of=("uploader_id", STUDENT), erased=KEPT, file=True),
+        },
+        plain=("id", "entry_id", "content_type", "size", "created_at"),
+    ),
+    Declaration(
+        "plan_item",
+        ASSESSMENT,
+        people={"updated_by_id": K},
+        fields={"period": Field(of=("updated_by_id", STUDENT), erased=KEPT, text=True)},
+        plain=("id", "placement_id", "competence_id", "setting", "version", "updated_at"),
         per_placement=True,
     ),
-    Declaration("entry_revision", LOG, people={"editor_id": A}, texts=("sections",)),
-    Declaration("entry_comment", LOG, people={"author_id": A}, texts=("body",)),
     Declaration(
-        "attachment", LOG, people={"uploader_id": A}, texts=("filename",), file_key="storage_key"
+        "registration",
+        ASSESSMENT,
+        people={"author_id": A},
+        fields={
+            "level": Field(of=AUTHOR, erased=KEPT),
+            "note": Field(of=AUTHOR, erased=KEPT, text=True),
+        },
+        plain=(
+            "id",
+            "placement_id",
+            "actor",
+            "framework_id",
+            "framework_version",
+            "competence_id",
+            "indicator_id",
+            "setting",
+            "baseline",
+            "observed_on",
+            "created_at",
+        ),
+        per_placement=True,
     ),
     Declaration(
-        "plan_item", ASSESSMENT, people={"updated_by_id": K}, texts=("period",), per_placement=True
+        "rubric_score",
+        ASSESSMENT,
+        people={"author_id": A},
+        fields={
+            "level": Field(of=AUTHOR, erased=KEPT),
+            "note": Field(of=AUTHOR, erased=KEPT, text=True),
+        },
+        plain=(
+            "id",
+            "placement_id",
+            "actor",
+            "rubric_id",
+            "rubric_version",
+            "criterion_id",
+            "created_at",
+        ),
+        per_placement=True,
     ),
     Declaration(
-        "registration", ASSESSMENT, people={"author_id": A}, texts=("note",), per_placement=True
+        "development_plan",
+        PLAN,
+        people={"approved_by_id": K},
+        plain=("id", "placement_id", "status", "approved_at", "created_at"),
+        per_placement=True,
     ),
-    Declaration(
-        "rubric_score", ASSESSMENT, people={"author_id": A}, texts=("note",), per_placement=True
-    ),
-    Declaration("development_plan", PLAN, people={"approved_by_id": K}, per_placement=True),
     Declaration(
         "goal",
         PLAN,
         people={"author_id": A},
-        texts=("title", "why", "success", "reflection"),
+        fields={
+            "title": Field(of=AUTHOR, erased=KEPT, text=True),
+            "why": Field(of=AUTHOR, erased=KEPT, text=True),
+            "success": Field(of=AUTHOR, erased=KEPT, text=True),
+            "reflection": Field(of=AUTHOR, erased=KEPT, text=True),
+        },
+        plain=(
+            "id",
+            "placement_id",
+            "author_role",
+            "target_date",
+            "links",
+            "state",
+            "closed_at",
+            "template_id",
+            "template_index",
+            "version",
+            "created_at",
+            "updated_at",
+        ),
         per_placement=True,
     ),
-    Declaration("goal_comment", PLAN, people={"author_id": A}, texts=("body",)),
-    Declaration("goal_evidence", PLAN),
+    Declaration(
+        "goal_comment",
+        PLAN,
+        people={"author_id": A},
+        fields={"body": Field(of=AUTHOR, erased=KEPT, text=True)},
+        plain=("id", "goal_id", "author_role", "created_at"),
+    ),
+    Declaration("goal_evidence", PLAN, plain=("id", "goal_id", "entry_id", "created_at")),
     Declaration(
         "plan_action",
         PLAN,
         people={"author_id": A, "done_by_id": K},
-        texts=("title",),
+        fields={"title": Field(of=AUTHOR, erased=KEPT, text=True)},
+        plain=(
+            "id",
+            "placement_id",
+            "goal_id",
+            "visit_id",
+            "author_role",
+            "owner",
+            "due_date",
+            "state",
+            "done_at",
+            "created_at",
+        ),
         per_placement=True,
+        rows_shown=policy.action_visibility,
     ),
     Declaration(
         "visit",
         VISITS,
         people={"planned_by_id": K},
-        texts=("place", "other_attendees", "report", "agenda"),
+        fields={
+            "place": Field(of=("planned_by_id", STUDENT), erased=KEPT, text=True),
+            "other_attendees": Field(of=("planned_by_id", STUDENT), erased=KEPT, text=True),
+            # A draft is the coach's alone; sections marked coach only stay with the school.
+            "report": Field(
+                of=("planned_by_id", STUDENT),
+                erased=KEPT,
+                part=policy.visible_report,
+                text=True,
+            ),
+            # Which sections are for the coach only: that there are any is theirs too.
+            "coach_only": Field(
+                of=("planned_by_id", STUDENT), erased=KEPT, shown=policy.sees_coach_only
+            ),
+            # It may hold the wellbeing check-ins of the weeks before the visit.
+            "agenda": Field(
+                of=("planned_by_id", STUDENT),
+                erased=KEPT,
+                shown=policy.sees_wellbeing,
+                text=True,
+            ),
+        },
+        plain=(
+            "id",
+            "placement_id",
+            "planned_on",
+            "planned_time",
+            "attendees",
+            "status",
+            "held_on",
+            "finalised_at",
+            "locked_at",
+            "version",
+            "created_at",
+            "updated_at",
+        ),
         per_placement=True,
     ),
-    Declaration("visit_addition", VISITS, people={"author_id": A}, texts=("body",)),
+    Declaration(
+        "visit_addition",
+        VISITS,
+        people={"author_id": A},
+        fields={"body": Field(of=AUTHOR, erased=KEPT, text=True)},
+        plain=("id", "visit_id", "kind", "author_role", "section", "coach_only", "created_at"),
+        rows_shown=policy.addition_visibility,
+    ),
     # A confirmed report is part of the school's record of the placement.
-    Declaration("visit_confirmation", VISITS, people={"user_id": P}, texts=("comment",)),
-    Declaration("module_progress", TRAINING, people={"user_id": D}),
-    Declaration("certificate", TRAINING, people={"user_id": D}),
+    Declaration(
+        "visit_confirmation",
+        VISITS,
+        people={"user_id": P},
+        fields={"comment": Field(of=("user_id", STUDENT), erased=KEPT, text=True)},
+        plain=("id", "visit_id", "actor", "confirmed_at"),
+    ),
+    # The reflection is private to its author: nobody else reads it.
+    Declaration(
+        "module_progress",
+        TRAINING,
+        people={"user_id": D},
+        fields={
+            "best_score": Field(of=("user_id",), erased=WITH_ROW),
+            "reflection": Field(of=("user_id",), erased=WITH_ROW, text=True),
+            "assignment_note": Field(of=("user_id",), erased=WITH_ROW, text=True),
+        },
+        plain=(
+            "id",
+            "module_id",
+            "started_at",
+            "quiz_attempts",
+            "assignment_tried_at",
+            "completed_at",
+            "completed_version",
+        ),
+    ),
+    Declaration(
+        "certificate",
+        TRAINING,
+        people={"user_id": D},
+        fields={
+            # The name as it was when the certificate was issued.
+            "name": Field(of=("user_id",), erased=WITH_ROW),
+            "code": Field(of=("user_id",), erased=WITH_ROW),
+        },
+        plain=("id", "path_id", "modules", "issued_at"),
+    ),
     Declaration(
         "recommendation",
         TRAINING,
         people={"mentor_id": D, "recommended_by_id": K},
-        texts=("note",),
+        fields={"note": Field(of=("recommended_by_id", "mentor_id"), erased=KEPT, text=True)},
+        plain=("id", "module_id", "placement_id", "created_at"),
     ),
     Declaration(
-        "practice_post", TRAINING, people={"author_id": D, "reviewed_by_id": K}, texts=("body",)
+        "practice_post",
+        TRAINING,
+        people={"author_id": D, "reviewed_by_id": K},
+        fields={"body": Field(of=("author_id",), erased=WITH_ROW, text=True)},
+        plain=("id", "module_id", "status", "reviewed_at", "created_at"),
     ),
-    Declaration("notification", NOTIFICATIONS, people={"user_id": D}, secret=("key",)),
+    # Ids and numbers only: whatever someone wrote stays behind the link.
+    Declaration(
+        "notification",
+        NOTIFICATIONS,
+        people={"user_id": D},
+        fields={"key": Field(of=("user_id",), erased=WITH_ROW, secret=True)},
+        plain=(
+            "id",
+            "kind",
+            "placement_id",
+            "payload",
+            "target_endpoint",
+            "target_values",
+            "created_at",
+            "read_at",
+            "email_status",
+            "attempts",
+            "next_attempt_at",
+            "sent_at",
+            "last_error",
+        ),
+    ),
     # Kept as the record of how the request was answered, with the anonymised account.
     Declaration(
         "privacy_request",
         AUDIT,
         people={"subject_id": P, "requested_by_id": K, "answered_by_id": K},
-        texts=("note", "answer"),
+        fields={
+            # How a request came in when the school recorded it: the school's note.
+            "note": Field(of=("requested_by_id",), erased=KEPT, text=True),
+            "answer": Field(of=("answered_by_id", "subject_id"), erased=KEPT, text=True),
+        },
+        plain=("id", "kind", "school_id", "requested_at", "due_on", "status", "answered_at"),
     ),
-    # Ids only; kept for its own period so that access to a record can still be answered.
-    Declaration("audit_event", AUDIT, people={"actor_id": P}),
-    Declaration("organisation", OPERATIONS),
-    Declaration("partnership", OPERATIONS),
-    Declaration("school_settings", OPERATIONS),
-    Declaration("plan_template", OPERATIONS, people={"created_by_id": K}),
-    Declaration("job_run", OPERATIONS),
-    Declaration("retention_period", OPERATIONS, people={"updated_by_id": K}),
+    # Ids and numbers only; kept for its own period so that access to a record can
+    # still be answered.
+    Declaration(
+        "audit_event",
+        AUDIT,
+        people={"actor_id": P},
+        plain=(
+            "id",
+            "at",
+            "action",
+            "object_type",
+            "object_id",
+            "details",
+            "actor_role",
+            "request_id",
+        ),
+    ),
+    Declaration(
+        "organisation", OPERATIONS, plain=("id", "name", "kind", "city", "country", "created_at")
+    ),
+    Declaration("partnership", OPERATIONS, plain=("id", "school_id", "workplace_id", "created_at")),
+    Declaration(
+        "school_settings",
+        OPERATIONS,
+        plain=(
+            "school_id",
+            "feedback_days",
+            "reflection_days",
+            "divergence_levels",
+            "visit_interval_weeks",
+            "log_due_weekday",
+            "module_start_days",
+            "reminders_from_hour",
+            "reminders_until_hour",
+            "reminders_on_weekends",
+            "mentor_links",
+            "guardian_approval",
+            "coaches_second_factor",
+            "updated_at",
+        ),
+    ),
+    Declaration(
+        "plan_template",
+        OPERATIONS,
+        people={"created_by_id": K},
+        fields={
+            "name": Field(of=("created_by_id",), erased=KEPT, text=True),
+            "goals": Field(of=("created_by_id",), erased=KEPT, text=True),
+        },
+        plain=("id", "school_id", "programme", "created_at"),
+    ),
+    Declaration(
+        "job_run",
+        OPERATIONS,
+        plain=("id", "job", "started_at", "finished_at", "outcome", "summary", "error"),
+    ),
+    Declaration(
+        "retention_period",
+        OPERATIONS,
+        people={"updated_by_id": K},
+        plain=("school_id", "category", "years", "updated_at"),
+    ),
 )
 
 BY_TABLE: dict[str, Declaration] = {declaration.table: declaration for declaration in DECLARATIONS}

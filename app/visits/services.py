@@ -78,7 +78,7 @@ def visits_of(placement: Placement) -> list[Visit]:
 
 def agreements_of(visit: Visit, reader: User) -> list[Action]:
     """The visit's agreements; while the report is a draft, only its coach sees them."""
-    if not visit.is_final and reader.id != visit.placement.coach_id:
+    if not policy.sees_report(reader, visit.placement, visit):
         return []
     return list(
         db.session.scalars(select(Action).where(Action.visit_id == visit.id).order_by(Action.id))
@@ -89,13 +89,11 @@ def visible_sections(visit: Visit, reader: User) -> list[tuple[str, str, str, bo
     """(key, label, text, coach only) of the report's written sections `reader` may read:
     a draft is the coach's alone.
     """
-    if not visit.is_final and reader.id != visit.placement.coach_id:
-        return []
-    coach_only_visible = policy.sees_coach_only(reader, visit.placement)
+    shown = policy.visible_report(reader, visit.placement, visit)
     return [
-        (key, str(label), visit.report.get(key, ""), key in visit.coach_only)
+        (key, str(label), shown[key], key in visit.coach_only)
         for key, label, _hint in REPORT_SECTIONS
-        if visit.report.get(key) and (coach_only_visible or key not in visit.coach_only)
+        if shown.get(key)
     ]
 
 

@@ -1,0 +1,629 @@
+"""A lived-in world for the privacy tests: every table holds rows, every piece of text
+is a distinct sentinel, and the test knows who may see each one in the app.
+
+Built on the conftest world (two schools, two companies, a trio per placement) with two
+more placements around a person with two roles: Dani Dubbel coaches at school B
+(placement C) and mentors at company X (placement D). Rows are written straight to the
+database, dated from the placements' own dates, so nothing depends on today's date.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, time, timedelta
+
+from app import audit
+from app.extensions import db
+from app.models import (
+    Action,
+    ActionState,
+    Actor,
+    AdditionKind,
+    ApprovalMethod,
+    Attachment,
+    AuditEvent,
+    Certificate,
+    Comment,
+    DevelopmentPlan,
+    EntryKind,
+    EntryRevision,
+    Goal,
+    GoalComment,
+    GoalEvidence,
+    GoalState,
+    GuardianApproval,
+    JobRun,
+    LogEntry,
+    MentorRecord,
+    ModuleProgress,
+    Notification,
+    NotificationKind,
+    Placement,
+    PlacementKind,
+    PlanItem,
+    PlanTemplate,
+    PracticePost,
+    PrivacyRequest,
+    Recommendation,
+    RecoveryCode,
+    Registration,
+    RequestKind,
+    RetentionPeriod,
+    ReviewStatus,
+    Role,
+    RubricScore,
+    SchoolSettings,
+    Setting,
+    User,
+    Visit,
+    VisitAddition,
+    VisitConfirmation,
+    VisitStatus,
+)
+from app.storage import file_storage, new_key
+from tests.conftest import FOLLOWED_WITH, PASSWORD_HASH, TOTP_SECRET, World, make_user
+
+TRIO_A = {"student_a", "mentor_x", "coach_a"}
+SCHOOL_A = {"coordinator_a", "admin"}
+TRIO_B = {"student_b", "mentor_y", "coach_b"}
+SCHOOL_B = {"coordinator_b", "admin"}
+TRIO_C = {"student_c", "mentor_y", "dani"}
+TRIO_D = {"student_d", "dani", "coach_a"}
+
+# Each sentinel, with the people who may read it in the app. Whoever else exports their
+# data must not find it in the archive.
+SEEN_BY: dict[str, set[str]] = {
+    "S-week-A": TRIO_A | SCHOOL_A,
+    "S-week-A-earlier": TRIO_A | SCHOOL_A,
+    "S-review-X": TRIO_A | SCHOOL_A,
+    "S-draft-A": {"student_a"},
+    "S-concern-A": {"student_a", "coach_a"} | SCHOOL_A,
+    "S-feedback-X": TRIO_A | SCHOOL_A,
+    "S-coachonly-A": {"coach_a"} | SCHOOL_A,
+    "S-coachfile-A": {"coach_a"} | SCHOOL_A,
+    "S-note-shared": TRIO_A | SCHOOL_A,
+    "S-old-coachonly": {"coach_a"} | SCHOOL_A,
+    "S-comment-X": TRIO_A | SCHOOL_A,
+    "S-comment-A": TRIO_A | SCHOOL_A,
+    "S-photo-A": TRIO_A | SCHOOL_A,
+    "S-reg-A": TRIO_A | SCHOOL_A,
+    "S-reg-X": TRIO_A | SCHOOL_A,
+    "S-score-X": TRIO_A | SCHOOL_A,
+    "S-period": TRIO_A | SCHOOL_A,
+    "S-goal-A": TRIO_A | SCHOOL_A,
+    "S-goal-X": TRIO_A | SCHOOL_A,
+    "S-goalcomment-X": TRIO_A | SCHOOL_A,
+    "S-action-A": TRIO_A | SCHOOL_A,
+    "S-agreement-final": TRIO_A | SCHOOL_A,
+    "S-agreement-draft": {"coach_a"},
+    "S-visit-shared": TRIO_A | SCHOOL_A,
+    "S-visit-coachonly": {"coach_a"} | SCHOOL_A,
+    "S-visit-draft": {"coach_a"},
+    "S-place": TRIO_A | SCHOOL_A,
+    "S-confirm-X": TRIO_A | SCHOOL_A,
+    "S-confirm-A": TRIO_A | SCHOOL_A,
+    "S-addition-A": TRIO_A | SCHOOL_A,
+    "S-amend-coachonly": {"coach_a"} | SCHOOL_A,
+    "S-placement-notes": SCHOOL_A,
+    "S-guardian-A": {"coach_a"} | SCHOOL_A,
+    "S-revocation-A": {"coach_a"} | SCHOOL_A,
+    "S-reflection-X": {"mentor_x"},
+    "S-assignment-X": {"mentor_x"},
+    "S-recommend": {"mentor_x", "coach_a"} | SCHOOL_A,
+    "S-practice-X": {"mentor_x"} | SCHOOL_A,
+    "S-request-note": SCHOOL_A,
+    "S-template": {"coach_a"} | SCHOOL_A,
+    "S-week-B": TRIO_B | SCHOOL_B,
+    "S-week-C": TRIO_C | SCHOOL_B,
+    "S-coachonly-Dani": {"dani"} | SCHOOL_B,
+    "S-week-D": TRIO_D | SCHOOL_A,
+    "S-review-Dani": TRIO_D | SCHOOL_A,
+    # Secrets: nobody reads them, not even their owner.
+    "S-notification-key": set(),
+    "S-recovery-hash": set(),
+    PASSWORD_HASH: set(),
+    TOTP_SECRET: set(),
+}
+
+# Who sees the wellbeing check-ins of each placement (policy.sees_wellbeing).
+WELLBEING_SEEN_BY = {
+    "placement_a": {"student_a", "coach_a"} | SCHOOL_A,
+    "placement_b": {"student_b", "coach_b"} | SCHOOL_B,
+    "placement_c": {"student_c", "dani"} | SCHOOL_B,
+    "placement_d": {"student_d", "coach_a"} | SCHOOL_A,
+}
+
+STUDENTS = {
+    "student_a": ("Student A", "student@a.example"),
+    "student_b": ("Student B", "student@b.example"),
+    "student_c": ("Cato Claes", "cato@c.example"),
+    "student_d": ("Dries Dewulf", "dries@d.example"),
+}
+
+
+@dataclass
+class LivedIn:
+    """Ids of the people and placements of the lived-in world, by name."""
+
+    people: dict[str, int] = field(default_factory=dict)
+    placements: dict[str, int] = field(default_factory=dict)
+    entries: dict[str, int] = field(default_factory=dict)
+    visits: dict[str, int] = field(default_factory=dict)
+    files: dict[str, str] = field(default_factory=dict)  # sentinel -> storage key
+
+
+def _stored(content: bytes) -> str:
+    key = new_key()
+    file_storage().save(key, io.BytesIO(content))
+    return key
+
+
+def _entry(placement: Placement, author: User, actor: Actor, kind: EntryKind, **values):
+    entry = LogEntry(
+        placement_id=placement.id, author_id=author.id, author_role=actor, kind=kind, **values
+    )
+    db.session.add(entry)
+    db.session.flush()
+    return entry
+
+
+def _week(placement: Placement, author: User, number: int, text: str, **values) -> LogEntry:
+    monday = placement.start_date - timedelta(days=placement.start_date.weekday())
+    return _entry(
+        placement,
+        author,
+        Actor.STUDENT,
+        EntryKind.WEEKLY_LOG,
+        sections={"did": text, "was_hard": "my mentor shouted"},
+        week_start=monday + timedelta(weeks=number),
+        **values,
+    )
+
+
+def _moment(placement: Placement, days: int) -> datetime:
+    return datetime.combine(placement.start_date + timedelta(days=days), time(10), UTC)
+
+
+def build_lived_in(world: World) -> LivedIn:
+    """Fill every table around the world's people (call inside an app context)."""
+    ids = LivedIn()
+    people = {
+        name: db.session.get(User, user.id)
+        for name, user in vars(world).items()
+        if isinstance(user, User)
+    }
+    school_a = world.school_a
+    school_b = world.school_b
+    people["dani"] = make_user(
+        "dani@dubbel.example",
+        "Dani Dubbel",
+        (Role.COACH, school_b),
+        (Role.MENTOR, world.company_x),
+    )
+    people["student_c"] = make_user("cato@c.example", "Cato Claes", (Role.STUDENT, school_b))
+    people["student_d"] = make_user("dries@d.example", "Dries Dewulf", (Role.STUDENT, school_a))
+    db.session.flush()
+    a = db.session.get(Placement, world.placement_a.id)
+    b = db.session.get(Placement, world.placement_b.id)
+    c = Placement(
+        student_id=people["student_c"].id,
+        school_id=school_b.id,
+        workplace_id=world.company_y.id,
+        mentor_id=people["mentor_y"].id,
+        coach_id=people["dani"].id,
+        kind=PlacementKind.INTERNSHIP,
+        start_date=a.start_date,
+        end_date=a.end_date,
+        **FOLLOWED_WITH,
+    )
+    d = Placement(
+        student_id=people["student_d"].id,
+        school_id=school_a.id,
+        workplace_id=world.company_x.id,
+        mentor_id=people["dani"].id,
+        coach_id=people["coach_a"].id,
+        kind=PlacementKind.DUAL_LEARNING,
+        start_date=a.start_date,
+        end_date=a.end_date,
+        **FOLLOWED_WITH,
+    )
+    db.session.add_all([c, d])
+    db.session.flush()
+    p = people
+    a.notes = "S-placement-notes: Student A's parents are separating"
+    p["student_a"].birth_date = a.start_date - timedelta(days=16 * 365)
+
+    # -- the log of placement A --------------------------------------------------------
+    week = _week(
+        a,
+        p["student_a"],
+        1,
+        "S-week-A",
+        wellbeing=1,
+        review_status=ReviewStatus.APPROVED,
+        review_comment="S-review-X",
+        reviewed_by_id=p["mentor_x"].id,
+        reviewed_at=_moment(a, 12),
+    )
+    db.session.add(
+        EntryRevision(
+            entry_id=week.id,
+            editor_id=p["student_a"].id,
+            sections={"did": "S-week-A-earlier"},
+            wellbeing=2,
+            review_status=ReviewStatus.SUBMITTED,
+        )
+    )
+    draft = _week(a, p["student_a"], 2, "S-draft-A", wellbeing=3, review_status=ReviewStatus.DRAFT)
+    concern = _entry(
+        a,
+        p["student_a"],
+        Actor.STUDENT,
+        EntryKind.CONCERN,
+        sections={"body": "S-concern-A"},
+        coach_only=True,
+        resolved_at=_moment(a, 20),
+        resolved_by_id=p["coach_a"].id,
+    )
+    feedback = _entry(
+        a,
+        p["mentor_x"],
+        Actor.MENTOR,
+        EntryKind.FEEDBACK,
+        sections={"went_well": "S-feedback-X: Student A measured twice", "work_on": "pace"},
+    )
+    coach_note = _entry(
+        a,
+        p["coach_a"],
+        Actor.COACH,
+        EntryKind.VISIT_NOTE,
+        sections={"body": "S-coachonly-A: Student A seems tired"},
+        coach_only=True,
+    )
+    shared_note = _entry(
+        a, p["coach_a"], Actor.COACH, EntryKind.VISIT_NOTE, sections={"body": "S-note-shared"}
+    )
+    db.session.add_all(
+        [
+            EntryRevision(
+                entry_id=shared_note.id,
+                editor_id=p["coach_a"].id,
+                sections={"body": "S-old-coachonly"},
+                coach_only=True,
+            ),
+            Comment(entry_id=week.id, author_id=p["mentor_x"].id, body="S-comment-X"),
+            Comment(entry_id=feedback.id, author_id=p["student_a"].id, body="S-comment-A"),
+        ]
+    )
+    photo_key = _stored(b"%PDF-1.4 S-photo-A content")
+    coach_file_key = _stored(b"%PDF-1.4 S-coachfile-A content")
+    db.session.add_all(
+        [
+            Attachment(
+                entry_id=week.id,
+                uploader_id=p["student_a"].id,
+                filename="S-photo-A.pdf",
+                content_type="application/pdf",
+                size=26,
+                storage_key=photo_key,
+            ),
+            Attachment(
+                entry_id=coach_note.id,
+                uploader_id=p["coach_a"].id,
+                filename="S-coachfile-A.pdf",
+                content_type="application/pdf",
+                size=30,
+                storage_key=coach_file_key,
+            ),
+        ]
+    )
+    ids.files = {"S-photo-A": photo_key, "S-coachfile-A": coach_file_key}
+
+    # -- competences and the plan of placement A ----------------------------------------
+    registration = {
+        "framework_id": FOLLOWED_WITH["framework_id"],
+        "framework_version": 1,
+        "competence_id": "c1",
+        "indicator_id": "i1",
+        "setting": Setting.WORKPLACE,
+        "level": 2,
+        "observed_on": a.start_date + timedelta(days=14),
+    }
+    db.session.add_all(
+        [
+            Registration(
+                placement_id=a.id,
+                author_id=p["student_a"].id,
+                actor=Actor.STUDENT,
+                note="S-reg-A",
+                **registration,
+            ),
+            Registration(
+                placement_id=a.id,
+                author_id=p["mentor_x"].id,
+                actor=Actor.MENTOR,
+                note="S-reg-X",
+                **registration,
+            ),
+            RubricScore(
+                placement_id=a.id,
+                author_id=p["mentor_x"].id,
+                actor=Actor.MENTOR,
+                rubric_id=FOLLOWED_WITH["rubric_id"],
+                rubric_version=1,
+                criterion_id="punctuality",
+                level=3,
+                note="S-score-X",
+            ),
+            PlanItem(
+                placement_id=a.id,
+                competence_id="c1",
+                setting=Setting.WORKPLACE,
+                period="S-period",
+                updated_by_id=p["coach_a"].id,
+            ),
+            DevelopmentPlan(
+                placement_id=a.id, approved_by_id=p["coach_a"].id, approved_at=_moment(a, 9)
+            ),
+        ]
+    )
+    template = PlanTemplate(
+        school_id=school_a.id,
+        name="S-template",
+        programme="electricity",
+        goals=[{"title": "S-template goal", "why": "", "success": "", "links": []}],
+        created_by_id=p["coach_a"].id,
+    )
+    db.session.add(template)
+    db.session.flush()
+    goal = Goal(
+        placement_id=a.id,
+        author_id=p["student_a"].id,
+        author_role=Actor.STUDENT,
+        title="S-goal-A",
+        why="S-goal-A why",
+        success="S-goal-A success",
+        reflection="S-goal-A reflection",
+        template_id=template.id,
+        template_index=0,
+    )
+    suggested = Goal(
+        placement_id=a.id,
+        author_id=p["mentor_x"].id,
+        author_role=Actor.MENTOR,
+        title="S-goal-X",
+        state=GoalState.SUGGESTED,
+    )
+    db.session.add_all([goal, suggested])
+    db.session.flush()
+    db.session.add_all(
+        [
+            GoalComment(
+                goal_id=goal.id,
+                author_id=p["mentor_x"].id,
+                author_role=Actor.MENTOR,
+                body="S-goalcomment-X",
+            ),
+            GoalEvidence(goal_id=goal.id, entry_id=week.id),
+            Action(
+                placement_id=a.id,
+                goal_id=goal.id,
+                author_id=p["student_a"].id,
+                author_role=Actor.STUDENT,
+                title="S-action-A",
+                state=ActionState.DONE,
+                done_at=_moment(a, 30),
+                done_by_id=p["student_a"].id,
+            ),
+        ]
+    )
+
+    # -- visits of placement A: one final, one still a draft ------------------------------
+    final = Visit(
+        placement_id=a.id,
+        planned_by_id=p["coach_a"].id,
+        planned_on=a.start_date + timedelta(days=40),
+        planned_time=time(14, 0),
+        place="S-place",
+        attendees=["student", "mentor", "coach"],
+        other_attendees="S-place: the HR manager",
+        status=VisitStatus.FINAL,
+        held_on=a.start_date + timedelta(days=40),
+        report={"learning_process": "S-visit-shared", "bottlenecks": "S-visit-coachonly"},
+        coach_only=["bottlenecks"],
+        agenda=[{"kind": "wellbeing", "weeks": [[week.week_start.isoformat(), 1]]}],
+        finalised_at=_moment(a, 40),
+    )
+    draft_visit = Visit(
+        placement_id=a.id,
+        planned_by_id=p["coach_a"].id,
+        planned_on=a.start_date + timedelta(days=60),
+        status=VisitStatus.REPORTING,
+        report={"learning_process": "S-visit-draft"},
+        coach_only=[],
+    )
+    db.session.add_all([final, draft_visit])
+    db.session.flush()
+    db.session.add_all(
+        [
+            VisitConfirmation(visit_id=final.id, actor=Actor.COACH, user_id=p["coach_a"].id),
+            VisitConfirmation(
+                visit_id=final.id,
+                actor=Actor.MENTOR,
+                user_id=p["mentor_x"].id,
+                comment="S-confirm-X",
+            ),
+            VisitConfirmation(
+                visit_id=final.id,
+                actor=Actor.STUDENT,
+                user_id=p["student_a"].id,
+                comment="S-confirm-A",
+            ),
+            VisitAddition(
+                visit_id=final.id,
+                kind=AdditionKind.COMMENT,
+                author_id=p["student_a"].id,
+                author_role=Actor.STUDENT,
+                body="S-addition-A",
+            ),
+            VisitAddition(
+                visit_id=final.id,
+                kind=AdditionKind.AMENDMENT,
+                author_id=p["coach_a"].id,
+                author_role=Actor.COACH,
+                section="bottlenecks",
+                body="S-amend-coachonly",
+                coach_only=True,
+            ),
+            Action(
+                placement_id=a.id,
+                visit_id=final.id,
+                author_id=p["coach_a"].id,
+                author_role=Actor.COACH,
+                owner=Actor.MENTOR,
+                title="S-agreement-final",
+                due_date=a.start_date + timedelta(days=50),
+            ),
+            Action(
+                placement_id=a.id,
+                visit_id=draft_visit.id,
+                author_id=p["coach_a"].id,
+                author_role=Actor.COACH,
+                owner=Actor.STUDENT,
+                title="S-agreement-draft",
+                due_date=a.start_date + timedelta(days=70),
+            ),
+            GuardianApproval(
+                placement_id=a.id,
+                guardian_name="S-guardian-A",
+                text_version="2026",
+                method=ApprovalMethod.PAPER,
+                approved_on=a.start_date - timedelta(days=10),
+                recorded_by_id=p["coordinator_a"].id,
+                revoked_on=a.start_date - timedelta(days=5),
+                revoked_by_id=p["coordinator_a"].id,
+                revocation_note="S-revocation-A",
+            ),
+        ]
+    )
+
+    # -- the other placements ------------------------------------------------------------
+    _week(
+        b,
+        p["student_b"],
+        1,
+        "S-week-B: Student B",
+        wellbeing=4,
+        review_status=ReviewStatus.APPROVED,
+        reviewed_by_id=p["mentor_y"].id,
+        reviewed_at=_moment(b, 12),
+    )
+    _week(c, p["student_c"], 1, "S-week-C", wellbeing=5, review_status=ReviewStatus.SUBMITTED)
+    _entry(
+        c,
+        p["dani"],
+        Actor.COACH,
+        EntryKind.VISIT_NOTE,
+        sections={"body": "S-coachonly-Dani: Cato Claes and Dries Dewulf"},
+        coach_only=True,
+    )
+    week_d = _week(
+        d,
+        p["student_d"],
+        1,
+        "S-week-D",
+        wellbeing=2,
+        review_status=ReviewStatus.RETURNED,
+        review_comment="S-review-Dani: Dries, add the photos",
+        reviewed_by_id=p["dani"].id,
+        reviewed_at=_moment(d, 12),
+    )
+
+    # -- training, notifications, accounts, requests, operations -------------------------
+    db.session.add_all(
+        [
+            ModuleProgress(
+                user_id=p["mentor_x"].id,
+                module_id="first-day",
+                best_score=80,
+                reflection="S-reflection-X",
+                assignment_note="S-assignment-X",
+                assignment_tried_at=_moment(a, 5),
+            ),
+            Certificate(
+                user_id=p["mentor_x"].id,
+                path_id="basic",
+                code="CERTX0001",
+                name="Mentor X",
+                modules=[{"id": "first-day", "version": 1}],
+            ),
+            Recommendation(
+                mentor_id=p["mentor_x"].id,
+                module_id="feedback",
+                placement_id=a.id,
+                recommended_by_id=p["coach_a"].id,
+                note="S-recommend: for Student A",
+            ),
+            PracticePost(module_id="first-day", author_id=p["mentor_x"].id, body="S-practice-X"),
+            MentorRecord(
+                user_id=p["mentor_x"].id,
+                years_experience=12,
+                good_conduct_on=a.start_date - timedelta(days=100),
+                mentor_since=a.start_date - timedelta(days=400),
+                updated_by_id=p["coordinator_a"].id,
+            ),
+            Notification(
+                user_id=p["student_a"].id,
+                kind=NotificationKind.COMMENT_ADDED,
+                key="S-notification-key",
+                placement_id=a.id,
+                payload={"entry": week.id},
+                target_endpoint="followup.show_entry",
+                target_values={"placement_id": a.id, "entry_id": week.id},
+            ),
+            RecoveryCode(user_id=p["coordinator_a"].id, code_hash="S-recovery-hash"),
+            PrivacyRequest(
+                kind=RequestKind.ACCESS,
+                subject_id=p["student_a"].id,
+                school_id=school_a.id,
+                requested_by_id=p["coordinator_a"].id,
+                due_on=a.start_date + timedelta(days=30),
+                note="S-request-note: Student A's mother, by phone",
+            ),
+            RetentionPeriod(
+                school_id=school_a.id, category="log", years=3, updated_by_id=p["coordinator_a"].id
+            ),
+            SchoolSettings.defaults(school_a.id),
+            JobRun(job="retention"),
+        ]
+    )
+    for user in people.values():
+        user.password_hash = PASSWORD_HASH
+    p["dani"].totp_secret = TOTP_SECRET
+    db.session.flush()
+    for reader, placement in (("coordinator_a", a), ("admin", d), ("coordinator_b", c)):
+        audit.record(p[reader], "record_viewed", placement)
+    audit.record(p["student_a"], "entry_created", week, kind=EntryKind.WEEKLY_LOG)
+    audit.record(p["coach_a"], "entry_created", coach_note, kind=EntryKind.VISIT_NOTE)
+    db.session.add(AuditEvent(actor_id=p["student_a"].id, action="login", object_type="user"))
+    db.session.commit()
+
+    ids.people = {name: user.id for name, user in people.items()}
+    ids.placements = {
+        "placement_a": a.id,
+        "placement_b": b.id,
+        "placement_c": c.id,
+        "placement_d": d.id,
+    }
+    ids.entries = {
+        "week": week.id,
+        "draft": draft.id,
+        "concern": concern.id,
+        "feedback": feedback.id,
+        "coach_note": coach_note.id,
+        "shared_note": shared_note.id,
+        "week_d": week_d.id,
+    }
+    ids.visits = {"final": final.id, "draft": draft_visit.id}
+    return ids
