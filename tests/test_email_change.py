@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import AuditEvent, User
-from tests.conftest import PASSWORD, Browser
+from tests.conftest import PASSWORD, Browser, send_queued_mail
 
 NEW = "mentor.new@x.example"
 
@@ -75,6 +75,7 @@ def test_an_address_of_another_account_is_refused(world, login_as, outbox):
 
 def test_a_reset_link_sent_before_the_change_stops_working(app, world, login_as, outbox):
     Browser(app.test_client()).post("/password/forgot", {"email": world.mentor_x.email})
+    send_queued_mail(app)
     reset_link = outbox.link(outbox.last())
     _ask(login_as(world.mentor_x))
     _confirm(Browser(app.test_client()), outbox.link(outbox.messages[1]))

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import functools
+from datetime import datetime
+
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from werkzeug.security import check_password_hash, generate_password_hash
+from sqlalchemy.orm import lazyload
+from werkzeug.security import generate_password_hash
 
 from app import audit
+from app.auth import mail_queue
 from app.auth.tokens import (
     Purpose,
     TokenError,
@@ -24,12 +29,23 @@ from app.mailer import external_url, send_mail
 from app.models import EmailPreference, User, normalise_email
 from app.models.columns import utcnow
 
-# Checked when the e-mail is unknown, so a wrong address costs as long as a wrong password.
-_DUMMY_HASH = generate_password_hash("leerspoor-no-such-user")
+
+@functools.cache
+def _nobody() -> User:
+    """A stand-in account, never stored, whose password is checked when the e-mail is
+    unknown: a wrong address then costs exactly what a wrong password costs (the same
+    method, so also its second check of a password that NFKC changes).
+    """
+    return User(password_hash=generate_password_hash("leerspoor-no-such-user"))
 
 
 def find_user_by_email(email: str) -> User | None:
-    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+    """The account with this address, or None. Its memberships are loaded only when used,
+    so that a known address runs the same statements as an unknown one.
+    """
+    return db.session.scalar(
+        select(User).where(User.email == normalise_email(email)).options(lazyload(User.memberships))
+    )
 
 
 def authenticate(email: str, password: str) -> User | None:
@@ -40,7 +56,7 @@ def authenticate(email: str, password: str) -> User | None:
     """
     user = find_user_by_email(email)
     if user is None or not user.has_password:
-        check_password_hash(_DUMMY_HASH, password)
+        _nobody().check_password(password)
         _record_failed_login(user, "unknown_address" if user is None else "no_password")
         return None
     if not user.check_password(password):
@@ -72,9 +88,12 @@ def end_sessions(user: User) -> None:
 
 
 def set_password(user: User, password: str, *, action: str) -> None:
-    """Set a new password; other sessions and outstanding links stop working."""
+    """Set a new password; other sessions and outstanding links stop working, and reset
+    e-mails still waiting are not sent.
+    """
     user.set_password(password)
     user.session_version += 1
+    mail_queue.forget_waiting(user)
     audit.record(user, action, user)
     db.session.commit()
 
@@ -204,24 +223,16 @@ def send_invitation(user: User, invited_by: User, organisation_name: str) -> Non
     db.session.commit()
 
 
-def request_password_reset(email: str) -> None:
-    """Mail a reset link when the address belongs to an active user; say nothing either way."""
-    user = find_user_by_email(email)
-    if user is None or not user.active:
-        return
-    minutes = current_app.config["PASSWORD_RESET_MAX_AGE_MINUTES"]
-    with force_locale(_mail_locale(user)):
-        body = _(
-            "Hello %(name)s,\n\nSomeone asked to reset your Leerspoor password. "
-            "Choose a new password with this link (valid for %(minutes)s minutes, once):\n\n"
-            "%(link)s\n\nDid you not ask for this? Then ignore this e-mail; "
-            "your password stays as it is.\n",
-            name=user.name,
-            minutes=minutes,
-            link=external_url(
-                "auth.reset_password", token=make_token(user, Purpose.PASSWORD_RESET)
-            ),
-        )
-        send_mail(user.email, _("Reset your Leerspoor password"), body)
-    audit.record(None, "password_reset_requested", user)
+def request_password_reset(email: str, now: datetime | None = None) -> None:
+    """Queue a reset link for the active account with this address; say nothing either way.
+
+    A known address and an unknown one run the same statements: the address is looked
+    up, the request is an audit event (against the account when it is an active one), and
+    the database queues the e-mail or nothing. The `account_mail` job sends it.
+    """
+    account = find_user_by_email(email)
+    if account is not None and not account.active:
+        account = None
+    audit.record(None, "password_reset_requested", account)
+    mail_queue.queue_password_reset(email, now or utcnow())
     db.session.commit()

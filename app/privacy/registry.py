@@ -293,6 +293,8 @@ DECLARATIONS: tuple[Declaration, ...] = (
     ),
     # Hashed one-time codes for a lost phone: never exported.
     Declaration("recovery_code", ACCOUNT, people={"user_id": D}, secret=("code_hash",)),
+    # A password reset e-mail waiting to be sent (minutes at most): no link, no address.
+    Declaration("queued_mail", ACCOUNT, people={"user_id": D}),
     Declaration("membership", MEMBERSHIP, people={"user_id": D}),
     Declaration("mentor_record", MEMBERSHIP, people={"user_id": D, "updated_by_id": K}),
     Declaration(
