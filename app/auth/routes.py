@@ -222,23 +222,31 @@ def change_password():
     return _account_page(password_form=password_form)
 
 
+def _email_change_key() -> str:
+    return "email-change:" + current_user.get_id().partition(":")[0]
+
+
 @bp.route("/account/email", methods=["POST"])
 @login_required
+@limiter.limit("5/hour", key_func=_email_change_key)  # every try, whatever it was
+@limiter.limit(_per_address)
 def change_email():
-    """Ask for a new address: a link goes there, and the address changes when it is opened."""
+    """Ask for a new address: an e-mail goes there, and the address changes when the link
+    in it is opened. The answer is the same whether or not another account uses the
+    address (the e-mail to it says so), so the form tells nobody who has an account.
+    """
     user = current_user._get_current_object()
     email_form = ChangeEmailForm(user, prefix="email")
     if email_form.validate_on_submit():
         new_email = normalise_email(email_form.email.data)
         if new_email == user.email:
             email_form.email.errors.append(_("This is already your address."))
-        elif services.find_user_by_email(new_email) is not None:
-            email_form.email.errors.append(_("Another account already uses this address."))
         else:
             services.request_email_change(user, new_email)
             flash(
                 _(
-                    "We sent a link to %(email)s. Your address changes when you open it.",
+                    "We sent an e-mail to %(email)s. Your address changes when you open the "
+                    "link in it.",
                     email=new_email,
                 ),
                 "success",

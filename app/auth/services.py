@@ -111,10 +111,35 @@ def reset_password(token: str, password: str) -> User:
 
 
 def request_email_change(user: User, new_email: str) -> None:
-    """Mail a link to `new_email`: the address changes only when it is opened there. The
-    old address is told, so that a change someone else started does not go unnoticed.
+    """Mail `new_email`, and tell the old address. A free address gets a link: the address
+    changes only when it is opened there. An address another account uses gets an e-mail
+    that says so and changes nothing. The old address is told the same either way (it is
+    the asker's own mailbox), so asking tells nobody which addresses have an account.
     """
     new_email = normalise_email(new_email)
+    owner = find_user_by_email(new_email)
+    if owner is None:
+        _mail_email_change_link(user, new_email)
+    else:
+        _mail_address_in_use(owner)
+    with force_locale(_mail_locale(user)):
+        send_mail(
+            user.email,
+            _("Your Leerspoor e-mail address is about to change"),
+            _(
+                "Hello %(name)s,\n\nSomeone logged in to your Leerspoor account asked to use "
+                "%(address)s instead of this address. It changes only when the link sent "
+                "there is opened.\n\nWas this not you? Then change your password at once "
+                "and tell your school.\n",
+                name=user.name,
+                address=new_email,
+            ),
+        )
+    audit.record(user, "email_change_requested", user)
+    db.session.commit()
+
+
+def _mail_email_change_link(user: User, new_email: str) -> None:
     minutes = current_app.config["PASSWORD_RESET_MAX_AGE_MINUTES"]
     with force_locale(_mail_locale(user)):
         link = external_url(
@@ -133,20 +158,25 @@ def request_email_change(user: User, new_email: str) -> None:
                 link=link,
             ),
         )
+
+
+def _mail_address_in_use(owner: User) -> None:
+    """Tell the account that has the address that someone asked for it; nothing changes."""
+    with force_locale(_mail_locale(owner)):
         send_mail(
-            user.email,
-            _("Your Leerspoor e-mail address is about to change"),
+            owner.email,
+            _("This e-mail address already has a Leerspoor account"),
             _(
-                "Hello %(name)s,\n\nSomeone logged in to your Leerspoor account asked to use "
-                "%(address)s instead of this address. It changes only when the link sent "
-                "there is opened.\n\nWas this not you? Then change your password at once "
-                "and tell your school.\n",
-                name=user.name,
-                address=new_email,
+                "Hello %(name)s,\n\nSomeone logged in to Leerspoor asked to use this address "
+                "for their account. This address already belongs to a Leerspoor account, so "
+                "it cannot be used for another one, and nothing changes.\n\n"
+                "Was it you, with a second account? Then log in with this address as usual "
+                "(forgot its password? ask for a new one there):\n\n%(link)s\n\n"
+                "Was it not you? Then you can ignore this e-mail.\n",
+                name=owner.name,
+                link=external_url("auth.login"),
             ),
         )
-    audit.record(user, "email_change_requested", user)
-    db.session.commit()
 
 
 def change_email(token: str) -> User:
