@@ -112,6 +112,9 @@ class Config:
         # How long a mentor's quick link works; 0 switches quick links off on the platform.
         self.MENTOR_LINK_DAYS = _int("LEERSPOOR_MENTOR_LINK_DAYS", 7)
         self.LOGIN_ATTEMPTS_PER_MINUTE = _int("LOGIN_ATTEMPTS_PER_MINUTE", 5)
+        # A browser that logged in to an account stays known to it this long after its last
+        # login there: the right password gets through the login limits (docs/security.md).
+        self.KNOWN_DEVICE_DAYS = _int("LEERSPOOR_KNOWN_DEVICE_DAYS", 365)
         # Coordinators and admins (and coaches where their school asks it) must log in with
         # a second factor. Off in development, so the demo's staff log in with a password.
         self.REQUIRE_TWO_FACTOR = _flag(

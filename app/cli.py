@@ -254,10 +254,12 @@ def _moment(at: str | None) -> datetime:
 )
 @with_appcontext
 def run_reminders_command(at: str | None) -> None:
-    """Run one pass: decide the reminders due, then e-mail the notifications that are due
-    (twice at one moment does nothing the second time).
+    """Run one pass: send the e-mails about an account that wait (password reset links),
+    decide the reminders due, then e-mail the notifications that are due (twice at one
+    moment does nothing the second time).
     """
     now = _moment(at)
+    account_mail = _run_or_fail("account_mail", now)
     decided = _run_or_fail("reminders", now)
     report = _run_or_fail("deliver", now)
     written = {
@@ -271,7 +273,10 @@ def run_reminders_command(at: str | None) -> None:
         f"within their reminder hours; {report['emails']} e-mails sent "
         f"({report['sent']} notifications one by one, {report['digests']} daily summaries "
         f"listing {report['in_digests']}); {report['skipped']} not wanted by e-mail; "
-        f"{report['retrying']} to retry later; {report['failed']} failed for good."
+        f"{report['retrying']} to retry later; {report['failed']} failed for good. "
+        f"Account e-mails: {account_mail['sent']} sent, {account_mail['retrying']} to retry "
+        f"later, {account_mail['failed']} failed for good, {account_mail['expired']} no "
+        "longer worth sending."
     )
 
 

@@ -22,6 +22,7 @@ from sqlalchemy import event, select, text
 from werkzeug.security import generate_password_hash
 
 from app import create_app
+from app.auth import mail_queue
 from app.auth.sessions import session_started
 from app.extensions import db, limiter
 from app.followup.entries import PROMPTS, create_entry
@@ -38,7 +39,9 @@ from app.models import (
     Role,
     User,
 )
+from app.models.columns import utcnow
 from config import TestingConfig
+from tests.mail_server import MailServer
 
 PASSWORD = "correct horse battery"
 PASSWORD_HASH = generate_password_hash(PASSWORD)  # hashed once: hashing is slow on purpose
@@ -410,6 +413,25 @@ class Outbox:
 @pytest.fixture
 def outbox(app) -> Outbox:
     return Outbox(Path(app.config["MAIL_OUTBOX_PATH"]))
+
+
+def send_queued_mail(app, now: datetime | None = None) -> mail_queue.MailReport:
+    """Send the e-mails about an account that wait (a password reset), as the scheduler's
+    `account_mail` job does every minute.
+    """
+    with app.app_context():
+        return mail_queue.deliver(now or utcnow())
+
+
+@pytest.fixture
+def mail_server(app):
+    """A mail server the app sends through: SMTP on a local port, without TLS."""
+    server = MailServer().start()
+    app.config.update(
+        MAIL_SERVER="127.0.0.1", MAIL_PORT=server.port, MAIL_USE_TLS=False, MAIL_USE_SSL=False
+    )
+    yield server
+    server.stop()
 
 
 # -- counting queries -------------------------------------------------------------------

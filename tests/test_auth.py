@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+import statistics
 import time
+import unicodedata
 
 import pytest
 from itsdangerous import URLSafeTimedSerializer
@@ -11,7 +13,8 @@ from itsdangerous import URLSafeTimedSerializer
 from app.auth.tokens import Purpose, make_token
 from app.extensions import db
 from app.models import AuditEvent, User
-from tests.conftest import PASSWORD, Browser
+from app.models import people as people_model
+from tests.conftest import PASSWORD, Browser, make_user, send_queued_mail
 
 
 def test_login_page_is_dutch_by_default(client):
@@ -280,6 +283,8 @@ def test_a_short_password_is_refused_with_a_reason(app, world, login_as, outbox)
 def test_password_reset_by_email_link(app, browser, world, outbox):
     response = browser.post("/password/forgot", {"email": world.student_a.email})
     assert response.status_code == 302
+    assert len(outbox) == 0  # the scheduler sends it, not the request
+    assert send_queued_mail(app).sent == 1
     link = outbox.link(outbox.last())
     assert link.startswith("/password/reset/")
     resetter = Browser(app.test_client())
@@ -294,7 +299,7 @@ def test_password_reset_by_email_link(app, browser, world, outbox):
     assert "al gebruikt" in again.get_data(as_text=True)
 
 
-def test_password_reset_does_not_reveal_whether_an_account_exists(browser, world, outbox):
+def test_password_reset_does_not_reveal_whether_an_account_exists(app, browser, world, outbox):
     known = browser.post(
         "/password/forgot", {"email": world.student_a.email}, follow_redirects=True
     )
@@ -305,11 +310,80 @@ def test_password_reset_does_not_reveal_whether_an_account_exists(browser, world
     assert _without_tokens(known.get_data(as_text=True)) == _without_tokens(
         unknown.get_data(as_text=True)
     )
+    send_queued_mail(app)
     assert len(outbox) == 1
+
+
+def _ask_reset(browser, address: str, client_address: str):
+    """Ask for a reset link as a browser does; returns the answer and how long it took."""
+    started = time.perf_counter()
+    response = browser.post(
+        "/password/forgot", {"email": address}, environ_base={"REMOTE_ADDR": client_address}
+    )
+    return response, time.perf_counter() - started
+
+
+def test_a_reset_takes_as_long_for_a_known_address_as_for_an_unknown_one(app, world, mail_server):
+    mail_server.delay = 0.3  # a mail server at the other end of the internet
+    rounds, warm_up = 22, 2
+    with app.app_context():
+        known = [make_user(f"person{n}@a.example", f"Person {n}").email for n in range(rounds)]
+        db.session.commit()
+    unknown = [f"nobody{n}@a.example" for n in range(rounds)]
+    browser = Browser(app.test_client())
+    browser.token()
+    took: dict[str, list[float]] = {"known": [], "unknown": []}
+    for n in range(rounds):
+        pair = [("known", known[n]), ("unknown", unknown[n])]
+        for kind, address in pair if n % 2 else reversed(pair):
+            # each from its own address, so that only the time tells them apart
+            response, seconds = _ask_reset(browser, address, f"10.6.{n}.{len(kind)}")
+            assert response.status_code == 302
+            if n >= warm_up:
+                took[kind].append(seconds)
+    gap = statistics.median(took["known"]) - statistics.median(took["unknown"])
+    assert abs(gap) < 0.025, f"known addresses answer {gap * 1000:.0f} ms later"
+    assert mail_server.connections == 0  # no e-mail went out during a request
+    assert send_queued_mail(app).sent == rounds
+    assert sorted(message["To"] for message in mail_server.received) == sorted(known)
+
+
+def test_a_reset_runs_the_same_statements_for_a_known_and_an_unknown_address(
+    app, browser, world, count_queries
+):
+    browser.token()
+    with count_queries() as known:
+        browser.post("/password/forgot", {"email": world.student_a.email})
+    with count_queries() as unknown:
+        browser.post("/password/forgot", {"email": "nobody@example.org"})
+    assert known.statements == unknown.statements
+
+
+def test_a_wrong_password_costs_what_an_unknown_address_costs(
+    app, browser, world, count_queries, monkeypatch
+):
+    hashed = []
+    check = people_model.check_password_hash
+    monkeypatch.setattr(
+        people_model,
+        "check_password_hash",
+        lambda *args: hashed.append(1) or check(*args),
+    )
+    # "é" as "e" and an accent: NFKC changes it, so the password is checked twice
+    typed = unicodedata.normalize("NFD", "wrong café password")
+    browser.token()
+    with count_queries() as known:
+        browser.login(world.mentor_x.email, typed)
+    hashed_for_known, hashed[:] = len(hashed), []
+    with count_queries() as unknown:
+        browser.login("nobody@example.org", typed)
+    assert known.statements == unknown.statements
+    assert hashed_for_known == len(hashed) == 2
 
 
 def test_a_password_reset_is_in_the_audit_log(app, browser, world, outbox):
     browser.post("/password/forgot", {"email": world.student_a.email})
+    send_queued_mail(app)
     link = outbox.link(outbox.last())
     browser.get(link)
     browser.post(link, {"password": "new passphrase 1", "confirm": "new passphrase 1"})

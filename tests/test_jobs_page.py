@@ -60,7 +60,7 @@ def test_the_jobs_page_shows_the_last_run_and_the_next(app, jobs_page):
     assert "E-mails sent: 3<br>Notifications e-mailed one by one: 3</td>" in page
     assert 'outcome-ok">Done</span><br>E-mails sent: 1</td>' in page
     assert page.count("<tr>\n        <td><time") == 2
-    assert page.count("Never run") == 2  # reminders and retention, not deliver
+    assert page.count("Never run") == 3  # reminders, account_mail and retention, not deliver
 
 
 def test_the_jobs_page_shows_the_error_of_a_failing_job(app, jobs_page, monkeypatch):

@@ -13,11 +13,12 @@ from app.auth.passwords import common_passwords, is_common
 from app.extensions import db
 from app.models import User
 from app.models.people import current_hash_method
-from tests.conftest import PASSWORD, Browser
+from tests.conftest import PASSWORD, Browser, send_queued_mail
 
 
 def _reset_link(browser, outbox, email_address: str) -> str:
     browser.post("/password/forgot", {"email": email_address})
+    send_queued_mail(browser.client.application)
     link = outbox.link(outbox.last())
     browser.get(link)
     return link

@@ -376,13 +376,18 @@ def test_the_scheduler_refuses_a_schedule_for_a_job_that_does_not_exist(app, run
     result = runner.invoke(args=["scheduler"])
     assert result.exit_code == 1
     assert (
-        "LEERSPOOR_SCHEDULE_DELIVERY names no job; the jobs are: reminders, deliver, retention."
-        in result.output
+        "LEERSPOOR_SCHEDULE_DELIVERY names no job; the jobs are: reminders, deliver, "
+        "account_mail, retention." in result.output
     )
 
 
 def test_the_scheduler_with_every_job_off_says_so_and_ends(app, runner):
-    app.config["SCHEDULES"] = {"reminders": "off", "deliver": "off", "retention": "off"}
+    app.config["SCHEDULES"] = {
+        "reminders": "off",
+        "deliver": "off",
+        "account_mail": "off",
+        "retention": "off",
+    }
     result = runner.invoke(args=["scheduler"])
     assert result.exit_code == 0, result.output
     assert "reminders: off" in result.output
@@ -395,7 +400,7 @@ def test_each_job_runs_alone_once_however_late_it_is(app, monkeypatch):
     planned = process.plan({"failing": "off", "counting": "*/10 * * * *"})
     scheduler = process.build_scheduler(app, planned)
     scheduled = {job.id: job for job in scheduler.get_jobs()}
-    assert set(scheduled) == {"reminders", "deliver", "retention", "counting"}
+    assert set(scheduled) == {"reminders", "deliver", "account_mail", "retention", "counting"}
     for job in scheduled.values():
         assert job.coalesce is True
         assert job.max_instances == 1

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from app import policy
-from app.auth import bp, second_factor, services
+from app.auth import bp, devices, second_factor, services
 from app.auth.forms import (
     AccountForm,
     ChangeEmailForm,
@@ -47,10 +47,13 @@ def _log_in(user, remember: bool = False, *, second_factor_done: bool = False) -
 
 
 def _onwards(user, target: str | None):
-    """After the password: the second step when `user` needs one, else `target`."""
+    """After the password: the second step when `user` needs one, else `target` (and the
+    login is complete: this browser becomes a known device).
+    """
     step = second_step_for(user)
     if step is not None:
         return redirect(url_for(step, next=target or None))
+    devices.remember(user)
     return redirect(safe_next(target))
 
 
@@ -75,9 +78,33 @@ def _per_address() -> str:
     return f"{current_app.config['LOGIN_ATTEMPTS_PER_MINUTE'] * 2}/minute"
 
 
+def _known_device() -> bool:
+    """Whether this login comes from a known device of the account it names."""
+    return request.method == "POST" and devices.known_for(request.form.get("email", "")) is not None
+
+
+def _device_key() -> str:
+    return "login-device:" + str(devices.known_for(request.form.get("email", "")))
+
+
+# A known device is exempt from the limits per account and per address (which anyone can
+# set off) and has a counter of its own instead, as large as the account's.
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_per_account, key_func=_account_key, methods=["POST"], deduct_when=_failed_login)
-@limiter.limit(_per_address, methods=["POST"], deduct_when=_failed_login)
+@limiter.limit(
+    _per_account,
+    key_func=_account_key,
+    methods=["POST"],
+    deduct_when=_failed_login,
+    exempt_when=_known_device,
+)
+@limiter.limit(_per_address, methods=["POST"], deduct_when=_failed_login, exempt_when=_known_device)
+@limiter.limit(
+    _per_account,
+    key_func=_device_key,
+    methods=["POST"],
+    deduct_when=_failed_login,
+    exempt_when=lambda: not _known_device(),
+)
 def login():
     if current_user.is_authenticated:
         return redirect(safe_next(request.args.get("next")))
@@ -234,28 +261,37 @@ def change_password():
             remember="remember_token" in request.cookies,
             second_factor_done=session.get(SECOND_FACTOR_DONE, False),
         )
+        devices.remember(user)  # the new password ended every known device but this one
         flash(_("Your password is changed. Your other devices are logged out."), "success")
         return redirect(url_for("auth.edit_account"))
     return _account_page(password_form=password_form)
 
 
+def _email_change_key() -> str:
+    return "email-change:" + current_user.get_id().partition(":")[0]
+
+
 @bp.route("/account/email", methods=["POST"])
 @login_required
+@limiter.limit("5/hour", key_func=_email_change_key)  # every try, whatever it was
+@limiter.limit(_per_address)
 def change_email():
-    """Ask for a new address: a link goes there, and the address changes when it is opened."""
+    """Ask for a new address: an e-mail goes there, and the address changes when the link
+    in it is opened. The answer is the same whether or not another account uses the
+    address (the e-mail to it says so), so the form tells nobody who has an account.
+    """
     user = current_user._get_current_object()
     email_form = ChangeEmailForm(user, prefix="email")
     if email_form.validate_on_submit():
         new_email = normalise_email(email_form.email.data)
         if new_email == user.email:
             email_form.email.errors.append(_("This is already your address."))
-        elif services.find_user_by_email(new_email) is not None:
-            email_form.email.errors.append(_("Another account already uses this address."))
         else:
             services.request_email_change(user, new_email)
             flash(
                 _(
-                    "We sent a link to %(email)s. Your address changes when you open it.",
+                    "We sent an e-mail to %(email)s. Your address changes when you open the "
+                    "link in it.",
                     email=new_email,
                 ),
                 "success",
@@ -293,8 +329,9 @@ def confirm_email(token: str):
         except DomainError as error:
             flash(str(error.message), "error")
             return redirect(url_for("auth.edit_account"))
-        if here:  # this browser stays logged in; every other session has ended
+        if here:  # this browser stays logged in (and known); every other session has ended
             _log_in(user, second_factor_done=session.get(SECOND_FACTOR_DONE, False))
+            devices.remember(user)
         flash(_("Your e-mail address is now %(email)s.", email=user.email), "success")
         return redirect(url_for("auth.edit_account" if here else "auth.login"))
     return render_template(
@@ -371,6 +408,7 @@ def second_step():
         check = second_factor.check_code(user, form.code.data)
         if check.passed:
             session[SECOND_FACTOR_DONE] = True
+            devices.remember(user)
             if check is CodeCheck.RECOVERY_CODE:
                 _flash_recovery_codes_left(user)
             return redirect(safe_next(target))
@@ -414,6 +452,7 @@ def enrol_second_factor():
         codes = second_factor.confirm_enrolment(user, form.code.data)
         if codes is not None:
             session[SECOND_FACTOR_DONE] = True
+            devices.remember(user)
             return render_template(
                 "auth/recovery_codes.html", codes=codes, onwards=safe_next(target)
             )

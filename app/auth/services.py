@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import functools
+from datetime import datetime
+
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
-from werkzeug.security import check_password_hash, generate_password_hash
+from sqlalchemy.orm import lazyload, selectinload
+from werkzeug.security import generate_password_hash
 
 from app import audit
+from app.auth import mail_queue
 from app.auth.tokens import (
     Purpose,
     TokenError,
@@ -31,12 +35,23 @@ from app.models import (
 )
 from app.models.columns import utcnow
 
-# Checked when the e-mail is unknown, so a wrong address costs as long as a wrong password.
-_DUMMY_HASH = generate_password_hash("leerspoor-no-such-user")
+
+@functools.cache
+def _nobody() -> User:
+    """A stand-in account, never stored, whose password is checked when the e-mail is
+    unknown: a wrong address then costs exactly what a wrong password costs (the same
+    method, so also its second check of a password that NFKC changes).
+    """
+    return User(password_hash=generate_password_hash("leerspoor-no-such-user"))
 
 
 def find_user_by_email(email: str) -> User | None:
-    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+    """The account with this address, or None. Its memberships are loaded only when used,
+    so that a known address runs the same statements as an unknown one.
+    """
+    return db.session.scalar(
+        select(User).where(User.email == normalise_email(email)).options(lazyload(User.memberships))
+    )
 
 
 def authenticate(email: str, password: str) -> User | None:
@@ -47,7 +62,7 @@ def authenticate(email: str, password: str) -> User | None:
     """
     user = find_user_by_email(email)
     if user is None or not user.has_password:
-        check_password_hash(_DUMMY_HASH, password)
+        _nobody().check_password(password)
         _record_failed_login(user, "unknown_address" if user is None else "no_password")
         return None
     if not user.check_password(password):
@@ -79,9 +94,12 @@ def end_sessions(user: User) -> None:
 
 
 def set_password(user: User, password: str, *, action: str) -> None:
-    """Set a new password; other sessions and outstanding links stop working."""
+    """Set a new password; other sessions and outstanding links stop working, and reset
+    e-mails still waiting are not sent.
+    """
     user.set_password(password)
     user.session_version += 1
+    mail_queue.forget_waiting(user)
     audit.record(user, action, user)
     db.session.commit()
 
@@ -99,10 +117,35 @@ def reset_password(token: str, password: str) -> User:
 
 
 def request_email_change(user: User, new_email: str) -> None:
-    """Mail a link to `new_email`: the address changes only when it is opened there. The
-    old address is told, so that a change someone else started does not go unnoticed.
+    """Mail `new_email`, and tell the old address. A free address gets a link: the address
+    changes only when it is opened there. An address another account uses gets an e-mail
+    that says so and changes nothing. The old address is told the same either way (it is
+    the asker's own mailbox), so asking tells nobody which addresses have an account.
     """
     new_email = normalise_email(new_email)
+    owner = find_user_by_email(new_email)
+    if owner is None:
+        _mail_email_change_link(user, new_email)
+    else:
+        _mail_address_in_use(owner)
+    with force_locale(_mail_locale(user)):
+        send_mail(
+            user.email,
+            _("Your Leerspoor e-mail address is about to change"),
+            _(
+                "Hello %(name)s,\n\nSomeone logged in to your Leerspoor account asked to use "
+                "%(address)s instead of this address. It changes only when the link sent "
+                "there is opened.\n\nWas this not you? Then change your password at once "
+                "and tell your school.\n",
+                name=user.name,
+                address=new_email,
+            ),
+        )
+    audit.record(user, "email_change_requested", user)
+    db.session.commit()
+
+
+def _mail_email_change_link(user: User, new_email: str) -> None:
     minutes = current_app.config["PASSWORD_RESET_MAX_AGE_MINUTES"]
     with force_locale(_mail_locale(user)):
         link = external_url(
@@ -121,20 +164,25 @@ def request_email_change(user: User, new_email: str) -> None:
                 link=link,
             ),
         )
+
+
+def _mail_address_in_use(owner: User) -> None:
+    """Tell the account that has the address that someone asked for it; nothing changes."""
+    with force_locale(_mail_locale(owner)):
         send_mail(
-            user.email,
-            _("Your Leerspoor e-mail address is about to change"),
+            owner.email,
+            _("This e-mail address already has a Leerspoor account"),
             _(
-                "Hello %(name)s,\n\nSomeone logged in to your Leerspoor account asked to use "
-                "%(address)s instead of this address. It changes only when the link sent "
-                "there is opened.\n\nWas this not you? Then change your password at once "
-                "and tell your school.\n",
-                name=user.name,
-                address=new_email,
+                "Hello %(name)s,\n\nSomeone logged in to Leerspoor asked to use this address "
+                "for their account. This address already belongs to a Leerspoor account, so "
+                "it cannot be used for another one, and nothing changes.\n\n"
+                "Was it you, with a second account? Then log in with this address as usual "
+                "(forgot its password? ask for a new one there):\n\n%(link)s\n\n"
+                "Was it not you? Then you can ignore this e-mail.\n",
+                name=owner.name,
+                link=external_url("auth.login"),
             ),
         )
-    audit.record(user, "email_change_requested", user)
-    db.session.commit()
 
 
 def change_email(token: str) -> User:
@@ -287,24 +335,16 @@ def answer_membership_invitation(
     db.session.commit()
 
 
-def request_password_reset(email: str) -> None:
-    """Mail a reset link when the address belongs to an active user; say nothing either way."""
-    user = find_user_by_email(email)
-    if user is None or not user.active:
-        return
-    minutes = current_app.config["PASSWORD_RESET_MAX_AGE_MINUTES"]
-    with force_locale(_mail_locale(user)):
-        body = _(
-            "Hello %(name)s,\n\nSomeone asked to reset your Leerspoor password. "
-            "Choose a new password with this link (valid for %(minutes)s minutes, once):\n\n"
-            "%(link)s\n\nDid you not ask for this? Then ignore this e-mail; "
-            "your password stays as it is.\n",
-            name=user.name,
-            minutes=minutes,
-            link=external_url(
-                "auth.reset_password", token=make_token(user, Purpose.PASSWORD_RESET)
-            ),
-        )
-        send_mail(user.email, _("Reset your Leerspoor password"), body)
-    audit.record(None, "password_reset_requested", user)
+def request_password_reset(email: str, now: datetime | None = None) -> None:
+    """Queue a reset link for the active account with this address; say nothing either way.
+
+    A known address and an unknown one run the same statements: the address is looked
+    up, the request is an audit event (against the account when it is an active one), and
+    the database queues the e-mail or nothing. The `account_mail` job sends it.
+    """
+    account = find_user_by_email(email)
+    if account is not None and not account.active:
+        account = None
+    audit.record(None, "password_reset_requested", account)
+    mail_queue.queue_password_reset(email, now or utcnow())
     db.session.commit()

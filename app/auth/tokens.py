@@ -6,15 +6,19 @@ Setting a password changes the hash (it is salted), so a link works once: afterw
 its fingerprint no longer matches, and it is recognised as used, not as forged. A
 corrected e-mail address voids the links sent to the old one the same way, and a new
 password voids a link that would change the address.
+
+A link written later than it was asked for (a reset link in a queued e-mail) is dated
+from the moment it was asked for, so it expires as if it had been written then.
 """
 
 from __future__ import annotations
 
 import enum
 import hashlib
+from datetime import datetime
 
 from flask import current_app
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
 
 from app.extensions import db
 from app.models import User
@@ -40,11 +44,32 @@ class TokenError(Exception):
         self.problem = problem
 
 
-def _serializer(purpose: Purpose) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"leerspoor-{purpose}")
+class _DatedSigner(TimestampSigner):
+    """Signs with a given moment instead of the present one."""
+
+    def __init__(self, *args, issued_at: int, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.issued_at = issued_at
+
+    def get_timestamp(self) -> int:
+        return self.issued_at
 
 
-def _fingerprint(user: User) -> str:
+def _serializer(purpose: Purpose, issued_at: datetime | None = None) -> URLSafeTimedSerializer:
+    if issued_at is None:
+        return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"leerspoor-{purpose}")
+    return URLSafeTimedSerializer(
+        current_app.config["SECRET_KEY"],
+        salt=f"leerspoor-{purpose}",
+        signer=_DatedSigner,
+        signer_kwargs={"issued_at": int(issued_at.timestamp())},
+    )
+
+
+def fingerprint(user: User) -> str:
+    """What a link (or a known device) remembers of the account: it no longer matches
+    once the e-mail address or the password changed.
+    """
     material = f"{user.email}\n{user.password_hash or '-'}"
     return hashlib.sha256(material.encode()).hexdigest()[:20]
 
@@ -57,8 +82,11 @@ def max_age_seconds(purpose: Purpose) -> int:
     return config["PASSWORD_RESET_MAX_AGE_MINUTES"] * 60
 
 
-def make_token(user: User, purpose: Purpose, **extra: str) -> str:
-    return _serializer(purpose).dumps({"u": user.id, "f": _fingerprint(user), **extra})
+def make_token(
+    user: User, purpose: Purpose, *, issued_at: datetime | None = None, **extra: str
+) -> str:
+    """A link's token for `user`; dated `issued_at` when given, else now."""
+    return _serializer(purpose, issued_at).dumps({"u": user.id, "f": fingerprint(user), **extra})
 
 
 def user_for_token(token: str, purpose: Purpose) -> User:
@@ -77,6 +105,6 @@ def token_data(token: str, purpose: Purpose) -> tuple[User, dict]:
     user = db.session.get(User, data.get("u")) if isinstance(data, dict) else None
     if user is None or not user.active:
         raise TokenError(TokenProblem.INVALID)
-    if data.get("f") != _fingerprint(user):
+    if data.get("f") != fingerprint(user):
         raise TokenError(TokenProblem.USED)
     return user, data

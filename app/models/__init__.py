@@ -15,6 +15,7 @@ from app.models.followup import (
     Setting,
 )
 from app.models.jobs import JobOutcome, JobRun
+from app.models.mail import QueuedMail, QueuedMailKind
 from app.models.notifications import EmailStatus, Notification, NotificationKind
 from app.models.organisations import (
     DEFAULT_GUARDIAN_APPROVAL,
@@ -84,6 +85,8 @@ __all__ = [
     "DEFAULT_THRESHOLDS",
     "JobOutcome",
     "JobRun",
+    "QueuedMail",
+    "QueuedMailKind",
     "AGREED_STATUSES",
     "HELD_STATUSES",
     "live_actions",

@@ -414,6 +414,13 @@ DECLARATIONS: tuple[Declaration, ...] = (
         fields={"code_hash": Field(of=("user_id",), erased=WITH_ROW, secret=True)},
         plain=("id", "created_at", "used_at"),
     ),
+    # A password reset e-mail waiting to be sent (minutes at most): no link, no address.
+    Declaration(
+        "queued_mail",
+        ACCOUNT,
+        people={"user_id": D},
+        plain=("id", "kind", "requested_at", "attempts", "next_attempt_at", "last_error"),
+    ),
     Declaration(
         "membership",
         MEMBERSHIP,

@@ -33,6 +33,7 @@ from datetime import datetime
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 
+from app.auth import mail_queue
 from app.notifications import delivery, reminders
 from app.privacy import retention
 
@@ -63,6 +64,11 @@ def deliver_notifications(now: datetime) -> dict[str, int]:
     """E-mail the notifications that are due at `now` (see `delivery.deliver`)."""
     report = delivery.deliver(now)
     return {"emails": report.emails, **asdict(report)}
+
+
+def send_account_mail(now: datetime) -> dict[str, int]:
+    """Send the e-mails about an account that wait at `now` (see `mail_queue.deliver`)."""
+    return asdict(mail_queue.deliver(now))
 
 
 def decide_reminders(now: datetime) -> dict[str, int]:
@@ -111,6 +117,18 @@ JOBS: tuple[Job, ...] = (
             "skipped": _l("Not wanted by e-mail"),
             "retrying": _l("To retry later"),
             "failed": _l("Failed for good"),
+        },
+    ),
+    Job(
+        "account_mail",
+        _l("Send the e-mails people wait for about their account: password reset links."),
+        send_account_mail,
+        "* * * * *",
+        labels={
+            "sent": _l("E-mails sent"),
+            "retrying": _l("To retry later"),
+            "failed": _l("Failed for good"),
+            "expired": _l("Not sent: the link would no longer work"),
         },
     ),
     Job(
