@@ -67,6 +67,12 @@ def test_the_current_password_is_needed(app, world, login_as, outbox):
     assert len(outbox) == 0
 
 
+def test_an_address_that_starts_like_a_spreadsheet_formula_is_refused(world, login_as, outbox):
+    response = _ask(login_as(world.mentor_x), address="=1+1@x.example")
+    assert 'id="email-email-error"' in response.get_data(as_text=True)
+    assert len(outbox) == 0
+
+
 def test_an_address_of_another_account_is_refused(world, login_as, outbox):
     response = _ask(login_as(world.mentor_x), address=world.student_a.email)
     assert 'id="email-email-error"' in response.get_data(as_text=True)

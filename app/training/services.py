@@ -6,8 +6,6 @@ module's options raises `TrainingError` and records nothing.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 import secrets
 from dataclasses import dataclass
@@ -40,7 +38,7 @@ from app.models import (
 )
 from app.models.columns import utcnow
 from app.notifications import events
-from app.rendering import spreadsheet_cell
+from app.spreadsheets import SpreadsheetWriter
 
 
 class TrainingError(Exception):
@@ -464,8 +462,7 @@ def save_mentor_record(
 
 def mentors_csv(rows: list[MentorRow], library: TrainingLibrary, today: date) -> str:
     """The training progress of the mentors, for a spreadsheet."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";")
+    writer = SpreadsheetWriter()
     writer.writerow(
         [
             _("Name"),
@@ -485,7 +482,7 @@ def mentors_csv(rows: list[MentorRow], library: TrainingLibrary, today: date) ->
         record = row.record
         writer.writerow(
             [
-                spreadsheet_cell(row.mentor.name),
+                row.mentor.name,
                 row.mentor.email,
                 row.modules_done,
                 f"{row.basic.done}/{row.basic.total}" if row.basic else "",
@@ -497,7 +494,7 @@ def mentors_csv(rows: list[MentorRow], library: TrainingLibrary, today: date) ->
                 labels[row.compliance(today)],
             ]
         )
-    return "\ufeff" + buffer.getvalue()
+    return writer.document()
 
 
 def compliance_labels() -> dict[str, str]:
