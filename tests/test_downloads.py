@@ -1,4 +1,4 @@
-"""Every file the app sends: every CSV cell is safe in a spreadsheet.
+"""Every file the app sends: no cache keeps it, and every CSV cell is safe in a spreadsheet.
 
 The downloads are found, not listed: the walk asks every route of the access matrix
 (`tests/test_access.py`, which fails when a route has no case) as each person the
@@ -23,6 +23,8 @@ from tests.conftest import Browser
 from tests.test_access import CASES, ROLES, Case, expect, world_ids
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Content anyone may read, the same for everyone: a cache may keep it.
+PUBLIC = {"competences.show_scale_stylesheet"}
 # What the walk must have downloaded at least, so it cannot pass by finding nothing.
 KNOWN_DOWNLOADS = {
     "followup.download_attachment": "image/png",
@@ -130,6 +132,24 @@ def walk(app, world, login_as, monkeypatch):
 def answers(app, world, login_as, monkeypatch):
     plant_formulas(app, world)
     return list(walk(app, world, login_as, monkeypatch))
+
+
+def test_every_answer_of_every_route_is_kept_by_no_cache(answers):
+    """Photos of minors, portfolios, exports: not in a shared computer's browser cache
+    after logging out, nor in any cache between the server and the browser.
+    """
+    stored = {
+        f"{case.id} as {role}: {response.headers.get('Cache-Control')}"
+        for case, role, response, _made in answers
+        if case.endpoint not in PUBLIC and not response.cache_control.no_store
+    }
+    assert not stored
+    downloads = {
+        case.endpoint: response.mimetype
+        for case, _role, response, _made in answers
+        if response.status_code == 200 and response.mimetype != "text/html"
+    }
+    assert KNOWN_DOWNLOADS.items() <= downloads.items()
 
 
 def test_every_csv_export_neutralises_formulas_in_every_cell(answers):

@@ -355,7 +355,7 @@ def test_a_photo_is_served_to_those_who_read_the_entry(app, world, login_as, wee
         assert response.headers["Content-Disposition"].startswith("inline")
         assert "board.png" in response.headers["Content-Disposition"]
         assert response.headers["X-Content-Type-Options"] == "nosniff"
-        assert "private" in response.headers["Cache-Control"]
+        assert response.headers["Cache-Control"] == "no-store"
         with Image.open(io.BytesIO(response.get_data())) as served:
             assert served.size == (5, 5)
 

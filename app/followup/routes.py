@@ -531,19 +531,15 @@ def download_attachment(placement_id: int, entry_id: int, attachment_id: int):
     except FileNotFoundError:
         current_app.logger.error("The file of attachment %d is missing", attachment.id)
         abort(404)
-    response = send_file(
+    # Photos of minors: like every answer, sent with `no-store` (app/web.py), so no
+    # browser cache keeps them after the page is closed or the person logged out.
+    return send_file(
         file,
         mimetype=attachment.content_type,
         # A photo shows in the page; a PDF is saved, never run by the browser here.
         as_attachment=attachment.content_type == evidence.PDF,
         download_name=attachment.filename,
-        etag=attachment.storage_key,
-        last_modified=attachment.created_at,
     )
-    # Photos of minors: no shared cache keeps them, and the browser asks again each time.
-    response.cache_control.private = True
-    response.cache_control.no_cache = True
-    return response
 
 
 @bp.route(

@@ -400,7 +400,6 @@ def download_certificate(code: str):
         mimetype="application/pdf",
         headers={
             "Content-Disposition": f'attachment; filename="certificate-{certificate.code}.pdf"',
-            "Cache-Control": "private, no-store",
         },
     )
 
