@@ -484,11 +484,15 @@ def create_comment(placement_id: int, entry_id: int):
 
 
 def _evidence_forms(user: User, entry: LogEntry, attachment_form=None) -> dict:
-    """What the entry page needs to add and remove attachments, for this reader."""
+    """What the entry page needs to add and remove attachments, for this reader: a full
+    entry says so instead of offering the field (a form just refused keeps its message).
+    """
     removable = {a.id for a in entry.attachments if policy.can_remove_attachment(user, a)}
+    full = None
     if attachment_form is None and policy.can_edit_entry(user, entry):
-        attachment_form = AttachmentForm()
-    return {"attachment_form": attachment_form, "removable": removable}
+        full = evidence.attachments_full(entry)
+        attachment_form = AttachmentForm() if full is None else None
+    return {"attachment_form": attachment_form, "removable": removable, "attachments_full": full}
 
 
 @bp.route("/placements/<int:placement_id>/log/<int:entry_id>/attachments", methods=["GET", "POST"])
