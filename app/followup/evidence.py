@@ -33,8 +33,8 @@ MAX_ATTACHMENT_SIZE = MAX_ATTACHMENT_MB * 1024 * 1024
 # pixel once decoded, twice that for the moment a photo is turned upright. So the size is
 # read from the file's header and checked before a single pixel is decoded
 # (docs/security.md has the measurements):
-# - the largest photo taken is the full resolution of a 50-megapixel phone camera
-#   (8160 × 6144; 48 MP ones make 8064 × 6048);
+# - the largest photo taken is 8192 × 6144: the full resolution of a 50-megapixel phone
+#   camera (8160 × 6144; 48 MP ones make 8064 × 6048);
 MAX_PIXELS = 8192 * 6144
 # - the most pixels decoded at once is a 24 MP photo at full size (5712 × 4284, a recent
 #   iPhone's default): 100 MB, 200 MB while turned upright. A larger JPEG is decoded at
@@ -220,8 +220,11 @@ def _photo_without_metadata(data: bytes, pillow_format: str) -> bytes:
     with image:
         if image.width * image.height > MAX_PIXELS:
             raise DomainError("file", TOO_MANY_PIXELS_MESSAGE)
-        if image.width * image.height > MAX_DECODED_PIXELS and pillow_format == "JPEG":
-            image.draft(None, (image.width // 2, image.height // 2))
+        try:
+            if image.width * image.height > MAX_DECODED_PIXELS and pillow_format == "JPEG":
+                image.draft(None, (image.width // 2, image.height // 2))
+        except Exception as error:
+            raise DomainError("file", DAMAGED_MESSAGE) from error
         if image.width * image.height > MAX_DECODED_PIXELS:
             # A PNG (it cannot be decoded smaller), or a JPEG libjpeg could not scale.
             raise DomainError("file", TOO_MANY_PIXELS_MESSAGE)
