@@ -101,6 +101,12 @@ class Config:
             Path(os.environ.get("LEERSPOOR_UPLOAD_PATH") or instance / "uploads").resolve()
         )
 
+        # How much evidence an entry and a placement's log can hold: 10 photos or PDFs are
+        # more than a week's work needs; 500 are 10 a week for a school year and more. They
+        # bound what one account can pile up (each file is up to 10 MB).
+        self.ATTACHMENTS_PER_ENTRY = _int("LEERSPOOR_ATTACHMENTS_PER_ENTRY", 10)
+        self.ATTACHMENTS_PER_PLACEMENT = _int("LEERSPOOR_ATTACHMENTS_PER_PLACEMENT", 500)
+
         # Where pg_dump and pg_restore are (for backups of PostgreSQL); empty: on PATH.
         self.PG_BIN = os.environ.get("LEERSPOOR_PG_BIN", "").strip()
 

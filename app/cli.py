@@ -34,6 +34,7 @@ from app.privacy.cli import privacy_group
 from app.scheduling import process
 from app.scheduling.jobs import job_named
 from app.scheduling.runs import run_job
+from app.spreadsheets import starts_like_formula
 
 
 def init_app(app: Flask) -> None:
@@ -124,6 +125,8 @@ def create_user_command(email: str, name: str, role: str, organisation: str, pas
         email = validate_email(email, check_deliverability=False).normalized
     except EmailNotValidError as error:
         raise click.UsageError(f"--email: {error}") from error
+    if starts_like_formula(email):
+        raise click.UsageError("--email: an address cannot start with =, + or -.")
     org = None
     if role is not Role.ADMIN:
         if not organisation:

@@ -90,13 +90,3 @@ def _prepare(text: str) -> str:
         lines.append(line)
         previous = line
     return "\n".join(lines)
-
-
-def spreadsheet_cell(value) -> str:
-    """A CSV cell a spreadsheet shows as text: a cell that starts with = + - @ would be run
-    as a formula, so it gets a leading apostrophe.
-    """
-    text = str(value)
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + text
-    return text

@@ -21,6 +21,10 @@ from app.rendering import render_content, render_markdown
 LARGEST_ID = 2**31 - 1
 LARGEST_PAGE = 100_000
 
+# Endpoints whose answers hold nothing personal and are the same for everyone, so a cache
+# may keep them: the static files and the colours of the content's scales.
+SHARED_WITH_EVERYONE = frozenset({"static", "competences.show_scale_stylesheet"})
+
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
     "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
@@ -112,10 +116,13 @@ def _security_headers(response):
     headers.setdefault("Referrer-Policy", "same-origin")
     headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-    # Pages carry personal data, CSRF tokens or links with tokens: no cache keeps them,
-    # not even the browser's back button on a shared school computer. Static files and
-    # responses that chose their own caching (attachments, the scale colours) keep theirs.
-    headers.setdefault("Cache-Control", "no-store")
+    # Pages and files carry personal data (photos of minors, portfolios, exports), CSRF
+    # tokens or links with tokens: no cache keeps them, not the browser's on a shared
+    # school computer after logging out, nor one on the way. This wins over what a view
+    # chose (`send_file` would make a file public when SEND_FILE_MAX_AGE_DEFAULT is set);
+    # only what is the same for everyone keeps its own caching.
+    if request.endpoint not in SHARED_WITH_EVERYONE:
+        headers["Cache-Control"] = "no-store"
     hsts_seconds = current_app.config["HSTS_SECONDS"]
     if hsts_seconds:
         headers.setdefault(

@@ -1087,8 +1087,8 @@ def test_every_method_of_every_route_has_a_case(app):
             assert (rule.endpoint, method) in covered, (rule.endpoint, method)
 
 
-@pytest.mark.parametrize("case", CASES, ids=lambda case: case.id + " " + case.path)
-def test_route_answers_each_role_as_expected(app, world, login_as, case):
+def world_ids(app, world) -> dict[str, int]:
+    """The ids the cases' paths name, after adding what they point at to the world."""
     ids = {
         "placement_a": world.placement_a.id,
         "placement_b": world.placement_b.id,
@@ -1135,7 +1135,12 @@ def test_route_answers_each_role_as_expected(app, world, login_as, case):
         )
     ids["attachment_a"] = attach_file(app, ids["week_a"], world.student_a)
     ids["coach_note_attachment_a"] = attach_file(app, ids["coach_note_a"], world.coach_a)
-    path = case.path.format(**ids)
+    return ids
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda case: case.id + " " + case.path)
+def test_route_answers_each_role_as_expected(app, world, login_as, case):
+    path = case.path.format(**world_ids(app, world))
     answers = {}
     for role in ROLES:
         browser = Browser(app.test_client()) if role == "anonymous" else login_as(world.user(role))

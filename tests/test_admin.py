@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 
 from app import policy
@@ -179,6 +180,24 @@ def test_coordinator_cannot_invite_into_another_school(app, world, login_as):
 def test_a_bad_email_address_is_refused(world, login_as):
     response = _invite(login_as(world.coordinator_a), world, email="nina at x")
     assert 'id="email-error"' in response.get_data(as_text=True)
+
+
+@pytest.mark.usefixtures("in_english")
+@pytest.mark.parametrize("address", ["=1+1@x.example", "+nina@x.example", "-nina@x.example"])
+def test_an_address_that_starts_like_a_spreadsheet_formula_is_refused(
+    app, world, login_as, outbox, address
+):
+    coordinator = login_as(world.coordinator_a)
+    page = _invite(coordinator, world, email=address).get_data(as_text=True)
+    error = page.split('id="email-error">', 1)[1].split("</p>", 1)[0]
+    assert "An e-mail address cannot start with =, + or -." in error
+    corrected = coordinator.post(
+        f"/admin/people/{world.student_a.id}", {"name": "Student A", "email": address}
+    )
+    assert 'id="email-error"' in corrected.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(User).where(User.email == address)) is None
+    assert len(outbox) == 0
 
 
 def test_people_search_finds_by_name(world, login_as):

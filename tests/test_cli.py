@@ -168,6 +168,10 @@ def test_translations_check_passes_on_the_repository(empty_app):
             ["--email", "not-an-address", "--role", "admin", "--password", "long enough pw"],
             "--email",
         ),
+        (
+            ["--email", "=1+1@x.org", "--role", "admin", "--password", "long enough pw"],
+            "cannot start with =, + or -",
+        ),
         (["--email", "a@x.org", "--role", "admin", "--password", "short"], "at least 10"),
         (
             [

@@ -69,6 +69,12 @@ def test_the_current_password_is_needed(app, world, login_as, outbox):
     assert len(outbox) == 0
 
 
+def test_an_address_that_starts_like_a_spreadsheet_formula_is_refused(world, login_as, outbox):
+    response = _ask(login_as(world.mentor_x), address="=1+1@x.example")
+    assert 'id="email-email-error"' in response.get_data(as_text=True)
+    assert len(outbox) == 0
+
+
 def _answer(browser, response) -> str:
     """The page the answer leads to, as the person asking reads it."""
     assert response.status_code == 302

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import io
+import warnings
+import zlib
+from datetime import date
 from pathlib import Path
 
 import pytest
-from PIL import ExifTags, Image
+from PIL import ExifTags, Image, ImageFile
 from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage as Upload
 from werkzeug.test import encode_multipart
@@ -173,6 +176,198 @@ def test_a_photo_with_too_many_pixels_is_refused(app, world, login_as, week, mon
     assert "This photo has too many pixels." in response.get_data(as_text=True)
     assert attachment_rows(app) == 0
     assert stored_files(app) == []
+
+
+def png_claiming(width: int, height: int, pixels: bytes = b"not pixels") -> bytes:
+    """A PNG whose header gives its size, followed by `pixels` as its compressed data."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (
+            len(data).to_bytes(4, "big") + kind + data + zlib.crc32(kind + data).to_bytes(4, "big")
+        )
+
+    header = width.to_bytes(4, "big") + height.to_bytes(4, "big") + bytes([8, 6, 0, 0, 0])
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+    )
+
+
+def decompression_bomb(width: int = 7900, height: int = 7900) -> bytes:
+    """A PNG like the one of the attack: about 243 KB of compressed zeros that decode to 62
+    megapixels with transparency, 250 MB of pixels.
+    """
+    row = bytes(1 + width * 4)  # each row: its filter byte, then four zero bytes a pixel
+    compressor = zlib.compressobj(9)
+    pixels = b"".join(compressor.compress(row) for _ in range(height)) + compressor.flush()
+    return png_claiming(width, height, pixels)
+
+
+@pytest.fixture
+def decoded(monkeypatch) -> list[tuple[int, int]]:
+    """The sizes of the images Pillow decodes from here on."""
+    sizes = []
+    load = ImageFile.ImageFile.load
+
+    def recorded(image):
+        sizes.append(image.size)
+        return load(image)
+
+    monkeypatch.setattr(ImageFile.ImageFile, "load", recorded)
+    return sizes
+
+
+@pytest.mark.parametrize(
+    "pillows_warning",
+    [
+        pytest.param("error", id="pillows-warning-as-error"),
+        # In production Pillow's warning is only logged: the header check itself refuses.
+        pytest.param("ignore", id="pillows-warning-logged"),
+    ],
+)
+def test_a_decompression_bomb_is_refused_before_a_pixel_is_decoded(
+    app, world, login_as, week, decoded, pillows_warning
+):
+    bomb = decompression_bomb()
+    assert len(bomb) < 250_000
+    with warnings.catch_warnings():
+        warnings.simplefilter(pillows_warning, Image.DecompressionBombWarning)
+        response = upload(login_as(world.student_a), world, week, bomb, "bomb.png")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    error = page.split('id="file-error">', 1)[1].split("</p>", 1)[0]
+    assert "This photo has too many pixels" in error
+    assert decoded == []
+    assert attachment_rows(app) == 0
+    assert stored_files(app) == []
+
+
+def test_a_header_past_pillows_own_limit_gets_the_same_message(app, world, login_as, week):
+    assert Image.MAX_IMAGE_PIXELS == evidence.MAX_PIXELS
+    for size in ((12_000, 12_000), (100_000, 100_000)):
+        response = upload(login_as(world.student_a), world, week, png_claiming(*size), "big.png")
+        assert response.status_code == 422
+        assert "This photo has too many pixels" in response.get_data(as_text=True)
+    assert attachment_rows(app) == 0
+
+
+def test_a_photo_at_the_pixel_limits_is_taken_and_one_row_more_is_not(
+    app, world, login_as, week, monkeypatch
+):
+    monkeypatch.setattr(evidence, "MAX_DECODED_PIXELS", 20 * 20)
+    monkeypatch.setattr(evidence, "MAX_PIXELS", 40 * 40)
+    student = login_as(world.student_a)
+    for data, name, status in (
+        (png_bytes((20, 20)), "square.png", 302),
+        (png_bytes((20, 21)), "taller.png", 422),  # a PNG is decoded at its full size
+        (jpeg_bytes((40, 40)), "large.jpg", 302),  # a JPEG at half its width and height
+        (jpeg_bytes((40, 41)), "larger.jpg", 422),
+    ):
+        response = upload(student, world, week, data, name)
+        assert response.status_code == status, name
+        if status == 422:
+            assert "This photo has too many pixels" in response.get_data(as_text=True)
+    with app.app_context():
+        stored = {
+            a.filename: (Path(app.config["UPLOAD_PATH"]) / a.storage_key).read_bytes()
+            for a in db.session.scalars(select(Attachment))
+        }
+    assert set(stored) == {"square.png", "large.jpg"}
+    with Image.open(io.BytesIO(stored["large.jpg"])) as kept:
+        assert kept.size == (20, 20)
+
+
+def test_a_large_jpeg_is_decoded_at_half_size_without_its_full_size_in_memory(
+    app, world, week, decoded, monkeypatch
+):
+    monkeypatch.setattr(evidence, "MAX_DECODED_PIXELS", 20 * 20)
+    attach_file(app, week, world.student_a, jpeg_bytes((40, 30)), "wide.jpg")
+    assert set(decoded) == {(20, 15)}
+
+
+def test_the_pixel_limits_take_50_megapixel_photos_and_24_at_full_size():
+    for width, height in ((8160, 6144), (8064, 6048), (6144, 8160)):  # 50 and 48 MP sensors
+        assert width * height <= evidence.MAX_PIXELS
+        assert (width // 2) * (height // 2) <= evidence.MAX_DECODED_PIXELS
+    assert 5712 * 4284 <= evidence.MAX_DECODED_PIXELS  # a recent iPhone's 24 MP default
+
+
+# -- how many ---------------------------------------------------------------------------
+
+
+def test_an_entry_takes_the_configured_number_of_attachments_then_says_so(
+    app, world, login_as, week
+):
+    app.config["ATTACHMENTS_PER_ENTRY"] = 2
+    first = attach_file(app, week, world.student_a)
+    attach_file(app, week, world.student_a)
+    student = login_as(world.student_a)
+    page = student.get(entry_path(world, week)).get_data(as_text=True)
+    full = "This entry has 2 attachments, the most it can have. Remove one to add another."
+    assert full in page
+    assert 'type="file"' not in page
+
+    response = upload(student, world, week, png_bytes(), "third.png")  # a form left open
+    assert response.status_code == 422
+    error = response.get_data(as_text=True).split('id="file-error">', 1)[1].split("</p>", 1)[0]
+    assert full in error
+    assert attachment_rows(app) == 2
+    assert len(stored_files(app)) == 2
+
+    student.post(entry_path(world, week, f"/attachments/{first}/delete"))
+    assert 'type="file"' in student.get(entry_path(world, week)).get_data(as_text=True)
+    assert upload(student, world, week, png_bytes(), "third.png").status_code == 302
+
+
+def test_a_placement_takes_the_configured_number_of_attachments_over_its_entries(
+    app, world, login_as, week
+):
+    app.config["ATTACHMENTS_PER_PLACEMENT"] = 3
+    other_week = write_entry(app, world.placement_a, world.student_a, week=date.today())
+    for entry in (week, week, other_week):
+        attach_file(app, entry, world.student_a)
+    attach_file(app, write_entry(app, world.placement_b, world.student_b), world.student_b)
+    student = login_as(world.student_a)
+    response = upload(student, world, other_week, png_bytes(), "fourth.png")
+    assert response.status_code == 422
+    error = response.get_data(as_text=True).split('id="file-error">', 1)[1].split("</p>", 1)[0]
+    full = (
+        "The log of this placement has 3 attachments, the most it can have. Remove one you "
+        "no longer need to add another."
+    )
+    assert full in error
+    assert attachment_rows(app) == 4
+    feedback = write_entry(app, world.placement_a, world.mentor_x, "feedback")
+    page = login_as(world.mentor_x).get(entry_path(world, feedback)).get_data(as_text=True)
+    assert full in page
+    assert 'type="file"' not in page
+
+
+def test_a_full_entry_refuses_a_file_before_reading_it(app, world, week):
+    app.config["ATTACHMENTS_PER_ENTRY"] = 1
+    attach_file(app, week, world.student_a)
+
+    class Unread(io.BytesIO):
+        def read(self, *args):
+            raise AssertionError("the file was read")
+
+    with app.test_request_context():
+        entry = db.session.get(LogEntry, week)
+        student = db.session.get(User, world.student_a.id)
+        with pytest.raises(DomainError) as refused:
+            evidence.add_attachment(entry, student, "photo.png", Unread())
+    assert refused.value.field == "file"
+
+
+def test_the_attachment_limits_default_to_10_an_entry_and_500_a_placement(monkeypatch, tmp_path):
+    from config import DevelopmentConfig
+
+    monkeypatch.setenv("LEERSPOOR_INSTANCE_PATH", str(tmp_path / "instance"))
+    config = DevelopmentConfig()
+    assert (config.ATTACHMENTS_PER_ENTRY, config.ATTACHMENTS_PER_PLACEMENT) == (10, 500)
+    monkeypatch.setenv("LEERSPOOR_ATTACHMENTS_PER_ENTRY", "20")
+    monkeypatch.setenv("LEERSPOOR_ATTACHMENTS_PER_PLACEMENT", "1000")
+    config = DevelopmentConfig()
+    assert (config.ATTACHMENTS_PER_ENTRY, config.ATTACHMENTS_PER_PLACEMENT) == (20, 1000)
 
 
 def test_a_form_without_a_file_asks_for_one(app, world, login_as, week):
@@ -355,7 +550,7 @@ def test_a_photo_is_served_to_those_who_read_the_entry(app, world, login_as, wee
         assert response.headers["Content-Disposition"].startswith("inline")
         assert "board.png" in response.headers["Content-Disposition"]
         assert response.headers["X-Content-Type-Options"] == "nosniff"
-        assert "private" in response.headers["Cache-Control"]
+        assert response.headers["Cache-Control"] == "no-store"
         with Image.open(io.BytesIO(response.get_data())) as served:
             assert served.size == (5, 5)
 

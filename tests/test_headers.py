@@ -7,6 +7,7 @@ import pytest
 from app import create_app
 from app.extensions import db
 from config import ProductionConfig
+from tests.conftest import attach_file, write_entry
 
 
 @pytest.fixture
@@ -61,3 +62,23 @@ def test_static_files_keep_their_own_caching(client):
     with client.get("/static/leerspoor-1.0.css") as response:
         assert response.headers["Cache-Control"] != "no-store"
         assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_files_of_people_are_not_stored_whatever_caching_the_app_was_given(app, world, login_as):
+    app.config["SEND_FILE_MAX_AGE_DEFAULT"] = 3600  # would make a sent file public
+    week = write_entry(app, world.placement_a, world.student_a, submit=True)
+    photo = attach_file(app, week, world.student_a)
+    path = f"/placements/{world.placement_a.id}/log/{week}/attachments/{photo}"
+    response = login_as(world.mentor_x).get(path)
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_logging_out_empties_the_browsers_cache_of_the_site(world, login_as):
+    response = login_as(world.student_a).post("/logout")
+    assert response.status_code == 302
+    assert response.headers["Clear-Site-Data"] == '"cache"'
+
+
+def test_the_scale_colours_are_the_same_for_everyone_and_may_be_cached(client):
+    assert client.get("/content/scales.css").headers["Cache-Control"] == "public, max-age=3600"

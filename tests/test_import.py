@@ -136,12 +136,13 @@ def test_every_bad_row_is_listed_with_its_line_and_nothing_is_imported(app, worl
             "mentor@x.example;coach@a.example",
             f"{world.student_b.email};Student B;;;;;;",
             "noname@a.example;;;;;;;",
+            "=1+1@a.example;Formula;;;;;;",
         ]
     )
     response = _upload(coordinator, world, text)
     page = response.get_data(as_text=True)
     rows = dict(re.findall(r"<tr><td>(\d+)</td><td>([^<]+)</td></tr>", page))
-    assert set(rows) == {"3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13"}
+    assert set(rows) == {"3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14"}
     assert "not-an-email" in rows["3"]
     assert "einddatum" in rows["4"]
     assert "Nowhere Inc" in rows["5"]
@@ -153,6 +154,7 @@ def test_every_bad_row_is_listed_with_its_line_and_nothing_is_imported(app, worl
     assert "regel 2" in rows["11"]
     assert world.student_b.email in rows["12"]
     assert "student_name" in rows["13"]
+    assert "=1+1@a.example" in rows["14"]
     assert "Nu importeren" not in page
     assert _counts(app) == before
 

@@ -589,6 +589,17 @@ def test_the_mentors_download_as_csv(app, world, login_as):
     assert rows[1][9] == "Basic training due"
 
 
+def test_a_mentor_address_that_starts_like_a_formula_is_exported_as_text(app, world, login_as):
+    with app.app_context():  # as it may have been saved before addresses were checked
+        db.session.get(User, world.mentor_x.id).email = "=1+1@x.example"
+        db.session.commit()
+    response = login_as(world.coordinator_a).get("/training/mentors.csv")
+    rows = list(
+        csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff")), delimiter=";")
+    )
+    assert rows[1][:2] == ["Mentor X", "'=1+1@x.example"]
+
+
 def test_the_mentors_page_runs_a_bounded_number_of_queries(app, world, login_as, count_queries):
     coordinator = login_as(world.admin)
     with count_queries() as counter:

@@ -33,7 +33,7 @@ from wtforms.validators import (
 from wtforms.widgets import HiddenInput, TextInput
 
 from app.models import OrganisationKind, PlacementKind, PlacementStatus, Role
-from app.validators import single_line
+from app.validators import address_not_formula, single_line
 
 
 def _choices(enum_class) -> list[SelectChoice]:
@@ -64,7 +64,10 @@ class OrganisationForm(FlaskForm):
 
 class InviteForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200), single_line])
-    email = EmailField(_l("E-mail address"), validators=[DataRequired(), Email(), Length(max=254)])
+    email = EmailField(
+        _l("E-mail address"),
+        validators=[DataRequired(), Email(), Length(max=254), address_not_formula],
+    )
     organisation = SelectField(_l("Organisation"), coerce=int, choices=[])
     role = SelectField(
         _l("Role"),
@@ -82,7 +85,10 @@ class InviteForm(FlaskForm):
 
 class PersonForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200), single_line])
-    email = EmailField(_l("E-mail address"), validators=[DataRequired(), Email(), Length(max=254)])
+    email = EmailField(
+        _l("E-mail address"),
+        validators=[DataRequired(), Email(), Length(max=254), address_not_formula],
+    )
     active = BooleanField(
         _l("Can log in"),
         description=_l("Switch off for someone who left; their history stays."),

@@ -22,6 +22,7 @@ from app.auth.services import send_invitation
 from app.extensions import db
 from app.models import Membership, Organisation, Placement, PlacementKind, Role, User
 from app.models.people import normalise_email
+from app.spreadsheets import starts_like_formula
 
 MAX_ROWS = 2000
 COLUMNS = (
@@ -296,6 +297,11 @@ class _Checker:
             validate_email(value, check_deliverability=False)
         except EmailNotValidError:
             self.problem(line, _l("%(value)s is not a valid e-mail address.", value=value))
+            return False
+        if starts_like_formula(value):
+            self.problem(
+                line, _l("%(value)s: an e-mail address cannot start with =, + or -.", value=value)
+            )
             return False
         return True
 

@@ -10,7 +10,7 @@ from wtforms.validators import AnyOf, DataRequired, Email, EqualTo, Length, Vali
 
 from app.auth.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, is_common
 from app.models import EmailPreference
-from app.validators import single_line
+from app.validators import address_not_formula, single_line
 
 
 class LoginForm(FlaskForm):
@@ -111,7 +111,8 @@ class ChangeEmailForm(CurrentPasswordForm):
     """A new address, with the current password."""
 
     email = EmailField(
-        _l("New e-mail address"), validators=[DataRequired(), Email(), Length(max=254)]
+        _l("New e-mail address"),
+        validators=[DataRequired(), Email(), Length(max=254), address_not_formula],
     )
 
 

@@ -126,7 +126,11 @@ def logout():
     session.clear()
     logout_user()  # after clearing: it leaves the note that deletes the remember cookie
     flash(_("You are logged out."), "success")
-    return redirect(url_for("auth.login"))
+    response = redirect(url_for("auth.login"))
+    # Every answer is sent with `no-store`; this also empties what a browser kept anyway
+    # (its back-forward cache, files saved before `no-store`) on a shared computer.
+    response.headers["Clear-Site-Data"] = '"cache"'
+    return response
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])

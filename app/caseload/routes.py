@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Response, abort, render_template, request
+from flask import abort, render_template, request
 from flask_login import current_user, login_required
 
 from app import policy
@@ -12,6 +12,7 @@ from app.caseload import bp, services
 from app.caseload.forms import OverviewFilterForm
 from app.models import User
 from app.privacy import minors
+from app.spreadsheets import csv_download
 from app.web import page_argument
 
 # A compact list: one screen on a laptop holds about this many placements.
@@ -60,8 +61,4 @@ def export_overview():
     user = _viewer()
     _form, placements = _filtered(user)
     today = date.today()
-    return Response(
-        services.caseload_csv(placements, today),
-        mimetype="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="caseload-{today}.csv"'},
-    )
+    return csv_download(services.caseload_csv(placements, today), f"caseload-{today}.csv")

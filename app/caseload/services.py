@@ -11,9 +11,7 @@ A placement needs attention only while it runs (status active, start â‰¤ today â
 
 from __future__ import annotations
 
-import csv
 import enum
-import io
 import math
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -45,7 +43,7 @@ from app.models import (
     VisitStatus,
     live_actions,
 )
-from app.rendering import spreadsheet_cell
+from app.spreadsheets import SpreadsheetWriter
 
 DEFAULTS = SchoolSettings.defaults(0)
 # Days are counted on the calendar where the school is, not in UTC.
@@ -674,8 +672,7 @@ def caseload_csv(placements: Select, today: date) -> str:
     """
     rows = assess(placements, today)
     load_placements(rows, placements)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";")
+    writer = SpreadsheetWriter()
     writer.writerow(
         [
             _("Student"),
@@ -708,8 +705,7 @@ def caseload_csv(placements: Select, today: date) -> str:
             return "" if row.phase != "running" or value is None else value
 
         writer.writerow(
-            spreadsheet_cell(value)
-            for value in (
+            (
                 placement.student.name,
                 placement.school.name,
                 placement.workplace.name,
@@ -732,4 +728,4 @@ def caseload_csv(placements: Select, today: date) -> str:
                 number(row.overdue_agreements),
             )
         )
-    return "\ufeff" + buffer.getvalue()
+    return writer.document()

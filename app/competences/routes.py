@@ -17,6 +17,7 @@ from app.competences.services import ACTORS, Judgement, PlanChoice
 from app.content.services import content_library, localised, text_colour_on, training_library
 from app.domain import DomainError, StaleEdit
 from app.models import Placement, Setting, User
+from app.spreadsheets import csv_download
 from app.training.services import suggestion
 
 
@@ -423,12 +424,7 @@ def edit_plan(placement_id: int):
 @login_required
 def export_registrations(placement_id: int):
     placement = _readable(placement_id)
-    filename = f"registrations-{placement.id}.csv"
-    return Response(
-        services.registrations_csv(placement),
-        mimetype="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    return csv_download(services.registrations_csv(placement), f"registrations-{placement.id}.csv")
 
 
 @bp.route("/content/scales.css")

@@ -7,8 +7,6 @@ with a grouped subquery, so the matrix costs the same for ten or ten thousand ro
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
@@ -26,7 +24,7 @@ from app.content.services import content_library, localised
 from app.domain import DomainError, StaleEdit
 from app.extensions import db
 from app.models import Actor, Placement, PlanItem, Registration, RubricScore, Setting, User
-from app.rendering import spreadsheet_cell
+from app.spreadsheets import SpreadsheetWriter
 
 ACTORS = (Actor.STUDENT, Actor.MENTOR, Actor.COACH)
 # Levels this far apart between two actors make an indicator worth talking about.
@@ -502,8 +500,7 @@ def registrations_csv(placement: Placement) -> str:
         for competence in framework.competences:
             for indicator in competence.indicators:
                 texts[indicator.id] = (localised(competence.title), localised(indicator.text))
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";")
+    writer = SpreadsheetWriter()
     writer.writerow(
         [
             _("Date"),
@@ -524,8 +521,7 @@ def registrations_csv(placement: Placement) -> str:
             registration.indicator_id, (registration.competence_id, registration.indicator_id)
         )
         writer.writerow(
-            spreadsheet_cell(value)
-            for value in (
+            (
                 registration.observed_on.isoformat(),
                 registration.actor.label,
                 registration.author.name,
@@ -539,4 +535,4 @@ def registrations_csv(placement: Placement) -> str:
                 registration.framework_version,
             )
         )
-    return "\ufeff" + buffer.getvalue()
+    return writer.document()

@@ -14,8 +14,11 @@ import re
 import unicodedata
 from typing import BinaryIO
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from PIL import Image, ImageOps
+from sqlalchemy import func, select
 
 from app import audit
 from app.domain import DomainError
@@ -26,8 +29,21 @@ from app.storage import file_storage, new_key
 
 MAX_ATTACHMENT_MB = 10
 MAX_ATTACHMENT_SIZE = MAX_ATTACHMENT_MB * 1024 * 1024
-# Far more than a phone photo needs; decoding more would take hundreds of MB of memory.
-MAX_PIXELS = 64_000_000
+# A file of a few hundred kB can claim any number of pixels, and Pillow keeps 4 bytes a
+# pixel once decoded, twice that for the moment a photo is turned upright. So the size is
+# read from the file's header and checked before a single pixel is decoded
+# (docs/security.md has the measurements):
+# - the largest photo taken is 8192 × 6144: the full resolution of a 50-megapixel phone
+#   camera (8160 × 6144; 48 MP ones make 8064 × 6048);
+MAX_PIXELS = 8192 * 6144
+# - the most pixels decoded at once is a 24 MP photo at full size (5712 × 4284, a recent
+#   iPhone's default): 100 MB, 200 MB while turned upright. A larger JPEG is decoded at
+#   half its width and height directly by libjpeg, and kept so (a 50 MP photo becomes
+#   12.5 MP); a PNG cannot be decoded smaller, so a larger one is refused.
+MAX_DECODED_PIXELS = 25_000_000
+# Pillow's own guard, for every image it opens in this process: it warns past this many
+# pixels and refuses to open past twice as many.
+Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 JPEG_QUALITY = 90
 
 PDF = "application/pdf"
@@ -64,7 +80,10 @@ def add_attachment(entry: LogEntry, uploader: User, filename: str, stream: Binar
 
     The caller has checked that `uploader` may change the entry. Like a change of its
     text, new evidence withdraws a mentor's approval of the week (see `evidence_changed`).
+    An entry or a log that holds all the attachments it may is refused before the file is
+    read.
     """
+    _check_room_for_one_more(entry)
     data = stream.read(MAX_ATTACHMENT_SIZE + 1)
     if not data:
         raise DomainError("file", _l("This file is empty. Choose the photo or PDF again."))
@@ -107,6 +126,44 @@ def add_attachment(entry: LogEntry, uploader: User, filename: str, stream: Binar
     return attachment
 
 
+def attachments_full(entry: LogEntry) -> str | None:
+    """Why `entry` takes no more attachments (it or its placement's log holds all it may),
+    or None when it has room.
+
+    Counted before the file is stored: uploads sent at the same moment can each find room
+    for the last one, so a log can end a few over; the limit bounds what piles up, not a
+    race.
+    """
+    per_entry = current_app.config["ATTACHMENTS_PER_ENTRY"]
+    if len(entry.attachments) >= per_entry:
+        return lazy_ngettext(
+            "This entry has %(num)d attachment, the most it can have. Remove it to add another.",
+            "This entry has %(num)d attachments, the most it can have. Remove one to add another.",
+            per_entry,
+        )
+    per_placement = current_app.config["ATTACHMENTS_PER_PLACEMENT"]
+    in_log = db.session.scalar(
+        select(func.count(Attachment.id))
+        .join(LogEntry, Attachment.entry_id == LogEntry.id)
+        .where(LogEntry.placement_id == entry.placement_id)
+    )
+    if in_log >= per_placement:
+        return lazy_ngettext(
+            "The log of this placement has %(num)d attachment, the most it can have. Remove "
+            "it to add another.",
+            "The log of this placement has %(num)d attachments, the most it can have. Remove "
+            "one you no longer need to add another.",
+            per_placement,
+        )
+    return None
+
+
+def _check_room_for_one_more(entry: LogEntry) -> None:
+    reason = attachments_full(entry)
+    if reason is not None:
+        raise DomainError("file", reason)
+
+
 def open_attachment(attachment: Attachment) -> BinaryIO:
     """The stored bytes; raises FileNotFoundError when the file has gone missing."""
     return file_storage().open(attachment.storage_key)
@@ -147,10 +204,16 @@ def _check_pdf(data: bytes) -> None:
 
 
 def _photo_without_metadata(data: bytes, pillow_format: str) -> bytes:
-    """Decode the photo, turn it upright and encode it again without its metadata."""
+    """Decode the photo, turn it upright and encode it again without its metadata.
+
+    Opening reads the header only; the pixels are counted from it before any is decoded,
+    and a large JPEG is then decoded at half its width and height.
+    """
     try:
         image = Image.open(io.BytesIO(data), formats=[pillow_format])
-    except Image.DecompressionBombError as error:  # beyond twice Pillow's own limit
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
+        # Pillow refuses past twice MAX_PIXELS, and warns past it: where warnings are
+        # errors (the test suite) the warning arrives here too. Either way, too large.
         raise DomainError("file", TOO_MANY_PIXELS_MESSAGE) from error
     except Exception as error:  # Pillow raises many kinds of errors on damaged files
         raise DomainError("file", DAMAGED_MESSAGE) from error
@@ -158,19 +221,29 @@ def _photo_without_metadata(data: bytes, pillow_format: str) -> bytes:
         if image.width * image.height > MAX_PIXELS:
             raise DomainError("file", TOO_MANY_PIXELS_MESSAGE)
         try:
+            if image.width * image.height > MAX_DECODED_PIXELS and pillow_format == "JPEG":
+                image.draft(None, (image.width // 2, image.height // 2))
+        except Exception as error:
+            raise DomainError("file", DAMAGED_MESSAGE) from error
+        if image.width * image.height > MAX_DECODED_PIXELS:
+            # A PNG (it cannot be decoded smaller), or a JPEG libjpeg could not scale.
+            raise DomainError("file", TOO_MANY_PIXELS_MESSAGE)
+        try:
             image.load()
-            upright = ImageOps.exif_transpose(image)
-            upright.info = {k: upright.info[k] for k in KEPT_IMAGE_INFO if k in upright.info}
+            # In place: a copy would hold the pixels twice (a photo taken upright needs no
+            # turning, so no second copy at all).
+            ImageOps.exif_transpose(image, in_place=True)
+            image.info = {k: image.info[k] for k in KEPT_IMAGE_INFO if k in image.info}
             output = io.BytesIO()
             if pillow_format == "JPEG":
-                upright.save(
+                image.save(
                     output,
                     "JPEG",
                     quality=JPEG_QUALITY,
-                    icc_profile=upright.info.get("icc_profile"),
+                    icc_profile=image.info.get("icc_profile"),
                 )
             else:
-                upright.save(output, "PNG")
+                image.save(output, "PNG")
         except Exception as error:  # a truncated or malformed photo fails while decoding
             raise DomainError("file", DAMAGED_MESSAGE) from error
     return output.getvalue()

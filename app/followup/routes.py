@@ -484,11 +484,15 @@ def create_comment(placement_id: int, entry_id: int):
 
 
 def _evidence_forms(user: User, entry: LogEntry, attachment_form=None) -> dict:
-    """What the entry page needs to add and remove attachments, for this reader."""
+    """What the entry page needs to add and remove attachments, for this reader: a full
+    entry says so instead of offering the field (a form just refused keeps its message).
+    """
     removable = {a.id for a in entry.attachments if policy.can_remove_attachment(user, a)}
+    full = None
     if attachment_form is None and policy.can_edit_entry(user, entry):
-        attachment_form = AttachmentForm()
-    return {"attachment_form": attachment_form, "removable": removable}
+        full = evidence.attachments_full(entry)
+        attachment_form = AttachmentForm() if full is None else None
+    return {"attachment_form": attachment_form, "removable": removable, "attachments_full": full}
 
 
 @bp.route("/placements/<int:placement_id>/log/<int:entry_id>/attachments", methods=["GET", "POST"])
@@ -531,19 +535,15 @@ def download_attachment(placement_id: int, entry_id: int, attachment_id: int):
     except FileNotFoundError:
         current_app.logger.error("The file of attachment %d is missing", attachment.id)
         abort(404)
-    response = send_file(
+    # Photos of minors: like every answer, sent with `no-store` (app/web.py), so no
+    # browser cache keeps them after the page is closed or the person logged out.
+    return send_file(
         file,
         mimetype=attachment.content_type,
         # A photo shows in the page; a PDF is saved, never run by the browser here.
         as_attachment=attachment.content_type == evidence.PDF,
         download_name=attachment.filename,
-        etag=attachment.storage_key,
-        last_modified=attachment.created_at,
     )
-    # Photos of minors: no shared cache keeps them, and the browser asks again each time.
-    response.cache_control.private = True
-    response.cache_control.no_cache = True
-    return response
 
 
 @bp.route(

@@ -58,8 +58,8 @@ def use_link(token: str):
     with _language_of(opened.mentor, visitor):
         page = _answer(opened, visitor)
     response = make_response(page)
-    # The address is the key: no cache keeps the page, no other site learns the address.
-    response.headers["Cache-Control"] = "no-store"
+    # The address is the key: no other site learns it (no cache keeps the page either:
+    # app/web.py sends every answer with `no-store`).
     response.headers["Referrer-Policy"] = "no-referrer"
     return response
 

@@ -128,7 +128,6 @@ def export_plan(placement_id: int):
             "Content-Disposition": (
                 f'attachment; filename="{document.plan_filename(placement, today)}"'
             ),
-            "Cache-Control": "private, no-store",
         },
     )
 

@@ -32,7 +32,5 @@ def export_portfolio(placement_id: int):
             "Content-Disposition": (
                 f'attachment; filename="{services.portfolio_filename(placement, today)}"'
             ),
-            # Personal data: no shared cache keeps a copy.
-            "Cache-Control": "private, no-store",
         },
     )

@@ -19,6 +19,7 @@ from app.content.services import localised, training_library
 from app.extensions import db, limiter
 from app.mailer import external_url
 from app.models import PostStatus, PracticePost, User
+from app.spreadsheets import csv_download
 from app.training import bp, services
 from app.training.certificate import CertificateView
 from app.training.certificate import render as render_certificate
@@ -285,11 +286,7 @@ def list_mentors():
 def export_mentors():
     library = training_library()
     rows = services.mentor_rows(_followed_mentors(), library)
-    return Response(
-        services.mentors_csv(rows, library, date.today()),
-        mimetype="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="mentor-training.csv"'},
-    )
+    return csv_download(services.mentors_csv(rows, library, date.today()), "mentor-training.csv")
 
 
 @bp.route("/training/mentors/<int:mentor_id>", methods=["GET", "POST"])
@@ -403,7 +400,6 @@ def download_certificate(code: str):
         mimetype="application/pdf",
         headers={
             "Content-Disposition": f'attachment; filename="certificate-{certificate.code}.pdf"',
-            "Cache-Control": "private, no-store",
         },
     )
 

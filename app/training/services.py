@@ -6,8 +6,6 @@ module's options raises `TrainingError` and records nothing.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 import secrets
 from dataclasses import dataclass
@@ -40,7 +38,7 @@ from app.models import (
 )
 from app.models.columns import utcnow
 from app.notifications import events
-from app.rendering import spreadsheet_cell
+from app.spreadsheets import SpreadsheetWriter
 
 
 class TrainingError(Exception):
@@ -470,8 +468,7 @@ def save_mentor_record(
 
 def mentors_csv(rows: list[MentorRow], library: TrainingLibrary, today: date) -> str:
     """The training progress of the mentors, for a spreadsheet."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";")
+    writer = SpreadsheetWriter()
     writer.writerow(
         [
             _("Name"),
@@ -491,7 +488,7 @@ def mentors_csv(rows: list[MentorRow], library: TrainingLibrary, today: date) ->
         record = row.record
         writer.writerow(
             [
-                spreadsheet_cell(row.mentor.name),
+                row.mentor.name,
                 row.mentor.email,
                 row.modules_done,
                 f"{row.basic.done}/{row.basic.total}" if row.basic else "",
@@ -503,7 +500,7 @@ def mentors_csv(rows: list[MentorRow], library: TrainingLibrary, today: date) ->
                 labels[row.compliance(today)],
             ]
         )
-    return "\ufeff" + buffer.getvalue()
+    return writer.document()
 
 
 def compliance_labels() -> dict[str, str]:

@@ -1,0 +1,196 @@
+"""Every file the app sends: no cache keeps it, and every CSV cell is safe in a spreadsheet.
+
+The downloads are found, not listed: the walk asks every route of the access matrix
+(`tests/test_access.py`, which fails when a route has no case) as each person the
+matrix lets in, and judges every answer by what it is. A new export or download route
+is checked here as soon as it has its row in the matrix.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from app import spreadsheets
+from app.competences import services as competences
+from app.extensions import db
+from app.models import Certificate, Organisation, Placement, Setting, User
+from tests.conftest import Browser
+from tests.test_access import CASES, ROLES, Case, expect, world_ids
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Content anyone may read, the same for everyone: a cache may keep it.
+PUBLIC = {"competences.show_scale_stylesheet"}
+# What the walk must have downloaded at least, so it cannot pass by finding nothing.
+KNOWN_DOWNLOADS = {
+    "followup.download_attachment": "image/png",
+    "competences.export_registrations": "text/csv",
+    "caseload.export_overview": "text/csv",
+    "training.export_mentors": "text/csv",
+    "portfolio.export_portfolio": "application/pdf",
+    "plans.export_plan": "application/pdf",
+    "training.download_certificate": "application/pdf",
+    "training.download_template": "application/pdf",
+    "privacy.export_own_data": "application/zip",
+    "privacy.export_person": "application/zip",
+}
+
+
+def formula(index: int, text: str) -> str:
+    """`text` behind one of the characters that make a spreadsheet cell a formula."""
+    return FORMULA_STARTS[index % len(FORMULA_STARTS)] + text
+
+
+def plant_formulas(app, world) -> None:
+    """Every name, address and text the exports show starts like a formula, as an
+    attacker would type them; addresses as they may have been saved before input checks.
+    """
+    with app.app_context():
+        for index, user in enumerate(db.session.scalars(select(User).order_by(User.id))):
+            user.name = formula(index, f'HYPERLINK("http://evil.example";"{user.name}")')
+            user.email = "=" + user.email
+        organisations = db.session.scalars(select(Organisation).order_by(Organisation.id))
+        for index, organisation in enumerate(organisations):
+            organisation.name = formula(index + 1, organisation.name)
+        placement = db.session.get(Placement, world.placement_a.id)
+        placement.programme = "+Elektrotechniek"
+        placement.cohort = "-2026"
+        db.session.add(
+            Certificate(
+                user_id=world.mentor_x.id,
+                path_id="basic-mentor-training",
+                code="WALK-CERT-0001",
+                name=formula(0, "1+1"),
+                modules=[],
+            )
+        )
+        db.session.commit()
+        framework = competences.framework_of(placement)
+        competence = framework.competences[0]
+        competences.register(
+            placement,
+            db.session.get(User, world.mentor_x.id),
+            competence,
+            [
+                competences.Judgement(
+                    competence.indicators[0].id,
+                    Setting.WORKPLACE,
+                    framework.scale[0].value,
+                    "=cmd|' /C calc'!A0",
+                )
+            ],
+            observed_on=date.today(),
+        )
+
+
+# The matrix's certificate case asks for a code nobody has; this one is mentor X's.
+WALK_CASES = [
+    *CASES,
+    Case(
+        "training.download_certificate",
+        "GET",
+        "/training/certificates/WALK-CERT-0001.pdf",
+        expect(404, anonymous=302, mentor_x=200),
+    ),
+]
+
+
+def walk(app, world, login_as, monkeypatch):
+    """Every answer of every case to each person the matrix expects a page for (a POST
+    answered with a page sends nothing that changes data), with how many cells the one
+    CSV writer made for it.
+    """
+    ids = world_ids(app, world)
+    browsers = {
+        role: Browser(app.test_client()) if role == "anonymous" else login_as(world.user(role))
+        for role in ROLES
+    }
+    made = []
+    neutralise = spreadsheets.spreadsheet_cell
+
+    def counted(value):
+        made.append(value)
+        return neutralise(value)
+
+    monkeypatch.setattr(spreadsheets, "spreadsheet_cell", counted)
+    for case in WALK_CASES:
+        path = case.path.format(**ids)
+        for role in ROLES:
+            if case.method == "POST" and case.expected[role] != 200:
+                continue
+            made.clear()
+            browser = browsers[role]
+            response = browser.get(path) if case.method == "GET" else browser.post(path, case.data)
+            yield case, role, response, len(made)
+
+
+@pytest.fixture
+def answers(app, world, login_as, monkeypatch):
+    plant_formulas(app, world)
+    return list(walk(app, world, login_as, monkeypatch))
+
+
+def test_every_answer_of_every_route_is_kept_by_no_cache(answers):
+    """Photos of minors, portfolios, exports: not in a shared computer's browser cache
+    after logging out, nor in any cache between the server and the browser.
+    """
+    stored = {
+        f"{case.id} as {role}: {response.headers.get('Cache-Control')}"
+        for case, role, response, _made in answers
+        if case.endpoint not in PUBLIC and not response.cache_control.no_store
+    }
+    assert not stored
+    downloads = {
+        case.endpoint: response.mimetype
+        for case, _role, response, _made in answers
+        if response.status_code == 200 and response.mimetype != "text/html"
+    }
+    assert KNOWN_DOWNLOADS.items() <= downloads.items()
+
+
+def test_every_csv_export_neutralises_formulas_in_every_cell(answers):
+    """Each cell went through the one writer, and nothing a spreadsheet would run as a
+    formula is left at the start of a cell.
+    """
+    exports = [
+        (case, role, response, made)
+        for case, role, response, made in answers
+        if response.mimetype == "text/csv"
+    ]
+    assert {case.endpoint for case, *_rest in exports} >= {
+        endpoint for endpoint, kind in KNOWN_DOWNLOADS.items() if kind == "text/csv"
+    }
+    for case, role, response, made in exports:
+        text = response.get_data(as_text=True)
+        assert text.startswith("\ufeff")
+        rows = list(csv.reader(io.StringIO(text[1:], newline=""), delimiter=";"))
+        cells = [cell for row in rows for cell in row]
+        where = f"{case.id} as {role}"
+        assert made >= len(cells), f"{where}: cells written past the one CSV writer"
+        assert not [cell for cell in cells if cell.startswith(FORMULA_STARTS)], where
+        assert [cell for cell in cells if cell.startswith("'")], f"{where}: no planted formula"
+
+
+@pytest.mark.parametrize("start", FORMULA_STARTS)
+def test_a_cell_that_starts_like_a_formula_is_shown_as_text(start):
+    assert spreadsheets.spreadsheet_cell(start + "1+1") == "'" + start + "1+1"
+
+
+def test_numbers_dates_and_plain_text_are_written_as_they_are():
+    assert spreadsheets.spreadsheet_cell(-3) == "-3"
+    assert spreadsheets.spreadsheet_cell(2.5) == "2.5"
+    assert spreadsheets.spreadsheet_cell(None) == ""
+    assert spreadsheets.spreadsheet_cell("Jan = Piet") == "Jan = Piet"
+    assert spreadsheets.spreadsheet_cell(date(2030, 1, 2)) == "2030-01-02"
+
+
+def test_the_writer_makes_a_document_with_a_bom_semicolons_and_safe_cells():
+    writer = spreadsheets.SpreadsheetWriter()
+    writer.writerow(["Name", "E-mail"])
+    writer.writerow(["=1+1", "=a@b.be"])
+    writer.writerow([3, None])
+    assert writer.document() == "\ufeffName;E-mail\r\n'=1+1;'=a@b.be\r\n3;\r\n"
