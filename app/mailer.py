@@ -26,6 +26,11 @@ def external_url(endpoint: str, **values) -> str:
         return url_for(endpoint, _external=True, **values)
 
 
+def mail_locale(user) -> str:
+    """The language of e-mails to `user`: their own choice, else the site's default."""
+    return user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
 def send_mail(to: str, subject: str, body: str) -> EmailMessage:
     """Send a plain-text message to one address."""
     message = EmailMessage()

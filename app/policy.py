@@ -552,7 +552,21 @@ def can_attach_directly(user: User, person: User) -> bool:
         return True
     if person.is_admin or not person.memberships:
         return False
-    return all(can_remove_membership(user, membership) for membership in person.memberships)
+    return all(administers_alone(user, membership) for membership in person.memberships)
+
+
+def administers_alone(user: User, membership: Membership) -> bool:
+    """Whether `membership` lies wholly inside `user`'s administration: a role they could
+    have given, in an organisation nobody else administers (their school, or a workplace
+    that works with none but their schools). A mentor of a company that also works with
+    another school is that school's concern too, so neither school alone decides for them.
+    """
+    organisation = membership.organisation
+    return (
+        organisation is not None
+        and membership.role in grantable_roles(user, organisation)
+        and can_edit_organisation(user, organisation)
+    )
 
 
 def visible_membership_invitations(user: User) -> Select:
@@ -593,14 +607,15 @@ def record_owner(person: User) -> Membership | None:
 
 def can_edit_person_details(user: User, person: User) -> bool:
     """Change `person`'s name (and, for a student, date of birth): admins, the person
-    themselves, and whoever administers the role that owns the record (`record_owner`:
-    the coordinators of that school, or of the schools a workplace's mentor works with).
+    themselves, and whoever alone administers the role that owns the record
+    (`record_owner`: the coordinators of that school, or of the one school a workplace's
+    mentor works with; a mentor of a company shared by schools is renamed by an admin).
     Another organisation that shares the person sees the name but leaves it alone.
     """
     if user.is_admin or user.id == person.id:
         return True
     owner = record_owner(person)
-    return owner is not None and can_remove_membership(user, owner)
+    return owner is not None and administers_alone(user, owner)
 
 
 def sees_birth_date(user: User, person: User) -> bool:

@@ -179,3 +179,25 @@ def test_two_schedulers_at_once_send_each_mail_once(app, world, mail_server):
     assert all(report.sent for report in reports), "both schedulers took part"
     with app.app_context():
         assert db.session.scalar(select(func.count(QueuedMail.id))) == 0
+
+
+def test_an_email_that_cannot_be_written_waits_its_turn_and_the_next_ones_go(
+    app, world, outbox, monkeypatch
+):
+    with app.app_context():
+        services.request_password_reset(world.student_a.email)
+        services.request_password_reset(world.mentor_x.email)
+    written = mail_queue.send_mail
+
+    def refuse_the_student(to, subject, body):
+        if to == world.student_a.email:
+            raise UnicodeEncodeError("ascii", "é", 0, 1, "a mail server that reads ASCII only")
+        return written(to, subject, body)
+
+    monkeypatch.setattr(mail_queue, "send_mail", refuse_the_student)
+    report = send_queued_mail(app)
+    assert (report.sent, report.retrying) == (1, 1)
+    assert [message["To"] for message in outbox.messages] == [world.mentor_x.email]
+    [waiting] = _waiting(app)
+    assert waiting.user_id == world.student_a.id
+    assert waiting.last_error.startswith("UnicodeEncodeError")

@@ -13,8 +13,10 @@ from sqlalchemy import select
 from app import policy
 from app.admin import services as admin_services
 from app.admin.services import AdminError
+from app.auth import services as auth_services
+from app.domain import DomainError
 from app.extensions import db
-from app.models import AuditEvent, Membership, MembershipInvitation, Role, User
+from app.models import AuditEvent, Membership, MembershipInvitation, Partnership, Role, User
 from app.models.columns import utcnow
 from tests.conftest import Browser, make_user
 
@@ -428,3 +430,71 @@ def test_my_account_leads_to_a_waiting_invitation(app, world, login_as, in_engli
     page = student.get("/account").get_data(as_text=True)
     assert "An organisation invites you: answer its invitation." in page
     assert 'href="/account/invitations"' in page
+
+
+def _shared_company(app, world) -> None:
+    """Company X works with school B too (its mentor guides students of both)."""
+    with app.app_context():
+        db.session.add(Partnership(school_id=world.school_b.id, workplace_id=world.company_x.id))
+        db.session.commit()
+
+
+def test_a_mentor_of_a_company_shared_with_another_school_is_invited_not_attached(
+    app, world, login_as, outbox
+):
+    _shared_company(app, world)
+    coordinator = login_as(world.coordinator_a)
+    assert (
+        _invite(coordinator, world, world.mentor_x.email, "coach", world.school_a).status_code
+        == 302
+    )
+    assert _memberships(app, world.mentor_x.id) == {(world.company_x.id, Role.MENTOR)}
+    [invitation] = _invitations(app, world.mentor_x.id)
+    assert invitation.organisation_id == world.school_a.id
+    with app.app_context():
+        mentor = db.session.get(User, world.mentor_x.id)
+        assert not policy.can_change_email(db.session.get(User, world.coordinator_a.id), mentor)
+
+
+def test_neither_school_alone_renames_the_mentor_of_a_shared_company(app, world, login_as):
+    _shared_company(app, world)
+    for coordinator in (world.coordinator_a, world.coordinator_b):
+        browser = login_as(coordinator)
+        page = browser.get(f"/admin/people/{world.mentor_x.id}").get_data(as_text=True)
+        assert 'name="name"' not in page
+        forged = browser.post(f"/admin/people/{world.mentor_x.id}", {"name": "Renamed"})
+        assert forged.status_code == 403
+    with app.app_context():
+        assert db.session.get(User, world.mentor_x.id).name == "Mentor X"
+    assert "person_updated" not in _actions(app)
+
+
+def test_the_one_school_a_company_works_with_renames_its_mentor(app, world, login_as):
+    browser = login_as(world.coordinator_a)
+    path = f"/admin/people/{world.mentor_x.id}"
+    browser.get(path)
+    assert browser.post(path, {"name": "Mentor Xavier"}).status_code == 302
+    with app.app_context():
+        assert db.session.get(User, world.mentor_x.id).name == "Mentor Xavier"
+
+
+def test_an_invitation_answered_twice_at_once_is_answered_once(app, world, login_as, outbox):
+    _invite(login_as(world.coordinator_b), world, world.student_a.email, "student")
+    with app.app_context():
+        student = db.session.get(User, world.student_a.id)
+        [invitation] = db.session.scalars(select(MembershipInvitation)).all()
+        db.session.refresh(invitation)
+        twin = MembershipInvitation(
+            **{
+                column.key: getattr(invitation, column.key)
+                for column in MembershipInvitation.__table__.columns
+            }
+        )  # what the second tab loaded before the first answered
+        auth_services.answer_membership_invitation(student, invitation, accept=True)
+        with pytest.raises(DomainError):
+            auth_services.answer_membership_invitation(student, twin, accept=True)
+    assert _memberships(app, world.student_a.id) == {
+        (world.school_a.id, Role.STUDENT),
+        (world.school_b.id, Role.STUDENT),
+    }
+    assert _actions(app).count("membership_invitation_accepted") == 1

@@ -89,6 +89,8 @@ EDIT_FORMS = [
     ),
     EditForm("followup.edit_entry", PLACEMENT_A + "/log/{draft_a}/edit", ("student_a",)),
     EditForm("followup.edit_entry", PLACEMENT_A + "/log/{feedback_draft_a}/edit", ("mentor_x",)),
+    EditForm("followup.edit_entry", PLACEMENT_A + "/log/{scored_week_a}/edit", ("student_a",)),
+    EditForm("followup.edit_entry", PLACEMENT_A + "/log/{coach_note_a}/edit", ("coach_a",)),
     EditForm(
         "competences.register_indicators",
         PLACEMENT_A + "/register",
@@ -217,6 +219,14 @@ def _realistic(app, world) -> dict[str, int | str]:
     """
     ids = fuzz_world(app, world)
     ids["feedback_draft_a"] = write_entry(app, world.placement_a, world.mentor_x, "feedback")
+    # A week handed in with a low wellbeing score, and a note for the school only: a box
+    # or a choice that is not shown as stored would change who reads them.
+    ids["scored_week_a"] = write_entry(
+        app, world.placement_a, world.student_a, week=date(2026, 10, 19), wellbeing=2, submit=True
+    )
+    ids["coach_note_a"] = write_entry(
+        app, world.placement_a, world.coach_a, "visit_note", coach_only=True, submit=True
+    )
     today = date.today()
     with app.app_context():
         first_school = Organisation(name="Aarschot Atheneum", kind=OrganisationKind.SCHOOL)
@@ -362,3 +372,16 @@ def test_a_placement_saved_unchanged_says_nothing_changed(app, world, login_as, 
     sent = read_page_form(browser.get(path), path).data()
     response = browser.post(path, sent, follow_redirects=True)
     assert "Nothing changed." in response.get_data(as_text=True)
+
+
+def test_an_account_saved_unchanged_in_an_english_browser_keeps_no_language_choice(
+    app, world, login_as
+):
+    browser = login_as(world.student_a)
+    english = {"Accept-Language": "en"}
+    page = browser.get("/account", headers=english)
+    sent = read_page_form(page, "/account").data()
+    assert sent["locale"] == ["en"]
+    assert browser.post("/account", sent, headers=english).status_code == 302
+    with app.app_context():
+        assert db.session.get(User, world.student_a.id).locale is None

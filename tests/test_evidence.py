@@ -322,7 +322,7 @@ def test_a_placement_takes_the_configured_number_of_attachments_over_its_entries
     app, world, login_as, week
 ):
     app.config["ATTACHMENTS_PER_PLACEMENT"] = 3
-    other_week = write_entry(app, world.placement_a, world.student_a, week=date.today())
+    other_week = write_entry(app, world.placement_a, world.student_a, week=date(2026, 10, 26))
     for entry in (week, week, other_week):
         attach_file(app, entry, world.student_a)
     attach_file(app, write_entry(app, world.placement_b, world.student_b), world.student_b)

@@ -7,7 +7,7 @@ periods: test_access.py.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -18,9 +18,11 @@ from app.models import (
     AuditEvent,
     Goal,
     LogEntry,
+    MembershipInvitation,
     Notification,
     Placement,
     RetentionPeriod,
+    Role,
     SchoolSettings,
     User,
 )
@@ -216,3 +218,27 @@ def test_the_purge_command_says_what_it_deleted(app, world, runner, ended_log):
     assert "2 placement" in result.output
     assert "1 files deleted; 1 unused accounts erased." in result.output
     assert _count(app, Placement) == 0
+
+
+def test_an_invitation_nobody_answered_in_time_goes_the_night_after_it_expired(app, world):
+    now = datetime.now(UTC)
+    with app.app_context():
+        for user, expires in (
+            (world.student_a, now - timedelta(hours=1)),
+            (world.coach_a, now + timedelta(days=3)),
+        ):
+            db.session.add(
+                MembershipInvitation(
+                    user_id=user.id,
+                    organisation_id=world.school_b.id,
+                    role=Role.STUDENT,
+                    invited_by_id=world.coordinator_b.id,
+                    expires_at=expires,
+                )
+            )
+        db.session.commit()
+    numbers = _purge(app, now)
+    assert numbers["membership_invitation"] == 1
+    with app.app_context():
+        left = db.session.scalars(select(MembershipInvitation.user_id)).all()
+    assert left == [world.coach_a.id]

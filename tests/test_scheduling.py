@@ -187,13 +187,17 @@ def test_a_failing_job_tells_every_admin_once_a_day_with_a_link_to_the_jobs_page
         former.active = False
         db.session.commit()
         admins = sorted([world.admin.id, second.id])
+    # Noon in Brussels, so the runs of one day never straddle its midnight.
+    noon = datetime.now(UTC).replace(hour=10, minute=0, second=0, microsecond=0)
+    monkeypatch.setattr(runs, "utcnow", lambda: noon)
+    with app.app_context():
         for _ in range(3):  # a job that fails at every run, every five minutes
-            run_job(FAILING, datetime.now(UTC))
-        run_job(COUNTING, datetime.now(UTC))
+            run_job(FAILING, noon)
+        run_job(COUNTING, noon)
     told = [(admin, "admin.list_jobs", {"_anchor": "job-failing"}, "failing") for admin in admins]
     assert _job_failed_notifications(app) == told
 
-    tomorrow = datetime.now(UTC) + timedelta(days=1)
+    tomorrow = noon + timedelta(days=1)
     monkeypatch.setattr(runs, "utcnow", lambda: tomorrow)
     with app.app_context():
         run_job(FAILING, tomorrow)

@@ -316,25 +316,17 @@ class _Checker:
         row.student = user
         if self.school.id in user.organisation_ids(Role.STUDENT):
             return
-        if not policy.can_attach_directly(self.actor, user):
-            # The rule of the invitation form: someone of another organisation joins
-            # only by accepting an invitation.
+        if user.memberships or not policy.can_attach_directly(self.actor, user):
+            # Someone of another organisation joins only by accepting an invitation (the
+            # rule of the invitation form), and someone of the school with another role is
+            # most often a mistyped address: the import makes neither a student on its own,
+            # and says the same for both.
             self.problem(
                 row.line,
                 _l(
-                    "%(email)s already has an account outside your school. Invite them as a "
-                    "student under People; once they accept, import their placements.",
-                    email=row.student_email,
-                ),
-            )
-        elif user.memberships:
-            # Someone the actor may attach, but with another role: most often a mistyped
-            # address, so the import does not make them a student on its own.
-            self.problem(
-                row.line,
-                _l(
-                    "%(email)s already has another role in Leerspoor. Check the address, "
-                    "or make them a student under People first.",
+                    "%(email)s already has an account with another role. Invite them as a "
+                    "student under People; once they are a student of your school, import "
+                    "their placements.",
                     email=row.student_email,
                 ),
             )

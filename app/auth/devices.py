@@ -16,7 +16,7 @@ that logged in there (up to `MAX_ACCOUNTS`: a shared computer), the account's id
 fingerprint of its e-mail address and password hash (a new password or address ends
 the entry) and when it last logged in there. It is signed with the secret key (a forged
 or altered cookie counts for nothing), HttpOnly, SameSite=Strict, Secure where session
-cookies are, sent only to /login, and kept `KNOWN_DEVICE_DAYS` after the last login.
+cookies are, and kept `KNOWN_DEVICE_DAYS` after the last login.
 """
 
 from __future__ import annotations
@@ -34,7 +34,9 @@ from app.extensions import db
 from app.models import User, normalise_email
 
 COOKIE = "known_device"
-COOKIE_PATH = "/login"
+# The whole site: it is also renewed where a password is set (a reset or invitation link,
+# My account), and a cookie a browser did not send there would be replaced, not renewed.
+COOKIE_PATH = "/"
 MAX_ACCOUNTS = 10
 
 

@@ -19,7 +19,6 @@ statements for every address (the database inserts one row or none), and the
 
 from __future__ import annotations
 
-import smtplib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -30,7 +29,7 @@ from sqlalchemy import delete, insert, literal, select
 
 from app.auth.tokens import Purpose, make_token
 from app.extensions import db
-from app.mailer import external_url, send_mail
+from app.mailer import external_url, mail_locale, send_mail
 from app.models import QueuedMail, QueuedMailKind, User, normalise_email
 from app.models.columns import UTCDateTime
 
@@ -117,7 +116,7 @@ def _deliver_next(now: datetime, report: MailReport) -> bool:
     else:
         try:
             _send_password_reset(user, mail.requested_at, left)
-        except (smtplib.SMTPException, OSError) as error:
+        except Exception as error:  # noqa: BLE001  one bad e-mail must not hold up the queue
             _retry_later(mail, now, error, report)
         else:
             db.session.delete(mail)
@@ -143,7 +142,7 @@ def _retry_later(mail: QueuedMail, now: datetime, error: Exception, report: Mail
 
 
 def _send_password_reset(user: User, requested_at: datetime, left: timedelta) -> None:
-    with force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+    with force_locale(mail_locale(user)):
         body = _(
             "Hello %(name)s,\n\nSomeone asked to reset your Leerspoor password. "
             "Choose a new password with this link (valid for %(minutes)s minutes, once):\n\n"

@@ -210,10 +210,13 @@ def edit_account():
     user = current_user._get_current_object()
     form = _account_form(user)
     if form.validate_on_submit():
+        shown = _shown_locale(user)
         services.update_account(
             user,
             name=form.name.data,
-            locale=form.locale.data,
+            # The language shown and kept is no choice: someone who never chose one keeps
+            # following the site's (and the language switcher's) language.
+            locale=None if form.locale.data == shown else form.locale.data,
             notify_by_email=EmailPreference(form.notify_by_email.data),
         )
         session["locale"] = form.locale.data
@@ -229,10 +232,14 @@ def _account_form(user: User) -> AccountForm:
     return AccountForm(
         data={
             "name": user.name,
-            "locale": user.locale or str(get_locale()),
+            "locale": _shown_locale(user),
             "notify_by_email": user.notify_by_email.value,
         }
     )
+
+
+def _shown_locale(user: User) -> str:
+    return user.locale or str(get_locale())
 
 
 def _account_page(**forms):

@@ -9,7 +9,7 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import lazyload, selectinload
 from werkzeug.security import generate_password_hash
 
@@ -25,7 +25,7 @@ from app.auth.tokens import (
 )
 from app.domain import DomainError
 from app.extensions import db
-from app.mailer import external_url, send_mail
+from app.mailer import external_url, mail_locale, send_mail
 from app.models import (
     EmailPreference,
     Membership,
@@ -128,7 +128,7 @@ def request_email_change(user: User, new_email: str) -> None:
         _mail_email_change_link(user, new_email)
     else:
         _mail_address_in_use(owner)
-    with force_locale(_mail_locale(user)):
+    with force_locale(mail_locale(user)):
         send_mail(
             user.email,
             _("Your Leerspoor e-mail address is about to change"),
@@ -147,7 +147,7 @@ def request_email_change(user: User, new_email: str) -> None:
 
 def _mail_email_change_link(user: User, new_email: str) -> None:
     minutes = current_app.config["PASSWORD_RESET_MAX_AGE_MINUTES"]
-    with force_locale(_mail_locale(user)):
+    with force_locale(mail_locale(user)):
         link = external_url(
             "auth.confirm_email", token=make_token(user, Purpose.EMAIL_CHANGE, e=new_email)
         )
@@ -168,7 +168,7 @@ def _mail_email_change_link(user: User, new_email: str) -> None:
 
 def _mail_address_in_use(owner: User) -> None:
     """Tell the account that has the address that someone asked for it; nothing changes."""
-    with force_locale(_mail_locale(owner)):
+    with force_locale(mail_locale(owner)):
         send_mail(
             owner.email,
             _("This e-mail address already has a Leerspoor account"),
@@ -208,24 +208,23 @@ def set_locale(user: User, locale: str) -> None:
 
 
 def update_account(
-    user: User, *, name: str, locale: str, notify_by_email: EmailPreference | None = None
+    user: User, *, name: str, locale: str | None, notify_by_email: EmailPreference | None = None
 ) -> None:
+    """Save one's name, language (None: as it was) and e-mail choice; nothing is written
+    when nothing changed.
+    """
     user.name = name.strip()
-    if user.locale is not None or locale != current_app.config["BABEL_DEFAULT_LOCALE"]:
-        user.locale = locale  # no choice yet and the default kept: still no choice
+    if locale is not None:
+        user.locale = locale
     if notify_by_email is not None:
         user.notify_by_email = notify_by_email
     if db.session.is_modified(user):
         db.session.commit()
 
 
-def _mail_locale(user: User) -> str:
-    return user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]
-
-
 def send_invitation(user: User, invited_by: User, organisation_name: str) -> None:
     """Mail `user` a link to set a password (or, with a password already, a notice)."""
-    with force_locale(_mail_locale(user)):
+    with force_locale(mail_locale(user)):
         if user.has_password:
             subject = _(
                 "You now have access to %(organisation)s in Leerspoor",
@@ -267,7 +266,7 @@ def send_membership_invitation(invitation: MembershipInvitation) -> None:
     """
     user = invitation.user
     organisation = invitation.organisation
-    with force_locale(_mail_locale(user)):
+    with force_locale(mail_locale(user)):
         role = str(invitation.role.label).lower()
         body = _(
             "Hello %(name)s,\n\n%(inviter)s invites you to join %(organisation)s in "
@@ -322,6 +321,15 @@ def answer_membership_invitation(
             ),
         )
     details = {"role": invitation.role, "organisation_id": invitation.organisation_id}
+    # Claimed by deleting it first: of two answers at once (a double tap, two tabs) the
+    # second finds nothing to delete and changes nothing.
+    claimed = db.session.execute(
+        delete(MembershipInvitation).where(MembershipInvitation.id == invitation.id)
+    ).rowcount
+    if not claimed:
+        db.session.rollback()
+        raise DomainError("answer", _l("This invitation has been answered already."))
+    db.session.expunge(invitation)
     if accept and not any(
         m.role == invitation.role and m.organisation_id == invitation.organisation_id
         for m in user.memberships
@@ -331,7 +339,6 @@ def answer_membership_invitation(
         )
     action = "membership_invitation_accepted" if accept else "membership_invitation_declined"
     audit.record(user, action, user, **details)
-    db.session.delete(invitation)
     db.session.commit()
 
 

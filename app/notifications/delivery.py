@@ -30,7 +30,7 @@ from sqlalchemy.orm import contains_eager
 
 from app.extensions import db
 from app.i18n import DEFAULT_TIMEZONE
-from app.mailer import external_url, send_mail
+from app.mailer import external_url, mail_locale, send_mail
 from app.mentorlinks.services import link_days, link_for
 from app.mentorlinks.tokens import QuickAction, make_token
 from app.models import EmailPreference, EmailStatus, Notification, User
@@ -149,7 +149,7 @@ def _deliver_next(now: datetime, report: DeliveryReport) -> bool:
         return False
     user = notification.user
     try:
-        with force_locale(_locale_of(user)):
+        with force_locale(mail_locale(user)):
             subject, body = _single_email(notification, user, now)
             send_mail(user.email, subject, body)
     except (smtplib.SMTPException, OSError) as error:
@@ -197,7 +197,7 @@ def _deliver_digest(user_id: int, now: datetime, digest_at: datetime, report) ->
     ).all()
     user = notifications[0].user
     try:
-        with force_locale(_locale_of(user)):
+        with force_locale(mail_locale(user)):
             subject, body = _digest_email(notifications, user, now)
             send_mail(user.email, subject, body)
     except (smtplib.SMTPException, OSError) as error:
@@ -237,10 +237,6 @@ def _mark_failed(notifications, now: datetime, error: Exception, report) -> None
 
 
 # -- the e-mails ------------------------------------------------------------------------
-
-
-def _locale_of(user: User) -> str:
-    return user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
 def _footer() -> str:

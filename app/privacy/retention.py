@@ -38,6 +38,7 @@ from app.i18n import DEFAULT_TIMEZONE
 from app.models import (
     AuditEvent,
     Membership,
+    MembershipInvitation,
     Notification,
     Organisation,
     OrganisationKind,
@@ -274,6 +275,13 @@ def _purge(now: datetime, progress: _Progress) -> None:
     ).rowcount
     db.session.commit()
     progress.deleted["notification"] += notifications
+    # An invitation nobody answered in time can no longer be accepted; it would only go
+    # on telling the inviting school that the address has an account.
+    invitations = db.session.execute(
+        delete(MembershipInvitation).where(MembershipInvitation.expires_at < now)
+    ).rowcount
+    db.session.commit()
+    progress.deleted["membership_invitation"] += invitations
     audit_years = current_app.config["AUDIT_RETENTION_YEARS"]
     if db.engine.dialect.name == "postgresql":
         # The one DELETE the audit table lets through (see app/models/audit.py).
