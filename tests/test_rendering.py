@@ -48,9 +48,13 @@ def test_a_converter_is_built_once_per_thread(monkeypatch):
     monkeypatch.setattr(rendering.markdown, "Markdown", CountingMarkdown)
     monkeypatch.setattr(rendering, "_converters", threading.local())
     results = {}
+    # Both threads stay alive until both have rendered: a thread that ended could hand its
+    # id to the next one, and two converters would look like one.
+    both_done = threading.Barrier(2, timeout=30)
 
     def render_many(name: str) -> None:
         results[name] = [str(render_markdown(f"**{name} {i}**")) for i in range(50)]
+        both_done.wait()
 
     threads = [threading.Thread(target=render_many, args=(name,)) for name in ("a", "b")]
     for thread in threads:
