@@ -13,6 +13,9 @@ from pathlib import Path
 from flask import current_app, has_request_context, url_for
 
 SMTP_TIMEOUT = 30  # seconds
+# What a mail server that is down or refuses raises: the caller tells the person to try
+# again later (or, for queued mail, tries again itself).
+MAIL_ERRORS = (OSError, smtplib.SMTPException)
 
 
 def external_url(endpoint: str, **values) -> str:

@@ -11,8 +11,10 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import AuditEvent, User
 from tests.conftest import PASSWORD, Browser, send_queued_mail
+from tests.mail_server import closed_port
 
 NEW = "mentor.new@x.example"
+FLASH = re.compile(r'<p class="flash flash-(\w+)"[^>]*>([^<]*)</p>')
 
 
 def _ask(browser, address: str = NEW, password: str = PASSWORD):
@@ -156,5 +158,21 @@ def test_a_new_password_voids_the_link(app, world, login_as, outbox):
         },
     )
     assert _confirm(Browser(app.test_client()), link).status_code == 302
+    with app.app_context():
+        assert db.session.get(User, world.mentor_x.id).email == world.mentor_x.email
+
+
+def test_with_the_mail_server_down_both_kinds_of_address_get_the_same_clear_answer(
+    app, world, login_as, mail_server, in_english
+):
+    app.config["MAIL_PORT"] = closed_port()
+    mentor = login_as(world.mentor_x)
+    answers = []
+    for address in (NEW, world.student_a.email):
+        response = _ask(mentor, address)
+        assert response.status_code == 302
+        page = mentor.get(response.headers["Location"]).get_data(as_text=True)
+        answers.append(FLASH.findall(page))
+    assert answers[0] == answers[1] == [("error", "The e-mail could not be sent. Try again later.")]
     with app.app_context():
         assert db.session.get(User, world.mentor_x.id).email == world.mentor_x.email

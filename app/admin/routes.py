@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import smtplib
 from datetime import UTC, datetime
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
@@ -29,6 +28,7 @@ from app.auth import second_factor
 from app.content.services import content_library, localised
 from app.extensions import db
 from app.forms import CsrfForm
+from app.mailer import MAIL_ERRORS
 from app.models import (
     Organisation,
     OrganisationKind,
@@ -45,8 +45,6 @@ from app.privacy import services as privacy
 from app.privacy.forms import RecordRequestForm
 from app.scheduling.runs import job_statuses
 from app.web import page_argument, safe_next
-
-MAIL_ERRORS = (OSError, smtplib.SMTPException)
 
 
 def _actor() -> User:

@@ -26,8 +26,9 @@ from app.auth.second_factor import CodeCheck
 from app.auth.sessions import SECOND_FACTOR_DONE, is_staff, second_step_for, session_started
 from app.auth.tokens import Purpose, TokenError, TokenProblem, token_data, user_for_token
 from app.domain import DomainError
-from app.extensions import limiter
+from app.extensions import db, limiter
 from app.forms import CsrfForm
+from app.mailer import MAIL_ERRORS
 from app.models import EmailPreference, User, normalise_email
 from app.models.columns import utcnow
 from app.web import safe_next
@@ -298,7 +299,13 @@ def change_email():
         if new_email == user.email:
             email_form.email.errors.append(_("This is already your address."))
         else:
-            services.request_email_change(user, new_email)
+            try:
+                services.request_email_change(user, new_email)
+            except MAIL_ERRORS:
+                # The same answer whether or not the address is in use: both send mail.
+                db.session.rollback()
+                flash(_("The e-mail could not be sent. Try again later."), "error")
+                return redirect(url_for("auth.edit_account"))
             flash(
                 _(
                     "We sent an e-mail to %(email)s. Your address changes when you open the "
