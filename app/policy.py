@@ -619,12 +619,11 @@ def can_edit_person_details(user: User, person: User) -> bool:
 
 
 def sees_birth_date(user: User, person: User) -> bool:
-    """A date of birth is shown where it serves: to admins, and to the coordinators of a
-    school where the person is a student.
+    """A date of birth is kept for students only, and shown where it serves: to admins,
+    and to the coordinators of a school where the person is a student.
     """
-    return user.is_admin or bool(
-        person.organisation_ids(Role.STUDENT) & coordinated_school_ids(user)
-    )
+    schools = person.organisation_ids(Role.STUDENT)
+    return bool(schools) and (user.is_admin or bool(schools & coordinated_school_ids(user)))
 
 
 def can_export_person(user: User, person: User) -> bool:

@@ -438,11 +438,17 @@ def mail_server(app):
 
 
 class QueryCounter:
+    """The statements run, and how many parameters each bound (a statement that binds one
+    per row breaks at the size of a school group).
+    """
+
     def __init__(self) -> None:
         self.statements: list[str] = []
+        self.bound: list[int] = []
 
-    def __call__(self, _conn, _cursor, statement, *_args) -> None:
+    def __call__(self, _conn, _cursor, statement, parameters, _context, executemany) -> None:
         self.statements.append(statement)
+        self.bound.append(0 if executemany or parameters is None else len(parameters))
 
     @property
     def count(self) -> int:

@@ -17,7 +17,6 @@ import math
 import os
 import sqlite3
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
@@ -379,24 +378,6 @@ def files_left(app, cohort: Cohort) -> int:
         return sum(storage.exists(key) for key in cohort.files)
 
 
-@contextmanager
-def statements_of(app):
-    """Each SQL statement run inside, with the number of parameters it binds."""
-    seen: list[tuple[str, int]] = []
-
-    def listen(_conn, _cursor, statement, parameters, _context, executemany):
-        bound = 0 if executemany or parameters is None else len(parameters)
-        seen.append((statement, bound))
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", listen)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", listen)
-
-
 @pytest.fixture
 def stock_sqlite(app):
     """SQLite with the stock limit on parameters: some builds allow far more (Debian's,
@@ -424,14 +405,14 @@ def cohorts(app, world, stock_sqlite):
     return past, kept
 
 
-def test_a_thousand_placements_past_retention_go_in_bounded_statements(app, cohorts):
+def test_a_thousand_placements_past_retention_go_in_bounded_statements(app, cohorts, count_queries):
     past, kept = cohorts
     before = rows_per_table(app, past)
     kept_before = rows_per_table(app, kept)
     assert before["log_entry"] == COHORT * (WEEKS + NOTES)
     assert sum(before.values()) >= COHORT * 100
 
-    with statements_of(app) as statements, app.app_context():
+    with count_queries() as counter, app.app_context():
         started = time.perf_counter()
         numbers = retention.purge(datetime.now(UTC))
         seconds = time.perf_counter() - started
@@ -445,11 +426,11 @@ def test_a_thousand_placements_past_retention_go_in_bounded_statements(app, coho
     assert files_left(app, past) == 0
     assert files_left(app, kept) == len(kept.files) > 0
     # No statement binds a parameter per row: the ids stay in the database.
-    assert max(bound for _, bound in statements) <= MOST_PARAMETERS
+    assert max(counter.bound) <= MOST_PARAMETERS
     # A few statements per table and chunk of each of the five categories, however many
     # rows a chunk holds (the same for ten placements as for a hundred: below).
     chunks = 5 * (math.ceil(COHORT / retention.CHUNK) + 1)
-    assert len(statements) <= 20 * chunks
+    assert counter.count <= 20 * chunks
 
 
 def _report(app, seconds: float, rows: int) -> None:
@@ -465,16 +446,16 @@ def _report(app, seconds: float, rows: int) -> None:
 
 
 def test_the_purge_costs_the_same_statements_for_ten_placements_as_for_a_hundred(
-    app, world, monkeypatch
+    app, world, monkeypatch, count_queries
 ):
     monkeypatch.setattr(retention, "CHUNK", 100)
     ended = today().replace(day=1) - timedelta(days=4 * 365)
     counted = []
     for count in (10, 100):
         build_cohort(app, world, count, ended)
-        with statements_of(app) as statements, app.app_context():
+        with count_queries() as counter, app.app_context():
             assert retention.purge(datetime.now(UTC))["placement"] >= count
-        counted.append(len(statements))
+        counted.append(counter.count)
     assert counted[0] == counted[1]
 
 

@@ -274,7 +274,7 @@ def _person_form(actor: User, person: User) -> PersonForm | None:
         del form.active  # only admins switch a whole account off
     if not policy.can_change_email(actor, person):
         del form.email  # the address is the account: see policy.can_change_email
-    if not (person.has_role(Role.STUDENT) and policy.sees_birth_date(actor, person)):
+    if not policy.sees_birth_date(actor, person):
         del form.birth_date  # kept for students only (data minimisation)
     return form
 
@@ -285,7 +285,7 @@ def _render_person(actor: User, person: User, form: PersonForm | None, membershi
         "admin/edit_user.html",
         person=person,
         form=form,
-        shows_birth_date=person.has_role(Role.STUDENT) and policy.sees_birth_date(actor, person),
+        shows_birth_date=policy.sees_birth_date(actor, person),
         memberships=shown,
         removable={m.id for m in shown if policy.can_remove_membership(actor, m)},
         membership_error=membership_error,
