@@ -84,10 +84,32 @@ class QuietRequestHandler(WSGIRequestHandler):
         server_log.log(logging.ERROR if kind == "error" else logging.INFO, message, *args)
 
 
+def buffered(wsgi_app):
+    """Read each response whole before werkzeug sends it.
+
+    When the browser drops a connection mid-response (it moves to the next page before
+    an icon has arrived), werkzeug's development server never closes the response, so a
+    static file stays open until garbage collection warns about it, at a random later
+    test. With the body read and closed first, nothing is left open to leak.
+    """
+
+    def app(environ, start_response):
+        response = wsgi_app(environ, start_response)
+        try:
+            return [b"".join(response)]
+        finally:
+            if hasattr(response, "close"):
+                response.close()
+
+    return app
+
+
 @pytest.fixture
 def live_server(app, world) -> Iterator[str]:
     """The test's app, with its world, served in a thread; yields its base URL."""
-    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietRequestHandler)
+    server = make_server(
+        "127.0.0.1", 0, buffered(app), threaded=True, request_handler=QuietRequestHandler
+    )
     # A short poll interval: shutdown() waits for the loop to notice, 0.5 s by default.
     thread = threading.Thread(
         target=server.serve_forever,
