@@ -234,3 +234,29 @@ def test_the_home_page_runs_the_same_queries_for_2_and_200_placements(
     assert many.count == few.count
     wide = [s[:300] for s, n in zip(many.statements, many.bound, strict=True) if n >= 50]
     assert not wide, wide
+
+
+def test_the_feedback_form_from_the_list_shows_the_students_week_above_the_boxes(
+    app, world, login_as
+):
+    today = run_now(app)
+    week = weeks_ago(today, 1)
+    write_entry(
+        app,
+        world.placement_a,
+        world.student_a,
+        week=week,
+        submit=True,
+        sections={"did": "Wired the kitchen sockets."},
+    )
+    mentor = login_as(world.mentor_x)
+    form = mentor.get(
+        f"/placements/{world.placement_a.id}/log/new/feedback?week={week.isoformat()}"
+    ).get_data(as_text=True)
+    assert f"What Student A wrote in the week of {week.day} {week.strftime('%B')}" in form
+    assert form.index("Wired the kitchen sockets.") < form.index('name="went_well"')
+    # A week argument that is not a date is ignored, not an error.
+    assert (
+        mentor.get(f"/placements/{world.placement_a.id}/log/new/feedback?week=soon").status_code
+        == 200
+    )

@@ -26,7 +26,8 @@ def test_student_reads_the_notice_downloads_her_data_and_asks_to_be_erased(app, 
     phone.check("privacy-notice")
     # A student opens Leerspoor to work: the notice takes at most a quarter of the screen.
     box = notice.bounding_box()
-    assert box is not None and box["height"] <= 844 / 4, box
+    assert box is not None
+    assert box["height"] <= 844 / 4, box
 
     notice.get_by_role("link", name="What is kept, who sees it, your rights").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(
