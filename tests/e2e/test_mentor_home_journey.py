@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
+from app.content.modules import load_training
 from app.extensions import db
 from app.followup.entries import monday_of
 from app.models import EntryKind, LogEntry, Placement, Registration, ReviewStatus, Setting
@@ -162,3 +164,26 @@ def test_a_student_level_without_a_place_is_marked_and_kept(app, world, phone):
     phone.check("register-place-missing")
     with app.app_context():
         assert db.session.scalars(select(Registration)).all() == []
+
+
+def test_after_a_module_the_next_one_is_one_tap_away(app, world, phone):
+    library = training_library_of_the_repository()
+    path = library.path("basic-mentor-training")
+    first = library.module(path.modules[0], "en")
+    second = library.module(path.modules[1], "en")
+    phone.log_in("mentor_x", "mentor@x.example")
+    page = phone.page
+    phone.goto(f"/training/modules/{first.id}")
+    for number, question in enumerate(first.quiz):
+        right = next(n for n, option in enumerate(question.options) if option.correct)
+        page.locator(f"input[name=q{number}][value='{right}']").check()
+    page.get_by_role("button", name="Check my answers").click()
+    following = page.get_by_role("link", name=f"Next module: {second.title}")
+    expect(following).to_be_visible()
+    phone.check("module-next")
+    following.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(second.title)
+
+
+def training_library_of_the_repository():
+    return load_training(Path(__file__).resolve().parents[2] / "modules")
