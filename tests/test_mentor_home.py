@@ -27,6 +27,7 @@ from app.models import (
     Visit,
     VisitStatus,
 )
+from app.placements.mentor_todo import mentor_tasks
 from tests.conftest import FOLLOWED_WITH, write_entry
 
 pytestmark = pytest.mark.usefixtures("in_english")
@@ -232,6 +233,12 @@ def test_the_home_page_runs_the_same_queries_for_2_and_200_placements(
     assert todo(page).count("Approve the week of") == 6
     assert "394 more below" in todo(page)
     assert many.count == few.count
+    with app.app_context():
+        user = db.session.get(User, world.mentor_x.id)
+        with count_queries() as own:
+            tasks = mentor_tasks(user, today)
+    assert len(tasks) == 400
+    assert own.count == 4
     wide = [s[:300] for s, n in zip(many.statements, many.bound, strict=True) if n >= 50]
     assert not wide, wide
 

@@ -4,7 +4,7 @@ A mentor opens Leerspoor on a phone between two tasks. Whatever waits for them i
 of their placements (in every company they mentor for) is one line here, in the order
 it matters: weeks to approve, a visit report to confirm, feedback on the latest
 approved week. The recommended training module is added by the page. Everything is
-read in five queries, whatever the number of placements and entries.
+read in four queries, whatever the number of placements and entries.
 """
 
 from __future__ import annotations
