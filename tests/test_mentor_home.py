@@ -99,6 +99,7 @@ def test_the_todo_list_has_one_tap_per_thing_to_do(app, world, login_as):
     strip = todo(home(login_as(world.mentor_x)))
     placement = f"/placements/{world.placement_a.id}"
     links = re.findall(r'<a class="button[^"]*" href="([^"]+)">([^<]+)<', strip)
+    assert "by Coach A · 7 minutes" in strip
     assert [(href.replace("&amp;", "&"), text) for href, text in links] == [
         (
             f"{placement}/log/{submitted}#review",
