@@ -737,3 +737,10 @@ def caseload_placements(user: User) -> Select:
 def coached_placements(user: User) -> Select:
     """A select of the placements `user` coaches: their own caseload on the home page."""
     return select(Placement).where(Placement.coach_id == user.id)
+
+
+def mentored_placements(user: User) -> Select:
+    """A select of the placements `user` is the workplace mentor of (in every company
+    they mentor for): what their to-do list on the home page is about.
+    """
+    return select(Placement).where(Placement.mentor_id == user.id)

@@ -103,7 +103,7 @@ def test_not_possible_at_this_workplace_needs_no_level(app, world, login_as):
     ("rows", "message"),
     [
         ((("on-time", "workplace", 3), ("reports-absence", "workplace", 9)), "Choose a level"),
-        ((("on-time", "workplace", 3), ("reports-absence", "workplace", None)), "Choose a level"),
+        ((("on-time", "workplace", 3), ("reports-absence", "school", None)), "Choose a level"),
         (
             (("on-time", "workplace", 3), ("not-an-indicator", "workplace", 2)),
             "An indicator is not part of this placement&#39;s framework.",
@@ -116,6 +116,80 @@ def test_bad_judgements_save_nothing_and_say_why(app, world, login_as, rows, mes
     assert response.status_code == 422
     assert message in response.get_data(as_text=True)
     assert registrations(app) == []
+
+
+def checked(page: str, name: str) -> list[str]:
+    """The values of the radio buttons named `name` that are checked on `page`."""
+    before = re.findall(rf'<input checked[^>]*name="{name}"[^>]*value="([^"]*)"', page)
+    after = re.findall(rf'<input[^>]*name="{name}"[^>]*value="([^"]*)"[^>]*checked', page)
+    return before + after
+
+
+@pytest.mark.parametrize("who", ["student_a", "coach_a"])
+def test_a_level_without_a_place_is_refused_next_to_the_place_and_keeps_the_choices(
+    app, world, login_as, who
+):
+    response = register(
+        login_as(getattr(world, who)),
+        world,
+        ("on-time", "", 3),
+        ("reports-absence", "school", 2),
+    )
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert registrations(app) == []
+    # The message is in the place's group of the first card, which is marked.
+    card = page.split('id="card-1"', 1)[1].split('id="card-2"', 1)[0]
+    place = card.split("Where did it come up?", 1)[1].split("Level", 1)[0]
+    assert "Say where it came up, or leave this indicator open." in place
+    assert 'class="choice-group has-error"' in card
+    # Nothing typed is lost: both levels and the other place are still chosen.
+    assert checked(page, "judgements-0-level") == ["3"]
+    assert checked(page, "judgements-1-level") == ["2"]
+    assert checked(page, "judgements-1-setting") == ["school"]
+
+
+def test_a_note_without_a_place_is_refused_too(app, world, login_as):
+    student = login_as(world.student_a)
+    response = register(
+        student, world, ("on-time", "", None), **{"judgements-0-note": "Late twice"}
+    )
+    assert response.status_code == 422
+    assert "Say where it came up" in response.get_data(as_text=True)
+    assert "Late twice" in response.get_data(as_text=True)
+    assert registrations(app) == []
+
+
+def test_the_mentor_form_starts_at_the_workplace_and_the_student_chooses(world, login_as):
+    mentor_form = login_as(world.mentor_x).get(path(world, "/register")).get_data(as_text=True)
+    assert [checked(mentor_form, f"judgements-{n}-setting") for n in range(3)] == [
+        ["workplace"]
+    ] * 3
+    student_form = login_as(world.student_a).get(path(world, "/register")).get_data(as_text=True)
+    assert [checked(student_form, f"judgements-{n}-setting") for n in range(3)] == [[]] * 3
+
+
+def test_a_mentor_registers_with_one_tap_per_indicator(app, world, login_as):
+    """The form sends the preselected place with every card: only the tapped levels
+    count; the cards left alone are not registered.
+    """
+    response = register(
+        login_as(world.mentor_x),
+        world,
+        ("on-time", "workplace", 4),
+        ("reports-absence", "workplace", None),
+        ("keeps-break-times", "workplace", None),
+    )
+    assert response.status_code == 302
+    assert [(r.indicator_id, r.setting, r.level) for r in registrations(app)] == [
+        ("on-time", Setting.WORKPLACE, 4)
+    ]
+
+
+def test_a_mentor_level_without_a_place_counts_as_at_the_workplace(app, world, login_as):
+    response = register(login_as(world.mentor_x), world, ("on-time", "", 3))
+    assert response.status_code == 302
+    assert [(r.setting, r.level) for r in registrations(app)] == [(Setting.WORKPLACE, 3)]
 
 
 def test_a_level_that_is_not_a_number_is_refused(app, world, login_as):

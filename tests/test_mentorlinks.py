@@ -353,6 +353,39 @@ def test_feedback_given_after_logging_in_ends_the_link(app, world, clock):
     assert visitor(app).get(f"/quick/{token}").status_code == 410
 
 
+def test_the_feedback_page_shows_what_the_student_wrote_above_the_boxes(app, world, clock):
+    """The week's log once handed in, else the latest handed in before it; never a draft."""
+    write_entry(
+        app,
+        world.placement_a,
+        world.student_a,
+        week=date(2026, 10, 5),
+        submit=True,
+        sections={"did": "Wired the kitchen sockets.", "went_well": "Measured it all myself."},
+    )
+    write_entry(
+        app,
+        world.placement_a,
+        world.student_a,
+        week=date(2026, 10, 12),
+        sections={"did": "A draft nobody reads yet."},
+    )
+    token = token_for(
+        app,
+        QuickAction.GIVE_FEEDBACK,
+        world.mentor_x,
+        world.placement_a.id,
+        REMINDER_TIME,
+        date(2026, 10, 12),
+    )
+    clock(REMINDER_TIME)
+    shown = page(visitor(app).get(f"/quick/{token}"))
+    assert "What Student A wrote in the week of 5 October" in shown
+    assert shown.index("Wired the kitchen sockets.") < shown.index('name="went_well"')
+    assert "Measured it all myself." in shown
+    assert "A draft nobody reads yet." not in shown
+
+
 # -- confirming a visit report ----------------------------------------------------------
 
 

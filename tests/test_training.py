@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -314,6 +315,21 @@ def test_a_module_keeps_its_headings_and_tables(content, world, login_as):
     assert "<h2>Why</h2>" in page
 
 
+def test_passing_a_module_leads_to_the_next_module_of_the_path(content, world, login_as):
+    mentor = login_as(world.mentor_x)
+    failed = mentor.post("/training/modules/giving-feedback/quiz", answers(1, 1, 1))
+    assert "Next module" not in failed.get_data(as_text=True)
+    passed = mentor.post("/training/modules/giving-feedback/quiz", answers(0, 0, 0))
+    assert re.search(
+        r'<a class="button primary" href="/training/modules/first-day">Next module: ',
+        passed.get_data(as_text=True),
+    )
+    # The last one of the path done: back to the overview, where the certificate waits.
+    last = mentor.post("/training/modules/first-day/quiz", answers(0, 0, 0)).get_data(as_text=True)
+    assert "Next module" not in last
+    assert 'href="/training/#paths-heading">Back to the training overview</a>' in last
+
+
 # -- certificates -----------------------------------------------------------------------
 
 
@@ -328,7 +344,18 @@ def test_a_completed_path_gives_a_certificate_anyone_can_verify(app, content, wo
     assert "Get my certificate" in mentor.get("/training/").get_data(as_text=True)
     response = mentor.post("/training/paths/basic-mentor-training/certificate")
     assert response.status_code == 302
-    download = mentor.get(response.headers["Location"])
+    # The page the mentor is on now shows the certificate, with its code and download.
+    assert response.headers["Location"].endswith("/training/#certificate-basic-mentor-training")
+    page = mentor.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Your certificate is ready. Download it below." in page
+    assert "Get my certificate" not in page
+    link = re.search(
+        r'<p id="certificate-basic-mentor-training"><a class="button primary" href="([^"]+)">'
+        r"Download my certificate \(PDF\)</a>",
+        page,
+    )
+    assert link is not None
+    download = mentor.get(link.group(1))
     assert download.mimetype == "application/pdf"
     assert download.data.startswith(b"%PDF")
     with app.app_context():
@@ -336,6 +363,7 @@ def test_a_completed_path_gives_a_certificate_anyone_can_verify(app, content, wo
         code = certificate.code
         assert certificate.name == "Mentor X"
         assert [m["version"] for m in certificate.modules] == [1, 1]
+    assert f"Code {code}" in page
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(download.data)).pages)
     assert "Mentor X" in text
     assert code in text
@@ -378,7 +406,10 @@ def test_an_unknown_code_is_said_plainly(client):
 def test_only_the_owner_downloads_a_certificate(app, content, world, login_as):
     mentor = login_as(world.mentor_x)
     complete_path(mentor)
-    location = mentor.post("/training/paths/basic-mentor-training/certificate").headers["Location"]
+    mentor.post("/training/paths/basic-mentor-training/certificate")
+    with app.app_context():
+        location = f"/training/certificates/{db.session.scalar(select(Certificate.code))}.pdf"
+    assert mentor.get(location).status_code == 200
     assert login_as(world.mentor_y).get(location).status_code == 404
     assert login_as(world.admin).get(location).status_code == 404
 
@@ -473,19 +504,18 @@ def test_the_coach_recommends_a_module_the_mentor_sees_until_done(app, world, lo
     assert response.status_code == 302
     mentor = login_as(world.mentor_x)
     home = mentor.get("/").get_data(as_text=True)
-    assert "Recommended for you" in home
-    assert title in home
+    assert f"Recommended module: {title}" in home
     assert "by Coach A" in home
     assert "As discussed at the visit." in home
     assert title in mentor.get("/training/").get_data(as_text=True)
-    assert "Recommended for you" not in login_as(world.mentor_y).get("/").get_data(as_text=True)
+    assert "Recommended module" not in login_as(world.mentor_y).get("/").get_data(as_text=True)
     module = load_training(REPOSITORY / "modules").module("feedback-that-lands", "en")
     right = {
         f"q{n}": next(i for i, o in enumerate(q.options) if o.correct)
         for n, q in enumerate(module.quiz)
     }
     mentor.post("/training/modules/feedback-that-lands/quiz", right)
-    assert "Recommended for you" not in mentor.get("/").get_data(as_text=True)
+    assert "Recommended module" not in mentor.get("/").get_data(as_text=True)
 
 
 def test_recommending_twice_does_not_repeat_it(app, world, login_as):

@@ -45,6 +45,7 @@ MODULE = "feedback-that-lands"
 # test_every_markdown_field_is_covered until it is filled below and its page visited.
 MARKDOWN_EXPRESSIONS = {
     "entry.sections[name]": (LogEntry.sections,),
+    "week_entry.sections[name]": (LogEntry.sections,),
     "entry.sections.get(prompts[0][0], '')": (LogEntry.sections,),
     "entry.review_comment": (LogEntry.review_comment,),
     "revision.sections[name]": (EntryRevision.sections,),
@@ -240,6 +241,7 @@ def test_payloads_in_every_markdown_field_come_out_inert(app, world, login_as):
             for entry in ("week", "waiting", "feedback", "agreement")
         ),
         ("student", f"{log}/{ids['week']}/edit", True),
+        ("mentor", f"{log}/new/feedback?week=2026-10-12", True),
         ("coach", f"{log}/{ids['concern']}", True),
         ("student", f"{log}/{ids['concern']}", True),
         *((who, plan, False) for who in trio),

@@ -151,7 +151,11 @@ def register_indicators(placement_id: int):
     else:
         form = RegistrationForm(
             levels=framework.scale,
-            data={"judgements": _current_judgements(competence, latest, actor)},
+            data={
+                "judgements": _current_judgements(
+                    competence, latest, actor, services.preset_setting(actor)
+                )
+            },
         )
     status = 200
     conflict = False
@@ -212,6 +216,7 @@ def register_indicators(placement_id: int):
             indicators={i.id: i for i in competence.indicators},
             latest=latest,
             actor=actor,
+            preset=services.preset_setting(actor),
             conflict=conflict,
             level_labels=_level_labels(framework.scale),
             suggested=_suggested(user, placement, "first_registration")
@@ -222,7 +227,11 @@ def register_indicators(placement_id: int):
     )
 
 
-def _current_judgements(competence, latest, actor) -> list[dict]:
+def _current_judgements(competence, latest, actor, preset) -> list[dict]:
+    """The form as the actor left it; an indicator they never registered starts on the
+    place chosen beforehand for them (`preset`, the workplace for a mentor), so a phone
+    needs one tap per indicator: the level.
+    """
     judgements = []
     for indicator in competence.indicators:
         previous = latest.get((actor, indicator.id))
@@ -230,7 +239,7 @@ def _current_judgements(competence, latest, actor) -> list[dict]:
             {
                 "indicator": indicator.id,
                 "based_on": previous.id if previous else 0,
-                "setting": previous.setting if previous else None,
+                "setting": previous.setting if previous else preset,
                 "level": previous.level if previous else None,
                 "note": previous.note if previous else "",
             }
@@ -239,9 +248,12 @@ def _current_judgements(competence, latest, actor) -> list[dict]:
 
 
 def _show_judgement_error(form, error: DomainError) -> None:
+    """Put the message next to the field it is about: an indicator's place or level."""
+    indicator_id, _dot, field_name = error.field.partition(".")
     for entry in form.judgements:
-        if entry.indicator.data == error.field:
-            entry.level.errors = [*entry.level.errors, str(error.message)]
+        if entry.indicator.data == indicator_id:
+            target = entry.setting if field_name == "setting" else entry.level
+            target.errors = [*target.errors, str(error.message)]
             return
     flash(str(error.message), "error")
 

@@ -187,6 +187,13 @@ def find_competence(framework: Framework, competence_id: str) -> Competence | No
     return next((c for c in framework.competences if c.id == competence_id), None)
 
 
+def preset_setting(actor: Actor | None) -> Setting | None:
+    """The place the registration form chooses beforehand for `actor`: a mentor registers
+    what they saw at the workplace; the student and the coach choose for themselves.
+    """
+    return Setting.WORKPLACE if actor == Actor.MENTOR else None
+
+
 def register(
     placement: Placement,
     author: User,
@@ -197,8 +204,11 @@ def register(
 ) -> int:
     """Record the author's judgements of a competence's indicators; returns how many.
 
-    An indicator left without a setting is skipped. Everything is checked before
-    anything is written: one bad or stale judgement saves none.
+    An indicator left untouched (no place, level or note, or only the place the form
+    chose beforehand) is skipped. A level or note without a place is refused, never
+    dropped, except for a mentor, whose place is the workplace unless they say otherwise.
+    Everything is checked before anything is written: one bad or stale judgement saves
+    none.
     """
     actor = policy.actor_in(author, placement)
     framework = framework_of(placement)
@@ -206,6 +216,7 @@ def register(
         raise DomainError("indicators", _l("You cannot register for this placement."))
     known = {indicator.id for indicator in competence.indicators}
     scale = {level.value for level in framework.scale}
+    preset = preset_setting(actor)
     latest = latest_registrations(placement)
     new = []
     for judgement in judgements:
@@ -213,15 +224,26 @@ def register(
             raise DomainError(
                 "indicators", _l("An indicator is not part of this placement's framework.")
             )
-        if judgement.setting is None:
-            continue
-        if judgement.setting != Setting.NOT_POSSIBLE and judgement.level not in scale:
-            raise DomainError(judgement.indicator_id, _l("Choose a level on the scale."))
         previous = latest.get((actor, judgement.indicator_id))
-        level = None if judgement.setting == Setting.NOT_POSSIBLE else judgement.level
+        said = judgement.level is not None or bool(judgement.note.strip())
+        setting = judgement.setting
+        if setting is None and said:
+            setting = preset
+        if setting is None:
+            if said:
+                raise DomainError(
+                    f"{judgement.indicator_id}.setting",
+                    _l("Say where it came up, or leave this indicator open."),
+                )
+            continue
+        if setting == preset and not said and previous is None:
+            continue  # only what the form chose beforehand: left open
+        if setting != Setting.NOT_POSSIBLE and judgement.level not in scale:
+            raise DomainError(judgement.indicator_id, _l("Choose a level on the scale."))
+        level = None if setting == Setting.NOT_POSSIBLE else judgement.level
         note = judgement.note.strip()[:500]
         if previous is not None and (previous.setting, previous.level, previous.note) == (
-            judgement.setting,
+            setting,
             level,
             note,
         ):
@@ -237,7 +259,7 @@ def register(
                 framework_version=framework.version,
                 competence_id=competence.id,
                 indicator_id=judgement.indicator_id,
-                setting=judgement.setting,
+                setting=setting,
                 level=level,
                 note=note,
                 baseline=previous is None,

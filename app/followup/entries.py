@@ -125,6 +125,24 @@ def latest_weekly_log(placement: Placement) -> LogEntry | None:
     )
 
 
+def handed_in_week(placement: Placement, week: date) -> LogEntry | None:
+    """The student's weekly log that feedback on `week` is about: that week's log once
+    handed in, else the latest one handed in before it (never a draft: only the student
+    reads those).
+    """
+    return db.session.scalar(
+        select(LogEntry)
+        .where(
+            LogEntry.placement_id == placement.id,
+            LogEntry.kind == EntryKind.WEEKLY_LOG,
+            LogEntry.review_status != ReviewStatus.DRAFT,
+            LogEntry.week_start <= week,
+        )
+        .order_by(LogEntry.week_start.desc())
+        .limit(1)
+    )
+
+
 def wellbeing_trend(placement: Placement) -> list[tuple[date, int | None]]:
     """The shared wellbeing check-ins of the last weeks, one slot per calendar week, oldest
     first, with None for a week without one (a gap is information too).

@@ -163,8 +163,21 @@ def create_entry(placement_id: int, kind: str):
         prefilled_from=prefilled_from,
         for_the_school_only=kind == EntryKind.CONCERN
         and policy.actor_in(user, placement) == Actor.STUDENT,
+        week_entry=_week_of_feedback(placement) if kind == EntryKind.FEEDBACK else None,
+        week_prompts=[(name, label) for name, label, _required in PROMPTS[EntryKind.WEEKLY_LOG]],
     )
     return page, 422 if form.is_submitted() else 200
+
+
+def _week_of_feedback(placement: Placement) -> LogEntry | None:
+    """With `?week=` (from the mentor's to-do list), the student's log that the feedback
+    is about, shown above the boxes.
+    """
+    try:
+        week = date.fromisoformat(request.args.get("week", ""))
+    except ValueError:
+        return None
+    return entries.handed_in_week(placement, week)
 
 
 def _prefill_week(form: EntryForm, placement: Placement) -> LogEntry | None:

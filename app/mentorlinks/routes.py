@@ -17,7 +17,7 @@ from flask_login import current_user
 
 from app.domain import DomainError, StaleEdit
 from app.extensions import limiter
-from app.followup.entries import PROMPTS
+from app.followup.entries import PROMPTS, handed_in_week
 from app.followup.forms import EntryForm, ReviewForm
 from app.forms import show_error
 from app.mentorlinks import bp, services
@@ -205,6 +205,12 @@ def _action_page(opened: Opened, form, *, status: int = 200, notice: str = ""):
             notice=notice,
             student=_student(opened),
             prompts=[(name, label) for name, label, _required in PROMPTS[EntryKind.WEEKLY_LOG]],
+            week_prompts=[
+                (name, label) for name, label, _required in PROMPTS[EntryKind.WEEKLY_LOG]
+            ],
+            week_entry=handed_in_week(opened.placement, opened.link.week)
+            if opened.link.action is QuickAction.GIVE_FEEDBACK
+            else None,
             sections=visits.visible_sections(visit, opened.mentor) if visit else [],
             agreements=visits.agreements_of(visit, opened.mentor) if visit else [],
             amendments=[

@@ -12,7 +12,7 @@ from app import audit, policy
 from app.caseload.services import coach_caseload, flag_missing_approvals
 from app.content.services import content_title, training_library
 from app.models import PlacementStatus
-from app.placements import bp, services
+from app.placements import bp, mentor_todo, services
 from app.privacy import minors
 from app.privacy import services as privacy
 from app.privacy.forms import GuardianApprovalForm, RevokeApprovalForm
@@ -51,6 +51,7 @@ def index():
         waiting=services.what_waits(user, list(shown.values()), date.today()),
         approvals_missing=approvals_missing,
         recommended=open_recommendations(user, training_library(), str(get_locale())),
+        mentor_tasks=mentor_todo.mentor_tasks(user, date.today()),
         today=date.today(),
         statuses=list(PlacementStatus),
         status=status,

@@ -82,7 +82,9 @@ def show_module(module_id: str):
     return _module_page(module, user)
 
 
-def _module_page(module: Module, user: User, *, result=None, quiz_error=None, **forms):
+def _module_page(
+    module: Module, user: User, *, result=None, quiz_error=None, following=None, **forms
+):
     progress = services.progress_of(user).get(module.id)
     reflection_form = forms.get("reflection_form") or ReflectionForm(
         reflection=progress.reflection if progress else ""
@@ -98,6 +100,7 @@ def _module_page(module: Module, user: User, *, result=None, quiz_error=None, **
         or (PracticeForm() if policy.can_share_practice(user) else None),
         progress=progress,
         result=result,
+        following=following,
         quiz_error=quiz_error,
         quiz_form=QuizForm(),
         reflection_form=reflection_form,
@@ -123,7 +126,12 @@ def answer_quiz(module_id: str):
         return _module_page(module, user, quiz_error=str(error.message)), 422
     if result.newly_completed:
         flash(_("Module completed. Well done!"), "success")
-    return _module_page(module, user, result=result)
+    following = (
+        services.next_module(training_library(), services.progress_of(user), module, _language())
+        if result.passed
+        else None
+    )
+    return _module_page(module, user, result=result, following=following)
 
 
 @bp.route("/training/modules/<module_id>/reflection", methods=["GET", "POST"])
@@ -386,7 +394,10 @@ def issue_certificate(path_id: str):
     except TrainingError as error:
         flash(str(error.message), "error")
         return redirect(url_for(".index"))
-    return redirect(url_for(".download_certificate", code=certificate.code))
+    # Back on the page, which now shows the certificate with its code and download: a
+    # PDF sent straight away would leave the page saying "Get my certificate".
+    flash(_("Your certificate is ready. Download it below."), "success")
+    return redirect(url_for(".index", _anchor=f"certificate-{certificate.path_id}"))
 
 
 @bp.route("/training/certificates/<code>.pdf")

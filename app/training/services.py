@@ -112,6 +112,25 @@ def path_progress(library: TrainingLibrary, progress: dict[str, ModuleProgress])
     ]
 
 
+def next_module(
+    library: TrainingLibrary, progress: dict[str, ModuleProgress], module: Module, language: str
+) -> Module | None:
+    """The module to do after `module`: the next one not done yet in the first learning
+    path that holds it (from the start of the path when the rest is done), else None.
+    """
+    path = next((path for path in library.paths if module.id in path.modules), None)
+    if path is None:
+        return None
+    position = path.modules.index(module.id)
+    for module_id in path.modules[position + 1 :] + path.modules[:position]:
+        done = progress.get(module_id)
+        if done is None or not done.done:
+            following = library.module(module_id, language)
+            if following is not None:
+                return following
+    return None
+
+
 @dataclass
 class QuizResult:
     """What the mentor chose per question, and how many were right."""

@@ -21,11 +21,15 @@ pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("in_english")]
 def test_student_reads_the_notice_downloads_her_data_and_asks_to_be_erased(app, world, phone):
     phone.log_in("student_a", "student@a.example")
     page = phone.page
-    notice = page.locator("#privacy-notice").locator("..")
-    expect(notice).to_contain_text("What Leerspoor keeps about you")
+    notice = page.locator("section.notice")
+    expect(notice).to_contain_text("Your school keeps your log, scores and plan here")
     phone.check("privacy-notice")
+    # A student opens Leerspoor to work: the notice takes at most a quarter of the screen.
+    box = notice.bounding_box()
+    assert box is not None
+    assert box["height"] <= 844 / 4, box
 
-    notice.get_by_role("link", name="Read the privacy page").click()
+    notice.get_by_role("link", name="What is kept, who sees it, your rights").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "Privacy: what Leerspoor keeps about you"
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -69,7 +70,9 @@ def test_coach_recommends_and_coordinator_follows_the_mentors(app, world, phone)
     phone.page.get_by_role("button", name="Uitloggen").click()
 
     phone.log_in("mentor_x", "mentor@x.example")
-    expect(phone.page.get_by_text("Aangeraden voor jou")).to_be_visible()
+    todo = phone.page.get_by_role("region", name="Te doen")
+    expect(todo.get_by_role("link", name=re.compile("Feedback die aankomt"))).to_be_visible()
+    expect(todo).to_contain_text("Zoals besproken.")
     phone.check("home-recommended")
     phone.page.get_by_role("button", name="Uitloggen").click()
 
