@@ -87,6 +87,7 @@ def test_a_visit_from_planning_to_a_locked_report(app, world, disagreement, phon
     expect(page.get_by_label("Hoe het leerproces loopt")).to_have_value(
         "Student A plant zijn dag nu zelf."
     )
+    page.once("dialog", lambda dialog: dialog.accept())  # "Het verslag definitief maken?"
     page.get_by_role("button", name="Opslaan en definitief maken").click()
     expect(page.get_by_role("status")).to_contain_text("Het verslag is definitief")
     phone.check("visit-final")
