@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from app import audit, policy
+from app import audit, policy, signals
 from app.domain import DomainError, StaleEdit, commit_versioned
 from app.extensions import db
 from app.models import (
@@ -230,6 +230,7 @@ def create_entry(
     audit.record(author, "entry_created", entry, kind=kind)
     commit_versioned()
     events.entry_shared(entry)
+    _announce_written(entry)
     return entry
 
 
@@ -295,7 +296,16 @@ def update_entry(
     commit_versioned()
     if newly_submitted:
         events.entry_shared(entry)
+        signals.week_submitted.send(entry)
     return withdrawn
+
+
+def _announce_written(entry: LogEntry) -> None:
+    """A week handed in, or the mentor's feedback, is work others were waiting for."""
+    if entry.kind == EntryKind.WEEKLY_LOG and entry.review_status != ReviewStatus.DRAFT:
+        signals.week_submitted.send(entry)
+    elif entry.kind == EntryKind.FEEDBACK and entry.author_role == Actor.MENTOR:
+        signals.feedback_given.send(entry)
 
 
 def evidence_changed(entry: LogEntry) -> bool:
@@ -330,6 +340,7 @@ def submit_entry(entry: LogEntry, *, expected_version: int) -> None:
     _set_review(entry, ReviewStatus.SUBMITTED)
     commit_versioned()
     events.entry_shared(entry)
+    signals.week_submitted.send(entry)
 
 
 def review_entry(
@@ -347,6 +358,7 @@ def review_entry(
     _set_review(entry, status, mentor, comment)
     audit.record(mentor, f"week_{status.value}", entry, placement=entry.placement_id)
     commit_versioned()
+    signals.week_reviewed.send(entry, by=mentor)
 
 
 def weeks_to_approve(placement: Placement) -> list[LogEntry]:
@@ -377,6 +389,8 @@ def approve_weeks(placement: Placement, mentor: User, shown: dict[int, int]) -> 
         _set_review(entry, ReviewStatus.APPROVED, mentor)
     audit.record(mentor, "weeks_approved", placement, weeks=sorted(shown))
     commit_versioned()
+    for entry in waiting:
+        signals.week_reviewed.send(entry, by=mentor)
     return len(waiting)
 
 

@@ -7,4 +7,4 @@ from flask import Blueprint
 
 bp = Blueprint("notifications", __name__, template_folder="templates")
 
-from app.notifications import routes  # noqa: E402,F401  (routes register themselves on bp)
+from app.notifications import resolutions, routes  # noqa: E402,F401  (they register themselves)

@@ -62,6 +62,7 @@ def entry_shared(entry: LogEntry) -> None:
         Target("followup.show_entry", {"placement_id": entry.placement_id, "entry_id": entry.id}),
         {"entry_id": entry.id, "entry_kind": entry.kind.value},
         entry.placement_id,
+        subject=f"entry:{entry.id}",
         actor_id=entry.author_id,
     )
 
@@ -89,6 +90,7 @@ def comment_added(comment: Comment) -> None:
         ),
         {"entry_id": entry.id, "comment_id": comment.id, "entry_kind": entry.kind.value},
         entry.placement_id,
+        subject=f"entry:{entry.id}",
         actor_id=comment.author_id,
     )
 
@@ -108,6 +110,7 @@ def goal_suggested(goal: Goal) -> None:
         Target("plans.show_goal", {"placement_id": goal.placement_id, "goal_id": goal.id}),
         {"goal_id": goal.id},
         goal.placement_id,
+        subject=f"goal:{goal.id}",
         actor_id=goal.author_id,
     )
 
@@ -127,6 +130,7 @@ def action_suggested(action: Action) -> None:
         ),
         {"goal_id": action.goal_id, "action_id": action.id},
         action.placement_id,
+        subject=f"action:{action.id}",
         actor_id=action.author_id,
     )
 
@@ -144,6 +148,7 @@ def visit_planned(visit: Visit) -> None:
         _visit_target(visit),
         {"visit_id": visit.id, "day": visit.planned_on.isoformat()},
         visit.placement_id,
+        subject=f"visit:{visit.id}",
         actor_id=visit.planned_by_id,
     )
 
@@ -163,6 +168,7 @@ def visit_moved(visit: Visit, actor_id: int | None) -> None:
         _visit_target(visit),
         {"visit_id": visit.id, "day": visit.planned_on.isoformat()},
         visit.placement_id,
+        subject=f"visit:{visit.id}",
         actor_id=actor_id,
     )
 
@@ -189,6 +195,7 @@ def _ask_to_confirm(visit: Visit, user_id: int, *, actor_id: int) -> None:
         _visit_target(visit),  # the report first: it is read before it is confirmed
         {"visit_id": visit.id, "day": (visit.held_on or visit.planned_on).isoformat()},
         visit.placement_id,
+        subject=f"visit:{visit.id}",
         actor_id=actor_id,
     )
 
@@ -204,6 +211,7 @@ def practice_shared(post: PracticePost) -> None:
         f"practice:{post.id}",
         Target("training.review_practice"),
         {"post_id": post.id, "module_id": post.module_id},
+        subject=f"practice:{post.id}",
         actor_id=post.author_id,
     )
 
@@ -223,4 +231,5 @@ def job_failed(run: JobRun) -> None:
         f"job:{run.job}:failed:{day}",
         Target("admin.list_jobs", {"_anchor": f"job-{run.job}"}),
         {"job": run.job, "run_id": run.id, "day": day},
+        subject=f"job:{run.job}",
     )

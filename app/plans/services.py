@@ -18,7 +18,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
-from app import audit, policy
+from app import audit, policy, signals
 from app.competences.services import (
     ACTORS,
     framework_of,
@@ -366,6 +366,7 @@ def respond_to_goal(goal: Goal, accept: bool) -> None:
     if not accept:
         goal.closed_at = utcnow()
     commit_versioned()
+    signals.goal_answered.send(goal)
 
 
 def add_action(
@@ -400,6 +401,7 @@ def respond_to_action(action: Action, accept: bool) -> None:
         raise DomainError("state", _l("This suggestion has already been answered."))
     action.state = ActionState.OPEN if accept else ActionState.DECLINED
     db.session.commit()
+    signals.action_answered.send(action)
 
 
 def set_action_done(action: Action, user: User, done: bool) -> None:
@@ -417,6 +419,8 @@ def set_action_done(action: Action, user: User, done: bool) -> None:
         action.done_at = None
         action.done_by_id = None
     db.session.commit()
+    if action.state == ActionState.DONE:
+        signals.action_done.send(action, by=user)
 
 
 def comment_on_goal(goal: Goal, placement: Placement, author: User, body: str) -> GoalComment:

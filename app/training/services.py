@@ -17,7 +17,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from app import audit
+from app import audit, signals
 from app.content.modules import (
     BASIC_PATH,
     MENTOR_COMPETENCES,
@@ -182,6 +182,7 @@ def start(user: User, module: Module) -> None:
         return
     _progress(user, module.id)
     _commit()
+    signals.module_started.send(module.id, by=user)
 
 
 def _progress(user: User, module_id: str) -> ModuleProgress:
@@ -554,3 +555,4 @@ def review_practice(post: PracticePost, reviewer: User, *, approve: bool) -> Non
     post.reviewed_at = utcnow()
     audit.record(reviewer, f"practice_{post.status.value}", post)
     db.session.commit()
+    signals.practice_reviewed.send(post, by=reviewer)

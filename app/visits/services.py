@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from app import audit, policy
+from app import audit, policy, signals
 from app.domain import DomainError, StaleEdit, check_in_placement, commit_versioned
 from app.extensions import db
 from app.models import (
@@ -157,6 +157,7 @@ def plan_visit(placement: Placement, coach: User, plan: VisitPlan) -> Visit:
     db.session.add(visit)
     db.session.commit()
     events.visit_planned(visit)
+    signals.visit_planned.send(visit, by=coach)
     return visit
 
 
@@ -359,6 +360,7 @@ def confirm(visit: Visit, user: User, comment: str) -> None:
         # told the student already).
         db.session.rollback()
         return
+    signals.report_confirmed.send(visit, by=user)
     events.visit_confirmed(visit, user)
 
 

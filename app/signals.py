@@ -1,0 +1,35 @@
+"""Domain events: what a feature announces when a piece of work is done.
+
+A feature's service sends the signal right after its commit; whoever cares subscribes
+(the notifications resolve what asked for that work). The sender never knows who
+listens, so the log, the plan, visits and training import no feature that listens to
+them. Each signal's sender is the object the work was done to; keyword arguments say
+who did it.
+"""
+
+from __future__ import annotations
+
+from blinker import Namespace
+
+_signals = Namespace()
+
+# A student handed in a weekly log (the entry; it is no longer a draft).
+week_submitted = _signals.signal("week-submitted")
+# A mentor approved or returned a weekly log (the entry; `by` the mentor).
+week_reviewed = _signals.signal("week-reviewed")
+# A mentor wrote feedback in the log (the entry; `by` its author).
+feedback_given = _signals.signal("feedback-given")
+# A visit was planned (the visit; `by` the coach).
+visit_planned = _signals.signal("visit-planned")
+# Someone confirmed having read a visit report (the visit; `by` who confirmed).
+report_confirmed = _signals.signal("report-confirmed")
+# The student accepted or declined a suggested goal (the goal).
+goal_answered = _signals.signal("goal-answered")
+# The student accepted or declined a suggested action (the action).
+action_answered = _signals.signal("action-answered")
+# An action or agreement was ticked off (the action; `by` who ticked it).
+action_done = _signals.signal("action-done")
+# Someone opened a module for the first time (the module id; `by` the person).
+module_started = _signals.signal("module-started")
+# A shared practice tip was approved or rejected (the post; `by` the reviewer).
+practice_reviewed = _signals.signal("practice-reviewed")
