@@ -262,6 +262,32 @@ def test_a_week_returned_is_done_for_the_mentor_and_waits_again_when_handed_in(
     assert bell(mentor) == 1
 
 
+def test_an_approved_week_the_student_changes_waits_for_the_mentor_again(app, running, login_as):
+    world = running
+    hand_in_last_week(login_as(world.student_a), world)
+    mentor = login_as(world.mentor_x)
+    entry = the_week(app, world)
+    mentor.post(
+        f"/placements/{world.placement_a.id}/log/{entry.id}/review",
+        {"version": entry.version, "approve": "Approve"},
+    )
+    assert bell(mentor) == 0
+    entry = the_week(app, world)
+    response = login_as(world.student_a).post(
+        f"/placements/{world.placement_a.id}/log/{entry.id}/edit",
+        {
+            "version": entry.version,
+            "week": LAST_MONDAY.isoformat(),
+            "did": "Wired three switchboards.",
+            "went_well": "Measuring.",
+            "wellbeing": "4",
+            "save": "Save",
+        },
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)
+    assert bell(mentor) == 1
+
+
 def test_approving_all_waiting_weeks_at_once_resolves_each(app, running, login_as):
     world = running
     student = login_as(world.student_a)

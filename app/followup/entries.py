@@ -296,6 +296,7 @@ def update_entry(
     commit_versioned()
     if newly_submitted:
         events.entry_shared(entry)
+    if newly_submitted or withdrawn:  # the week waits for the mentor (again)
         signals.week_submitted.send(entry)
     return withdrawn
 
