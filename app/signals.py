@@ -1,10 +1,11 @@
-"""Domain events: what a feature announces when a piece of work is done.
+"""Domain events: what a feature announces when something happened or a piece of work
+is done.
 
 A feature's service sends the signal right after its commit; whoever cares subscribes
-(the notifications resolve what asked for that work). The sender never knows who
-listens, so the log, the plan, visits and training import no feature that listens to
-them. Each signal's sender is the object the work was done to; keyword arguments say
-who did it.
+(the notifications tell the people concerned, and resolve what asked for that work). The
+sender never knows who listens, so the log, the plan, visits and training import no
+feature that listens to them. Each signal's sender is the object it is about; keyword
+arguments say who did it.
 """
 
 from __future__ import annotations
@@ -12,6 +13,21 @@ from __future__ import annotations
 from blinker import Namespace
 
 _signals = Namespace()
+
+# An entry became readable to others: written, or a weekly log handed in (the entry).
+entry_shared = _signals.signal("entry-shared")
+# A comment on an entry (the comment).
+comment_added = _signals.signal("comment-added")
+# A goal or an action added to a development plan (the goal or action; a suggestion
+# of mentor or coach, or the student's own).
+goal_added = _signals.signal("goal-added")
+action_added = _signals.signal("action-added")
+# A planned visit moved to another day or time (the visit; `by_id` who moved it).
+visit_moved = _signals.signal("visit-moved")
+# A visit report was made final (the visit; `by` the coach).
+report_final = _signals.signal("report-final")
+# A mentor shared a practice tip (the post).
+practice_shared = _signals.signal("practice-shared")
 
 # A student handed in a weekly log (the entry; it is no longer a draft).
 week_submitted = _signals.signal("week-submitted")

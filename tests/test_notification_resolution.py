@@ -9,9 +9,11 @@ around today (the placement started 60 days ago), and reminders are decided now.
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from babel.dates import format_date
@@ -668,3 +670,20 @@ def test_notifications_from_before_the_migration_get_their_subject_and_still_rea
         assert "Student A handed in the weekly log of the week of 5 October 2026" in titles
         # Doing the work resolves them too.
         assert resolve((K.FEEDBACK_MISSING,), "feedback", placement_id=world.placement_a.id) == 1
+
+
+def test_the_features_announce_and_never_import_notifications():
+    """The log, the plan, visits and training send domain events; notifications listen."""
+    features = Path(__file__).resolve().parents[1] / "app"
+    for package in ("followup", "plans", "visits", "training", "competences", "caseload"):
+        for source in (features / package).glob("*.py"):
+            tree = ast.parse(source.read_text())
+            imported = {
+                node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
+            } | {
+                alias.name
+                for node in ast.walk(tree)
+                if isinstance(node, ast.Import)
+                for alias in node.names
+            }
+            assert not any(name.startswith("app.notifications") for name in imported), source

@@ -27,7 +27,6 @@ from app.models import (
     User,
 )
 from app.models.columns import utcnow
-from app.notifications import events
 
 # The prompts of each kind of entry, in the order they are asked. A prompt is required
 # when its flag is set; a weekly log needs at least one answer before it is submitted.
@@ -229,7 +228,7 @@ def create_entry(
     db.session.flush()  # its id, for the audit trail
     audit.record(author, "entry_created", entry, kind=kind)
     commit_versioned()
-    events.entry_shared(entry)
+    signals.entry_shared.send(entry)
     _announce_written(entry)
     return entry
 
@@ -295,7 +294,7 @@ def update_entry(
     audit.record(editor, "entry_updated", entry)
     commit_versioned()
     if newly_submitted:
-        events.entry_shared(entry)
+        signals.entry_shared.send(entry)
     if newly_submitted or withdrawn:  # the week waits for the mentor (again)
         signals.week_submitted.send(entry)
     return withdrawn
@@ -340,7 +339,7 @@ def submit_entry(entry: LogEntry, *, expected_version: int) -> None:
     _check_written(entry.sections, submit=True)
     _set_review(entry, ReviewStatus.SUBMITTED)
     commit_versioned()
-    events.entry_shared(entry)
+    signals.entry_shared.send(entry)
     signals.week_submitted.send(entry)
 
 
@@ -413,7 +412,7 @@ def add_comment(entry: LogEntry, author: User, body: str) -> Comment:
     db.session.add(comment)
     audit.record(author, "comment_added", entry)
     db.session.commit()
-    events.comment_added(comment)
+    signals.comment_added.send(comment)
     return comment
 
 

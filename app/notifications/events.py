@@ -1,5 +1,5 @@
-"""Who hears at once of what happened: one function per event, called by the feature's
-service right after its commit.
+"""Who hears at once of what happened: one function per event, subscribed to the domain
+event the feature's service sends right after its commit (`app.signals`).
 
 Each decides the recipients with the same rules as the pages (`app.policy`), so nobody
 is told of something they could not open: the mentor never hears of a student's concern
@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from app import policy
+from app import policy, signals
 from app.extensions import db
 from app.i18n import DEFAULT_TIMEZONE
 from app.models import (
@@ -233,3 +233,52 @@ def job_failed(run: JobRun) -> None:
         {"job": run.job, "run_id": run.id, "day": day},
         subject=f"job:{run.job}",
     )
+
+
+# -- subscriptions ----------------------------------------------------------------------
+# The features announce; these listen. Each adapter passes on what its event carries.
+
+
+@signals.entry_shared.connect
+def _on_entry_shared(entry, **_) -> None:
+    entry_shared(entry)
+
+
+@signals.comment_added.connect
+def _on_comment_added(comment, **_) -> None:
+    comment_added(comment)
+
+
+@signals.goal_added.connect
+def _on_goal_added(goal, **_) -> None:
+    goal_suggested(goal)
+
+
+@signals.action_added.connect
+def _on_action_added(action, **_) -> None:
+    action_suggested(action)
+
+
+@signals.visit_planned.connect
+def _on_visit_planned(visit, **_) -> None:
+    visit_planned(visit)
+
+
+@signals.visit_moved.connect
+def _on_visit_moved(visit, *, by_id, **_) -> None:
+    visit_moved(visit, by_id)
+
+
+@signals.report_final.connect
+def _on_report_final(visit, *, by, **_) -> None:
+    visit_report_final(visit, by)
+
+
+@signals.report_confirmed.connect
+def _on_report_confirmed(visit, *, by, **_) -> None:
+    visit_confirmed(visit, by)
+
+
+@signals.practice_shared.connect
+def _on_practice_shared(post, **_) -> None:
+    practice_shared(post)

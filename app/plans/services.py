@@ -48,7 +48,6 @@ from app.models import (
     live_actions,
 )
 from app.models.columns import utcnow
-from app.notifications import events
 
 COMPETENCE = "competence"
 CRITERION = "criterion"
@@ -309,7 +308,7 @@ def create_goal(placement: Placement, author: User, text: GoalText) -> Goal:
     db.session.flush()  # its id, for the audit trail
     audit.record(author, "goal_created", goal)
     db.session.commit()
-    events.goal_suggested(goal)
+    signals.goal_added.send(goal)
     return goal
 
 
@@ -392,7 +391,7 @@ def add_action(
     )
     db.session.add(action)
     db.session.commit()
-    events.action_suggested(action)
+    signals.action_added.send(action)
     return action
 
 

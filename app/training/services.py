@@ -37,7 +37,6 @@ from app.models import (
     User,
 )
 from app.models.columns import utcnow
-from app.notifications import events
 from app.spreadsheets import SpreadsheetWriter
 
 
@@ -524,7 +523,7 @@ def share_practice(author: User, module: Module, body: str) -> PracticePost:
     post = PracticePost(module_id=module.id, author_id=author.id, body=body)
     db.session.add(post)
     db.session.commit()
-    events.practice_shared(post)
+    signals.practice_shared.send(post)
     return post
 
 
