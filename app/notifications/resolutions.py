@@ -7,12 +7,15 @@ the work (the reader, or anyone else who may) resolves it for everyone it asked.
 Notifications that only inform are not touched here: they stay until read.
 
 Each rule is one UPDATE of the notifications of one placement, kind and subject, the
-columns of `ix_notification_subject`: resolving never looks beyond the thing done.
+columns of `ix_notification_subject` (a module's reminders, the person's own in whichever
+placement, are found through the index on the person's rows): resolving never looks
+beyond the thing done.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
+from types import EllipsisType
 
 from sqlalchemy import case, func, update
 
@@ -28,7 +31,7 @@ def resolve(
     kinds: tuple[NotificationKind, ...],
     subject: str,
     *,
-    placement_id: int | None | type[Ellipsis],
+    placement_id: int | None | EllipsisType,
     user_id: int | None = None,
     now: datetime | None = None,
 ) -> int:
