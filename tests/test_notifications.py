@@ -310,7 +310,7 @@ def test_delivery_sends_each_notification_once_with_a_link_to_it(app, world, out
     assert deliver(app, later + timedelta(days=1)).emails == 0
     assert len(outbox) == 2
     message = next(m for m in outbox.messages if m["To"] == "mentor@x.example")
-    assert message["Subject"] == "Student A wrote a new entry: Weekly log"
+    assert message["Subject"] == "Student A handed in the weekly log of the week of 5 October 2026"
     body = outbox.body(message)
     assert "Placement of Student A" in body
     notification = next(n for n in rows(app) if n.user_id == world.mentor_x.id)
@@ -547,7 +547,7 @@ def test_the_list_shows_newest_first_marks_unread_and_opens_its_page(app, world,
     mentor = login_as(world.mentor_x)
     page = mentor.get("/notifications").get_data(as_text=True)
     visit = page.index("Coach A planned a visit on Thursday 1 October 2026")
-    entry = page.index("Student A wrote a new entry: Weekly log")
+    entry = page.index("Student A handed in the weekly log of the week of 5 October 2026")
     assert visit < entry
     assert page.count('class="badge new"') == 2
     assert "Placement of Student A" in page

@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from app import audit, policy
+from app import audit, policy, signals
 from app.domain import DomainError, StaleEdit, commit_versioned
 from app.extensions import db
 from app.models import (
@@ -27,7 +27,6 @@ from app.models import (
     User,
 )
 from app.models.columns import utcnow
-from app.notifications import events
 
 # The prompts of each kind of entry, in the order they are asked. A prompt is required
 # when its flag is set; a weekly log needs at least one answer before it is submitted.
@@ -247,7 +246,8 @@ def create_entry(
     db.session.flush()  # its id, for the audit trail
     audit.record(author, "entry_created", entry, kind=kind)
     commit_versioned()
-    events.entry_shared(entry)
+    signals.entry_shared.send(entry)
+    _announce_written(entry)
     return entry
 
 
@@ -312,8 +312,18 @@ def update_entry(
     audit.record(editor, "entry_updated", entry)
     commit_versioned()
     if newly_submitted:
-        events.entry_shared(entry)
+        signals.entry_shared.send(entry)
+    if newly_submitted or withdrawn:  # the week waits for the mentor (again)
+        signals.week_submitted.send(entry)
     return withdrawn
+
+
+def _announce_written(entry: LogEntry) -> None:
+    """A week handed in, or the mentor's feedback, is work others were waiting for."""
+    if entry.kind == EntryKind.WEEKLY_LOG and entry.review_status != ReviewStatus.DRAFT:
+        signals.week_submitted.send(entry)
+    elif entry.kind == EntryKind.FEEDBACK and entry.author_role == Actor.MENTOR:
+        signals.feedback_given.send(entry)
 
 
 def evidence_changed(entry: LogEntry) -> bool:
@@ -347,7 +357,8 @@ def submit_entry(entry: LogEntry, *, expected_version: int) -> None:
     _check_written(entry.sections, submit=True)
     _set_review(entry, ReviewStatus.SUBMITTED)
     commit_versioned()
-    events.entry_shared(entry)
+    signals.entry_shared.send(entry)
+    signals.week_submitted.send(entry)
 
 
 def review_entry(
@@ -365,6 +376,7 @@ def review_entry(
     _set_review(entry, status, mentor, comment)
     audit.record(mentor, f"week_{status.value}", entry, placement=entry.placement_id)
     commit_versioned()
+    signals.week_reviewed.send(entry, by=mentor)
 
 
 def weeks_to_approve(placement: Placement) -> list[LogEntry]:
@@ -395,6 +407,8 @@ def approve_weeks(placement: Placement, mentor: User, shown: dict[int, int]) -> 
         _set_review(entry, ReviewStatus.APPROVED, mentor)
     audit.record(mentor, "weeks_approved", placement, weeks=sorted(shown))
     commit_versioned()
+    for entry in waiting:
+        signals.week_reviewed.send(entry, by=mentor)
     return len(waiting)
 
 
@@ -416,7 +430,7 @@ def add_comment(entry: LogEntry, author: User, body: str) -> Comment:
     db.session.add(comment)
     audit.record(author, "comment_added", entry)
     db.session.commit()
-    events.comment_added(comment)
+    signals.comment_added.send(comment)
     return comment
 
 

@@ -8,6 +8,10 @@ shown or sent, in the reader's language, and never carry what someone wrote.
 `key` says who, what, which object and which period; the unique constraint on
 (user_id, key) makes telling someone the same thing twice impossible, whichever process
 or rerun tries.
+
+`subject` names the thing a notification is about (`week:2026-12-07`, `entry:42`,
+`visit:7`, `goal:3`…): doing the work it asks for resolves the notifications of that
+placement, kind and subject at once (`app/notifications/resolutions.py`).
 """
 
 from __future__ import annotations
@@ -55,6 +59,8 @@ class EmailStatus(enum.StrEnum):
     SENT = "sent"
     SKIPPED = "skipped"
     FAILED = "failed"
+    # The work it asked for was done before the e-mail went out: not sent.
+    RESOLVED = "resolved"
 
 
 class Notification(db.Model):
@@ -66,6 +72,8 @@ class Notification(db.Model):
         Index("ix_notification_list", "user_id", "created_at"),
         # The dispatcher: e-mails that wait, by when they are due.
         Index("ix_notification_delivery", "email_status", "next_attempt_at"),
+        # Resolving: the notifications of a placement about one thing.
+        Index("ix_notification_subject", "placement_id", "kind", "subject"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -77,10 +85,14 @@ class Notification(db.Model):
     )
     # Ids and numbers only: whatever someone wrote stays behind the link.
     payload: Mapped[dict] = mapped_column(JSON, default=dict)
+    # What it is about, e.g. `week:2026-12-07` or `visit:7`: what resolving looks for.
+    subject: Mapped[str] = mapped_column(String(80), default="")
     target_endpoint: Mapped[str] = mapped_column(String(64))
     target_values: Mapped[dict] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the work it asked for was done (by its reader or anyone else who may).
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     email_status: Mapped[EmailStatus] = mapped_column(
         str_enum(EmailStatus), default=EmailStatus.PENDING
@@ -95,6 +107,10 @@ class Notification(db.Model):
     @property
     def is_read(self) -> bool:
         return self.read_at is not None
+
+    @property
+    def is_resolved(self) -> bool:
+        return self.resolved_at is not None
 
     def __repr__(self) -> str:
         return f"<Notification {self.id} {self.kind} user={self.user_id} key={self.key}>"

@@ -1,10 +1,11 @@
 """Notifications: the bell on every page, the list of one's notifications, and opening
 one (which marks it read and leads to its page). Deciding whom to tell is in `events`
-and `services`; e-mailing them in `delivery`.
+and `services`, resolving what was done in `resolutions` (both listen to the features'
+domain events, `app.signals`); e-mailing them in `delivery`.
 """
 
 from flask import Blueprint
 
 bp = Blueprint("notifications", __name__, template_folder="templates")
 
-from app.notifications import routes  # noqa: E402,F401  (routes register themselves on bp)
+from app.notifications import events, resolutions, routes  # noqa: E402,F401  (they register themselves)

@@ -277,7 +277,7 @@ def _single_email(notification: Notification, user: User, now: datetime) -> tupl
     """Subject and body of one notification: what happened and one link to it; a mentor's
     quick link first, when it carries one.
     """
-    (shown,) = describe([notification], user)
+    (shown,) = describe([notification], user, email=True)
     lines = [_("Hello %(name)s,", name=user.name), "", shown.title]
     if shown.context:
         lines.append(shown.context)
@@ -311,7 +311,7 @@ def _digest_email(notifications: list[Notification], user: User, now: datetime) 
         external_url("notifications.list_notifications"),
         "",
     ]
-    for shown in describe(notifications, user):
+    for shown in describe(notifications, user, email=True):
         lines.append(f"- {shown.title}")
         if shown.context:
             lines.append(f"  {shown.context}")

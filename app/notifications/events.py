@@ -1,5 +1,5 @@
-"""Who hears at once of what happened: one function per event, called by the feature's
-service right after its commit.
+"""Who hears at once of what happened: one function per event, subscribed to the domain
+event the feature's service sends right after its commit (`app.signals`).
 
 Each decides the recipients with the same rules as the pages (`app.policy`), so nobody
 is told of something they could not open: the mentor never hears of a student's concern
@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from app import policy
+from app import policy, signals
 from app.extensions import db
 from app.i18n import DEFAULT_TIMEZONE
 from app.models import (
@@ -62,6 +62,7 @@ def entry_shared(entry: LogEntry) -> None:
         Target("followup.show_entry", {"placement_id": entry.placement_id, "entry_id": entry.id}),
         {"entry_id": entry.id, "entry_kind": entry.kind.value},
         entry.placement_id,
+        subject=f"entry:{entry.id}",
         actor_id=entry.author_id,
     )
 
@@ -89,6 +90,7 @@ def comment_added(comment: Comment) -> None:
         ),
         {"entry_id": entry.id, "comment_id": comment.id, "entry_kind": entry.kind.value},
         entry.placement_id,
+        subject=f"entry:{entry.id}",
         actor_id=comment.author_id,
     )
 
@@ -108,6 +110,7 @@ def goal_suggested(goal: Goal) -> None:
         Target("plans.show_goal", {"placement_id": goal.placement_id, "goal_id": goal.id}),
         {"goal_id": goal.id},
         goal.placement_id,
+        subject=f"goal:{goal.id}",
         actor_id=goal.author_id,
     )
 
@@ -127,6 +130,7 @@ def action_suggested(action: Action) -> None:
         ),
         {"goal_id": action.goal_id, "action_id": action.id},
         action.placement_id,
+        subject=f"action:{action.id}",
         actor_id=action.author_id,
     )
 
@@ -144,6 +148,7 @@ def visit_planned(visit: Visit) -> None:
         _visit_target(visit),
         {"visit_id": visit.id, "day": visit.planned_on.isoformat()},
         visit.placement_id,
+        subject=f"visit:{visit.id}",
         actor_id=visit.planned_by_id,
     )
 
@@ -163,6 +168,7 @@ def visit_moved(visit: Visit, actor_id: int | None) -> None:
         _visit_target(visit),
         {"visit_id": visit.id, "day": visit.planned_on.isoformat()},
         visit.placement_id,
+        subject=f"visit:{visit.id}",
         actor_id=actor_id,
     )
 
@@ -189,6 +195,7 @@ def _ask_to_confirm(visit: Visit, user_id: int, *, actor_id: int) -> None:
         _visit_target(visit),  # the report first: it is read before it is confirmed
         {"visit_id": visit.id, "day": (visit.held_on or visit.planned_on).isoformat()},
         visit.placement_id,
+        subject=f"visit:{visit.id}",
         actor_id=actor_id,
     )
 
@@ -204,6 +211,7 @@ def practice_shared(post: PracticePost) -> None:
         f"practice:{post.id}",
         Target("training.review_practice"),
         {"post_id": post.id, "module_id": post.module_id},
+        subject=f"practice:{post.id}",
         actor_id=post.author_id,
     )
 
@@ -223,4 +231,54 @@ def job_failed(run: JobRun) -> None:
         f"job:{run.job}:failed:{day}",
         Target("admin.list_jobs", {"_anchor": f"job-{run.job}"}),
         {"job": run.job, "run_id": run.id, "day": day},
+        subject=f"job:{run.job}",
     )
+
+
+# -- subscriptions ----------------------------------------------------------------------
+# The features announce; these listen. Each adapter passes on what its event carries.
+
+
+@signals.entry_shared.connect
+def _on_entry_shared(entry, **_) -> None:
+    entry_shared(entry)
+
+
+@signals.comment_added.connect
+def _on_comment_added(comment, **_) -> None:
+    comment_added(comment)
+
+
+@signals.goal_added.connect
+def _on_goal_added(goal, **_) -> None:
+    goal_suggested(goal)
+
+
+@signals.action_added.connect
+def _on_action_added(action, **_) -> None:
+    action_suggested(action)
+
+
+@signals.visit_planned.connect
+def _on_visit_planned(visit, **_) -> None:
+    visit_planned(visit)
+
+
+@signals.visit_moved.connect
+def _on_visit_moved(visit, *, by_id, **_) -> None:
+    visit_moved(visit, by_id)
+
+
+@signals.report_final.connect
+def _on_report_final(visit, *, by, **_) -> None:
+    visit_report_final(visit, by)
+
+
+@signals.report_confirmed.connect
+def _on_report_confirmed(visit, *, by, **_) -> None:
+    visit_confirmed(visit, by)
+
+
+@signals.practice_shared.connect
+def _on_practice_shared(post, **_) -> None:
+    practice_shared(post)

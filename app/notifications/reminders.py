@@ -251,6 +251,7 @@ def _log_reminder(placement: _Placement, kind: NotificationKind, week: date) -> 
         Target("followup.show_timeline", {"placement_id": placement.id}),
         {"week": week.isoformat()},
         placement.id,
+        f"week:{week.isoformat()}",
     )
 
 
@@ -280,6 +281,7 @@ def _caseload(running: Select, placements, today: date) -> list[Pending]:
                         ),
                         {"days": reason.number},
                         placement.id,
+                        "feedback",
                     )
                 )
             if reason.kind is ReasonKind.VISIT and placement.coach_id:
@@ -291,6 +293,7 @@ def _caseload(running: Select, placements, today: date) -> list[Pending]:
                         Target("visits.plan_visit", {"placement_id": placement.id}),
                         {"weeks": reason.number, "no_visit_yet": reason.no_visit_yet},
                         placement.id,
+                        "visits",
                     )
                 )
             if reason.kind in ATTENTION_REASONS and placement.coach_id:
@@ -307,6 +310,7 @@ def _caseload(running: Select, placements, today: date) -> list[Pending]:
                             "levels": reason.levels,
                         },
                         placement.id,
+                        f"attention:{reason.kind}",
                     )
                 )
     return pending
@@ -354,6 +358,7 @@ def _visits(ids, placements, rules, today: date) -> list[Pending]:
                 Target("visits.show_visit", {"placement_id": placement_id, "visit_id": visit_id}),
                 {"visit_id": visit_id, "day": day.isoformat()},
                 placement_id,
+                f"visit:{visit_id}",
             )
             for user_id in sorted(people - {None})
         ]
@@ -412,6 +417,7 @@ def _actions(ids, placements, rules, today: date) -> list[Pending]:
                 target,
                 {"action_id": action_id, "day": due.isoformat(), "agreement": goal_id is None},
                 placement_id,
+                f"action:{action_id}",
             )
         )
     return pending
@@ -463,6 +469,7 @@ def _modules(ids, placements, rules, today: date) -> list[Pending]:
                 Target("training.show_module", {"module_id": module_id}),
                 {"module_id": module_id, "days": waited},
                 placement_id,
+                f"module:{module_id}",
             )
         )
     return pending

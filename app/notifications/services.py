@@ -42,7 +42,9 @@ def _insert():
 
 @dataclass(frozen=True)
 class Pending:
-    """One notification to write: for whom, what, its idempotency key, where it leads."""
+    """One notification to write: for whom, what, its idempotency key, where it leads,
+    and what it is about (its subject, which resolving looks for).
+    """
 
     user_id: int
     kind: NotificationKind
@@ -50,6 +52,7 @@ class Pending:
     target: Target
     payload: dict
     placement_id: int | None = None
+    subject: str = ""
 
 
 # Rows per INSERT statement: many reminders at once stay a handful of statements.
@@ -64,6 +67,7 @@ def notify(
     payload: dict,
     placement_id: int | None = None,
     *,
+    subject: str = "",
     actor_id: int | None = None,
     now: datetime | None = None,
 ) -> int:
@@ -75,7 +79,7 @@ def notify(
     """
     recipients = sorted({uid for uid in user_ids if uid is not None and uid != actor_id})
     facts = dict(payload, actor_id=actor_id) if actor_id is not None else dict(payload)
-    pending = [Pending(uid, kind, key, target, facts, placement_id) for uid in recipients]
+    pending = [Pending(uid, kind, key, target, facts, placement_id, subject) for uid in recipients]
     return sum(write(pending, now or utcnow()).values())
 
 
@@ -97,6 +101,7 @@ def write(pending: list[Pending], now: datetime) -> Counter[NotificationKind]:
                 "key": item.key,
                 "placement_id": item.placement_id,
                 "payload": item.payload,
+                "subject": item.subject,
                 "target_endpoint": item.target.endpoint,
                 "target_values": dict(item.target.values),
                 "created_at": now,

@@ -1,8 +1,12 @@
 """What a notification says, written when it is shown or e-mailed, in the language of
 whoever reads it (the request's language on a page; `force_locale` around an e-mail).
 
-A notification holds ids; the names it mentions are loaded here for a whole list at once
-(two queries, whatever the number of notifications).
+A notification holds ids; the names it mentions (people, the week of an entry, a goal's
+title) are loaded here for a whole list at once (at most four queries, whatever the
+number of notifications). Each names what it is about: the week, the visit's day, the
+goal. An e-mail carries no text anyone wrote, so there a goal is named without its title.
+Dates are written as everywhere in the app: a week by its Monday ("5 October 2026"), a
+day with its weekday ("Monday 5 October 2026"), each localised by `format_date`.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from app.caseload.services import Reason, ReasonKind
 from app.content.services import training_library
 from app.extensions import db
 from app.mailer import external_url
-from app.models import EntryKind, Notification, NotificationKind, Placement, User
+from app.models import EntryKind, Goal, LogEntry, Notification, NotificationKind, Placement, User
 
 
 @dataclass
@@ -36,9 +40,11 @@ class Described:
 class _Names:
     people: dict[int, str]
     students: dict[int, tuple[int, str]]  # placement id → (student id, student name)
+    weeks: dict[int, date]  # entry id → the week of a weekly log
+    goals: dict[int, str]  # goal id → its title (none in e-mails)
 
 
-def _names(notifications: list[Notification]) -> _Names:
+def _names(notifications: list[Notification], *, titles: bool = True) -> _Names:
     actor_ids = {n.payload.get("actor_id") for n in notifications} - {None}
     placement_ids = {n.placement_id for n in notifications} - {None}
     people = (
@@ -58,11 +64,42 @@ def _names(notifications: list[Notification]) -> _Names:
         if placement_ids
         else {}
     )
-    return _Names(people, students)
+    entry_ids = {n.payload.get("entry_id") for n in notifications} - {None}
+    weeks = (
+        dict(
+            db.session.execute(
+                select(LogEntry.id, LogEntry.week_start).where(
+                    LogEntry.id.in_(entry_ids), LogEntry.week_start.is_not(None)
+                )
+            ).all()
+        )
+        if entry_ids
+        else {}
+    )
+    goal_ids = {n.payload.get("goal_id") for n in notifications} - {None}
+    goals = (
+        dict(db.session.execute(select(Goal.id, Goal.title).where(Goal.id.in_(goal_ids))).all())
+        if goal_ids and titles
+        else {}
+    )
+    return _Names(people, students, weeks, goals)
+
+
+# The app's date patterns: a week by its Monday, a day (a visit, a due date) with its weekday.
+WEEK_FORMAT = "d MMMM yyyy"
+DAY_FORMAT = "EEEE d MMMM yyyy"
 
 
 def _day(value: str | None) -> str:
-    return format_date(date.fromisoformat(value), "EEEE d MMMM yyyy") if value else ""
+    """A day with its weekday, in the reader's language."""
+    return format_date(date.fromisoformat(value), DAY_FORMAT) if value else ""
+
+
+def _week(value: date | str | None) -> str:
+    """A week, by its Monday, in the reader's language."""
+    if isinstance(value, str):
+        value = date.fromisoformat(value)
+    return format_date(value, WEEK_FORMAT) if value else ""
 
 
 def _entry_kind(value: str | None) -> str:
@@ -72,9 +109,31 @@ def _entry_kind(value: str | None) -> str:
         return ""
 
 
-def _title(n: Notification, actor: str) -> str:
+def _title(n: Notification, actor: str, names: _Names) -> str:
     facts = n.payload
+    week = names.weeks.get(facts.get("entry_id"))
+    goal = names.goals.get(facts.get("goal_id"))
     match n.kind:
+        case NotificationKind.ENTRY_ADDED if week:
+            return _(
+                "%(actor)s handed in the weekly log of the week of %(week)s",
+                actor=actor,
+                week=_week(week),
+            )
+        case NotificationKind.COMMENT_ADDED if week:
+            return _(
+                "%(actor)s commented on the weekly log of the week of %(week)s",
+                actor=actor,
+                week=_week(week),
+            )
+        case NotificationKind.GOAL_SUGGESTED if goal:
+            return _(
+                "%(actor)s suggests a goal for your development plan: %(goal)s",
+                actor=actor,
+                goal=goal,
+            )
+        case NotificationKind.ACTION_SUGGESTED if goal:
+            return _("%(actor)s suggests an action for your goal: %(goal)s", actor=actor, goal=goal)
         case NotificationKind.ENTRY_ADDED:
             return _(
                 "%(actor)s wrote a new entry: %(kind)s",
@@ -121,12 +180,12 @@ def _reminder_title(n: Notification) -> str:
         case NotificationKind.LOG_DUE:
             return _(
                 "Your weekly log for the week of %(day)s is due: write and hand it in",
-                day=_day(facts.get("week")),
+                day=_week(facts.get("week")),
             )
         case NotificationKind.LOG_MISSING:
             return _(
                 "Your weekly log for the week of %(day)s was not handed in",
-                day=_day(facts.get("week")),
+                day=_week(facts.get("week")),
             )
         case NotificationKind.FEEDBACK_MISSING:
             return ngettext(
@@ -185,13 +244,17 @@ def _context(n: Notification, reader: User, names: _Names) -> str:
     return _("Placement of %(student)s", student=student)
 
 
-def describe(notifications: list[Notification], reader: User) -> list[Described]:
-    """Title and context of each notification, in the current language."""
-    names = _names(notifications)
+def describe(
+    notifications: list[Notification], reader: User, *, email: bool = False
+) -> list[Described]:
+    """Title and context of each notification, in the current language (for an e-mail:
+    without what anyone wrote).
+    """
+    names = _names(notifications, titles=not email)
     described = []
     for n in notifications:
         actor = names.people.get(n.payload.get("actor_id"), _("Someone"))
-        described.append(Described(n, _title(n, actor), _context(n, reader, names)))
+        described.append(Described(n, _title(n, actor, names), _context(n, reader, names)))
     return described
 
 

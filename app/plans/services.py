@@ -18,7 +18,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
-from app import audit, policy
+from app import audit, policy, signals
 from app.competences.services import (
     ACTORS,
     framework_of,
@@ -48,7 +48,6 @@ from app.models import (
     live_actions,
 )
 from app.models.columns import utcnow
-from app.notifications import events
 
 COMPETENCE = "competence"
 CRITERION = "criterion"
@@ -309,7 +308,7 @@ def create_goal(placement: Placement, author: User, text: GoalText) -> Goal:
     db.session.flush()  # its id, for the audit trail
     audit.record(author, "goal_created", goal)
     db.session.commit()
-    events.goal_suggested(goal)
+    signals.goal_added.send(goal)
     return goal
 
 
@@ -366,6 +365,7 @@ def respond_to_goal(goal: Goal, accept: bool) -> None:
     if not accept:
         goal.closed_at = utcnow()
     commit_versioned()
+    signals.goal_answered.send(goal)
 
 
 def add_action(
@@ -391,7 +391,7 @@ def add_action(
     )
     db.session.add(action)
     db.session.commit()
-    events.action_suggested(action)
+    signals.action_added.send(action)
     return action
 
 
@@ -400,6 +400,7 @@ def respond_to_action(action: Action, accept: bool) -> None:
         raise DomainError("state", _l("This suggestion has already been answered."))
     action.state = ActionState.OPEN if accept else ActionState.DECLINED
     db.session.commit()
+    signals.action_answered.send(action)
 
 
 def set_action_done(action: Action, user: User, done: bool) -> None:
@@ -417,6 +418,8 @@ def set_action_done(action: Action, user: User, done: bool) -> None:
         action.done_at = None
         action.done_by_id = None
     db.session.commit()
+    if action.state == ActionState.DONE:
+        signals.action_done.send(action, by=user)
 
 
 def comment_on_goal(goal: Goal, placement: Placement, author: User, body: str) -> GoalComment:

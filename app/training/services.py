@@ -17,7 +17,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from app import audit
+from app import audit, signals
 from app.content.modules import (
     BASIC_PATH,
     MENTOR_COMPETENCES,
@@ -37,7 +37,6 @@ from app.models import (
     User,
 )
 from app.models.columns import utcnow
-from app.notifications import events
 from app.spreadsheets import SpreadsheetWriter
 
 
@@ -201,6 +200,7 @@ def start(user: User, module: Module) -> None:
         return
     _progress(user, module.id)
     _commit()
+    signals.module_started.send(module.id, by=user)
 
 
 def _progress(user: User, module_id: str) -> ModuleProgress:
@@ -542,7 +542,7 @@ def share_practice(author: User, module: Module, body: str) -> PracticePost:
     post = PracticePost(module_id=module.id, author_id=author.id, body=body)
     db.session.add(post)
     db.session.commit()
-    events.practice_shared(post)
+    signals.practice_shared.send(post)
     return post
 
 
@@ -573,3 +573,4 @@ def review_practice(post: PracticePost, reviewer: User, *, approve: bool) -> Non
     post.reviewed_at = utcnow()
     audit.record(reviewer, f"practice_{post.status.value}", post)
     db.session.commit()
+    signals.practice_reviewed.send(post, by=reviewer)

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from app import audit, policy
+from app import audit, policy, signals
 from app.domain import DomainError, StaleEdit, check_in_placement, commit_versioned
 from app.extensions import db
 from app.models import (
@@ -33,7 +33,6 @@ from app.models import (
     VisitStatus,
 )
 from app.models.columns import utcnow
-from app.notifications import events
 from app.visits import agenda
 
 # The report's sections, in the order of the conversation.
@@ -156,7 +155,7 @@ def plan_visit(placement: Placement, coach: User, plan: VisitPlan) -> Visit:
     )
     db.session.add(visit)
     db.session.commit()
-    events.visit_planned(visit)
+    signals.visit_planned.send(visit, by=coach)
     return visit
 
 
@@ -195,7 +194,7 @@ def change_plan(
     visit.other_attendees = plan.other_attendees.strip()
     commit_versioned()
     if moved:
-        events.visit_moved(visit, coach_id)
+        signals.visit_moved.send(visit, by_id=coach_id)
 
 
 def cancel_visit(visit: Visit, coach: User) -> None:
@@ -270,7 +269,7 @@ def finalise(visit: Visit, coach: User, today: date, *, expected_version: int) -
     db.session.add(VisitConfirmation(visit_id=visit.id, actor=Actor.COACH, user_id=coach.id))
     audit.record(coach, "visit.finalise", visit, placement_id=visit.placement_id)
     commit_versioned()
-    events.visit_report_final(visit, coach)
+    signals.report_final.send(visit, by=coach)
 
 
 def add_agreement(
@@ -359,7 +358,7 @@ def confirm(visit: Visit, user: User, comment: str) -> None:
         # told the student already).
         db.session.rollback()
         return
-    events.visit_confirmed(visit, user)
+    signals.report_confirmed.send(visit, by=user)
 
 
 def add_addition(

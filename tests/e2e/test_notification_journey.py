@@ -1,15 +1,17 @@
 """Notifications on a phone: the bell in the header, the list, opening one, marking all
-read, and choosing how to be e-mailed. Pages are screenshotted to
-tests/e2e/screenshots/<role>-notifications-*.png and pass axe-core.
+read, doing the work they ask for (which resolves them), and choosing how to be
+e-mailed. Pages are screenshotted to tests/e2e/screenshots/<role>-notifications-*.png
+and pass axe-core.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from babel.dates import format_date
 from playwright.sync_api import expect
 
 from app.extensions import db
@@ -44,7 +46,9 @@ def test_mentor_follows_the_bell_to_a_new_week_and_marks_the_rest_read(app, worl
     items = page.locator(".notifications li")
     expect(items).to_have_count(2)
     expect(items.nth(0)).to_contain_text("Coach A planned a visit on Thursday 1 October 2026")
-    expect(items.nth(1)).to_contain_text("Student A wrote a new entry: Weekly log")
+    expect(items.nth(1)).to_contain_text(
+        "Student A handed in the weekly log of the week of 5 October 2026"
+    )
     expect(items.nth(1)).to_contain_text("Placement of Student A")
     phone.check("notifications-list")
 
@@ -83,7 +87,7 @@ def test_student_follows_a_reminder_to_her_log(app, world, phone):
     page = phone.page
     bell(phone).click()
     reminder = page.locator(".notifications li").filter(
-        has_text="Your weekly log for the week of Monday 5 October 2026 was not handed in"
+        has_text="Your weekly log for the week of 5 October 2026 was not handed in"
     )
     expect(reminder).to_have_count(1)
     expect(reminder).to_contain_text("Your placement")
@@ -116,3 +120,78 @@ def test_coordinator_sets_when_reminders_go_out(app, world, phone):
         assert saved.reminders_until_hour == 17
     page.get_by_role("link", name="Caseload and reminders").click()
     phone.check("school-settings")
+
+
+def test_mentor_gives_feedback_approves_and_confirms_and_the_bell_counts_down(app, world, phone):
+    """The issue's morning: four notifications; the mentor does the work from the
+    placement's pages (not from the notifications, whose opening alone reads them), and
+    each piece of work takes its notification off the bell.
+    """
+    today = date.today()
+    last_monday = today - timedelta(days=today.weekday() + 7)
+    with app.app_context():
+        placement = db.session.get(Placement, world.placement_a.id)
+        placement.start_date = today - timedelta(days=60)
+        placement.end_date = today + timedelta(days=150)
+        settings = SchoolSettings.defaults(world.school_a.id)
+        settings.reminders_from_hour, settings.reminders_until_hour = 0, 24
+        settings.reminders_on_weekends = True
+        db.session.add(settings)
+        db.session.commit()
+        reminders.decide(datetime.now(UTC))  # 60 days without the mentor's feedback
+    entry_id = write_entry(app, world.placement_a, world.student_a, week=last_monday, submit=True)
+    with app.app_context():
+        coach = db.session.get(User, world.coach_a.id)
+        visit = visits.plan_visit(
+            db.session.get(Placement, world.placement_a.id),
+            coach,
+            visits.VisitPlan(today - timedelta(days=2), None, "", ["student", "mentor"], ""),
+        )
+        visits.save_report(
+            visit,
+            held_on=today - timedelta(days=2),
+            sections={"learning_process": "Wires boards on her own now."},
+            coach_only=[],
+            expected_version=visit.version,
+        )
+        visits.finalise(visit, coach, today - timedelta(days=1), expected_version=visit.version)
+        visit_id = visit.id
+    week = format_date(last_monday, "d MMMM yyyy", locale="en")
+    log = f"/placements/{world.placement_a.id}/log"
+
+    phone.log_in("mentor_x", "mentor@x.example")
+    page = phone.page
+    expect(bell(phone)).to_have_accessible_name("Notifications, 4 unread")
+    bell(phone).click()
+    items = page.locator(".notifications li")
+    expect(items.filter(has_text="You have given no feedback for")).to_have_count(1)
+    expect(items.filter(has_text=f"the weekly log of the week of {week}")).to_have_count(1)
+    phone.check("notifications-four-to-do")
+
+    # Feedback, from the log: "no feedback for 60 days" is done.
+    phone.goto(log)
+    page.get_by_role("link", name="Give feedback").first.click()
+    page.get_by_label("One thing that went well").fill("You always switch off first.")
+    page.get_by_label("One thing to work on").fill("Label the cables.")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("status")).to_have_text("Saved in the log.")
+    expect(bell(phone)).to_have_accessible_name("Notifications, 3 unread")
+
+    # The week, from the log: approving it is done.
+    phone.goto(f"{log}/{entry_id}")
+    page.get_by_role("button", name="Approve", exact=True).click()
+    expect(page.get_by_role("status")).to_have_text("Week approved.")
+    expect(bell(phone)).to_have_accessible_name("Notifications, 2 unread")
+
+    # The report, from the visit's page: confirming it is done.
+    phone.goto(f"/placements/{world.placement_a.id}/visits/{visit_id}")
+    page.get_by_role("button", name="I have read the report and confirm it").click()
+    expect(page.get_by_role("status")).to_contain_text("Thank you for confirming.")
+    expect(bell(phone)).to_have_accessible_name("Notifications, 1 unread")
+
+    # What is left only informs: the visit that was planned.
+    bell(phone).click()
+    expect(page.locator(".notifications .badge.done")).to_have_count(3)
+    expect(page.locator(".notifications li.unread")).to_have_count(1)
+    expect(page.locator(".notifications li.unread")).to_contain_text("planned a visit")
+    phone.check("notifications-work-done")
