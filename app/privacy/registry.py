@@ -91,9 +91,7 @@ RETENTION_LABELS = {
     Retention.NOTIFICATION: _l("One year after the notification."),
     Retention.OPERATIONS: _l("Thirty days."),
     Retention.CONTENT: _l("As long as the school uses it."),
-    Retention.DRAFT: _l(
-        "Until the form is saved, at most thirty days after it was last typed in."
-    ),
+    Retention.DRAFT: _l("Until the form is saved, at most thirty days after it was last typed in."),
 }
 
 

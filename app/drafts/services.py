@@ -1,0 +1,135 @@
+"""Keeping, finding and forgetting drafts. Services own their commits."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import request
+from sqlalchemy import delete, or_, select
+from sqlalchemy.exc import IntegrityError
+from werkzeug.datastructures import MultiDict
+
+from app.drafts.pages import may_autosave
+from app.extensions import db
+from app.models import FormDraft, User
+from app.models.columns import utcnow
+
+# Fields never kept, by a word in their name: passwords, CSRF tokens, second-factor and
+# recovery codes, signed links. (Files are never in a form's text fields.)
+SECRET_WORDS = ("password", "csrf", "token", "code", "secret")
+# Forms never kept: buttons that only switch or end something, and the drafts' own
+# (an autosave keeps its page's form, see `keep_sent_form`). Logging in and the second
+# step are never sent with a session to end; their secrets are dropped by name anyway.
+NEVER_KEPT = frozenset({"auth.logout", "auth.set_language", "drafts.discard_draft"})
+# Bounds: what a form of this site can hold, so a draft cannot fill the database.
+MAX_FIELDS = 80
+MAX_VALUES = 50
+MAX_VALUE_LENGTH = 20_000
+MAX_PATH_LENGTH = 300
+
+
+def typed_fields(form: MultiDict) -> dict[str, list[str]]:
+    """The fields of a sent form worth keeping, {name: [values]}; empty when nothing in
+    it was typed or chosen.
+    """
+    kept: dict[str, list[str]] = {}
+    for name in list(form.keys())[:MAX_FIELDS]:
+        if any(word in name.lower() for word in SECRET_WORDS) or len(name) > 100:
+            continue
+        kept[name] = [value[:MAX_VALUE_LENGTH] for value in form.getlist(name)[:MAX_VALUES]]
+    # Something typed has a letter in it: ids, versions, dates and ticks alone are not
+    # worth a draft.
+    if not any(char.isalpha() for values in kept.values() for value in values for char in value):
+        return {}
+    return kept
+
+
+def _version(fields: dict[str, list[str]]) -> int | None:
+    value = (fields.get("version") or [""])[0]
+    return int(value) if value.isdigit() and len(value) < 10 else None
+
+
+def save(
+    user: User, *, path: str, action: str, fields: dict[str, list[str]], kept: bool
+) -> FormDraft:
+    """Keep `fields` as `user`'s draft of the form on `path` (one per person and page)."""
+    for _attempt in range(2):
+        draft = db.session.scalar(
+            select(FormDraft).where(FormDraft.user_id == user.id, FormDraft.path == path)
+        )
+        if draft is None:
+            draft = FormDraft(user_id=user.id, path=path)
+            db.session.add(draft)
+        draft.action = action
+        draft.fields = fields
+        draft.version = _version(fields)
+        draft.kept = kept
+        draft.saved_at = utcnow()
+        try:
+            db.session.commit()
+        except IntegrityError:  # the same draft saved at the same moment by another request
+            db.session.rollback()
+            continue
+        return draft
+    raise RuntimeError("The draft could not be saved.")
+
+
+def page_of_sent_form() -> tuple[str, str]:
+    """The page a form was sent from, as (path, path with query): the `Referer` of this
+    site (sent for same-origin requests, `Referrer-Policy: same-origin`), or else the
+    address it was sent to.
+    """
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc == request.host and referrer.path.startswith("/"):
+        path, query = referrer.path, referrer.query
+    else:
+        path, query = request.path, ""
+    path = path[:MAX_PATH_LENGTH]
+    return path, f"{path}?{query}" if query else path
+
+
+def keep_sent_form(user: User) -> str | None:
+    """Keep the form of this request, sent after `user`'s session ended, as their draft
+    of the page it came from; that page's address (to return to after logging in), or
+    None when nothing was kept.
+    """
+    if request.method != "POST":
+        return None
+    fields = typed_fields(request.form)
+    if not fields:
+        return None
+    if request.endpoint == "drafts.autosave":  # the page it autosaves, if theirs to write
+        path = address = request.args.get("page", "")[:MAX_PATH_LENGTH]
+        if not may_autosave(user, path):
+            return None
+        save(user, path=path, action=path, fields=fields, kept=True)
+        return address
+    if request.endpoint in NEVER_KEPT:
+        return None
+    path, address = page_of_sent_form()
+    save(user, path=path, action=request.path[:MAX_PATH_LENGTH], fields=fields, kept=True)
+    return address
+
+
+def draft_for(user: User, path: str) -> FormDraft | None:
+    return db.session.scalar(
+        select(FormDraft).where(FormDraft.user_id == user.id, FormDraft.path == path)
+    )
+
+
+def discard(user: User, path: str) -> None:
+    db.session.execute(
+        delete(FormDraft).where(FormDraft.user_id == user.id, FormDraft.path == path)
+    )
+    db.session.commit()
+
+
+def forget_saved(user: User, address: str) -> None:
+    """A form sent to `address` was saved: its drafts are done with."""
+    db.session.execute(
+        delete(FormDraft).where(
+            FormDraft.user_id == user.id,
+            or_(FormDraft.action == address, FormDraft.path == address),
+        )
+    )
+    db.session.commit()
