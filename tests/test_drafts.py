@@ -294,3 +294,130 @@ def test_the_draft_can_be_thrown_away(app, world, clock):
     assert answer.headers["Location"] == page
     assert TYPED not in browser.get(page).get_data(as_text=True)
     assert drafts(app) == 0
+
+
+# -- saved while typing ------------------------------------------------------------------
+
+
+def autosave(browser, page: str, form: dict):
+    return browser.post(f"/drafts?page={page}", form)
+
+
+def test_autosave_keeps_the_text_when_the_tab_is_closed(app, world, login_as):
+    student = login_as(world.student_a)
+    page = f"/placements/{world.placement_a.id}/log/new/weekly_log"
+    assert 'data-autosave="/drafts?page=' in student.get(page).get_data(as_text=True)
+    answer = autosave(student, page, {"did": TYPED, "week": date.today().isoformat()})
+    assert answer.status_code == 200
+    assert answer.json["message"].startswith("Draft saved ")
+    # The tab was closed; the form opened again, the next day, offers the text.
+    reopened = student.get(page).get_data(as_text=True)
+    assert TYPED in reopened
+    assert "We kept what you typed at" in reopened
+
+
+def test_the_autosave_of_an_object_changed_since_is_shown_beside_what_is_saved(
+    app, world, login_as
+):
+    entry = _week(app, world)
+    page = f"/placements/{world.placement_a.id}/log/{entry}/edit"
+    student = login_as(world.student_a)
+    opened_at = _version(app, LogEntry, entry)
+    autosave(student, page, {"version": str(opened_at), "did": TYPED})
+    # Meanwhile the week is saved from another tab.
+    phone = login_as(world.student_a)
+    phone.post(
+        page,
+        {"version": opened_at, "week": date.today().isoformat(), "did": "Saved on my phone"},
+    )
+    assert _version(app, LogEntry, entry) != opened_at
+    reopened = student.get(page).get_data(as_text=True)
+    assert "Changed since you started typing" in reopened
+    assert TYPED in reopened  # beside the form, to copy from
+    assert "Saved on my phone</textarea>" in reopened  # the form holds what is saved now
+    assert f'name="version" type="hidden" value="{_version(app, LogEntry, entry)}"' in reopened
+
+
+def test_emptying_the_form_throws_its_draft_away(app, world, login_as):
+    student = login_as(world.student_a)
+    page = f"/placements/{world.placement_a.id}/log/new/weekly_log"
+    autosave(student, page, {"did": TYPED})
+    assert autosave(student, page, {"did": "", "week": "2026-12-07"}).json == {"saved": False}
+    assert drafts(app) == 0
+
+
+@pytest.mark.parametrize(
+    ("person", "page"),
+    [
+        ("student_b", "/placements/{a}/log/new/weekly_log"),  # another school's student
+        ("coach_b", "/placements/{a}/visits/{visit}/report"),  # another school's coach
+        ("mentor_y", "/placements/{a}/log/new/feedback"),  # another company's mentor
+        ("company_coordinator_x", "/placements/{a}/log/new/feedback"),  # reads no log
+        ("mentor_x", "/placements/{a}/log/new/weekly_log"),  # the student's form
+        ("student_a", "/placements/{a}/visits/{visit}/report"),  # the coach's form
+        ("mentor_x", "/placements/{a}/log/{entry}/edit"),  # the student's week
+        ("outsider", "/placements/{a}/development-plan/goals/new"),
+        ("student_a", "/account"),  # not a form saved while typing
+        ("student_a", "https://evil.example/"),
+        ("student_a", "/placements/{b}/log/new/weekly_log"),
+    ],
+)
+def test_the_draft_endpoint_takes_only_forms_the_person_may_write(
+    app, world, login_as, person, page
+):
+    values = {
+        "a": world.placement_a.id,
+        "b": world.placement_b.id,
+        "visit": _visit(app, world),
+        "entry": _week(app, world),
+    }
+    browser = login_as(world.user(person))
+    assert autosave(browser, page.format(**values), {"did": TYPED}).status_code == 404
+    assert drafts(app) == 0
+
+
+@pytest.mark.parametrize(
+    ("person", "page"),
+    [
+        ("student_a", "/placements/{a}/log/new/weekly_log"),
+        ("student_a", "/placements/{a}/log/{entry}/edit"),
+        ("mentor_x", "/placements/{a}/log/new/feedback"),
+        ("coach_a", "/placements/{a}/visits/{visit}/report"),
+        ("student_a", "/placements/{a}/development-plan/goals/new"),
+        ("student_a", "/placements/{a}/development-plan/goals/{goal}/edit"),
+    ],
+)
+def test_the_draft_endpoint_takes_the_long_forms_of_their_writer(
+    app, world, login_as, person, page
+):
+    values = {
+        "a": world.placement_a.id,
+        "visit": _visit(app, world),
+        "entry": _week(app, world),
+        "goal": _goal(app, world),
+    }
+    browser = login_as(world.user(person))
+    assert autosave(browser, page.format(**values), {"why": TYPED}).status_code == 200
+    assert drafts(app) == 1
+
+
+def test_an_autosave_after_the_idle_limit_is_kept_too(app, world, clock):
+    user, page, _action, _form = _prepared(app, world, "visit report")
+    browser = logged_in(app, user)
+    browser.get(page)
+    clock.move(hours=1)
+    response = autosave(browser, page, {"learning_process": TYPED, "owner": "student"})
+    assert urlsplit(response.headers["Location"]).path == "/login"
+    browser.login(user.email)
+    assert TYPED in browser.get(page).get_data(as_text=True)
+
+
+def test_the_form_page_runs_one_query_more_for_its_draft(app, world, login_as, count_queries):
+    student = login_as(world.student_a)
+    page = f"/placements/{world.placement_a.id}/log/new/weekly_log"
+    with count_queries() as without:
+        student.get(page)
+    autosave(student, page, {"did": TYPED})
+    with count_queries() as with_draft:
+        assert TYPED in student.get(page).get_data(as_text=True)
+    assert with_draft.count <= without.count + 1

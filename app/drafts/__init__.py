@@ -27,3 +27,4 @@ def init_app(app: Flask) -> None:
     form_sent_after_session.connect(_keep_sent_form, app)
     before_render_template.connect(offer.offer_draft, app)
     app.after_request(offer.forget_saved_draft)
+    app.context_processor(lambda: {"autosave": offer.autosave_attributes})

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import g, request
+from flask import g, request, url_for
 from flask_babel import format_time
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 from wtforms import StringField
 
@@ -97,3 +99,17 @@ def forget_saved_draft(response):
     ):
         services.forget_saved(current_user, request.path)
     return response
+
+
+def autosave_attributes() -> Markup:
+    """What a long text form's `<form>` tag carries to be saved while the person types
+    (`{{ autosave() }}`): the address that takes its fields, and what to say when that
+    fails (the site script says it next to the buttons).
+    """
+    return Markup('data-autosave="{}" data-autosave-failed="{}"').format(
+        url_for("drafts.autosave", page=request.path),
+        _(
+            "Not saved as a draft just now (offline, or logged out). Keep this page open "
+            "and press save: what you typed is kept."
+        ),
+    )

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import request
+import secrets
+
+from flask import request, session
 from sqlalchemy import delete, or_, select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import MultiDict
@@ -49,10 +51,21 @@ def _version(fields: dict[str, list[str]]) -> int | None:
     return int(value) if value.isdigit() and len(value) < 10 else None
 
 
+# The session's name for its drafts (see `FormDraft.session_key`).
+SESSION_KEY = "drafts_key"
+
+
+def session_key() -> str:
+    if SESSION_KEY not in session:
+        session[SESSION_KEY] = secrets.token_hex(16)
+    return session[SESSION_KEY]
+
+
 def save(
     user: User, *, path: str, action: str, fields: dict[str, list[str]], kept: bool
 ) -> FormDraft:
     """Keep `fields` as `user`'s draft of the form on `path` (one per person and page)."""
+    key = "" if kept else session_key()
     for _attempt in range(2):
         draft = db.session.scalar(
             select(FormDraft).where(FormDraft.user_id == user.id, FormDraft.path == path)
@@ -64,6 +77,7 @@ def save(
         draft.fields = fields
         draft.version = _version(fields)
         draft.kept = kept
+        draft.session_key = key
         draft.saved_at = utcnow()
         try:
             db.session.commit()
@@ -125,11 +139,15 @@ def discard(user: User, path: str) -> None:
 
 
 def forget_saved(user: User, address: str) -> None:
-    """A form sent to `address` was saved: its drafts are done with."""
+    """A form sent to `address` was saved: its drafts are done with, those kept after a
+    session ended and those autosaved in this session. A draft autosaved on another
+    device stays, to be offered there (beside what is saved now).
+    """
     db.session.execute(
         delete(FormDraft).where(
             FormDraft.user_id == user.id,
             or_(FormDraft.action == address, FormDraft.path == address),
+            FormDraft.kept | (FormDraft.session_key == session.get(SESSION_KEY, "-")),
         )
     )
     db.session.commit()

@@ -35,6 +35,9 @@ class FormDraft(db.Model):
     version: Mapped[int | None]
     # True: kept from a form sent after the session had ended; False: autosaved.
     kept: Mapped[bool] = mapped_column(default=False)
+    # A random name of the browser session that autosaved it: saving the form in that
+    # session ends the draft, saving it on another device leaves it to be offered there.
+    session_key: Mapped[str] = mapped_column(String(32), default="")
     saved_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
     def __repr__(self) -> str:

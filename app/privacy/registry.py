@@ -818,7 +818,7 @@ DECLARATIONS: tuple[Declaration, ...] = (
         DRAFTS,
         people={"user_id": D},
         fields={"fields": Field(of=("user_id",), erased=WITH_ROW, text=True)},
-        plain=("id", "path", "action", "version", "kept", "saved_at"),
+        plain=("id", "path", "action", "version", "kept", "session_key", "saved_at"),
     ),
     # Kept as the record of how the request was answered, with the anonymised account.
     Declaration(

@@ -26,6 +26,7 @@ def upgrade():
     sa.Column('fields', sa.JSON(), nullable=False),
     sa.Column('version', sa.Integer(), nullable=True),
     sa.Column('kept', sa.Boolean(), nullable=False),
+    sa.Column('session_key', sa.String(length=32), nullable=False),
     sa.Column('saved_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_form_draft_user_id_user_account'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_form_draft')),
