@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 import secrets
+from urllib.parse import urlsplit
 
 from flask import request, session
 from sqlalchemy import delete, or_, select
