@@ -76,7 +76,8 @@ function autosaveStatus(form) {
     status = document.createElement("p");
     status.className = "draft-status";
     status.setAttribute("aria-live", "polite");
-    form.append(status);
+    // Under the buttons, where the eye goes before saving (in a sticky bar: always seen).
+    (form.querySelector(".form-actions") || form).append(status);
   }
   return status;
 }
