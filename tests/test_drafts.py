@@ -421,3 +421,39 @@ def test_the_form_page_runs_one_query_more_for_its_draft(app, world, login_as, c
     with count_queries() as with_draft:
         assert TYPED in student.get(page).get_data(as_text=True)
     assert with_draft.count <= without.count + 1
+
+
+# -- no session left to say whose text it is ----------------------------------------------
+
+
+def test_a_form_sent_without_a_session_shows_the_text_back_and_keeps_nothing(app, world):
+    user, page, action, form = _prepared(app, world, "visit report")
+    browser = logged_in(app, user)
+    browser.get(page)
+    token = browser.token()
+    browser.client.delete_cookie("session")  # the browser lost its session cookie
+    response = browser.client.post(page, data=form | {"csrf_token": token})
+    assert response.status_code == 400
+    answer = response.get_data(as_text=True)
+    assert "nothing was saved" in answer
+    assert TYPED in answer  # to copy, in the answer to the very request that sent it
+    assert drafts(app) == 0  # nobody knows whose it is: never kept for whoever logs in next
+
+
+def test_a_form_of_someone_who_was_replaced_on_the_browser_is_not_kept_for_the_new_person(
+    app, world
+):
+    """A opens the report; in another tab A logs out and B logs in on that browser; A's
+    tab sends the report: B never gets A's text as a draft.
+    """
+    user, page, action, form = _prepared(app, world, "visit report")
+    browser = logged_in(app, user)
+    browser.get(page)
+    token = browser.token()
+    browser.post("/logout")
+    assert browser.login(world.coach_b.email).status_code == 302
+    response = browser.client.post(page, data=form | {"csrf_token": token})
+    assert response.status_code == 400
+    assert drafts(app) == 0
+    browser._token = None
+    assert TYPED not in browser.get(page).get_data(as_text=True)

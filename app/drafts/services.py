@@ -8,41 +8,18 @@ from urllib.parse import urlsplit
 from flask import request, session
 from sqlalchemy import delete, or_, select
 from sqlalchemy.exc import IntegrityError
-from werkzeug.datastructures import MultiDict
 
 from app.drafts.pages import may_autosave
 from app.extensions import db
+from app.forms import typed_fields
 from app.models import FormDraft, User
 from app.models.columns import utcnow
 
-# Fields never kept, by a word in their name: passwords, CSRF tokens, second-factor and
-# recovery codes, signed links. (Files are never in a form's text fields.)
-SECRET_WORDS = ("password", "csrf", "token", "code", "secret")
 # Forms never kept: buttons that only switch or end something, and the drafts' own
 # (an autosave keeps its page's form, see `keep_sent_form`). Logging in and the second
 # step are never sent with a session to end; their secrets are dropped by name anyway.
 NEVER_KEPT = frozenset({"auth.logout", "auth.set_language", "drafts.discard_draft"})
-# Bounds: what a form of this site can hold, so a draft cannot fill the database.
-MAX_FIELDS = 80
-MAX_VALUES = 50
-MAX_VALUE_LENGTH = 20_000
 MAX_PATH_LENGTH = 300
-
-
-def typed_fields(form: MultiDict) -> dict[str, list[str]]:
-    """The fields of a sent form worth keeping, {name: [values]}; empty when nothing in
-    it was typed or chosen.
-    """
-    kept: dict[str, list[str]] = {}
-    for name in list(form.keys())[:MAX_FIELDS]:
-        if any(word in name.lower() for word in SECRET_WORDS) or len(name) > 100:
-            continue
-        kept[name] = [value[:MAX_VALUE_LENGTH] for value in form.getlist(name)[:MAX_VALUES]]
-    # Something typed has a letter in it: ids, versions, dates and ticks alone are not
-    # worth a draft.
-    if not any(char.isalpha() for values in kept.values() for value in values for char in value):
-        return {}
-    return kept
 
 
 def _version(fields: dict[str, list[str]]) -> int | None:
