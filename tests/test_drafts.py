@@ -5,7 +5,7 @@ after logging in again, to its writer only; long forms are saved while typing.
 from __future__ import annotations
 
 import time
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -15,6 +15,7 @@ from app.auth import sessions
 from app.extensions import db
 from app.models import FormDraft, Goal, LogEntry, Placement, User, Visit
 from app.plans.services import GoalText, create_goal, link_choices
+from app.privacy.retention import purge
 from tests.conftest import PASSWORD, Browser, write_entry
 
 pytestmark = pytest.mark.usefixtures("in_english")
@@ -457,3 +458,21 @@ def test_a_form_of_someone_who_was_replaced_on_the_browser_is_not_kept_for_the_n
     assert drafts(app) == 0
     browser._token = None
     assert TYPED not in browser.get(page).get_data(as_text=True)
+
+
+def test_a_draft_goes_thirty_days_after_it_was_last_typed_in(app, world):
+    now = datetime.now(UTC)
+    with app.app_context():
+        for days, path in ((31, "/old"), (29, "/recent")):
+            db.session.add(
+                FormDraft(
+                    user_id=world.student_a.id,
+                    path=path,
+                    action=path,
+                    fields={"did": [TYPED]},
+                    saved_at=now - timedelta(days=days),
+                )
+            )
+        db.session.commit()
+        assert purge(now)["form_draft"] == 1
+        assert db.session.scalars(select(FormDraft.path)).all() == ["/recent"]
