@@ -15,6 +15,8 @@ from app.auth import bp as auth_bp
 from app.auth.sessions import init_login
 from app.caseload import bp as caseload_bp
 from app.competences import bp as competences_bp
+from app.drafts import bp as drafts_bp
+from app.drafts import init_app as init_drafts
 from app.extensions import babel, csrf, db, limiter, migrate
 from app.followup import bp as followup_bp
 from app.health import bp as health_bp
@@ -80,6 +82,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(mentorlinks_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(health_bp)
+    app.register_blueprint(drafts_bp)
+    init_drafts(app)
 
 
 def register_request_hooks(app: Flask) -> None:

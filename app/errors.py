@@ -17,6 +17,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnava
 
 from app.database import is_unavailable
 from app.extensions import db
+from app.forms import typed_fields
 from app.i18n import locale_without_user
 
 # What a 503 asks clients (and the health check's callers) to wait before trying again.
@@ -62,15 +63,30 @@ def render_error(code: int, message: str | None = None):
 
 
 def _csrf_error(_error: CSRFError):
-    return render_error(
-        400,
-        str(
-            _l(
-                "This form was open too long or was sent from somewhere else. "
-                "Go back, reload the page and send it again."
-            )
-        ),
+    """A form the session cannot vouch for (it ended, or another person logged in on
+    this browser meanwhile): nothing is stored, for nobody knows whose text it is; the
+    answer shows the text to the browser that just sent it, to copy (docs/security.md).
+    """
+    typed = typed_fields(request.form) if request.method == "POST" else {}
+    texts = [
+        value
+        for values in typed.values()
+        for value in values
+        if any(char.isalpha() for char in value)
+    ]
+    message = _l(
+        "This form was open too long or was sent from somewhere else. "
+        "Go back, reload the page and send it again."
     )
+    if texts:
+        message = _l(
+            "This form was sent after your session had ended, so nothing was saved. "
+            "What you typed is below: copy it, log in and paste it into the form again."
+        )
+    title, _default = MESSAGES[400]
+    return render_template(
+        "errors/error.html", code=400, title=title, message=str(message), typed_texts=texts
+    ), 400
 
 
 def _http_error(error: HTTPException):

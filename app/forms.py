@@ -1,6 +1,6 @@
 """Form pieces every feature uses: the CSRF-only form behind action buttons, the bounds
-of an id typed into a form, the hidden version of what a form edits, and putting a
-service's refusal next to its field.
+of an id typed into a form, the hidden version of what a form edits, what of a sent form
+is worth keeping, and putting a service's refusal next to its field.
 """
 
 from __future__ import annotations
@@ -8,6 +8,7 @@ from __future__ import annotations
 from flask import flash
 from flask_wtf import FlaskForm
 from markupsafe import Markup
+from werkzeug.datastructures import MultiDict
 from wtforms import IntegerField, SubmitField
 from wtforms.validators import NumberRange
 from wtforms.widgets import HiddenInput
@@ -58,6 +59,31 @@ class VersionField(IntegerField):
 
 class CsrfForm(FlaskForm):
     """Only the CSRF token, for buttons that post an action."""
+
+
+# Fields never kept, by a word in their name: passwords, CSRF tokens, second-factor and
+# recovery codes, signed links. (Files are never in a form's text fields.)
+SECRET_WORDS = ("password", "csrf", "token", "code", "secret")
+# Bounds: what a form of this site can hold, so a draft cannot fill the database.
+MAX_FIELDS = 80
+MAX_VALUES = 50
+MAX_VALUE_LENGTH = 20_000
+
+
+def typed_fields(form: MultiDict) -> dict[str, list[str]]:
+    """The fields of a sent form worth keeping, {name: [values]}; empty when nothing in
+    it was typed or chosen.
+    """
+    kept: dict[str, list[str]] = {}
+    for name in list(form.keys())[:MAX_FIELDS]:
+        if any(word in name.lower() for word in SECRET_WORDS) or len(name) > 100:
+            continue
+        kept[name] = [value[:MAX_VALUE_LENGTH] for value in form.getlist(name)[:MAX_VALUES]]
+    # Something typed has a letter in it: ids, versions, dates and ticks alone are not
+    # worth a draft.
+    if not any(char.isalpha() for values in kept.values() for value in values for char in value):
+        return {}
+    return kept
 
 
 def show_error(form, error: DomainError) -> None:

@@ -96,8 +96,10 @@ class FormReader(HTMLParser):
         attributes = {key: value or "" for key, value in attrs}
         if tag == "form":
             target = urljoin(self.page_path, attributes.get("action") or "")
+            # A form saved while typing is sent to its data-autosave address too.
+            targets = {urlsplit(target).path, attributes.get("data-autosave", "").split("?")[0]}
             self._inside = attributes.get("method", "").lower() == "post" and (
-                urlsplit(target).path == urlsplit(self.action).path
+                urlsplit(self.action).path in targets
             )
             self.form.found = self.form.found or self._inside
             return

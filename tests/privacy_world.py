@@ -28,6 +28,7 @@ from app.models import (
     DevelopmentPlan,
     EntryKind,
     EntryRevision,
+    FormDraft,
     Goal,
     GoalComment,
     GoalEvidence,
@@ -583,6 +584,13 @@ def build_lived_in(world: World) -> LivedIn:
                 target_values={"placement_id": a.id, "entry_id": week.id},
             ),
             RecoveryCode(user_id=p["coordinator_a"].id, code_hash="S-recovery-hash"),
+            FormDraft(
+                user_id=p["student_a"].id,
+                path=f"/placements/{a.id}/log/new/weekly_log",
+                action=f"/placements/{a.id}/log/new/weekly_log",
+                fields={"did": ["S-form-draft-A: half a weekly log"]},
+                kept=True,
+            ),
             PrivacyRequest(
                 kind=RequestKind.ACCESS,
                 subject_id=p["student_a"].id,

@@ -1033,6 +1033,45 @@ CASES = [
         {**ADMIN_PAGE, **roles(302, ADMINISTRATORS)},
         {"school": "x", "content": "x"},
     ),
+    # drafts: saved while typing, only for a form of one's own to write; anyone else
+    # finds no such form
+    Case(
+        "drafts.autosave",
+        "POST",
+        "/drafts?page=/placements/{placement_a}/log/new/weekly_log",
+        expect(404, anonymous=LOGIN_REDIRECT, student_a=200),
+        {"did": "Half a weekly log"},
+    ),
+    Case(
+        "drafts.autosave",
+        "POST",
+        "/drafts?page=/placements/{placement_a}/log/{week_a}/edit",
+        expect(404, anonymous=LOGIN_REDIRECT, student_a=200),
+        {"did": "Half a weekly log"},
+    ),
+    Case(
+        "drafts.autosave",
+        "POST",
+        "/drafts?page=/placements/{placement_a}/log/new/visit_note",
+        expect(404, anonymous=LOGIN_REDIRECT, coach_a=200),
+        {"body": "Half a visit note"},
+    ),
+    Case(
+        "drafts.autosave",
+        "POST",
+        "/drafts?page=/placements/{placement_b}/development-plan/goals/new",
+        expect(404, anonymous=LOGIN_REDIRECT, student_b=200, coach_b=200, mentor_y=200),
+        {"why": "Half a goal"},
+    ),
+    Case(
+        "drafts.autosave",
+        "POST",
+        "/drafts?page=/admin/placements/new",
+        expect(404, anonymous=LOGIN_REDIRECT),
+        {"notes": "Not a form saved while typing"},
+    ),
+    # throwing away one's own draft of a page: everyone may, it names no one else's
+    Case("drafts.discard_draft", "POST", "/drafts/discard?page=/", expect(302)),
     # The health check is for load balancers: the same answer for everyone, no login.
     Case("health.check_health", "GET", "/healthz", expect(200)),
 ]

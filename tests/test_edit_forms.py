@@ -190,6 +190,9 @@ NOT_EDIT_FORMS: dict[str, str] = {
         ),
         "removes one thing",
     ),
+    "drafts.autosave": "keeps what is being typed, not the object: the form's own save "
+    "is the edit, tested here",
+    "drafts.discard_draft": "throws away one's own unsaved text; it edits nothing",
     **dict.fromkeys(
         (
             "auth.login",

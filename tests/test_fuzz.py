@@ -331,6 +331,28 @@ TARGETS = [
         )
         for token in ("quick_week_a", "quick_feedback_a", "quick_report_a")
     ),
+    # drafts: a long form saved while typing, sent to its data-autosave address
+    Target(
+        "drafts.autosave",
+        "student_a",
+        "/drafts?page=" + PLACEMENT_A + "/log/new/weekly_log",
+        page=PLACEMENT_A + "/log/new/weekly_log",
+        done=frozenset({200, 302}),
+    ),
+    Target(
+        "drafts.autosave",
+        "coach_a",
+        "/drafts?page=" + PLACEMENT_A + "/visits/{visit_a}/report",
+        page=PLACEMENT_A + "/visits/{visit_a}/report",
+        done=frozenset({200, 302}),
+    ),
+    Target(
+        "drafts.discard_draft",
+        "student_a",
+        "/drafts/discard?page=" + PLACEMENT_A + "/log/new/weekly_log",
+        page=PLACEMENT_A + "/log/new/weekly_log",
+        bare=True,
+    ),
     # administration
     Target("admin.create_organisation", "coordinator_a", "/admin/organisations/new"),
     Target("admin.edit_organisation", "coordinator_a", "/admin/organisations/{company_x}"),

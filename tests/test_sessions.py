@@ -79,6 +79,15 @@ def test_a_form_sent_after_the_idle_time_leads_to_the_login_page(world, login_as
     coordinator.get("/account")
     clock.move(minutes=45)
     response = coordinator.post("/account", {"name": "Cor A", "locale": "nl"})
+    # What was typed is kept (tests/test_drafts.py): the login leads back to the form.
+    assert response.headers["Location"] == "/login?next=/account"
+
+
+def test_a_button_sent_after_the_idle_time_leads_to_the_login_page_alone(world, login_as, clock):
+    coordinator = login_as(world.coordinator_a)
+    coordinator.get("/account")
+    clock.move(minutes=45)
+    response = coordinator.post("/notifications/read")
     assert response.headers["Location"] == "/login"
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 
+from blinker import Namespace
 from flask import Flask, abort, current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -27,6 +28,11 @@ SECOND_FACTOR_DONE = "second_factor_done"
 
 # Only write the last-seen moment when it moved this much: not a new cookie per request.
 SEEN_RESOLUTION_SECONDS = 60
+
+# Sent when a session ends under a request that sent a form, with the `user` it was
+# of; a receiver that keeps the form answers with the page to return to after login
+# (`app.drafts`).
+form_sent_after_session = Namespace().signal("form-sent-after-session")
 
 # What a half-logged-in person may still reach: the second step itself, logging out,
 # the language buttons and the files every page needs.
@@ -133,6 +139,15 @@ def _touch(moment: int) -> None:
 
 
 def _end_session(reason: str | None):
+    """Log out; a form sent with the session is kept as its writer's draft, and logging
+    in again leads back to its page, filled in.
+    """
+    kept = None
+    if request.method == "POST":
+        answers = form_sent_after_session.send(
+            current_app._get_current_object(), user=current_user._get_current_object()
+        )
+        kept = next((page for _receiver, page in answers if page), None)
     locale = session.get("locale")
     session.clear()
     logout_user()  # after clearing: it leaves the note that deletes the remember cookie
@@ -140,6 +155,9 @@ def _end_session(reason: str | None):
         session["locale"] = locale
     if reason:
         flash(reason, "info")
+    if kept:
+        flash(_("What you typed is kept: log in again and it is back in the form."), "info")
+        return redirect(url_for("auth.login", next=kept))
     if request.method == "GET":
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
     return redirect(url_for("auth.login"))

@@ -1,6 +1,7 @@
 """The domain model, one module per concept. Importing this package registers every table."""
 
 from app.models.audit import AuditEvent
+from app.models.drafts import FormDraft
 from app.models.followup import (
     Actor,
     Attachment,
@@ -78,6 +79,7 @@ from app.models.visits import (
 )
 
 __all__ = [
+    "FormDraft",
     "DEFAULT_GUARDIAN_APPROVAL",
     "GUARDIAN_RULES",
     "DEFAULT_REMINDERS",

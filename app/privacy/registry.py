@@ -73,6 +73,7 @@ class Retention(enum.StrEnum):
     NOTIFICATION = "notification"  # one year after it was written
     OPERATIONS = "operations"  # thirty days (runs of scheduled jobs)
     CONTENT = "content"  # as long as the school uses it; nothing about people
+    DRAFT = "draft"  # thirty days after it was last saved, or until its form is saved
 
     @property
     def label(self) -> LazyString:
@@ -90,6 +91,7 @@ RETENTION_LABELS = {
     Retention.NOTIFICATION: _l("One year after the notification."),
     Retention.OPERATIONS: _l("Thirty days."),
     Retention.CONTENT: _l("As long as the school uses it."),
+    Retention.DRAFT: _l("Until the form is saved, at most thirty days after it was last typed in."),
 }
 
 
@@ -333,6 +335,18 @@ NOTIFICATIONS = Category(
     Retention.NOTIFICATION,
     _l("The person only."),
 )
+DRAFTS = Category(
+    "drafts",
+    _l("Unsaved text"),
+    _l(
+        "What someone typed into a form and has not saved yet: kept when they were "
+        "logged out while sending it, or saved automatically while they type a long text."
+    ),
+    _l("So that nothing typed is lost when a session ends, a tab closes or a battery dies."),
+    Basis.PUBLIC_TASK,
+    Retention.DRAFT,
+    _l("The person who typed it, only."),
+)
 AUDIT = Category(
     "audit",
     _l("Audit trail"),
@@ -368,6 +382,7 @@ CATEGORIES: tuple[Category, ...] = (
     VISITS,
     TRAINING,
     NOTIFICATIONS,
+    DRAFTS,
     AUDIT,
     OPERATIONS,
 )
@@ -798,6 +813,14 @@ DECLARATIONS: tuple[Declaration, ...] = (
             "sent_at",
             "last_error",
         ),
+    ),
+    # Unsaved text of one person: theirs alone, deleted with them.
+    Declaration(
+        "form_draft",
+        DRAFTS,
+        people={"user_id": D},
+        fields={"fields": Field(of=("user_id",), erased=WITH_ROW, text=True)},
+        plain=("id", "path", "action", "version", "kept", "session_key", "saved_at"),
     ),
     # Kept as the record of how the request was answered, with the anonymised account.
     Declaration(

@@ -6,7 +6,8 @@ a placement that ended on 30 June 2026 ends the school year 2025–2026, so with
 its log is deleted on 1 September 2028. The placement itself goes when its own period
 is over, which is never shorter than that of its log, scores, plan or visits.
 
-Beyond placements: notifications go one year after they were written; accounts that
+Beyond placements: notifications go one year after they were written; unsaved text of a
+form (`form_draft`) thirty days after it was last typed in; accounts that
 belong to no school or company and were not used for a year are erased (anonymised, as
 an erasure does); the audit trail goes after its own period (three years by default,
 `LEERSPOOR_AUDIT_RETENTION_YEARS`); runs of scheduled jobs after thirty days
@@ -37,6 +38,7 @@ from app.extensions import db
 from app.i18n import DEFAULT_TIMEZONE
 from app.models import (
     AuditEvent,
+    FormDraft,
     Membership,
     MembershipInvitation,
     Notification,
@@ -64,6 +66,7 @@ MIN_YEARS, MAX_YEARS = 1, 10
 # rows go only when everything that hangs on it has gone.
 PLACEMENT_RECORD: tuple[Category, ...] = (LOG, ASSESSMENT, PLAN, VISITS, PLACEMENT)
 NOTIFICATION_DAYS = 365
+DRAFT_DAYS = 30
 UNUSED_ACCOUNT_DAYS = 365
 # Placements per transaction of the purge: a few thousand rows each, committed together.
 CHUNK = 500
@@ -275,6 +278,11 @@ def _purge(now: datetime, progress: _Progress) -> None:
     ).rowcount
     db.session.commit()
     progress.deleted["notification"] += notifications
+    drafts = db.session.execute(
+        delete(FormDraft).where(FormDraft.saved_at < now - timedelta(days=DRAFT_DAYS))
+    ).rowcount
+    db.session.commit()
+    progress.deleted["form_draft"] += drafts
     # An invitation nobody answered in time can no longer be accepted; it would only go
     # on telling the inviting school that the address has an account.
     invitations = db.session.execute(

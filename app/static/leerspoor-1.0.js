@@ -61,3 +61,72 @@ document.addEventListener("submit", (event) => {
     }
   }
 });
+
+// A form with data-autosave (the weekly log and other log entries, a visit report, a
+// goal) is saved as a draft on the server a few seconds after the person stops typing,
+// so a closed tab or a dead battery loses at most those seconds. The page offers the
+// draft when it is opened again (app/drafts). A line under the form says when it was
+// saved, read out by screen readers without moving the focus.
+const AUTOSAVE_DELAY_MS = 3000;
+const autosaveTimers = new WeakMap();
+
+function autosaveStatus(form) {
+  let status = form.querySelector(".draft-status");
+  if (!status) {
+    status = document.createElement("p");
+    status.className = "draft-status";
+    status.setAttribute("aria-live", "polite");
+    // Under the buttons, where the eye goes before saving (in a sticky bar: always seen).
+    (form.querySelector(".form-actions") || form).append(status);
+  }
+  return status;
+}
+
+async function autosave(form) {
+  autosaveTimers.delete(form);
+  if (form.dataset.sending) return;
+  const fields = new FormData(form);
+  for (const input of form.querySelectorAll("input[type=file], input[type=password]")) {
+    fields.delete(input.name);
+  }
+  const status = autosaveStatus(form);
+  try {
+    const response = await fetch(form.dataset.autosave, {
+      method: "POST",
+      body: fields,
+      credentials: "same-origin",
+      headers: { Accept: "application/json" },
+    });
+    const json = (response.headers.get("Content-Type") || "").includes("json");
+    const answer = response.ok && json ? await response.json() : null;
+    if (answer === null) {
+      status.textContent = form.dataset.autosaveFailed;
+    } else if (answer.message) {
+      status.textContent = answer.message;
+    }
+  } catch {
+    status.textContent = form.dataset.autosaveFailed;
+  }
+}
+
+document.addEventListener("input", (event) => {
+  const form = event.target.form;
+  if (!form || !form.dataset.autosave || event.target.type === "file") return;
+  autosaveStatus(form);
+  clearTimeout(autosaveTimers.get(form));
+  autosaveTimers.set(form, setTimeout(() => autosave(form), AUTOSAVE_DELAY_MS));
+});
+
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  if (!form.dataset.autosave || event.defaultPrevented) return;
+  clearTimeout(autosaveTimers.get(form));  // the form itself is being saved
+  form.dataset.sending = "1";
+});
+
+// A page shown again from the back-forward cache may autosave again.
+window.addEventListener("pageshow", () => {
+  for (const form of document.querySelectorAll("form[data-sending]")) {
+    delete form.dataset.sending;
+  }
+});
