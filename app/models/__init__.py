@@ -14,6 +14,7 @@ from app.models.followup import (
     RubricScore,
     Setting,
 )
+from app.models.imports import PendingImport
 from app.models.jobs import JobOutcome, JobRun
 from app.models.mail import QueuedMail, QueuedMailKind
 from app.models.notifications import EmailStatus, Notification, NotificationKind
@@ -85,6 +86,7 @@ __all__ = [
     "DEFAULT_THRESHOLDS",
     "JobOutcome",
     "JobRun",
+    "PendingImport",
     "QueuedMail",
     "QueuedMailKind",
     "AGREED_STATUSES",
