@@ -11,13 +11,14 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask import url_for
-from flask_babel import format_date, get_locale, ngettext
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.routing import BuildError
 
 from app.caseload.services import Reason, ReasonKind
 from app.content.services import training_library
+from app.dates import WEEKDAY_DATE, format_day
 from app.extensions import db
 from app.mailer import external_url
 from app.models import EntryKind, Notification, NotificationKind, Placement, User
@@ -62,7 +63,7 @@ def _names(notifications: list[Notification]) -> _Names:
 
 
 def _day(value: str | None) -> str:
-    return format_date(date.fromisoformat(value), "EEEE d MMMM yyyy") if value else ""
+    return format_day(date.fromisoformat(value), WEEKDAY_DATE) if value else ""
 
 
 def _entry_kind(value: str | None) -> str:
