@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import delete, func, select
 
 from app.extensions import db
-from app.models import Membership, MembershipInvitation, Placement, Role, User
+from app.models import Membership, MembershipInvitation, PendingImport, Placement, Role, User
+from app.privacy.retention import purge
 
 HEADER = "student_email;student_name;kind;start_date;end_date;workplace;mentor_email;coach_email"
 
@@ -462,7 +464,17 @@ def test_nobody_else_opens_an_uploaded_file(app, world, login_as):
 def test_an_error_brings_the_page_back_to_the_form(world, login_as):
     response = _upload(login_as(world.coordinator_a), world, GOOD, name="students.xlsx")
     page = response.get_data(as_text=True)
-    assert 'action="/admin/import#upload"' in page
-    assert 'id="upload"' in page
     assert 'aria-invalid="true"' in page
-    assert "data-focus-errors" in page
+    assert re.search(
+        r"<input[^>]*autofocus[^>]*id=\"file\"|<input[^>]*id=\"file\"[^>]*autofocus", page
+    )
+
+
+def test_an_uploaded_file_goes_a_day_after_its_upload(app, world, login_as):
+    page = _upload(login_as(world.coordinator_a), world, GOOD).get_data(as_text=True)
+    assert _preview_path(page)
+    with app.app_context():
+        uploaded = db.session.scalar(select(PendingImport.created_at))
+        assert purge(uploaded + timedelta(hours=23)).get("pending_import", 0) == 0
+        assert purge(uploaded + timedelta(hours=25))["pending_import"] == 1
+        assert db.session.scalar(select(func.count(PendingImport.id))) == 0

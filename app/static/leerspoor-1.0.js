@@ -6,10 +6,6 @@
 // A file input with data-max-bytes refuses a larger file before the form is sent, so a
 // phone does not upload 50 MB on mobile data only to be told no. The server checks
 // again; this only saves the wait. The message (data-too-large) is the server's own.
-//
-// A form with data-focus-errors that comes back with errors puts the keyboard in the
-// first field to correct (its message is next to it); without the script, the form's
-// #anchor still scrolls the page there.
 "use strict";
 
 function fileTooLarge(input) {
@@ -62,17 +58,6 @@ document.addEventListener("submit", (event) => {
       event.preventDefault();
       showFileError(input, input.dataset.tooLarge);
       input.focus();
-    }
-  }
-});
-
-document.addEventListener("DOMContentLoaded", () => {
-  for (const form of document.querySelectorAll("form[data-focus-errors]")) {
-    const invalid = form.querySelector("[aria-invalid=true]");
-    if (invalid) {
-      invalid.focus();
-      invalid.scrollIntoView({ block: "center" });
-      return;
     }
   }
 });
