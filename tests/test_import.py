@@ -478,3 +478,14 @@ def test_an_uploaded_file_goes_a_day_after_its_upload(app, world, login_as):
         assert purge(uploaded + timedelta(hours=23)).get("pending_import", 0) == 0
         assert purge(uploaded + timedelta(hours=25))["pending_import"] == 1
         assert db.session.scalar(select(func.count(PendingImport.id))) == 0
+
+
+def test_a_column_named_in_english_and_in_dutch_is_refused_with_both_names(world, login_as):
+    text = (
+        "student_email;E-mail leerling;"
+        + HEADER.split(";", 1)[1]
+        + "\nx@a.example;x@a.example;X;;;;;;;\n"
+    )
+    page = _upload(login_as(world.coordinator_a), world, text).get_data(as_text=True)
+    assert "student_email = E-mail leerling" in page
+    assert "Nu importeren" not in page
