@@ -289,6 +289,7 @@ def test_odd_csv_files_get_a_reason_not_a_crash(app, world, login_as, content):
         "/admin/import",
         {"school": world.school_a.id, "file": (io.BytesIO(content.encode()), "odd.csv")},
         content_type="multipart/form-data",
+        follow_redirects=True,
     )
     assert response.status_code == 200
     assert "Nu importeren" not in response.get_data(as_text=True)

@@ -189,7 +189,7 @@ def keep_upload(actor: User, school: Organisation, text: str) -> PendingImport:
 def decode(data: bytes) -> str:
     """UTF-8 text with or without BOM; anything else is refused with a clear reason."""
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise ValueError(
             _l(
@@ -197,6 +197,17 @@ def decode(data: bytes) -> str:
                 "\u201cCSV UTF-8 (comma delimited)\u201d and upload it again."
             )
         ) from error
+    if "\x00" in text:
+        # A spreadsheet saved as UTF-16 without its mark reads as text with a NUL after
+        # every letter; no database keeps NUL characters in text, so it is not kept.
+        raise ValueError(
+            _l(
+                "This line holds characters that are not text (NUL). In your "
+                "spreadsheet, save the file as \u201cCSV UTF-8 (comma delimited)\u201d "
+                "and upload it again."
+            )
+        )
+    return text
 
 
 def preview_import(actor: User, school: Organisation, text: str) -> ImportPreview:
