@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm.exc import StaleDataError
 
+from app.dates import LONG_DATE, format_day
 from app.extensions import db
 from app.models import Placement
 
@@ -48,7 +48,7 @@ def check_in_placement(placement: Placement, day: date | None, field_name: str) 
             field_name,
             _l(
                 "This date is before the placement starts (%(start)s).",
-                start=format_date(placement.start_date, "long"),
+                start=format_day(placement.start_date, LONG_DATE),
             ),
         )
     if day > placement.end_date:
@@ -56,6 +56,6 @@ def check_in_placement(placement: Placement, day: date | None, field_name: str) 
             field_name,
             _l(
                 "This date is after the placement ends (%(end)s).",
-                end=format_date(placement.end_date, "long"),
+                end=format_day(placement.end_date, LONG_DATE),
             ),
         )

@@ -28,6 +28,7 @@ from app.models import (
     MembershipInvitation,
     Organisation,
     Partnership,
+    PendingImport,
     Placement,
     PlacementStatus,
     PlanTemplate,
@@ -675,6 +676,17 @@ def school_or_404(school_id: int, user: User) -> Organisation:
     if not (user.is_admin or school.id in coordinated_school_ids(user)):
         abort(404)
     return school
+
+
+def pending_import_or_404(import_id: int, user: User) -> PendingImport:
+    """A CSV file `user` uploaded, for a school they still administer: nobody else's, not
+    even another coordinator's of the same school (it may hold what they got wrong).
+    """
+    pending = db.session.get(PendingImport, import_id)
+    if pending is None or pending.uploaded_by_id != user.id:
+        abort(404)
+    school_or_404(pending.school_id, user)
+    return pending
 
 
 def organisation_or_404(organisation_id: int, user: User, action: str = "view") -> Organisation:

@@ -40,6 +40,7 @@ from app.models import (
     ModuleProgress,
     Notification,
     NotificationKind,
+    PendingImport,
     Placement,
     PlacementKind,
     PlanItem,
@@ -604,6 +605,11 @@ def build_lived_in(world: World) -> LivedIn:
             ),
             SchoolSettings.defaults(school_a.id),
             JobRun(job="retention"),
+            PendingImport(
+                uploaded_by_id=p["coordinator_a"].id,
+                school_id=school_a.id,
+                content="student_email;student_name\ns-import@a.example;S-import",
+            ),
         ]
     )
     for user in people.values():

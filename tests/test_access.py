@@ -12,11 +12,13 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from app.admin import imports
 from app.extensions import db
 from app.mentorlinks.tokens import Link, QuickAction, make_token
 from app.models import (
     MembershipInvitation,
     Notification,
+    Organisation,
     Placement,
     PlanTemplate,
     RequestKind,
@@ -671,6 +673,26 @@ CASES = [
     ),
     Case("admin.import_placements", "GET", "/admin/import", ADMIN_PAGE),
     Case("admin.import_placements", "POST", "/admin/import", ADMIN_PAGE),
+    Case("admin.download_import_template", "GET", "/admin/import/template.csv", ADMIN_PAGE),
+    # an uploaded file: only who uploaded it opens its preview and imports it
+    Case(
+        "admin.preview_import",
+        "GET",
+        "/admin/import/{pending_import_a}",
+        {**ADMIN_PAGE, "admin": 404, "coordinator_b": 404},
+    ),
+    Case(
+        "admin.preview_import",
+        "GET",
+        "/admin/import/999999",
+        {**ADMIN_PAGE, **roles(404, ADMINISTRATORS)},
+    ),
+    Case(
+        "admin.preview_import",
+        "POST",
+        "/admin/import/{pending_import_a}",
+        {**ADMIN_PAGE, "admin": 404, "coordinator_b": 404},  # no invitation: the page again
+    ),
     Case("admin.list_jobs", "GET", "/admin/jobs", PLATFORM_PAGE),
     # privacy: the page is for everyone; one's own data for everyone logged in; someone
     # else's for the school that answers for them and for admins
@@ -1026,13 +1048,6 @@ CASES = [
         {"return_entry": "1"},
     ),
     Case("mentorlinks.use_link", "POST", "/quick/not-a-token", expect(404), {"approve": "1"}),
-    Case(
-        "admin.confirm_import",
-        "POST",
-        "/admin/import/confirm",
-        {**ADMIN_PAGE, **roles(302, ADMINISTRATORS)},
-        {"school": "x", "content": "x"},
-    ),
     # drafts: saved while typing, only for a form of one's own to write; anyone else
     # finds no such form
     Case(
@@ -1145,6 +1160,12 @@ def world_ids(app, world) -> dict[str, int]:
         "student_a_membership": world.student_a.memberships[0].id,
     }
     ids.update(development_plan(app, world))
+    with app.app_context():  # a file coordinator A uploaded, with a row to correct
+        ids["pending_import_a"] = imports.keep_upload(
+            db.session.get(User, world.coordinator_a.id),
+            db.session.get(Organisation, world.school_a.id),
+            "student_email;student_name\nx@a.example;X\n",
+        ).id
     with app.app_context():  # school B invites student A, who has an account at school A
         invitation = MembershipInvitation(
             user_id=world.student_a.id,

@@ -25,12 +25,15 @@ from tests.test_access import CASES, ROLES, Case, expect, world_ids
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # Content anyone may read, the same for everyone: a cache may keep it.
 PUBLIC = {"competences.show_scale_stylesheet"}
+# CSV files that hold nothing anyone typed (the import's template): no formula to plant.
+FIXED_CONTENT = {"admin.download_import_template"}
 # What the walk must have downloaded at least, so it cannot pass by finding nothing.
 KNOWN_DOWNLOADS = {
     "followup.download_attachment": "image/png",
     "competences.export_registrations": "text/csv",
     "caseload.export_overview": "text/csv",
     "training.export_mentors": "text/csv",
+    "admin.download_import_template": "text/csv",
     "portfolio.export_portfolio": "application/pdf",
     "plans.export_plan": "application/pdf",
     "training.download_certificate": "application/pdf",
@@ -172,7 +175,8 @@ def test_every_csv_export_neutralises_formulas_in_every_cell(answers):
         where = f"{case.id} as {role}"
         assert made >= len(cells), f"{where}: cells written past the one CSV writer"
         assert not [cell for cell in cells if cell.startswith(FORMULA_STARTS)], where
-        assert [cell for cell in cells if cell.startswith("'")], f"{where}: no planted formula"
+        if case.endpoint not in FIXED_CONTENT:
+            assert [cell for cell in cells if cell.startswith("'")], f"{where}: no planted formula"
 
 
 @pytest.mark.parametrize("start", FORMULA_STARTS)

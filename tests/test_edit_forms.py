@@ -129,7 +129,7 @@ NOT_EDIT_FORMS: dict[str, str] = {
             "admin.create_placement",
             "admin.invite_user",
             "admin.import_placements",
-            "admin.confirm_import",
+            "admin.preview_import",
             "followup.create_entry",
             "followup.create_attachment",
             "followup.create_comment",

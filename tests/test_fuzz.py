@@ -24,6 +24,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from app.admin import imports
 from app.auth.sessions import session_started
 from app.auth.tokens import Purpose
 from app.auth.tokens import make_token as make_account_token
@@ -34,6 +35,7 @@ from app.models import (
     GuardianApproval,
     Membership,
     MembershipInvitation,
+    Organisation,
     Placement,
     PlanTemplate,
     PracticePost,
@@ -381,13 +383,20 @@ TARGETS = [
     ),
     Target("admin.create_placement", "coordinator_a", "/admin/placements/new"),
     Target("admin.edit_placement", "coordinator_a", "/admin/placements/{placement_a}/edit"),
-    Target("admin.import_placements", "coordinator_a", "/admin/import"),
+    # A file that reads is kept for its preview page (303), nothing imported yet.
     Target(
-        "admin.confirm_import",
+        "admin.import_placements",
         "coordinator_a",
-        "/admin/import/confirm",
-        page="/admin/import",
-        fields=[choice("school", "{school_a}", "{school_b}"), Field("content", "textarea")],
+        "/admin/import",
+        done=frozenset({303}),
+        also=frozenset({303}),
+    ),
+    Target(
+        "admin.preview_import",
+        "coordinator_a",
+        "/admin/import/{pending_import_a}",
+        done=frozenset({303}),
+        also=frozenset({303}),
     ),
     # privacy
     Target("privacy.accept_notice", "student_a", "/privacy/notice", page="/"),
@@ -536,6 +545,12 @@ def fuzz_world(app, world) -> dict[str, int | str]:
             invitation_a=invitation.id,
         )
         ids["coach_a_membership"] = db.session.get(User, world.coach_a.id).memberships[0].id
+        ids["pending_import_a"] = imports.keep_upload(
+            db.session.get(User, world.coordinator_a.id),
+            db.session.get(Organisation, world.school_a.id),
+            "student_email;student_name;kind;start_date;end_date;workplace;mentor_email;"
+            "coach_email\nfuzz@a.example;Fuzz;;;;;;\n",
+        ).id
         ids["request_a"] = privacy.file_request(
             student, student, RequestKind.ERASURE, "", datetime.now(UTC)
         ).id

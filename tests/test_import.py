@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
-from app.admin.imports import pack
 from app.extensions import db
-from app.models import Membership, MembershipInvitation, Placement, Role, User
+from app.models import Membership, MembershipInvitation, PendingImport, Placement, Role, User
+from app.privacy.retention import purge
 
 HEADER = "student_email;student_name;kind;start_date;end_date;workplace;mentor_email;coach_email"
 
@@ -20,21 +21,24 @@ def _file(text: str, *, encoding: str = "utf-8", name: str = "students.csv"):
 
 
 def _upload(browser, world, text: str, **kwargs):
+    """Upload a file and follow to its preview (or the upload form again, with the reason)."""
     return browser.post(
         "/admin/import",
         {"school": world.school_a.id, "file": _file(text, **kwargs)},
         content_type="multipart/form-data",
+        follow_redirects=True,
     )
 
 
+def _preview_path(page: str) -> str:
+    action = re.search(r'<form method="post" action="(/admin/import/\d+)"', page)
+    assert action, "no confirmation form on the preview"
+    return action.group(1)
+
+
 def _confirm(browser, page: str, invite: bool = True):
-    content = re.search(r'name="content" type="hidden" value="([^"]+)"', page)
-    assert content, "no confirmation form on the preview"
-    school = re.search(r'name="school" type="hidden" value="([^"]+)"', page)
-    data = {"content": content.group(1), "school": school.group(1)}
-    if invite:
-        data["invite"] = "y"
-    return browser.post("/admin/import/confirm", data)
+    data = {"invite": "y"} if invite else {}
+    return browser.post(_preview_path(page), data)
 
 
 def _counts(app):
@@ -71,7 +75,7 @@ def test_a_clean_file_is_previewed_then_imported_with_invitations(app, world, lo
     assert _counts(app) == before  # nothing saved by the preview
 
     response = _confirm(coordinator, page)
-    assert response.status_code == 302
+    assert response.status_code == 303
     users, placements = _counts(app)
     assert (users, placements) == (before[0] + 3, before[1] + 2)
     with app.app_context():
@@ -93,7 +97,7 @@ def test_comma_separated_files_are_read_too(app, world, login_as):
     text = GOOD.replace(";", ",")
     page = _upload(coordinator, world, text).get_data(as_text=True)
     assert "Nu importeren" in page
-    assert _confirm(coordinator, page, invite=False).status_code == 302
+    assert _confirm(coordinator, page, invite=False).status_code == 303
     assert _counts(app)[1] == 4
 
 
@@ -159,29 +163,21 @@ def test_every_bad_row_is_listed_with_its_line_and_nothing_is_imported(app, worl
     assert _counts(app) == before
 
 
-def test_a_tampered_confirmation_is_checked_again(app, world, login_as):
+def test_a_file_is_checked_again_when_it_is_imported(app, world, login_as):
     coordinator = login_as(world.coordinator_a)
-    bad = (
-        HEADER
-        + "\nx@a.example;X;internship;2027-05-01;2027-04-01;Company X;"
-        + "mentor@x.example;coach@a.example\n"
-    )
+    page = _upload(coordinator, world, GOOD).get_data(as_text=True)
+    with app.app_context():  # between preview and import, the mentor leaves Company X
+        db.session.execute(
+            delete(Membership).where(
+                Membership.user_id == world.mentor_x.id, Membership.role == Role.MENTOR
+            )
+        )
+        db.session.commit()
     before = _counts(app)
-    response = coordinator.post(
-        "/admin/import/confirm",
-        {"school": str(world.school_a.id), "content": pack(bad), "invite": "y"},
-    )
+    response = _confirm(coordinator, page)
     assert response.status_code == 200
-    assert "einddatum" in response.get_data(as_text=True)
+    assert "Er is niets geïmporteerd" in response.get_data(as_text=True)
     assert _counts(app) == before
-
-
-def test_an_unreadable_confirmation_sends_back_to_the_upload(world, login_as):
-    response = login_as(world.coordinator_a).post(
-        "/admin/import/confirm", {"school": str(world.school_a.id), "content": "%%%"}
-    )
-    assert response.status_code == 302
-    assert response.headers["Location"].endswith("/admin/import")
 
 
 def test_a_file_that_is_not_utf8_is_refused_with_advice(app, world, login_as):
@@ -311,7 +307,7 @@ def test_a_student_who_accepted_the_invitation_is_imported(app, world, login_as)
         "Company X;mentor@x.example;coach@a.example\n"
     )
     page = _upload(coordinator, world, text).get_data(as_text=True)
-    assert _confirm(coordinator, page, invite=False).status_code == 302
+    assert _confirm(coordinator, page, invite=False).status_code == 303
     with app.app_context():
         assert db.session.scalar(
             select(Placement.id).where(
@@ -319,3 +315,177 @@ def test_a_student_who_accepted_the_invitation_is_imported(app, world, login_as)
                 Placement.school_id == world.school_a.id,
             )
         )
+
+
+# -- a template, Dutch headers and values, post/redirect/get ---------------------------
+
+DUTCH = "\n".join(
+    [
+        "E-mail leerling;Naam leerling;Soort;Startdatum;Einddatum;Werkplek;E-mail mentor;"
+        "E-mail coach;Opleiding;Cohort",
+        "an.peeters@a.example;An Peeters;duaal;01/09/2027;30/06/2028;Company X;"
+        "mentor@x.example;coach@a.example;Elektrotechniek;2027-2028",
+        "bram@a.example;Bram De Vos;buitenland;01/02/2027;31/03/2027;Company X;"
+        "mentor@x.example;coach@a.example;;",
+        "",
+    ]
+)
+
+
+def test_the_template_downloads_with_dutch_headers_and_an_example_row(app, world, login_as):
+    response = login_as(world.coordinator_a).get("/admin/import/template.csv")
+    assert response.status_code == 200
+    assert response.mimetype == "text/csv"
+    assert "attachment" in response.headers["Content-Disposition"]
+    header, example, *rest = response.get_data(as_text=True).lstrip("\ufeff").splitlines()
+    assert header.split(";") == [
+        "email_leerling",
+        "naam_leerling",
+        "soort",
+        "startdatum",
+        "einddatum",
+        "werkplek",
+        "email_mentor",
+        "email_coach",
+        "opleiding",
+        "cohort",
+    ]
+    assert example.split(";")[2] == "duaal"
+    assert rest == []
+
+
+def test_the_template_is_in_english_for_an_english_interface(app, world, login_as):
+    coordinator = login_as(world.coordinator_a)
+    coordinator.post("/language", {"locale": "en"})
+    text = coordinator.get("/admin/import/template.csv").get_data(as_text=True)
+    header, example = text.lstrip("\ufeff").splitlines()
+    assert header.startswith("student_email;student_name;kind;start_date;end_date;")
+    assert example.split(";")[2] == "dual_learning"
+
+
+def test_the_template_read_back_names_only_its_example_workplace(app, world, login_as):
+    """The template is a file the import reads: its one complaint is the made-up company."""
+    coordinator = login_as(world.coordinator_a)
+    template = coordinator.get("/admin/import/template.csv").get_data()
+    response = coordinator.post(
+        "/admin/import",
+        {"school": world.school_a.id, "file": (io.BytesIO(template), "template.csv")},
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
+    problems = re.findall(
+        r"<tr><td>(\d+)</td><td>([^<]+)</td></tr>", response.get_data(as_text=True)
+    )
+    assert [line for line, _ in problems] == ["2", "2"]  # the company, so not its mentor
+
+    assert "Elektro Verbeke" in problems[0][1]
+
+
+def test_dutch_headers_and_values_are_imported(app, world, login_as):
+    coordinator = login_as(world.coordinator_a)
+    before = _counts(app)
+    page = _upload(coordinator, world, DUTCH).get_data(as_text=True)
+    assert "2 nieuwe leerlingen" in page
+    assert _confirm(coordinator, page, invite=False).status_code == 303
+    assert _counts(app) == (before[0] + 2, before[1] + 2)
+    with app.app_context():
+        kinds = db.session.execute(
+            select(User.email, Placement.kind, Placement.programme)
+            .join(Placement, Placement.student_id == User.id)
+            .where(User.email.in_(["an.peeters@a.example", "bram@a.example"]))
+            .order_by(User.email)
+        ).all()
+    assert [(email, kind.value, programme) for email, kind, programme in kinds] == [
+        ("an.peeters@a.example", "dual_learning", "Elektrotechniek"),
+        ("bram@a.example", "mobility_abroad", ""),
+    ]
+
+
+def test_a_problem_names_the_column_as_the_file_does(world, login_as):
+    text = DUTCH.replace("duaal;", "vakantiejob;", 1)
+    text = text.replace(";31/03/2027;", ";;", 1)
+    page = _upload(login_as(world.coordinator_a), world, text).get_data(as_text=True)
+    assert "Einddatum is leeg" in page
+    assert "duaal" in page  # the kinds the file may use, in Dutch too
+
+
+def test_the_page_shows_the_dutch_headers_and_kind_codes(world, login_as):
+    page = login_as(world.coordinator_a).get("/admin/import").get_data(as_text=True)
+    assert "<code>email_leerling</code>" in page
+    assert "<code>buitenland</code>" in page
+    assert "<code>student_email</code>" in page  # the English code still works
+    assert 'href="/admin/import/template.csv"' in page
+
+
+def test_invitations_are_ticked_on_the_preview(world, login_as, outbox):
+    coordinator = login_as(world.coordinator_a)
+    page = _upload(coordinator, world, GOOD).get_data(as_text=True)
+    checkbox = re.search(r"<input[^>]*name=\"invite\"[^>]*>", page).group(0)
+    assert "checked" in checkbox
+
+
+def test_the_preview_is_a_page_of_its_own_and_back_after_the_import_says_it_is_done(
+    app, world, login_as, outbox
+):
+    coordinator = login_as(world.coordinator_a)
+    upload = coordinator.post(
+        "/admin/import",
+        {"school": world.school_a.id, "file": _file(GOOD)},
+        content_type="multipart/form-data",
+    )
+    assert upload.status_code == 303  # the browser's history holds a GET, not the upload
+    preview_path = upload.headers["Location"]
+    page = coordinator.get(preview_path).get_data(as_text=True)
+    assert "Nu importeren" in page
+    assert _confirm(coordinator, page).status_code == 303
+    after = _counts(app)
+    mails = len(outbox.messages)
+
+    back = coordinator.get(preview_path)  # Back: the page again, by GET
+    assert back.status_code == 200
+    assert "Nu importeren" not in back.get_data(as_text=True)
+    again = coordinator.post(preview_path, {"invite": "y"})  # a second click
+    assert again.status_code in (200, 303)
+    assert _counts(app) == after
+    assert len(outbox.messages) == mails
+
+
+def test_nobody_else_opens_an_uploaded_file(app, world, login_as):
+    page = _upload(login_as(world.coordinator_a), world, GOOD).get_data(as_text=True)
+    path = _preview_path(page)
+    before = _counts(app)
+    for other in (world.coordinator_b, world.admin):
+        browser = login_as(other)
+        assert browser.get(path).status_code == 404
+        assert browser.post(path, {"invite": "y"}).status_code == 404
+    assert _counts(app) == before
+
+
+def test_an_error_brings_the_page_back_to_the_form(world, login_as):
+    response = _upload(login_as(world.coordinator_a), world, GOOD, name="students.xlsx")
+    page = response.get_data(as_text=True)
+    assert 'aria-invalid="true"' in page
+    assert re.search(
+        r"<input[^>]*autofocus[^>]*id=\"file\"|<input[^>]*id=\"file\"[^>]*autofocus", page
+    )
+
+
+def test_an_uploaded_file_goes_a_day_after_its_upload(app, world, login_as):
+    page = _upload(login_as(world.coordinator_a), world, GOOD).get_data(as_text=True)
+    assert _preview_path(page)
+    with app.app_context():
+        uploaded = db.session.scalar(select(PendingImport.created_at))
+        assert purge(uploaded + timedelta(hours=23)).get("pending_import", 0) == 0
+        assert purge(uploaded + timedelta(hours=25))["pending_import"] == 1
+        assert db.session.scalar(select(func.count(PendingImport.id))) == 0
+
+
+def test_a_column_named_in_english_and_in_dutch_is_refused_with_both_names(world, login_as):
+    text = (
+        "student_email;E-mail leerling;"
+        + HEADER.split(";", 1)[1]
+        + "\nx@a.example;x@a.example;X;;;;;;;\n"
+    )
+    page = _upload(login_as(world.coordinator_a), world, text).get_data(as_text=True)
+    assert "student_email = E-mail leerling" in page
+    assert "Nu importeren" not in page

@@ -108,7 +108,7 @@ def test_a_minors_placement_abroad_cannot_become_active_without_approval(
     )
     assert recorded.status_code == 302
     page = coordinator.get(f"/placements/{world.placement_b.id}").get_data(as_text=True)
-    assert "by Marc B (father) on August 20, 2026" in page
+    assert "by Marc B (father) on 20 August 2026" in page
     assert "Signed on paper" in page
     assert coordinator.post(path, _form_b(world)).status_code == 302
 

@@ -242,7 +242,7 @@ def test_an_action_due_before_the_placement_starts_is_refused(app, world, login_
     )
     assert response.status_code == 422
     page = response.get_data(as_text=True)
-    assert "This date is before the placement starts (September 1, 2026)." in page
+    assert "This date is before the placement starts (1 September 2026)." in page
     assert "Read the safety rules" in page
     assert count(app, Action) == 0
 

@@ -75,7 +75,7 @@ def test_the_import_reads_programme_and_cohort(app, world, login_as):
     coordinator = login_as(world.coordinator_a)
     page = _upload(coordinator, world, WITH_PROGRAMME).get_data(as_text=True)
     assert "Elektrotechniek · 2027-2028" in page
-    assert _confirm(coordinator, page, invite=False).status_code == 302
+    assert _confirm(coordinator, page, invite=False).status_code == 303
     an = placement_of(app, "an.peeters@a.example")
     assert (an.programme, an.cohort) == ("Elektrotechniek", "2027-2028")
     bram = placement_of(app, "bram@a.example")

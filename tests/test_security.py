@@ -5,12 +5,20 @@ from __future__ import annotations
 import io
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
-from app.admin.imports import pack
+from app.admin import imports
 from app.extensions import db
 from app.mailer import external_url
-from app.models import Membership, Organisation, Partnership, Placement, Role, User
+from app.models import (
+    Membership,
+    Organisation,
+    Partnership,
+    PendingImport,
+    Placement,
+    Role,
+    User,
+)
 from tests.conftest import Browser, placement_form, send_queued_mail
 
 HEADER = "student_email;student_name;kind;start_date;end_date;workplace;mentor_email;coach_email"
@@ -114,21 +122,50 @@ def test_the_people_page_hides_roles_at_other_schools(app, world, login_as, shar
 
 def test_an_import_cannot_be_confirmed_for_another_school(app, world, login_as):
     rows = HEADER + "\nnew@b.example;New;;;;;;\n"
+    with app.app_context():  # coordinator B uploaded a file for School B
+        pending = imports.keep_upload(
+            db.session.get(User, world.coordinator_b.id),
+            db.session.get(Organisation, world.school_b.id),
+            rows,
+        ).id
     before = _students(app)
-    for school in (world.school_a.id, world.company_y.id):
-        response = login_as(world.coordinator_b).post(
-            "/admin/import/confirm", {"school": school, "content": pack(rows)}
-        )
+    for person in (world.coordinator_a, world.admin):
+        response = login_as(person).post(f"/admin/import/{pending}", {"invite": "y"})
         assert response.status_code == 404
+    assert _students(app) == before
+
+
+def test_an_import_stops_when_its_uploader_no_longer_runs_the_school(app, world, login_as):
+    rows = HEADER + "\nnew@a.example;New;;;;;;\n"
+    with app.app_context():
+        pending = imports.keep_upload(
+            db.session.get(User, world.coordinator_a.id),
+            db.session.get(Organisation, world.school_a.id),
+            rows,
+        ).id
+        db.session.execute(
+            delete(Membership).where(
+                Membership.user_id == world.coordinator_a.id,
+                Membership.role == Role.COORDINATOR,
+            )
+        )
+        db.session.commit()
+    before = _students(app)
+    response = login_as(world.coordinator_a).post(f"/admin/import/{pending}", {"invite": "y"})
+    assert response.status_code in (403, 404)
     assert _students(app) == before
 
 
 def test_an_import_cannot_put_students_in_a_company(app, world, login_as):
     rows = HEADER + "\nnew@a.example;New;;;;;;\n"
     response = login_as(world.coordinator_a).post(
-        "/admin/import/confirm", {"school": world.company_x.id, "content": pack(rows)}
+        "/admin/import",
+        {"school": world.company_x.id, "file": (io.BytesIO(rows.encode()), "s.csv")},
+        content_type="multipart/form-data",
     )
-    assert response.status_code == 404
+    assert 'id="school-error"' in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count(PendingImport.id))) == 0
 
 
 def _students(app) -> int:
@@ -252,6 +289,7 @@ def test_odd_csv_files_get_a_reason_not_a_crash(app, world, login_as, content):
         "/admin/import",
         {"school": world.school_a.id, "file": (io.BytesIO(content.encode()), "odd.csv")},
         content_type="multipart/form-data",
+        follow_redirects=True,
     )
     assert response.status_code == 200
     assert "Nu importeren" not in response.get_data(as_text=True)

@@ -14,7 +14,6 @@ from wtforms import (
     BooleanField,
     DateField,
     EmailField,
-    HiddenField,
     IntegerField,
     SelectField,
     StringField,
@@ -30,7 +29,7 @@ from wtforms.validators import (
     Optional,
     ValidationError,
 )
-from wtforms.widgets import HiddenInput, TextInput
+from wtforms.widgets import TextInput
 
 from app.models import OrganisationKind, PlacementKind, PlacementStatus, Role
 from app.validators import address_not_formula, single_line
@@ -148,8 +147,8 @@ class ImportForm(FlaskForm):
 
 
 class ConfirmImportForm(FlaskForm):
-    school = IntegerField(widget=HiddenInput(), validators=[DataRequired()])
-    content = HiddenField(validators=[DataRequired()])
+    # On by default: a new student who gets no invitation cannot log in. Shown on a page
+    # of its own (GET), so the default is what the coordinator sees ticked.
     invite = BooleanField(_l("E-mail an invitation to each new student"), default=True)
 
 

@@ -6,21 +6,30 @@ line number and reason; nothing is imported until the file is clean.
 
 from __future__ import annotations
 
-import base64
 import csv
 import io
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from app import audit, policy
 from app.admin.services import ensure_partnership, workplaces_for
 from app.auth.services import send_invitation
 from app.extensions import db
-from app.models import Membership, Organisation, Placement, PlacementKind, Role, User
+from app.models import (
+    Membership,
+    Organisation,
+    PendingImport,
+    Placement,
+    PlacementKind,
+    Role,
+    User,
+)
+from app.models.columns import utcnow
 from app.models.people import normalise_email
 from app.spreadsheets import starts_like_formula
 
@@ -39,15 +48,84 @@ PLACEMENT_COLUMNS = COLUMNS[2:]
 # Optional columns of a placement: the header may leave them out, a row may leave them empty.
 OPTIONAL_COLUMNS = {"programme": 120, "cohort": 20}
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y")
+# The Dutch header of each column; a file may use either name (or mix them).
+DUTCH_COLUMNS = {
+    "student_email": "email_leerling",
+    "student_name": "naam_leerling",
+    "kind": "soort",
+    "start_date": "startdatum",
+    "end_date": "einddatum",
+    "workplace": "werkplek",
+    "mentor_email": "email_mentor",
+    "coach_email": "email_coach",
+    "programme": "opleiding",
+    "cohort": "cohort",
+}
+# The Dutch code of each kind of placement, beside the English one.
+DUTCH_KINDS = {
+    PlacementKind.DUAL_LEARNING: "duaal",
+    PlacementKind.INTERNSHIP: "stage",
+    PlacementKind.BOL: "bol",
+    PlacementKind.BBL: "bbl",
+    PlacementKind.GRADUATE_WORKPLACE_LEARNING: "graduaat",
+    PlacementKind.MOBILITY_ABROAD: "buitenland",
+}
 KIND_ALIASES = {
     **{kind.value: kind for kind in PlacementKind},
-    "duaal": PlacementKind.DUAL_LEARNING,
+    **{code: kind for kind, code in DUTCH_KINDS.items()},
+    "dual learning": PlacementKind.DUAL_LEARNING,
     "duaal leren": PlacementKind.DUAL_LEARNING,
-    "stage": PlacementKind.INTERNSHIP,
-    "graduaat": PlacementKind.GRADUATE_WORKPLACE_LEARNING,
-    "buitenland": PlacementKind.MOBILITY_ABROAD,
     "mobiliteit": PlacementKind.MOBILITY_ABROAD,
+    "buitenlandse mobiliteit": PlacementKind.MOBILITY_ABROAD,
+    "mobility abroad": PlacementKind.MOBILITY_ABROAD,
 }
+
+
+def column_key(name: str) -> str:
+    """A header as written (`E-mail leerling`, `student_email`) reduced to one spelling."""
+    key = re.sub(r"[\s_-]+", "_", name.strip().lower()).strip("_")
+    return key.replace("e_mail", "email")
+
+
+# Every accepted spelling of a header, to the column it names.
+HEADER_ALIASES = {
+    column_key(name): column for column, dutch in DUTCH_COLUMNS.items() for name in (column, dutch)
+}
+
+
+def column_names(dutch: bool) -> tuple[str, ...]:
+    """The headers of a file, in Dutch or as the English codes."""
+    names = (*COLUMNS, *OPTIONAL_COLUMNS)
+    return tuple(DUTCH_COLUMNS[name] for name in names) if dutch else names
+
+
+def kind_code(kind: PlacementKind, dutch: bool) -> str:
+    return DUTCH_KINDS[kind] if dutch else kind.value
+
+
+def template_rows(dutch: bool, today: date) -> list[list]:
+    """A file to fill in: the headers and one example row, starting next school year."""
+    start = date(today.year if today.month < 9 else today.year + 1, 9, 1)
+    end = date(start.year + 1, 6, 30)
+
+    def written(day: date) -> str:
+        return day.strftime("%d/%m/%Y") if dutch else day.isoformat()
+
+    return [
+        list(column_names(dutch)),
+        [
+            "an.peeters@student.example",
+            "An Peeters",
+            kind_code(PlacementKind.DUAL_LEARNING, dutch),
+            written(start),
+            written(end),
+            "Elektro Verbeke",
+            "mentor@verbeke.example",
+            "coach@school.example",
+            "Elektrotechniek",
+            f"{start.year}-{end.year}",
+        ],
+    ]
 
 
 @dataclass
@@ -80,6 +158,8 @@ class ImportRow:
 class ImportPreview:
     rows: list[ImportRow] = field(default_factory=list)
     problems: list[RowProblem] = field(default_factory=list)
+    # Each column as the file names it (in English or in Dutch), for the messages.
+    headers: dict[str, str] = field(default_factory=dict)
 
     @property
     def is_clean(self) -> bool:
@@ -94,22 +174,22 @@ class ImportPreview:
         return sum(1 for row in self.rows if row.has_placement)
 
 
-def pack(text: str) -> str:
-    """The file's text for the confirmation form, safe in a hidden field (newlines kept)."""
-    return base64.urlsafe_b64encode(text.encode()).decode("ascii")
+class AlreadyImported(Exception):
+    """The file was imported already (a second click, or Back and import again)."""
 
 
-def unpack(packed: str) -> str | None:
-    try:
-        return base64.b64decode(packed.encode("ascii"), altchars=b"-_", validate=True).decode()
-    except (ValueError, UnicodeError):
-        return None
+def keep_upload(actor: User, school: Organisation, text: str) -> PendingImport:
+    """Keep an uploaded file for its preview page and its import; nothing is imported."""
+    pending = PendingImport(uploaded_by_id=actor.id, school_id=school.id, content=text)
+    db.session.add(pending)
+    db.session.commit()
+    return pending
 
 
 def decode(data: bytes) -> str:
     """UTF-8 text with or without BOM; anything else is refused with a clear reason."""
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise ValueError(
             _l(
@@ -117,6 +197,17 @@ def decode(data: bytes) -> str:
                 "\u201cCSV UTF-8 (comma delimited)\u201d and upload it again."
             )
         ) from error
+    if "\x00" in text:
+        # A spreadsheet saved as UTF-16 without its mark reads as text with a NUL after
+        # every letter; no database keeps NUL characters in text, so it is not kept.
+        raise ValueError(
+            _l(
+                "This line holds characters that are not text (NUL). In your "
+                "spreadsheet, save the file as \u201cCSV UTF-8 (comma delimited)\u201d "
+                "and upload it again."
+            )
+        )
+    return text
 
 
 def preview_import(actor: User, school: Organisation, text: str) -> ImportPreview:
@@ -153,7 +244,9 @@ def preview_import(actor: User, school: Organisation, text: str) -> ImportPrevie
     delimiter = ";" if lines[0].count(";") > lines[0].count(",") else ","
     reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
     try:
-        header = [name.strip().lower() for name in (reader.fieldnames or [])]
+        written = [name.strip() for name in (reader.fieldnames or [])]
+        header = [HEADER_ALIASES.get(column_key(name), name.lower()) for name in written]
+        preview.headers = dict(zip(header, written, strict=True))
         raw_rows = _read_rows(reader, header, preview)
     except csv.Error as error:
         preview.problems.append(
@@ -175,6 +268,15 @@ def preview_import(actor: User, school: Organisation, text: str) -> ImportPrevie
 def _read_rows(reader: csv.DictReader, header: list[str], preview: ImportPreview):
     """The non-empty rows with their line numbers, or None when the header is refused."""
     doubled = sorted({name for name in header if name and header.count(name) > 1})
+    # Named twice, perhaps once in English and once in Dutch: say both spellings.
+    doubled = [
+        " = ".join(
+            written
+            for column, written in zip(header, reader.fieldnames or [], strict=False)
+            if column == name
+        )
+        for name in doubled
+    ]
     if doubled:
         preview.problems.append(
             RowProblem(
@@ -182,7 +284,7 @@ def _read_rows(reader: csv.DictReader, header: list[str], preview: ImportPreview
             )
         )
         return None
-    missing = [name for name in COLUMNS if name not in header]
+    missing = [f"{name} ({DUTCH_COLUMNS[name]})" for name in COLUMNS if name not in header]
     if missing:
         preview.problems.append(
             RowProblem(
@@ -220,6 +322,10 @@ class _Checker:
         self.actor = actor
         self.school = school
         self.preview = preview
+
+    def name(self, column: str) -> str:
+        """The column as the file names it."""
+        return self.preview.headers.get(column, column)
 
     def problem(self, line: int, message) -> None:
         self.preview.problems.append(RowProblem(line, str(message)))
@@ -291,7 +397,7 @@ class _Checker:
 
     def check_email(self, line: int, column: str, value: str) -> bool:
         if not value:
-            self.problem(line, _l("%(column)s is empty.", column=column))
+            self.problem(line, _l("%(column)s is empty.", column=self.name(column)))
             return False
         try:
             validate_email(value, check_deliverability=False)
@@ -340,7 +446,7 @@ class _Checker:
                     _l(
                         "%(column)s is empty. Fill in all placement columns, or none of them "
                         "to import only the student.",
-                        column=column,
+                        column=self.name(column),
                     ),
                 )
                 return
@@ -351,7 +457,9 @@ class _Checker:
                 _l(
                     "%(value)s is not a kind of placement. Use one of: %(kinds)s.",
                     value=values["kind"],
-                    kinds=", ".join(kind.value for kind in PlacementKind),
+                    kinds=", ".join(
+                        f"{kind.value} ({DUTCH_KINDS[kind]})" for kind in PlacementKind
+                    ),
                 ),
             )
         row.start_date = self.parse_date(line, "start_date", values["start_date"])
@@ -396,12 +504,12 @@ class _Checker:
                     row.line,
                     _l(
                         "%(column)s is longer than %(max)d characters.",
-                        column=column,
+                        column=self.name(column),
                         max=longest,
                     ),
                 )
             elif any(char in value for char in "\r\n\t"):
-                self.problem(row.line, _l("%(column)s must be one line.", column=column))
+                self.problem(row.line, _l("%(column)s must be one line.", column=self.name(column)))
             else:
                 setattr(row, column, value)
 
@@ -415,7 +523,7 @@ class _Checker:
             line,
             _l(
                 "%(column)s %(value)s is not a date. Write it as 2026-09-01 or 01/09/2026.",
-                column=column,
+                column=self.name(column),
                 value=value,
             ),
         )
@@ -444,11 +552,23 @@ class _Checker:
 
 
 def apply_import(
-    actor: User, school: Organisation, preview: ImportPreview, *, invite: bool
+    actor: User, pending: PendingImport, preview: ImportPreview, *, invite: bool
 ) -> tuple[int, int]:
-    """Create the students and placements of a clean preview; returns (students, placements)."""
+    """Create the students and placements of a clean preview of `pending`, once;
+    returns (students, placements). AlreadyImported when it was imported before.
+    """
     if not preview.is_clean:
         raise ValueError("Only a clean preview can be imported.")
+    school = db.session.get(Organisation, pending.school_id)
+    # Claimed in the import's own transaction: of two clicks, one imports.
+    claimed = db.session.execute(
+        update(PendingImport)
+        .where(PendingImport.id == pending.id, PendingImport.imported_at.is_(None))
+        .values(imported_at=utcnow())
+    ).rowcount
+    if not claimed:
+        db.session.rollback()
+        raise AlreadyImported
     created: dict[str, User] = {}
     for row in preview.rows:
         student = row.student or created.get(row.student_email)

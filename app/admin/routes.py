@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import func, or_
 from sqlalchemy.orm import selectinload
@@ -44,6 +44,7 @@ from app.models.people import SCHOOL_ROLES, WORKPLACE_ROLES, normalise_email
 from app.privacy import services as privacy
 from app.privacy.forms import RecordRequestForm
 from app.scheduling.runs import job_statuses
+from app.spreadsheets import SpreadsheetWriter, csv_download
 from app.web import page_argument, safe_next
 
 
@@ -484,32 +485,55 @@ def import_placements():
         except ValueError as error:
             form.file.errors.append(str(error))
         else:
-            preview = imports.preview_import(actor, school, text)
-            confirm = ConfirmImportForm(school=school.id, content=imports.pack(text))
-            return render_template(
-                "admin/preview_import.html", preview=preview, school=school, confirm=confirm
-            )
-    return render_template("admin/import_placements.html", form=form, columns=imports.COLUMNS)
+            pending = imports.keep_upload(actor, school, text)
+            # The preview is a page of its own: Back never sends the file again.
+            return redirect(url_for(".preview_import", import_id=pending.id), code=303)
+    dutch = str(get_locale()) == "nl"
+    return render_template(
+        "admin/import_placements.html",
+        form=form,
+        columns=imports.column_names(dutch),
+        example=imports.template_rows(dutch, date.today())[1],
+        kinds=[(kind, imports.kind_code(kind, dutch)) for kind in PlacementKind],
+        dutch_columns=imports.DUTCH_COLUMNS,
+        dutch=dutch,
+    )
 
 
-@bp.route("/import/confirm", methods=["POST"])
-def confirm_import():
+@bp.route("/import/template.csv")
+def download_import_template():
+    """A file to fill in: the columns in the interface's language and one example row."""
+    dutch = str(get_locale()) == "nl"
+    writer = SpreadsheetWriter()
+    for row in imports.template_rows(dutch, date.today()):
+        writer.writerow(row)
+    name = "import-leerlingen.csv" if dutch else "import-students.csv"
+    return csv_download(writer.document(), name)
+
+
+@bp.route("/import/<int:import_id>", methods=["GET", "POST"])
+def preview_import(import_id: int):
     actor = _actor()
+    pending = policy.pending_import_or_404(import_id, actor)
+    school = db.session.get(Organisation, pending.school_id)
+    if pending.imported_at is not None:
+        return render_template("admin/preview_import.html", pending=pending, school=school)
+    preview = imports.preview_import(actor, school, pending.content)
     confirm = ConfirmImportForm()
-    text = imports.unpack(confirm.content.data or "")
-    if not confirm.validate_on_submit() or text is None:
-        flash(_("The import could not be read. Upload the file again."), "error")
-        return redirect(url_for("admin.import_placements"))
-    school = policy.school_or_404(confirm.school.data, actor)
-    preview = imports.preview_import(actor, school, text)
-    if not preview.is_clean:
+    if not (confirm.validate_on_submit() and preview.is_clean):
         return render_template(
-            "admin/preview_import.html", preview=preview, school=school, confirm=confirm
+            "admin/preview_import.html",
+            pending=pending,
+            preview=preview,
+            school=school,
+            confirm=confirm,
         )
     try:
         students, placements = imports.apply_import(
-            actor, school, preview, invite=confirm.invite.data
+            actor, pending, preview, invite=confirm.invite.data
         )
+    except imports.AlreadyImported:
+        return redirect(url_for(".preview_import", import_id=pending.id), code=303)
     except MAIL_ERRORS:
         current_app.logger.exception("Invitation e-mail failed during import")
         flash(
@@ -519,7 +543,7 @@ def confirm_import():
             ),
             "error",
         )
-        return redirect(url_for("placements.index"))
+        return redirect(url_for("placements.index"), code=303)
     flash(
         _(
             "Imported: %(students)s and %(placements)s.",
@@ -528,7 +552,7 @@ def confirm_import():
         ),
         "success",
     )
-    return redirect(url_for("placements.index"))
+    return redirect(url_for("placements.index"), code=303)
 
 
 # -- scheduled jobs ---------------------------------------------------------------------

@@ -17,11 +17,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import Select, and_, case, func, select
 from sqlalchemy.orm import joinedload
 
+from app.dates import SHORT_DAY_MONTH, format_day
 from app.extensions import db
 from app.i18n import DEFAULT_TIMEZONE
 from app.models import (
@@ -190,7 +191,7 @@ class CaseloadRow:
 
     def visit_planned_text(self) -> str:
         """The next planned visit, shown as information: it keeps the visit in hand."""
-        return _("Visit planned on %(date)s", date=format_date(self.next_visit_on, "d MMM"))
+        return _("Visit planned on %(date)s", date=format_day(self.next_visit_on, SHORT_DAY_MONTH))
 
 
 @dataclass

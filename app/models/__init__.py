@@ -15,6 +15,7 @@ from app.models.followup import (
     RubricScore,
     Setting,
 )
+from app.models.imports import PendingImport
 from app.models.jobs import JobOutcome, JobRun
 from app.models.mail import QueuedMail, QueuedMailKind
 from app.models.notifications import EmailStatus, Notification, NotificationKind
@@ -87,6 +88,7 @@ __all__ = [
     "DEFAULT_THRESHOLDS",
     "JobOutcome",
     "JobRun",
+    "PendingImport",
     "QueuedMail",
     "QueuedMailKind",
     "AGREED_STATUSES",

@@ -6,7 +6,7 @@ title) are loaded here for a whole list at once (at most four queries, whatever 
 number of notifications). Each names what it is about: the week, the visit's day, the
 goal. An e-mail carries no text anyone wrote, so there a goal is named without its title.
 Dates are written as everywhere in the app: a week by its Monday ("5 October 2026"), a
-day with its weekday ("Monday 5 October 2026"), each localised by `format_date`.
+day with its weekday ("Monday 5 October 2026"), in the app's named formats (`app.dates`).
 """
 
 from __future__ import annotations
@@ -15,13 +15,14 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask import url_for
-from flask_babel import format_date, get_locale, ngettext
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.routing import BuildError
 
 from app.caseload.services import Reason, ReasonKind
 from app.content.services import training_library
+from app.dates import LONG_DATE, WEEKDAY_DATE, format_day
 from app.extensions import db
 from app.mailer import external_url
 from app.models import EntryKind, Goal, LogEntry, Notification, NotificationKind, Placement, User
@@ -85,21 +86,16 @@ def _names(notifications: list[Notification], *, titles: bool = True) -> _Names:
     return _Names(people, students, weeks, goals)
 
 
-# The app's date patterns: a week by its Monday, a day (a visit, a due date) with its weekday.
-WEEK_FORMAT = "d MMMM yyyy"
-DAY_FORMAT = "EEEE d MMMM yyyy"
-
-
 def _day(value: str | None) -> str:
     """A day with its weekday, in the reader's language."""
-    return format_date(date.fromisoformat(value), DAY_FORMAT) if value else ""
+    return format_day(date.fromisoformat(value), WEEKDAY_DATE) if value else ""
 
 
 def _week(value: date | str | None) -> str:
     """A week, by its Monday, in the reader's language."""
     if isinstance(value, str):
         value = date.fromisoformat(value)
-    return format_date(value, WEEK_FORMAT) if value else ""
+    return format_day(value, LONG_DATE) if value else ""
 
 
 def _entry_kind(value: str | None) -> str:

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask_babel import format_date, format_decimal, ngettext
+from flask_babel import format_decimal, ngettext
 from flask_babel import gettext as _
 
 from app import policy
 from app.competences.services import ACTORS
+from app.dates import SHORT_DATE, format_day
 from app.models import ActionState, Actor, GoalState, Placement, PlanStatus, User
 from app.pdf import GREEN, MUTED, Document
 from app.plans import services
@@ -23,7 +24,7 @@ def plan_filename(placement: Placement, today: date) -> str:
 
 
 def _day(day: date | None) -> str:
-    return format_date(day, "medium") if day else "–"
+    return format_day(day, SHORT_DATE) if day else "–"
 
 
 def _level(value: float | None) -> str:

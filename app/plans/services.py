@@ -12,7 +12,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
-from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -27,6 +26,7 @@ from app.competences.services import (
     rubric_of,
 )
 from app.content.services import localised
+from app.dates import SHORT_DATE, format_day
 from app.domain import DomainError, StaleEdit, check_in_placement, commit_versioned
 from app.extensions import db
 from app.models import (
@@ -241,8 +241,8 @@ def _shared_with_the_trio():
 def entry_label(entry: LogEntry) -> str:
     """How the plan names an entry of the log: a week by its week, others by kind and day."""
     if entry.week_start is not None:
-        return str(_l("Weekly log of %(date)s", date=format_date(entry.week_start, "d MMM yyyy")))
-    return f"{entry.kind.label} · {format_date(entry.created_at, 'd MMM yyyy')}"
+        return str(_l("Weekly log of %(date)s", date=format_day(entry.week_start, SHORT_DATE)))
+    return f"{entry.kind.label} · {format_day(entry.created_at, SHORT_DATE)}"
 
 
 def evidence_choices(placement: Placement, goal: Goal) -> list[LogEntry]:

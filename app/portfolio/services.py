@@ -14,7 +14,7 @@ import unicodedata
 from datetime import date
 from html.parser import HTMLParser
 
-from flask_babel import format_date, format_datetime, format_decimal, get_locale, ngettext
+from flask_babel import format_decimal, get_locale, ngettext
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
@@ -30,6 +30,7 @@ from app.competences.services import (
 )
 from app.content.schemas import Framework, Level, Rubric
 from app.content.services import content_title, localised
+from app.dates import DATE_TIME, LONG_DATE, SHORT_DATE, format_day, format_moment
 from app.extensions import db
 from app.followup.entries import PROMPTS
 from app.models import (
@@ -59,9 +60,6 @@ from app.portfolio.document import (
 )
 from app.rendering import render_markdown
 
-LONG_DATE = "d MMMM yyyy"
-SHORT_DATE = "d MMM yyyy"
-TIMESTAMP = "d MMM yyyy, HH:mm"
 NOT_REGISTERED = "–"
 
 
@@ -123,7 +121,7 @@ def portfolio_of(placement: Placement, reader: User, today: date) -> Portfolio:
         note=_(
             "This portfolio holds what %(name)s may read in the log on %(date)s.",
             name=reader.name,
-            date=format_date(today, LONG_DATE),
+            date=format_day(today, LONG_DATE),
         ),
         entries=[
             _entry_view(number, entry, wellbeing=wellbeing)
@@ -139,8 +137,8 @@ def portfolio_of(placement: Placement, reader: User, today: date) -> Portfolio:
 
 def _facts(placement: Placement, reader: User, today: date) -> list[tuple[str, str]]:
     period = (
-        f"{format_date(placement.start_date, LONG_DATE)} – "
-        f"{format_date(placement.end_date, LONG_DATE)}"
+        f"{format_day(placement.start_date, LONG_DATE)} – "
+        f"{format_day(placement.end_date, LONG_DATE)}"
     )
     return [
         (_("Student"), placement.student.name),
@@ -159,7 +157,7 @@ def _facts(placement: Placement, reader: User, today: date) -> list[tuple[str, s
             _("Soft-skills rubric"),
             content_title(placement.rubric_id, placement.rubric_version) or NOT_REGISTERED,
         ),
-        (_("Exported on"), format_date(today, LONG_DATE)),
+        (_("Exported on"), format_day(today, LONG_DATE)),
         (_("Exported by"), f"{reader.name} ({_reader_role(reader, placement)})"),
     ]
 
@@ -185,12 +183,12 @@ def _entry_view(number: int, entry: LogEntry, *, wellbeing: bool) -> EntryView:
     """
     heading = str(entry.kind.label)
     if entry.kind == EntryKind.WEEKLY_LOG and entry.week_start is not None:
-        heading += " · " + _("Week of %(date)s", date=format_date(entry.week_start, LONG_DATE))
+        heading += " · " + _("Week of %(date)s", date=format_day(entry.week_start, LONG_DATE))
     meta = " · ".join(
         [
             entry.author.name,
             str(entry.author_role.label),
-            format_datetime(entry.created_at, TIMESTAMP),
+            format_moment(entry.created_at, DATE_TIME),
         ]
     )
     notes = []
@@ -210,7 +208,7 @@ def _entry_view(number: int, entry: LogEntry, *, wellbeing: bool) -> EntryView:
         comments=[
             EntryComment(
                 author=comment.author.name,
-                written=format_datetime(comment.created_at, TIMESTAMP),
+                written=format_moment(comment.created_at, DATE_TIME),
                 text=plain_text(comment.body),
             )
             for comment in entry.comments
@@ -220,7 +218,7 @@ def _entry_view(number: int, entry: LogEntry, *, wellbeing: bool) -> EntryView:
                 filename=attachment.filename,
                 size=file_size(attachment.size),
                 uploader=attachment.uploader.name,
-                uploaded=format_date(attachment.created_at, SHORT_DATE),
+                uploaded=format_day(attachment.created_at, SHORT_DATE),
             )
             for attachment in entry.attachments
         ],
@@ -235,7 +233,7 @@ def _review_status(entry: LogEntry) -> str | None:
         return _(
             "Approved by %(name)s on %(date)s.",
             name=entry.reviewed_by.name,
-            date=format_date(entry.reviewed_at, LONG_DATE),
+            date=format_day(entry.reviewed_at, LONG_DATE),
         )
     return str(entry.review_status.label)
 

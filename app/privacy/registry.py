@@ -885,6 +885,14 @@ DECLARATIONS: tuple[Declaration, ...] = (
         },
         plain=("id", "school_id", "programme", "created_at"),
     ),
+    # A CSV file between its preview and its import: the uploader's only, a day at most.
+    Declaration(
+        "pending_import",
+        OPERATIONS,
+        people={"uploaded_by_id": D},
+        fields={"content": Field(of=("uploaded_by_id",), erased=WITH_ROW, text=True)},
+        plain=("id", "school_id", "created_at", "imported_at"),
+    ),
     Declaration(
         "job_run",
         OPERATIONS,

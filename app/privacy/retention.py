@@ -11,7 +11,8 @@ form (`form_draft`) thirty days after it was last typed in; accounts that
 belong to no school or company and were not used for a year are erased (anonymised, as
 an erasure does); the audit trail goes after its own period (three years by default,
 `LEERSPOOR_AUDIT_RETENTION_YEARS`); runs of scheduled jobs after thirty days
-(`app/scheduling/runs.py`).
+(`app/scheduling/runs.py`); CSV files
+kept for an import after a day.
 
 Every rule looks at the state, not at what happened since the last run: a run that was
 missed is made up by the next one, and a second run on the same day finds nothing.
@@ -44,6 +45,7 @@ from app.models import (
     Notification,
     Organisation,
     OrganisationKind,
+    PendingImport,
     Placement,
     RetentionPeriod,
     User,
@@ -290,6 +292,12 @@ def _purge(now: datetime, progress: _Progress) -> None:
     ).rowcount
     db.session.commit()
     progress.deleted["membership_invitation"] += invitations
+    # A CSV file is kept only between its preview and its import: a day is plenty.
+    uploads = db.session.execute(
+        delete(PendingImport).where(PendingImport.created_at < now - timedelta(days=1))
+    ).rowcount
+    db.session.commit()
+    progress.deleted["pending_import"] += uploads
     audit_years = current_app.config["AUDIT_RETENTION_YEARS"]
     if db.engine.dialect.name == "postgresql":
         # The one DELETE the audit table lets through (see app/models/audit.py).

@@ -8,12 +8,12 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from flask import Response, abort, flash, redirect, render_template, url_for
-from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
 from app import policy
+from app.dates import SHORT_DATE, format_day
 from app.domain import DomainError
 from app.extensions import db
 from app.models import ApprovalMethod, GuardianApproval, RequestKind
@@ -85,7 +85,7 @@ def request_erasure():
     flash(
         _(
             "Your request is with your school. It answers by %(day)s.",
-            day=format_date(request.due_on, "d MMM yyyy"),
+            day=format_day(request.due_on, SHORT_DATE),
         ),
         "success",
     )

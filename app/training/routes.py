@@ -7,18 +7,20 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import format_date, get_locale
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy import Select, select
 from sqlalchemy.orm import joinedload
 from wtforms.fields.choices import SelectChoice
 
 from app import policy
 from app.content.modules import BASIC_PATH, Module
 from app.content.services import localised, training_library
+from app.dates import LONG_DATE, format_day
 from app.extensions import db, limiter
 from app.mailer import external_url
-from app.models import PostStatus, PracticePost, User
+from app.models import PostStatus, PracticePost, Role, User
 from app.spreadsheets import csv_download
 from app.training import bp, services
 from app.training.certificate import CertificateView
@@ -61,15 +63,30 @@ def index():
     user = _user()
     library = training_library()
     progress = services.progress_of(user)
+    # A company coordinator comes here for their mentors: the page opens on the mentors'
+    # progress; a progress bar of their own only if they are a mentor themselves.
+    mentors_first = user.has_role(Role.COMPANY_COORDINATOR)
+    mentor_rows = None
+    if mentors_first:
+        mentor_rows = services.mentor_rows(
+            policy.visible_mentors(user).order_by(User.name, User.id), library, _language()
+        )
     return render_template(
         "training/index.html",
         groups=services.catalogue(library, _language()),
         progress=progress,
-        paths=services.path_progress(library, progress),
+        paths=services.path_progress(library, progress)
+        if not mentors_first or user.has_role(Role.MENTOR)
+        else [],
         certificates=services.certificates_of(user),
         recommended=services.open_recommendations(user, library, _language()),
         follows_mentors=policy.can_follow_mentor_training(user),
         certificate_form=QuizForm(),
+        mentor_rows=mentor_rows,
+        path_titles=lambda path_id: services.path_title(library, path_id),
+        compliance=services.compliance_labels(),
+        today=date.today(),
+        nested_cards=True,
     )
 
 
@@ -269,21 +286,23 @@ def recommend_module(placement_id: int):
 # -- following mentors' training --------------------------------------------------------
 
 
-def _followed_mentors() -> list[User]:
+def _followed_mentors() -> Select:
     user = _user()
     if not policy.can_follow_mentor_training(user):
         abort(403)
-    return list(db.session.scalars(policy.visible_mentors(user).order_by(User.name)))
+    return policy.visible_mentors(user).order_by(User.name, User.id)
 
 
 @bp.route("/training/mentors")
 @login_required
 def list_mentors():
     """The coordinators' view: who completed what, and who must finish the basic training."""
-    rows = services.mentor_rows(_followed_mentors(), training_library())
+    library = training_library()
+    rows = services.mentor_rows(_followed_mentors(), library, _language())
     return render_template(
         "training/list_mentors.html",
         rows=rows,
+        path_titles=lambda path_id: services.path_title(library, path_id),
         today=date.today(),
         compliance=services.compliance_labels(),
     )
@@ -293,7 +312,7 @@ def list_mentors():
 @login_required
 def export_mentors():
     library = training_library()
-    rows = services.mentor_rows(_followed_mentors(), library)
+    rows = services.mentor_rows(_followed_mentors(), library, _language())
     return csv_download(services.mentors_csv(rows, library, date.today()), "mentor-training.csv")
 
 
@@ -304,7 +323,9 @@ def edit_mentor_record(mentor_id: int):
     if not policy.can_follow_mentor_training(user):
         abort(403)
     mentor = policy.mentor_or_404(mentor_id, user)
-    [row] = services.mentor_rows([mentor], training_library())
+    [row] = services.mentor_rows(
+        select(User).where(User.id == mentor.id), training_library(), _language()
+    )
     form = MentorRecordForm(obj=row.record)
     if form.validate_on_submit():
         services.save_mentor_record(
@@ -439,13 +460,13 @@ def _certificate_view(certificate) -> CertificateView:
         modules.append(
             (
                 module.title if module else item["id"],
-                format_date(date.fromisoformat(item["completed_on"]), "d MMMM yyyy"),
+                format_day(date.fromisoformat(item["completed_on"]), LONG_DATE),
             )
         )
     return CertificateView(
         name=certificate.name,
         path_title=localised(path.title) if path else certificate.path_id,
-        issued_on=format_date(certificate.issued_at, "d MMMM yyyy"),
+        issued_on=format_day(certificate.issued_at, LONG_DATE),
         modules=modules,
         code=certificate.code,
         verify_url=external_url("training.verify_certificate", code=certificate.code),

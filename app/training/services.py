@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import re
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, or_, select
+from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, lazyload
 
 from app import audit, signals
 from app.content.modules import (
@@ -25,6 +25,7 @@ from app.content.modules import (
     Module,
     TrainingLibrary,
 )
+from app.content.services import localised
 from app.extensions import db
 from app.models import (
     Certificate,
@@ -395,12 +396,22 @@ def training_due(mentor_since: date) -> date:
 
 
 @dataclass
+class CompletedModule:
+    module_id: str
+    title: str
+    completed_on: date
+
+
+@dataclass
 class MentorRow:
     mentor: User
     modules_done: int
     basic: PathProgress | None
     basic_completed_on: date | None
     record: MentorRecord | None
+    # The modules completed, most recent first, and the certificates of learning paths.
+    completed: list[CompletedModule] = field(default_factory=list)
+    certificates: list[Certificate] = field(default_factory=list)
 
     @property
     def due(self) -> date | None:
@@ -417,35 +428,50 @@ class MentorRow:
         return "overdue" if today > self.due else "due"
 
 
-def mentor_rows(mentors: list[User], library: TrainingLibrary) -> list[MentorRow]:
-    """Training progress and record of each mentor, in three queries whatever their number."""
-    ids = [mentor.id for mentor in mentors]
-    progress: dict[int, dict[str, ModuleProgress]] = {mentor_id: {} for mentor_id in ids}
+def mentor_rows(mentors: Select, library: TrainingLibrary, language: str) -> list[MentorRow]:
+    """Training progress, certificates and record of each mentor `mentors` selects (a
+    query of the policy), in four queries whatever their number; none binds an id per
+    mentor.
+    """
+    # Their memberships are not needed here (loading them binds an id per mentor).
+    people = list(db.session.scalars(mentors.options(lazyload(User.memberships))))
+    ids = mentors.with_only_columns(User.id).order_by(None)
+    progress: dict[int, dict[str, ModuleProgress]] = {mentor.id: {} for mentor in people}
     for row in db.session.scalars(select(ModuleProgress).where(ModuleProgress.user_id.in_(ids))):
         progress[row.user_id][row.module_id] = row
-    certificates = {
-        row.user_id: row
-        for row in db.session.scalars(
-            select(Certificate).where(
-                Certificate.user_id.in_(ids), Certificate.path_id == BASIC_PATH
-            )
-        )
-    }
+    certificates: dict[int, list[Certificate]] = {mentor.id: [] for mentor in people}
+    for row in db.session.scalars(
+        select(Certificate).where(Certificate.user_id.in_(ids)).order_by(Certificate.issued_at)
+    ):
+        certificates[row.user_id].append(row)
     records = {
         row.user_id: row
         for row in db.session.scalars(select(MentorRecord).where(MentorRecord.user_id.in_(ids)))
     }
     basic_path = library.path(BASIC_PATH)
     rows = []
-    for mentor in mentors:
+    for mentor in people:
         own = progress[mentor.id]
         basic = path_progress(library, own)
         basic = next((item for item in basic if item.path.id == BASIC_PATH), None)
+        basic_certificate = next(
+            (row for row in certificates[mentor.id] if row.path_id == BASIC_PATH), None
+        )
         completed_on = None
-        if mentor.id in certificates:
-            completed_on = certificates[mentor.id].issued_at.date()
+        if basic_certificate is not None:
+            completed_on = basic_certificate.issued_at.date()
         elif basic is not None and basic.complete and basic_path is not None:
             completed_on = max(own[m].completed_at for m in basic_path.modules).date()
+        completed = [
+            CompletedModule(
+                module_id,
+                module.title if (module := library.module(module_id, language)) else module_id,
+                item.completed_at.date(),
+            )
+            for module_id, item in own.items()
+            if item.done and item.completed_at is not None
+        ]
+        completed.sort(key=lambda item: (item.completed_on, item.title), reverse=True)
         rows.append(
             MentorRow(
                 mentor=mentor,
@@ -453,9 +479,16 @@ def mentor_rows(mentors: list[User], library: TrainingLibrary) -> list[MentorRow
                 basic=basic,
                 basic_completed_on=completed_on,
                 record=records.get(mentor.id),
+                completed=completed,
+                certificates=certificates[mentor.id],
             )
         )
     return rows
+
+
+def path_title(library: TrainingLibrary, path_id: str) -> str:
+    path = library.path(path_id)
+    return localised(path.title) if path is not None else path_id
 
 
 def save_mentor_record(
@@ -500,6 +533,8 @@ def mentors_csv(rows: list[MentorRow], library: TrainingLibrary, today: date) ->
             _("Years of experience"),
             _("Good-conduct certificate"),
             _("Status"),
+            _("Modules completed (date)"),
+            _("Certificates (code, date)"),
         ]
     )
     labels = compliance_labels()
@@ -517,6 +552,14 @@ def mentors_csv(rows: list[MentorRow], library: TrainingLibrary, today: date) ->
                 record.years_experience if record and record.years_experience is not None else "",
                 record.good_conduct_on.isoformat() if record and record.good_conduct_on else "",
                 labels[row.compliance(today)],
+                "; ".join(
+                    f"{item.title} ({item.completed_on.isoformat()})" for item in row.completed
+                ),
+                "; ".join(
+                    f"{path_title(library, certificate.path_id)} ({certificate.code}, "
+                    f"{certificate.issued_at.date().isoformat()})"
+                    for certificate in row.certificates
+                ),
             ]
         )
     return writer.document()

@@ -14,13 +14,13 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask import url_for
-from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app import policy
 from app.competences.services import build_matrix, framework_of
 from app.content.services import localised
+from app.dates import SHORT_DATE, SHORT_DAY_MONTH, format_day
 from app.extensions import db
 from app.followup.entries import wellbeing_trend
 from app.models import (
@@ -203,7 +203,7 @@ def render(placement: Placement, items: list[dict], reader: User) -> list[Agenda
         elif kind == WELLBEING and policy.sees_wellbeing(reader, placement):
             levels = [level for _week, level in item["weeks"] if level is not None]
             weeks = [
-                f"{format_date(date.fromisoformat(week), 'd MMM')}: {level if level else '–'}"
+                f"{format_day(date.fromisoformat(week), SHORT_DAY_MONTH)}: {level or '–'}"
                 for week, level in item["weeks"]
             ]
             sections[kind].items.append(
@@ -227,7 +227,7 @@ def render(placement: Placement, items: list[dict], reader: User) -> list[Agenda
                 AgendaItem(
                     title=text if len(text) <= 140 else text[:139] + "…",
                     detail=f"{entry.author_role.label} · "
-                    f"{format_date(entry.created_at, 'd MMM yyyy')}",
+                    f"{format_day(entry.created_at, SHORT_DATE)}",
                     url=url_for(
                         "followup.show_entry", placement_id=placement.id, entry_id=entry.id
                     ),
@@ -242,7 +242,7 @@ def render(placement: Placement, items: list[dict], reader: User) -> list[Agenda
                         _l(
                             "%(owner)s · was due %(date)s",
                             owner=owner,
-                            date=format_date(action.due_date, "d MMM"),
+                            date=format_day(action.due_date, SHORT_DAY_MONTH),
                         )
                     ),
                     url=url_for(
