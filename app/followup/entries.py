@@ -162,9 +162,7 @@ def missing_weeks(placement: Placement, today: date) -> list[date]:
     )
     weeks = (last - first).days // 7 + 1
     return [
-        week
-        for week in (last - timedelta(weeks=n) for n in range(weeks))
-        if week not in written
+        week for week in (last - timedelta(weeks=n) for n in range(weeks)) if week not in written
     ]
 
 
