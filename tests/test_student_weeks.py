@@ -6,7 +6,7 @@ text, the wellbeing check-in and a photo.
 from __future__ import annotations
 
 import io
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -203,3 +203,27 @@ def test_a_photo_added_while_changing_a_week_is_attached(app, world, login_as):
     assert response.status_code == 302
     with app.app_context():
         assert [a.filename for a in db.session.get(LogEntry, week).attachments] == ["after.png"]
+
+
+def test_the_students_log_runs_the_same_queries_for_2_and_200_weeks_to_write(
+    app, world, login_as, count_queries
+):
+    """2 weeks missed and 1 sent back, then about 200 missed and 20 sent back."""
+    student = login_as(world.student_a)
+    counts = []
+    for weeks, returned in ((3, 1), (220, 20)):
+        start = entries.monday_of(date.today()) - timedelta(weeks=weeks)
+        with app.app_context():
+            placement = db.session.get(Placement, world.placement_a.id)
+            placement.start_date = start
+            placement.end_date = date.today() + timedelta(days=30)
+            db.session.commit()
+        for number in range(returned):
+            week = start + timedelta(weeks=number)
+            entry_id = write_entry(app, world.placement_a, world.student_a, week=week, submit=True)
+            return_week(app, entry_id, world.mentor_x, "Add more.")
+        with count_queries() as counter:
+            page = student.get(log_path(world))
+        assert page.status_code == 200
+        counts.append(counter.count)
+    assert counts[0] == counts[1]
