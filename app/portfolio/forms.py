@@ -45,11 +45,15 @@ class PortfolioForm(Form):
         description=_l("Private: left out unless you tick this."),
     )
 
-    def __init__(self, *args, first: date, last: date, wellbeing: bool, **kwargs) -> None:
+    def __init__(
+        self, *args, first: date, last: date, wellbeing: bool, student: bool, **kwargs
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.first, self.last = first, last
         if not wellbeing:
             del self.wellbeing
+        elif not student:
+            self.wellbeing.label.text = _l("Add the student's wellbeing check-ins")
         if not self.chosen.raw_data:
             self.parts.data = list(PARTS)
             self.start.data = self.start.data or first

@@ -25,6 +25,7 @@ def _form(placement: Placement, user: User, today: date) -> PortfolioForm:
         first=first,
         last=last,
         wellbeing=policy.sees_wellbeing(user, placement),
+        student=user.id == placement.student_id,
     )
 
 
