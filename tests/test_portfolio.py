@@ -563,10 +563,12 @@ def test_a_year_of_weekly_logs_with_photos_prints_in_reasonable_time(
         Image.new("RGB", PHOTO_SIZE, (n * 4, 120, 255 - n * 4)).save(output, "JPEG")
         attach_file(app, entry_id, world.student_a, output.getvalue(), "site.jpg")
     student = login_as(world.student_a)
-    started = time.perf_counter()
+    # The processor time of this process, which serves the request: a busy machine
+    # makes the wall clock slower, not this.
+    started = time.process_time()
     with count_queries() as counter:
         response = student.get(portfolio_path(world))
-    seconds = time.perf_counter() - started
+    seconds = time.process_time() - started
     assert len(pdf_images(response)) == 52
-    assert seconds < 20, f"{seconds:.1f} s for 52 weeks with photos"
+    assert seconds < 15, f"{seconds:.1f} s of processor time for 52 weeks with photos"
     assert counter.count <= 25
