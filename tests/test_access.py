@@ -422,6 +422,15 @@ CASES = [
         LOG_PAGE,
     ),
     Case("portfolio.export_portfolio", "GET", "/placements/999999/portfolio.pdf", MISSING),
+    Case(
+        "portfolio.export_portfolio",
+        "GET",
+        "/placements/{placement_a}/portfolio.pdf?chosen=1&parts=log&wellbeing=y",
+        LOG_PAGE,
+    ),
+    # what goes into it is chosen on a page before the download, by the same people
+    Case("portfolio.choose_portfolio", "GET", "/placements/{placement_a}/portfolio", LOG_PAGE),
+    Case("portfolio.choose_portfolio", "GET", "/placements/999999/portfolio", MISSING),
     # mentor training: everyone who is logged in trains; progress is their own
     Case("training.index", "GET", "/training/", expect(200, anonymous=LOGIN_REDIRECT)),
     Case(

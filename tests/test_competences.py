@@ -239,7 +239,7 @@ def test_the_form_opens_with_my_latest_registration(app, world, login_as):
     register(student, world, ("on-time", "workplace", 3))
     page = student.get(path(world, "/register")).get_data(as_text=True)
     assert "Saved: 3 · with some help, at the workplace" in page
-    assert "this will be your baseline" in page  # the other indicators
+    assert "What you choose now is your baseline: where you start" in page  # the others
 
 
 def test_each_registers_only_as_themselves(app, world, login_as):
@@ -486,3 +486,12 @@ def test_a_double_tap_on_save_is_not_a_conflict(app, world, login_as):
     again = register(mentor, world, ("on-time", "workplace", 3))  # the same form, twice
     assert again.status_code == 302
     assert len(registrations(app)) == 1
+
+
+def test_the_student_is_asked_in_plain_words_the_mentor_keeps_the_term(world, login_as):
+    matrix = path(world, "/matrix")
+    student = login_as(world.student_a).get(matrix).get_data(as_text=True)
+    assert "Say how well you can do each task" in student
+    assert "Register indicators" not in student
+    mentor = login_as(world.mentor_x).get(matrix).get_data(as_text=True)
+    assert "Register indicators" in mentor

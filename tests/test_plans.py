@@ -150,7 +150,19 @@ def test_the_plan_shows_the_current_levels_of_the_linked_competences(app, world,
     assert planning_row.levels["mentor"] == 2.5
     assert planning_row.levels["student"] is None
     page = login_as(world.student_a).get(plan_path(world)).get_data(as_text=True)
-    assert ">2.5<" in page
+    assert '<span class="level-average">2.5</span>' in page
+    # an average is a number, never the coloured chip of a level of the scale
+    table = page[page.index('class="table goal-levels"') :]
+    assert "level-chip" not in table[: table.index("</table>")]
+
+
+def test_the_student_reads_once_what_a_pop_is(world, login_as):
+    explained = "Your development plan (POP): the goals you work on during this placement"
+    assert explained in login_as(world.student_a).get(plan_path(world)).get_data(as_text=True)
+    for role in ("mentor_x", "coach_a"):
+        assert explained not in login_as(world.user(role)).get(plan_path(world)).get_data(
+            as_text=True
+        )
 
 
 def test_student_changes_a_goal_and_a_stale_form_keeps_the_text(app, world, login_as):

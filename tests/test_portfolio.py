@@ -8,6 +8,7 @@ import secrets
 from datetime import date
 
 import pytest
+from PIL import Image
 from pypdf import PdfReader
 
 from app.competences import services as competences
@@ -25,7 +26,7 @@ from app.models import (
     User,
 )
 from app.portfolio.services import plain_text, slug
-from tests.conftest import Browser, write_entry
+from tests.conftest import Browser, attach_file, png_bytes, write_entry
 
 pytestmark = pytest.mark.usefixtures("in_english")
 
@@ -40,6 +41,10 @@ def pdf_text(response) -> str:
     assert response.data.startswith(b"%PDF")
     reader = PdfReader(io.BytesIO(response.data))
     return "\n".join(page.extract_text() for page in reader.pages)
+
+
+def choose_path(world) -> str:
+    return f"/placements/{world.placement_a.id}/portfolio"
 
 
 def portfolio_of(login_as, world, role: str) -> str:
@@ -195,10 +200,18 @@ def test_a_draft_weekly_log_is_in_nobodys_portfolio(app, world, login_as):
         assert "Half-written thoughts." not in portfolio_of(login_as, world, role)
 
 
-def test_the_mentor_does_not_see_the_wellbeing_check_in(app, world, login_as):
+def test_wellbeing_is_left_out_unless_the_reader_chooses_it_and_may_see_it(app, world, login_as):
     write_entry(app, world.placement_a, world.student_a, wellbeing=2, submit=True)
-    assert "Wellbeing this week: 2 of 5" in portfolio_of(login_as, world, "coach_a")
-    assert "Wellbeing this week" not in portfolio_of(login_as, world, "mentor_x")
+    for role in ("student_a", "coach_a", "mentor_x"):
+        assert "Wellbeing this week" not in portfolio_of(login_as, world, role)
+    chosen = portfolio_path(world) + "?chosen=1&parts=log&wellbeing=y"
+    for role in ("student_a", "coach_a"):
+        text = pdf_text(login_as(world.user(role)).get(chosen))
+        assert "Wellbeing this week: 2 of 5" in text
+    # the mentor is not offered the box, and sending it anyway changes nothing
+    mentor = login_as(world.mentor_x)
+    assert "wellbeing" not in mentor.get(choose_path(world)).get_data(as_text=True)
+    assert "Wellbeing this week" not in pdf_text(mentor.get(chosen))
 
 
 def test_evidence_lists_each_entrys_files_that_the_reader_may_read(app, world, login_as):
@@ -231,6 +244,7 @@ def test_dutch_text_and_accents_survive(app, world, login_as):
         sections={"did": "Café-bezoek: één ‘tevreden’ klant – coöperatief… België"},
         submit=True,
     )
+    register(app, world, world.mentor_x, "reports-absence", 3)
     text = portfolio_of(login_as, world, "student_a")
     assert "Café-bezoek: één ‘tevreden’ klant – coöperatief… België" in text
     assert "Leerling" in text
@@ -357,3 +371,204 @@ def test_the_portfolio_runs_the_same_few_queries_for_10_and_500_entries(
     text = pdf_text(response)
     assert "Went well 489" in text
     assert "photo-489.jpg" in text
+
+
+# -- the reader's choice ----------------------------------------------------------------
+
+
+def test_the_student_chooses_the_parts_before_the_download(app, world, login_as):
+    write_entry(app, world.placement_a, world.student_a, submit=True)
+    register(app, world, world.mentor_x, "on-time", 3)
+    score(app, world, world.mentor_x, "punctuality", 3)
+    student = login_as(world.student_a)
+    page = student.get(f"/placements/{world.placement_a.id}/log").get_data(as_text=True)
+    assert f'href="{choose_path(world)}"' in page
+    form = student.get(choose_path(world)).get_data(as_text=True)
+    for part in ("log", "competences", "soft_skills", "evidence"):
+        assert f'value="{part}"' in form
+    assert 'name="wellbeing"' in form
+
+    only_log = pdf_text(student.get(portfolio_path(world) + "?chosen=1&parts=log"))
+    assert "did by Student A" in only_log
+    assert "Indicator" not in only_log
+    assert "Criterion" not in only_log
+    assert "No attachments." not in only_log
+
+    matrix = pdf_text(
+        student.get(portfolio_path(world) + "?chosen=1&parts=competences&parts=soft_skills")
+    )
+    assert "did by Student A" not in matrix
+    assert "Is ready to work at the workplace at the agreed time." in matrix
+    assert re.search(r"Punctuality\s*not scored yet\s*3 · with some help", matrix)
+    assert "No attachments." not in matrix
+
+
+def test_the_period_chooses_the_weeks_of_the_log(app, world, login_as):
+    write_entry(
+        app,
+        world.placement_a,
+        world.student_a,
+        week=date(2026, 9, 14),
+        submit=True,
+        sections={"did": "Week in September."},
+    )
+    write_entry(
+        app,
+        world.placement_a,
+        world.student_a,
+        week=date(2026, 10, 5),
+        submit=True,
+        sections={"did": "Week in October."},
+    )
+    student = login_as(world.student_a)
+    text = pdf_text(
+        student.get(portfolio_path(world) + "?chosen=1&parts=log&start=2026-10-01&end=2026-10-31")
+    )
+    assert "Week in October." in text
+    assert "Week in September." not in text
+    assert "1 October 2026 – 31 October 2026" in text
+    # a week that starts before the period but runs into it belongs to it
+    text = pdf_text(
+        student.get(portfolio_path(world) + "?chosen=1&parts=log&start=2026-09-17&end=2026-09-30")
+    )
+    assert "Week in September." in text
+    assert "Week in October." not in text
+
+
+def test_a_choice_that_does_not_hold_comes_back_with_its_message(world, login_as):
+    student = login_as(world.student_a)
+    response = student.get(
+        portfolio_path(world) + "?chosen=1&parts=log&start=2026-10-31&end=2026-10-01"
+    )
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "The end of the period comes before its start." in page
+    assert 'value="2026-10-31"' in page  # what was chosen stays
+    response = student.get(portfolio_path(world) + "?chosen=1&start=2026-10-01")
+    assert response.status_code == 422
+    assert "Choose at least one part." in response.get_data(as_text=True)
+    response = student.get(portfolio_path(world) + "?chosen=1&parts=log&start=someday")
+    assert response.status_code == 422
+    assert 'id="start-error"' in response.get_data(as_text=True)
+
+
+def test_competences_nobody_registered_and_an_unscored_rubric_are_left_out(app, world, login_as):
+    write_entry(app, world.placement_a, world.student_a, submit=True)
+    text = portfolio_of(login_as, world, "student_a")
+    assert "Indicator" not in text  # nothing registered: no matrix at all
+    assert "Criterion" not in text  # nothing scored: no rubric
+    assert "Generic work competences (v1)" in text  # the cover still names the framework
+
+    register(app, world, world.mentor_x, "on-time", 3)
+    text = portfolio_of(login_as, world, "student_a")
+    assert "Punctuality and reliability" in text
+    assert "Is ready to work at the workplace at the agreed time." in text
+    assert "Dealing with feedback" not in text
+    assert "Listens to feedback without interrupting" not in text
+    assert re.search(r"\d+ competences with nothing registered yet are left out", text)
+
+
+def pdf_images(response) -> list[tuple[int, int]]:
+    """The pixel sizes of the images drawn on the PDF's pages."""
+    assert response.status_code == 200
+    reader = PdfReader(io.BytesIO(response.data))
+    return [image.image.size for page in reader.pages for image in page.images]
+
+
+def test_photos_are_printed_as_images_only_those_the_reader_may_see(app, world, login_as):
+    week = write_entry(app, world.placement_a, world.student_a, submit=True)
+    note = write_entry(app, world.placement_a, world.coach_a, "visit_note", coach_only=True)
+    attach_file(app, week, world.student_a, png_bytes((1600, 1200), "blue"), "board.png")
+    attach_file(app, note, world.coach_a, png_bytes((300, 600), "red"), "private.png")
+    with app.app_context():
+        db.session.add(  # a photo whose file has gone missing is listed, not printed
+            Attachment(
+                entry_id=week,
+                uploader_id=world.student_a.id,
+                filename="lost.jpg",
+                content_type="image/jpeg",
+                size=1000,
+                storage_key=secrets.token_hex(16),
+            )
+        )
+        db.session.commit()
+
+    student = login_as(world.student_a).get(portfolio_path(world))
+    assert pdf_images(student) == [(900, 675)]  # made small enough to print
+    text = pdf_text(student)
+    assert "Photos" in text
+    assert "board.png" in text
+    assert "lost.jpg" in text
+    assert "private.png" not in text
+    assert sorted(pdf_images(login_as(world.coach_a).get(portfolio_path(world)))) == [
+        (300, 600),
+        (900, 675),
+    ]
+    without = login_as(world.student_a).get(portfolio_path(world) + "?chosen=1&parts=log")
+    assert pdf_images(without) == []
+
+
+def test_a_photo_past_the_upload_limits_is_not_decoded_for_print(app, world, monkeypatch):
+    from app.followup import evidence
+    from app.portfolio.services import photo_for_print
+
+    week = write_entry(app, world.placement_a, world.student_a, submit=True)
+    photo = attach_file(app, week, world.student_a, png_bytes((400, 300)), "wide.png")
+    with app.app_context():
+        attachment = db.session.get(Attachment, photo)
+        assert photo_for_print(attachment) is not None
+        monkeypatch.setattr(evidence, "MAX_DECODED_PIXELS", 400 * 300 - 1)
+        assert photo_for_print(attachment) is None
+
+
+PHOTO_SIZE = (1600, 1200)
+
+
+def test_a_year_of_weekly_logs_with_photos_prints_in_reasonable_time(
+    app, world, login_as, count_queries
+):
+    """52 weeks, each with a photo: the PDF is made in a few seconds (docs/performance.md
+    has the time with 12-megapixel phone photos).
+    """
+    import time
+    from datetime import timedelta
+
+    from app.followup.entries import monday_of
+    from app.models import ReviewStatus
+
+    today = date.today()
+    first = monday_of(today) - timedelta(weeks=51)
+    with app.app_context():
+        placement = db.session.get(Placement, world.placement_a.id)
+        placement.start_date, placement.end_date = first, today + timedelta(days=30)
+        db.session.commit()
+    ids = []
+    with app.app_context():
+        for n in range(52):
+            entry = LogEntry(
+                placement_id=world.placement_a.id,
+                author_id=world.student_a.id,
+                author_role=Actor.STUDENT,
+                kind=EntryKind.WEEKLY_LOG,
+                week_start=first + timedelta(weeks=n),
+                review_status=ReviewStatus.SUBMITTED,
+                sections={"did": f"Week {n}: " + "wired a board and tested it. " * 20},
+            )
+            db.session.add(entry)
+            db.session.flush()
+            ids.append(entry.id)
+        db.session.commit()
+    for n, entry_id in enumerate(ids):
+        output = io.BytesIO()  # a different photo each week: the PDF holds each once
+        Image.new("RGB", PHOTO_SIZE, (n * 4, 120, 255 - n * 4)).save(output, "JPEG")
+        attach_file(app, entry_id, world.student_a, output.getvalue(), "site.jpg")
+    student = login_as(world.student_a)
+    # The processor time of this process, which serves the request: a busy machine
+    # makes the wall clock slower, not this.
+    started = time.process_time()
+    with count_queries() as counter:
+        response = student.get(portfolio_path(world))
+    seconds = time.process_time() - started
+    assert len(pdf_images(response)) == 52
+    assert seconds < 15, f"{seconds:.1f} s of processor time for 52 weeks with photos"
+    assert counter.count <= 25

@@ -142,6 +142,61 @@ def handed_in_week(placement: Placement, week: date) -> LogEntry | None:
     )
 
 
+def weekly_log_before(placement: Placement, week_start: date) -> LogEntry | None:
+    """The latest weekly log of a week before `week_start`; else the latest of all (a
+    student who writes a missed week may start from the week after it).
+    """
+    earlier = db.session.scalar(
+        select(LogEntry)
+        .where(
+            LogEntry.placement_id == placement.id,
+            LogEntry.kind == EntryKind.WEEKLY_LOG,
+            LogEntry.week_start < week_start,
+        )
+        .order_by(LogEntry.week_start.desc())
+        .limit(1)
+    )
+    return earlier or latest_weekly_log(placement)
+
+
+def missing_weeks(placement: Placement, today: date) -> list[date]:
+    """The Mondays of the weeks of the placement, before this one, without a weekly log
+    (a draft counts as written), newest first. One query, whatever the length.
+    """
+    first = monday_of(placement.start_date)
+    last = min(monday_of(today) - timedelta(weeks=1), monday_of(placement.end_date))
+    if last < first:
+        return []
+    written = set(
+        db.session.scalars(
+            select(LogEntry.week_start).where(
+                LogEntry.placement_id == placement.id,
+                LogEntry.kind == EntryKind.WEEKLY_LOG,
+                LogEntry.week_start >= first,
+                LogEntry.week_start <= last,
+            )
+        )
+    )
+    weeks = (last - first).days // 7 + 1
+    return [
+        week for week in (last - timedelta(weeks=n) for n in range(weeks)) if week not in written
+    ]
+
+
+def returned_weeks(placement: Placement) -> list[LogEntry]:
+    """The weeks the mentor sent back to the student, oldest week first."""
+    return list(
+        db.session.scalars(
+            select(LogEntry)
+            .where(
+                LogEntry.placement_id == placement.id,
+                LogEntry.review_status == ReviewStatus.RETURNED,
+            )
+            .order_by(LogEntry.week_start)
+        )
+    )
+
+
 def wellbeing_trend(placement: Placement) -> list[tuple[date, int | None]]:
     """The shared wellbeing check-ins of the last weeks, one slot per calendar week, oldest
     first, with None for a week without one (a gap is information too).

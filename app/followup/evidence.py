@@ -84,6 +84,15 @@ def add_attachment(entry: LogEntry, uploader: User, filename: str, stream: Binar
     read.
     """
     _check_room_for_one_more(entry)
+    data, content_type = checked_file(stream)
+    return store_attachment(entry, uploader, filename, data, content_type)
+
+
+def checked_file(stream: BinaryIO) -> tuple[bytes, str]:
+    """The file's bytes as they are kept (a photo without its metadata) and its type;
+    raises `DomainError("file", …)` for a file that is refused. Nothing is stored yet, so
+    a form that writes an entry and attaches a photo checks the photo before anything.
+    """
     data = stream.read(MAX_ATTACHMENT_SIZE + 1)
     if not data:
         raise DomainError("file", _l("This file is empty. Choose the photo or PDF again."))
@@ -102,7 +111,14 @@ def add_attachment(entry: LogEntry, uploader: User, filename: str, stream: Binar
         _check_pdf(data)
     else:
         data = _photo_without_metadata(data, PILLOW_FORMATS[content_type])
+    return data, content_type
 
+
+def store_attachment(
+    entry: LogEntry, uploader: User, filename: str, data: bytes, content_type: str
+) -> Attachment:
+    """Store a file `checked_file` accepted and attach it to `entry` (see `add_attachment`)."""
+    _check_room_for_one_more(entry)
     storage = file_storage()
     key = new_key()
     size = storage.save(key, io.BytesIO(data))

@@ -69,6 +69,14 @@ class EntryForm(FlaskForm):
         coerce=int,
         validators=[Optional()],
     )
+    photo = FileField(
+        _l("Add a photo (if you like)"),
+        description=_l(
+            "A photo of your work: JPEG or PNG, or a PDF, at most %(limit)d MB. Saved without "
+            "its location and camera details.",
+            limit=MAX_ATTACHMENT_MB,
+        ),
+    )
     coach_only = BooleanField(
         _l("Coach only"),
         description=_l("The student and the mentor do not see this note; coordinators do."),
@@ -95,9 +103,11 @@ class EntryForm(FlaskForm):
             del self.week
             del self.wellbeing
             del self.submit
+            del self.photo
             self.save.label.text = _l("Save")
         else:
             self.save.label.text = _l("Save as draft")
+            self.photo.render_kw = file_checks_in_the_browser()
         if kind != EntryKind.VISIT_NOTE:
             del self.coach_only
 
@@ -145,11 +155,18 @@ class AttachmentForm(FlaskForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        # The size is checked in the browser too (leerspoor-1.0.js), so a phone does not
-        # send a large file only to have it refused. The message is translated here, in
-        # the request, because WTForms would not escape a lazy string in an attribute.
-        self.file.render_kw = {
-            "accept": ACCEPTED_TYPES,
-            "data-max-bytes": MAX_ATTACHMENT_SIZE,
-            "data-too-large": str(TOO_LARGE_MESSAGE),
-        }
+        self.file.render_kw = file_checks_in_the_browser()
+
+
+def file_checks_in_the_browser() -> dict:
+    """The attributes of a file field for evidence.
+
+    The size is checked in the browser too (leerspoor-1.0.js), so a phone does not send a
+    large file only to have it refused. The message is translated here, in the request,
+    because WTForms would not escape a lazy string in an attribute.
+    """
+    return {
+        "accept": ACCEPTED_TYPES,
+        "data-max-bytes": MAX_ATTACHMENT_SIZE,
+        "data-too-large": str(TOO_LARGE_MESSAGE),
+    }

@@ -92,6 +92,8 @@ def show_timeline(placement_id: int):
     writable = policy.can_write_log(user, placement)
     reviewer = policy.can_review_weekly_logs(user, placement)
     waiting = entries.weeks_to_approve(placement) if reviewer else []
+    # The student's own weeks to (re)write: those sent back first, then those missed.
+    student_writes = writable and actor == Actor.STUDENT
     return render_template(
         "followup/show_timeline.html",
         placement=placement,
@@ -111,6 +113,8 @@ def show_timeline(placement_id: int):
         if policy.sees_wellbeing(user, placement)
         else None,
         is_student=actor == Actor.STUDENT,
+        returned=entries.returned_weeks(placement) if student_writes else [],
+        missing=entries.missing_weeks(placement, date.today()) if student_writes else [],
         suggested=suggestion(user, "concern", training_library(), str(get_locale()))
         if actor == Actor.MENTOR and entries.has_concern(placement, user)
         else None,
@@ -134,7 +138,7 @@ def create_entry(placement_id: int, kind: str):
     prefilled_from = None
     if kind == EntryKind.WEEKLY_LOG and request.method == "GET":
         prefilled_from = _prefill_week(form, placement)
-    if form.validate_on_submit():
+    if form.validate_on_submit() and (photo := _checked_photo(form)) is not False:
         try:
             entry = entries.create_entry(
                 placement,
@@ -150,6 +154,7 @@ def create_entry(placement_id: int, kind: str):
             show_error(form, error)
         else:
             flash(_saved_message(entry), "success")
+            _attach_photo(entry, user, photo)
             return redirect(url_for(".show_timeline", placement_id=placement.id))
     existing = None
     if kind == EntryKind.WEEKLY_LOG and form.week.data:
@@ -181,17 +186,56 @@ def _week_of_feedback(placement: Placement) -> LogEntry | None:
 
 
 def _prefill_week(form: EntryForm, placement: Placement) -> LogEntry | None:
-    """A new week starts on this week; with `?from=previous`, with the answers of the
-    latest week, which is returned.
+    """A new week starts on this week, or on the missed week `?week=` names; with
+    `?from=previous`, with the answers of the latest week before it, which is returned.
     """
-    form.week.data = entries.suggested_week(placement, date.today())
+    today = date.today()
+    form.week.data = entries.suggested_week(placement, today)
+    chosen = _week_argument()
+    if chosen is not None and chosen in entries.missing_weeks(placement, today):
+        form.week.data = chosen
     if request.args.get("from") != "previous":
         return None
-    previous = entries.latest_weekly_log(placement)
+    previous = entries.weekly_log_before(placement, form.week.data)
     if previous is not None:
         for field in form.section_fields():
             field.data = previous.sections.get(field.name, "")
     return previous
+
+
+def _week_argument() -> date | None:
+    """The Monday of `?week=` (an ISO date), or None when it is absent or no date."""
+    try:
+        return entries.monday_of(date.fromisoformat(request.args.get("week", "")))
+    except ValueError:
+        return None
+
+
+def _checked_photo(form: EntryForm):
+    """The photo sent with a weekly log, checked before anything is saved: (file name,
+    bytes, type), None without one, False when it is refused (its message is then next
+    to the field, and the text stays in the form).
+    """
+    upload = form.photo.data if "photo" in form else None
+    if not upload:
+        return None
+    try:
+        data, content_type = evidence.checked_file(upload.stream)
+    except DomainError as error:
+        form.photo.errors.append(str(error.message))
+        return False
+    return upload.filename, data, content_type
+
+
+def _attach_photo(entry: LogEntry, user: User, photo) -> None:
+    """Attach the photo `_checked_photo` accepted to the entry just saved."""
+    if not photo:
+        return
+    filename, data, content_type = photo
+    try:
+        evidence.store_attachment(entry, user, filename, data, content_type)
+    except DomainError as error:  # the log holds all the attachments it may
+        flash(str(error.message), "error")
 
 
 def _saved_message(entry: LogEntry) -> str:
@@ -262,7 +306,7 @@ def edit_entry(placement_id: int, entry_id: int):
     conflict = False
     if form.is_submitted() and form.version.data is None:
         abort(400)  # not a form from the edit page: it always carries the version
-    if form.validate_on_submit():
+    if form.validate_on_submit() and (photo := _checked_photo(form)) is not False:
         try:
             withdrawn = entries.update_entry(
                 entry,
@@ -285,8 +329,11 @@ def edit_entry(placement_id: int, entry_id: int):
             conflict = True
             status = 409
         else:
+            if photo and not withdrawn:
+                withdrawn = entry.review_status == ReviewStatus.APPROVED
             if not withdrawn:
                 flash(_saved_message(entry), "success")
+            _attach_photo(entry, user, photo)
             _say_if_withdrawn(withdrawn)
             return redirect(url_for(".show_entry", placement_id=placement.id, entry_id=entry.id))
     elif form.is_submitted() and not conflict:
@@ -587,7 +634,11 @@ def _request_too_large(_error):
     """A request past MAX_CONTENT_LENGTH is refused before its form is read; for an
     upload of evidence, say what the limit is.
     """
-    if request.endpoint != "followup.create_attachment":
+    if request.endpoint not in (
+        "followup.create_attachment",
+        "followup.create_entry",
+        "followup.edit_entry",
+    ):
         return render_error(413)
     return render_error(
         413,

@@ -74,6 +74,7 @@ class Waiting:
 
     to_approve: int = 0  # weeks the mentor has to approve
     returned: int = 0  # weeks returned to the student
+    first_returned: int | None = None  # the id of one of them, opened from the home page
     week_to_write: date | None = None  # the student's log of this week is not there yet
     next_visit: Visit | None = None  # the coming visit of the coach
     to_confirm: Visit | None = None  # a final visit report waiting for the reader's confirmation
@@ -124,18 +125,24 @@ def _log_waiting(
 ) -> None:
     """Weeks to approve (mentor), weeks returned and this week's log (student)."""
     rows = db.session.execute(
-        select(LogEntry.placement_id, LogEntry.review_status, func.count(LogEntry.id))
+        select(
+            LogEntry.placement_id,
+            LogEntry.review_status,
+            func.count(LogEntry.id),
+            func.min(LogEntry.id),
+        )
         .where(
             LogEntry.placement_id.in_(found),
             LogEntry.review_status.in_((ReviewStatus.SUBMITTED, ReviewStatus.RETURNED)),
         )
         .group_by(LogEntry.placement_id, LogEntry.review_status)
     )
-    for placement_id, status, count in rows:
+    for placement_id, status, count, first in rows:
         if status == ReviewStatus.SUBMITTED and placement_id in mentoring:
             found[placement_id].to_approve = count
         elif status == ReviewStatus.RETURNED and placement_id in learning:
             found[placement_id].returned = count
+            found[placement_id].first_returned = first
     this_week = monday_of(today)
     running = {p.id for p in placements if p.id in learning and p.phase_on(today) == "running"}
     if running:

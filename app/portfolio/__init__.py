@@ -4,6 +4,6 @@ competence matrix, the soft-skill rubric comparison and the evidence list, as on
 
 from flask import Blueprint
 
-bp = Blueprint("portfolio", __name__)
+bp = Blueprint("portfolio", __name__, template_folder="templates")
 
 from app.portfolio import routes  # noqa: E402,F401  (routes register themselves on bp)

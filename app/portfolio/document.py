@@ -7,12 +7,14 @@ Nothing here queries the database or reads Markdown: `services` hands over a
 
 from __future__ import annotations
 
-from dataclasses import astuple, dataclass, field
+import io
+from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from fpdf import FontFace
 from fpdf.enums import Align, TableBordersLayout
+from PIL import Image
 
 from app.content.services import text_colour_on
 from app.pdf import (
@@ -89,6 +91,12 @@ class Evidence:
     size: str
     uploader: str
     uploaded: str
+    # A photo, made small enough to print (JPEG bytes); None for a PDF or a missing file.
+    image: bytes | None = None
+
+    @property
+    def columns(self) -> tuple[str, str, str, str]:
+        return (self.filename, self.size, self.uploader, self.uploaded)
 
 
 @dataclass
@@ -117,6 +125,8 @@ class Portfolio:
     entries: list[EntryView]
     matrix: Comparison | None
     rubric: Comparison | None
+    with_log: bool = True
+    with_evidence: bool = True
 
 
 # -- the document -----------------------------------------------------------------------
@@ -140,12 +150,14 @@ def render(portfolio: Portfolio) -> bytes:
     pdf.set_title(f"{_('Portfolio')} · {portfolio.student}")
     pdf.set_lang(portfolio.language)
     _cover(pdf, portfolio)
-    _log(pdf, portfolio.entries)
+    if portfolio.with_log:
+        _log(pdf, portfolio.entries)
     if portfolio.matrix is not None:
         _comparison(pdf, _("Competences"), portfolio.matrix)
     if portfolio.rubric is not None:
         _comparison(pdf, _("Soft skills"), portfolio.rubric)
-    _evidence(pdf, portfolio.entries)
+    if portfolio.with_evidence:
+        _evidence(pdf, portfolio.entries)
     return bytes(pdf.output())
 
 
@@ -174,16 +186,19 @@ def _cover(pdf: PortfolioDocument, portfolio: Portfolio) -> None:
     pdf.text_block(portfolio.note, size=9, colour=MUTED)
     pdf.ln(4)
     evidence = sum(len(entry.evidence) for entry in portfolio.entries)
-    contents = [
-        f"{_('Log')}: " + ngettext("%(num)d entry", "%(num)d entries", len(portfolio.entries))
-    ]
+    contents = []
+    if portfolio.with_log:
+        contents.append(
+            f"{_('Log')}: " + ngettext("%(num)d entry", "%(num)d entries", len(portfolio.entries))
+        )
     if portfolio.matrix is not None:
         contents.append(f"{_('Competences')}: {portfolio.matrix.title}")
     if portfolio.rubric is not None:
         contents.append(f"{_('Soft skills')}: {portfolio.rubric.title}")
-    contents.append(
-        f"{_('Evidence')}: " + ngettext("%(num)d attachment", "%(num)d attachments", evidence)
-    )
+    if portfolio.with_evidence:
+        contents.append(
+            f"{_('Evidence')}: " + ngettext("%(num)d attachment", "%(num)d attachments", evidence)
+        )
     pdf.text_block(_("Contents"), size=10, bold=True)
     pdf.ln(1)
     for line in contents:
@@ -291,7 +306,7 @@ def _legend(pdf: PortfolioDocument, comparison: Comparison) -> None:
 def _evidence(pdf: PortfolioDocument, entries: list[EntryView]) -> None:
     """The attached files, entry by entry, in one table."""
     rows = [
-        [(entry.reference, None), *((text, None) for text in astuple(item))]
+        [(entry.reference, None), *((text, None) for text in item.columns)]
         for entry in entries
         for item in entry.evidence
     ]
@@ -306,6 +321,50 @@ def _evidence(pdf: PortfolioDocument, entries: list[EntryView]) -> None:
         [_("Entry"), _("File"), _("Size"), _("Uploaded by"), _("Date")],
         rows,
     )
+    _photos(pdf, entries)
+
+
+PHOTO_GAP = 6  # millimetres between two photos side by side
+PHOTO_HEIGHT = 75  # the most a photo takes of a page's height
+CAPTION = 9
+
+
+def _photos(pdf: PortfolioDocument, entries: list[EntryView]) -> None:
+    """The photos themselves, two side by side, each with its entry and file name below."""
+    photos = [(entry, item) for entry in entries for item in entry.evidence if item.image]
+    if not photos:
+        return
+    pdf.subheading(_("Photos"))
+    width = (pdf.epw - PHOTO_GAP) / 2
+    for start in range(0, len(photos), 2):
+        pair = photos[start : start + 2]
+        sizes = [_photo_size(item.image, width) for _entry, item in pair]
+        row_height = max(height for _w, height in sizes) + CAPTION + 4
+        pdf.keep_room(row_height)
+        top = pdf.get_y()
+        for column, ((entry, item), (w, h)) in enumerate(zip(pair, sizes, strict=True)):
+            x = pdf.l_margin + column * (width + PHOTO_GAP)
+            pdf.image(io.BytesIO(item.image), x=x, y=top, w=w, h=h, alt_text=item.filename)
+            pdf.set_xy(x, top + h + 1)
+            pdf.set_font(FONT, size=7.5)
+            pdf.set_text_color(*MUTED)
+            pdf.multi_cell(
+                width, 3.5, pdf.printable(f"{entry.reference} · {item.filename}"), align=Align.L
+            )
+        pdf.set_text_color(*INK)
+        pdf.set_xy(pdf.l_margin, top + row_height)
+
+
+def _photo_size(image: bytes, width: float) -> tuple[float, float]:
+    """The printed width and height: as wide as the column, no taller than PHOTO_HEIGHT
+    (the size is read from the photo's header).
+    """
+    with Image.open(io.BytesIO(image)) as photo:
+        pixels = photo.height / photo.width
+    w, h = width, width * pixels
+    if h > PHOTO_HEIGHT:
+        w, h = PHOTO_HEIGHT / pixels, PHOTO_HEIGHT
+    return w, h
 
 
 # -- tables -----------------------------------------------------------------------------

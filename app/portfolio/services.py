@@ -9,14 +9,18 @@ as plain text, so no markup reaches the page.
 
 from __future__ import annotations
 
+import io
 import re
 import unicodedata
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
 from html.parser import HTMLParser
+from zoneinfo import ZoneInfo
 
 from flask_babel import format_decimal, get_locale, ngettext
 from flask_babel import gettext as _
-from sqlalchemy import or_, select
+from PIL import Image
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import selectinload
 
 from app import policy
@@ -32,7 +36,9 @@ from app.content.schemas import Framework, Level, Rubric
 from app.content.services import content_title, localised
 from app.dates import DATE_TIME, LONG_DATE, SHORT_DATE, format_day, format_moment
 from app.extensions import db
+from app.followup import evidence as evidence_files
 from app.followup.entries import PROMPTS
+from app.i18n import DEFAULT_TIMEZONE
 from app.models import (
     Attachment,
     Comment,
@@ -62,10 +68,36 @@ from app.rendering import render_markdown
 
 NOT_REGISTERED = "–"
 
+# The parts a reader chooses from, in the order they print.
+PARTS = ("log", "competences", "soft_skills", "evidence")
+# A photo prints at most this many pixels on its longest side: sharp at 8 cm wide, and a
+# year of weekly photos stays a file an e-mail can carry.
+PHOTO_PIXELS = 900
+PHOTO_QUALITY = 80
 
-def portfolio_pdf(placement: Placement, reader: User, today: date) -> bytes:
+
+@dataclass(frozen=True)
+class Choice:
+    """What goes into a portfolio: its parts, the period of the log, and whether the
+    student's wellbeing check-ins (private) go in. By default everything but those.
+    """
+
+    parts: frozenset[str] = field(default_factory=lambda: frozenset(PARTS))
+    start: date | None = None
+    end: date | None = None
+    wellbeing: bool = False
+
+
+def portfolio_period(placement: Placement, today: date) -> tuple[date, date]:
+    """The period a portfolio covers unless its reader chooses: the placement, up to today."""
+    return placement.start_date, max(placement.start_date, min(today, placement.end_date))
+
+
+def portfolio_pdf(
+    placement: Placement, reader: User, today: date, choice: Choice | None = None
+) -> bytes:
     """The portfolio of `placement` as `reader` may read it, as PDF bytes."""
-    return document.render(portfolio_of(placement, reader, today))
+    return document.render(portfolio_of(placement, reader, today, choice or Choice()))
 
 
 def portfolio_filename(placement: Placement, today: date) -> str:
@@ -82,13 +114,38 @@ def slug(text: str) -> str:
 # -- reading ----------------------------------------------------------------------------
 
 
-def readable_entries(placement: Placement, reader: User) -> list[LogEntry]:
-    """Every shared entry of the log that `reader` may read, oldest first, not paginated.
+def readable_entries(
+    placement: Placement, reader: User, start: date | None = None, end: date | None = None
+) -> list[LogEntry]:
+    """Every shared entry of the log that `reader` may read, oldest first, not paginated;
+    with `start` and `end`, those of that period (a weekly log by its week, which may
+    start before `start`; any other entry by the day it was written).
 
     Drafts stay out, also the reader's own: the portfolio goes into the school file.
     Authors, reviewers, comments (with their authors) and attachments (with their
     uploaders) are loaded in a fixed number of queries, whatever the number of entries.
     """
+    conditions = []
+    if start is not None:
+        conditions.append(
+            or_(
+                LogEntry.week_start >= start - timedelta(days=6),
+                and_(
+                    LogEntry.week_start.is_(None),
+                    LogEntry.created_at >= _day_starts(start),
+                ),
+            )
+        )
+    if end is not None:
+        conditions.append(
+            or_(
+                LogEntry.week_start <= end,
+                and_(
+                    LogEntry.week_start.is_(None),
+                    LogEntry.created_at < _day_starts(end + timedelta(days=1)),
+                ),
+            )
+        )
     return list(
         db.session.scalars(
             select(LogEntry)
@@ -96,6 +153,7 @@ def readable_entries(placement: Placement, reader: User) -> list[LogEntry]:
                 LogEntry.placement_id == placement.id,
                 policy.entry_visibility(reader, placement),
                 or_(LogEntry.review_status.is_(None), LogEntry.review_status != ReviewStatus.DRAFT),
+                *conditions,
             )
             .options(
                 selectinload(LogEntry.author),
@@ -108,38 +166,60 @@ def readable_entries(placement: Placement, reader: User) -> list[LogEntry]:
     )
 
 
-def portfolio_of(placement: Placement, reader: User, today: date) -> Portfolio:
-    """Everything the PDF shows, as strings in the current request's language."""
-    entries = readable_entries(placement, reader)
-    framework = framework_of(placement)
-    rubric = rubric_of(placement)
-    wellbeing = policy.sees_wellbeing(reader, placement)
+def _day_starts(day: date) -> datetime:
+    """The moment `day` starts where the placements are (entries are stored in UTC)."""
+    return datetime.combine(day, time.min, tzinfo=ZoneInfo(DEFAULT_TIMEZONE))
+
+
+def portfolio_of(
+    placement: Placement, reader: User, today: date, choice: Choice | None = None
+) -> Portfolio:
+    """Everything the PDF shows, as strings in the current request's language.
+
+    Only the chosen parts are gathered; the wellbeing check-ins only when they were
+    chosen and the reader may see them; a competence with nothing registered, and a
+    rubric nobody scored, are left out.
+    """
+    choice = choice or Choice()
+    first, last = portfolio_period(placement, today)
+    start, end = choice.start or first, choice.end or last
+    with_entries = bool(choice.parts & {"log", "evidence"})
+    entries = readable_entries(placement, reader, start, end) if with_entries else []
+    framework = framework_of(placement) if "competences" in choice.parts else None
+    rubric = rubric_of(placement) if "soft_skills" in choice.parts else None
+    wellbeing = choice.wellbeing and policy.sees_wellbeing(reader, placement)
+    photos = "evidence" in choice.parts
     return Portfolio(
         student=placement.student.name,
         language=str(get_locale()),
-        facts=_facts(placement, reader, today),
+        facts=_facts(placement, reader, today, start, end),
         note=_(
             "This portfolio holds what %(name)s may read in the log on %(date)s.",
             name=reader.name,
             date=format_day(today, LONG_DATE),
         ),
         entries=[
-            _entry_view(number, entry, wellbeing=wellbeing)
+            _entry_view(number, entry, wellbeing=wellbeing, photos=photos)
             for number, entry in enumerate(entries, start=1)
         ],
         matrix=_matrix(placement, framework) if framework else None,
         rubric=_rubric(placement, rubric) if rubric else None,
+        with_log="log" in choice.parts,
+        with_evidence=photos,
     )
 
 
 # -- the cover --------------------------------------------------------------------------
 
 
-def _facts(placement: Placement, reader: User, today: date) -> list[tuple[str, str]]:
+def _facts(
+    placement: Placement, reader: User, today: date, start: date, end: date
+) -> list[tuple[str, str]]:
     period = (
         f"{format_day(placement.start_date, LONG_DATE)} – "
         f"{format_day(placement.end_date, LONG_DATE)}"
     )
+    shown = f"{format_day(start, LONG_DATE)} – {format_day(end, LONG_DATE)}"
     return [
         (_("Student"), placement.student.name),
         (_("Workplace"), _organisation(placement.workplace)),
@@ -148,6 +228,7 @@ def _facts(placement: Placement, reader: User, today: date) -> list[tuple[str, s
         (_("Coach"), placement.coach.name),
         (_("Kind"), str(placement.kind.label)),
         (_("Period"), period),
+        (_("Log in this portfolio"), shown),
         (_("Status"), str(placement.status.label)),
         (
             _("Competence framework"),
@@ -177,9 +258,9 @@ def _reader_role(reader: User, placement: Placement) -> str:
 # -- the log ----------------------------------------------------------------------------
 
 
-def _entry_view(number: int, entry: LogEntry, *, wellbeing: bool) -> EntryView:
-    """One entry as the reader sees it on the page; `wellbeing` when they may see the
-    student's check-in.
+def _entry_view(number: int, entry: LogEntry, *, wellbeing: bool, photos: bool) -> EntryView:
+    """One entry as the reader sees it on the page; `wellbeing` when the student's
+    check-in goes in, `photos` when its photos are printed.
     """
     heading = str(entry.kind.label)
     if entry.kind == EntryKind.WEEKLY_LOG and entry.week_start is not None:
@@ -219,10 +300,50 @@ def _entry_view(number: int, entry: LogEntry, *, wellbeing: bool) -> EntryView:
                 size=file_size(attachment.size),
                 uploader=attachment.uploader.name,
                 uploaded=format_day(attachment.created_at, SHORT_DATE),
+                image=photo_for_print(attachment) if photos else None,
             )
             for attachment in entry.attachments
         ],
     )
+
+
+def photo_for_print(attachment: Attachment) -> bytes | None:
+    """A photo attachment as a small JPEG to print, or None for a PDF, a missing file or
+    a file that does not decode.
+
+    The stored photo passed the upload's checks, and is opened here under the same
+    limits (`evidence.MAX_PIXELS` through Pillow's guard, `MAX_DECODED_PIXELS` before
+    decoding): a JPEG is decoded at the smallest scale libjpeg offers above the printed
+    size, which keeps a year of photos quick to print.
+    """
+    if attachment.content_type not in evidence_files.PILLOW_FORMATS:
+        return None
+    try:
+        with evidence_files.open_attachment(attachment) as stream:
+            data = stream.read(evidence_files.MAX_ATTACHMENT_SIZE + 1)
+    except FileNotFoundError:
+        return None
+    if len(data) > evidence_files.MAX_ATTACHMENT_SIZE:
+        return None
+    try:
+        with Image.open(
+            io.BytesIO(data), formats=[evidence_files.PILLOW_FORMATS[attachment.content_type]]
+        ) as image:
+            if image.width * image.height > evidence_files.MAX_PIXELS:
+                return None
+            if image.format == "JPEG":
+                scale = PHOTO_PIXELS / max(image.width, image.height)
+                image.draft("RGB", (round(image.width * scale), round(image.height * scale)))
+            if image.width * image.height > evidence_files.MAX_DECODED_PIXELS:
+                return None
+            image.thumbnail((PHOTO_PIXELS, PHOTO_PIXELS), reducing_gap=2.0)
+            output = io.BytesIO()
+            _on_white(image).save(output, "JPEG", quality=PHOTO_QUALITY)
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        return None
+    except Exception:  # Pillow raises many kinds of errors on a damaged file
+        return None
+    return output.getvalue()
 
 
 def _review_status(entry: LogEntry) -> str | None:
@@ -261,6 +382,16 @@ def file_size(size: int) -> str:
     if size < 1024 * 1024:
         return f"{format_decimal(size / 1024, '#,##0')} KB"
     return f"{format_decimal(size / (1024 * 1024), '#,##0.0')} MB"
+
+
+def _on_white(image: Image.Image) -> Image.Image:
+    """The photo in RGB, a transparent part printed as white paper rather than black."""
+    if image.mode in ("RGBA", "LA", "P", "PA"):
+        image = image.convert("RGBA")
+        paper = Image.new("RGB", image.size, "white")
+        paper.paste(image, mask=image.getchannel("A"))
+        return paper
+    return image.convert("RGB")
 
 
 # -- Markdown as plain text -------------------------------------------------------------
@@ -358,9 +489,15 @@ def _registration_cell(registration: Registration | None, colours: dict[int, str
     return LevelCell(str(registration.level), colours.get(registration.level))
 
 
-def _matrix(placement: Placement, framework: Framework) -> Comparison:
-    """Per competence, per indicator the latest level of student, mentor and coach."""
+def _matrix(placement: Placement, framework: Framework) -> Comparison | None:
+    """Per competence, per indicator the latest level of student, mentor and coach; a
+    competence nobody registered anything of is left out, and so is the whole matrix
+    when that is every competence.
+    """
     matrix = build_matrix(placement, framework)
+    registered = [row for row in matrix.rows if row.registered]
+    if not registered:
+        return None
     colours = {level.value: level.colour for level in framework.scale}
     summary = []
     if matrix.divergent_count:
@@ -378,6 +515,15 @@ def _matrix(placement: Placement, framework: Framework) -> Comparison:
             matrix.never_came_up_count,
         )
     )
+    left_out = len(matrix.rows) - len(registered)
+    if left_out:
+        summary.append(
+            ngettext(
+                "%(num)d competence with nothing registered yet is left out",
+                "%(num)d competences with nothing registered yet are left out",
+                left_out,
+            )
+        )
     return Comparison(
         title=content_title(placement.framework_id, placement.framework_version) or "",
         first_column=_("Indicator"),
@@ -395,7 +541,7 @@ def _matrix(placement: Placement, framework: Framework) -> Comparison:
                     for line in row.indicators
                 ],
             )
-            for row in matrix.rows
+            for row in registered
         ],
         legend=[
             (_("n/p"), str(Setting.NOT_POSSIBLE.label)),
@@ -406,9 +552,13 @@ def _matrix(placement: Placement, framework: Framework) -> Comparison:
     )
 
 
-def _rubric(placement: Placement, rubric: Rubric) -> Comparison:
-    """Per criterion of the soft-skill rubric, each actor's latest level."""
+def _rubric(placement: Placement, rubric: Rubric) -> Comparison | None:
+    """Per criterion of the soft-skill rubric, each actor's latest level; None when
+    nobody scored any criterion yet.
+    """
     latest = latest_scores(placement)
+    if not latest:
+        return None
     levels = {level.value: level for level in rubric.levels}
     rows = []
     for criterion in rubric.criteria:

@@ -6,12 +6,17 @@ pass axe-core without serious violations and without sideways scrolling.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
 from tests.conftest import write_entry
 
 pytestmark = pytest.mark.e2e
+
+# The student's button on the matrix, in Dutch once the catalogue has it.
+SAY_HOW_WELL = re.compile("^(Zeg hoe goed je elke taak al kunt|Say how well you can do each task)$")
 
 
 def h1(phone):
@@ -34,7 +39,7 @@ def test_mentor_gives_feedback_and_registers_then_the_coach_sees_the_divergence(
     # The student judged themselves earlier: independent at being on time.
     phone.log_in("student_a", "student@a.example")
     open_tab(phone, "Student A", "Competenties")
-    phone.page.get_by_role("link", name="Indicatoren registreren").click()
+    phone.page.get_by_role("link", name=SAY_HOW_WELL).click()
     card(phone, 0).get_by_label("Op de werkplek", exact=True).check()
     card(phone, 0).get_by_label("4 zelfstandig", exact=True).check()
     phone.check("register-self")
