@@ -158,6 +158,31 @@ def sees_wellbeing(user: User, placement: Placement) -> bool:
     return user.id == placement.student_id or sees_coach_only(user, placement)
 
 
+def wellbeing_placements(user: User) -> Select:
+    """A select of the ids of the placements whose wellbeing check-ins `user` sees, as
+    `sees_wellbeing` decides: their own as student, those they coach, those of the
+    schools they coordinate; all for admins. Never a mentor's or company coordinator's.
+    """
+    if user.is_admin:
+        return select(Placement.id)
+    conditions = [Placement.student_id == user.id, Placement.coach_id == user.id]
+    if schools := user.organisation_ids(Role.COORDINATOR):
+        conditions.append(Placement.school_id.in_(schools))
+    return select(Placement.id).where(or_(*conditions))
+
+
+def sees_reason(user: User, placement: Placement, reason: str) -> bool:
+    """A caseload reason shown to a reader of the placement (on the visit agenda): low
+    wellbeing only to who sees wellbeing; the count of open concerns only to who sees
+    every concern (a student's concern goes to the school only); the others to all.
+    """
+    if reason == "wellbeing":
+        return sees_wellbeing(user, placement)
+    if reason == "concerns":
+        return sees_coach_only(user, placement)
+    return True
+
+
 def entry_visibility(user: User, placement: Placement):
     """A SQL condition for the entries of `placement` that `user` may read (the caller
     has checked `can_view_placement_log`): no one else's drafts, and coach-only entries

@@ -147,7 +147,13 @@ def build_caseload(app, world, today: date) -> None:
                             else None,
                             "version": 1,
                             "created_at": moment(day),
-                            "updated_at": moment(day, 5),
+                            # reviewed after it was handed in, which changes the row
+                            "updated_at": moment(day, 30 if status == ReviewStatus.APPROVED else 5),
+                            "submitted_at": None
+                            if status == ReviewStatus.DRAFT
+                            else moment(day, 5),
+                            # some placements end on a low week, some on a falling run
+                            "wellbeing": 1 + (index + (n if index % 3 else -n)) % 5,
                         }
                     )
                     continue
@@ -289,8 +295,9 @@ def test_the_caseload_pages_cost_the_same_queries_for_2_and_200_placements(
     print(f"setup: {setup:.1f} s")  # noqa: T201
 
     assert large == small
-    assert small["home"] <= 19  # 16, the bell's unread count, guardians' approvals (2)
-    assert small["overview"] <= 14
+    # 17 (the caseload's six with wellbeing), the bell's unread count, guardians' approvals
+    assert small["home"] <= 20
+    assert small["overview"] <= 15
     _queries, _seconds, home = measure(coach, count_queries, "/")
     attention = re.search(rf"(\d+) of {PLACEMENTS} running placements need attention", home)
     assert attention, "the count at the top of the caseload"
@@ -302,6 +309,8 @@ def test_the_caseload_pages_cost_the_same_queries_for_2_and_200_placements(
         "overdue",
         "Visit planned",
         "A guardian’s approval is missing",
+        "Low wellbeing",
+        "Wellbeing falling two weeks in a row",
     ):
         assert reason in home
     print(attention.group(0))  # noqa: T201

@@ -40,7 +40,7 @@ def show_overview():
     user = _viewer()
     form, placements = _filtered(user)
     today = date.today()
-    rows = services.assess(placements, today)
+    rows = services.assess(placements, today, wellbeing=policy.wellbeing_placements(user))
     pagination = services.caseload_page(rows, page=page_argument(), per_page=PER_PAGE)
     shown = [row.placement for row in pagination.items]
     services.flag_missing_approvals(
@@ -61,4 +61,5 @@ def export_overview():
     user = _viewer()
     _form, placements = _filtered(user)
     today = date.today()
-    return csv_download(services.caseload_csv(placements, today), f"caseload-{today}.csv")
+    document = services.caseload_csv(placements, today, wellbeing=policy.wellbeing_placements(user))
+    return csv_download(document, f"caseload-{today}.csv")

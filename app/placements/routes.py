@@ -35,7 +35,12 @@ def index():
         search=request.args.get("q", "")[:100],
         status=PlacementStatus(status) if status in {s.value for s in PlacementStatus} else None,
     )
-    caseload = coach_caseload(policy.coached_placements(user), date.today(), limit=CASELOAD_ON_HOME)
+    caseload = coach_caseload(
+        policy.coached_placements(user),
+        date.today(),
+        limit=CASELOAD_ON_HOME,
+        wellbeing=policy.wellbeing_placements(user),
+    )
     shown = {p.id: p for p in pagination.items}
     if caseload:
         shown.update({row.placement.id: row.placement for row in caseload.items})
