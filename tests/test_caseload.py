@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from babel.dates import format_date
 from flask_babel import force_locale
 from sqlalchemy import select
 
@@ -1226,3 +1227,112 @@ def test_the_grouped_queries_agree_with_a_plain_reading(english, world):
     # The data reach every reason, and leave some placements without any.
     assert {kind for reasons in computed.values() for kind in reasons} == set(ReasonKind)
     assert any(not reasons for reasons in computed.values())
+
+
+# -- the table ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def table_caseload(app, world):
+    """Coach A: Student A (silent since the start: three reasons), a student with an open
+    concern, one with a single reason, one settled with a visit planned, one upcoming.
+    """
+    today = date.today()
+    with app.app_context():
+        placement = db.session.get(Placement, world.placement_a.id)
+        placement.start_date = today - timedelta(days=90)
+        names = {}
+        for name in ("Cora Concern", "Amber Alone", "Gert Green"):
+            names[name] = make_placement(world, name, start=today - timedelta(days=60))
+            settle(names[name], today - timedelta(days=3 if name != "Gert Green" else 0))
+        add_entry(names["Cora Concern"], world.mentor_x, Actor.MENTOR, EntryKind.CONCERN, today)
+        add_agreement(names["Amber Alone"], today - timedelta(days=2))
+        add_visit(names["Gert Green"], today + timedelta(days=4), VisitStatus.PLANNED)
+        make_placement(world, "Ulla Upcoming", start=today + timedelta(days=10))
+        return {name: p.id for name, p in names.items()}
+
+
+def table(browser, **arguments) -> str:
+    return overview(browser, view="table", **arguments)
+
+
+def row_order(page: str, names) -> list[str]:
+    body = page.split("<tbody>")[1]
+    return sorted(names, key=body.index)
+
+
+NAMES = ("Student A", "Cora Concern", "Amber Alone", "Gert Green", "Ulla Upcoming")
+
+
+def test_the_table_shows_status_top_reason_last_contact_and_next_visit(
+    world, login_as, table_caseload
+):
+    page = table(login_as(world.coach_a))
+    assert "<caption" in page
+    assert "Placements, sorted by status (ascending)" in page
+    assert page.count('scope="col"') == 5
+    assert page.count('scope="row"') == 5
+    assert '<th scope="col" aria-sort="ascending">' in page
+    assert row_order(page, NAMES) == list(NAMES)  # the caseload's own order
+    rows = {name: page.split(name)[1].split("</tr>")[0] for name in NAMES}
+    assert "Urgent" in rows["Student A"]  # three reasons
+    assert "No feedback from the mentor for 90 days" in rows["Student A"]
+    assert "and 2 more" in rows["Student A"]
+    assert "Urgent" in rows["Cora Concern"]
+    assert "1 open concern" in rows["Cora Concern"]
+    assert "Follow up" in rows["Amber Alone"]
+    assert "1 agreement overdue" in rows["Amber Alone"]
+    assert "On track" in rows["Gert Green"]
+    assert "Not running" in rows["Ulla Upcoming"]
+    # the coach's last visit (three days ago) is the last contact; Gert's visit is planned
+    last_visit = format_date(date.today() - timedelta(days=3), "d MMM", locale="en")
+    assert last_visit in rows["Amber Alone"]
+    assert "none yet" in rows["Student A"]
+    next_visit = format_date(date.today() + timedelta(days=4), "d MMM", locale="en")
+    gert = table_caseload["Gert Green"]
+    assert f'href="/placements/{gert}/visits">{next_visit}</a>' in rows["Gert Green"]
+
+
+def test_the_table_sorts_by_each_column_with_links(world, login_as, table_caseload):
+    coach = login_as(world.coach_a)
+    by_name = table(coach, sort="name")
+    assert row_order(by_name, NAMES) == sorted(NAMES)
+    assert '<th scope="col" aria-sort="ascending">' in by_name
+    assert "sort=name&amp;dir=desc" in by_name  # the header link turns the order round
+    assert row_order(table(coach, sort="name", dir="desc"), NAMES) == sorted(NAMES)[::-1]
+    by_contact = table(coach, sort="contact")
+    assert row_order(by_contact, NAMES)[:2] == ["Student A", "Ulla Upcoming"]  # none yet
+    assert row_order(table(coach, sort="visit"), NAMES)[0] == "Gert Green"
+    assert 'aria-sort="descending"' in table(coach, sort="visit", dir="desc")
+    nonsense = table(coach, sort="password", dir="sideways")
+    assert row_order(nonsense, NAMES) == list(NAMES)
+
+
+def test_the_overview_searches_by_name_and_filters_by_reason(world, login_as, table_caseload):
+    coach = login_as(world.coach_a)
+    found = table(coach, q="  amber ")
+    assert "Amber Alone" in found
+    assert "Cora Concern" not in found
+    assert 'name="q" type="search" value="amber"' in found
+    assert "Student A" not in table(coach, q="%")  # a wildcard is just a character
+    concerns = table(coach, reason="concerns")
+    assert "Cora Concern" in concerns
+    assert "Amber Alone" not in concerns
+    assert "Gert Green" not in concerns
+    cards = overview(coach, reason="agreements")
+    assert "Amber Alone" in cards
+    assert "Cora Concern" not in cards
+    assert "Student A" in table(coach, reason="nonsense")  # ignored
+    rows = read_csv(coach.get("/caseload.csv?reason=concerns"))
+    assert [row["Student"] for row in rows] == ["Cora Concern"]
+
+
+def test_the_filter_keeps_the_tables_order(world, login_as, table_caseload):
+    page = table(login_as(world.coach_a), sort="name", dir="desc")
+    assert '<input type="hidden" name="sort" value="name">' in page
+    assert '<input type="hidden" name="dir" value="desc">' in page
+    assert '<input type="hidden" name="view" value="table">' in page
+
+
+def test_the_home_page_links_the_table(world, login_as):
+    assert 'href="/caseload?view=table">All in one table</a>' in home(login_as(world.coach_a))

@@ -279,6 +279,8 @@ def test_the_caseload_pages_cost_the_same_queries_for_2_and_200_placements(
         "overview": (coordinator, "/caseload"),
         "filtered": (coordinator, "/caseload?programme=Verkoop&page=2"),
         "export": (coordinator, "/caseload.csv"),
+        "table": (coach, "/caseload?view=table&sort=contact&dir=desc"),
+        "searched": (coach, "/caseload?view=table&sort=name&q=student+0&reason=visit"),
     }
     small = {name: measure(b, count_queries, path)[0] for name, (b, path) in pages.items()}
 
@@ -298,6 +300,7 @@ def test_the_caseload_pages_cost_the_same_queries_for_2_and_200_placements(
     # 17 (the caseload's six with wellbeing), the bell's unread count, guardians' approvals
     assert small["home"] <= 20
     assert small["overview"] <= 15
+    assert small["table"] <= 15
     _queries, _seconds, home = measure(coach, count_queries, "/")
     attention = re.search(rf"(\d+) of {PLACEMENTS} running placements need attention", home)
     assert attention, "the count at the top of the caseload"

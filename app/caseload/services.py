@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from flask import url_for
 from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, and_, case, func, select
 from sqlalchemy.orm import joinedload
 
@@ -64,6 +65,19 @@ class ReasonKind(enum.StrEnum):
     DIVERGENCE = "divergence"
     # Not running although it should have started: still in preparation.
     PREPARATION = "preparation"
+
+
+# Each reason in a word or two, to filter the overview on.
+REASON_LABELS = {
+    ReasonKind.CONCERNS: _l("Open concerns"),
+    ReasonKind.WELLBEING: _l("Low wellbeing"),
+    ReasonKind.FEEDBACK: _l("No feedback from the mentor"),
+    ReasonKind.REFLECTION: _l("No reflection from the student"),
+    ReasonKind.VISIT: _l("Visit overdue"),
+    ReasonKind.AGREEMENTS: _l("Agreements overdue"),
+    ReasonKind.DIVERGENCE: _l("Scored differently"),
+    ReasonKind.PREPARATION: _l("Still in preparation"),
+}
 
 
 class Group(enum.StrEnum):
@@ -240,6 +254,23 @@ class CaseloadRow:
     @property
     def problem_age(self) -> int:
         return max((reason.age for reason in self.reasons), default=0)
+
+    @property
+    def status(self) -> str:
+        """The traffic light of the table (the rule is in docs/caseload.md): "red" for an
+        open concern, low or falling wellbeing, or three reasons or more; "amber" for
+        any other reason; "green" for a running placement without one; "none" for a
+        placement that does not run.
+        """
+        if self.reasons:
+            urgent = {ReasonKind.CONCERNS, ReasonKind.WELLBEING}
+            if len(self.reasons) >= 3 or any(reason.kind in urgent for reason in self.reasons):
+                return "red"
+            return "amber"
+        return "green" if self.phase == "running" else "none"
+
+    def has_reason(self, kind: ReasonKind) -> bool:
+        return any(reason.kind is kind for reason in self.reasons)
 
     def visit_planned_text(self) -> str:
         """The next planned visit, shown as information: it keeps the visit in hand."""
@@ -648,6 +679,33 @@ def _sort_key(row: CaseloadRow) -> tuple:
     return (GROUP_ORDER[group], first, second, row.student_name.casefold(), row.placement_id)
 
 
+# -- the table's order -------------------------------------------------------------------
+
+# The columns the table sorts on; "status" is the caseload's own order.
+SORTS = ("status", "name", "contact", "visit")
+STATUS_ORDER = {"red": 0, "amber": 1, "green": 2, "none": 3}
+
+
+def sort_rows(rows: list[CaseloadRow], sort: str, descending: bool) -> list[CaseloadRow]:
+    """`rows` (in the caseload's order) sorted on a column of the table. Status ascending
+    puts red first, then amber, green and not running, each in the caseload's order;
+    last contact ascending puts the longest without contact first (never first of all);
+    next visit ascending the soonest first (none planned last). Ties keep the
+    caseload's order.
+    """
+    if sort == "status":
+        ordered = sorted(rows, key=lambda row: STATUS_ORDER[row.status])
+    elif sort == "name":
+        ordered = sorted(rows, key=lambda row: row.student_name.casefold())
+    elif sort == "contact":
+        ordered = sorted(rows, key=lambda row: row.last_contact_on or date.min)
+    elif sort == "visit":
+        ordered = sorted(rows, key=lambda row: row.next_visit_on or date.max)
+    else:
+        ordered = list(rows)
+    return ordered[::-1] if descending else ordered
+
+
 # -- pages and exports ------------------------------------------------------------------
 
 # The people's names and organisations, in the same query; not their memberships, which
@@ -730,6 +788,8 @@ class Filters:
     workplace_id: int | None = None
     kind: PlacementKind | None = None
     programme: str | None = None
+    name: str | None = None  # part of the student's name
+    reason: ReasonKind | None = None  # applied to the assessed rows: `keep`
 
     def apply(self, placements: Select) -> Select:
         if self.coach_id is not None:
@@ -740,7 +800,16 @@ class Filters:
             placements = placements.where(Placement.kind == self.kind)
         if self.programme is not None:
             placements = placements.where(Placement.programme == self.programme)
+        if self.name:
+            students = select(User.id).where(User.name.icontains(self.name, autoescape=True))
+            placements = placements.where(Placement.student_id.in_(students))
         return placements
+
+    def keep(self, rows: list[CaseloadRow]) -> list[CaseloadRow]:
+        """The assessed rows with the chosen reason (all without one)."""
+        if self.reason is None:
+            return rows
+        return [row for row in rows if row.has_reason(self.reason)]
 
 
 @dataclass
@@ -796,11 +865,15 @@ def phase_label(row: CaseloadRow) -> str:
     return str(labels[row.phase])
 
 
-def caseload_csv(placements: Select, today: date, *, wellbeing: Select | None = None) -> str:
+def caseload_csv(
+    placements: Select, today: date, *, wellbeing: Select | None = None, keep=None
+) -> str:
     """The caseload of `placements` on `today` as CSV for a spreadsheet, in the caseload's
     order and the reader's language, with a BOM so spreadsheet programs read it as UTF-8.
     """
     rows = assess(placements, today, wellbeing=wellbeing)
+    if keep is not None:  # the overview's filter on a reason
+        rows = keep(rows)
     load_placements(rows, placements)
     writer = SpreadsheetWriter()
     writer.writerow(
