@@ -759,6 +759,21 @@ def caseload_placements(user: User) -> Select:
     return select(Placement).where(or_(*conditions))
 
 
+def follows_company_placements(user: User) -> bool:
+    """A company coordinator follows the placements at their companies."""
+    return user.has_role(Role.COMPANY_COORDINATOR)
+
+
+def company_placements(user: User) -> Select:
+    """A select of the placements at the companies `user` coordinates: a company
+    coordinator follows them through signals that say nothing of the log's content.
+    """
+    companies = user.organisation_ids(Role.COMPANY_COORDINATOR)
+    if not companies:
+        return select(Placement).where(false())
+    return select(Placement).where(Placement.workplace_id.in_(companies))
+
+
 def coached_placements(user: User) -> Select:
     """A select of the placements `user` coaches: their own caseload on the home page."""
     return select(Placement).where(Placement.coach_id == user.id)

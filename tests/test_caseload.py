@@ -47,6 +47,7 @@ from app.models import (
     Visit,
     VisitStatus,
 )
+from app.visits import services as visits
 from tests.conftest import FOLLOWED_WITH, PASSWORD_HASH
 
 pytestmark = pytest.mark.usefixtures("in_english")
@@ -1336,3 +1337,94 @@ def test_the_filter_keeps_the_tables_order(world, login_as, table_caseload):
 
 def test_the_home_page_links_the_table(world, login_as):
     assert 'href="/caseload?view=table">All in one table</a>' in home(login_as(world.coach_a))
+
+
+# -- the coordinator's home page ----------------------------------------------------------
+
+
+def test_the_coordinators_home_counts_the_placements_that_need_attention(app, world, login_as):
+    today = date.today()
+    with app.app_context():
+        for placement in db.session.scalars(select(Placement)):
+            placement.start_date = today - timedelta(days=30)
+            placement.end_date = today + timedelta(days=200)
+        make_placement(world, "Rustige Rik", start=today - timedelta(days=30))
+        calm = make_placement(world, "Kalme Kim", start=today - timedelta(days=30))
+        settle(calm, today)
+        calm_id = calm.id
+        db.session.commit()
+    page = home(login_as(world.coordinator_a))
+    assert (
+        '<a class="button" href="/caseload">Caseload overview: 2 placements need attention</a>'
+        in page
+    )
+    # School B's coordinator counts School B only.
+    assert "Caseload overview: 1 placement needs attention" in home(login_as(world.coordinator_b))
+    with app.app_context():
+        for placement in db.session.scalars(
+            select(Placement).where(
+                Placement.school_id == world.school_a.id, Placement.id != calm_id
+            )
+        ):
+            settle(placement, today)
+    page = home(login_as(world.coordinator_a))
+    assert "Caseload overview: no placement needs attention" in page
+    assert "Caseload overview" not in home(login_as(world.coach_a))  # a coach has their own
+
+
+# -- the company coordinator --------------------------------------------------------------
+
+
+@pytest.fixture
+def at_company_x(app, world):
+    """Placement A at Company X runs for 60 days: the mentor never wrote, a visit report
+    waits for the mentor's confirmation, an agreement of the mentor is overdue, and the
+    student's latest week says wellbeing 1 with a coach-only visit note beside it.
+    """
+    today = date.today()
+    with app.app_context():
+        placement = db.session.get(Placement, world.placement_a.id)
+        placement.start_date = today - timedelta(days=60)
+        placement.end_date = today + timedelta(days=200)
+        week = add_entry(placement, world.student_a, Actor.STUDENT, EntryKind.WEEKLY_LOG, today)
+        week.wellbeing = 1
+        add_entry(
+            placement, world.coach_a, Actor.COACH, EntryKind.VISIT_NOTE, today, coach_only=True
+        )
+        visit = add_visit(placement, today - timedelta(days=3), VisitStatus.FINAL)
+        add_agreement(placement, today - timedelta(days=1))
+        db.session.commit()
+        return visit.id
+
+
+def test_the_company_coordinator_sees_what_the_company_can_act_on(world, login_as, at_company_x):
+    page = home(login_as(world.company_coordinator_x))
+    card = page.split("Student A")[1].split("</li>\n</ul>")[0]
+    assert "No feedback from the mentor for 60 days" in card
+    assert "Visit report waiting for the mentor" in card
+    assert "1 agreement of the mentor overdue" in card
+    # Nothing of the log's content, the student's wellbeing or the school's notes.
+    for secret in ("wellbeing", "Wellbeing", "reflection", "open concern", "Visit overdue"):
+        assert secret not in card
+    assert "/log" not in card
+
+
+def test_the_signals_clear_when_the_mentor_acts(app, world, login_as, at_company_x):
+    with app.app_context():
+        visit = db.session.get(Visit, at_company_x)
+        placement = db.session.get(Placement, world.placement_a.id)
+        visits.confirm(visit, db.session.get(User, world.mentor_x.id), "Read it.")
+        add_entry(placement, world.mentor_x, Actor.MENTOR, EntryKind.FEEDBACK, date.today())
+    page = home(login_as(world.company_coordinator_x))
+    assert "No feedback from the mentor" not in page
+    assert "Visit report waiting for the mentor" not in page
+    assert "1 agreement of the mentor overdue" in page  # not ticked off yet
+
+
+@pytest.mark.parametrize("role", ["mentor_x", "mentor_y", "coach_a", "coordinator_a", "student_a"])
+def test_only_the_companys_coordinator_gets_the_companys_signals(
+    world, login_as, at_company_x, role
+):
+    page = home(login_as(world.user(role)))
+    assert "Visit report waiting for the mentor" not in page
+    assert "agreement of the mentor overdue" not in page

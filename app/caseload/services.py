@@ -41,6 +41,7 @@ from app.models import (
     SchoolSettings,
     User,
     Visit,
+    VisitConfirmation,
     VisitStatus,
     live_actions,
 )
@@ -775,6 +776,98 @@ def coach_caseload(
     shown = caseload_page(current, page=1, per_page=limit)
     shown.counts[Group.ENDED] = len(rows) - len(current)
     return shown
+
+
+def attention_count(placements: Select, today: date, *, wellbeing: Select | None = None) -> int:
+    """How many placements of `placements` need attention (the caseload's five or six
+    queries): the number on a coordinator's home page.
+    """
+    return sum(
+        row.group is Group.ATTENTION for row in assess(placements, today, wellbeing=wellbeing)
+    )
+
+
+# -- what a company can act on ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CompanySignal:
+    """Something at the workplace a company coordinator can act on, as a count: never
+    the log's content, the student's wellbeing or a note meant for the school.
+    """
+
+    kind: str  # "feedback", "report" or "agreements"
+    number: int
+
+    @property
+    def text(self) -> str:
+        n = self.number
+        if self.kind == "feedback":
+            return ngettext(
+                "No feedback from the mentor for %(num)d day",
+                "No feedback from the mentor for %(num)d days",
+                n,
+            )
+        if self.kind == "report":
+            return ngettext(
+                "Visit report waiting for the mentor",
+                "%(num)d visit reports waiting for the mentor",
+                n,
+            )
+        return ngettext(
+            "%(num)d agreement of the mentor overdue",
+            "%(num)d agreements of the mentor overdue",
+            n,
+        )
+
+
+def company_signals(placements: Select, today: date) -> dict[int, list[CompanySignal]]:
+    """Per running placement of `placements` (from `policy.company_placements`): the
+    mentor's silence (the caseload's own rule and thresholds), visit reports made final
+    that the mentor has not confirmed, and visit agreements the mentor owns that are
+    overdue. The caseload's queries without wellbeing, and two grouped ones.
+    """
+    found: dict[int, list[CompanySignal]] = {}
+    running_ids = set()
+    for row in assess(placements, today):
+        if row.phase != "running":
+            continue
+        running_ids.add(row.placement_id)
+        for reason in row.reasons:
+            if reason.kind is ReasonKind.FEEDBACK:
+                found.setdefault(row.placement_id, []).append(
+                    CompanySignal("feedback", reason.number)
+                )
+    if not running_ids:
+        return found
+    running = _running(placements, today)
+    confirmed = select(VisitConfirmation.visit_id).where(VisitConfirmation.actor == Actor.MENTOR)
+    waiting = db.session.execute(
+        select(Visit.placement_id, func.count())
+        .where(
+            Visit.placement_id.in_(running),
+            Visit.status == VisitStatus.FINAL,
+            Visit.id.not_in(confirmed),
+        )
+        .group_by(Visit.placement_id)
+    )
+    for placement_id, count in waiting:
+        found.setdefault(placement_id, []).append(CompanySignal("report", count))
+    overdue = db.session.execute(
+        select(Action.placement_id, func.count())
+        .where(
+            Action.placement_id.in_(running),
+            Action.visit_id.is_not(None),
+            Action.owner == Actor.MENTOR,
+            Action.state == ActionState.OPEN,
+            Action.due_date < today,
+            live_actions(),
+        )
+        .group_by(Action.placement_id)
+    )
+    for placement_id, count in overdue:
+        found.setdefault(placement_id, []).append(CompanySignal("agreements", count))
+    return found
 
 
 # -- the coordinator's filters ----------------------------------------------------------

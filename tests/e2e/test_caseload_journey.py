@@ -191,7 +191,7 @@ def test_the_coach_sees_who_needs_attention_on_a_phone_and_a_laptop(caseload, ph
 def test_the_coordinator_narrows_the_overview_to_one_coach(caseload, phone):
     page = phone.page
     phone.log_in("coordinator_a", "coordinator@a.example")
-    page.get_by_role("link", name="Caseload overview: who needs attention").click()
+    page.get_by_role("link", name="Caseload overview: 3 placements need attention").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Caseload overview")
     expect(page.locator(".caseload-count")).to_have_text("3 of 9 running placements need attention")
     phone.check("overview-phone")
@@ -377,3 +377,29 @@ def test_the_coach_sorts_and_searches_the_caseload_table_on_a_phone(caseload, ph
     page.set_viewport_size(LAPTOP)
     page.get_by_role("link", name="Show all").click()
     phone.check("caseload-table-laptop")
+
+
+def test_the_company_coordinator_sees_what_the_company_can_act_on(app, world, old_week, phone):
+    with app.app_context():
+        db.session.get(User, world.company_coordinator_x.id).locale = "en"
+        db.session.add(
+            Visit(
+                placement_id=old_week["placement"],
+                planned_by_id=world.coach_a.id,
+                planned_on=date.today() - timedelta(days=5),
+                held_on=date.today() - timedelta(days=5),
+                status=VisitStatus.FINAL,
+                report={"learning_process": "Works on her own."},
+            )
+        )
+        db.session.commit()
+    page = phone.page
+    phone.log_in("company_coordinator_x", "hr@x.example")
+    card = page.locator("li.card").filter(has_text="Student A")
+    expect(card.locator(".company-signals")).to_contain_text(
+        "No feedback from the mentor for 70 days"
+    )
+    expect(card.locator(".company-signals")).to_contain_text("Visit report waiting for the mentor")
+    expect(card).not_to_contain_text("wellbeing")
+    expect(card).not_to_contain_text("reflection")
+    phone.check("home-signals")
