@@ -881,8 +881,9 @@ class Filters:
     workplace_id: int | None = None
     kind: PlacementKind | None = None
     programme: str | None = None
+    # applied to the assessed rows (`keep`), not to the select
     name: str | None = None  # part of the student's name
-    reason: ReasonKind | None = None  # applied to the assessed rows: `keep`
+    reason: ReasonKind | None = None
 
     def apply(self, placements: Select) -> Select:
         if self.coach_id is not None:
@@ -893,16 +894,20 @@ class Filters:
             placements = placements.where(Placement.kind == self.kind)
         if self.programme is not None:
             placements = placements.where(Placement.programme == self.programme)
-        if self.name:
-            students = select(User.id).where(User.name.icontains(self.name, autoescape=True))
-            placements = placements.where(Placement.student_id.in_(students))
         return placements
 
     def keep(self, rows: list[CaseloadRow]) -> list[CaseloadRow]:
-        """The assessed rows with the chosen reason (all without one)."""
-        if self.reason is None:
-            return rows
-        return [row for row in rows if row.has_reason(self.reason)]
+        """The assessed rows whose student's name holds `name` and that have `reason`.
+
+        Both are read from the rows the caseload computed anyway: a condition on the
+        name inside the grouped queries made PostgreSQL plan them badly.
+        """
+        if self.name:
+            needle = self.name.casefold()
+            rows = [row for row in rows if needle in row.student_name.casefold()]
+        if self.reason is not None:
+            rows = [row for row in rows if row.has_reason(self.reason)]
+        return rows
 
 
 @dataclass
