@@ -99,6 +99,7 @@ def build_demo_log(placement: Placement, today: date) -> None:
             wellbeing=wellbeing,
             review_status=status,
             created_at=moment(week + timedelta(days=4)),
+            submitted_at=moment(week + timedelta(days=4)),
         )
         if status == ReviewStatus.APPROVED:
             entry.reviewed_by_id = placement.mentor_id

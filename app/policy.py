@@ -159,6 +159,31 @@ def sees_wellbeing(user: User, placement: Placement) -> bool:
     return user.id == placement.student_id or sees_coach_only(user, placement)
 
 
+def wellbeing_placements(user: User) -> Select:
+    """A select of the ids of the placements whose wellbeing check-ins `user` sees, as
+    `sees_wellbeing` decides: their own as student, those they coach, those of the
+    schools they coordinate; all for admins. Never a mentor's or company coordinator's.
+    """
+    if user.is_admin:
+        return select(Placement.id)
+    conditions = [Placement.student_id == user.id, Placement.coach_id == user.id]
+    if schools := user.organisation_ids(Role.COORDINATOR):
+        conditions.append(Placement.school_id.in_(schools))
+    return select(Placement.id).where(or_(*conditions))
+
+
+def sees_reason(user: User, placement: Placement, reason: str) -> bool:
+    """A caseload reason shown to a reader of the placement (on the visit agenda): low
+    wellbeing only to who sees wellbeing; the count of open concerns only to who sees
+    every concern (a student's concern goes to the school only); the others to all.
+    """
+    if reason == "wellbeing":
+        return sees_wellbeing(user, placement)
+    if reason == "concerns":
+        return sees_coach_only(user, placement)
+    return True
+
+
 def entry_visibility(user: User, placement: Placement):
     """A SQL condition for the entries of `placement` that `user` may read (the caller
     has checked `can_view_placement_log`): no one else's drafts, and coach-only entries
@@ -744,6 +769,21 @@ def caseload_placements(user: User) -> Select:
     if schools := coordinated_school_ids(user):
         conditions.append(Placement.school_id.in_(schools))
     return select(Placement).where(or_(*conditions))
+
+
+def follows_company_placements(user: User) -> bool:
+    """A company coordinator follows the placements at their companies."""
+    return user.has_role(Role.COMPANY_COORDINATOR)
+
+
+def company_placements(user: User) -> Select:
+    """A select of the placements at the companies `user` coordinates: a company
+    coordinator follows them through signals that say nothing of the log's content.
+    """
+    companies = user.organisation_ids(Role.COMPANY_COORDINATOR)
+    if not companies:
+        return select(Placement).where(false())
+    return select(Placement).where(Placement.workplace_id.in_(companies))
 
 
 def coached_placements(user: User) -> Select:

@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from babel.dates import format_date
 from flask_babel import force_locale
 from sqlalchemy import select
 
@@ -22,6 +23,7 @@ from app.caseload import services
 from app.caseload.services import Group, ReasonKind
 from app.competences.services import latest_registrations
 from app.extensions import db
+from app.followup import entries
 from app.followup.entries import monday_of
 from app.models import (
     HELD_STATUSES,
@@ -45,6 +47,7 @@ from app.models import (
     Visit,
     VisitStatus,
 )
+from app.visits import services as visits
 from tests.conftest import FOLLOWED_WITH, PASSWORD_HASH
 
 pytestmark = pytest.mark.usefixtures("in_english")
@@ -61,13 +64,20 @@ def at(day: date, hour: int = 10) -> datetime:
 
 
 def reasons_on(placement, today: date) -> dict[ReasonKind, services.Reason]:
-    """The reasons of one placement on `today`, by kind."""
-    rows = services.assess(select(Placement).where(Placement.id == placement.id), today)
+    """The reasons of one placement on `today`, by kind, wellbeing included."""
+    rows = services.assess(
+        select(Placement).where(Placement.id == placement.id),
+        today,
+        wellbeing=select(Placement.id),
+    )
     return {reason.kind: reason for reason in rows[0].reasons}
 
 
 def add_entry(placement, author, role: Actor, kind: EntryKind, day: date, **columns) -> LogEntry:
     weekly = kind == EntryKind.WEEKLY_LOG
+    status = columns.pop("review_status", ReviewStatus.SUBMITTED) if weekly else None
+    updated_at = columns.pop("updated_at", at(day))
+    handed_in = weekly and status != ReviewStatus.DRAFT
     entry = LogEntry(
         placement_id=placement.id,
         author_id=author.id,
@@ -77,9 +87,10 @@ def add_entry(placement, author, role: Actor, kind: EntryKind, day: date, **colu
         week_start=columns.pop("week_start", day - timedelta(days=day.weekday()))
         if weekly
         else None,
-        review_status=columns.pop("review_status", ReviewStatus.SUBMITTED) if weekly else None,
+        review_status=status,
         created_at=at(day),
-        updated_at=columns.pop("updated_at", at(day)),
+        updated_at=updated_at,
+        submitted_at=columns.pop("submitted_at", updated_at if handed_in else None),
         **columns,
     )
     db.session.add(entry)
@@ -225,10 +236,222 @@ def test_a_weekly_log_counts_from_when_it_was_last_handed_in(placement_a, world)
         Actor.STUDENT,
         EntryKind.WEEKLY_LOG,
         date(2026, 10, 1),
+        submitted_at=at(date(2026, 10, 9)),
         updated_at=at(date(2026, 10, 9)),
     )
     assert ReasonKind.REFLECTION not in reasons_on(placement_a, date(2026, 10, 15))
     assert ReasonKind.REFLECTION in reasons_on(placement_a, date(2026, 10, 16))
+
+
+# -- each signal counts from its own event, never from another actor's ------------------
+
+
+@pytest.fixture
+def quiet(english, world):
+    """A placement running for 60 days whose student last handed in a week 20 days ago
+    (wellbeing 2 of 5), whose mentor last wrote feedback 20 days ago, never visited.
+    """
+    today = date.today()
+    placement = make_placement(
+        world, "Quiet Quinten", start=today - timedelta(days=60), end=today + timedelta(days=200)
+    )
+    student = db.session.get(User, placement.student_id)
+    week = add_entry(
+        placement, student, Actor.STUDENT, EntryKind.WEEKLY_LOG, today - timedelta(days=20)
+    )
+    week.wellbeing = 2
+    add_entry(
+        placement, world.mentor_x, Actor.MENTOR, EntryKind.FEEDBACK, today - timedelta(days=20)
+    )
+    db.session.commit()
+    return placement, week, today
+
+
+def numbers(placement, today) -> dict[ReasonKind, int]:
+    return {kind: reason.number for kind, reason in reasons_on(placement, today).items()}
+
+
+def mentor_approves_the_week(placement, week):
+    mentor = db.session.get(User, placement.mentor_id)
+    entries.review_entry(week, mentor, approve=True, comment="", expected_version=week.version)
+
+
+def mentor_returns_the_week(placement, week):
+    mentor = db.session.get(User, placement.mentor_id)
+    entries.review_entry(
+        week, mentor, approve=False, comment="Say more.", expected_version=week.version
+    )
+
+
+def coach_writes_a_visit_note(placement, week):
+    coach = db.session.get(User, placement.coach_id)
+    entries.create_entry(placement, coach, EntryKind.VISIT_NOTE, {"body": "Phoned Quinten."})
+
+
+def coach_comments_on_the_week(placement, week):
+    entries.add_comment(week, db.session.get(User, placement.coach_id), "How did it go?")
+
+
+def student_raises_a_concern(placement, week):
+    student = db.session.get(User, placement.student_id)
+    entries.create_entry(placement, student, EntryKind.CONCERN, {"body": "Too much overtime."})
+
+
+def mentor_raises_a_concern(placement, week):
+    mentor = db.session.get(User, placement.mentor_id)
+    entries.create_entry(placement, mentor, EntryKind.CONCERN, {"body": "Often late."})
+
+
+def student_saves_a_draft(placement, week):
+    student = db.session.get(User, placement.student_id)
+    entries.create_entry(
+        placement, student, EntryKind.WEEKLY_LOG, {"did": "Half written"}, wellbeing=5
+    )
+
+
+def student_hands_in_a_week(placement, week):
+    student = db.session.get(User, placement.student_id)
+    entries.create_entry(
+        placement, student, EntryKind.WEEKLY_LOG, {"did": "Wired a board"}, wellbeing=4, submit=True
+    )
+
+
+@pytest.mark.parametrize(
+    ("event", "kept"),
+    [
+        # the issue's case: approving an old week is the mentor's feedback, not a reflection
+        (mentor_approves_the_week, {ReasonKind.REFLECTION, ReasonKind.WELLBEING}),
+        (mentor_returns_the_week, {ReasonKind.REFLECTION, ReasonKind.WELLBEING}),
+        (
+            coach_writes_a_visit_note,
+            {ReasonKind.REFLECTION, ReasonKind.WELLBEING, ReasonKind.FEEDBACK, ReasonKind.VISIT},
+        ),
+        (coach_comments_on_the_week, {ReasonKind.REFLECTION, ReasonKind.FEEDBACK}),
+        (student_raises_a_concern, {ReasonKind.REFLECTION, ReasonKind.FEEDBACK}),
+        (mentor_raises_a_concern, {ReasonKind.REFLECTION, ReasonKind.FEEDBACK}),
+        (student_saves_a_draft, {ReasonKind.REFLECTION, ReasonKind.WELLBEING}),
+        (student_hands_in_a_week, {ReasonKind.FEEDBACK, ReasonKind.VISIT}),
+    ],
+)
+def test_a_signal_is_not_reset_by_another_actors_event(quiet, event, kept):
+    placement, week, today = quiet
+    before = numbers(placement, today)
+    assert before[ReasonKind.REFLECTION] == 20
+    assert before[ReasonKind.FEEDBACK] == 20
+    assert before[ReasonKind.WELLBEING] == 2
+    assert before[ReasonKind.VISIT] == 60 // 7
+    event(placement, week)
+    after = numbers(placement, today)
+    assert {kind: after.get(kind) for kind in kept} == {kind: before[kind] for kind in kept}
+
+
+def test_each_signal_is_reset_by_its_own_event(quiet):
+    placement, week, today = quiet
+    mentor_approves_the_week(placement, week)
+    assert ReasonKind.FEEDBACK not in reasons_on(placement, today)
+    student_hands_in_a_week(placement, week)
+    assert ReasonKind.REFLECTION not in reasons_on(placement, today)
+    assert ReasonKind.WELLBEING not in reasons_on(placement, today)  # 4 of 5 now
+
+
+def test_handing_a_returned_week_in_again_keeps_the_mentors_feedback(quiet):
+    placement, week, today = quiet
+    mentor_returns_the_week(placement, week)
+    assert ReasonKind.FEEDBACK not in reasons_on(placement, today)
+    student = db.session.get(User, placement.student_id)
+    entries.update_entry(
+        week,
+        student,
+        {"did": "Wired a board, and tested it"},
+        expected_version=week.version,
+        wellbeing=3,
+        submit=True,
+    )
+    reasons = reasons_on(placement, today)
+    assert ReasonKind.FEEDBACK not in reasons  # the return still counts as feedback
+    assert ReasonKind.REFLECTION not in reasons  # handed in again today
+
+
+# -- wellbeing --------------------------------------------------------------------------
+
+
+def check_ins(placement, world, levels, status=ReviewStatus.SUBMITTED):
+    """Weekly logs of the last weeks with these wellbeing levels, oldest first."""
+    today = date(2026, 11, 20)
+    for weeks_ago, level in enumerate(reversed(levels)):
+        add_entry(
+            placement,
+            world.student_a,
+            Actor.STUDENT,
+            EntryKind.WEEKLY_LOG,
+            today - timedelta(weeks=weeks_ago),
+            wellbeing=level,
+            review_status=status,
+        )
+    return today
+
+
+@pytest.mark.parametrize(
+    ("levels", "text"),
+    [
+        ([4, 4, 2], "Low wellbeing: 2 of 5 in the latest week"),
+        ([1], "Low wellbeing: 1 of 5 in the latest week"),
+        ([5, 4, 3], "Wellbeing falling two weeks in a row: 5 → 4 → 3 of 5"),
+        ([4, 3, 2], "Wellbeing falling two weeks in a row: 4 → 3 → 2 of 5"),
+        ([2, 5, 4, 3], "Wellbeing falling two weeks in a row: 5 → 4 → 3 of 5"),
+        ([3], None),
+        ([4, 4, 3], None),
+        ([5, 3, 4], None),
+        ([1, 1, 3], None),  # low before, better in the latest week
+    ],
+)
+def test_low_or_falling_wellbeing_is_a_reason(placement_a, world, levels, text):
+    today = check_ins(placement_a, world, levels)
+    reason = reasons_on(placement_a, today).get(ReasonKind.WELLBEING)
+    assert (reason.text if reason else None) == text
+
+
+def test_a_draft_check_in_is_not_a_reason(placement_a, world):
+    today = check_ins(placement_a, world, [1], status=ReviewStatus.DRAFT)
+    assert ReasonKind.WELLBEING not in reasons_on(placement_a, today)
+
+
+def test_wellbeing_is_a_reason_only_for_who_may_see_it(english, world):
+    placement_a = world.placement_a.id
+
+    def sees(role) -> bool:
+        user = db.session.get(User, world.user(role).id)
+        return placement_a in set(db.session.scalars(policy.wellbeing_placements(user)))
+
+    for role in ("admin", "coordinator_a", "coach_a", "student_a"):
+        assert sees(role), role
+    for role in ("mentor_x", "company_coordinator_x", "coordinator_b", "coach_b", "outsider"):
+        assert not sees(role), role
+    placement = db.session.get(Placement, placement_a)
+    today = check_ins(placement, world, [1])
+    rows = services.assess(select(Placement).where(Placement.id == placement_a), today)
+    assert ReasonKind.WELLBEING not in {reason.kind for reason in rows[0].reasons}
+
+
+def test_the_coach_sees_low_wellbeing_on_the_home_page(app, world, login_as):
+    today = date.today()
+    with app.app_context():
+        placement = make_placement(world, "Sad Sofie", start=today - timedelta(days=30))
+        settle(placement, today)
+        week = db.session.scalar(
+            select(LogEntry).where(
+                LogEntry.placement_id == placement.id, LogEntry.kind == EntryKind.WEEKLY_LOG
+            )
+        )
+        week.wellbeing = 1
+        db.session.commit()
+        placement_id = placement.id
+    page = home(login_as(world.coach_a))
+    assert (
+        f'href="/placements/{placement_id}/log?kind=weekly_log">'
+        "Low wellbeing: 1 of 5 in the latest week</a>"
+    ) in page
+    assert "Low wellbeing" not in home(login_as(world.mentor_x))
 
 
 def test_indicators_whose_latest_levels_differ_by_two_are_counted(placement_a, world):
@@ -845,13 +1068,21 @@ def plain_reasons(placement: Placement, today: date) -> dict[ReasonKind, int]:
         found[ReasonKind.FEEDBACK] = feedback
     reflection = days_since(
         [
-            local(e.updated_at)
+            local(e.submitted_at)
             for e in entries
-            if e.kind == EntryKind.WEEKLY_LOG and e.review_status != ReviewStatus.DRAFT
+            if e.kind == EntryKind.WEEKLY_LOG and e.submitted_at is not None
         ]
     )
     if reflection >= limits.reflection_days:
         found[ReasonKind.REFLECTION] = reflection
+    check_ins = sorted(
+        (e.week_start, e.wellbeing)
+        for e in entries
+        if e.kind == EntryKind.WEEKLY_LOG and e.submitted_at is not None and e.wellbeing
+    )
+    moods = [level for _week, level in check_ins[-3:]]
+    if moods and (moods[-1] <= 2 or (len(moods) == 3 and moods[0] > moods[1] > moods[2])):
+        found[ReasonKind.WELLBEING] = moods[-1]
     visits = db.session.scalars(select(Visit).where(Visit.placement_id == placement.id)).all()
     held = [v.held_on or v.planned_on for v in visits if v.status in HELD_STATUSES]
     planned = [v for v in visits if v.status == VisitStatus.PLANNED and v.planned_on >= today]
@@ -914,7 +1145,10 @@ def test_the_grouped_queries_agree_with_a_plain_reading(english, world):
         for week in weeks:
             written = day()
             status = rng.choice(list(ReviewStatus))
-            reviewed = status in (ReviewStatus.APPROVED, ReviewStatus.RETURNED)
+            # A week handed in and returned keeps its review when handed in again.
+            reviewed = status in (ReviewStatus.APPROVED, ReviewStatus.RETURNED) or (
+                status == ReviewStatus.SUBMITTED and rng.random() < 0.3
+            )
             db.session.add(
                 LogEntry(
                     placement_id=placement.id,
@@ -929,7 +1163,12 @@ def test_the_grouped_queries_agree_with_a_plain_reading(english, world):
                     if reviewed
                     else None,
                     created_at=at(written - timedelta(days=1)),
-                    updated_at=at(written, rng.randint(0, 23)),
+                    # A review changes the row after the student handed it in.
+                    updated_at=at(written + timedelta(days=3 if reviewed else 0)),
+                    submitted_at=None
+                    if status == ReviewStatus.DRAFT
+                    else at(written, rng.randint(0, 23)),
+                    wellbeing=rng.choice([None, 1, 2, 3, 4, 5, 5]),
                 )
             )
         for _ in range(rng.randint(0, 8)):
@@ -977,7 +1216,9 @@ def test_the_grouped_queries_agree_with_a_plain_reading(english, world):
     db.session.commit()
 
     rows = services.assess(
-        select(Placement).where(Placement.id.in_([p.id for p in placements])), today
+        select(Placement).where(Placement.id.in_([p.id for p in placements])),
+        today,
+        wellbeing=select(Placement.id),
     )
     computed = {
         row.placement_id: {reason.kind: reason.number for reason in row.reasons} for row in rows
@@ -987,3 +1228,203 @@ def test_the_grouped_queries_agree_with_a_plain_reading(english, world):
     # The data reach every reason, and leave some placements without any.
     assert {kind for reasons in computed.values() for kind in reasons} == set(ReasonKind)
     assert any(not reasons for reasons in computed.values())
+
+
+# -- the table ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def table_caseload(app, world):
+    """Coach A: Student A (silent since the start: three reasons), a student with an open
+    concern, one with a single reason, one settled with a visit planned, one upcoming.
+    """
+    today = date.today()
+    with app.app_context():
+        placement = db.session.get(Placement, world.placement_a.id)
+        placement.start_date = today - timedelta(days=90)
+        names = {}
+        for name in ("Cora Concern", "Amber Alone", "Gert Green"):
+            names[name] = make_placement(world, name, start=today - timedelta(days=60))
+            settle(names[name], today - timedelta(days=3 if name != "Gert Green" else 0))
+        add_entry(names["Cora Concern"], world.mentor_x, Actor.MENTOR, EntryKind.CONCERN, today)
+        add_agreement(names["Amber Alone"], today - timedelta(days=2))
+        add_visit(names["Gert Green"], today + timedelta(days=4), VisitStatus.PLANNED)
+        make_placement(world, "Ulla Upcoming", start=today + timedelta(days=10))
+        return {name: p.id for name, p in names.items()}
+
+
+def table(browser, **arguments) -> str:
+    return overview(browser, view="table", **arguments)
+
+
+def row_order(page: str, names) -> list[str]:
+    body = page.split("<tbody")[1]
+    return sorted(names, key=body.index)
+
+
+NAMES = ("Student A", "Cora Concern", "Amber Alone", "Gert Green", "Ulla Upcoming")
+
+
+def test_the_table_shows_status_top_reason_last_contact_and_next_visit(
+    world, login_as, table_caseload
+):
+    page = table(login_as(world.coach_a))
+    assert "<caption" in page
+    assert "Placements, sorted by status (ascending)" in page
+    assert page.count('scope="col"') == 5
+    assert page.count('scope="row"') == 5
+    assert '<th scope="col" role="columnheader" aria-sort="ascending">' in page
+    assert row_order(page, NAMES) == list(NAMES)  # the caseload's own order
+    rows = {name: page.split(name)[1].split("</tr>")[0] for name in NAMES}
+    assert "Urgent" in rows["Student A"]  # three reasons
+    assert "No feedback from the mentor for 90 days" in rows["Student A"]
+    assert "and 2 more" in rows["Student A"]
+    assert "Urgent" in rows["Cora Concern"]
+    assert "1 open concern" in rows["Cora Concern"]
+    assert "Follow up" in rows["Amber Alone"]
+    assert "1 agreement overdue" in rows["Amber Alone"]
+    assert "On track" in rows["Gert Green"]
+    assert "Not running" in rows["Ulla Upcoming"]
+    # the coach's last visit (three days ago) is the last contact; Gert's visit is planned
+    last_visit = format_date(date.today() - timedelta(days=3), "d MMM", locale="en")
+    assert last_visit in rows["Amber Alone"]
+    assert "none yet" in rows["Student A"]
+    next_visit = format_date(date.today() + timedelta(days=4), "d MMM", locale="en")
+    gert = table_caseload["Gert Green"]
+    assert f'href="/placements/{gert}/visits">{next_visit}</a>' in rows["Gert Green"]
+
+
+def test_the_table_sorts_by_each_column_with_links(world, login_as, table_caseload):
+    coach = login_as(world.coach_a)
+    by_name = table(coach, sort="name")
+    assert row_order(by_name, NAMES) == sorted(NAMES)
+    assert '<th scope="col" role="columnheader" aria-sort="ascending">' in by_name
+    assert "sort=name&amp;dir=desc" in by_name  # the header link turns the order round
+    assert row_order(table(coach, sort="name", dir="desc"), NAMES) == sorted(NAMES)[::-1]
+    by_contact = table(coach, sort="contact")
+    assert row_order(by_contact, NAMES)[:2] == ["Student A", "Ulla Upcoming"]  # none yet
+    assert row_order(table(coach, sort="visit"), NAMES)[0] == "Gert Green"
+    assert 'aria-sort="descending"' in table(coach, sort="visit", dir="desc")
+    nonsense = table(coach, sort="password", dir="sideways")
+    assert row_order(nonsense, NAMES) == list(NAMES)
+
+
+def test_the_overview_searches_by_name_and_filters_by_reason(world, login_as, table_caseload):
+    coach = login_as(world.coach_a)
+    found = table(coach, q="  amber ")
+    assert "Amber Alone" in found
+    assert "Cora Concern" not in found
+    assert 'name="q" type="search" value="amber"' in found
+    assert "Student A" not in table(coach, q="%")  # a wildcard is just a character
+    concerns = table(coach, reason="concerns")
+    assert "Cora Concern" in concerns
+    assert "Amber Alone" not in concerns
+    assert "Gert Green" not in concerns
+    cards = overview(coach, reason="agreements")
+    assert "Amber Alone" in cards
+    assert "Cora Concern" not in cards
+    assert "Student A" in table(coach, reason="nonsense")  # ignored
+    rows = read_csv(coach.get("/caseload.csv?reason=concerns"))
+    assert [row["Student"] for row in rows] == ["Cora Concern"]
+
+
+def test_the_filter_keeps_the_tables_order(world, login_as, table_caseload):
+    page = table(login_as(world.coach_a), sort="name", dir="desc")
+    assert '<input type="hidden" name="sort" value="name">' in page
+    assert '<input type="hidden" name="dir" value="desc">' in page
+    assert '<input type="hidden" name="view" value="table">' in page
+
+
+def test_the_home_page_links_the_table(world, login_as):
+    assert 'href="/caseload?view=table">All in one table</a>' in home(login_as(world.coach_a))
+
+
+# -- the coordinator's home page ----------------------------------------------------------
+
+
+def test_the_coordinators_home_counts_the_placements_that_need_attention(app, world, login_as):
+    today = date.today()
+    with app.app_context():
+        for placement in db.session.scalars(select(Placement)):
+            placement.start_date = today - timedelta(days=30)
+            placement.end_date = today + timedelta(days=200)
+        make_placement(world, "Rustige Rik", start=today - timedelta(days=30))
+        calm = make_placement(world, "Kalme Kim", start=today - timedelta(days=30))
+        settle(calm, today)
+        calm_id = calm.id
+        db.session.commit()
+    page = home(login_as(world.coordinator_a))
+    assert (
+        '<a class="button" href="/caseload">Caseload overview: 2 placements need attention</a>'
+        in page
+    )
+    # School B's coordinator counts School B only.
+    assert "Caseload overview: 1 placement needs attention" in home(login_as(world.coordinator_b))
+    with app.app_context():
+        for placement in db.session.scalars(
+            select(Placement).where(
+                Placement.school_id == world.school_a.id, Placement.id != calm_id
+            )
+        ):
+            settle(placement, today)
+    page = home(login_as(world.coordinator_a))
+    assert "Caseload overview: no placement needs attention" in page
+    assert "Caseload overview" not in home(login_as(world.coach_a))  # a coach has their own
+
+
+# -- the company coordinator --------------------------------------------------------------
+
+
+@pytest.fixture
+def at_company_x(app, world):
+    """Placement A at Company X runs for 60 days: the mentor never wrote, a visit report
+    waits for the mentor's confirmation, an agreement of the mentor is overdue, and the
+    student's latest week says wellbeing 1 with a coach-only visit note beside it.
+    """
+    today = date.today()
+    with app.app_context():
+        placement = db.session.get(Placement, world.placement_a.id)
+        placement.start_date = today - timedelta(days=60)
+        placement.end_date = today + timedelta(days=200)
+        week = add_entry(placement, world.student_a, Actor.STUDENT, EntryKind.WEEKLY_LOG, today)
+        week.wellbeing = 1
+        add_entry(
+            placement, world.coach_a, Actor.COACH, EntryKind.VISIT_NOTE, today, coach_only=True
+        )
+        visit = add_visit(placement, today - timedelta(days=3), VisitStatus.FINAL)
+        add_agreement(placement, today - timedelta(days=1))
+        db.session.commit()
+        return visit.id
+
+
+def test_the_company_coordinator_sees_what_the_company_can_act_on(world, login_as, at_company_x):
+    page = home(login_as(world.company_coordinator_x))
+    card = page.split("Student A")[1].split("</li>\n</ul>")[0]
+    assert "No feedback from the mentor for 60 days" in card
+    assert "Visit report waiting for the mentor" in card
+    assert "1 agreement of the mentor overdue" in card
+    # Nothing of the log's content, the student's wellbeing or the school's notes.
+    for secret in ("wellbeing", "Wellbeing", "reflection", "open concern", "Visit overdue"):
+        assert secret not in card
+    assert "/log" not in card
+
+
+def test_the_signals_clear_when_the_mentor_acts(app, world, login_as, at_company_x):
+    with app.app_context():
+        visit = db.session.get(Visit, at_company_x)
+        placement = db.session.get(Placement, world.placement_a.id)
+        visits.confirm(visit, db.session.get(User, world.mentor_x.id), "Read it.")
+        add_entry(placement, world.mentor_x, Actor.MENTOR, EntryKind.FEEDBACK, date.today())
+    page = home(login_as(world.company_coordinator_x))
+    assert "No feedback from the mentor" not in page
+    assert "Visit report waiting for the mentor" not in page
+    assert "1 agreement of the mentor overdue" in page  # not ticked off yet
+
+
+@pytest.mark.parametrize("role", ["mentor_x", "mentor_y", "coach_a", "coordinator_a", "student_a"])
+def test_only_the_companys_coordinator_gets_the_companys_signals(
+    world, login_as, at_company_x, role
+):
+    page = home(login_as(world.user(role)))
+    assert "Visit report waiting for the mentor" not in page
+    assert "agreement of the mentor overdue" not in page

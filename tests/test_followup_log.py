@@ -160,7 +160,9 @@ def test_editing_an_approved_week_withdraws_the_approval_and_says_so(app, world,
     assert "Your change withdrew the approval of this week." in page
     changed = entry(app, entry_id)
     assert changed.review_status == ReviewStatus.SUBMITTED
-    assert changed.reviewed_by_id is None
+    # The approval is withdrawn; who reviewed last stays recorded (the mentor's feedback
+    # happened, and the caseload counts the mentor's silence from it).
+    assert changed.reviewed_by_id == world.mentor_x.id
     # the text before the change is kept and shown
     assert "did by Student A" in page
     assert "History" in page
@@ -540,7 +542,8 @@ def test_a_returned_week_saved_without_submitting_stays_returned(app, world, log
     login_as(world.student_a).post(log_path(world, f"/{entry_id}/submit"), {"version": 3})
     resubmitted = entry(app, entry_id)
     assert resubmitted.review_status == ReviewStatus.SUBMITTED
-    assert (resubmitted.review_comment, resubmitted.reviewed_by_id) == ("", None)
+    # The return's comment belonged to the returned week; the return itself stays recorded.
+    assert (resubmitted.review_comment, resubmitted.reviewed_by_id) == ("", world.mentor_x.id)
 
 
 def test_approve_all_never_approves_a_week_the_mentor_was_not_shown(app, world, login_as):

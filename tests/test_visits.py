@@ -26,6 +26,7 @@ from app.models import (
     Visit,
     VisitStatus,
 )
+from app.plans.services import GoalText, create_goal
 from app.visits import agenda, services
 from tests.conftest import write_entry
 
@@ -187,6 +188,63 @@ def test_the_mentor_never_sees_wellbeing_or_the_students_concern_on_the_agenda(
     )
     assert "My colleague shouts at me." not in mentor_page
     assert "lowest recent week" not in mentor_page
+    # The caseload's reasons on the agenda keep the same secrets.
+    assert "Low wellbeing: 2 of 5" in coach_page
+    assert "1 open concern" in coach_page
+    assert "Low wellbeing" not in mentor_page
+    assert "open concern" not in mentor_page
+
+
+@pytest.fixture
+def forgotten(app, world, visit_id):
+    """The student most at risk: running for 60 days without a weekly log, feedback or
+    visit, no goal in the plan, no indicator scored; a visit was planned for yesterday
+    and not held.
+    """
+    with app.app_context():
+        placement = db.session.get(Placement, world.placement_a.id)
+        placement.start_date = date.today() - timedelta(days=60)
+        db.session.commit()
+    return visit_id
+
+
+def test_the_agenda_carries_every_reason_for_the_student_most_at_risk(world, login_as, forgotten):
+    page = login_as(world.coach_a).get(visits_path(world, f"/{forgotten}")).get_data(as_text=True)
+    placement = world.placement_a.id
+    assert "Nothing stands out" not in page
+    assert "Needs attention" in page
+    for href, text in (
+        (f"/placements/{placement}/log?kind=feedback", "No feedback from the mentor for 60 days"),
+        (
+            f"/placements/{placement}/log?kind=weekly_log",
+            "No reflection from the student for 60 days",
+        ),
+        (f"/placements/{placement}/visits", "Visit overdue: no visit yet, started 8 weeks ago"),
+        (
+            f"/placements/{placement}/development-plan",
+            "The development plan has no goal the student works on yet",
+        ),
+        (f"/placements/{placement}/matrix", "The student has not scored any indicator yet"),
+        (f"/placements/{placement}/matrix", "The mentor has not scored any indicator yet"),
+        (f"/placements/{placement}/matrix", "The coach has not scored any indicator yet"),
+    ):
+        assert f'<a href="{href}">{text}</a>' in page, text
+
+
+def test_the_agenda_names_low_wellbeing_and_an_unapproved_plan(app, world, login_as, forgotten):
+    last_week = date.today() - timedelta(days=7)
+    write_entry(app, world.placement_a, world.student_a, submit=True, wellbeing=2, week=last_week)
+    with app.app_context():
+        placement = db.session.get(Placement, world.placement_a.id)
+        student = db.session.get(User, world.student_a.id)
+        create_goal(
+            placement, student, GoalText("Plan my own week", "", "", None, ["competence:planning"])
+        )
+    page = login_as(world.coach_a).get(visits_path(world, f"/{forgotten}")).get_data(as_text=True)
+    assert "Low wellbeing: 2 of 5 in the latest week" in page
+    assert "The development plan is not approved yet" in page
+    assert "The development plan has no goal" not in page
+    assert "No reflection from the student" not in page  # handed in today
 
 
 def test_the_wellbeing_trend_reads_down_when_the_last_weeks_are_lower():

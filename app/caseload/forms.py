@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import Form, SelectField
+from wtforms import Form, SearchField, SelectField
 from wtforms.fields.choices import SelectChoice
 
-from app.caseload.services import FilterChoices, Filters
+from app.caseload.services import REASON_LABELS, FilterChoices, Filters, ReasonKind
 from app.models import PlacementKind
 
 
@@ -17,6 +17,8 @@ class OverviewFilterForm(Form):
     workplace = SelectField(_l("Workplace"), choices=[], validate_choice=False)
     kind = SelectField(_l("Kind of placement"), choices=[], validate_choice=False)
     programme = SelectField(_l("Programme"), choices=[], validate_choice=False)
+    q = SearchField(_l("Student’s name"))
+    reason = SelectField(_l("Reason for attention"), choices=[], validate_choice=False)
 
     def fill(self, choices: FilterChoices) -> None:
         everyone = SelectChoice("", _l("All"))
@@ -26,7 +28,11 @@ class OverviewFilterForm(Form):
         ]
         self.kind.choices = [everyone] + [SelectChoice(k.value, k.label) for k in choices.kinds]
         self.programme.choices = [everyone] + [SelectChoice(p, p) for p in choices.programmes]
-        for select in (self.coach, self.workplace, self.kind, self.programme):
+        self.reason.choices = [everyone] + [
+            SelectChoice(kind.value, label) for kind, label in REASON_LABELS.items()
+        ]
+        self.q.data = (self.q.data or "").strip()[:100]
+        for select in (self.coach, self.workplace, self.kind, self.programme, self.reason):
             if select.data not in {choice.value for choice in select.choices}:
                 select.data = ""
 
@@ -37,6 +43,8 @@ class OverviewFilterForm(Form):
             workplace_id=int(self.workplace.data) if self.workplace.data else None,
             kind=PlacementKind(self.kind.data) if self.kind.data else None,
             programme=self.programme.data or None,
+            name=self.q.data or None,
+            reason=ReasonKind(self.reason.data) if self.reason.data else None,
         )
 
     def arguments(self) -> dict[str, str]:
@@ -48,6 +56,8 @@ class OverviewFilterForm(Form):
                 ("workplace", self.workplace),
                 ("kind", self.kind),
                 ("programme", self.programme),
+                ("q", self.q),
+                ("reason", self.reason),
             )
             if select.data
         }

@@ -34,13 +34,30 @@ def _filtered(user: User) -> tuple[OverviewFilterForm, object]:
     return form, form.filters().apply(scope)
 
 
+def _order() -> tuple[str, str, str]:
+    """The view (cards or table) and the table's sort column and direction, from the
+    query string; anything unknown falls back to the caseload's own order.
+    """
+    view = "table" if request.args.get("view") == "table" else "cards"
+    sort = request.args.get("sort", "status")
+    if sort not in services.SORTS:
+        sort = "status"
+    direction = "desc" if request.args.get("dir") == "desc" else "asc"
+    return view, sort, direction
+
+
 @bp.route("/caseload")
 @login_required
 def show_overview():
     user = _viewer()
     form, placements = _filtered(user)
+    view, sort, direction = _order()
     today = date.today()
-    rows = services.assess(placements, today)
+    rows = form.filters().keep(
+        services.assess(placements, today, wellbeing=policy.wellbeing_placements(user))
+    )
+    if view == "table":
+        rows = services.sort_rows(rows, sort, direction == "desc")
     pagination = services.caseload_page(rows, page=page_argument(), per_page=PER_PAGE)
     shown = [row.placement for row in pagination.items]
     services.flag_missing_approvals(
@@ -52,6 +69,9 @@ def show_overview():
         pagination=pagination,
         arguments=form.arguments(),
         today=today,
+        view=view,
+        sort=sort,
+        direction=direction,
     )
 
 
@@ -59,6 +79,9 @@ def show_overview():
 @login_required
 def export_overview():
     user = _viewer()
-    _form, placements = _filtered(user)
+    form, placements = _filtered(user)
     today = date.today()
-    return csv_download(services.caseload_csv(placements, today), f"caseload-{today}.csv")
+    document = services.caseload_csv(
+        placements, today, wellbeing=policy.wellbeing_placements(user), keep=form.filters().keep
+    )
+    return csv_download(document, f"caseload-{today}.csv")

@@ -17,7 +17,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from flask import url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from sqlalchemy import Select, and_, case, func, select
 from sqlalchemy.orm import joinedload
@@ -37,16 +39,18 @@ from app.models import (
     PlacementKind,
     PlacementStatus,
     Registration,
-    ReviewStatus,
     SchoolSettings,
     User,
     Visit,
+    VisitConfirmation,
     VisitStatus,
     live_actions,
 )
 from app.spreadsheets import SpreadsheetWriter
 
 DEFAULTS = SchoolSettings.defaults(0)
+# A wellbeing check-in this low (of 5) is a reason for attention by itself.
+LOW_WELLBEING = 2
 # Days are counted on the calendar where the school is, not in UTC.
 LOCAL = ZoneInfo(DEFAULT_TIMEZONE)
 
@@ -55,6 +59,7 @@ class ReasonKind(enum.StrEnum):
     """Why a running placement needs attention, most pressing first."""
 
     CONCERNS = "concerns"
+    WELLBEING = "wellbeing"
     FEEDBACK = "feedback"
     REFLECTION = "reflection"
     VISIT = "visit"
@@ -62,6 +67,19 @@ class ReasonKind(enum.StrEnum):
     DIVERGENCE = "divergence"
     # Not running although it should have started: still in preparation.
     PREPARATION = "preparation"
+
+
+# Each reason in a word or two, to filter the overview on.
+REASON_LABELS = {
+    ReasonKind.CONCERNS: _l("Open concerns"),
+    ReasonKind.WELLBEING: _l("Low wellbeing"),
+    ReasonKind.FEEDBACK: _l("No feedback from the mentor"),
+    ReasonKind.REFLECTION: _l("No reflection from the student"),
+    ReasonKind.VISIT: _l("Visit overdue"),
+    ReasonKind.AGREEMENTS: _l("Agreements overdue"),
+    ReasonKind.DIVERGENCE: _l("Scored differently"),
+    ReasonKind.PREPARATION: _l("Still in preparation"),
+}
 
 
 class Group(enum.StrEnum):
@@ -95,6 +113,47 @@ class Reason:
     age: int = 0
     levels: int = 0  # divergence: the school's threshold
     no_visit_yet: bool = False  # visit: counted from the start, not from a visit
+    # wellbeing: the latest check-ins, oldest first (one when it is low, three falling)
+    trail: tuple[int, ...] = ()
+
+    def url(self, placement_id: int) -> str:
+        """Where the reason is dealt with (the caseload and the visit agenda link it)."""
+        match self.kind:
+            case ReasonKind.DIVERGENCE:
+                return url_for("competences.show_matrix", placement_id=placement_id, divergent=1)
+            case ReasonKind.CONCERNS:
+                return url_for("followup.show_timeline", placement_id=placement_id, kind="concern")
+            case ReasonKind.FEEDBACK:
+                return url_for("followup.show_timeline", placement_id=placement_id, kind="feedback")
+            case ReasonKind.REFLECTION | ReasonKind.WELLBEING:
+                return url_for(
+                    "followup.show_timeline", placement_id=placement_id, kind="weekly_log"
+                )
+            case ReasonKind.PREPARATION:
+                return url_for("placements.show_placement", placement_id=placement_id)
+            case ReasonKind.AGREEMENTS:
+                return url_for("plans.show_plan", placement_id=placement_id) + "#agreements"
+        return url_for("visits.list_visits", placement_id=placement_id)
+
+    def facts(self) -> dict:
+        """The reason as plain data (kept with a final visit report's agenda)."""
+        return {
+            "reason": self.kind.value,
+            "number": self.number,
+            "levels": self.levels,
+            "no_visit_yet": self.no_visit_yet,
+            "trail": list(self.trail),
+        }
+
+    @classmethod
+    def from_facts(cls, facts: dict) -> Reason:
+        return cls(
+            ReasonKind(facts["reason"]),
+            facts["number"],
+            levels=facts.get("levels", 0),
+            no_visit_yet=facts.get("no_visit_yet", False),
+            trail=tuple(facts.get("trail", ())),
+        )
 
     @property
     def text(self) -> str:
@@ -102,6 +161,13 @@ class Reason:
         n = self.number
         if self.kind is ReasonKind.CONCERNS:
             return ngettext("%(num)d open concern", "%(num)d open concerns", n)
+        if self.kind is ReasonKind.WELLBEING:
+            if len(self.trail) > 1:
+                return _(
+                    "Wellbeing falling two weeks in a row: %(levels)s of 5",
+                    levels=" → ".join(str(level) for level in self.trail),
+                )
+            return _("Low wellbeing: %(num)d of 5 in the latest week", num=n)
         if self.kind is ReasonKind.FEEDBACK:
             return ngettext(
                 "No feedback from the mentor for %(num)d day",
@@ -168,6 +234,8 @@ class CaseloadRow:
     divergent_indicators: int = 0
     open_concerns: int = 0
     last_visit_on: date | None = None
+    # the coach's latest visit held or entry written in the log
+    last_contact_on: date | None = None
     next_visit_on: date | None = None
     overdue_agreements: int = 0
     reasons: list[Reason] = field(default_factory=list)
@@ -188,6 +256,23 @@ class CaseloadRow:
     @property
     def problem_age(self) -> int:
         return max((reason.age for reason in self.reasons), default=0)
+
+    @property
+    def status(self) -> str:
+        """The traffic light of the table (the rule is in docs/caseload.md): "red" for an
+        open concern, low or falling wellbeing, or three reasons or more; "amber" for
+        any other reason; "green" for a running placement without one; "none" for a
+        placement that does not run.
+        """
+        if self.reasons:
+            urgent = {ReasonKind.CONCERNS, ReasonKind.WELLBEING}
+            if len(self.reasons) >= 3 or any(reason.kind in urgent for reason in self.reasons):
+                return "red"
+            return "amber"
+        return "green" if self.phase == "running" else "none"
+
+    def has_reason(self, kind: ReasonKind) -> bool:
+        return any(reason.kind is kind for reason in self.reasons)
 
     def visit_planned_text(self) -> str:
         """The next planned visit, shown as information: it keeps the visit in hand."""
@@ -322,28 +407,77 @@ def _base_rows(placements: Select, today: date) -> dict[int, CaseloadRow]:
 
 
 def _log_numbers(running: Select):
-    """Per running placement: the mentor's latest feedback and review, the student's
-    latest handed-in weekly log, and the open concerns (one pass over the log).
+    """Per running placement, each counted from the event it is about (one pass over the
+    log): the mentor's latest feedback and review, the student's latest hand-in of a
+    weekly log, the coach's latest entry, and the open concerns.
+
+    A weekly log's `updated_at` is never used: a mentor's review changes the row too, and
+    must not look like the student writing.
     """
     mentor_feedback = and_(
         LogEntry.kind == EntryKind.FEEDBACK, LogEntry.author_role == Actor.MENTOR
     )
-    handed_in = and_(
-        LogEntry.kind == EntryKind.WEEKLY_LOG, LogEntry.review_status != ReviewStatus.DRAFT
-    )
+    weekly = LogEntry.kind == EntryKind.WEEKLY_LOG
+    by_coach = LogEntry.author_role == Actor.COACH
     open_concern = and_(LogEntry.kind == EntryKind.CONCERN, LogEntry.resolved_at.is_(None))
     return db.session.execute(
         select(
             LogEntry.placement_id,
             func.max(case((mentor_feedback, LogEntry.created_at))),
-            func.max(LogEntry.reviewed_at),
-            func.max(case((handed_in, LogEntry.updated_at))),
+            func.max(case((weekly, LogEntry.reviewed_at))),
+            func.max(case((weekly, LogEntry.submitted_at))),
+            func.max(case((by_coach, LogEntry.created_at))),
             func.count(case((open_concern, LogEntry.id))),
             func.min(case((open_concern, LogEntry.created_at))),
         )
         .where(LogEntry.placement_id.in_(running))
         .group_by(LogEntry.placement_id)
     )
+
+
+def _wellbeing(running: Select, visible: Select):
+    """Per running placement whose wellbeing the reader may see (`visible`, a select of
+    placement ids from the policy): the last three check-ins of handed-in weekly logs,
+    latest first (one row per placement).
+    """
+    ranked = (
+        select(
+            LogEntry.placement_id.label("placement_id"),
+            LogEntry.wellbeing.label("level"),
+            func.row_number()
+            .over(partition_by=LogEntry.placement_id, order_by=LogEntry.week_start.desc())
+            .label("rank"),
+        )
+        .where(
+            LogEntry.placement_id.in_(running),
+            LogEntry.placement_id.in_(visible),
+            LogEntry.kind == EntryKind.WEEKLY_LOG,
+            LogEntry.submitted_at.is_not(None),
+            LogEntry.wellbeing.is_not(None),
+        )
+        .subquery()
+    )
+    return db.session.execute(
+        select(
+            ranked.c.placement_id,
+            *(func.max(case((ranked.c.rank == n, ranked.c.level))) for n in (1, 2, 3)),
+        )
+        .where(ranked.c.rank <= 3)
+        .group_by(ranked.c.placement_id)
+    )
+
+
+def wellbeing_reason(latest: int | None, before: int | None, earlier: int | None):
+    """Low (2 or less of 5) or falling two weeks in a row: the last three check-ins each
+    lower than the one before. None when neither.
+    """
+    if latest is None:
+        return None
+    if None not in (before, earlier) and earlier > before > latest:
+        return Reason(ReasonKind.WELLBEING, latest, trail=(earlier, before, latest))
+    if latest <= LOW_WELLBEING:
+        return Reason(ReasonKind.WELLBEING, latest, trail=(latest,))
+    return None
 
 
 def _divergences(running: Select):
@@ -413,13 +547,19 @@ def _overdue_agreements(running: Select, today: date):
 # -- deciding ---------------------------------------------------------------------------
 
 
-def assess(placements: Select, today: date) -> list[CaseloadRow]:
+def assess(
+    placements: Select, today: date, *, wellbeing: Select | None = None
+) -> list[CaseloadRow]:
     """Every placement of `placements` (a select of Placement) with its reasons for
     attention on `today`, sorted as the caseload shows them: most reasons first, then
     the longest-lasting problem, then the student's name; then the running placements
     without reasons, the upcoming ones and the ended ones.
 
-    Five queries, whatever the number of placements and entries.
+    Wellbeing is private: it is a reason only for the placements of `wellbeing` (a
+    select of placement ids whose check-ins the reader may see, from
+    `policy.wellbeing_placements`); None leaves it out.
+
+    Five queries, six with wellbeing, whatever the number of placements and entries.
     """
     rows = _base_rows(placements, today)
     if any(row.phase == "running" for row in rows.values()):
@@ -427,11 +567,26 @@ def assess(placements: Select, today: date) -> list[CaseloadRow]:
         feedback: dict[int, date | None] = {}
         reflection: dict[int, date | None] = {}
         concern_since: dict[int, date | None] = {}
-        for placement_id, fed_back, reviewed, handed_in, concerns, oldest in _log_numbers(running):
+        coach_wrote: dict[int, date | None] = {}
+        for (
+            placement_id,
+            fed_back,
+            reviewed,
+            handed_in,
+            by_coach,
+            concerns,
+            oldest,
+        ) in _log_numbers(running):
             feedback[placement_id] = _latest(_local_day(fed_back), _local_day(reviewed))
             reflection[placement_id] = _local_day(handed_in)
+            coach_wrote[placement_id] = _local_day(by_coach)
             rows[placement_id].open_concerns = concerns
             concern_since[placement_id] = _local_day(oldest)
+        moods: dict[int, Reason] = {}
+        if wellbeing is not None:
+            for placement_id, *levels in _wellbeing(running, wellbeing):
+                if (reason := wellbeing_reason(*levels)) is not None:
+                    moods[placement_id] = reason
         for placement_id, count in _divergences(running):
             rows[placement_id].divergent_indicators = count
         for placement_id, last, upcoming in _visit_numbers(running, today):
@@ -443,6 +598,7 @@ def assess(placements: Select, today: date) -> list[CaseloadRow]:
             agreements_due[placement_id] = oldest_due
         for row in rows.values():
             if row.phase == "running":
+                row.last_contact_on = _latest(row.last_visit_on, coach_wrote.get(row.placement_id))
                 _decide(
                     row,
                     today,
@@ -450,6 +606,7 @@ def assess(placements: Select, today: date) -> list[CaseloadRow]:
                     reflection=reflection.get(row.placement_id),
                     concern_since=concern_since.get(row.placement_id),
                     agreements_due=agreements_due.get(row.placement_id),
+                    mood=moods.get(row.placement_id),
                 )
     return sorted(rows.values(), key=_sort_key)
 
@@ -462,6 +619,7 @@ def _decide(
     reflection: date | None,
     concern_since: date | None,
     agreements_due: date | None,
+    mood: Reason | None = None,
 ) -> None:
     """Compare a running placement's numbers with its school's thresholds.
 
@@ -475,6 +633,8 @@ def _decide(
     if row.open_concerns:
         age = (today - concern_since).days if concern_since else 0
         reasons.append(Reason(ReasonKind.CONCERNS, row.open_concerns, age))
+    if mood is not None:
+        reasons.append(mood)
     if row.days_without_feedback >= limits.feedback_days:
         days = row.days_without_feedback
         reasons.append(Reason(ReasonKind.FEEDBACK, days, days))
@@ -519,6 +679,33 @@ def _sort_key(row: CaseloadRow) -> tuple:
     else:
         first, second = 0, 0
     return (GROUP_ORDER[group], first, second, row.student_name.casefold(), row.placement_id)
+
+
+# -- the table's order -------------------------------------------------------------------
+
+# The columns the table sorts on; "status" is the caseload's own order.
+SORTS = ("status", "name", "contact", "visit")
+STATUS_ORDER = {"red": 0, "amber": 1, "green": 2, "none": 3}
+
+
+def sort_rows(rows: list[CaseloadRow], sort: str, descending: bool) -> list[CaseloadRow]:
+    """`rows` (in the caseload's order) sorted on a column of the table. Status ascending
+    puts red first, then amber, green and not running, each in the caseload's order;
+    last contact ascending puts the longest without contact first (never first of all);
+    next visit ascending the soonest first (none planned last). Ties keep the
+    caseload's order.
+    """
+    if sort == "status":
+        ordered = sorted(rows, key=lambda row: STATUS_ORDER[row.status])
+    elif sort == "name":
+        ordered = sorted(rows, key=lambda row: row.student_name.casefold())
+    elif sort == "contact":
+        ordered = sorted(rows, key=lambda row: row.last_contact_on or date.min)
+    elif sort == "visit":
+        ordered = sorted(rows, key=lambda row: row.next_visit_on or date.max)
+    else:
+        ordered = list(rows)
+    return ordered[::-1] if descending else ordered
 
 
 # -- pages and exports ------------------------------------------------------------------
@@ -577,17 +764,111 @@ def caseload_page(rows: list[CaseloadRow], *, page: int, per_page: int) -> Casel
     return CaseloadPage(items=items, page=page, per_page=per_page, total=len(rows), counts=counts)
 
 
-def coach_caseload(placements: Select, today: date, *, limit: int) -> CaseloadPage | None:
+def coach_caseload(
+    placements: Select, today: date, *, limit: int, wellbeing: Select | None = None
+) -> CaseloadPage | None:
     """The home page's caseload of a coach: running and upcoming placements, at most
     `limit`; None when `placements` is empty (the user coaches nothing).
     """
-    rows = assess(placements, today)
+    rows = assess(placements, today, wellbeing=wellbeing)
     if not rows:
         return None
     current = [row for row in rows if row.group is not Group.ENDED]
     shown = caseload_page(current, page=1, per_page=limit)
     shown.counts[Group.ENDED] = len(rows) - len(current)
     return shown
+
+
+def attention_count(placements: Select, today: date, *, wellbeing: Select | None = None) -> int:
+    """How many placements of `placements` need attention (the caseload's five or six
+    queries): the number on a coordinator's home page.
+    """
+    return sum(
+        row.group is Group.ATTENTION for row in assess(placements, today, wellbeing=wellbeing)
+    )
+
+
+# -- what a company can act on ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CompanySignal:
+    """Something at the workplace a company coordinator can act on, as a count: never
+    the log's content, the student's wellbeing or a note meant for the school.
+    """
+
+    kind: str  # "feedback", "report" or "agreements"
+    number: int
+
+    @property
+    def text(self) -> str:
+        n = self.number
+        if self.kind == "feedback":
+            return ngettext(
+                "No feedback from the mentor for %(num)d day",
+                "No feedback from the mentor for %(num)d days",
+                n,
+            )
+        if self.kind == "report":
+            return ngettext(
+                "Visit report waiting for the mentor",
+                "%(num)d visit reports waiting for the mentor",
+                n,
+            )
+        return ngettext(
+            "%(num)d agreement of the mentor overdue",
+            "%(num)d agreements of the mentor overdue",
+            n,
+        )
+
+
+def company_signals(placements: Select, today: date) -> dict[int, list[CompanySignal]]:
+    """Per running placement of `placements` (from `policy.company_placements`): the
+    mentor's silence (the caseload's own rule and thresholds), visit reports made final
+    that the mentor has not confirmed, and visit agreements the mentor owns that are
+    overdue. The caseload's queries without wellbeing, and two grouped ones.
+    """
+    found: dict[int, list[CompanySignal]] = {}
+    running_ids = set()
+    for row in assess(placements, today):
+        if row.phase != "running":
+            continue
+        running_ids.add(row.placement_id)
+        for reason in row.reasons:
+            if reason.kind is ReasonKind.FEEDBACK:
+                found.setdefault(row.placement_id, []).append(
+                    CompanySignal("feedback", reason.number)
+                )
+    if not running_ids:
+        return found
+    running = _running(placements, today)
+    confirmed = select(VisitConfirmation.visit_id).where(VisitConfirmation.actor == Actor.MENTOR)
+    waiting = db.session.execute(
+        select(Visit.placement_id, func.count())
+        .where(
+            Visit.placement_id.in_(running),
+            Visit.status == VisitStatus.FINAL,
+            Visit.id.not_in(confirmed),
+        )
+        .group_by(Visit.placement_id)
+    )
+    for placement_id, count in waiting:
+        found.setdefault(placement_id, []).append(CompanySignal("report", count))
+    overdue = db.session.execute(
+        select(Action.placement_id, func.count())
+        .where(
+            Action.placement_id.in_(running),
+            Action.visit_id.is_not(None),
+            Action.owner == Actor.MENTOR,
+            Action.state == ActionState.OPEN,
+            Action.due_date < today,
+            live_actions(),
+        )
+        .group_by(Action.placement_id)
+    )
+    for placement_id, count in overdue:
+        found.setdefault(placement_id, []).append(CompanySignal("agreements", count))
+    return found
 
 
 # -- the coordinator's filters ----------------------------------------------------------
@@ -601,6 +882,9 @@ class Filters:
     workplace_id: int | None = None
     kind: PlacementKind | None = None
     programme: str | None = None
+    # applied to the assessed rows (`keep`), not to the select
+    name: str | None = None  # part of the student's name
+    reason: ReasonKind | None = None
 
     def apply(self, placements: Select) -> Select:
         if self.coach_id is not None:
@@ -612,6 +896,19 @@ class Filters:
         if self.programme is not None:
             placements = placements.where(Placement.programme == self.programme)
         return placements
+
+    def keep(self, rows: list[CaseloadRow]) -> list[CaseloadRow]:
+        """The assessed rows whose student's name holds `name` and that have `reason`.
+
+        Both are read from the rows the caseload computed anyway: a condition on the
+        name inside the grouped queries made PostgreSQL plan them badly.
+        """
+        if self.name:
+            needle = self.name.casefold()
+            rows = [row for row in rows if needle in row.student_name.casefold()]
+        if self.reason is not None:
+            rows = [row for row in rows if row.has_reason(self.reason)]
+        return rows
 
 
 @dataclass
@@ -667,11 +964,15 @@ def phase_label(row: CaseloadRow) -> str:
     return str(labels[row.phase])
 
 
-def caseload_csv(placements: Select, today: date) -> str:
+def caseload_csv(
+    placements: Select, today: date, *, wellbeing: Select | None = None, keep=None
+) -> str:
     """The caseload of `placements` on `today` as CSV for a spreadsheet, in the caseload's
     order and the reader's language, with a BOM so spreadsheet programs read it as UTF-8.
     """
-    rows = assess(placements, today)
+    rows = assess(placements, today, wellbeing=wellbeing)
+    if keep is not None:  # the overview's filter on a reason
+        rows = keep(rows)
     load_placements(rows, placements)
     writer = SpreadsheetWriter()
     writer.writerow(

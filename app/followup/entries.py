@@ -297,6 +297,8 @@ def create_entry(
         entry.week_start = week_start
         entry.wellbeing = wellbeing
         entry.review_status = ReviewStatus.SUBMITTED if submit else ReviewStatus.DRAFT
+        if submit:
+            entry.submitted_at = utcnow()
     db.session.add(entry)
     db.session.flush()  # its id, for the audit trail
     audit.record(author, "entry_created", entry, kind=kind)
@@ -364,6 +366,8 @@ def update_entry(
         entry.wellbeing = wellbeing
         if status != entry.review_status:
             _set_review(entry, status)
+        if status == ReviewStatus.SUBMITTED:  # the student hands the week in (again)
+            entry.submitted_at = utcnow()
     audit.record(editor, "entry_updated", entry)
     commit_versioned()
     if newly_submitted:
@@ -389,6 +393,8 @@ def evidence_changed(entry: LogEntry) -> bool:
     True when an approval was withdrawn.
     """
     entry.updated_at = utcnow()  # an UPDATE of the row, so its version moves on
+    if entry.review_status in (ReviewStatus.SUBMITTED, ReviewStatus.APPROVED):  # handed in again
+        entry.submitted_at = entry.updated_at
     if entry.review_status != ReviewStatus.APPROVED:
         return False
     _set_review(entry, ReviewStatus.SUBMITTED)
@@ -411,6 +417,7 @@ def submit_entry(entry: LogEntry, *, expected_version: int) -> None:
         raise DomainError("review", _l("This week is already with your mentor."))
     _check_written(entry.sections, submit=True)
     _set_review(entry, ReviewStatus.SUBMITTED)
+    entry.submitted_at = utcnow()
     commit_versioned()
     signals.entry_shared.send(entry)
     signals.week_submitted.send(entry)
@@ -470,11 +477,16 @@ def approve_weeks(placement: Placement, mentor: User, shown: dict[int, int]) -> 
 def _set_review(
     entry: LogEntry, status: ReviewStatus, mentor: User | None = None, comment: str = ""
 ) -> None:
-    """Move a week to `status`; a review (by `mentor`) belongs to the status it set."""
+    """Move a week to `status`; a review's comment belongs to the status it set.
+
+    Who reviewed the week last, and when, stays when the student hands it in again: the
+    mentor's feedback happened, and the caseload counts the mentor's silence from it.
+    """
     entry.review_status = status
     entry.review_comment = comment
-    entry.reviewed_by_id = mentor.id if mentor else None
-    entry.reviewed_at = utcnow() if mentor else None
+    if mentor is not None:
+        entry.reviewed_by_id = mentor.id
+        entry.reviewed_at = utcnow()
 
 
 def add_comment(entry: LogEntry, author: User, body: str) -> Comment:

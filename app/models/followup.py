@@ -146,6 +146,10 @@ class LogEntry(db.Model):
     review_comment: Mapped[str] = mapped_column(Text, default="")
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the student last handed the week in (first submission or a change to a week
+    # that left draft): the caseload counts the student's silence from it, so a review or
+    # any other change by someone else never looks like the student writing.
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     coach_only: Mapped[bool] = mapped_column(default=False)
     # A concern stays open until the coach marks it dealt with.
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -9,7 +9,12 @@ from flask_babel import get_locale
 from flask_login import current_user, login_required
 
 from app import audit, policy
-from app.caseload.services import coach_caseload, flag_missing_approvals
+from app.caseload.services import (
+    attention_count,
+    coach_caseload,
+    company_signals,
+    flag_missing_approvals,
+)
 from app.content.services import content_title, training_library
 from app.models import PlacementStatus
 from app.placements import bp, mentor_todo, services
@@ -35,7 +40,12 @@ def index():
         search=request.args.get("q", "")[:100],
         status=PlacementStatus(status) if status in {s.value for s in PlacementStatus} else None,
     )
-    caseload = coach_caseload(policy.coached_placements(user), date.today(), limit=CASELOAD_ON_HOME)
+    caseload = coach_caseload(
+        policy.coached_placements(user),
+        date.today(),
+        limit=CASELOAD_ON_HOME,
+        wellbeing=policy.wellbeing_placements(user),
+    )
     shown = {p.id: p for p in pagination.items}
     if caseload:
         shown.update({row.placement.id: row.placement for row in caseload.items})
@@ -44,6 +54,24 @@ def index():
     approvals_missing = minors.missing_approvals_seen_by(user, list(shown.values()), date.today())
     if caseload:
         flag_missing_approvals(caseload.items, approvals_missing)
+    can_administer = policy.is_administrator(user)
+    # Coordinators see on their home page how many of their schools' placements need
+    # attention, linked to the overview.
+    attention = (
+        attention_count(
+            policy.caseload_placements(user),
+            date.today(),
+            wellbeing=policy.wellbeing_placements(user),
+        )
+        if can_administer and policy.can_view_caseload(user)
+        else None
+    )
+    # A company coordinator's cards carry what the company can act on (counts only).
+    signals = (
+        company_signals(policy.company_placements(user), date.today())
+        if policy.follows_company_placements(user)
+        else {}
+    )
     return render_template(
         "placements/index.html",
         caseload=caseload,
@@ -56,7 +84,9 @@ def index():
         statuses=list(PlacementStatus),
         status=status,
         q=request.args.get("q", ""),
-        can_administer=policy.is_administrator(user),
+        can_administer=can_administer,
+        attention=attention,
+        company_signals=signals,
         privacy_notice_pending=privacy.notice_pending(user),
     )
 

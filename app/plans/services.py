@@ -476,6 +476,24 @@ def changed_since_approval(plan: DevelopmentPlan | None, goals: list[Goal]) -> b
     return any(goal.updated_at > plan.approved_at for goal in goals)
 
 
+def plan_state(placement: Placement) -> str | None:
+    """What the plan still lacks, for the visit agenda: "empty" (no goal the student works
+    on), "draft" (not approved yet), "changed" (goals changed since the approval), or None
+    (approved and unchanged). Two queries.
+    """
+    plan = plan_of(placement)
+    goals = db.session.execute(
+        select(Goal.state, Goal.updated_at).where(Goal.placement_id == placement.id)
+    ).all()
+    if not any(state == GoalState.OPEN for state, _changed in goals):
+        return "empty"
+    if plan is None or plan.status != PlanStatus.ACTIVE or plan.approved_at is None:
+        return "draft"
+    if any(changed > plan.approved_at for _state, changed in goals):
+        return "changed"
+    return None
+
+
 def approve_plan(placement: Placement, coach: User) -> DevelopmentPlan:
     """The coach approves the plan: draft becomes active; approving an active plan again
     (after its goals changed) records the new date. It needs a goal to approve.

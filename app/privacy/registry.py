@@ -539,6 +539,7 @@ DECLARATIONS: tuple[Declaration, ...] = (
             "week_start",
             "review_status",
             "reviewed_at",
+            "submitted_at",
             "coach_only",
             "resolved_at",
             "version",

@@ -1,6 +1,9 @@
-"""The agenda of a visit, drawn from the facts of the placement: where student, mentor
-and coach differ by two levels or more, what was planned at the workplace but never came
-up there, how the student's wellbeing goes, open concerns and overdue actions.
+"""The agenda of a visit, drawn from the facts of the placement: every reason the
+caseload gives for attention (the caseload's own rules, not a copy of them), where
+student, mentor and coach differ by two levels or more, what was planned at the
+workplace but never came up there, how the student's wellbeing goes, open concerns,
+overdue actions, a development plan that is empty or not approved, and who has not
+scored any indicator yet.
 
 The agenda is kept as plain facts (ids and numbers, no text in any language) so a final
 report keeps the agenda it was discussed with, and each reader sees it in their own
@@ -18,6 +21,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app import policy
+from app.caseload.services import Reason, assess
 from app.competences.services import build_matrix, framework_of
 from app.content.services import localised
 from app.dates import SHORT_DATE, SHORT_DAY_MONTH, format_day
@@ -30,10 +34,15 @@ from app.models import (
     EntryKind,
     LogEntry,
     Placement,
+    Registration,
     User,
     live_actions,
 )
+from app.plans.services import plan_state
 
+ATTENTION = "attention"
+PLAN = "plan"
+REGISTRATIONS = "registrations"
 DIVERGENCE = "divergence"
 NOT_AT_WORKPLACE = "not_at_workplace"
 WELLBEING = "wellbeing"
@@ -41,6 +50,9 @@ CONCERN = "concern"
 OVERDUE = "overdue"
 
 SECTIONS = (
+    (ATTENTION, _l("Needs attention")),
+    (PLAN, _l("Development plan")),
+    (REGISTRATIONS, _l("Competence scores")),
     (DIVERGENCE, _l("Where you see it differently")),
     (NOT_AT_WORKPLACE, _l("Planned at the workplace, not come up there yet")),
     (WELLBEING, _l("Wellbeing")),
@@ -53,8 +65,29 @@ TREND_WEEKS = 3
 
 def gather(placement: Placement, today: date) -> list[dict]:
     """The agenda's facts as they are today, in the order of `SECTIONS`."""
-    items: list[dict] = []
+    this = select(Placement).where(Placement.id == placement.id)
+    # Every reason, wellbeing too: `render` shows each reader only what they may see.
+    row = assess(this, today, wellbeing=select(Placement.id).where(Placement.id == placement.id))
+    items: list[dict] = [{"kind": ATTENTION, **reason.facts()} for reason in row[0].reasons]
+    if (state := plan_state(placement)) is not None:
+        items.append({"kind": PLAN, "state": state})
     framework = framework_of(placement)
+    if framework is not None:
+        scored = set(
+            db.session.scalars(
+                select(Registration.actor)
+                .where(
+                    Registration.placement_id == placement.id,
+                    Registration.framework_id == placement.framework_id,
+                )
+                .distinct()
+            )
+        )
+        items += [
+            {"kind": REGISTRATIONS, "actor": actor.value}
+            for actor in (Actor.STUDENT, Actor.MENTOR, Actor.COACH)
+            if actor not in scored
+        ]
     if framework is not None:
         matrix = build_matrix(placement, framework)
         for row in matrix.rows:
@@ -146,6 +179,18 @@ TREND_LABELS = {
 }
 
 
+PLAN_STATES = {
+    "empty": _l("The development plan has no goal the student works on yet"),
+    "draft": _l("The development plan is not approved yet"),
+    "changed": _l("Goals changed since the development plan was approved"),
+}
+NOT_SCORED = {
+    "student": _l("The student has not scored any indicator yet"),
+    "mentor": _l("The mentor has not scored any indicator yet"),
+    "coach": _l("The coach has not scored any indicator yet"),
+}
+
+
 def render(placement: Placement, items: list[dict], reader: User) -> list[AgendaSection]:
     """The agenda in the reader's language, with only what the reader may see (two
     queries at most: the concerns and the actions it names).
@@ -175,7 +220,27 @@ def render(placement: Placement, items: list[dict], reader: User) -> list[Agenda
     sections = {kind: AgendaSection(kind, str(title), []) for kind, title in SECTIONS}
     for item in items:
         kind = item["kind"]
-        if kind == DIVERGENCE:
+        if kind == ATTENTION:
+            if policy.sees_reason(reader, placement, item["reason"]):
+                reason = Reason.from_facts(item)
+                sections[kind].items.append(
+                    AgendaItem(title=reason.text, url=reason.url(placement.id))
+                )
+        elif kind == PLAN:
+            sections[kind].items.append(
+                AgendaItem(
+                    title=str(PLAN_STATES[item["state"]]),
+                    url=url_for("plans.show_plan", placement_id=placement.id),
+                )
+            )
+        elif kind == REGISTRATIONS:
+            sections[kind].items.append(
+                AgendaItem(
+                    title=str(NOT_SCORED[item["actor"]]),
+                    url=url_for("competences.show_matrix", placement_id=placement.id),
+                )
+            )
+        elif kind == DIVERGENCE:
             indicator = indicators.get(item["indicator"])
             competence = competences.get(item["competence"])
             sections[kind].items.append(

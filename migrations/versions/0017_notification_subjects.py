@@ -16,7 +16,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0017_notification_subjects"
-down_revision = "0015_form_drafts"
+down_revision = "0016_caseload"
 branch_labels = None
 depends_on = None
 

@@ -8,6 +8,7 @@ and must pass axe-core without serious violations and without sideways scrolling
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
@@ -53,6 +54,7 @@ def note(placement, author_id, role, kind, day, **columns) -> None:
             review_status=ReviewStatus.SUBMITTED if weekly else None,
             created_at=at(day),
             updated_at=at(day),
+            submitted_at=at(day) if weekly else None,
             **columns,
         )
     )
@@ -189,7 +191,7 @@ def test_the_coach_sees_who_needs_attention_on_a_phone_and_a_laptop(caseload, ph
 def test_the_coordinator_narrows_the_overview_to_one_coach(caseload, phone):
     page = phone.page
     phone.log_in("coordinator_a", "coordinator@a.example")
-    page.get_by_role("link", name="Caseload overview: who needs attention").click()
+    page.get_by_role("link", name="Caseload overview: 3 placements need attention").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Caseload overview")
     expect(page.locator(".caseload-count")).to_have_text("3 of 9 running placements need attention")
     phone.check("overview-phone")
@@ -240,3 +242,164 @@ def test_the_coordinator_sets_the_schools_thresholds(caseload, phone):
     phone.log_in("coach_a", "coach@a.example")
     # Yusuf's mentor has been quiet for 16 days: no longer a reason at this school.
     expect(page.locator(".caseload-count")).to_have_text("2 of 8 running placements need attention")
+
+
+@pytest.fixture
+def old_week(app, world, caseload):
+    """Student A handed in a week ten days ago that the mentor has not looked at yet;
+    the mentor reads English too, and a visit to Student A is planned for today.
+    """
+    today = date.today()
+    with app.app_context():
+        db.session.get(User, world.mentor_x.id).locale = "en"
+        placement = db.session.get(Placement, world.placement_a.id)
+        handed_in = today - timedelta(days=10)
+        entry = LogEntry(
+            placement_id=placement.id,
+            author_id=world.student_a.id,
+            author_role=Actor.STUDENT,
+            kind=EntryKind.WEEKLY_LOG,
+            sections={"did": "Wired the meter cupboard."},
+            week_start=handed_in - timedelta(days=handed_in.weekday()),
+            review_status=ReviewStatus.SUBMITTED,
+            wellbeing=2,
+            created_at=at(handed_in),
+            updated_at=at(handed_in),
+            submitted_at=at(handed_in),
+        )
+        db.session.add(entry)
+        visit = Visit(
+            placement_id=placement.id,
+            planned_by_id=world.coach_a.id,
+            planned_on=today,
+            status=VisitStatus.PLANNED,
+        )
+        db.session.add(visit)
+        db.session.commit()
+        return {"entry": entry.id, "visit": visit.id, "placement": placement.id}
+
+
+def test_the_mentor_approving_an_old_week_leaves_the_students_silence_on_the_caseload(
+    old_week, phone
+):
+    page = phone.page
+    phone.log_in("coach_a", "coach@a.example")
+    student_a = page.locator(".case-group-attention li.case").filter(has_text="Student A")
+    expect(student_a).to_contain_text("No reflection from the student for 10 days")
+    expect(student_a).to_contain_text("Low wellbeing: 2 of 5 in the latest week")
+    expect(student_a).to_contain_text("No feedback from the mentor for 70 days")
+    phone.check("caseload-before-approval")
+    page.get_by_role("button", name="Log out").click()
+
+    phone.log_in("mentor_x", "mentor@x.example")
+    phone.goto(f"/placements/{old_week['placement']}/log/{old_week['entry']}")
+    page.get_by_role("button", name="Approve").click()
+    week = page.locator("article").filter(has_text="Wired the meter cupboard.")
+    expect(week).to_contain_text("Approved")
+    page.get_by_role("button", name="Log out").click()
+
+    phone.log_in("coach_a", "coach@a.example")
+    # The approval is the mentor's feedback: that reason goes. The student's silence and
+    # wellbeing are about the student: they stay.
+    expect(student_a).not_to_contain_text("No feedback from the mentor")
+    expect(student_a).to_contain_text("No reflection from the student for 10 days")
+    expect(student_a).to_contain_text("Low wellbeing: 2 of 5 in the latest week")
+    phone.check("caseload-after-approval")
+
+
+def test_the_visit_agenda_of_the_student_most_at_risk_names_every_reason(old_week, phone):
+    page = phone.page
+    phone.log_in("coach_a", "coach@a.example")
+    phone.goto(f"/placements/{old_week['placement']}/visits/{old_week['visit']}")
+    agenda = page.locator("#agenda")
+    expect(agenda).not_to_contain_text("Nothing stands out")
+    attention = agenda.locator(".agenda-attention")
+    for reason in (
+        "Low wellbeing: 2 of 5 in the latest week",
+        "No feedback from the mentor for 70 days",
+        "No reflection from the student for 10 days",
+    ):
+        expect(attention.get_by_role("link", name=reason)).to_be_visible()
+    expect(
+        agenda.get_by_role("link", name="The student has not scored any indicator yet")
+    ).to_be_visible()
+    phone.check("visit-agenda-at-risk")
+    agenda.get_by_role(
+        "link", name="The development plan has no goal the student works on yet"
+    ).click()
+    expect(page).to_have_url(re.compile(r"/development-plan$"))
+    page.get_by_role("button", name="Log out").click()
+
+    # The mentor reads the same agenda, without the student's wellbeing.
+    phone.log_in("mentor_x", "mentor@x.example")
+    phone.goto(f"/placements/{old_week['placement']}/visits/{old_week['visit']}")
+    expect(page.locator("#agenda")).to_contain_text("No feedback from the mentor for 70 days")
+    expect(page.locator("#agenda")).not_to_contain_text("wellbeing")
+    phone.check("visit-agenda-at-risk")
+
+
+def test_the_coach_sorts_and_searches_the_caseload_table_on_a_phone(caseload, phone):
+    page = phone.page
+    phone.log_in("coach_a", "coach@a.example")
+    page.get_by_role("link", name="All in one table").click()
+    table = page.get_by_role("table")
+    expect(table.locator("caption")).to_have_text("Placements, sorted by status (ascending)")
+    expect(table.locator("tbody tr")).to_have_count(9)
+    expect(table.locator("tbody tr").first).to_contain_text("Student A")
+    expect(table.locator("tbody tr").first).to_contain_text("Urgent")
+    phone.check("caseload-table")
+
+    table.get_by_role("link", name="Student", exact=True).click()
+    expect(page.get_by_role("columnheader", name="Student", exact=True)).to_have_attribute(
+        "aria-sort", "ascending"
+    )
+    expect(table.locator("tbody tr").first).to_contain_text("Aisha Bakari")
+    table.get_by_role("link", name="Student", exact=True).click()
+    expect(page.get_by_role("columnheader", name="Student", exact=True)).to_have_attribute(
+        "aria-sort", "descending"
+    )
+    expect(table.locator("tbody tr").first).to_contain_text("Yusuf Demir")
+
+    page.get_by_label("Student’s name").fill("lotte")
+    page.get_by_role("button", name="Filter").click()
+    expect(table.locator("tbody tr")).to_have_count(1)
+    expect(table.locator("tbody tr")).to_contain_text("1 open concern")
+    expect(page.get_by_role("columnheader", name="Student", exact=True)).to_have_attribute(
+        "aria-sort", "descending"
+    )
+
+    page.get_by_role("link", name="Show all").click()
+    page.get_by_label("Reason for attention").select_option(label="No feedback from the mentor")
+    page.get_by_role("button", name="Filter").click()
+    expect(table.locator("tbody tr")).to_have_count(2)  # Yusuf, and Student A
+    phone.check("caseload-table-filtered")
+
+    page.set_viewport_size(LAPTOP)
+    page.get_by_role("link", name="Show all").click()
+    phone.check("caseload-table-laptop")
+
+
+def test_the_company_coordinator_sees_what_the_company_can_act_on(app, world, old_week, phone):
+    with app.app_context():
+        db.session.get(User, world.company_coordinator_x.id).locale = "en"
+        db.session.add(
+            Visit(
+                placement_id=old_week["placement"],
+                planned_by_id=world.coach_a.id,
+                planned_on=date.today() - timedelta(days=5),
+                held_on=date.today() - timedelta(days=5),
+                status=VisitStatus.FINAL,
+                report={"learning_process": "Works on her own."},
+            )
+        )
+        db.session.commit()
+    page = phone.page
+    phone.log_in("company_coordinator_x", "hr@x.example")
+    card = page.locator("li.card").filter(has_text="Student A")
+    expect(card.locator(".company-signals")).to_contain_text(
+        "No feedback from the mentor for 70 days"
+    )
+    expect(card.locator(".company-signals")).to_contain_text("Visit report waiting for the mentor")
+    expect(card).not_to_contain_text("wellbeing")
+    expect(card).not_to_contain_text("reflection")
+    phone.check("home-signals")
