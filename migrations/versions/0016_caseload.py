@@ -4,7 +4,7 @@ last change while nobody reviewed them yet, else their creation (never later tha
 real hand-in, so no silence is hidden).
 
 Revision ID: 0016_caseload
-Revises: 0014_account_mail
+Revises: 0015_form_drafts
 Create Date: 2026-12-07 12:10:00
 
 """

@@ -4,7 +4,7 @@ and an index on (placement_id, kind, subject) for resolving. Existing notificati
 their subject from their kind, key and payload, in batches.
 
 Revision ID: 0017_notification_subjects
-Revises: 0014_account_mail
+Revises: 0016_caseload
 Create Date: 2026-12-07 12:20:00
 
 """

@@ -1,8 +1,8 @@
 """A CSV file kept between its preview and its import (`pending_import`), so the preview
 is a page of its own and the browser's Back never sends the file again.
 
-Revision ID: 0019_coordinator
-Revises: 0014_account_mail
+Revision ID: 0018_pending_imports
+Revises: 0017_notification_subjects
 Create Date: 2026-12-07 12:20:00
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0019_coordinator'
+revision = '0018_pending_imports'
 down_revision = "0017_notification_subjects"
 branch_labels = None
 depends_on = None
