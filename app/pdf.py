@@ -15,7 +15,12 @@ from fpdf.enums import Align, XPos, YPos
 
 FONTS = Path(__file__).resolve().parent / "static" / "fonts"
 FONT = "dejavu"
-FONT_FILES = {"": "DejaVuSans-2.37.ttf", "B": "DejaVuSans-Bold-2.37.ttf"}
+FONT_FILES = {
+    "": "DejaVuSans-2.37.ttf",
+    "B": "DejaVuSans-Bold-2.37.ttf",
+    "I": "DejaVuSans-Oblique-2.37.ttf",
+    "BI": "DejaVuSans-BoldOblique-2.37.ttf",
+}
 # What the font cannot draw (an emoji in a weekly log) prints as this box.
 MISSING_GLYPH = "□"
 

@@ -431,6 +431,20 @@ def test_templates_are_printable_pages_and_pdfs(world, login_as):
     assert coach.get("/training/templates/no-such-template").status_code == 404
 
 
+@pytest.mark.parametrize("locale", ["nl", "en"])
+def test_every_template_prints_in_both_languages(world, login_as, locale):
+    """Emphasis in a template's text needs the font's italic: each one prints whole."""
+    coach = login_as(world.coach_a)
+    coach.post("/language", {"locale": locale})
+    listing = coach.get("/training/templates/").get_data(as_text=True)
+    slugs = sorted(set(re.findall(r'href="/training/templates/([a-z0-9-]+)"', listing)))
+    assert len(slugs) >= 3
+    for slug in slugs:
+        pdf = coach.get(f"/training/templates/{slug}.pdf")
+        assert pdf.status_code == 200, slug
+        assert PdfReader(io.BytesIO(pdf.data)).pages, slug
+
+
 # -- just in time -----------------------------------------------------------------------
 
 
