@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.auth import sessions
+from app.auth.tokens import Purpose, make_token
 from app.extensions import db
 from app.models import FormDraft, Goal, LogEntry, Placement, User, Visit
 from app.plans.services import GoalText, create_goal, link_choices
@@ -284,6 +285,34 @@ def test_passwords_and_tokens_are_never_kept(app, world, clock):
     with app.app_context():
         kept = db.session.scalar(select(FormDraft))
         assert set(kept.fields) == {"went_well"}
+
+
+@pytest.mark.parametrize(
+    ("page", "form"),
+    [
+        (
+            "/account/password",
+            {
+                "current_password": "the old one, typed",
+                "password": "A new pass phrase, typed",
+                "confirm": "A new pass phrase, typed",
+            },
+        ),
+        ("/account/email", {"email": "new@example.org", "current_password": "typed"}),
+        ("/password/reset/{token}", {"password": "A new one", "confirm": "A new one"}),
+    ],
+)
+def test_no_form_of_the_account_about_passwords_or_links_is_ever_kept(
+    app, world, clock, page, form
+):
+    with app.app_context():
+        token = make_token(db.session.get(User, world.student_a.id), Purpose.PASSWORD_RESET)
+    page = page.format(token=token)
+    browser = logged_in(app, world.student_a)
+    browser.get("/account")
+    clock.move(hours=3)
+    browser.post(page, form, headers={"Referer": "http://localhost/account/password"})
+    assert drafts(app) == 0
 
 
 def test_the_draft_can_be_thrown_away(app, world, clock):

@@ -16,9 +16,13 @@ from app.models import FormDraft, User
 from app.models.columns import utcnow
 
 # Forms never kept: buttons that only switch or end something, and the drafts' own
-# (an autosave keeps its page's form, see `keep_sent_form`). Logging in and the second
-# step are never sent with a session to end; their secrets are dropped by name anyway.
+# (an autosave keeps its page's form, see `keep_sent_form`).
 NEVER_KEPT = frozenset({"auth.logout", "auth.set_language", "drafts.discard_draft"})
+# The account's forms are about passwords, codes, addresses and signed links (in the
+# page's address, too): of them only the account page itself, a name and a language, is
+# kept. Secrets are not left to a word in a field's name (a new password's repeat is
+# called `confirm`).
+KEPT_ACCOUNT_FORMS = frozenset({"auth.account"})
 MAX_PATH_LENGTH = 300
 
 
@@ -95,6 +99,8 @@ def keep_sent_form(user: User) -> str | None:
         save(user, path=path, action=path, fields=fields, kept=True)
         return address
     if request.endpoint in NEVER_KEPT:
+        return None
+    if request.blueprint == "auth" and request.endpoint not in KEPT_ACCOUNT_FORMS:
         return None
     path, address = page_of_sent_form()
     save(user, path=path, action=request.path[:MAX_PATH_LENGTH], fields=fields, kept=True)
