@@ -7,6 +7,7 @@ page that needs nothing from the database (docs/reliability.md).
 from __future__ import annotations
 
 from contextlib import suppress
+from urllib.parse import urlsplit
 
 from flask import Flask, current_app, render_template, request, url_for
 from flask_babel import force_locale
@@ -67,7 +68,7 @@ def _csrf_error(_error: CSRFError):
     this browser meanwhile): nothing is stored, for nobody knows whose text it is; the
     answer shows the text to the browser that just sent it, to copy (docs/security.md).
     """
-    typed = typed_fields(request.form) if request.method == "POST" else {}
+    typed = typed_fields(request.form) if request.method == "POST" and _from_this_site() else {}
     texts = [
         value
         for values in typed.values()
@@ -87,6 +88,17 @@ def _csrf_error(_error: CSRFError):
     return render_template(
         "errors/error.html", code=400, title=title, message=str(message), typed_texts=texts
     ), 400
+
+
+def _from_this_site() -> bool:
+    """Whether the browser says the form was on a page of this site (`Origin`, else the
+    `Referer` it sends to its own site): another site's form, whose text its author
+    chose, is not shown back as if the reader had typed it.
+    """
+    origin = request.headers.get("Origin")
+    if origin:
+        return urlsplit(origin).netloc == request.host
+    return urlsplit(request.referrer or "").netloc == request.host
 
 
 def _http_error(error: HTTPException):

@@ -462,13 +462,33 @@ def test_a_form_sent_without_a_session_shows_the_text_back_and_keeps_nothing(app
     browser.get(page)
     token = browser.token()
     browser.client.delete_cookie("session")  # the browser lost its session cookie
-    response = browser.client.post(page, data=form | {"csrf_token": token})
+    response = browser.client.post(
+        page,
+        data=form | {"csrf_token": token},
+        headers={"Origin": "http://localhost", "Referer": f"http://localhost{page}"},
+    )
     assert response.status_code == 400
     answer = response.get_data(as_text=True)
     # with the session gone, so is the language chosen in it: the default, Dutch, speaks
     assert "er is niets bewaard" in answer
     assert TYPED in answer  # to copy, in the answer to the very request that sent it
     assert drafts(app) == 0  # nobody knows whose it is: never kept for whoever logs in next
+
+
+def test_another_sites_form_is_refused_without_showing_its_text_as_the_readers(app, world):
+    """A page elsewhere that posts here gets the plain refusal: its text is not shown on
+    a page of this site as if the reader had typed it.
+    """
+    user, page, action, form = _prepared(app, world, "visit report")
+    browser = logged_in(app, user)
+    browser.client.delete_cookie("session")
+    planted = {"body": "Your account is blocked: call +32 000 00 00 with your password"}
+    for headers in ({"Origin": "https://elsewhere.example"}, {}):
+        response = browser.client.post(page, data=planted, headers=headers)
+        assert response.status_code == 400
+        answer = response.get_data(as_text=True)
+        assert "call +32 000 00 00" not in answer
+    assert drafts(app) == 0
 
 
 def test_a_form_of_someone_who_was_replaced_on_the_browser_is_not_kept_for_the_new_person(
