@@ -440,6 +440,8 @@ def test_the_preview_is_a_page_of_its_own_and_back_after_the_import_says_it_is_d
     assert _confirm(coordinator, page).status_code == 303
     after = _counts(app)
     mails = len(outbox.messages)
+    with app.app_context():  # the names and addresses are in Leerspoor now, not kept twice
+        assert db.session.scalar(select(PendingImport.content)) == ""
 
     back = coordinator.get(preview_path)  # Back: the page again, by GET
     assert back.status_code == 200

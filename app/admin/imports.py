@@ -564,7 +564,7 @@ def apply_import(
     claimed = db.session.execute(
         update(PendingImport)
         .where(PendingImport.id == pending.id, PendingImport.imported_at.is_(None))
-        .values(imported_at=utcnow())
+        .values(imported_at=utcnow(), content="")  # the rows are in Leerspoor now
     ).rowcount
     if not claimed:
         db.session.rollback()

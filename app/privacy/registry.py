@@ -74,6 +74,7 @@ class Retention(enum.StrEnum):
     OPERATIONS = "operations"  # thirty days (runs of scheduled jobs)
     CONTENT = "content"  # as long as the school uses it; nothing about people
     DRAFT = "draft"  # thirty days after it was last saved, or until its form is saved
+    UPLOAD = "upload"  # until the file is imported, at most a day
 
     @property
     def label(self) -> LazyString:
@@ -92,6 +93,7 @@ RETENTION_LABELS = {
     Retention.OPERATIONS: _l("Thirty days."),
     Retention.CONTENT: _l("As long as the school uses it."),
     Retention.DRAFT: _l("Until the form is saved, at most thirty days after it was last typed in."),
+    Retention.UPLOAD: _l("Until the file is imported, at most one day after the upload."),
 }
 
 
@@ -347,6 +349,19 @@ DRAFTS = Category(
     Retention.DRAFT,
     _l("The person who typed it, only."),
 )
+IMPORTS = Category(
+    "imports",
+    _l("Files to import"),
+    _l(
+        "A spreadsheet a coordinator uploaded to add students and placements: the names "
+        "and e-mail addresses of the students, mentors and coaches in it, between its "
+        "preview and its import."
+    ),
+    _l("So that the coordinator checks the file before anything in it is imported."),
+    Basis.PUBLIC_TASK,
+    Retention.UPLOAD,
+    _l("The coordinator who uploaded it, only."),
+)
 AUDIT = Category(
     "audit",
     _l("Audit trail"),
@@ -383,6 +398,7 @@ CATEGORIES: tuple[Category, ...] = (
     TRAINING,
     NOTIFICATIONS,
     DRAFTS,
+    IMPORTS,
     AUDIT,
     OPERATIONS,
 )
@@ -886,10 +902,11 @@ DECLARATIONS: tuple[Declaration, ...] = (
         },
         plain=("id", "school_id", "programme", "created_at"),
     ),
-    # A CSV file between its preview and its import: the uploader's only, a day at most.
+    # A CSV file between its preview and its import: the uploader's only, a day at most,
+    # and its content gone once imported.
     Declaration(
         "pending_import",
-        OPERATIONS,
+        IMPORTS,
         people={"uploaded_by_id": D},
         fields={"content": Field(of=("uploaded_by_id",), erased=WITH_ROW, text=True)},
         plain=("id", "school_id", "created_at", "imported_at"),
