@@ -1370,6 +1370,9 @@ def test_the_coordinators_home_counts_the_placements_that_need_attention(app, wo
     page = home(login_as(world.coordinator_a))
     assert "Caseload overview: no placement needs attention" in page
     assert "Caseload overview" not in home(login_as(world.coach_a))  # a coach has their own
+    # A platform admin gets the link without a count: it would assess every school's
+    # placements on each visit of the home page.
+    assert "Caseload overview: who needs attention" in home(login_as(world.admin))
 
 
 # -- the company coordinator --------------------------------------------------------------

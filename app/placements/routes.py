@@ -16,7 +16,7 @@ from app.caseload.services import (
     flag_missing_approvals,
 )
 from app.content.services import content_title, training_library
-from app.models import PlacementStatus
+from app.models import Placement, PlacementStatus
 from app.placements import bp, mentor_todo, services
 from app.privacy import minors
 from app.privacy import services as privacy
@@ -56,20 +56,24 @@ def index():
         flag_missing_approvals(caseload.items, approvals_missing)
     can_administer = policy.is_administrator(user)
     # Coordinators see on their home page how many of their schools' placements need
-    # attention, linked to the overview.
+    # attention, linked to the overview. Not a platform admin: that would assess every
+    # placement of every school on each visit of the home page.
     attention = (
         attention_count(
             policy.caseload_placements(user),
             date.today(),
             wellbeing=policy.wellbeing_placements(user),
         )
-        if can_administer and policy.can_view_caseload(user)
+        if can_administer and not user.is_admin and policy.can_view_caseload(user)
         else None
     )
-    # A company coordinator's cards carry what the company can act on (counts only).
+    # A company coordinator's cards carry what the company can act on (counts only), for
+    # the cards on this page.
     signals = (
-        company_signals(policy.company_placements(user), date.today())
-        if policy.follows_company_placements(user)
+        company_signals(
+            policy.company_placements(user).where(Placement.id.in_(list(shown))), date.today()
+        )
+        if policy.follows_company_placements(user) and shown
         else {}
     )
     return render_template(
