@@ -13,9 +13,12 @@ keep ISO dates (`app.spreadsheets`).
 from __future__ import annotations
 
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from flask import Flask
 from flask_babel import format_date, format_datetime, get_locale
+
+from app.i18n import DEFAULT_TIMEZONE
 
 # A day.
 LONG_DATE = "long_date"  # 21 December 2026: where there is room (a placement's dates, PDFs)
@@ -74,3 +77,10 @@ def init_app(app: Flask) -> None:
         app.jinja_env.filters[name] = lambda value, name=name: format_day(value, name)
     for name in MOMENT_FORMATS:
         app.jinja_env.filters[name] = lambda value, name=name: format_moment(value, name)
+
+
+def local_day(moment: datetime) -> date:
+    """The day `moment` (stored in UTC) falls on where the schools are: feedback written
+    at 00:30 on a Monday in Brussels counts for that Monday, not for Sunday in UTC.
+    """
+    return moment.astimezone(ZoneInfo(DEFAULT_TIMEZONE)).date()

@@ -6,7 +6,8 @@ work in it.
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import insert, select
@@ -131,6 +132,20 @@ def test_feedback_or_a_comment_on_the_approval_takes_the_feedback_off_the_list(
     review(app, week, world.mentor_x)
     write_entry(app, world.placement_a, world.mentor_x, kind="feedback")
     assert todo(home(mentor)) == ""
+
+
+def test_feedback_written_just_after_midnight_on_monday_counts_for_that_week(app, world, login_as):
+    """00:30 on Monday in Brussels is still Sunday in UTC: the week's feedback is given."""
+    today = run_now(app)
+    monday = weeks_ago(today, 1)
+    week = write_entry(app, world.placement_a, world.student_a, week=monday, submit=True)
+    review(app, week, world.mentor_x)
+    feedback = write_entry(app, world.placement_a, world.mentor_x, kind="feedback")
+    with app.app_context():
+        written = datetime.combine(monday, time(0, 30), tzinfo=ZoneInfo("Europe/Brussels"))
+        db.session.get(LogEntry, feedback).created_at = written.astimezone(UTC)
+        db.session.commit()
+    assert todo(home(login_as(world.mentor_x))) == ""
 
 
 def test_a_mentor_sees_only_their_own_placements_and_those_of_both_companies(app, world, login_as):

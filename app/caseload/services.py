@@ -15,7 +15,6 @@ import enum
 import math
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from flask import url_for
 from flask_babel import gettext as _
@@ -24,9 +23,8 @@ from flask_babel import ngettext
 from sqlalchemy import Select, and_, case, func, select
 from sqlalchemy.orm import joinedload
 
-from app.dates import SHORT_DAY_MONTH, format_day
+from app.dates import SHORT_DAY_MONTH, format_day, local_day
 from app.extensions import db
-from app.i18n import DEFAULT_TIMEZONE
 from app.models import (
     HELD_STATUSES,
     Action,
@@ -51,8 +49,6 @@ from app.spreadsheets import SpreadsheetWriter
 DEFAULTS = SchoolSettings.defaults(0)
 # A wellbeing check-in this low (of 5) is a reason for attention by itself.
 LOW_WELLBEING = 2
-# Days are counted on the calendar where the school is, not in UTC.
-LOCAL = ZoneInfo(DEFAULT_TIMEZONE)
 
 
 class ReasonKind(enum.StrEnum):
@@ -362,7 +358,8 @@ def _running(placements: Select, today: date) -> Select:
 
 
 def _local_day(moment: datetime | None) -> date | None:
-    return moment.astimezone(LOCAL).date() if moment is not None else None
+    """Days are counted on the calendar where the school is, not in UTC."""
+    return local_day(moment) if moment is not None else None
 
 
 def _latest(*days: date | None) -> date | None:

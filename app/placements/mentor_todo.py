@@ -16,6 +16,7 @@ from datetime import date
 from sqlalchemy import and_, case, func, select
 
 from app import policy
+from app.dates import local_day
 from app.extensions import db
 from app.models import (
     Actor,
@@ -134,7 +135,7 @@ def _feedback_due(
     for placement_id, week, latest_commented, given in rows:
         if week is None or week == latest_commented:
             continue
-        if given is not None and given.date() >= week:
+        if given is not None and local_day(given) >= week:
             continue
         placement, student_name = placements[placement_id]
         if placement.phase_on(today) == "running":
