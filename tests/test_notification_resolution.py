@@ -10,6 +10,7 @@ around today (the placement started 60 days ago), and reminders are decided now.
 from __future__ import annotations
 
 import ast
+import io
 import json
 import re
 from datetime import UTC, date, datetime, timedelta
@@ -41,7 +42,7 @@ from app.notifications.services import Pending, Target, write
 from app.notifications.texts import describe
 from app.plans import services as plans
 from app.visits import services as visits
-from tests.conftest import build_world, reset_postgres_schema
+from tests.conftest import build_world, png_bytes, reset_postgres_schema
 
 K = NotificationKind
 pytestmark = pytest.mark.usefixtures("in_english")
@@ -285,6 +286,25 @@ def test_an_approved_week_the_student_changes_waits_for_the_mentor_again(app, ru
             "wellbeing": "4",
             "save": "Save",
         },
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)
+    assert bell(mentor) == 1
+
+
+def test_an_approved_week_given_a_photo_waits_for_the_mentor_again(app, running, login_as):
+    world = running
+    hand_in_last_week(login_as(world.student_a), world)
+    mentor = login_as(world.mentor_x)
+    entry = the_week(app, world)
+    mentor.post(
+        f"/placements/{world.placement_a.id}/log/{entry.id}/review",
+        {"version": entry.version, "approve": "Approve"},
+    )
+    assert bell(mentor) == 0
+    response = login_as(world.student_a).post(
+        f"/placements/{world.placement_a.id}/log/{entry.id}/attachments",
+        {"file": (io.BytesIO(png_bytes()), "switchboard.png")},
+        content_type="multipart/form-data",
     )
     assert response.status_code == 302, response.get_data(as_text=True)
     assert bell(mentor) == 1

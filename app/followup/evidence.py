@@ -20,7 +20,7 @@ from flask_babel import lazy_ngettext
 from PIL import Image, ImageOps
 from sqlalchemy import func, select
 
-from app import audit
+from app import audit, signals
 from app.domain import DomainError
 from app.extensions import db
 from app.followup.entries import evidence_changed
@@ -131,7 +131,7 @@ def store_attachment(
         storage_key=key,
     )
     db.session.add(attachment)
-    evidence_changed(entry)
+    withdrawn = evidence_changed(entry)
     try:
         db.session.commit()
     except BaseException:
@@ -139,6 +139,8 @@ def store_attachment(
         db.session.rollback()
         storage.delete(key)
         raise
+    if withdrawn:  # the week waits for the mentor again, as after a change of its text
+        signals.week_submitted.send(entry)
     return attachment
 
 
@@ -195,9 +197,11 @@ def remove_attachment(attachment: Attachment, remover: User) -> None:
     entry = attachment.entry
     audit.record(remover, "attachment_removed", entry, attachment=attachment.id)
     db.session.delete(attachment)
-    evidence_changed(entry)
+    withdrawn = evidence_changed(entry)
     db.session.commit()
     file_storage().delete(key)
+    if withdrawn:
+        signals.week_submitted.send(entry)
 
 
 def attachment_filename(filename: str | None, content_type: str) -> str:
