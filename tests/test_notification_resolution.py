@@ -603,7 +603,7 @@ def test_notifications_from_before_the_migration_get_their_subject_and_still_rea
             reset_postgres_schema()
         else:
             db.drop_all()
-        upgrade(revision="0014_account_mail")
+        upgrade(revision="0016_caseload")  # the one before notification subjects
         world = build_world()
         entry = LogEntry(
             placement_id=world.placement_a.id,

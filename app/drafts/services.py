@@ -22,7 +22,7 @@ NEVER_KEPT = frozenset({"auth.logout", "auth.set_language", "drafts.discard_draf
 # page's address, too): of them only the account page itself, a name and a language, is
 # kept. Secrets are not left to a word in a field's name (a new password's repeat is
 # called `confirm`).
-KEPT_ACCOUNT_FORMS = frozenset({"auth.account"})
+KEPT_ACCOUNT_FORMS = frozenset({"auth.edit_account"})
 MAX_PATH_LENGTH = 300
 
 

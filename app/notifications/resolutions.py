@@ -37,7 +37,7 @@ def resolve(
 ) -> int:
     """Resolve the open notifications of `kinds` about `subject` in the placement (only
     `user_id`'s when given; `placement_id=...` for a person's own in any placement);
-    returns how many. Commits.
+    returns how many. The rule that calls it commits (`_rule`).
     """
     now = now or utcnow()
     where = [
@@ -65,7 +65,6 @@ def resolve(
         )
         .execution_options(synchronize_session=False)
     )
-    db.session.commit()
     return result.rowcount
 
 
@@ -84,14 +83,28 @@ def reopen(kind: NotificationKind, subject: str, *, placement_id: int) -> int:
         .values(resolved_at=None, read_at=None)
         .execution_options(synchronize_session=False)
     )
-    db.session.commit()
     return result.rowcount
+
+
+def _rule(signal):
+    """Connect a rule to `signal`; the rule's updates are committed together, once."""
+
+    def connect(rule):
+        def receiver(sender, **kwargs) -> None:
+            rule(sender, **kwargs)
+            db.session.commit()
+
+        receiver.__doc__ = rule.__doc__
+        signal.connect(receiver, weak=False)
+        return rule
+
+    return connect
 
 
 # -- the rules --------------------------------------------------------------------------
 
 
-@signals.week_submitted.connect
+@_rule(signals.week_submitted)
 def _week_submitted(entry, **_) -> None:
     """The student's log of that week is in: its reminders are done, and so is the
     coach's "no reflection"; a returned week handed in again waits for the mentor anew.
@@ -102,7 +115,7 @@ def _week_submitted(entry, **_) -> None:
     reopen(K.ENTRY_ADDED, f"entry:{entry.id}", placement_id=entry.placement_id)
 
 
-@signals.week_reviewed.connect
+@_rule(signals.week_reviewed)
 def _week_reviewed(entry, *, by, **_) -> None:
     """The mentor approved or returned the week: their "new weekly log" is done (the
     coach's copy only informs). A review is feedback too, as the reminder counts it.
@@ -111,7 +124,7 @@ def _week_reviewed(entry, *, by, **_) -> None:
     _feedback(entry.placement_id)
 
 
-@signals.feedback_given.connect
+@_rule(signals.feedback_given)
 def _feedback_given(entry, **_) -> None:
     _feedback(entry.placement_id)
 
@@ -121,7 +134,7 @@ def _feedback(placement_id: int) -> None:
     resolve((K.NEEDS_ATTENTION,), "attention:feedback", placement_id=placement_id)
 
 
-@signals.report_confirmed.connect
+@_rule(signals.report_confirmed)
 def _report_confirmed(visit, *, by, **_) -> None:
     """Each reader confirms for themselves: the mentor's confirmation leaves the
     student's request open.
@@ -134,29 +147,29 @@ def _report_confirmed(visit, *, by, **_) -> None:
     )
 
 
-@signals.visit_planned.connect
+@_rule(signals.visit_planned)
 def _visit_planned(visit, **_) -> None:
     resolve((K.VISIT_OVERDUE,), "visits", placement_id=visit.placement_id)
 
 
-@signals.goal_answered.connect
+@_rule(signals.goal_answered)
 def _goal_answered(goal, **_) -> None:
     resolve((K.GOAL_SUGGESTED,), f"goal:{goal.id}", placement_id=goal.placement_id)
 
 
-@signals.action_answered.connect
+@_rule(signals.action_answered)
 def _action_answered(action, **_) -> None:
     resolve((K.ACTION_SUGGESTED,), f"action:{action.id}", placement_id=action.placement_id)
 
 
-@signals.action_done.connect
+@_rule(signals.action_done)
 def _action_done(action, **_) -> None:
     resolve(
         (K.ACTION_DUE, K.ACTION_OVERDUE), f"action:{action.id}", placement_id=action.placement_id
     )
 
 
-@signals.module_started.connect
+@_rule(signals.module_started)
 def _module_started(module_id, *, by, **_) -> None:
     """A recommended module opened: its reminders are done, in whichever placement
     (the person's own rows: the bell's index finds them).
@@ -164,6 +177,6 @@ def _module_started(module_id, *, by, **_) -> None:
     resolve((K.MODULE_NOT_STARTED,), f"module:{module_id}", placement_id=..., user_id=by.id)
 
 
-@signals.practice_reviewed.connect
+@_rule(signals.practice_reviewed)
 def _practice_reviewed(post, **_) -> None:
     resolve((K.PRACTICE_TO_REVIEW,), f"practice:{post.id}", placement_id=None)
