@@ -442,6 +442,15 @@ def test_an_autosave_after_the_idle_limit_is_kept_too(app, world, clock):
     assert TYPED in browser.get(page).get_data(as_text=True)
 
 
+def test_a_page_without_a_form_to_type_in_looks_for_no_draft(app, world, login_as, count_queries):
+    student = login_as(world.student_a)
+    autosave(student, f"/placements/{world.placement_a.id}/log/new/weekly_log", {"did": TYPED})
+    for page in ("/notifications", f"/placements/{world.placement_a.id}/log"):
+        with count_queries() as counter:
+            assert student.get(page).status_code == 200
+        assert not [sql for sql in counter.statements if "form_draft" in sql], page
+
+
 def test_the_form_page_runs_one_query_more_for_its_draft(app, world, login_as, count_queries):
     student = login_as(world.student_a)
     page = f"/placements/{world.placement_a.id}/log/new/weekly_log"

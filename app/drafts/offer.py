@@ -50,6 +50,18 @@ def _text_fields(form: FlaskForm, fields: dict[str, list[str]]) -> list[tuple[st
     ]
 
 
+def _takes_text(value) -> bool:
+    return (
+        isinstance(value, FlaskForm)
+        and not value.is_submitted()
+        and any(
+            isinstance(field, StringField) and field.type != "HiddenField"
+            for field in value
+            if field.name not in IGNORED
+        )
+    )
+
+
 def _form_of(draft: FormDraft, context: dict) -> FlaskForm | None:
     """The form on the page the draft was typed in: the one holding all its fields and
     some of its text.
@@ -73,6 +85,8 @@ def offer_draft(_app, template, context: dict, **_extra) -> None:
     if not current_user.is_authenticated:
         return
     g.draft_offer = None
+    if not any(_takes_text(value) for value in context.values()):
+        return  # no form to type in on this page: no draft to look for
     draft = services.draft_for(current_user, request.path)
     if draft is None:
         return
