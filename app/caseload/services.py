@@ -40,10 +40,10 @@ from app.models import (
     SchoolSettings,
     User,
     Visit,
-    VisitConfirmation,
     VisitStatus,
     live_actions,
 )
+from app.models.visits import awaiting_confirmation
 from app.spreadsheets import SpreadsheetWriter
 
 DEFAULTS = SchoolSettings.defaults(0)
@@ -839,14 +839,9 @@ def company_signals(placements: Select, today: date) -> dict[int, list[CompanySi
     if not running_ids:
         return found
     running = _running(placements, today)
-    confirmed = select(VisitConfirmation.visit_id).where(VisitConfirmation.actor == Actor.MENTOR)
     waiting = db.session.execute(
         select(Visit.placement_id, func.count())
-        .where(
-            Visit.placement_id.in_(running),
-            Visit.status == VisitStatus.FINAL,
-            Visit.id.not_in(confirmed),
-        )
+        .where(Visit.placement_id.in_(running), awaiting_confirmation(Actor.MENTOR))
         .group_by(Visit.placement_id)
     )
     for placement_id, count in waiting:

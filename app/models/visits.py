@@ -9,7 +9,20 @@ import enum
 from datetime import date, datetime, time
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text, Time, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    ColumnElement,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    Time,
+    UniqueConstraint,
+    and_,
+    select,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -121,6 +134,14 @@ class VisitConfirmation(db.Model):
 
     visit: Mapped[Visit] = relationship(back_populates="confirmations")
     user: Mapped[User] = relationship()
+
+
+def awaiting_confirmation(actor: Actor) -> ColumnElement[bool]:
+    """A condition on `Visit`: its report is final and `actor` of the trio has not
+    confirmed reading it (the mentor's to-do list and the company's signals ask it).
+    """
+    confirmed = select(VisitConfirmation.visit_id).where(VisitConfirmation.actor == actor)
+    return and_(Visit.status == VisitStatus.FINAL, Visit.id.not_in(confirmed))
 
 
 class VisitAddition(db.Model):

@@ -27,9 +27,8 @@ from app.models import (
     ReviewStatus,
     User,
     Visit,
-    VisitConfirmation,
-    VisitStatus,
 )
+from app.models.visits import awaiting_confirmation
 
 
 class TaskKind(enum.StrEnum):
@@ -93,14 +92,9 @@ def _weeks_to_approve(placements: dict[int, tuple[Placement, str]], mentored) ->
 
 def _reports_to_confirm(placements: dict[int, tuple[Placement, str]], mentored) -> list[MentorTask]:
     """Final visit reports the mentor has not confirmed yet."""
-    confirmed = select(VisitConfirmation.visit_id).where(VisitConfirmation.actor == Actor.MENTOR)
     visits = db.session.scalars(
         select(Visit)
-        .where(
-            Visit.placement_id.in_(mentored),
-            Visit.status == VisitStatus.FINAL,
-            Visit.id.not_in(confirmed),
-        )
+        .where(Visit.placement_id.in_(mentored), awaiting_confirmation(Actor.MENTOR))
         .order_by(Visit.planned_on, Visit.id)
     )
     return [
