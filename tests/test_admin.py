@@ -349,7 +349,11 @@ def test_pages_run_a_bounded_number_of_queries(app, world, login_as, count_queri
         _add_placements(world, 40)
     large = {path: _queries(count_queries, coordinator, path) for path in paths}
     assert large == small
-    assert max(large.values()) <= 12, large
+    # The home page also counts the school's placements that need attention, with the
+    # caseload's own queries (tests/test_caseload_performance.py holds its budget).
+    assert large.pop("/") <= 18
+    # A page with a form to type in also looks for the reader's draft of it (one query).
+    assert max(large.values()) <= 13, large
 
 
 def test_mentor_home_page_queries_do_not_grow_with_placements(app, world, login_as, count_queries):

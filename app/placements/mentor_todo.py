@@ -25,6 +25,7 @@ from app.models import (
     Placement,
     PlacementStatus,
     ReviewStatus,
+    Role,
     User,
     Visit,
 )
@@ -51,6 +52,8 @@ class MentorTask:
 
 def mentor_tasks(user: User, today: date) -> list[MentorTask]:
     """What waits for `user` as a mentor, oldest first within each kind."""
+    if not user.has_role(Role.MENTOR):  # a coach's or a student's home page: no query
+        return []
     mentored = (
         policy.mentored_placements(user)
         .where(Placement.status == PlacementStatus.ACTIVE)
