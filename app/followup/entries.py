@@ -185,13 +185,14 @@ def missing_weeks(placement: Placement, today: date) -> list[date]:
 
 def returned_weeks(placement: Placement) -> list[LogEntry]:
     """The weeks the mentor sent back to the student, oldest week first."""
+    return _weeks_in(placement, ReviewStatus.RETURNED)
+
+
+def _weeks_in(placement: Placement, status: ReviewStatus) -> list[LogEntry]:
     return list(
         db.session.scalars(
             select(LogEntry)
-            .where(
-                LogEntry.placement_id == placement.id,
-                LogEntry.review_status == ReviewStatus.RETURNED,
-            )
+            .where(LogEntry.placement_id == placement.id, LogEntry.review_status == status)
             .order_by(LogEntry.week_start)
         )
     )
@@ -443,16 +444,7 @@ def review_entry(
 
 def weeks_to_approve(placement: Placement) -> list[LogEntry]:
     """The submitted weeks of a placement, oldest week first."""
-    return list(
-        db.session.scalars(
-            select(LogEntry)
-            .where(
-                LogEntry.placement_id == placement.id,
-                LogEntry.review_status == ReviewStatus.SUBMITTED,
-            )
-            .order_by(LogEntry.week_start)
-        )
-    )
+    return _weeks_in(placement, ReviewStatus.SUBMITTED)
 
 
 def approve_weeks(placement: Placement, mentor: User, shown: dict[int, int]) -> int:
