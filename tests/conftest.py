@@ -10,6 +10,7 @@ import email
 import io
 import os
 import re
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -22,7 +23,7 @@ from sqlalchemy import event, select, text
 from werkzeug.security import generate_password_hash
 
 from app import create_app
-from app.auth import mail_queue
+from app.auth import mail_queue, sessions
 from app.auth.sessions import session_started
 from app.extensions import db, limiter
 from app.followup.entries import PROMPTS, create_entry
@@ -471,3 +472,18 @@ def count_queries(app):
             event.remove(engine, "before_cursor_execute", counter)
 
     return counting
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """The sessions' clock, moved forward by `clock.move(minutes=…, hours=…)`."""
+
+    class Clock:
+        offset = 0.0
+
+        def move(self, *, minutes: float = 0, hours: float = 0) -> None:
+            self.offset += minutes * 60 + hours * 3600
+
+    moved = Clock()
+    monkeypatch.setattr(sessions, "now", lambda: time.time() + moved.offset)
+    return moved

@@ -4,14 +4,12 @@ after logging in again, to its writer only; long forms are saved while typing.
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, date, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from sqlalchemy import func, select
 
-from app.auth import sessions
 from app.auth.tokens import Purpose, make_token
 from app.extensions import db
 from app.models import FormDraft, Goal, LogEntry, Placement, User, Visit
@@ -22,21 +20,6 @@ from tests.conftest import PASSWORD, Browser, write_entry
 pytestmark = pytest.mark.usefixtures("in_english")
 
 TYPED = "Typed on the shop floor: wires a board on her own now"
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    """The sessions' clock, moved forward by `clock.move(hours=…)`."""
-
-    class Clock:
-        offset = 0.0
-
-        def move(self, *, minutes: float = 0, hours: float = 0) -> None:
-            self.offset += minutes * 60 + hours * 3600
-
-    moved = Clock()
-    monkeypatch.setattr(sessions, "now", lambda: time.time() + moved.offset)
-    return moved
 
 
 def logged_in(app, user) -> Browser:

@@ -2,30 +2,11 @@
 
 from __future__ import annotations
 
-import time
 from urllib.parse import urlsplit
 
-import pytest
-
-from app.auth import sessions
 from app.extensions import db
 from app.models import Membership, Role, User
 from tests.conftest import Browser
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    """The sessions' clock, moved forward by `clock.move(minutes=…, hours=…)`."""
-
-    class Clock:
-        offset = 0.0
-
-        def move(self, *, minutes: float = 0, hours: float = 0) -> None:
-            self.offset += minutes * 60 + hours * 3600
-
-    moved = Clock()
-    monkeypatch.setattr(sessions, "now", lambda: time.time() + moved.offset)
-    return moved
 
 
 def _logged_out(browser, response) -> str:

@@ -7,13 +7,11 @@ closed.
 from __future__ import annotations
 
 import re
-import time
 from datetime import date, timedelta
 
 import pytest
 from playwright.sync_api import expect
 
-from app.auth import sessions
 from app.extensions import db
 from app.models import Placement, User
 from app.visits import services as visits
@@ -26,19 +24,6 @@ REPORT = (
     "anything on. Next: reading the schema without help."
 )
 WEEK = "Ik heb deze week drie borden bekabeld en de werkbon zelf ingevuld."
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    class Clock:
-        offset = 0.0
-
-        def move(self, *, minutes: float) -> None:
-            self.offset += minutes * 60
-
-    moved = Clock()
-    monkeypatch.setattr(sessions, "now", lambda: time.time() + moved.offset)
-    return moved
 
 
 @pytest.fixture
