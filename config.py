@@ -63,6 +63,9 @@ class Config:
     ENV_NAME = "development"
     DEBUG = False
     TESTING = False
+    # None: werkzeug's default (scrypt with its strong parameters). Only the tests set
+    # another, cheaper one; a login then upgrades any hash made otherwise.
+    PASSWORD_HASH_METHOD: str | None = None
 
     def __init__(self) -> None:
         self.INSTANCE_PATH = str(
@@ -199,6 +202,9 @@ class TestingConfig(Config):
 
     ENV_NAME = "testing"
     TESTING = True
+    # scrypt with a small work factor: a login in a test costs a millisecond, not a
+    # tenth of a second, and the code paths stay those of production.
+    PASSWORD_HASH_METHOD = "scrypt:1024:8:1"  # noqa: S105 (a method, not a password)
     __test__ = False  # not a test class, whatever pytest thinks of the name
 
     def __init__(self) -> None:

@@ -1,7 +1,10 @@
 """Test fixtures: an app per test on a fresh database, a realistic world, and helpers.
 
 The database is a SQLite file in a temporary folder, or the PostgreSQL server named
-by LEERSPOOR_TEST_DATABASE_URL (its public schema is emptied for every test).
+by LEERSPOOR_TEST_DATABASE_URL. Every test starts on an empty schema: on SQLite a copy
+of a schema made once per run, on PostgreSQL the tables emptied (the schema is made
+again only when a test changed it). Under pytest-xdist each worker has its own
+PostgreSQL database and Redis database, so workers never share rows or counters.
 """
 
 from __future__ import annotations
@@ -10,16 +13,20 @@ import email
 import io
 import os
 import re
+import shutil
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from email.message import Message
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
+import psycopg
 import pytest
 from PIL import Image
-from sqlalchemy import event, select, text
+from psycopg import sql
+from sqlalchemy import create_engine, event, make_url, select, text
 from werkzeug.security import generate_password_hash
 
 from app import create_app
@@ -45,7 +52,9 @@ from config import TestingConfig
 from tests.mail_server import MailServer
 
 PASSWORD = "correct horse battery"
-PASSWORD_HASH = generate_password_hash(PASSWORD)  # hashed once: hashing is slow on purpose
+# Hashed once, with the tests' cheap method (config.TestingConfig), so logging in with it
+# never asks for an upgraded hash.
+PASSWORD_HASH = generate_password_hash(PASSWORD, method=TestingConfig.PASSWORD_HASH_METHOD)
 # The authenticator app of the world's coordinators and admin (they must use one).
 TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 CSRF_PATTERN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
@@ -55,6 +64,41 @@ def postgres_url() -> str | None:
     return os.environ.get("LEERSPOOR_TEST_DATABASE_URL") or None
 
 
+def pytest_configure(config) -> None:
+    """Give an xdist worker its own PostgreSQL database and Redis database."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return
+    if postgres_url():
+        os.environ["LEERSPOOR_TEST_DATABASE_URL"] = worker_database(postgres_url(), worker)
+    redis_url = os.environ.get("LEERSPOOR_TEST_REDIS_URL")
+    if redis_url:
+        # Workers count down from the configured database: gw0 15, gw1 14, …
+        parts = urlsplit(redis_url)
+        number = int(parts.path.strip("/") or 0) - int(worker.removeprefix("gw"))
+        if number < 0:
+            raise pytest.UsageError("more xdist workers than Redis databases below the given one")
+        os.environ["LEERSPOOR_TEST_REDIS_URL"] = urlunsplit(parts._replace(path=f"/{number}"))
+
+
+def worker_database(url: str, worker: str) -> str:
+    """The URL of the database `<name>_<worker>` on the same server, made if missing."""
+    base = make_url(url)
+    name = f"{base.database}_{worker}"
+    with psycopg.connect(
+        host=base.host or "",
+        port=base.port or 5432,
+        user=base.username or "",
+        password=base.password or "",
+        dbname=base.database,
+        autocommit=True,
+    ) as connection:
+        exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,))
+        if exists.fetchone() is None:
+            connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
 def reset_postgres_schema() -> None:
     """Empty the PostgreSQL test database (tables, types and Alembic's version table)."""
     with db.engine.begin() as connection:
@@ -62,17 +106,78 @@ def reset_postgres_schema() -> None:
         connection.execute(text("CREATE SCHEMA public"))
 
 
+@pytest.fixture(scope="session")
+def sqlite_schema(tmp_path_factory) -> Path:
+    """A SQLite file with the models' schema and no rows, made once and copied per test."""
+    folder = tmp_path_factory.mktemp("schema")
+    engine = create_engine(f"sqlite:///{folder / 'schema.db'}")
+    db.metadata.create_all(engine)
+    engine.dispose()
+    return folder / "schema.db"
+
+
+SCHEMA_FINGERPRINT = text(
+    "SELECT 'column', c.relname || '.' || a.attname || ':' || format_type(a.atttypid, a.atttypmod)"
+    " FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid"
+    " JOIN pg_namespace n ON n.oid = c.relnamespace"
+    " WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND a.attnum > 0"
+    " AND NOT a.attisdropped"
+    " UNION ALL SELECT 'index', indexname FROM pg_indexes WHERE schemaname = 'public'"
+    " UNION ALL SELECT 'trigger', tgname FROM pg_trigger WHERE NOT tgisinternal"
+    " UNION ALL SELECT 'type', typname FROM pg_type t"
+    " JOIN pg_namespace n ON n.oid = t.typnamespace WHERE n.nspname = 'public'"
+    " UNION ALL SELECT 'sequence', relname FROM pg_class c"
+    " JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public' AND c.relkind = 'S'"
+)
+
+
+def _fingerprint(connection) -> frozenset[tuple[str, str]]:
+    return frozenset(tuple(row) for row in connection.execute(SCHEMA_FINGERPRINT))
+
+
+_made_schema: frozenset[tuple[str, str]] | None = None  # as this process last made it
+
+
+def empty_postgres_database() -> None:
+    """The models' schema with no rows: emptied when it is still as this process made it,
+    else made again.
+
+    A test may leave another schema behind (migrations, a restored backup, a dropped
+    trigger); comparing the catalogue with what was made catches that in one query.
+    """
+    global _made_schema
+    with db.engine.begin() as connection:
+        found = _fingerprint(connection)
+        if found == _made_schema:
+            tables = [table.name for table in reversed(db.metadata.sorted_tables)]
+            sequences = sorted(name for kind, name in found if kind == "sequence")
+            # The retention job's switch lets the audit trail's rows go (app/models/audit.py).
+            statements = ["SET LOCAL leerspoor.audit_purge = 'on'"]
+            # Names from the models and the catalogue, not from input.
+            statements += [f'DELETE FROM "{table}"' for table in tables]  # noqa: S608
+            statements += [f'ALTER SEQUENCE "{sequence}" RESTART' for sequence in sequences]
+            connection.exec_driver_sql("; ".join(statements))
+            return
+    reset_postgres_schema()
+    db.create_all()
+    with db.engine.begin() as connection:
+        _made_schema = _fingerprint(connection)
+
+
 @pytest.fixture
-def app(tmp_path, monkeypatch):
-    monkeypatch.setenv("LEERSPOOR_INSTANCE_PATH", str(tmp_path / "instance"))
+def app(tmp_path, monkeypatch, sqlite_schema):
+    instance = tmp_path / "instance"
+    monkeypatch.setenv("LEERSPOOR_INSTANCE_PATH", str(instance))
     monkeypatch.delenv("DATABASE_URL", raising=False)
     monkeypatch.delenv("MAIL_SERVER", raising=False)
     monkeypatch.delenv("LEERSPOOR_PUBLIC_URL", raising=False)
+    if not postgres_url():
+        instance.mkdir()
+        shutil.copyfile(sqlite_schema, instance / "test.db")
     app = create_app(TestingConfig)
     with app.app_context():
         if db.engine.dialect.name == "postgresql":
-            reset_postgres_schema()
-        db.create_all()
+            empty_postgres_database()
         limiter.reset()
     yield app
     with app.app_context():

@@ -9,10 +9,12 @@ import unicodedata
 import pytest
 from werkzeug.security import generate_password_hash
 
+from app import create_app
 from app.auth.passwords import common_passwords, is_common
 from app.extensions import db
 from app.models import User
 from app.models.people import current_hash_method
+from config import DevelopmentConfig, ProductionConfig
 from tests.conftest import PASSWORD, Browser, send_queued_mail
 
 
@@ -79,7 +81,7 @@ def test_an_old_hash_is_upgraded_at_login(app, world):
     assert Browser(app.test_client()).login(world.mentor_x.email).status_code == 302
     with app.app_context():
         upgraded = db.session.get(User, world.mentor_x.id).password_hash
-    assert upgraded.startswith(current_hash_method() + "$")
+        assert upgraded.startswith(current_hash_method() + "$")
     assert Browser(app.test_client()).login(world.mentor_x.email).status_code == 302
 
 
@@ -118,3 +120,18 @@ def test_a_common_password_is_refused_on_the_command_line(app, runner, world):
 def test_is_common_compares_without_case():
     assert is_common("PassWord123")
     assert not is_common("a sentence nobody else would write")
+
+
+def test_outside_the_tests_passwords_are_hashed_with_werkzeugs_strong_default(
+    tmp_path, monkeypatch
+):
+    """The tests hash cheaply (TestingConfig); every other configuration must not."""
+    monkeypatch.setenv("LEERSPOOR_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    development = create_app(DevelopmentConfig)
+    with development.app_context():
+        user = User(email="someone@example.org", name="Someone")
+        user.set_password(PASSWORD)
+        assert user.password_hash.startswith("scrypt:32768:8:1$")
+        assert user.check_password(PASSWORD)
+    assert ProductionConfig.PASSWORD_HASH_METHOD is None

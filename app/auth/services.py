@@ -34,15 +34,20 @@ from app.models import (
     normalise_email,
 )
 from app.models.columns import utcnow
+from app.models.people import current_hash_method
 
 
-@functools.cache
 def _nobody() -> User:
     """A stand-in account, never stored, whose password is checked when the e-mail is
     unknown: a wrong address then costs exactly what a wrong password costs (the same
     method, so also its second check of a password that NFKC changes).
     """
-    return User(password_hash=generate_password_hash("leerspoor-no-such-user"))
+    return User(password_hash=_nobody_hash(current_hash_method()))
+
+
+@functools.cache
+def _nobody_hash(method: str) -> str:
+    return generate_password_hash("leerspoor-no-such-user", method=method)
 
 
 def find_user_by_email(email: str) -> User | None:

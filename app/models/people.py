@@ -7,6 +7,7 @@ import functools
 import unicodedata
 from datetime import date, datetime
 
+from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, String, UniqueConstraint
@@ -77,9 +78,21 @@ def normalise_password(password: str) -> str:
 
 
 @functools.cache
-def current_hash_method() -> str:
-    """werkzeug's default hashing method with its parameters, e.g. "scrypt:32768:8:1"."""
+def _werkzeug_hash_method() -> str:
     return generate_password_hash("-").split("$", 1)[0]
+
+
+def current_hash_method() -> str:
+    """The method new password hashes are made with, e.g. "scrypt:32768:8:1": werkzeug's
+    default, unless the configuration names another (only the tests do, to run faster).
+    """
+    configured = current_app.config.get("PASSWORD_HASH_METHOD") if has_app_context() else None
+    return configured or _werkzeug_hash_method()
+
+
+def hash_password(password: str) -> str:
+    """A hash of `password` as typed (callers normalise), made with today's method."""
+    return generate_password_hash(password, method=current_hash_method())
 
 
 class User(UserMixin, db.Model):
@@ -123,7 +136,7 @@ class User(UserMixin, db.Model):
         return normalise_email(email)
 
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(normalise_password(password))
+        self.password_hash = hash_password(normalise_password(password))
 
     def check_password(self, password: str) -> bool:
         """Whether `password` is this user's: in its normalised form, or as typed for a
