@@ -26,7 +26,7 @@ import psycopg
 import pytest
 from PIL import Image
 from psycopg import sql
-from sqlalchemy import create_engine, event, make_url, select, text
+from sqlalchemy import create_engine, event, exists, inspect, make_url, or_, select, text
 from werkzeug.security import generate_password_hash
 
 from app import create_app
@@ -318,13 +318,74 @@ def build_world() -> World:
     )
 
 
+@dataclass
+class WorldSnapshot:
+    """The rows `build_world()` wrote, to write them again without the ORM's round trips."""
+
+    key: tuple  # what the world depends on: the database kind and today's date
+    rows: dict[str, list[dict]]  # per table, in the order the tables are made
+    objects: dict[str, tuple[type, object]]  # per World field: its model and primary key
+
+
+_world_snapshot: WorldSnapshot | None = None  # the first world this process built
+
+
+def _world_key() -> tuple:
+    return (db.engine.dialect.name, date.today())
+
+
+def _database_is_empty() -> bool:
+    tables = db.metadata.sorted_tables
+    return not db.session.execute(select(or_(*(exists().select_from(t) for t in tables)))).scalar()
+
+
+def _take_snapshot(built: World) -> WorldSnapshot:
+    rows = {}
+    for table in db.metadata.sorted_tables:
+        found = [dict(row) for row in db.session.execute(table.select()).mappings()]
+        if found:
+            rows[table.name] = found
+    objects = {name: (type(obj), inspect(obj).identity[0]) for name, obj in vars(built).items()}
+    return WorldSnapshot(key=_world_key(), rows=rows, objects=objects)
+
+
+def _restore_snapshot(snapshot: WorldSnapshot) -> World:
+    tables = db.metadata.tables
+    for name, rows in snapshot.rows.items():
+        db.session.execute(tables[name].insert(), rows)
+    if db.engine.dialect.name == "postgresql":
+        # The sequences continue after the copied ids, as after build_world() itself.
+        for name, rows in snapshot.rows.items():
+            if "id" in tables[name].c and tables[name].c.id.autoincrement:
+                db.session.execute(
+                    text("SELECT setval(pg_get_serial_sequence(:table, 'id'), :last)"),
+                    {"table": f'"{name}"', "last": max(row["id"] for row in rows)},
+                )
+    db.session.commit()
+    return World(
+        **{name: db.session.get(model, key) for name, (model, key) in snapshot.objects.items()}
+    )
+
+
 @pytest.fixture
 def world(app):
-    """The world, built in its own app context; objects are reloaded by id in tests."""
+    """The world, built in its own app context; objects are reloaded by id in tests.
+
+    The first world a test process builds is kept as rows; on an empty database the next
+    ones are those rows written again, which is what building it would write.
+    """
+    global _world_snapshot
     with app.app_context():
-        built = build_world()
-        for obj in vars(built).values():
-            db.session.refresh(obj)
+        snapshot = _world_snapshot
+        if snapshot and snapshot.key == _world_key() and _database_is_empty():
+            built = _restore_snapshot(snapshot)
+        else:
+            fresh = _database_is_empty()
+            built = build_world()
+            for obj in vars(built).values():
+                db.session.refresh(obj)
+            if fresh:
+                _world_snapshot = _take_snapshot(built)
         db.session.expunge_all()
     return built
 
