@@ -15,8 +15,8 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from app.admin.forms import WholeNumberField
-from app.models import ApprovalMethod, RequestKind
+from app.forms import WholeNumberField
+from app.models import ApprovalMethod
 from app.privacy.registry import ASSESSMENT, LOG, PLACEMENT, PLAN, VISITS
 from app.privacy.retention import MAX_YEARS, MIN_YEARS, PLACEMENT_RECORD
 from app.validators import single_line
@@ -27,18 +27,6 @@ class ErasureRequestForm(FlaskForm):
         _l("Why (optional)"),
         validators=[Optional(), Length(max=500)],
         description=_l("Your school reads this when it decides."),
-    )
-
-
-class RecordRequestForm(FlaskForm):
-    kind = SelectField(
-        _l("What they ask"),
-        choices=[SelectChoice(kind.value, kind.label) for kind in RequestKind],
-    )
-    note = TextAreaField(
-        _l("Who asked and how"),
-        validators=[DataRequired(), Length(max=500)],
-        description=_l("For example: the mother, by phone on 2 December."),
     )
 
 

@@ -16,6 +16,7 @@ from app import policy
 from app.dates import SHORT_DATE, format_day
 from app.domain import DomainError
 from app.extensions import db
+from app.forms import RecordRequestForm
 from app.models import ApprovalMethod, GuardianApproval, RequestKind
 from app.placements.routes import show_placement_page
 from app.privacy import bp, minors, retention, services
@@ -23,7 +24,6 @@ from app.privacy.forms import (
     EraseForm,
     ErasureRequestForm,
     GuardianApprovalForm,
-    RecordRequestForm,
     RefuseForm,
     RevokeApprovalForm,
     SchoolPrivacyForm,
