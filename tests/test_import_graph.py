@@ -93,6 +93,7 @@ class Import(NamedTuple):
 
 
 def module_name(path: Path, root: Path) -> str:
+    """`app/privacy/routes.py` → `app.privacy.routes`; a package is its `__init__.py`."""
     parts = list(path.relative_to(root.parent).with_suffix("").parts)
     if parts[-1] == "__init__":
         parts.pop()
@@ -154,6 +155,7 @@ GRAPH = import_graph()
 
 
 def between_units(edges: list[Import]) -> dict[tuple[str, str], list[Import]]:
+    """The imports from one unit into another, by (importer, imported)."""
     by_pair: dict[tuple[str, str], list[Import]] = defaultdict(list)
     for edge in edges:
         pair = (unit_of(edge.source), unit_of(edge.target))
@@ -216,6 +218,7 @@ def _cycle_through(start: str, component: set[str], graph) -> list[str]:
 
 
 def describe_path(path: list[str], by_pair) -> str:
+    """Each step of a cycle with one import that makes it."""
     steps = []
     for source, target in zip(path, path[1:], strict=False):
         edge = by_pair[(source, target)][0]
