@@ -23,6 +23,7 @@ from app.health import bp as health_bp
 from app.i18n import select_locale, select_timezone
 from app.mentorlinks import bp as mentorlinks_bp
 from app.notifications import bp as notifications_bp
+from app.notifications import init_app as init_notifications
 from app.placements import bp as placements_bp
 from app.plans import bp as plans_bp
 from app.portfolio import bp as portfolio_bp
@@ -48,6 +49,7 @@ def create_app(config: Config | type[Config] | None = None) -> Flask:
     register_extensions(app)
     register_request_hooks(app)
     register_blueprints(app)
+    register_subscribers(app)
     register_errorhandlers(app)
     register_cli(app)
     return app
@@ -84,6 +86,11 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(health_bp)
     app.register_blueprint(drafts_bp)
     init_drafts(app)
+
+
+def register_subscribers(app: Flask) -> None:
+    """Who listens to the domain events the features send (`app/signals.py`)."""
+    init_notifications(app)
 
 
 def register_request_hooks(app: Flask) -> None:

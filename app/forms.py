@@ -1,19 +1,24 @@
 """Form pieces every feature uses: the CSRF-only form behind action buttons, the bounds
-of an id typed into a form, the hidden version of what a form edits, what of a sent form
-is worth keeping, and putting a service's refusal next to its field.
+of an id typed into a form, the hidden version of what a form edits, a whole number typed
+on any keyboard, what of a sent form is worth keeping, and putting a service's refusal
+next to its field. Also the forms two features show: a privacy request recorded from a
+person's page.
 """
 
 from __future__ import annotations
 
 from flask import flash
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
-from wtforms import IntegerField, SubmitField
-from wtforms.validators import NumberRange
-from wtforms.widgets import HiddenInput
+from wtforms import IntegerField, SelectField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, NumberRange
+from wtforms.widgets import HiddenInput, TextInput
 
 from app.domain import DomainError
+from app.models import RequestKind
 from app.web import LARGEST_ID
 
 # An id sent in a form: beyond what the database stores it is simply not found.
@@ -57,8 +62,39 @@ class VersionField(IntegerField):
         return "" if self.data is None else str(self.data)
 
 
+class WholeNumberField(IntegerField):
+    """A whole number typed on any keyboard: a text box (styled like the others, with a
+    numeric keypad on phones) whose bad input is reported by the range validator alone,
+    in its own words, instead of as a second, technical message.
+    """
+
+    widget = TextInput()
+
+    def process_formdata(self, valuelist) -> None:
+        if not valuelist:
+            return
+        text = valuelist[0].strip()
+        self.data = int(text) if text.isascii() and text.isdigit() and len(text) < 6 else None
+
+
 class CsrfForm(FlaskForm):
     """Only the CSRF token, for buttons that post an action."""
+
+
+class RecordRequestForm(FlaskForm):
+    """A privacy request someone made by phone or letter: on the person's page (admin),
+    recorded by the privacy pages.
+    """
+
+    kind = SelectField(
+        _l("What they ask"),
+        choices=[SelectChoice(kind.value, kind.label) for kind in RequestKind],
+    )
+    note = TextAreaField(
+        _l("Who asked and how"),
+        validators=[DataRequired(), Length(max=500)],
+        description=_l("For example: the mother, by phone on 2 December."),
+    )
 
 
 # Fields never kept, by a word in their name: passwords, CSRF tokens, second-factor and

@@ -739,13 +739,13 @@ CASES = [
     Case("privacy.accept_notice", "POST", "/privacy/notice", expect(302)),
     # a guardian's approval: the placement's school records and revokes it
     Case(
-        "privacy.record_guardian_approval",
+        "placements.record_guardian_approval",
         "POST",
         "/placements/{placement_a}/guardian-approvals",
         {**LOG_WRITE, "admin": 422, "coordinator_a": 422},
     ),
     Case(
-        "privacy.revoke_guardian_approval",
+        "placements.revoke_guardian_approval",
         "POST",
         "/placements/{placement_a}/guardian-approvals/999999/revoke",
         {**LOG_WRITE, "admin": 404, "coordinator_a": 404},

@@ -432,7 +432,7 @@ TARGETS = [
     Target("privacy.edit_school_privacy", "coordinator_a", "/privacy/schools/{school_a}/settings"),
     # The form shows for a minor whose school asks approval; student A is of age.
     Target(
-        "privacy.record_guardian_approval",
+        "placements.record_guardian_approval",
         "coordinator_a",
         PLACEMENT_A + "/guardian-approvals",
         page=PLACEMENT_A,
@@ -444,7 +444,7 @@ TARGETS = [
         ],
     ),
     Target(
-        "privacy.revoke_guardian_approval",
+        "placements.revoke_guardian_approval",
         "coordinator_a",
         PLACEMENT_A + "/guardian-approvals/{approval_a}/revoke",
         page=PLACEMENT_A,

@@ -22,6 +22,7 @@ from flask_babel import force_locale
 from flask_migrate import upgrade
 from sqlalchemy import select, text
 
+from app import create_app, signals
 from app.extensions import db
 from app.models import (
     Action,
@@ -42,6 +43,7 @@ from app.notifications.services import Pending, Target, write
 from app.notifications.texts import describe
 from app.plans import services as plans
 from app.visits import services as visits
+from config import TestingConfig
 from tests.conftest import build_world, png_bytes, reset_postgres_schema
 
 K = NotificationKind
@@ -707,3 +709,17 @@ def test_the_features_announce_and_never_import_notifications():
                 for alias in node.names
             }
             assert not any(name.startswith("app.notifications") for name in imported), source
+
+
+def test_every_domain_event_is_heard_once_however_many_apps_are_made(app):
+    """The app subscribes the notifications to the features' events when it is made; a
+    second app in the same process (as in tests, or a worker) adds no second listener.
+    """
+
+    def listeners() -> dict[str, int]:
+        return {name: len(signal.receivers) for name, signal in signals._signals.items()}
+
+    heard = listeners()
+    assert all(heard.values()), heard  # no event goes unheard
+    create_app(TestingConfig)
+    assert listeners() == heard

@@ -14,7 +14,6 @@ from wtforms import (
     BooleanField,
     DateField,
     EmailField,
-    IntegerField,
     SelectField,
     StringField,
     TextAreaField,
@@ -29,8 +28,8 @@ from wtforms.validators import (
     Optional,
     ValidationError,
 )
-from wtforms.widgets import TextInput
 
+from app.forms import WholeNumberField
 from app.models import OrganisationKind, PlacementKind, PlacementStatus, Role
 from app.validators import address_not_formula, single_line
 
@@ -150,21 +149,6 @@ class ConfirmImportForm(FlaskForm):
     # On by default: a new student who gets no invitation cannot log in. Shown on a page
     # of its own (GET), so the default is what the coordinator sees ticked.
     invite = BooleanField(_l("E-mail an invitation to each new student"), default=True)
-
-
-class WholeNumberField(IntegerField):
-    """A whole number typed on any keyboard: a text box (styled like the others, with a
-    numeric keypad on phones) whose bad input is reported by the range validator alone,
-    in its own words, instead of as a second, technical message.
-    """
-
-    widget = TextInput()
-
-    def process_formdata(self, valuelist) -> None:
-        if not valuelist:
-            return
-        text = valuelist[0].strip()
-        self.data = int(text) if text.isascii() and text.isdigit() and len(text) < 6 else None
 
 
 def _whole_number(label, minimum: int, maximum: int, description) -> WholeNumberField:

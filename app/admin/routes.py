@@ -27,7 +27,7 @@ from app.admin.services import AdminError
 from app.auth import second_factor
 from app.content.services import content_library, localised
 from app.extensions import db
-from app.forms import CsrfForm
+from app.forms import CsrfForm, RecordRequestForm
 from app.mailer import MAIL_ERRORS
 from app.models import (
     Organisation,
@@ -42,7 +42,6 @@ from app.models.columns import utcnow
 from app.models.organisations import WORKPLACE_KINDS
 from app.models.people import SCHOOL_ROLES, WORKPLACE_ROLES, normalise_email
 from app.privacy import services as privacy
-from app.privacy.forms import RecordRequestForm
 from app.scheduling.runs import job_statuses
 from app.spreadsheets import SpreadsheetWriter, csv_download
 from app.web import page_argument, safe_next

@@ -4,8 +4,16 @@ and `services`, resolving what was done in `resolutions` (both listen to the fea
 domain events, `app.signals`); e-mailing them in `delivery`.
 """
 
-from flask import Blueprint
+from flask import Blueprint, Flask
 
 bp = Blueprint("notifications", __name__, template_folder="templates")
 
-from app.notifications import events, resolutions, routes  # noqa: E402,F401  (they register themselves)
+from app.notifications import events, resolutions, routes  # noqa: E402,F401  (routes register themselves)
+
+
+def init_app(app: Flask) -> None:
+    """Listen to the features' domain events: tell the people concerned, and resolve what
+    asked for the work that was done.
+    """
+    events.subscribe()
+    resolutions.subscribe()

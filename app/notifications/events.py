@@ -1,5 +1,6 @@
 """Who hears at once of what happened: one function per event, subscribed to the domain
-event the feature's service sends right after its commit (`app.signals`).
+event the feature's service sends right after its commit (`app.signals`), from when the
+app is created (`subscribe`).
 
 Each decides the recipients with the same rules as the pages (`app.policy`), so nobody
 is told of something they could not open: the mentor never hears of a student's concern
@@ -236,49 +237,56 @@ def job_failed(run: JobRun) -> None:
 
 
 # -- subscriptions ----------------------------------------------------------------------
-# The features announce; these listen. Each adapter passes on what its event carries.
+# The features announce; these listen (`subscribe`, when the app is created). Each adapter
+# passes on what its event carries.
 
 
-@signals.entry_shared.connect
 def _on_entry_shared(entry, **_) -> None:
     entry_shared(entry)
 
 
-@signals.comment_added.connect
 def _on_comment_added(comment, **_) -> None:
     comment_added(comment)
 
 
-@signals.goal_added.connect
 def _on_goal_added(goal, **_) -> None:
     goal_suggested(goal)
 
 
-@signals.action_added.connect
 def _on_action_added(action, **_) -> None:
     action_suggested(action)
 
 
-@signals.visit_planned.connect
 def _on_visit_planned(visit, **_) -> None:
     visit_planned(visit)
 
 
-@signals.visit_moved.connect
 def _on_visit_moved(visit, *, by_id, **_) -> None:
     visit_moved(visit, by_id)
 
 
-@signals.report_final.connect
 def _on_report_final(visit, *, by, **_) -> None:
     visit_report_final(visit, by)
 
 
-@signals.report_confirmed.connect
 def _on_report_confirmed(visit, *, by, **_) -> None:
     visit_confirmed(visit, by)
 
 
-@signals.practice_shared.connect
 def _on_practice_shared(post, **_) -> None:
     practice_shared(post)
+
+
+def subscribe() -> None:
+    """Tell people at once of what the features announce. Signals are the process's:
+    subscribing again (another app in the same process) changes nothing.
+    """
+    signals.entry_shared.connect(_on_entry_shared)
+    signals.comment_added.connect(_on_comment_added)
+    signals.goal_added.connect(_on_goal_added)
+    signals.action_added.connect(_on_action_added)
+    signals.visit_planned.connect(_on_visit_planned)
+    signals.visit_moved.connect(_on_visit_moved)
+    signals.report_final.connect(_on_report_final)
+    signals.report_confirmed.connect(_on_report_confirmed)
+    signals.practice_shared.connect(_on_practice_shared)

@@ -1,6 +1,7 @@
 """Doing the work a notification asks for resolves it.
 
-The features announce work done (`app.signals`); this module listens and marks the
+The features announce work done (`app.signals`); this module listens (`subscribe`, when
+the app is created) and marks the
 notifications that asked for it resolved: no longer new, out of the bell's count, and
 their e-mail not sent if it still waited (a daily summary leaves them out). Whoever did
 the work (the reader, or anyone else who may) resolves it for everyone it asked.
@@ -14,9 +15,11 @@ beyond the thing done.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from types import EllipsisType
 
+from blinker import NamedSignal
 from sqlalchemy import case, func, update
 
 from app import signals
@@ -86,19 +89,31 @@ def reopen(kind: NotificationKind, subject: str, *, placement_id: int) -> int:
     return result.rowcount
 
 
-def _rule(signal):
-    """Connect a rule to `signal`; the rule's updates are committed together, once."""
+# (signal, receiver) of every rule, connected by `subscribe`.
+_RULES: list[tuple[NamedSignal, Callable[..., None]]] = []
 
-    def connect(rule):
+
+def subscribe() -> None:
+    """Listen to the features' domain events with the rules below. Signals are the
+    process's: subscribing again (another app in the same process) changes nothing.
+    """
+    for signal, receiver in _RULES:
+        signal.connect(receiver, weak=False)
+
+
+def _rule(signal: NamedSignal):
+    """A rule for `signal`; the rule's updates are committed together, once."""
+
+    def register(rule):
         def receiver(sender, **kwargs) -> None:
             rule(sender, **kwargs)
             db.session.commit()
 
         receiver.__doc__ = rule.__doc__
-        signal.connect(receiver, weak=False)
+        _RULES.append((signal, receiver))
         return rule
 
-    return connect
+    return register
 
 
 # -- the rules --------------------------------------------------------------------------

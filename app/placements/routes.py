@@ -1,11 +1,14 @@
-"""Routes: the home page with the user's placements, and one placement's page."""
+"""Routes: the home page with the user's placements, and one placement's page with what
+the school records on it (a guardian's approval of a minor's placement).
+"""
 
 from __future__ import annotations
 
 from datetime import date
 
-from flask import current_app, render_template, request
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app import audit, policy
@@ -16,11 +19,13 @@ from app.caseload.services import (
     flag_missing_approvals,
 )
 from app.content.services import content_title, training_library
-from app.models import Placement, PlacementStatus
+from app.domain import DomainError
+from app.extensions import db
+from app.models import ApprovalMethod, GuardianApproval, Placement, PlacementStatus
 from app.placements import bp, mentor_todo, services
+from app.placements.forms import GuardianApprovalForm, RevokeApprovalForm
 from app.privacy import minors
 from app.privacy import services as privacy
-from app.privacy.forms import GuardianApprovalForm, RevokeApprovalForm
 from app.training.services import open_recommendations
 from app.web import page_argument
 
@@ -139,3 +144,53 @@ def show_audit_trail(placement_id: int):
         audit_object=audit.object_label,
         audit_role=audit.role_label,
     )
+
+
+# -- a guardian's approval of a minor's placement ----------------------------------------
+
+
+@bp.route("/placements/<int:placement_id>/guardian-approvals", methods=["POST"])
+@login_required
+def record_guardian_approval(placement_id: int):
+    actor = current_user._get_current_object()
+    placement = policy.placement_or_404(placement_id, actor, "manage")
+    form = GuardianApprovalForm()
+    if form.validate_on_submit():
+        try:
+            minors.record_approval(
+                actor,
+                placement,
+                minors.ApprovalRecord(
+                    form.guardian_name.data,
+                    form.text_version.data,
+                    ApprovalMethod(form.method.data),
+                    form.approved_on.data,
+                ),
+                date.today(),
+            )
+        except DomainError as error:
+            form[error.field].errors.append(str(error.message))
+        else:
+            flash(_("The guardian's approval is recorded."), "success")
+            return redirect(url_for("placements.show_placement", placement_id=placement.id))
+    flash(_("The approval is not recorded: correct the fields marked below."), "error")
+    return show_placement_page(placement, approval_form=form, status=422)
+
+
+@bp.route(
+    "/placements/<int:placement_id>/guardian-approvals/<int:approval_id>/revoke",
+    methods=["POST"],
+)
+@login_required
+def revoke_guardian_approval(placement_id: int, approval_id: int):
+    actor = current_user._get_current_object()
+    placement = policy.placement_or_404(placement_id, actor, "manage")
+    approval = db.session.get(GuardianApproval, approval_id)
+    if approval is None or approval.placement_id != placement.id:
+        abort(404)
+    form = RevokeApprovalForm()
+    if not form.validate_on_submit():
+        abort(400)
+    minors.revoke_approval(actor, approval, form.note.data or "", date.today())
+    flash(_("The approval is marked as revoked."), "success")
+    return redirect(url_for("placements.show_placement", placement_id=placement.id))

@@ -4,22 +4,19 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     DataRequired,
-    InputRequired,
     Length,
     NumberRange,
     Optional,
     ValidationError,
 )
 
-from app.admin.forms import WholeNumberField
-from app.models import ApprovalMethod, RequestKind
+from app.forms import WholeNumberField
 from app.privacy.registry import ASSESSMENT, LOG, PLACEMENT, PLAN, VISITS
 from app.privacy.retention import MAX_YEARS, MIN_YEARS, PLACEMENT_RECORD
-from app.validators import single_line
 
 
 class ErasureRequestForm(FlaskForm):
@@ -27,18 +24,6 @@ class ErasureRequestForm(FlaskForm):
         _l("Why (optional)"),
         validators=[Optional(), Length(max=500)],
         description=_l("Your school reads this when it decides."),
-    )
-
-
-class RecordRequestForm(FlaskForm):
-    kind = SelectField(
-        _l("What they ask"),
-        choices=[SelectChoice(kind.value, kind.label) for kind in RequestKind],
-    )
-    note = TextAreaField(
-        _l("Who asked and how"),
-        validators=[DataRequired(), Length(max=500)],
-        description=_l("For example: the mother, by phone on 2 December."),
     )
 
 
@@ -105,26 +90,3 @@ class SchoolPrivacyForm(FlaskForm):
             raise ValidationError(
                 _l("Keep the placement at least as long as its log, scores, plan and visits.")
             )
-
-
-class GuardianApprovalForm(FlaskForm):
-    guardian_name = StringField(
-        _l("Guardian"),
-        validators=[DataRequired(), Length(max=200), single_line],
-        description=_l("The parent or guardian who approved, e.g. Marc Peeters (father)."),
-    )
-    text_version = StringField(
-        _l("Text they approved"),
-        validators=[DataRequired(), Length(max=64), single_line],
-        description=_l("The name and version of the school's text, e.g. Stage buitenland v2."),
-    )
-    method = SelectField(
-        _l("How"), choices=[SelectChoice(method.value, method.label) for method in ApprovalMethod]
-    )
-    approved_on = DateField(_l("Approved on"), validators=[InputRequired()])
-
-
-class RevokeApprovalForm(FlaskForm):
-    note = TextAreaField(
-        _l("What the guardian said (optional)"), validators=[Optional(), Length(max=500)]
-    )

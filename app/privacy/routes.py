@@ -5,7 +5,7 @@ its erasure; the requests a school answers.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 from flask import Response, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
@@ -14,18 +14,13 @@ from flask_wtf import FlaskForm
 
 from app import policy
 from app.dates import SHORT_DATE, format_day
-from app.domain import DomainError
-from app.extensions import db
-from app.models import ApprovalMethod, GuardianApproval, RequestKind
-from app.placements.routes import show_placement_page
+from app.forms import RecordRequestForm
+from app.models import RequestKind
 from app.privacy import bp, minors, retention, services
 from app.privacy.forms import (
     EraseForm,
     ErasureRequestForm,
-    GuardianApprovalForm,
-    RecordRequestForm,
     RefuseForm,
-    RevokeApprovalForm,
     SchoolPrivacyForm,
 )
 from app.privacy.registry import CATEGORIES
@@ -233,53 +228,3 @@ def edit_school_privacy(school_id: int):
         return redirect(url_for("admin.edit_organisation", organisation_id=school.id))
     status = 422 if form.is_submitted() else 200
     return render_template("privacy/edit_school_privacy.html", school=school, form=form), status
-
-
-# -- a guardian's approval of a minor's placement ----------------------------------------
-
-
-@bp.route("/placements/<int:placement_id>/guardian-approvals", methods=["POST"])
-@login_required
-def record_guardian_approval(placement_id: int):
-    actor = _actor()
-    placement = policy.placement_or_404(placement_id, actor, "manage")
-    form = GuardianApprovalForm()
-    if form.validate_on_submit():
-        try:
-            minors.record_approval(
-                actor,
-                placement,
-                minors.ApprovalRecord(
-                    form.guardian_name.data,
-                    form.text_version.data,
-                    ApprovalMethod(form.method.data),
-                    form.approved_on.data,
-                ),
-                date.today(),
-            )
-        except DomainError as error:
-            form[error.field].errors.append(str(error.message))
-        else:
-            flash(_("The guardian's approval is recorded."), "success")
-            return redirect(url_for("placements.show_placement", placement_id=placement.id))
-    flash(_("The approval is not recorded: correct the fields marked below."), "error")
-    return show_placement_page(placement, approval_form=form, status=422)
-
-
-@bp.route(
-    "/placements/<int:placement_id>/guardian-approvals/<int:approval_id>/revoke",
-    methods=["POST"],
-)
-@login_required
-def revoke_guardian_approval(placement_id: int, approval_id: int):
-    actor = _actor()
-    placement = policy.placement_or_404(placement_id, actor, "manage")
-    approval = db.session.get(GuardianApproval, approval_id)
-    if approval is None or approval.placement_id != placement.id:
-        abort(404)
-    form = RevokeApprovalForm()
-    if not form.validate_on_submit():
-        abort(400)
-    minors.revoke_approval(actor, approval, form.note.data or "", date.today())
-    flash(_("The approval is marked as revoked."), "success")
-    return redirect(url_for("placements.show_placement", placement_id=placement.id))
