@@ -12,6 +12,9 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
+# config.py is installed beside the `app` package, so this holds in a checkout and in a wheel.
+BUNDLED_CONTENT = Path(__file__).resolve().parent / "app" / "content"
+
 
 class ConfigurationError(RuntimeError):
     """The environment does not describe a configuration the app can run with."""
@@ -159,8 +162,10 @@ class Config:
         self.BABEL_DEFAULT_LOCALE = "nl"
         self.LANGUAGES = ("nl", "en")
         self.PER_PAGE = _int("LEERSPOOR_PER_PAGE", 25)
+        # The folder holding `rubrics/` and `modules/`: by default the content shipped
+        # inside the package (app/content), in a checkout and in an installed wheel alike.
         self.CONTENT_PATH = str(
-            Path(os.environ.get("LEERSPOOR_CONTENT_PATH") or Path(__file__).resolve().parent)
+            Path(os.environ.get("LEERSPOOR_CONTENT_PATH") or BUNDLED_CONTENT).resolve()
         )
 
     def missing_secret_key(self, instance: Path) -> str:

@@ -30,9 +30,9 @@ from app.models import (
     Role,
     User,
 )
+from config import BUNDLED_CONTENT
 from tests.conftest import write_entry
 
-REPOSITORY = Path(__file__).resolve().parent.parent
 BODY = "## Why\n\n" + " ".join(["Show the task once, then let them do it."] * 40) + "\n"
 
 
@@ -91,7 +91,7 @@ def write_content(root: Path, modules=("giving-feedback",), **changes) -> Path:
 def content(app, tmp_path):
     """The app reads training content from a folder of this test's own."""
     write_content(tmp_path, modules=("giving-feedback", "first-day"))
-    os.symlink(REPOSITORY / "rubrics", tmp_path / "rubrics")
+    os.symlink(BUNDLED_CONTENT / "rubrics", tmp_path / "rubrics")
     app.config["CONTENT_PATH"] = str(tmp_path)
     app.extensions.pop("leerspoor_training", None)
     return tmp_path
@@ -106,7 +106,7 @@ def _english(in_english):
 
 
 def test_the_shipped_training_content_is_valid():
-    library = load_training(REPOSITORY / "modules")
+    library = load_training(BUNDLED_CONTENT / "modules")
     assert library.problems == []
     assert len(library.modules) >= 14
     assert {p.id for p in library.paths} >= {"basic-mentor-training", "international-placements"}
@@ -449,7 +449,7 @@ def test_every_template_prints_in_both_languages(world, login_as, locale):
 
 
 def shipped_title(module_id: str) -> str:
-    return load_training(REPOSITORY / "modules").module(module_id, "en").title
+    return load_training(BUNDLED_CONTENT / "modules").module(module_id, "en").title
 
 
 def registration(indicator: str, level: int) -> dict:
@@ -484,7 +484,7 @@ def test_several_divergences_suggest_the_feedback_module(app, world, login_as):
     mentor = login_as(world.mentor_x)
     assert title in mentor.get(matrix).get_data(as_text=True)
     assert title not in login_as(world.coach_a).get(matrix).get_data(as_text=True)
-    module = load_training(REPOSITORY / "modules").module("feedback-that-lands", "en")
+    module = load_training(BUNDLED_CONTENT / "modules").module("feedback-that-lands", "en")
     right = {
         f"q{n}": next(i for i, o in enumerate(q.options) if o.correct)
         for n, q in enumerate(module.quiz)
@@ -523,7 +523,7 @@ def test_the_coach_recommends_a_module_the_mentor_sees_until_done(app, world, lo
     assert "As discussed at the visit." in home
     assert title in mentor.get("/training/").get_data(as_text=True)
     assert "Recommended module" not in login_as(world.mentor_y).get("/").get_data(as_text=True)
-    module = load_training(REPOSITORY / "modules").module("feedback-that-lands", "en")
+    module = load_training(BUNDLED_CONTENT / "modules").module("feedback-that-lands", "en")
     right = {
         f"q{n}": next(i for i, o in enumerate(q.options) if o.correct)
         for n, q in enumerate(module.quiz)
@@ -557,7 +557,7 @@ def test_a_module_that_does_not_exist_cannot_be_recommended(app, world, login_as
 
 
 def complete_basic_training(app, mentor) -> None:
-    library = load_training(REPOSITORY / "modules")
+    library = load_training(BUNDLED_CONTENT / "modules")
     with app.app_context():
         for module_id in library.path("basic-mentor-training").modules:
             db.session.add(
