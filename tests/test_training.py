@@ -741,3 +741,30 @@ def test_the_module_page_title_is_the_module_title(content, world, login_as):
     title = page[page.index("<title>") : page.index("</title>")]
     assert title == "<title>giving-feedback (en) · Leerspoor"
     assert page.count('id="practice"') == 1
+
+
+@pytest.mark.parametrize(
+    ("role", "offered"),
+    [
+        ("mentor_x", True),
+        ("coach_a", True),
+        ("coordinator_a", True),
+        ("company_coordinator_x", True),
+        ("admin", True),
+        ("student_a", False),
+        ("outsider", False),
+    ],
+)
+def test_the_training_is_in_the_menu_only_of_those_it_is_for(world, login_as, role, offered):
+    browser = login_as(world.user(role))
+    menu = browser.get("/account").get_data(as_text=True).split('<nav class="main-nav"')[1]
+    assert ('href="/training/"' in menu.split("</nav>")[0]) is offered
+    assert browser.get("/training/").status_code == (200 if offered else 403)
+
+
+def test_a_student_who_also_mentors_gets_the_training(app, world, login_as):
+    with app.app_context():
+        student = db.session.get(User, world.student_b.id)
+        student.memberships.append(Membership(role=Role.MENTOR, organisation_id=world.company_x.id))
+        db.session.commit()
+    assert login_as(world.student_b).get("/training/").status_code == 200
