@@ -8,9 +8,13 @@ from __future__ import annotations
 
 import os
 import secrets
+import sys
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
+
+# config.py is installed beside the `app` package, so this holds in a checkout and in a wheel.
+BUNDLED_CONTENT = Path(__file__).resolve().parent / "app" / "content"
 
 
 class ConfigurationError(RuntimeError):
@@ -72,11 +76,13 @@ class Config:
             Path(os.environ.get("LEERSPOOR_INSTANCE_PATH", "instance")).resolve()
         )
         instance = Path(self.INSTANCE_PATH)
-        self.SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or (
+        self.SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", "").strip() or (
             f"sqlite:///{instance / 'leerspoor.db'}"
         )
         self.SQLALCHEMY_DATABASE_URI = _normalise_database_url(self.SQLALCHEMY_DATABASE_URI)
-        self.SECRET_KEY = os.environ.get("SECRET_KEY") or self.missing_secret_key(instance)
+        self.SECRET_KEY = os.environ.get("SECRET_KEY", "").strip() or self.missing_secret_key(
+            instance
+        )
 
         self.MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
         self.MAIL_PORT = _int("MAIL_PORT", 587)
@@ -162,8 +168,10 @@ class Config:
         self.BABEL_DEFAULT_LOCALE = "nl"
         self.LANGUAGES = ("nl", "en")
         self.PER_PAGE = _int("LEERSPOOR_PER_PAGE", 25)
+        # The folder holding `rubrics/` and `modules/`: by default the content shipped
+        # inside the package (app/content), in a checkout and in an installed wheel alike.
         self.CONTENT_PATH = str(
-            Path(os.environ.get("LEERSPOOR_CONTENT_PATH") or Path(__file__).resolve().parent)
+            Path(os.environ.get("LEERSPOOR_CONTENT_PATH") or BUNDLED_CONTENT).resolve()
         )
 
     def missing_secret_key(self, instance: Path) -> str:
@@ -176,25 +184,54 @@ class DevelopmentConfig(Config):
 
 
 class ProductionConfig(Config):
-    """Production: a real secret key is required and cookies are Secure."""
+    """Production: every setting it cannot guess is required, and cookies are Secure."""
 
     ENV_NAME = "production"
 
+    # What production refuses to start without, and why; one message names every one
+    # that is missing, so an operator fixes the environment file once.
+    REQUIRED = {
+        "SECRET_KEY": (
+            "every web process must share one secret key (sessions and e-mail links are "
+            "signed with it); generate one with "
+            "`python -c 'import secrets; print(secrets.token_hex(32))'`"
+        ),
+        "DATABASE_URL": (
+            "the database, e.g. postgresql://leerspoor:…@127.0.0.1/leerspoor; without it "
+            "the data would go to a SQLite file in whatever folder the process started in"
+        ),
+        "LEERSPOOR_PUBLIC_URL": (
+            "the address people use, e.g. https://leerspoor.example.be; links in e-mails "
+            "(invitations, password resets) are built from it, never from a request's "
+            "Host header"
+        ),
+        "MAIL_SERVER": (
+            "the SMTP host; without it every e-mail (invitations, password resets, "
+            "reminders) would be a file in the instance folder that nobody receives"
+        ),
+        "REDIS_URL": (
+            "where the login limits count, e.g. redis://127.0.0.1:6379/0, shared by every "
+            "web process; `memory://` keeps the counters in the process, right only when "
+            "exactly one web process runs"
+        ),
+    }
+
     def __init__(self) -> None:
         super().__init__()
-        if not self.PUBLIC_URL:
+        missing = [name for name in self.REQUIRED if not os.environ.get(name, "").strip()]
+        if missing:
             raise ConfigurationError(
-                "LEERSPOOR_PUBLIC_URL is not set. Links in e-mails (invitations, password "
-                "resets) are built from it, never from a request's Host header. Set it to "
-                "the address people use, e.g. https://leerspoor.example.be."
+                "Production needs settings that are not set: "
+                + ", ".join(missing)
+                + ".\n"
+                + "\n".join(f"  {name}: {self.REQUIRED[name]}." for name in missing)
+                + "\nSet them in the environment of every process (web and scheduler); "
+                "README, *Running in production*, shows a complete example."
             )
 
     def missing_secret_key(self, instance: Path) -> str:
-        raise ConfigurationError(
-            "SECRET_KEY is not set. In production every web process must share one secret "
-            "key (sessions and e-mail links are signed with it). Generate one with "
-            "`python -c 'import secrets; print(secrets.token_hex(32))'` and set SECRET_KEY."
-        )
+        """No key is made up in production: __init__ refuses to start instead."""
+        return ""
 
 
 class TestingConfig(Config):
@@ -225,8 +262,29 @@ CONFIGS: dict[str, type[Config]] = {
 }
 
 
+DEVELOPMENT_UNDER_GUNICORN = (
+    "Warning: LEERSPOOR_ENV is not set, so Leerspoor runs in development mode under "
+    "gunicorn: a secret key generated into the instance folder, a SQLite database there "
+    "unless DATABASE_URL is set, e-mails written to files, cookies not limited to HTTPS and "
+    "no second factor required. Set LEERSPOOR_ENV=production (and what production needs) "
+    "to serve people; set LEERSPOOR_ENV=development to silence this warning."
+)
+
+
+def under_gunicorn() -> bool:
+    """Whether this process is served by gunicorn (its arbiter sets SERVER_SOFTWARE in the
+    environment before it loads the app, in the master and every worker alike).
+    """
+    return os.environ.get("SERVER_SOFTWARE", "").startswith("gunicorn")
+
+
 def config_from_environment() -> Config:
-    """Build the configuration named by LEERSPOOR_ENV (default: development)."""
+    """Build the configuration named by LEERSPOOR_ENV (default: development). A production
+    server (gunicorn) started without LEERSPOOR_ENV says on stderr that it runs in
+    development mode, since that is never what someone starting gunicorn means.
+    """
+    if "LEERSPOOR_ENV" not in os.environ and under_gunicorn():
+        print(DEVELOPMENT_UNDER_GUNICORN, file=sys.stderr, flush=True)
     name = os.environ.get("LEERSPOOR_ENV", "development").strip().lower()
     if name not in CONFIGS:
         raise ConfigurationError(

@@ -32,7 +32,8 @@ from app.training import bp as training_bp
 from app.visits import bp as visits_bp
 from config import Config, config_from_environment
 
-MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+# Shipped inside the package, so an installed wheel can create and upgrade its database.
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
 def create_app(config: Config | type[Config] | None = None) -> Flask:

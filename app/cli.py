@@ -29,6 +29,7 @@ from app.content.modules import load_training
 from app.content.services import load_rubrics
 from app.extensions import db
 from app.i18n import DEFAULT_TIMEZONE
+from app.mailer import link_base, remember_served_address
 from app.models import JobOutcome, Membership, Organisation, Role, User, normalise_email
 from app.privacy.cli import privacy_group
 from app.scheduling import process
@@ -102,6 +103,8 @@ def serve_command(host: str, port: int, with_demo: bool) -> None:
     if with_demo:
         _print_accounts(demo.build_demo_world(), as_json=False)
     app = current_app._get_current_object()
+    # Commands run beside it (`reminders run`, the scheduler) link their e-mails here.
+    remember_served_address(host, port)
     click.echo(f"Leerspoor runs at http://{host}:{port}/ — press Ctrl+C to stop.")
     run_simple(host, port, app, threaded=True)
 
@@ -281,6 +284,14 @@ def run_reminders_command(at: str | None) -> None:
         f"later, {account_mail['failed']} failed for good, {account_mail['expired']} no "
         "longer worth sending."
     )
+    _echo_link_base()
+
+
+def _echo_link_base() -> None:
+    """Say where the links in e-mails written outside a request lead, and how to change it."""
+    base = link_base()
+    advice = "" if base.configured else "; set LEERSPOOR_PUBLIC_URL to change it"
+    click.echo(f"Links in e-mails lead to {base.url} ({base.origin}{advice}).")
 
 
 @privacy_group.command("purge")
@@ -340,6 +351,7 @@ def scheduler_command() -> None:
     now = datetime.now(UTC)
     zone = ZoneInfo(DEFAULT_TIMEZONE)
     click.echo(f"Leerspoor scheduler: {len(scheduler.get_jobs())} of {len(planned)} jobs on.")
+    _echo_link_base()
     for job, schedule in planned:
         scheduled = scheduler.get_job(job.name)
         if scheduled is None:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import ipaddress
 import smtplib
 import ssl
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
@@ -18,14 +20,60 @@ SMTP_TIMEOUT = 30  # seconds
 MAIL_ERRORS = (OSError, smtplib.SMTPException)
 
 
-def external_url(endpoint: str, **values) -> str:
-    """An absolute link for an e-mail, from the request or from LEERSPOOR_PUBLIC_URL."""
+# Where `leerspoor serve` last served, kept in the instance folder: without
+# LEERSPOOR_PUBLIC_URL the e-mails that `leerspoor reminders run` and the scheduler write
+# in development link to the server a developer actually runs.
+SERVED_AT = "served_at"
+SERVE_DEFAULT = "http://localhost:5000"  # `leerspoor serve` without --host and --port
+
+
+@dataclass(frozen=True)
+class LinkBase:
+    """The address links in e-mails start with outside a request, and where it comes from."""
+
+    url: str
+    origin: str
+
+    @property
+    def configured(self) -> bool:
+        return self.origin == "LEERSPOOR_PUBLIC_URL"
+
+
+def link_base() -> LinkBase:
+    """LEERSPOOR_PUBLIC_URL; else the address `leerspoor serve` last used; else its default."""
     public_url = current_app.config.get("PUBLIC_URL")
-    # Without a configured address the request's Host is used: fine on a laptop, and
-    # production requires LEERSPOOR_PUBLIC_URL so that no Host header steers the links.
-    if has_request_context() and not public_url:
+    if public_url:
+        return LinkBase(public_url, "LEERSPOOR_PUBLIC_URL")
+    served_at = Path(current_app.instance_path) / SERVED_AT
+    if served_at.is_file() and (url := served_at.read_text().strip()):
+        return LinkBase(url, "the address `leerspoor serve` last used")
+    return LinkBase(SERVE_DEFAULT, "the default address of `leerspoor serve`")
+
+
+def remember_served_address(host: str, port: int) -> str:
+    """Keep the address `leerspoor serve` runs at for the links in e-mails; return it."""
+    # A server listening on every interface is reached on this machine as localhost.
+    reachable = "localhost" if _every_interface(host) else host
+    url = f"http://[{reachable}]:{port}" if ":" in reachable else f"http://{reachable}:{port}"
+    (Path(current_app.instance_path) / SERVED_AT).write_text(url + "\n")
+    return url
+
+
+def _every_interface(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_unspecified
+    except ValueError:  # a host name
+        return not host
+
+
+def external_url(endpoint: str, **values) -> str:
+    """An absolute link for an e-mail: from LEERSPOOR_PUBLIC_URL; without it, from the
+    request's own address inside a request (fine on a laptop; production requires the
+    setting so that no Host header steers the links), else from `link_base()`.
+    """
+    if has_request_context() and not current_app.config.get("PUBLIC_URL"):
         return url_for(endpoint, _external=True, **values)
-    with current_app.test_request_context(base_url=public_url or "http://localhost:5000"):
+    with current_app.test_request_context(base_url=link_base().url):
         return url_for(endpoint, _external=True, **values)
 
 

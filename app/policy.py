@@ -415,6 +415,20 @@ def visit_or_404(placement: Placement, visit_id: int) -> Visit:
 # -- mentors' training -----------------------------------------------------------------
 
 
+# Whom the mentor training is for: mentors learn from it, coaches recommend its modules
+# and read what they recommend, coordinators and admins follow the mentors. A student
+# has no part in it (its catalogue would tell them "0 of 13 modules").
+TRAINING_ROLES = (Role.MENTOR, Role.COACH, Role.COORDINATOR, Role.COMPANY_COORDINATOR, Role.ADMIN)
+
+
+def can_train(user: User) -> bool:
+    """Whether the training's pages (catalogue, modules, templates, certificates) are
+    `user`'s: the Training menu item and every training page but a placement's
+    recommendation form (its own rule) and the public certificate check.
+    """
+    return user.has_role(*TRAINING_ROLES)
+
+
 def can_follow_mentor_training(user: User) -> bool:
     """School coordinators, company coordinators and admins follow mentors' training."""
     return (

@@ -64,6 +64,8 @@ def csv_download(document: str, filename: str) -> Response:
     """The answer that makes the browser save `document` as `filename`."""
     return Response(
         document,
-        mimetype="text/csv; charset=utf-8",
+        # The whole header, as it is sent: given as a mimetype, Flask would add its own
+        # `; charset=utf-8` after this one.
+        content_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )

@@ -114,6 +114,10 @@ def server_environment(workdir: Path, database_url: str, port: int) -> dict[str,
         LEERSPOOR_INSTANCE_PATH=str(workdir / "instance"),
         DATABASE_URL=database_url,
         SESSION_COOKIE_SECURE="false",
+        # Required in production; nothing the simulated users do sends an e-mail, and the
+        # login limits below are out of reach, so counting them per worker is enough.
+        MAIL_SERVER="127.0.0.1",
+        REDIS_URL="memory://",
         LOGIN_ATTEMPTS_PER_MINUTE="100000",
         PYTHONUNBUFFERED="1",
     )

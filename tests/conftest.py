@@ -240,7 +240,7 @@ def make_user(email_address: str, name: str, *memberships) -> User:
     return user
 
 
-# The content every world placement is followed with (files shipped in `rubrics/`).
+# The content every world placement is followed with (files shipped in `app/content/rubrics/`).
 FOLLOWED_WITH = {
     "framework_id": "generic-work-competences",
     "framework_version": 1,

@@ -86,6 +86,17 @@ SCHOOL_A_REQUEST = expect(404, anonymous=LOGIN_REDIRECT, admin=200, coordinator_
 CASELOAD_PAGE = expect(
     403, anonymous=LOGIN_REDIRECT, **roles(200, (*ADMINISTRATORS, "coach_a", "coach_b"))
 )
+# The training is not for students, nor for someone without a role: 403 on its pages.
+NOT_TRAINING = ("student_a", "student_b", "outsider")
+
+
+def training_page(expected: dict[str, int]) -> dict[str, int]:
+    """A page of the mentor training: what `expected` says, but 403 for whoever has no
+    part in the training.
+    """
+    return {**expected, **roles(403, NOT_TRAINING)}
+
+
 # Who follows mentors' training: school coordinators, company coordinators, admins.
 FOLLOWERS = roles(200, ("admin", "coordinator_a", "coordinator_b", "company_coordinator_x"))
 # The log of placement A: its trio, its school's coordinators and admins read it; the
@@ -431,34 +442,43 @@ CASES = [
     # what goes into it is chosen on a page before the download, by the same people
     Case("portfolio.choose_portfolio", "GET", "/placements/{placement_a}/portfolio", LOG_PAGE),
     Case("portfolio.choose_portfolio", "GET", "/placements/999999/portfolio", MISSING),
-    # mentor training: everyone who is logged in trains; progress is their own
-    Case("training.index", "GET", "/training/", expect(200, anonymous=LOGIN_REDIRECT)),
+    # mentor training: mentors train, whoever guides or follows them reads along (progress
+    # is each person's own); students have no part in it
+    Case(
+        "training.index", "GET", "/training/", training_page(expect(200, anonymous=LOGIN_REDIRECT))
+    ),
     Case(
         "training.show_module",
         "GET",
         "/training/modules/feedback-that-lands",
-        expect(200, anonymous=LOGIN_REDIRECT),
+        training_page(expect(200, anonymous=LOGIN_REDIRECT)),
     ),
     Case(
         "training.show_module",
         "GET",
         "/training/modules/no-such-module",
-        expect(404, anonymous=LOGIN_REDIRECT),
+        training_page(expect(404, anonymous=LOGIN_REDIRECT)),
     ),
     Case(
         "training.answer_quiz",
         "GET",
         "/training/modules/feedback-that-lands/quiz",
-        expect(302),
+        training_page(expect(302)),
     ),
     Case(
         "training.answer_quiz",
         "POST",
         "/training/modules/feedback-that-lands/quiz",
-        expect(422, anonymous=LOGIN_REDIRECT),  # no answers: the page again, nothing saved
+        # no answers: the page again, nothing saved
+        training_page(expect(422, anonymous=LOGIN_REDIRECT)),
     ),
     *(
-        Case(endpoint, method, "/training/modules/feedback-that-lands/" + path, expect(302))
+        Case(
+            endpoint,
+            method,
+            "/training/modules/feedback-that-lands/" + path,
+            training_page(expect(302)),
+        )
         for endpoint, path in (
             ("training.save_reflection", "reflection"),
             ("training.mark_assignment", "assignment"),
@@ -503,7 +523,7 @@ CASES = [
             "training.share_practice",
             method,
             "/training/modules/feedback-that-lands/practice",
-            expect(302)
+            training_page(expect(302))
             if method == "GET"
             else expect(403, anonymous=LOGIN_REDIRECT, mentor_x=422, mentor_y=422),
         )
@@ -519,39 +539,45 @@ CASES = [
         "training.review_post",
         "POST",
         "/training/practice/999999/review",
-        expect(404, anonymous=LOGIN_REDIRECT),
+        training_page(expect(404, anonymous=LOGIN_REDIRECT)),
     ),
-    Case("training.list_templates", "GET", "/training/templates/", expect(200, anonymous=302)),
+    Case(
+        "training.list_templates",
+        "GET",
+        "/training/templates/",
+        training_page(expect(200, anonymous=302)),
+    ),
     Case(
         "training.show_template",
         "GET",
         "/training/templates/training-plan",
-        expect(200, anonymous=LOGIN_REDIRECT),
+        training_page(expect(200, anonymous=LOGIN_REDIRECT)),
     ),
     Case(
         "training.download_template",
         "GET",
         "/training/templates/training-plan.pdf",
-        expect(200, anonymous=LOGIN_REDIRECT),
+        training_page(expect(200, anonymous=LOGIN_REDIRECT)),
     ),
     Case(
         "training.issue_certificate",
         "POST",
         "/training/paths/basic-mentor-training/certificate",
-        expect(302),  # not completed yet: back to the catalogue with the reason
+        training_page(expect(302)),  # not completed yet: back to the catalogue with the reason
     ),
     Case(
         "training.issue_certificate",
         "POST",
         "/training/paths/no-such-path/certificate",
-        expect(404, anonymous=LOGIN_REDIRECT),
+        training_page(expect(404, anonymous=LOGIN_REDIRECT)),
     ),
     Case(
         "training.download_certificate",
         "GET",
         "/training/certificates/AAAA-BBBB-CCCC.pdf",
-        expect(404, anonymous=LOGIN_REDIRECT),
+        training_page(expect(404, anonymous=LOGIN_REDIRECT)),
     ),
+    # anyone may check a certificate, logged in or not
     Case("training.verify_certificate", "GET", "/verify/AAAA-BBBB-CCCC", expect(404)),
     # caseload: coaches (their own), coordinators (their schools'), admins (all)
     Case("caseload.show_overview", "GET", "/caseload", CASELOAD_PAGE),

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
-from app import create_app
+from app import cli, create_app
 from app.extensions import db
 from app.models import (
     LogEntry,
@@ -23,7 +25,7 @@ from app.models import (
 )
 from app.privacy.minors import is_minor, missing_approvals
 from config import TestingConfig
-from tests.conftest import reset_postgres_schema
+from tests.conftest import Browser, Outbox, reset_postgres_schema
 
 
 @pytest.fixture
@@ -264,3 +266,59 @@ def test_demo_says_its_staff_need_no_second_factor(empty_app):
     empty_app.config["REQUIRE_TWO_FACTOR"] = False  # as in development, where the demo runs
     result = empty_app.test_cli_runner().invoke(args=["demo"])
     assert "without a second factor" in result.output
+
+
+def _sites_linked(outbox: Outbox) -> set[str]:
+    """The scheme, host and port of every link in every e-mail of the outbox."""
+    return {
+        site
+        for message in outbox.messages
+        for site in re.findall(r"(https?://[^/\s]+)/", outbox.body(message))
+    }
+
+
+def test_reminders_run_links_its_emails_to_the_address_serve_runs_at(empty_app, monkeypatch):
+    monkeypatch.delenv("LEERSPOOR_PUBLIC_URL", raising=False)
+    monkeypatch.setattr(cli, "run_simple", lambda *args, **kwargs: None)  # serve returns
+    runner = empty_app.test_cli_runner()
+    served = runner.invoke(args=["serve", "--demo", "--port", "5123"])
+    assert served.exit_code == 0, served.output
+    with empty_app.app_context():
+        student = db.session.scalar(select(User).where(User.email == "lotte@student.demo"))
+    Browser(empty_app.test_client()).post("/password/forgot", {"email": student.email})
+
+    result = runner.invoke(args=["reminders", "run"])
+
+    assert result.exit_code == 0, result.output
+    assert (
+        "Links in e-mails lead to http://127.0.0.1:5123 (the address `leerspoor serve` last "
+        "used; set LEERSPOOR_PUBLIC_URL to change it)."
+    ) in result.output
+    outbox = Outbox(Path(empty_app.config["MAIL_OUTBOX_PATH"]))
+    assert [m for m in outbox.messages if "/password/reset/" in outbox.body(m)]
+    assert _sites_linked(outbox) == {"http://127.0.0.1:5123"}
+
+
+def test_without_serve_reminders_run_says_links_use_its_default_address(app, runner):
+    result = runner.invoke(args=["reminders", "run"])
+    assert result.exit_code == 0, result.output
+    assert (
+        "Links in e-mails lead to http://localhost:5000 (the default address of `leerspoor "
+        "serve`; set LEERSPOOR_PUBLIC_URL to change it)."
+    ) in result.output
+
+
+def test_the_public_address_wins_over_the_served_one(app, world, runner, outbox, monkeypatch):
+    monkeypatch.setattr(cli, "run_simple", lambda *args, **kwargs: None)
+    monkeypatch.setattr(cli, "initialise_database", lambda: None)  # the tables exist
+    runner.invoke(args=["serve", "--host", "0.0.0.0", "--port", "8080"])  # noqa: S104
+    assert (Path(app.instance_path) / "served_at").read_text().strip() == "http://localhost:8080"
+    app.config["PUBLIC_URL"] = "https://leerspoor.example.be"
+    Browser(app.test_client()).post("/password/forgot", {"email": world.student_a.email})
+
+    result = runner.invoke(args=["reminders", "run"])
+
+    assert "Links in e-mails lead to https://leerspoor.example.be (LEERSPOOR_PUBLIC_URL)." in (
+        result.output
+    )
+    assert _sites_linked(outbox) == {"https://leerspoor.example.be"}

@@ -8,8 +8,7 @@ import pytest
 import yaml
 
 from app.content.services import load_rubrics
-
-REPOSITORY = Path(__file__).resolve().parent.parent
+from config import BUNDLED_CONTENT
 
 SCALE = [
     {"value": 1, "label": {"nl": "nog niet", "en": "not yet"}, "colour": "#d64545"},
@@ -132,7 +131,7 @@ def test_unreadable_yaml_is_reported(tmp_path):
 
 
 def test_the_shipped_content_is_valid():
-    library = load_rubrics(REPOSITORY / "rubrics")
+    library = load_rubrics(BUNDLED_CONTENT / "rubrics")
     assert library.problems == []
 
 
@@ -152,7 +151,7 @@ def test_content_check_command_fails_on_a_bad_file(app, runner, tmp_path):
 
 
 def test_the_shipped_frameworks_have_what_coaches_need():
-    library = load_rubrics(REPOSITORY / "rubrics")
+    library = load_rubrics(BUNDLED_CONTENT / "rubrics")
     generic = library.frameworks["generic-work-competences"]
     assert len(generic.competences) == 11
     for framework_id in ("electrical-installation", "it-support"):

@@ -179,6 +179,20 @@ def test_every_csv_export_neutralises_formulas_in_every_cell(answers):
             assert [cell for cell in cells if cell.startswith("'")], f"{where}: no planted formula"
 
 
+def test_every_csv_download_names_its_type_and_charset_once(answers):
+    """`text/csv; charset=utf-8`, exactly: a second charset parameter is a malformed
+    header some programs refuse or read as another encoding.
+    """
+    types = {
+        (case.endpoint, response.headers["Content-Type"])
+        for case, _role, response, _made in answers
+        if response.mimetype == "text/csv"
+    }
+    csv_endpoints = {endpoint for endpoint, kind in KNOWN_DOWNLOADS.items() if kind == "text/csv"}
+    assert {endpoint for endpoint, _type in types} >= csv_endpoints
+    assert {content_type for _endpoint, content_type in types} == {"text/csv; charset=utf-8"}
+
+
 @pytest.mark.parametrize("start", FORMULA_STARTS)
 def test_a_cell_that_starts_like_a_formula_is_shown_as_text(start):
     assert spreadsheets.spreadsheet_cell(start + "1+1") == "'" + start + "1+1"

@@ -13,7 +13,6 @@ from __future__ import annotations
 import csv
 import io
 import os
-from pathlib import Path
 
 import yaml
 from hypothesis import HealthCheck, given, settings
@@ -28,6 +27,7 @@ from app.extensions import db
 from app.models import Membership, Organisation, PendingImport, Placement, User
 from app.rendering import render_content, render_markdown
 from app.scheduling.schedules import ScheduleError, parse_schedule
+from config import BUNDLED_CONTENT
 from tests.xss import executable_constructs
 
 EXAMPLES = int(os.environ.get("LEERSPOOR_FUZZ_EXAMPLES", "25"))
@@ -36,7 +36,6 @@ FUZZ = settings(
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-REPOSITORY = Path(__file__).resolve().parent.parent
 
 # Text people type, and text an attacker types: every code point but surrogates.
 ANY_TEXT = st.text(st.characters(exclude_categories=("Cs",)), max_size=200)
@@ -190,7 +189,9 @@ def _replace(data, path, value):
     return copy
 
 
-RUBRIC = yaml.safe_load((REPOSITORY / "rubrics" / "soft-skills.yaml").read_text(encoding="utf-8"))
+RUBRIC = yaml.safe_load(
+    (BUNDLED_CONTENT / "rubrics" / "soft-skills.yaml").read_text(encoding="utf-8")
+)
 RUBRIC_PATHS = list(_paths(RUBRIC))
 
 
@@ -213,7 +214,7 @@ def test_a_damaged_rubric_is_reported_never_half_loaded(tmp_path_factory, path, 
     assert all(problem.startswith("soft-skills.yaml: ") for problem in library.problems)
 
 
-MODULE_TEXT = (REPOSITORY / "modules" / "nl" / "first-day.md").read_text(encoding="utf-8")
+MODULE_TEXT = (BUNDLED_CONTENT / "modules" / "nl" / "first-day.md").read_text(encoding="utf-8")
 _, FRONT, BODY = MODULE_TEXT.split("---\n", 2)
 MODULE = yaml.safe_load(FRONT)
 MODULE_PATHS = list(_paths(MODULE))
@@ -231,7 +232,7 @@ def test_a_damaged_module_is_reported_with_its_file(tmp_path_factory, path, valu
     (root / "nl").mkdir()
     (root / "en").mkdir()
     (root / "en" / "first-day.md").write_text(
-        (REPOSITORY / "modules" / "en" / "first-day.md").read_text(encoding="utf-8"),
+        (BUNDLED_CONTENT / "modules" / "en" / "first-day.md").read_text(encoding="utf-8"),
         encoding="utf-8",
     )
     if raw is not None:

@@ -17,7 +17,9 @@ def production(tmp_path, monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "x" * 64)
     monkeypatch.setenv("LEERSPOOR_PUBLIC_URL", "https://leerspoor.example.be")
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'production.db'}")
-    for name in ("LEERSPOOR_HSTS_SECONDS", "SESSION_COOKIE_SECURE", "REDIS_URL"):
+    monkeypatch.setenv("MAIL_SERVER", "smtp.example.be")
+    monkeypatch.setenv("REDIS_URL", "memory://")
+    for name in ("LEERSPOOR_HSTS_SECONDS", "SESSION_COOKIE_SECURE"):
         monkeypatch.delenv(name, raising=False)
     app = create_app(ProductionConfig)
     yield app

@@ -30,9 +30,9 @@ from app.models import (
     Role,
     User,
 )
+from config import BUNDLED_CONTENT
 from tests.conftest import write_entry
 
-REPOSITORY = Path(__file__).resolve().parent.parent
 BODY = "## Why\n\n" + " ".join(["Show the task once, then let them do it."] * 40) + "\n"
 
 
@@ -91,7 +91,7 @@ def write_content(root: Path, modules=("giving-feedback",), **changes) -> Path:
 def content(app, tmp_path):
     """The app reads training content from a folder of this test's own."""
     write_content(tmp_path, modules=("giving-feedback", "first-day"))
-    os.symlink(REPOSITORY / "rubrics", tmp_path / "rubrics")
+    os.symlink(BUNDLED_CONTENT / "rubrics", tmp_path / "rubrics")
     app.config["CONTENT_PATH"] = str(tmp_path)
     app.extensions.pop("leerspoor_training", None)
     return tmp_path
@@ -106,7 +106,7 @@ def _english(in_english):
 
 
 def test_the_shipped_training_content_is_valid():
-    library = load_training(REPOSITORY / "modules")
+    library = load_training(BUNDLED_CONTENT / "modules")
     assert library.problems == []
     assert len(library.modules) >= 14
     assert {p.id for p in library.paths} >= {"basic-mentor-training", "international-placements"}
@@ -449,7 +449,7 @@ def test_every_template_prints_in_both_languages(world, login_as, locale):
 
 
 def shipped_title(module_id: str) -> str:
-    return load_training(REPOSITORY / "modules").module(module_id, "en").title
+    return load_training(BUNDLED_CONTENT / "modules").module(module_id, "en").title
 
 
 def registration(indicator: str, level: int) -> dict:
@@ -484,7 +484,7 @@ def test_several_divergences_suggest_the_feedback_module(app, world, login_as):
     mentor = login_as(world.mentor_x)
     assert title in mentor.get(matrix).get_data(as_text=True)
     assert title not in login_as(world.coach_a).get(matrix).get_data(as_text=True)
-    module = load_training(REPOSITORY / "modules").module("feedback-that-lands", "en")
+    module = load_training(BUNDLED_CONTENT / "modules").module("feedback-that-lands", "en")
     right = {
         f"q{n}": next(i for i, o in enumerate(q.options) if o.correct)
         for n, q in enumerate(module.quiz)
@@ -523,7 +523,7 @@ def test_the_coach_recommends_a_module_the_mentor_sees_until_done(app, world, lo
     assert "As discussed at the visit." in home
     assert title in mentor.get("/training/").get_data(as_text=True)
     assert "Recommended module" not in login_as(world.mentor_y).get("/").get_data(as_text=True)
-    module = load_training(REPOSITORY / "modules").module("feedback-that-lands", "en")
+    module = load_training(BUNDLED_CONTENT / "modules").module("feedback-that-lands", "en")
     right = {
         f"q{n}": next(i for i, o in enumerate(q.options) if o.correct)
         for n, q in enumerate(module.quiz)
@@ -557,7 +557,7 @@ def test_a_module_that_does_not_exist_cannot_be_recommended(app, world, login_as
 
 
 def complete_basic_training(app, mentor) -> None:
-    library = load_training(REPOSITORY / "modules")
+    library = load_training(BUNDLED_CONTENT / "modules")
     with app.app_context():
         for module_id in library.path("basic-mentor-training").modules:
             db.session.add(
@@ -741,3 +741,30 @@ def test_the_module_page_title_is_the_module_title(content, world, login_as):
     title = page[page.index("<title>") : page.index("</title>")]
     assert title == "<title>giving-feedback (en) · Leerspoor"
     assert page.count('id="practice"') == 1
+
+
+@pytest.mark.parametrize(
+    ("role", "offered"),
+    [
+        ("mentor_x", True),
+        ("coach_a", True),
+        ("coordinator_a", True),
+        ("company_coordinator_x", True),
+        ("admin", True),
+        ("student_a", False),
+        ("outsider", False),
+    ],
+)
+def test_the_training_is_in_the_menu_only_of_those_it_is_for(world, login_as, role, offered):
+    browser = login_as(world.user(role))
+    menu = browser.get("/account").get_data(as_text=True).split('<nav class="main-nav"')[1]
+    assert ('href="/training/"' in menu.split("</nav>")[0]) is offered
+    assert browser.get("/training/").status_code == (200 if offered else 403)
+
+
+def test_a_student_who_also_mentors_gets_the_training(app, world, login_as):
+    with app.app_context():
+        student = db.session.get(User, world.student_b.id)
+        student.memberships.append(Membership(role=Role.MENTOR, organisation_id=world.company_x.id))
+        db.session.commit()
+    assert login_as(world.student_b).get("/training/").status_code == 200

@@ -1,5 +1,8 @@
-"""Content as data: competence frameworks and rubrics (and, later, mentor modules).
+"""Content as data: competence frameworks and rubrics (`rubrics/`) and the mentor training
+(`modules/`: micro-modules, learning paths, templates).
 
-Files are validated against pydantic schemas; `leerspoor content check` runs the
-validation over every file and CI runs it.
+The files live in this folder and ship inside the package, so an installed wheel has them;
+`LEERSPOOR_CONTENT_PATH` points the app at another folder holding the same two. Files are
+validated against pydantic schemas; `leerspoor content check` runs the validation over
+every file and CI runs it.
 """

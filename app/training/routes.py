@@ -1,5 +1,6 @@
 """Training routes: the catalogue and a module's page with its quiz, reflection and
-assignment. Every logged-in person may train; progress is each person's own.
+assignment. Mentors train, and whoever guides or follows them (`policy.can_train`) may
+read along; progress is each person's own.
 """
 
 from __future__ import annotations
@@ -50,6 +51,23 @@ def _module_or_404(module_id: str) -> Module:
     if module is None:
         abort(404)
     return module
+
+
+# Pages with a rule of their own: recommending a module belongs to a placement, and
+# anyone may check a certificate's code.
+OWN_RULE = {"training.recommend_module", "training.verify_certificate"}
+
+
+@bp.before_request
+def _check_access():
+    """The training is for those who train or follow it (`policy.can_train`); a student
+    gets 403 on its pages. Anonymous visitors reach `login_required`, which sends them to
+    log in.
+    """
+    if request.endpoint in OWN_RULE or not current_user.is_authenticated:
+        return
+    if not policy.can_train(_user()):
+        abort(403)
 
 
 @bp.context_processor

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -17,6 +16,7 @@ from app.content.modules import load_training
 from app.extensions import db
 from app.followup.entries import monday_of
 from app.models import EntryKind, LogEntry, Placement, Registration, ReviewStatus, Setting
+from config import BUNDLED_CONTENT
 from tests.conftest import write_entry
 
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("in_english")]
@@ -186,4 +186,4 @@ def test_after_a_module_the_next_one_is_one_tap_away(app, world, phone):
 
 
 def training_library_of_the_repository():
-    return load_training(Path(__file__).resolve().parents[2] / "modules")
+    return load_training(BUNDLED_CONTENT / "modules")

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
 from app.content.modules import load_training
+from config import BUNDLED_CONTENT
 
 pytestmark = pytest.mark.e2e
 
@@ -16,7 +16,7 @@ MODULE = "feedback-that-lands"
 
 
 def test_mentor_finishes_a_module_and_its_quiz(phone):
-    module = load_training(Path(__file__).resolve().parents[2] / "modules").module(MODULE, "nl")
+    module = load_training(BUNDLED_CONTENT / "modules").module(MODULE, "nl")
     phone.log_in("mentor_x", "mentor@x.example")
     phone.page.get_by_role("navigation", name="Hoofdmenu").get_by_role(
         "link", name="Opleiding"
