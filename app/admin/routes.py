@@ -39,8 +39,7 @@ from app.models import (
     User,
 )
 from app.models.columns import utcnow
-from app.models.organisations import WORKPLACE_KINDS
-from app.models.people import SCHOOL_ROLES, WORKPLACE_ROLES, normalise_email
+from app.models.people import normalise_email
 from app.privacy import services as privacy
 from app.privacy.forms import RecordRequestForm
 from app.scheduling.runs import job_statuses
@@ -89,14 +88,10 @@ def list_organisations():
     return render_template("admin/list_organisations.html", pagination=pagination)
 
 
-def _creatable_kinds(actor: User) -> tuple[OrganisationKind, ...]:
-    return tuple(OrganisationKind) if actor.is_admin else WORKPLACE_KINDS
-
-
 @bp.route("/organisations/new", methods=["GET", "POST"])
 def create_organisation():
     actor = _actor()
-    form = OrganisationForm(kinds=_creatable_kinds(actor))
+    form = OrganisationForm(kinds=policy.creatable_organisation_kinds(actor))
     schools = services.schools_for(actor)
     choices = [SelectChoice(school.id, school.name) for school in schools]
     if actor.is_admin:
@@ -196,10 +191,7 @@ def list_users():
 @bp.route("/people/invite", methods=["GET", "POST"])
 def invite_user():
     actor = _actor()
-    roles = SCHOOL_ROLES + WORKPLACE_ROLES
-    if not actor.is_admin:
-        roles = tuple(role for role in roles if role is not Role.COMPANY_COORDINATOR)
-    form = InviteForm(roles=roles)
+    form = InviteForm(roles=policy.invitable_roles(actor))
     organisations = db.session.scalars(
         policy.visible_organisations(actor).order_by(Organisation.name)
     ).all()

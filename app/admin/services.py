@@ -37,7 +37,6 @@ from app.models import (
     normalise_email,
 )
 from app.models.columns import utcnow
-from app.models.organisations import WORKPLACE_KINDS
 from app.models.people import SCHOOL_ROLES, WORKPLACE_ROLES
 from app.privacy import minors
 
@@ -125,36 +124,16 @@ def members_of(organisation: Organisation):
     )
 
 
-def partner_workplaces(school_ids: set[int]) -> list[Organisation]:
-    return list(
-        db.session.scalars(
-            select(Organisation)
-            .join(Partnership, Partnership.workplace_id == Organisation.id)
-            .where(Partnership.school_id.in_(school_ids))
-            .distinct()
-            .order_by(Organisation.name)
-        )
-    )
-
-
 def schools_for(actor: User) -> list[Organisation]:
-    """The schools `actor` administers: all of them for admins."""
-    query = select(Organisation).where(Organisation.kind == OrganisationKind.SCHOOL)
-    if not actor.is_admin:
-        query = query.where(Organisation.id.in_(actor.organisation_ids(Role.COORDINATOR)))
-    return list(db.session.scalars(query.order_by(Organisation.name)))
+    """The schools `actor` administers, by name (`policy.administered_schools`)."""
+    return list(db.session.scalars(policy.administered_schools(actor).order_by(Organisation.name)))
 
 
 def workplaces_for(actor: User) -> list[Organisation]:
-    if actor.is_admin:
-        return list(
-            db.session.scalars(
-                select(Organisation)
-                .where(Organisation.kind.in_(WORKPLACE_KINDS))
-                .order_by(Organisation.name)
-            )
-        )
-    return partner_workplaces(actor.organisation_ids(Role.COORDINATOR))
+    """The workplaces `actor` places students at, by name (`policy.administered_workplaces`)."""
+    return list(
+        db.session.scalars(policy.administered_workplaces(actor).order_by(Organisation.name))
+    )
 
 
 def school_settings(school: Organisation) -> SchoolSettings:
@@ -425,11 +404,9 @@ class PlacementData:
 
 def check_placement(actor: User, data: PlacementData) -> None:
     """The domain rules of a placement, each reported at its field."""
-    if not (actor.is_admin or data.school.id in actor.organisation_ids(Role.COORDINATOR)):
+    if not policy.administers_school(actor, data.school.id):
         raise AdminError("school", _l("You do not manage placements of this school."))
-    if not data.workplace.is_workplace or not (
-        actor.is_admin or data.school.id in policy.partner_school_ids(data.workplace)
-    ):
+    if not policy.can_pair(actor, data.school, data.workplace):
         raise AdminError("workplace", _l("This is not a workplace of the school."))
     if data.end_date < data.start_date:
         raise AdminError("end_date", _l("The end date is before the start date."))

@@ -210,7 +210,7 @@ def share_practice(module_id: str):
 def review_practice():
     """Shared practice waiting for this coordinator's (or admin's) approval."""
     user = _user()
-    if not (user.is_admin or policy.is_administrator(user)):
+    if not policy.is_administrator(user):
         abort(403)
     posts = db.session.scalars(
         policy.reviewable_practice(user)
