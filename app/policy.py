@@ -5,7 +5,9 @@ Two rules run through every check:
 - a forbidden action on an object the user may see answers 403.
 
 Routes never load a placement, organisation or user directly: they call the
-`*_or_404` loaders here, which fetch and check in one step.
+`*_or_404` loaders here, which fetch and check in one step. Services filter with the
+selects here (`visible_placements`, `administered_schools`…), never with their own
+admin checks. Nothing here writes: a route records what was viewed (`audit.note_view`).
 """
 
 from __future__ import annotations
@@ -13,7 +15,6 @@ from __future__ import annotations
 from flask import abort
 from sqlalchemy import Select, and_, false, or_, select, true
 
-from app import audit
 from app.extensions import db
 from app.models import (
     AGREED_STATUSES,
@@ -119,8 +120,6 @@ def placement_or_404(placement_id: int, user: User, action: str = "view") -> Pla
         abort(404)
     if not PLACEMENT_ACTIONS[action](user, placement):
         abort(403)
-    if action == "view_log" and actor_in(user, placement) is None:
-        audit.record_view(user, placement)
     return placement
 
 

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from app import policy
+from app import audit, policy
 from app.competences import bp, services
 from app.competences.forms import PlanForm, RegistrationForm, RubricForm
 from app.competences.services import ACTORS, Judgement, PlanChoice
@@ -26,7 +26,13 @@ def _user() -> User:
 
 
 def _readable(placement_id: int) -> Placement:
-    return policy.placement_or_404(placement_id, _user(), "view_log")
+    """The placement whose log the user reads; a reader from outside the trio is noted
+    in the audit trail (recorded once the page is served).
+    """
+    user = _user()
+    placement = policy.placement_or_404(placement_id, user, "view_log")
+    audit.note_view(user, placement)
+    return placement
 
 
 def _writable(placement_id: int) -> Placement:
