@@ -285,6 +285,7 @@ def compare_rubric(placement_id: int):
         placement=placement,
         rubric=rubric,
         latest=services.latest_scores(placement),
+        threshold=services.divergence_threshold(placement),
         can_score=policy.can_write_log(user, placement),
     )
 
