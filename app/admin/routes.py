@@ -23,11 +23,11 @@ from app.admin.forms import (
     PlacementForm,
     SchoolSettingsForm,
 )
-from app.admin.services import AdminError
 from app.auth import second_factor
 from app.content.services import content_library, localised
+from app.domain import DomainError
 from app.extensions import db
-from app.forms import CsrfForm
+from app.forms import CsrfForm, show_error
 from app.mailer import MAIL_ERRORS
 from app.models import (
     Organisation,
@@ -53,10 +53,6 @@ def _actor() -> User:
 
 def _saved_message(changed: bool) -> str:
     return _("The changes are saved.") if changed else _("Nothing changed.")
-
-
-def _show_error(form, error: AdminError) -> None:
-    getattr(form, error.field).errors.append(str(error.message))
 
 
 @bp.route("/")
@@ -212,8 +208,8 @@ def invite_user():
                 role=Role(form.role.data),
                 organisation=organisation,
             )
-        except AdminError as error:
-            _show_error(form, error)
+        except DomainError as error:
+            show_error(form, error)
         except MAIL_ERRORS:
             current_app.logger.exception("Invitation e-mail failed")
             flash(
@@ -248,8 +244,8 @@ def edit_user(user_id: int):
                 active=form.active.data if form.active else person.active,
                 birth_date=form.birth_date.data if form.birth_date else person.birth_date,
             )
-        except AdminError as error:
-            _show_error(form, error)
+        except DomainError as error:
+            show_error(form, error)
         else:
             flash(_saved_message(changed), "success")
             return redirect(url_for("admin.edit_user", user_id=person.id))
@@ -320,7 +316,7 @@ def remove_membership(user_id: int, membership_id: int):
     if CsrfForm().validate_on_submit():
         try:
             services.remove_membership(actor, membership)
-        except AdminError as error:
+        except DomainError as error:
             return _render_person(
                 actor, person, _person_form(actor, person), membership_error=str(error.message)
             )
@@ -336,8 +332,8 @@ def resend_invitation(user_id: int):
     if form.validate_on_submit():
         try:
             services.resend_invitation(actor, person)
-        except AdminError as error:
-            flash(str(error.message), "error")
+        except DomainError as error:
+            show_error(None, error)
         except MAIL_ERRORS:
             current_app.logger.exception("Invitation e-mail failed")
             flash(_("The e-mail could not be sent. Try again later."), "error")
@@ -434,8 +430,8 @@ def create_placement():
     if form.validate_on_submit():
         try:
             placement = services.create_placement(actor, _placement_data(form))
-        except AdminError as error:
-            _show_error(form, error)
+        except DomainError as error:
+            show_error(form, error)
         else:
             flash(_("The placement is created."), "success")
             return redirect(url_for("placements.show_placement", placement_id=placement.id))
@@ -454,8 +450,8 @@ def edit_placement(placement_id: int):
     if form.validate_on_submit():
         try:
             changed = services.update_placement(actor, placement, _placement_data(form))
-        except AdminError as error:
-            _show_error(form, error)
+        except DomainError as error:
+            show_error(form, error)
         else:
             flash(_saved_message(changed), "success")
             return redirect(url_for("placements.show_placement", placement_id=placement.id))

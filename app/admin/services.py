@@ -1,7 +1,7 @@
 """Administration: organisations, people, invitations and placements.
 
 Services take plain arguments, check the domain rules that forms cannot, raise
-`AdminError` with the field it belongs to, and own the commit.
+`DomainError` with the field it belongs to, and own the commit.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from sqlalchemy.orm import contains_eager, lazyload, load_only, selectinload
 from app import audit, policy
 from app.auth.services import find_user_by_email, send_invitation, send_membership_invitation
 from app.content.schemas import Framework, Rubric
+from app.domain import DomainError
 from app.extensions import db
 from app.models import (
     DEFAULT_REMINDERS,
@@ -39,16 +40,6 @@ from app.models import (
 from app.models.columns import utcnow
 from app.models.people import SCHOOL_ROLES, WORKPLACE_ROLES
 from app.privacy import minors
-
-
-class AdminError(Exception):
-    """A domain rule refused the change; `field` is where the message belongs."""
-
-    def __init__(self, field: str, message) -> None:
-        super().__init__(str(message))
-        self.field = field
-        self.message = message
-
 
 # -- organisations ----------------------------------------------------------------------
 
@@ -187,7 +178,7 @@ def invite_user(
     same, so that the form does not reveal which addresses have an account.
     """
     if not role_fits(role, organisation):
-        raise AdminError(
+        raise DomainError(
             "role",
             _l(
                 "A %(role)s cannot belong to %(organisation)s.",
@@ -196,7 +187,7 @@ def invite_user(
             ),
         )
     if role not in policy.grantable_roles(actor, organisation):
-        raise AdminError(
+        raise DomainError(
             "role",
             _l(
                 "Only an administrator can make someone %(role)s at %(organisation)s.",
@@ -210,7 +201,7 @@ def invite_user(
         db.session.add(user)
     elif any(m.role == role and m.organisation_id == organisation.id for m in user.memberships):
         # The person is in the actor's administration already: nothing is revealed.
-        raise AdminError(
+        raise DomainError(
             "email",
             _l(
                 "%(email)s is already %(role)s at %(organisation)s.",
@@ -288,7 +279,7 @@ def update_person(
     if (
         name.strip() != person.name or birth_date != person.birth_date
     ) and not policy.can_edit_person_details(actor, person):
-        raise AdminError(
+        raise DomainError(
             "name",
             _l(
                 "Only the organisation that registered this person, the person themselves or "
@@ -296,11 +287,11 @@ def update_person(
             ),
         )
     if email != person.email and not policy.can_change_email(actor, person):
-        raise AdminError("email", _l("Only an administrator can change this address."))
+        raise DomainError("email", _l("Only an administrator can change this address."))
     if person.id == actor.id and not active:
-        raise AdminError("active", _l("You cannot switch off your own account."))
+        raise DomainError("active", _l("You cannot switch off your own account."))
     if email != person.email and find_user_by_email(email) is not None:
-        raise AdminError("email", _l("Another account already uses %(email)s.", email=email))
+        raise DomainError("email", _l("Another account already uses %(email)s.", email=email))
     changed = {
         "email": email != person.email,
         "active": active != person.active,
@@ -338,7 +329,7 @@ def remove_membership(actor: User, membership: Membership) -> None:
             )
         )
         if in_use:
-            raise AdminError(
+            raise DomainError(
                 "membership",
                 _ln(
                     "This role is still used by %(num)d active placement; change it first.",
@@ -375,7 +366,7 @@ def memberships_shown_to(actor: User, memberships: list[Membership]) -> list[Mem
 def resend_invitation(actor: User, user: User) -> None:
     """Mail the invitation link again, to someone who has not set a password yet."""
     if user.has_password or not user.active:
-        raise AdminError("invitation", _l("This person has already accepted the invitation."))
+        raise DomainError("invitation", _l("This person has already accepted the invitation."))
     shown = memberships_shown_to(actor, user.memberships)
     organisation = next((m.organisation for m in shown if m.organisation), None)
     send_invitation(user, actor, organisation.name if organisation else "Leerspoor")
@@ -405,13 +396,13 @@ class PlacementData:
 def check_placement(actor: User, data: PlacementData) -> None:
     """The domain rules of a placement, each reported at its field."""
     if not policy.administers_school(actor, data.school.id):
-        raise AdminError("school", _l("You do not manage placements of this school."))
+        raise DomainError("school", _l("You do not manage placements of this school."))
     if not policy.can_pair(actor, data.school, data.workplace):
-        raise AdminError("workplace", _l("This is not a workplace of the school."))
+        raise DomainError("workplace", _l("This is not a workplace of the school."))
     if data.end_date < data.start_date:
-        raise AdminError("end_date", _l("The end date is before the start date."))
+        raise DomainError("end_date", _l("The end date is before the start date."))
     if data.school.id not in data.student.organisation_ids(Role.STUDENT):
-        raise AdminError(
+        raise DomainError(
             "student",
             _l(
                 "%(name)s is not a student of %(school)s.",
@@ -420,7 +411,7 @@ def check_placement(actor: User, data: PlacementData) -> None:
             ),
         )
     if data.workplace.id not in data.mentor.organisation_ids(Role.MENTOR):
-        raise AdminError(
+        raise DomainError(
             "mentor",
             _l(
                 "%(name)s is not a mentor at %(workplace)s. Choose a mentor of this workplace, "
@@ -430,7 +421,7 @@ def check_placement(actor: User, data: PlacementData) -> None:
             ),
         )
     if data.school.id not in data.coach.organisation_ids(Role.COACH):
-        raise AdminError(
+        raise DomainError(
             "coach",
             _l(
                 "%(name)s is not a coach of %(school)s.",
@@ -448,7 +439,7 @@ def _check_guardian_approval(data: PlacementData, placement: Placement | None) -
         data.student, data.school, data.workplace, data.start_date, date.today()
     )
     if needed and (placement is None or minors.standing_approval(placement) is None):
-        raise AdminError("status", minors.missing_approval_message(data.student))
+        raise DomainError("status", minors.missing_approval_message(data.student))
 
 
 def create_placement(actor: User, data: PlacementData) -> Placement:

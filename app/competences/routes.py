@@ -16,6 +16,7 @@ from app.competences.forms import PlanForm, RegistrationForm, RubricForm
 from app.competences.services import ACTORS, Judgement, PlanChoice
 from app.content.services import content_library, localised, text_colour_on, training_library
 from app.domain import DomainError, StaleEdit
+from app.forms import show_error
 from app.models import Placement, Setting, User
 from app.spreadsheets import csv_download
 from app.training.services import suggestion
@@ -261,7 +262,7 @@ def _show_judgement_error(form, error: DomainError) -> None:
             target = entry.setting if field_name == "setting" else entry.level
             target.errors = [*target.errors, str(error.message)]
             return
-    flash(str(error.message), "error")
+    show_error(None, error)
 
 
 # -- the soft-skill rubric --------------------------------------------------------------
@@ -319,7 +320,7 @@ def score_rubric(placement_id: int):
                 {entry.criterion.data or "": entry.based_on.data or 0 for entry in form.scores},
             )
         except DomainError as error:
-            flash(str(error.message), "error")
+            show_error(None, error)
             status = 422
         except StaleEdit:
             latest = services.latest_scores(placement)
@@ -407,7 +408,7 @@ def edit_plan(placement_id: int):
                 ],
             )
         except DomainError as error:
-            flash(str(error.message), "error")
+            show_error(None, error)
             status = 422
         except StaleEdit:
             items = services.plan_items(placement)

@@ -237,7 +237,7 @@ def _attach_photo(entry: LogEntry, user: User, photo) -> None:
     try:
         evidence.store_attachment(entry, user, filename, data, content_type)
     except DomainError as error:  # the log holds all the attachments it may
-        flash(str(error.message), "error")
+        show_error(None, error)
 
 
 def _saved_message(entry: LogEntry) -> str:
@@ -431,7 +431,7 @@ def submit_entry(placement_id: int, entry_id: int):
     try:
         entries.submit_entry(entry, expected_version=form.version.data)
     except DomainError as error:
-        flash(str(error.message), "error")
+        show_error(None, error)
     except StaleEdit:
         flash(_("This week changed in the meantime. Look it over and submit again."), "error")
     else:

@@ -116,7 +116,7 @@ def approve_plan(placement_id: int):
     try:
         services.approve_plan(placement, user)
     except DomainError as error:
-        flash(str(error.message), "error")
+        show_error(None, error)
     else:
         flash(_("The plan is approved and active."), "success")
     return redirect(url_for(".show_plan", placement_id=placement.id))
@@ -342,7 +342,7 @@ def reopen_goal(placement_id: int, goal_id: int):
     try:
         services.reopen_goal(goal, expected_version=form.version.data)
     except DomainError as error:
-        flash(str(error.message), "error")
+        show_error(None, error)
     except StaleEdit:
         return _stale_goal(goal)
     return _to_goal(goal)
@@ -361,7 +361,7 @@ def respond_to_goal(placement_id: int, goal_id: int):
     try:
         services.respond_to_goal(goal, accept=form.answer())
     except DomainError as error:
-        flash(str(error.message), "error")
+        show_error(None, error)
     except StaleEdit:
         return _stale_goal(goal)
     else:
@@ -426,7 +426,7 @@ def unlink_evidence(placement_id: int, goal_id: int, evidence_id: int):
         if not services.unlink_evidence(goal, evidence_id):
             abort(404)
     except DomainError as error:
-        flash(str(error.message), "error")
+        show_error(None, error)
     return _to_goal(goal)
 
 
@@ -474,7 +474,7 @@ def respond_to_action(placement_id: int, action_id: int):
     try:
         services.respond_to_action(action, accept=form.answer())
     except DomainError as error:
-        flash(str(error.message), "error")
+        show_error(None, error)
     return _back(placement, action)
 
 
@@ -494,7 +494,7 @@ def tick_action(placement_id: int, action_id: int):
     try:
         services.set_action_done(action, user, done=bool(form.done.data))
     except DomainError as error:
-        flash(str(error.message), "error")
+        show_error(None, error)
     return _back(placement, action)
 
 
@@ -525,7 +525,7 @@ def create_template(placement_id: int):
         try:
             template = services.create_template(placement, user, form.name.data)
         except DomainError as error:
-            flash(str(error.message), "error")
+            show_error(None, error)
         else:
             flash(_("Template saved. Apply it to a cohort below."), "success")
             return redirect(url_for(".apply_template", template_id=template.id))
@@ -571,7 +571,7 @@ def apply_template(template_id: int):
             try:
                 result = services.apply_template(template, user, placements)
             except DomainError as error:
-                flash(str(error.message), "error")
+                show_error(None, error)
             else:
                 flash(_applied_message(result), "success")
             return redirect(url_for(".apply_template", template_id=template.id))

@@ -16,6 +16,7 @@ from app import policy
 from app.dates import SHORT_DATE, format_day
 from app.domain import DomainError
 from app.extensions import db
+from app.forms import show_error
 from app.models import ApprovalMethod, GuardianApproval, RequestKind
 from app.placements.routes import show_placement_page
 from app.privacy import bp, minors, retention, services
@@ -258,7 +259,7 @@ def record_guardian_approval(placement_id: int):
                 date.today(),
             )
         except DomainError as error:
-            form[error.field].errors.append(str(error.message))
+            show_error(form, error)
         else:
             flash(_("The guardian's approval is recorded."), "success")
             return redirect(url_for("placements.show_placement", placement_id=placement.id))

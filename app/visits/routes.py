@@ -338,7 +338,7 @@ def confirm_visit(placement_id: int, visit_id: int):
         try:
             services.confirm(visit, user, form.comment.data or "")
         except DomainError as error:
-            flash(str(error.message), "error")
+            show_error(None, error)
         except StaleEdit:
             flash(_("The report changed while you were reading it. Read it again."), "error")
         else:
