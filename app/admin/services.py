@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext as _ln
@@ -16,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager, lazyload, load_only, selectinload
 
 from app import audit, policy
+from app.auth.passwords import password_problem
 from app.auth.services import find_user_by_email, send_invitation, send_membership_invitation
 from app.content.schemas import Framework, Rubric
 from app.domain import DomainError
@@ -40,6 +42,8 @@ from app.models import (
 from app.models.columns import utcnow
 from app.models.people import SCHOOL_ROLES, WORKPLACE_ROLES
 from app.privacy import minors
+from app.spreadsheets import starts_like_formula
+from app.validators import FORMULA_ADDRESS_MESSAGE
 
 # -- organisations ----------------------------------------------------------------------
 
@@ -167,6 +171,83 @@ def role_fits(role: Role, organisation: Organisation) -> bool:
     return role in WORKPLACE_ROLES
 
 
+def check_role(actor: User | None, role: Role, organisation: Organisation | None) -> None:
+    """Whether `actor` may give someone `role` in `organisation` (`actor` None: the
+    command line, the platform's operator); raises `DomainError` when not.
+    """
+    if role is Role.ADMIN:
+        if actor is not None:
+            raise DomainError("role", _l("Administrators are made on the command line."))
+        return
+    if organisation is None:
+        raise DomainError(
+            "organisation",
+            _l("Name the organisation this %(role)s belongs to.", role=role.label.lower()),
+        )
+    if not role_fits(role, organisation):
+        raise DomainError(
+            "role",
+            _l(
+                "A %(role)s cannot belong to %(organisation)s.",
+                role=role.label.lower(),
+                organisation=organisation.name,
+            ),
+        )
+    if actor is not None and role not in policy.grantable_roles(actor, organisation):
+        raise DomainError(
+            "role",
+            _l(
+                "Only an administrator can make someone %(role)s at %(organisation)s.",
+                role=role.label.lower(),
+                organisation=organisation.name,
+            ),
+        )
+
+
+def _holds(user: User, role: Role, organisation: Organisation | None) -> bool:
+    organisation_id = organisation.id if organisation is not None else None
+    return any(m.role == role and m.organisation_id == organisation_id for m in user.memberships)
+
+
+def add_member(
+    actor: User | None, user: User, role: Role, organisation: Organisation | None
+) -> User:
+    """Give `user` (a new account or an existing one) the role, recorded in the audit
+    trail; a role they hold already is refused. Not committed here.
+    """
+    if _holds(user, role, organisation):
+        raise DomainError(
+            "email",
+            _l(
+                "%(email)s is already %(role)s at %(organisation)s.",
+                email=user.email,
+                role=role.label.lower(),
+                organisation=organisation.name if organisation is not None else "Leerspoor",
+            ),
+        )
+    organisation_id = organisation.id if organisation is not None else None
+    user.memberships.append(Membership(organisation_id=organisation_id, role=role))
+    db.session.flush()
+    audit.record(actor, "membership_added", user, role=role, organisation_id=organisation_id)
+    return user
+
+
+def checked_email(address: str) -> str:
+    """The address as an account stores it, or `DomainError` when the forms would refuse
+    it (for callers without a form: the command line).
+    """
+    address = address.strip()
+    try:
+        validate_email(address, check_deliverability=False)
+    except EmailNotValidError as error:
+        raise DomainError(
+            "email", _l("%(value)s is not a valid e-mail address.", value=address)
+        ) from error
+    if starts_like_formula(address):
+        raise DomainError("email", FORMULA_ADDRESS_MESSAGE)
+    return normalise_email(address)
+
+
 def invite_user(
     actor: User, *, email: str, name: str, role: Role, organisation: Organisation
 ) -> None:
@@ -177,47 +258,50 @@ def invite_user(
     until then the actor learns nothing about them. Either way the actor is told the
     same, so that the form does not reveal which addresses have an account.
     """
-    if not role_fits(role, organisation):
-        raise DomainError(
-            "role",
-            _l(
-                "A %(role)s cannot belong to %(organisation)s.",
-                role=role.label.lower(),
-                organisation=organisation.name,
-            ),
-        )
-    if role not in policy.grantable_roles(actor, organisation):
-        raise DomainError(
-            "role",
-            _l(
-                "Only an administrator can make someone %(role)s at %(organisation)s.",
-                role=role.label.lower(),
-                organisation=organisation.name,
-            ),
-        )
+    check_role(actor, role, organisation)
     user = find_user_by_email(email)
+    if (
+        user is not None
+        and not _holds(user, role, organisation)  # else refused below: nothing is revealed
+        and not policy.can_attach_directly(actor, user)
+    ):
+        _invite_to_join(actor, user, role, organisation)
+        return
     if user is None:
         user = User(email=email, name=name.strip())
         db.session.add(user)
-    elif any(m.role == role and m.organisation_id == organisation.id for m in user.memberships):
-        # The person is in the actor's administration already: nothing is revealed.
-        raise DomainError(
-            "email",
-            _l(
-                "%(email)s is already %(role)s at %(organisation)s.",
-                email=user.email,
-                role=role.label.lower(),
-                organisation=organisation.name,
-            ),
-        )
-    elif not policy.can_attach_directly(actor, user):
-        _invite_to_join(actor, user, role, organisation)
-        return
-    user.memberships.append(Membership(organisation_id=organisation.id, role=role))
-    db.session.flush()
-    audit.record(actor, "membership_added", user, role=role, organisation_id=organisation.id)
+    add_member(actor, user, role, organisation)
     db.session.commit()  # the person is saved even if the e-mail cannot be sent
     send_invitation(user, actor, organisation.name)
+
+
+def create_account(
+    actor: User | None,
+    *,
+    email: str,
+    name: str,
+    role: Role,
+    organisation: Organisation | None,
+    password: str | None,
+) -> User:
+    """An account with a role and a password, for the command line (the first admin, a
+    school's first coordinator): the invitation's checks and membership, with the
+    password set here instead of a link mailed. An address that has an account already
+    gets the role (`password` is then not used).
+    """
+    email = checked_email(email)
+    check_role(actor, role, organisation)
+    user = find_user_by_email(email)
+    if user is None:
+        problem = password_problem(password or "")
+        if problem is not None:
+            raise DomainError("password", problem)
+        user = User(email=email, name=name.strip())
+        user.set_password(password)
+        db.session.add(user)
+    add_member(actor, user, role, organisation)
+    db.session.commit()
+    return user
 
 
 def _invite_to_join(actor: User, user: User, role: Role, organisation: Organisation) -> None:
