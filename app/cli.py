@@ -21,7 +21,7 @@ from sqlalchemy import select
 from werkzeug.serving import run_simple
 
 from app import catalogues, demo
-from app.admin.services import create_account
+from app.admin.services import checked_email, create_account
 from app.auth import second_factor
 from app.auth.services import find_user_by_email
 from app.backup.services import BackupError, create_backup, restore_backup
@@ -137,9 +137,10 @@ def create_user_command(email: str, name: str, role: str, organisation: str, pas
         if len(matches) > 1:
             raise click.UsageError(f"Several organisations are called {organisation!r}.")
         org = matches[0]
-    if password is None and find_user_by_email(normalise_email(email)) is None:
-        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
+        # The address is checked before a password is asked for a new account.
+        if password is None and find_user_by_email(checked_email(email)) is None:
+            password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
         user = create_account(
             None, email=email, name=name, role=role, organisation=org, password=password
         )

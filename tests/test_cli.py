@@ -193,6 +193,13 @@ def test_user_create_refuses_with_a_message_and_adds_nothing(app, runner, world,
     assert _accounts(app) == before
 
 
+def test_user_create_checks_the_address_before_asking_a_password(app, runner, world):
+    result = create_user(runner, email="not-an-address", name="N", role="admin")
+    assert result.exit_code != 0
+    assert "Password" not in result.output
+    assert "--email: not-an-address is not a valid e-mail address." in result.output
+
+
 def test_user_create_is_the_webs_invitation_with_a_password_and_is_audited(app, runner, world):
     result = create_user(
         runner,
