@@ -9,7 +9,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from app import cli, database, dates, errors, logs, web
+from app import audit, cli, database, dates, errors, logs, web
 from app.admin import bp as admin_bp
 from app.auth import bp as auth_bp
 from app.auth.sessions import init_login
@@ -97,6 +97,7 @@ def register_subscribers(app: Flask) -> None:
 def register_request_hooks(app: Flask) -> None:
     web.init_app(app)
     dates.init_app(app)
+    audit.init_app(app)
 
 
 def register_errorhandlers(app: Flask) -> None:

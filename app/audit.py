@@ -1,14 +1,15 @@
 """Recording audit events: who (in which role) did what to which object, when, from
 which request; ids and numbers only, never what someone wrote. Events are only ever
 added (on PostgreSQL the table refuses anything else). The caller's service owns the
-commit, except for views, which are recorded on their own.
+commit, except for views: a route notes them, and they are recorded on their own once
+the answer is known, never for a refused request.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import g, has_request_context
+from flask import Flask, Response, g, has_request_context
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
@@ -81,12 +82,34 @@ def has_changes(*objects: Any) -> bool:
     return any(obj in db.session.new or db.session.is_modified(obj) for obj in objects)
 
 
-def record_view(reader: User, placement: Placement) -> None:
-    """Record that someone outside the trio opened the placement's record (committed:
-    reading pages commit nothing else).
+def init_app(app: Flask) -> None:
+    app.after_request(record_noted_views)
+
+
+def note_view(reader: User, placement: Placement) -> None:
+    """Note that `reader` opened the placement's record in this request, to be recorded
+    once its answer is known (`record_noted_views`). The trio's own reading of their log
+    is their daily work, not recorded.
     """
-    record(reader, "record_viewed", placement)
+    if reader.id in (placement.student_id, placement.mentor_id, placement.coach_id):
+        return
+    g.setdefault("viewed_records", set()).add((reader.id, placement.id))
+
+
+def record_noted_views(response: Response) -> Response:
+    """Record the views noted in this request, once each, unless it was refused or failed
+    (an answer of 400 or more). Committed on their own: the session is rolled back first,
+    as reading a page commits nothing else.
+    """
+    views = g.pop("viewed_records", None)
+    if not views or response.status_code >= 400:
+        return response
+    db.session.rollback()
+    for reader_id, placement_id in sorted(views):
+        reader = db.session.get(User, reader_id)
+        record(reader, "record_viewed", db.session.get(Placement, placement_id))
     db.session.commit()
+    return response
 
 
 def _plain(value: Any) -> Any:

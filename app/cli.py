@@ -13,29 +13,29 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import click
-from email_validator import EmailNotValidError, validate_email
 from flask import Flask, current_app
 from flask.cli import with_appcontext
+from flask_babel import force_locale
 from flask_migrate import upgrade
 from sqlalchemy import select
 from werkzeug.serving import run_simple
 
 from app import catalogues, demo
-from app.admin.services import role_fits
+from app.admin.services import checked_email, create_account
 from app.auth import second_factor
-from app.auth.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, is_common
+from app.auth.services import find_user_by_email
 from app.backup.services import BackupError, create_backup, restore_backup
 from app.content.modules import load_training
 from app.content.services import load_rubrics
+from app.domain import DomainError
 from app.extensions import db
 from app.i18n import DEFAULT_TIMEZONE
 from app.mailer import link_base, remember_served_address
-from app.models import JobOutcome, Membership, Organisation, Role, User, normalise_email
+from app.models import JobOutcome, Organisation, Role, User, normalise_email
 from app.privacy.cli import privacy_group
 from app.scheduling import process
 from app.scheduling.jobs import job_named
 from app.scheduling.runs import run_job
-from app.spreadsheets import starts_like_formula
 
 
 def init_app(app: Flask) -> None:
@@ -122,14 +122,12 @@ def user_group() -> None:
 @click.option("--password", default=None, help="Set a password (otherwise one is asked).")
 @with_appcontext
 def create_user_command(email: str, name: str, role: str, organisation: str, password: str | None):
-    """Create a user with a role (or add the role to an existing user)."""
+    """Create a user with a role (or add the role to an existing user).
+
+    The same service as inviting someone on the web checks the address, the role and the
+    password, and records the new role in the audit trail (done by the system).
+    """
     role = Role(role)
-    try:
-        email = validate_email(email, check_deliverability=False).normalized
-    except EmailNotValidError as error:
-        raise click.UsageError(f"--email: {error}") from error
-    if starts_like_formula(email):
-        raise click.UsageError("--email: an address cannot start with =, + or -.")
     org = None
     if role is not Role.ADMIN:
         if not organisation:
@@ -142,27 +140,16 @@ def create_user_command(email: str, name: str, role: str, organisation: str, pas
         if len(matches) > 1:
             raise click.UsageError(f"Several organisations are called {organisation!r}.")
         org = matches[0]
-        if not role_fits(role, org):
-            raise click.UsageError(f"A {role.value} cannot belong to {org.name}.")
-    user = db.session.scalar(select(User).where(User.email == normalise_email(email)))
-    if user is None:
-        if password is None:
+    try:
+        # The address is checked before a password is asked for a new account.
+        if password is None and find_user_by_email(checked_email(email)) is None:
             password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-        if not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
-            raise click.UsageError(
-                f"The password needs at least {MIN_PASSWORD_LENGTH} characters "
-                f"and at most {MAX_PASSWORD_LENGTH}."
-            )
-        if is_common(password):
-            raise click.UsageError("This password is on the list of common passwords.")
-        user = User(email=email, name=name)
-        user.set_password(password)
-        db.session.add(user)
-    if not any(
-        m.role == role and m.organisation_id == (org.id if org else None) for m in user.memberships
-    ):
-        user.memberships.append(Membership(role=role, organisation_id=org.id if org else None))
-    db.session.commit()
+        user = create_account(
+            None, email=email, name=name, role=role, organisation=org, password=password
+        )
+    except DomainError as error:
+        with force_locale("en"):
+            raise click.UsageError(f"--{error.field}: {error.message}") from error
     click.echo(f"{user.email} is {role.value}" + (f" at {org.name}." if org else "."))
 
 

@@ -24,6 +24,14 @@ class DomainError(Exception):
         self.message = message
 
 
+def diverges(spread, threshold):
+    """Whether levels `spread` apart make student, mentor and coach differ, at a school
+    whose threshold (its setting `divergence_levels`) is `threshold`. Numbers and SQL
+    expressions alike: the caseload counts in SQL what the matrix marks in Python.
+    """
+    return spread >= threshold
+
+
 class StaleEdit(Exception):
     """Someone saved the object after the editor opened it; nothing was changed."""
 

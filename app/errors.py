@@ -9,7 +9,7 @@ from __future__ import annotations
 from contextlib import suppress
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, render_template, request, url_for
+from flask import Flask, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -17,6 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
 from app.database import is_unavailable
+from app.domain import DomainError
 from app.extensions import db
 from app.forms import typed_fields
 from app.i18n import locale_without_user
@@ -49,6 +50,7 @@ MESSAGES = {
 
 def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(DomainError, _domain_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected_error)
 
@@ -99,6 +101,20 @@ def _from_this_site() -> bool:
     if origin:
         return urlsplit(origin).netloc == request.host
     return urlsplit(request.referrer or "").netloc == request.host
+
+
+def _domain_error(error: DomainError):
+    """A service's refusal that its route did not put next to a field: nothing was
+    changed; the message is shown on top of the page the person came from (else the
+    home page, so that a page that refuses is not asked again), as `show_error` does,
+    and never as a server error.
+    """
+    db.session.rollback()
+    flash(str(error.message), "error")
+    came_from = request.referrer if _from_this_site() else None
+    if not came_from or came_from == request.url:
+        came_from = url_for("placements.index")
+    return redirect(came_from, code=303)
 
 
 def _http_error(error: HTTPException):

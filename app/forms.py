@@ -123,7 +123,10 @@ def typed_fields(form: MultiDict) -> dict[str, list[str]]:
 
 
 def show_error(form, error: DomainError) -> None:
-    """The service's message next to the field it names, or on top of the page."""
+    """How a route shows a service's refusal: the message next to the field it names,
+    else (or without a form: `show_error(None, error)`) on top of the page. A refusal no
+    route catches is shown the same way by the error handler (app/errors.py).
+    """
     field = getattr(form, error.field, None)
     if field is None:
         flash(str(error.message), "error")

@@ -5,7 +5,9 @@ Two rules run through every check:
 - a forbidden action on an object the user may see answers 403.
 
 Routes never load a placement, organisation or user directly: they call the
-`*_or_404` loaders here, which fetch and check in one step.
+`*_or_404` loaders here, which fetch and check in one step. Services filter with the
+selects here (`visible_placements`, `administered_schools`…), never with their own
+admin checks. Nothing here writes: a route records what was viewed (`audit.note_view`).
 """
 
 from __future__ import annotations
@@ -13,7 +15,6 @@ from __future__ import annotations
 from flask import abort
 from sqlalchemy import Select, and_, false, or_, select, true
 
-from app import audit
 from app.extensions import db
 from app.models import (
     AGREED_STATUSES,
@@ -27,6 +28,7 @@ from app.models import (
     Membership,
     MembershipInvitation,
     Organisation,
+    OrganisationKind,
     Partnership,
     PendingImport,
     Placement,
@@ -40,6 +42,7 @@ from app.models import (
     Visit,
     VisitAddition,
 )
+from app.models.organisations import WORKPLACE_KINDS
 from app.models.people import SCHOOL_ROLES, WORKPLACE_ROLES
 
 # -- placements -------------------------------------------------------------------------
@@ -88,7 +91,7 @@ def can_view_placement_log(user: User, placement: Placement) -> bool:
 
 def can_manage_placement(user: User, placement: Placement) -> bool:
     """Change the placement itself: its school's coordinators and admins."""
-    return user.is_admin or placement.school_id in user.organisation_ids(Role.COORDINATOR)
+    return administers_school(user, placement.school_id)
 
 
 def sees_guardian_approval(user: User, placement: Placement) -> bool:
@@ -117,8 +120,6 @@ def placement_or_404(placement_id: int, user: User, action: str = "view") -> Pla
         abort(404)
     if not PLACEMENT_ACTIONS[action](user, placement):
         abort(403)
-    if action == "view_log" and actor_in(user, placement) is None:
-        audit.record_view(user, placement)
     return placement
 
 
@@ -365,11 +366,30 @@ def can_use_plan_templates(user: User) -> bool:
     return user.is_admin or bool(template_school_ids(user))
 
 
+def visible_plan_templates(user: User) -> Select:
+    """A select of the plan templates `user` uses: those of the schools where they coach
+    or coordinate; every template for admins.
+    """
+    if user.is_admin:
+        return select(PlanTemplate)
+    return select(PlanTemplate).where(PlanTemplate.school_id.in_(template_school_ids(user)))
+
+
 def plan_template_or_404(template_id: int, user: User) -> PlanTemplate:
-    template = db.session.get(PlanTemplate, template_id)
-    if template is None or not (user.is_admin or template.school_id in template_school_ids(user)):
+    template = db.session.scalar(visible_plan_templates(user).where(PlanTemplate.id == template_id))
+    if template is None:
         abort(404)
     return template
+
+
+def template_recipients(user: User, template: PlanTemplate) -> Select:
+    """A select of the placements of the template's school that `user` may give its goals
+    to: every one for admins and the school's coordinators, a coach only those they coach.
+    """
+    placements = visible_placements(user).where(Placement.school_id == template.school_id)
+    if administers_school(user, template.school_id):
+        return placements
+    return placements.where(Placement.coach_id == user.id)
 
 
 # -- visits ---------------------------------------------------------------------------
@@ -521,6 +541,48 @@ def coordinated_school_ids(user: User) -> set[int]:
     return user.organisation_ids(Role.COORDINATOR)
 
 
+def administers_school(user: User, school_id: int) -> bool:
+    """A school's coordinators and the admins run the school: its placements, people,
+    settings and privacy requests. As SQL: `administered_schools`.
+    """
+    return user.is_admin or school_id in coordinated_school_ids(user)
+
+
+def administered_schools(user: User) -> Select:
+    """A select of the schools `user` administers (`administers_school`): all of them for
+    admins, the ones they coordinate for coordinators, none for anyone else.
+    """
+    schools = select(Organisation).where(Organisation.kind == OrganisationKind.SCHOOL)
+    if user.is_admin:
+        return schools
+    return schools.where(Organisation.id.in_(coordinated_school_ids(user)))
+
+
+def administered_workplaces(user: User) -> Select:
+    """A select of the workplaces `user` places students at: every workplace for admins,
+    the partners of the schools they coordinate for coordinators, none for anyone else.
+    """
+    workplaces = select(Organisation).where(Organisation.kind.in_(WORKPLACE_KINDS))
+    if user.is_admin:
+        return workplaces
+    partners = select(Partnership.workplace_id).where(
+        Partnership.school_id.in_(coordinated_school_ids(user))
+    )
+    return workplaces.where(Organisation.id.in_(partners))
+
+
+def can_pair(user: User, school: Organisation, workplace: Organisation) -> bool:
+    """Whether `user` may place a student of `school` at `workplace`: a workplace that is
+    the school's partner; admins pair any school with any workplace.
+    """
+    return workplace.is_workplace and (user.is_admin or school.id in partner_school_ids(workplace))
+
+
+def creatable_organisation_kinds(user: User) -> tuple[OrganisationKind, ...]:
+    """Admins add schools and workplaces; a coordinator adds workplaces (their partners)."""
+    return tuple(OrganisationKind) if user.is_admin else WORKPLACE_KINDS
+
+
 def visible_organisations(user: User) -> Select:
     """Organisations in the user's administration: their schools and those schools' partners."""
     if user.is_admin:
@@ -569,6 +631,16 @@ def grantable_roles(user: User, organisation: Organisation) -> set[Role]:
     if organisation.is_workplace and partner_school_ids(organisation) & schools:
         return {Role.MENTOR}
     return set()
+
+
+def invitable_roles(user: User) -> tuple[Role, ...]:
+    """The roles the invitation form offers `user` (`grantable_roles` decides per
+    organisation): every role but company coordinator, which only admins give.
+    """
+    roles = SCHOOL_ROLES + WORKPLACE_ROLES
+    if user.is_admin:
+        return roles
+    return tuple(role for role in roles if role is not Role.COMPANY_COORDINATOR)
 
 
 def can_remove_membership(user: User, membership: Membership) -> bool:
@@ -677,10 +749,21 @@ def can_answer_privacy_requests(user: User) -> bool:
     return user.is_admin or user.has_role(Role.COORDINATOR)
 
 
+def visible_privacy_requests(user: User) -> Select:
+    """A select of the privacy requests `user` answers: admins all, coordinators their
+    schools' ones, anyone else none.
+    """
+    if user.is_admin:
+        return select(PrivacyRequest)
+    return select(PrivacyRequest).where(PrivacyRequest.school_id.in_(coordinated_school_ids(user)))
+
+
 def privacy_request_or_404(request_id: int, user: User) -> PrivacyRequest:
-    """A request the user answers: admins all, coordinators their schools' ones."""
-    request = db.session.get(PrivacyRequest, request_id)
-    if request is None or not (user.is_admin or request.school_id in coordinated_school_ids(user)):
+    """A request the user answers (`visible_privacy_requests`)."""
+    request = db.session.scalar(
+        visible_privacy_requests(user).where(PrivacyRequest.id == request_id)
+    )
+    if request is None:
         abort(404)
     return request
 
@@ -709,10 +792,8 @@ def can_reset_second_factor(user: User, person: User) -> bool:
 
 def school_or_404(school_id: int, user: User) -> Organisation:
     """A school the user administers (its coordinators and admins)."""
-    school = db.session.get(Organisation, school_id)
-    if school is None or not school.is_school:
-        abort(404)
-    if not (user.is_admin or school.id in coordinated_school_ids(user)):
+    school = db.session.scalar(administered_schools(user).where(Organisation.id == school_id))
+    if school is None:
         abort(404)
     return school
 

@@ -9,11 +9,12 @@ import re
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 
+from app import policy
 from app.extensions import db
-from app.models import AuditEvent
+from app.models import AuditEvent, User
 from app.privacy.retention import purge
 from tests.conftest import postgres_url, write_entry
 
@@ -39,6 +40,39 @@ def test_opening_a_log_from_outside_the_trio_is_recorded(app, world, login_as):
     assert (event.object_type, event.object_id) == ("placement", world.placement_a.id)
     assert event.request_id == response.headers["X-Request-ID"]
     assert re.fullmatch(r"[0-9a-f]{32}", event.request_id)
+
+
+def test_a_refused_request_records_no_view(app, world, login_as):
+    coordinator = login_as(world.coordinator_a)
+    # The log is theirs to read but not to write in: the form is refused.
+    refused = coordinator.get(f"/placements/{world.placement_a.id}/log/new/feedback")
+    assert refused.status_code == 403
+    # Another school's placement is not theirs to see at all.
+    hidden = login_as(world.coordinator_b).get(f"/placements/{world.placement_a.id}/log")
+    assert hidden.status_code == 404
+    assert _events(app, "record_viewed") == []
+
+
+def test_each_permitted_view_is_recorded_once(app, world, login_as):
+    coordinator = login_as(world.coordinator_a)
+    coordinator.get(f"/placements/{world.placement_a.id}/log")
+    coordinator.get(f"/placements/{world.placement_a.id}/development-plan")
+    events = _events(app, "record_viewed")
+    assert [(e.actor_id, e.object_id) for e in events] == [
+        (world.coordinator_a.id, world.placement_a.id)
+    ] * 2
+    assert len({e.request_id for e in events}) == 2
+
+
+def test_loading_a_record_writes_nothing(app, world):
+    with app.app_context():
+        reader = db.session.get(User, world.coordinator_a.id)
+        placement = policy.placement_or_404(world.placement_a.id, reader, "view_log")
+        assert placement.id == world.placement_a.id
+        assert not db.session.new
+        assert not db.session.dirty
+        db.session.rollback()
+        assert db.session.scalar(select(func.count()).select_from(AuditEvent)) == 0
 
 
 def test_a_proxys_request_id_is_kept_and_a_strange_one_replaced(app, world, login_as):

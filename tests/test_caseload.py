@@ -1432,3 +1432,35 @@ def test_only_the_companys_coordinator_gets_the_companys_signals(
     page = home(login_as(world.user(role)))
     assert "Visit report waiting for the mentor" not in page
     assert "agreement of the mentor overdue" not in page
+
+
+@pytest.mark.parametrize("threshold", [1, 2, 3])
+def test_the_caseload_and_the_matrix_count_divergence_by_the_schools_threshold(
+    app, world, login_as, threshold
+):
+    """An indicator whose levels lie exactly the school's threshold apart differs, one
+    further apart too, one closer not; the caseload counts what the matrix marks.
+    """
+    today = date.today()
+    top = 4  # the framework's scale runs from 1 to 4
+    spreads = {"on-time": threshold, "reports-absence": threshold - 1}
+    if threshold + 1 < top:
+        spreads["keeps-break-times"] = threshold + 1
+    with app.app_context():
+        placement = db.session.get(Placement, world.placement_a.id)
+        placement.start_date = today - timedelta(days=60)
+        placement.end_date = today + timedelta(days=200)
+        settings = SchoolSettings.defaults(world.school_a.id)
+        settings.divergence_levels = threshold
+        db.session.add(settings)
+        db.session.commit()
+        for indicator, spread in spreads.items():
+            register(placement, Actor.STUDENT, world.student_a, indicator, 1 + spread)
+            register(placement, Actor.MENTOR, world.mentor_x, indicator, 1)
+        [row] = services.assess(select(Placement).where(Placement.id == placement.id), today)
+        counted = row.divergent_indicators
+    page = login_as(world.coach_a).get(f"/placements/{world.placement_a.id}/matrix")
+    marked = page.get_data(as_text=True).count('<tr class="is-divergent')
+    expected = sum(spread >= threshold for spread in spreads.values())
+    assert counted == marked == expected
+    assert f"differ by {threshold}+" in page.get_data(as_text=True)

@@ -13,7 +13,9 @@ from sqlalchemy import func, select
 from app import cli, create_app
 from app.extensions import db
 from app.models import (
+    AuditEvent,
     LogEntry,
+    Membership,
     ModuleProgress,
     Placement,
     PlacementKind,
@@ -158,6 +160,73 @@ def test_user_create_adds_a_role_to_an_existing_user(empty_app):
         assert len(luc.organisation_ids(Role.MENTOR)) == 2
 
 
+def _accounts(app) -> tuple[int, int, int]:
+    """How many users, memberships and audit events there are."""
+    with app.app_context():
+        return tuple(
+            db.session.scalar(select(func.count()).select_from(model))
+            for model in (User, Membership, AuditEvent)
+        )
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"email": "not-an-address"}, "--email: not-an-address is not a valid e-mail address."),
+        ({"email": "coach@a.example"}, "--email: coach@a.example is already coach at School A."),
+        ({"password": "Wachtwoord123"}, "--password: This password is one of the most used"),
+        ({"organisation": "School C"}, "No organisation is called 'School C'."),
+        ({"organisation": "Company X"}, "--role: A coach cannot belong to Company X."),
+    ],
+)
+def test_user_create_refuses_with_a_message_and_adds_nothing(app, runner, world, options, message):
+    before = _accounts(app)
+    arguments = {
+        "email": "new.coach@a.example",
+        "name": "New Coach",
+        "role": "coach",
+        "organisation": "School A",
+        "password": "a sentence nobody else would write",
+        **options,
+    }
+    result = create_user(runner, **arguments)
+    assert result.exit_code != 0
+    assert message in result.output
+    assert _accounts(app) == before
+
+
+def test_user_create_checks_the_address_before_asking_a_password(app, runner, world):
+    result = create_user(runner, email="not-an-address", name="N", role="admin")
+    assert result.exit_code != 0
+    assert "Password" not in result.output
+    assert "--email: not-an-address is not a valid e-mail address." in result.output
+
+
+def test_user_create_is_the_webs_invitation_with_a_password_and_is_audited(app, runner, world):
+    result = create_user(
+        runner,
+        email="  New.Coach@A.example ",
+        name="New Coach",
+        role="coach",
+        organisation="School A",
+        password="a sentence nobody else would write",
+    )
+    assert result.exit_code == 0, result.output
+    assert result.output == "new.coach@a.example is coach at School A.\n"
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.email == "new.coach@a.example"))
+        assert user.check_password("a sentence nobody else would write")
+        assert [(m.role, m.organisation_id) for m in user.memberships] == [
+            (Role.COACH, world.school_a.id)
+        ]
+        [event] = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "membership_added")
+        ).all()
+        assert (event.actor_id, event.actor_role) == (None, "system")
+        assert (event.object_type, event.object_id) == ("user", user.id)
+        assert event.details == {"role": "coach", "organisation_id": world.school_a.id}
+
+
 def test_translations_check_passes_on_the_repository(empty_app):
     result = empty_app.test_cli_runner().invoke(args=["translations", "check"])
     assert result.exit_code == 0, result.output
@@ -174,7 +243,10 @@ def test_translations_check_passes_on_the_repository(empty_app):
             ["--email", "=1+1@x.org", "--role", "admin", "--password", "long enough pw"],
             "cannot start with =, + or -",
         ),
-        (["--email", "a@x.org", "--role", "admin", "--password", "short"], "at least 10"),
+        (
+            ["--email", "a@x.org", "--role", "admin", "--password", "short"],
+            "Choose a password of 10 to 200 characters.",
+        ),
         (
             [
                 "--email",

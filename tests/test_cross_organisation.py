@@ -12,7 +12,6 @@ from sqlalchemy import select
 
 from app import policy
 from app.admin import services as admin_services
-from app.admin.services import AdminError
 from app.auth import services as auth_services
 from app.domain import DomainError
 from app.extensions import db
@@ -361,11 +360,11 @@ def test_the_service_refuses_a_change_by_another_school(app, world):
     with app.app_context():
         coordinator_b = db.session.get(User, world.coordinator_b.id)
         student = db.session.get(User, world.student_a.id)
-        with pytest.raises(AdminError):
+        with pytest.raises(DomainError):
             admin_services.update_person(
                 coordinator_b, student, name="Renamed", email=None, active=True
             )
-        with pytest.raises(AdminError):
+        with pytest.raises(DomainError):
             admin_services.update_person(
                 coordinator_b,
                 student,

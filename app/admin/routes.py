@@ -23,11 +23,11 @@ from app.admin.forms import (
     PlacementForm,
     SchoolSettingsForm,
 )
-from app.admin.services import AdminError
 from app.auth import second_factor
 from app.content.services import content_library, localised
+from app.domain import DomainError
 from app.extensions import db
-from app.forms import CsrfForm, RecordRequestForm
+from app.forms import CsrfForm, RecordRequestForm, show_error
 from app.mailer import MAIL_ERRORS
 from app.models import (
     Organisation,
@@ -39,8 +39,7 @@ from app.models import (
     User,
 )
 from app.models.columns import utcnow
-from app.models.organisations import WORKPLACE_KINDS
-from app.models.people import SCHOOL_ROLES, WORKPLACE_ROLES, normalise_email
+from app.models.people import normalise_email
 from app.privacy import services as privacy
 from app.scheduling.runs import job_statuses
 from app.spreadsheets import SpreadsheetWriter, csv_download
@@ -53,10 +52,6 @@ def _actor() -> User:
 
 def _saved_message(changed: bool) -> str:
     return _("The changes are saved.") if changed else _("Nothing changed.")
-
-
-def _show_error(form, error: AdminError) -> None:
-    getattr(form, error.field).errors.append(str(error.message))
 
 
 @bp.route("/")
@@ -88,14 +83,10 @@ def list_organisations():
     return render_template("admin/list_organisations.html", pagination=pagination)
 
 
-def _creatable_kinds(actor: User) -> tuple[OrganisationKind, ...]:
-    return tuple(OrganisationKind) if actor.is_admin else WORKPLACE_KINDS
-
-
 @bp.route("/organisations/new", methods=["GET", "POST"])
 def create_organisation():
     actor = _actor()
-    form = OrganisationForm(kinds=_creatable_kinds(actor))
+    form = OrganisationForm(kinds=policy.creatable_organisation_kinds(actor))
     schools = services.schools_for(actor)
     choices = [SelectChoice(school.id, school.name) for school in schools]
     if actor.is_admin:
@@ -195,10 +186,7 @@ def list_users():
 @bp.route("/people/invite", methods=["GET", "POST"])
 def invite_user():
     actor = _actor()
-    roles = SCHOOL_ROLES + WORKPLACE_ROLES
-    if not actor.is_admin:
-        roles = tuple(role for role in roles if role is not Role.COMPANY_COORDINATOR)
-    form = InviteForm(roles=roles)
+    form = InviteForm(roles=policy.invitable_roles(actor))
     organisations = db.session.scalars(
         policy.visible_organisations(actor).order_by(Organisation.name)
     ).all()
@@ -219,8 +207,8 @@ def invite_user():
                 role=Role(form.role.data),
                 organisation=organisation,
             )
-        except AdminError as error:
-            _show_error(form, error)
+        except DomainError as error:
+            show_error(form, error)
         except MAIL_ERRORS:
             current_app.logger.exception("Invitation e-mail failed")
             flash(
@@ -255,8 +243,8 @@ def edit_user(user_id: int):
                 active=form.active.data if form.active else person.active,
                 birth_date=form.birth_date.data if form.birth_date else person.birth_date,
             )
-        except AdminError as error:
-            _show_error(form, error)
+        except DomainError as error:
+            show_error(form, error)
         else:
             flash(_saved_message(changed), "success")
             return redirect(url_for("admin.edit_user", user_id=person.id))
@@ -327,7 +315,7 @@ def remove_membership(user_id: int, membership_id: int):
     if CsrfForm().validate_on_submit():
         try:
             services.remove_membership(actor, membership)
-        except AdminError as error:
+        except DomainError as error:
             return _render_person(
                 actor, person, _person_form(actor, person), membership_error=str(error.message)
             )
@@ -343,8 +331,8 @@ def resend_invitation(user_id: int):
     if form.validate_on_submit():
         try:
             services.resend_invitation(actor, person)
-        except AdminError as error:
-            flash(str(error.message), "error")
+        except DomainError as error:
+            show_error(None, error)
         except MAIL_ERRORS:
             current_app.logger.exception("Invitation e-mail failed")
             flash(_("The e-mail could not be sent. Try again later."), "error")
@@ -441,8 +429,8 @@ def create_placement():
     if form.validate_on_submit():
         try:
             placement = services.create_placement(actor, _placement_data(form))
-        except AdminError as error:
-            _show_error(form, error)
+        except DomainError as error:
+            show_error(form, error)
         else:
             flash(_("The placement is created."), "success")
             return redirect(url_for("placements.show_placement", placement_id=placement.id))
@@ -461,8 +449,8 @@ def edit_placement(placement_id: int):
     if form.validate_on_submit():
         try:
             changed = services.update_placement(actor, placement, _placement_data(form))
-        except AdminError as error:
-            _show_error(form, error)
+        except DomainError as error:
+            show_error(form, error)
         else:
             flash(_saved_message(changed), "success")
             return redirect(url_for("placements.show_placement", placement_id=placement.id))

@@ -1,7 +1,7 @@
 """Administration: organisations, people, invitations and placements.
 
 Services take plain arguments, check the domain rules that forms cannot, raise
-`AdminError` with the field it belongs to, and own the commit.
+`DomainError` with the field it belongs to, and own the commit.
 """
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext as _ln
@@ -16,8 +17,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager, lazyload, load_only, selectinload
 
 from app import audit, policy
+from app.auth.passwords import password_problem
 from app.auth.services import find_user_by_email, send_invitation, send_membership_invitation
 from app.content.schemas import Framework, Rubric
+from app.domain import DomainError
 from app.extensions import db
 from app.models import (
     DEFAULT_REMINDERS,
@@ -37,19 +40,10 @@ from app.models import (
     normalise_email,
 )
 from app.models.columns import utcnow
-from app.models.organisations import WORKPLACE_KINDS
 from app.models.people import SCHOOL_ROLES, WORKPLACE_ROLES
 from app.privacy import minors
-
-
-class AdminError(Exception):
-    """A domain rule refused the change; `field` is where the message belongs."""
-
-    def __init__(self, field: str, message) -> None:
-        super().__init__(str(message))
-        self.field = field
-        self.message = message
-
+from app.spreadsheets import starts_like_formula
+from app.validators import FORMULA_ADDRESS_MESSAGE
 
 # -- organisations ----------------------------------------------------------------------
 
@@ -125,36 +119,16 @@ def members_of(organisation: Organisation):
     )
 
 
-def partner_workplaces(school_ids: set[int]) -> list[Organisation]:
-    return list(
-        db.session.scalars(
-            select(Organisation)
-            .join(Partnership, Partnership.workplace_id == Organisation.id)
-            .where(Partnership.school_id.in_(school_ids))
-            .distinct()
-            .order_by(Organisation.name)
-        )
-    )
-
-
 def schools_for(actor: User) -> list[Organisation]:
-    """The schools `actor` administers: all of them for admins."""
-    query = select(Organisation).where(Organisation.kind == OrganisationKind.SCHOOL)
-    if not actor.is_admin:
-        query = query.where(Organisation.id.in_(actor.organisation_ids(Role.COORDINATOR)))
-    return list(db.session.scalars(query.order_by(Organisation.name)))
+    """The schools `actor` administers, by name (`policy.administered_schools`)."""
+    return list(db.session.scalars(policy.administered_schools(actor).order_by(Organisation.name)))
 
 
 def workplaces_for(actor: User) -> list[Organisation]:
-    if actor.is_admin:
-        return list(
-            db.session.scalars(
-                select(Organisation)
-                .where(Organisation.kind.in_(WORKPLACE_KINDS))
-                .order_by(Organisation.name)
-            )
-        )
-    return partner_workplaces(actor.organisation_ids(Role.COORDINATOR))
+    """The workplaces `actor` places students at, by name (`policy.administered_workplaces`)."""
+    return list(
+        db.session.scalars(policy.administered_workplaces(actor).order_by(Organisation.name))
+    )
 
 
 def school_settings(school: Organisation) -> SchoolSettings:
@@ -197,6 +171,83 @@ def role_fits(role: Role, organisation: Organisation) -> bool:
     return role in WORKPLACE_ROLES
 
 
+def check_role(actor: User | None, role: Role, organisation: Organisation | None) -> None:
+    """Whether `actor` may give someone `role` in `organisation` (`actor` None: the
+    command line, the platform's operator); raises `DomainError` when not.
+    """
+    if role is Role.ADMIN:
+        if actor is not None:
+            raise DomainError("role", _l("Administrators are made on the command line."))
+        return
+    if organisation is None:
+        raise DomainError(
+            "organisation",
+            _l("Name the organisation this %(role)s belongs to.", role=role.label.lower()),
+        )
+    if not role_fits(role, organisation):
+        raise DomainError(
+            "role",
+            _l(
+                "A %(role)s cannot belong to %(organisation)s.",
+                role=role.label.lower(),
+                organisation=organisation.name,
+            ),
+        )
+    if actor is not None and role not in policy.grantable_roles(actor, organisation):
+        raise DomainError(
+            "role",
+            _l(
+                "Only an administrator can make someone %(role)s at %(organisation)s.",
+                role=role.label.lower(),
+                organisation=organisation.name,
+            ),
+        )
+
+
+def _holds(user: User, role: Role, organisation: Organisation | None) -> bool:
+    organisation_id = organisation.id if organisation is not None else None
+    return any(m.role == role and m.organisation_id == organisation_id for m in user.memberships)
+
+
+def add_member(
+    actor: User | None, user: User, role: Role, organisation: Organisation | None
+) -> User:
+    """Give `user` (a new account or an existing one) the role, recorded in the audit
+    trail; a role they hold already is refused. Not committed here.
+    """
+    if _holds(user, role, organisation):
+        raise DomainError(
+            "email",
+            _l(
+                "%(email)s is already %(role)s at %(organisation)s.",
+                email=user.email,
+                role=role.label.lower(),
+                organisation=organisation.name if organisation is not None else "Leerspoor",
+            ),
+        )
+    organisation_id = organisation.id if organisation is not None else None
+    user.memberships.append(Membership(organisation_id=organisation_id, role=role))
+    db.session.flush()
+    audit.record(actor, "membership_added", user, role=role, organisation_id=organisation_id)
+    return user
+
+
+def checked_email(address: str) -> str:
+    """The address as an account stores it, or `DomainError` when the forms would refuse
+    it (for callers without a form: the command line).
+    """
+    address = address.strip()
+    try:
+        validate_email(address, check_deliverability=False)
+    except EmailNotValidError as error:
+        raise DomainError(
+            "email", _l("%(value)s is not a valid e-mail address.", value=address)
+        ) from error
+    if starts_like_formula(address):
+        raise DomainError("email", FORMULA_ADDRESS_MESSAGE)
+    return normalise_email(address)
+
+
 def invite_user(
     actor: User, *, email: str, name: str, role: Role, organisation: Organisation
 ) -> None:
@@ -207,47 +258,50 @@ def invite_user(
     until then the actor learns nothing about them. Either way the actor is told the
     same, so that the form does not reveal which addresses have an account.
     """
-    if not role_fits(role, organisation):
-        raise AdminError(
-            "role",
-            _l(
-                "A %(role)s cannot belong to %(organisation)s.",
-                role=role.label.lower(),
-                organisation=organisation.name,
-            ),
-        )
-    if role not in policy.grantable_roles(actor, organisation):
-        raise AdminError(
-            "role",
-            _l(
-                "Only an administrator can make someone %(role)s at %(organisation)s.",
-                role=role.label.lower(),
-                organisation=organisation.name,
-            ),
-        )
+    check_role(actor, role, organisation)
     user = find_user_by_email(email)
+    if (
+        user is not None
+        and not _holds(user, role, organisation)  # else refused below: nothing is revealed
+        and not policy.can_attach_directly(actor, user)
+    ):
+        _invite_to_join(actor, user, role, organisation)
+        return
     if user is None:
         user = User(email=email, name=name.strip())
         db.session.add(user)
-    elif any(m.role == role and m.organisation_id == organisation.id for m in user.memberships):
-        # The person is in the actor's administration already: nothing is revealed.
-        raise AdminError(
-            "email",
-            _l(
-                "%(email)s is already %(role)s at %(organisation)s.",
-                email=user.email,
-                role=role.label.lower(),
-                organisation=organisation.name,
-            ),
-        )
-    elif not policy.can_attach_directly(actor, user):
-        _invite_to_join(actor, user, role, organisation)
-        return
-    user.memberships.append(Membership(organisation_id=organisation.id, role=role))
-    db.session.flush()
-    audit.record(actor, "membership_added", user, role=role, organisation_id=organisation.id)
+    add_member(actor, user, role, organisation)
     db.session.commit()  # the person is saved even if the e-mail cannot be sent
     send_invitation(user, actor, organisation.name)
+
+
+def create_account(
+    actor: User | None,
+    *,
+    email: str,
+    name: str,
+    role: Role,
+    organisation: Organisation | None,
+    password: str | None,
+) -> User:
+    """An account with a role and a password, for the command line (the first admin, a
+    school's first coordinator): the invitation's checks and membership, with the
+    password set here instead of a link mailed. An address that has an account already
+    gets the role (`password` is then not used).
+    """
+    email = checked_email(email)
+    check_role(actor, role, organisation)
+    user = find_user_by_email(email)
+    if user is None:
+        problem = password_problem(password or "")
+        if problem is not None:
+            raise DomainError("password", problem)
+        user = User(email=email, name=name.strip())
+        user.set_password(password)
+        db.session.add(user)
+    add_member(actor, user, role, organisation)
+    db.session.commit()
+    return user
 
 
 def _invite_to_join(actor: User, user: User, role: Role, organisation: Organisation) -> None:
@@ -309,7 +363,7 @@ def update_person(
     if (
         name.strip() != person.name or birth_date != person.birth_date
     ) and not policy.can_edit_person_details(actor, person):
-        raise AdminError(
+        raise DomainError(
             "name",
             _l(
                 "Only the organisation that registered this person, the person themselves or "
@@ -317,11 +371,11 @@ def update_person(
             ),
         )
     if email != person.email and not policy.can_change_email(actor, person):
-        raise AdminError("email", _l("Only an administrator can change this address."))
+        raise DomainError("email", _l("Only an administrator can change this address."))
     if person.id == actor.id and not active:
-        raise AdminError("active", _l("You cannot switch off your own account."))
+        raise DomainError("active", _l("You cannot switch off your own account."))
     if email != person.email and find_user_by_email(email) is not None:
-        raise AdminError("email", _l("Another account already uses %(email)s.", email=email))
+        raise DomainError("email", _l("Another account already uses %(email)s.", email=email))
     changed = {
         "email": email != person.email,
         "active": active != person.active,
@@ -359,7 +413,7 @@ def remove_membership(actor: User, membership: Membership) -> None:
             )
         )
         if in_use:
-            raise AdminError(
+            raise DomainError(
                 "membership",
                 _ln(
                     "This role is still used by %(num)d active placement; change it first.",
@@ -396,7 +450,7 @@ def memberships_shown_to(actor: User, memberships: list[Membership]) -> list[Mem
 def resend_invitation(actor: User, user: User) -> None:
     """Mail the invitation link again, to someone who has not set a password yet."""
     if user.has_password or not user.active:
-        raise AdminError("invitation", _l("This person has already accepted the invitation."))
+        raise DomainError("invitation", _l("This person has already accepted the invitation."))
     shown = memberships_shown_to(actor, user.memberships)
     organisation = next((m.organisation for m in shown if m.organisation), None)
     send_invitation(user, actor, organisation.name if organisation else "Leerspoor")
@@ -425,16 +479,14 @@ class PlacementData:
 
 def check_placement(actor: User, data: PlacementData) -> None:
     """The domain rules of a placement, each reported at its field."""
-    if not (actor.is_admin or data.school.id in actor.organisation_ids(Role.COORDINATOR)):
-        raise AdminError("school", _l("You do not manage placements of this school."))
-    if not data.workplace.is_workplace or not (
-        actor.is_admin or data.school.id in policy.partner_school_ids(data.workplace)
-    ):
-        raise AdminError("workplace", _l("This is not a workplace of the school."))
+    if not policy.administers_school(actor, data.school.id):
+        raise DomainError("school", _l("You do not manage placements of this school."))
+    if not policy.can_pair(actor, data.school, data.workplace):
+        raise DomainError("workplace", _l("This is not a workplace of the school."))
     if data.end_date < data.start_date:
-        raise AdminError("end_date", _l("The end date is before the start date."))
+        raise DomainError("end_date", _l("The end date is before the start date."))
     if data.school.id not in data.student.organisation_ids(Role.STUDENT):
-        raise AdminError(
+        raise DomainError(
             "student",
             _l(
                 "%(name)s is not a student of %(school)s.",
@@ -443,7 +495,7 @@ def check_placement(actor: User, data: PlacementData) -> None:
             ),
         )
     if data.workplace.id not in data.mentor.organisation_ids(Role.MENTOR):
-        raise AdminError(
+        raise DomainError(
             "mentor",
             _l(
                 "%(name)s is not a mentor at %(workplace)s. Choose a mentor of this workplace, "
@@ -453,7 +505,7 @@ def check_placement(actor: User, data: PlacementData) -> None:
             ),
         )
     if data.school.id not in data.coach.organisation_ids(Role.COACH):
-        raise AdminError(
+        raise DomainError(
             "coach",
             _l(
                 "%(name)s is not a coach of %(school)s.",
@@ -471,7 +523,7 @@ def _check_guardian_approval(data: PlacementData, placement: Placement | None) -
         data.student, data.school, data.workplace, data.start_date, date.today()
     )
     if needed and (placement is None or minors.standing_approval(placement) is None):
-        raise AdminError("status", minors.missing_approval_message(data.student))
+        raise DomainError("status", minors.missing_approval_message(data.student))
 
 
 def create_placement(actor: User, data: PlacementData) -> Placement:

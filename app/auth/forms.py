@@ -8,7 +8,13 @@ from wtforms import BooleanField, EmailField, HiddenField, PasswordField, Select
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, Email, EqualTo, Length, ValidationError
 
-from app.auth.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, is_common
+from app.auth.passwords import (
+    COMMON_MESSAGE,
+    LENGTH_MESSAGE,
+    MAX_PASSWORD_LENGTH,
+    MIN_PASSWORD_LENGTH,
+    is_common,
+)
 from app.models import EmailPreference
 from app.validators import address_not_formula, single_line
 
@@ -65,12 +71,7 @@ class ForgotPasswordForm(FlaskForm):
 def not_common(_form, field) -> None:
     """A password on the shipped list of common passwords is guessed in seconds."""
     if field.data and is_common(field.data):
-        raise ValidationError(
-            _l(
-                "This password is one of the most used ones, so it is among the first an "
-                "attacker tries. Choose another one."
-            )
-        )
+        raise ValidationError(COMMON_MESSAGE)
 
 
 def _new_password_field(label) -> PasswordField:
@@ -81,11 +82,7 @@ def _new_password_field(label) -> PasswordField:
             Length(
                 min=MIN_PASSWORD_LENGTH,
                 max=MAX_PASSWORD_LENGTH,
-                message=_l(
-                    "Choose a password of %(min)d to %(max)d characters.",
-                    min=MIN_PASSWORD_LENGTH,
-                    max=MAX_PASSWORD_LENGTH,
-                ),
+                message=LENGTH_MESSAGE,
             ),
             not_common,
         ],

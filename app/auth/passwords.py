@@ -10,6 +10,8 @@ from __future__ import annotations
 import functools
 from pathlib import Path
 
+from flask_babel import lazy_gettext as _l
+
 from app.models.people import normalise_password
 
 MIN_PASSWORD_LENGTH = 10
@@ -33,3 +35,23 @@ def common_passwords() -> frozenset[str]:
 
 def is_common(password: str) -> bool:
     return comparable(password) in common_passwords()
+
+
+LENGTH_MESSAGE = _l(
+    "Choose a password of %(min)d to %(max)d characters.",
+    min=MIN_PASSWORD_LENGTH,
+    max=MAX_PASSWORD_LENGTH,
+)
+COMMON_MESSAGE = _l(
+    "This password is one of the most used ones, so it is among the first an "
+    "attacker tries. Choose another one."
+)
+
+
+def password_problem(password: str):
+    """Why `password` will not do (the forms' messages), or None when it will."""
+    if not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
+        return LENGTH_MESSAGE
+    if is_common(password):
+        return COMMON_MESSAGE
+    return None

@@ -27,7 +27,7 @@ from app.auth.sessions import SECOND_FACTOR_DONE, is_staff, second_step_for, ses
 from app.auth.tokens import Purpose, TokenError, TokenProblem, token_data, user_for_token
 from app.domain import DomainError
 from app.extensions import db, limiter
-from app.forms import CsrfForm
+from app.forms import CsrfForm, show_error
 from app.mailer import MAIL_ERRORS
 from app.models import EmailPreference, User, normalise_email
 from app.models.columns import utcnow
@@ -345,7 +345,7 @@ def confirm_email(token: str):
             flash(_email_link_problem(error.problem), "error")
             return redirect(url_for("auth.edit_account"))
         except DomainError as error:
-            flash(str(error.message), "error")
+            show_error(None, error)
             return redirect(url_for("auth.edit_account"))
         if here:  # this browser stays logged in (and known); every other session has ended
             _log_in(user, second_factor_done=session.get(SECOND_FACTOR_DONE, False))
@@ -386,7 +386,7 @@ def answer_membership_invitation(invitation_id: int):
     try:
         services.answer_membership_invitation(user, invitation, accept=accept)
     except DomainError as error:
-        flash(str(error.message), "error")
+        show_error(None, error)
         return redirect(url_for("auth.list_membership_invitations"))
     if accept:
         flash(

@@ -24,6 +24,7 @@ from sqlalchemy import Select, and_, case, func, select
 from sqlalchemy.orm import joinedload
 
 from app.dates import SHORT_DAY_MONTH, format_day, local_day
+from app.domain import diverges
 from app.extensions import db
 from app.models import (
     HELD_STATUSES,
@@ -504,8 +505,10 @@ def _divergences(running: Select):
         .join(Placement, Placement.id == spread.c.placement_id)
         .outerjoin(SchoolSettings, SchoolSettings.school_id == Placement.school_id)
         .where(
-            spread.c.spread
-            >= func.coalesce(SchoolSettings.divergence_levels, DEFAULTS.divergence_levels)
+            diverges(
+                spread.c.spread,
+                func.coalesce(SchoolSettings.divergence_levels, DEFAULTS.divergence_levels),
+            )
         )
         .group_by(spread.c.placement_id)
     )

@@ -10,12 +10,13 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from app import policy
+from app import audit, policy
 from app.competences import bp, services
 from app.competences.forms import PlanForm, RegistrationForm, RubricForm
 from app.competences.services import ACTORS, Judgement, PlanChoice
 from app.content.services import content_library, localised, text_colour_on, training_library
 from app.domain import DomainError, StaleEdit
+from app.forms import show_error
 from app.models import Placement, Setting, User
 from app.spreadsheets import csv_download
 from app.training.services import suggestion
@@ -26,7 +27,13 @@ def _user() -> User:
 
 
 def _readable(placement_id: int) -> Placement:
-    return policy.placement_or_404(placement_id, _user(), "view_log")
+    """The placement whose log the user reads; a reader from outside the trio is noted
+    in the audit trail (recorded once the page is served).
+    """
+    user = _user()
+    placement = policy.placement_or_404(placement_id, user, "view_log")
+    audit.note_view(user, placement)
+    return placement
 
 
 def _writable(placement_id: int) -> Placement:
@@ -255,7 +262,7 @@ def _show_judgement_error(form, error: DomainError) -> None:
             target = entry.setting if field_name == "setting" else entry.level
             target.errors = [*target.errors, str(error.message)]
             return
-    flash(str(error.message), "error")
+    show_error(None, error)
 
 
 # -- the soft-skill rubric --------------------------------------------------------------
@@ -279,6 +286,7 @@ def compare_rubric(placement_id: int):
         placement=placement,
         rubric=rubric,
         latest=services.latest_scores(placement),
+        threshold=services.divergence_threshold(placement),
         can_score=policy.can_write_log(user, placement),
     )
 
@@ -312,7 +320,7 @@ def score_rubric(placement_id: int):
                 {entry.criterion.data or "": entry.based_on.data or 0 for entry in form.scores},
             )
         except DomainError as error:
-            flash(str(error.message), "error")
+            show_error(None, error)
             status = 422
         except StaleEdit:
             latest = services.latest_scores(placement)
@@ -400,7 +408,7 @@ def edit_plan(placement_id: int):
                 ],
             )
         except DomainError as error:
-            flash(str(error.message), "error")
+            show_error(None, error)
             status = 422
         except StaleEdit:
             items = services.plan_items(placement)

@@ -21,22 +21,40 @@ from sqlalchemy.orm.exc import StaleDataError
 from app import audit, policy
 from app.content.schemas import Competence, Framework, Indicator, Rubric
 from app.content.services import content_library, localised
-from app.domain import DomainError, StaleEdit
+from app.domain import DomainError, StaleEdit, diverges
 from app.extensions import db
-from app.models import Actor, Placement, PlanItem, Registration, RubricScore, Setting, User
+from app.models import (
+    Actor,
+    Placement,
+    PlanItem,
+    Registration,
+    RubricScore,
+    SchoolSettings,
+    Setting,
+    User,
+)
+from app.models.organisations import DEFAULT_THRESHOLDS
 from app.spreadsheets import SpreadsheetWriter
 
 ACTORS = (Actor.STUDENT, Actor.MENTOR, Actor.COACH)
-# Levels this far apart between two actors make an indicator worth talking about.
-DIVERGENCE = 2
 CAME_UP = (Setting.SCHOOL, Setting.WORKPLACE, Setting.BOTH)
 AT_WORKPLACE = (Setting.WORKPLACE, Setting.BOTH)
 PLAN_SETTINGS = (Setting.SCHOOL, Setting.WORKPLACE, Setting.BOTH)
 
 
-def differ(levels: list[int]) -> bool:
-    """Two of the levels are `DIVERGENCE` or more apart: a conversation to have."""
-    return len(levels) >= 2 and max(levels) - min(levels) >= DIVERGENCE
+def divergence_threshold(placement: Placement) -> int:
+    """How many levels apart make the trio differ at the placement's school (its
+    setting, else the default): the caseload reads the same setting.
+    """
+    settings = db.session.get(SchoolSettings, placement.school_id)
+    if settings is None:
+        return DEFAULT_THRESHOLDS["divergence_levels"]
+    return settings.divergence_levels
+
+
+def differ(levels: list[int], threshold: int) -> bool:
+    """Two of the levels are `threshold` or more apart (`diverges`): a conversation to have."""
+    return len(levels) >= 2 and diverges(max(levels) - min(levels), threshold)
 
 
 def framework_of(placement: Placement) -> Framework | None:
@@ -88,6 +106,7 @@ def latest_scores(placement: Placement) -> dict[tuple[Actor, str], RubricScore]:
 class IndicatorRow:
     indicator: Indicator
     cells: dict[Actor, Registration | None]
+    threshold: int  # the school's divergence_levels
 
     @property
     def levels(self) -> list[int]:
@@ -95,7 +114,7 @@ class IndicatorRow:
 
     @property
     def divergent(self) -> bool:
-        return differ(self.levels)
+        return differ(self.levels, self.threshold)
 
     @property
     def came_up(self) -> bool:
@@ -138,6 +157,7 @@ class CompetenceRow:
 @dataclass
 class Matrix:
     framework: Framework
+    threshold: int  # the school's divergence_levels
     rows: list[CompetenceRow] = field(default_factory=list)
 
     @property
@@ -150,13 +170,19 @@ class Matrix:
 
 
 def build_matrix(placement: Placement, framework: Framework, *, only_divergent=False) -> Matrix:
-    """Competences and indicators with each actor's latest registration (two queries)."""
+    """Competences and indicators with each actor's latest registration, divergent by
+    the school's threshold (three queries at most).
+    """
     latest = latest_registrations(placement)
     plan = plan_items(placement)
-    matrix = Matrix(framework)
+    matrix = Matrix(framework, divergence_threshold(placement))
     for competence in framework.competences:
         rows = [
-            IndicatorRow(indicator, {actor: latest.get((actor, indicator.id)) for actor in ACTORS})
+            IndicatorRow(
+                indicator,
+                {actor: latest.get((actor, indicator.id)) for actor in ACTORS},
+                matrix.threshold,
+            )
             for indicator in competence.indicators
         ]
         if only_divergent:

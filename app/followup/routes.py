@@ -22,7 +22,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from app import policy
+from app import audit, policy
 from app.content.services import training_library
 from app.domain import DomainError, StaleEdit
 from app.errors import render_error
@@ -49,6 +49,7 @@ def _user() -> User:
 def _writable_placement(placement_id: int) -> Placement:
     user = _user()
     placement = policy.placement_or_404(placement_id, user, "view_log")
+    audit.note_view(user, placement)
     if not policy.can_write_log(user, placement):
         abort(403)
     return placement
@@ -87,6 +88,7 @@ def _entry_texts() -> dict:
 def show_timeline(placement_id: int):
     user = _user()
     placement = policy.placement_or_404(placement_id, user, "view_log")
+    audit.note_view(user, placement)
     kind = _kind_argument()
     actor = policy.actor_in(user, placement)
     writable = policy.can_write_log(user, placement)
@@ -235,7 +237,7 @@ def _attach_photo(entry: LogEntry, user: User, photo) -> None:
     try:
         evidence.store_attachment(entry, user, filename, data, content_type)
     except DomainError as error:  # the log holds all the attachments it may
-        flash(str(error.message), "error")
+        show_error(None, error)
 
 
 def _saved_message(entry: LogEntry) -> str:
@@ -251,6 +253,7 @@ def _saved_message(entry: LogEntry) -> str:
 def show_entry(placement_id: int, entry_id: int):
     user = _user()
     placement = policy.placement_or_404(placement_id, user, "view_log")
+    audit.note_view(user, placement)
     entry = policy.entry_or_404(placement, entry_id, user)
     return _entry_page(placement, entry, user)
 
@@ -295,6 +298,7 @@ def _entry_page(
 def edit_entry(placement_id: int, entry_id: int):
     user = _user()
     placement = policy.placement_or_404(placement_id, user, "view_log")
+    audit.note_view(user, placement)
     entry = policy.entry_or_404(placement, entry_id, user)
     if not policy.can_edit_entry(user, entry):
         abort(403)
@@ -392,6 +396,7 @@ def _fill_from_entry(form: EntryForm, entry: LogEntry) -> None:
 def resolve_concern(placement_id: int, entry_id: int):
     user = _user()
     placement = policy.placement_or_404(placement_id, user, "view_log")
+    audit.note_view(user, placement)
     entry = policy.entry_or_404(placement, entry_id, user)
     if request.method == "GET":
         return _back_to(entry)
@@ -416,6 +421,7 @@ def resolve_concern(placement_id: int, entry_id: int):
 def submit_entry(placement_id: int, entry_id: int):
     user = _user()
     placement = policy.placement_or_404(placement_id, user, "view_log")
+    audit.note_view(user, placement)
     entry = policy.entry_or_404(placement, entry_id, user)
     if not policy.can_edit_entry(user, entry) or entry.kind != EntryKind.WEEKLY_LOG:
         abort(403)
@@ -425,7 +431,7 @@ def submit_entry(placement_id: int, entry_id: int):
     try:
         entries.submit_entry(entry, expected_version=form.version.data)
     except DomainError as error:
-        flash(str(error.message), "error")
+        show_error(None, error)
     except StaleEdit:
         flash(_("This week changed in the meantime. Look it over and submit again."), "error")
     else:
@@ -438,6 +444,7 @@ def submit_entry(placement_id: int, entry_id: int):
 def review_entry(placement_id: int, entry_id: int):
     user = _user()
     placement = policy.placement_or_404(placement_id, user, "view_log")
+    audit.note_view(user, placement)
     entry = policy.entry_or_404(placement, entry_id, user)
     if request.method == "GET":
         return _back_to(entry)
@@ -479,6 +486,7 @@ def review_entry(placement_id: int, entry_id: int):
 def approve_weeks(placement_id: int):
     user = _user()
     placement = policy.placement_or_404(placement_id, user, "view_log")
+    audit.note_view(user, placement)
     if not policy.can_review_weekly_logs(user, placement):
         abort(403)
     if not CsrfForm().validate_on_submit():
@@ -520,6 +528,7 @@ def _shown_weeks() -> dict[int, int]:
 def create_comment(placement_id: int, entry_id: int):
     user = _user()
     placement = policy.placement_or_404(placement_id, user, "view_log")
+    audit.note_view(user, placement)
     entry = policy.entry_or_404(placement, entry_id, user)
     if request.method == "GET":
         return _back_to(entry, "#comments")
@@ -560,6 +569,7 @@ def _evidence_forms(user: User, entry: LogEntry, attachment_form=None) -> dict:
 def create_attachment(placement_id: int, entry_id: int):
     user = _user()
     placement = policy.placement_or_404(placement_id, user, "view_log")
+    audit.note_view(user, placement)
     entry = policy.entry_or_404(placement, entry_id, user)
     if request.method == "GET":
         return _back_to(entry, "#attachments")
@@ -588,6 +598,7 @@ def create_attachment(placement_id: int, entry_id: int):
 def download_attachment(placement_id: int, entry_id: int, attachment_id: int):
     user = _user()
     placement = policy.placement_or_404(placement_id, user, "view_log")
+    audit.note_view(user, placement)
     entry = policy.entry_or_404(placement, entry_id, user)
     attachment = policy.attachment_or_404(entry, attachment_id)
     try:
@@ -614,6 +625,7 @@ def download_attachment(placement_id: int, entry_id: int, attachment_id: int):
 def delete_attachment(placement_id: int, entry_id: int, attachment_id: int):
     user = _user()
     placement = policy.placement_or_404(placement_id, user, "view_log")
+    audit.note_view(user, placement)
     entry = policy.entry_or_404(placement, entry_id, user)
     attachment = policy.attachment_or_404(entry, attachment_id)
     if not policy.can_remove_attachment(user, attachment):

@@ -21,6 +21,7 @@ from app.caseload.services import (
 from app.content.services import content_title, training_library
 from app.domain import DomainError
 from app.extensions import db
+from app.forms import show_error
 from app.models import ApprovalMethod, GuardianApproval, Placement, PlacementStatus
 from app.placements import bp, mentor_todo, services
 from app.placements.forms import GuardianApprovalForm, RevokeApprovalForm
@@ -169,7 +170,7 @@ def record_guardian_approval(placement_id: int):
                 date.today(),
             )
         except DomainError as error:
-            form[error.field].errors.append(str(error.message))
+            show_error(form, error)
         else:
             flash(_("The guardian's approval is recorded."), "success")
             return redirect(url_for("placements.show_placement", placement_id=placement.id))

@@ -12,7 +12,7 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
-from app import policy
+from app import audit, policy
 from app.domain import DomainError, StaleEdit
 from app.forms import CsrfForm, show_error
 from app.models import Actor, Goal, GoalState, Placement, User
@@ -36,7 +36,13 @@ def _user() -> User:
 
 
 def _readable_placement(placement_id: int) -> Placement:
-    return policy.placement_or_404(placement_id, _user(), "view_log")
+    """The placement whose log the user reads; a reader from outside the trio is noted
+    in the audit trail (recorded once the page is served).
+    """
+    user = _user()
+    placement = policy.placement_or_404(placement_id, user, "view_log")
+    audit.note_view(user, placement)
+    return placement
 
 
 def _goal_for(placement_id: int, goal_id: int, may) -> tuple[User, Placement, Goal]:
@@ -110,7 +116,7 @@ def approve_plan(placement_id: int):
     try:
         services.approve_plan(placement, user)
     except DomainError as error:
-        flash(str(error.message), "error")
+        show_error(None, error)
     else:
         flash(_("The plan is approved and active."), "success")
     return redirect(url_for(".show_plan", placement_id=placement.id))
@@ -336,7 +342,7 @@ def reopen_goal(placement_id: int, goal_id: int):
     try:
         services.reopen_goal(goal, expected_version=form.version.data)
     except DomainError as error:
-        flash(str(error.message), "error")
+        show_error(None, error)
     except StaleEdit:
         return _stale_goal(goal)
     return _to_goal(goal)
@@ -355,7 +361,7 @@ def respond_to_goal(placement_id: int, goal_id: int):
     try:
         services.respond_to_goal(goal, accept=form.answer())
     except DomainError as error:
-        flash(str(error.message), "error")
+        show_error(None, error)
     except StaleEdit:
         return _stale_goal(goal)
     else:
@@ -420,7 +426,7 @@ def unlink_evidence(placement_id: int, goal_id: int, evidence_id: int):
         if not services.unlink_evidence(goal, evidence_id):
             abort(404)
     except DomainError as error:
-        flash(str(error.message), "error")
+        show_error(None, error)
     return _to_goal(goal)
 
 
@@ -468,7 +474,7 @@ def respond_to_action(placement_id: int, action_id: int):
     try:
         services.respond_to_action(action, accept=form.answer())
     except DomainError as error:
-        flash(str(error.message), "error")
+        show_error(None, error)
     return _back(placement, action)
 
 
@@ -488,7 +494,7 @@ def tick_action(placement_id: int, action_id: int):
     try:
         services.set_action_done(action, user, done=bool(form.done.data))
     except DomainError as error:
-        flash(str(error.message), "error")
+        show_error(None, error)
     return _back(placement, action)
 
 
@@ -519,7 +525,7 @@ def create_template(placement_id: int):
         try:
             template = services.create_template(placement, user, form.name.data)
         except DomainError as error:
-            flash(str(error.message), "error")
+            show_error(None, error)
         else:
             flash(_("Template saved. Apply it to a cohort below."), "success")
             return redirect(url_for(".apply_template", template_id=template.id))
@@ -565,7 +571,7 @@ def apply_template(template_id: int):
             try:
                 result = services.apply_template(template, user, placements)
             except DomainError as error:
-                flash(str(error.message), "error")
+                show_error(None, error)
             else:
                 flash(_applied_message(result), "success")
             return redirect(url_for(".apply_template", template_id=template.id))

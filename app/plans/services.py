@@ -521,10 +521,11 @@ def approve_plan(placement: Placement, coach: User) -> DevelopmentPlan:
 
 def templates_for(user: User) -> list[PlanTemplate]:
     """The templates of the schools where `user` coaches or coordinates (admins: all)."""
-    query = select(PlanTemplate).order_by(PlanTemplate.name, PlanTemplate.id)
-    if not user.is_admin:
-        query = query.where(PlanTemplate.school_id.in_(policy.template_school_ids(user)))
-    return list(db.session.scalars(query))
+    return list(
+        db.session.scalars(
+            policy.visible_plan_templates(user).order_by(PlanTemplate.name, PlanTemplate.id)
+        )
+    )
 
 
 def create_template(placement: Placement, coach: User, name: str) -> PlanTemplate:
@@ -551,17 +552,14 @@ def cohort_placements(template: PlanTemplate, cohort: str, user: User) -> list[P
     `user` may give goals to (their own as coach; a coordinator's school's all).
     """
     query = (
-        policy.visible_placements(user)
+        policy.template_recipients(user, template)
         .where(
-            Placement.school_id == template.school_id,
             Placement.programme == template.programme,
             Placement.cohort == cohort,
             Placement.status == PlacementStatus.ACTIVE,
         )
         .order_by(Placement.id)
     )
-    if not (user.is_admin or template.school_id in policy.coordinated_school_ids(user)):
-        query = query.where(Placement.coach_id == user.id)
     return list(db.session.scalars(query))
 
 

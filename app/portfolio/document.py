@@ -17,6 +17,7 @@ from fpdf.enums import Align, TableBordersLayout
 from PIL import Image
 
 from app.content.services import text_colour_on
+from app.models.organisations import DEFAULT_THRESHOLDS
 from app.pdf import (
     FONT,
     GREEN,
@@ -76,6 +77,8 @@ class Comparison:
     summary: list[str] = field(default_factory=list)
     # Cells that name the level ("3 · with some help") need wider columns than a number.
     named_levels: bool = False
+    # How many levels apart make the trio differ (the school's setting).
+    divergence_levels: int = DEFAULT_THRESHOLDS["divergence_levels"]
 
 
 @dataclass
@@ -260,7 +263,11 @@ def _comparison(pdf: PortfolioDocument, heading: str, comparison: Comparison) ->
         pdf.text_block(line, size=9.5)
     _legend(pdf, comparison)
     widths = (62, 30, 30, 30, 22) if comparison.named_levels else (92, 20, 20, 20, 22)
-    header = [comparison.first_column, *comparison.columns, _("differ by 2+")]
+    header = [
+        comparison.first_column,
+        *comparison.columns,
+        _("differ by %(levels)d+", levels=comparison.divergence_levels),
+    ]
     divergent = FontFace(color=RED)
     for group in comparison.tables:
         rows = [

@@ -7,7 +7,7 @@ from datetime import date
 from flask import Response, render_template, request
 from flask_login import current_user, login_required
 
-from app import policy
+from app import audit, policy
 from app.extensions import limiter
 from app.models import Placement, User
 from app.portfolio import bp, services
@@ -35,6 +35,7 @@ def choose_portfolio(placement_id: int):
     """What goes into the portfolio, chosen before the download."""
     user = current_user._get_current_object()
     placement = policy.placement_or_404(placement_id, user, "view_log")
+    audit.note_view(user, placement)
     return render_template(
         "portfolio/choose_portfolio.html",
         placement=placement,
@@ -52,6 +53,7 @@ def export_portfolio(placement_id: int):
     """
     user = current_user._get_current_object()
     placement = policy.placement_or_404(placement_id, user, "view_log")
+    audit.note_view(user, placement)
     today = date.today()
     form = _form(placement, user, today)
     if not form.validate():

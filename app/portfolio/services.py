@@ -28,6 +28,7 @@ from app.competences.services import (
     ACTORS,
     build_matrix,
     differ,
+    divergence_threshold,
     framework_of,
     latest_scores,
     rubric_of,
@@ -503,9 +504,10 @@ def _matrix(placement: Placement, framework: Framework) -> Comparison | None:
     if matrix.divergent_count:
         summary.append(
             ngettext(
-                "%(num)d indicator differs by 2 levels or more",
-                "%(num)d indicators differ by 2 levels or more",
+                "%(num)d indicator differs by %(levels)d levels or more",
+                "%(num)d indicators differ by %(levels)d levels or more",
                 matrix.divergent_count,
+                levels=matrix.threshold,
             )
         )
     summary.append(
@@ -546,9 +548,10 @@ def _matrix(placement: Placement, framework: Framework) -> Comparison | None:
         legend=[
             (_("n/p"), str(Setting.NOT_POSSIBLE.label)),
             (NOT_REGISTERED, _("not registered")),
-            ("●", _("the levels differ by 2 or more")),
+            ("●", _("the levels differ by %(levels)d or more", levels=matrix.threshold)),
         ],
         summary=summary,
+        divergence_levels=matrix.threshold,
     )
 
 
@@ -560,6 +563,7 @@ def _rubric(placement: Placement, rubric: Rubric) -> Comparison | None:
     if not latest:
         return None
     levels = {level.value: level for level in rubric.levels}
+    threshold = divergence_threshold(placement)
     rows = []
     for criterion in rubric.criteria:
         scores = [latest.get((actor, criterion.id)) for actor in ACTORS]
@@ -571,7 +575,7 @@ def _rubric(placement: Placement, rubric: Rubric) -> Comparison | None:
             else:
                 cells.append(LevelCell(f"{level.value} · {localised(level.label)}", level.colour))
         given = [score.level for score in scores if score]
-        divergent = differ(given)
+        divergent = differ(given, threshold)
         rows.append(LevelRow(localised(criterion.title), cells, divergent))
     return Comparison(
         title=content_title(placement.rubric_id, placement.rubric_version) or "",
@@ -579,6 +583,7 @@ def _rubric(placement: Placement, rubric: Rubric) -> Comparison | None:
         columns=[str(actor.label) for actor in ACTORS],
         scale=_scale(rubric.levels),
         tables=[LevelTable("", rows)],
-        legend=[("●", _("the levels differ by 2 or more"))],
+        legend=[("●", _("the levels differ by %(levels)d or more", levels=threshold))],
         named_levels=True,
+        divergence_levels=threshold,
     )

@@ -123,9 +123,7 @@ def file_request(
 
 def requests_for(actor: User) -> tuple[list[PrivacyRequest], list[PrivacyRequest]]:
     """The open requests `actor` answers, the soonest due first, and the latest answered."""
-    visible = select(PrivacyRequest)
-    if not actor.is_admin:
-        visible = visible.where(PrivacyRequest.school_id.in_(policy.coordinated_school_ids(actor)))
+    visible = policy.visible_privacy_requests(actor)
     open_requests = db.session.scalars(
         visible.where(PrivacyRequest.status == RequestStatus.OPEN).order_by(
             PrivacyRequest.due_on, PrivacyRequest.id
@@ -141,12 +139,16 @@ def requests_for(actor: User) -> tuple[list[PrivacyRequest], list[PrivacyRequest
 
 def count_open(actor: User, today) -> tuple[int, int]:
     """(open, overdue) requests `actor` answers, for the administration's home page."""
-    visible = select(
-        db.func.count(), db.func.sum(case((PrivacyRequest.due_on < today, 1), else_=0))
-    ).where(PrivacyRequest.status == RequestStatus.OPEN)
-    if not actor.is_admin:
-        visible = visible.where(PrivacyRequest.school_id.in_(policy.coordinated_school_ids(actor)))
-    total, overdue = db.session.execute(visible).one()
+    open_requests = (
+        policy.visible_privacy_requests(actor)
+        .where(PrivacyRequest.status == RequestStatus.OPEN)
+        .subquery()
+    )
+    total, overdue = db.session.execute(
+        select(
+            db.func.count(), db.func.sum(case((open_requests.c.due_on < today, 1), else_=0))
+        ).select_from(open_requests)
+    ).one()
     return total, overdue or 0
 
 

@@ -19,7 +19,9 @@ from app import policy
 from app.content.modules import BASIC_PATH, Module
 from app.content.services import localised, training_library
 from app.dates import LONG_DATE, format_day
+from app.domain import DomainError
 from app.extensions import db, limiter
+from app.forms import show_error
 from app.mailer import external_url
 from app.models import PostStatus, PracticePost, Role, User
 from app.spreadsheets import csv_download
@@ -35,7 +37,7 @@ from app.training.forms import (
     ReflectionForm,
 )
 from app.training.printable import template_pdf
-from app.training.services import COMPETENCE_LABELS, TrainingError
+from app.training.services import COMPETENCE_LABELS
 
 
 def _user() -> User:
@@ -157,7 +159,7 @@ def answer_quiz(module_id: str):
         abort(400)
     try:
         result = services.answer_quiz(user, module, request.form.to_dict())
-    except TrainingError as error:
+    except DomainError as error:
         return _module_page(module, user, quiz_error=str(error.message)), 422
     if result.newly_completed:
         flash(_("Module completed. Well done!"), "success")
@@ -215,8 +217,8 @@ def share_practice(module_id: str):
     if form.validate_on_submit():
         try:
             services.share_practice(user, module, form.body.data)
-        except TrainingError as error:
-            form.body.errors.append(str(error.message))
+        except DomainError as error:
+            show_error(form, error)
         else:
             flash(_("Thank you. Other mentors see it once a coordinator approves it."), "success")
             return redirect(url_for(".show_module", module_id=module.id) + "#practice")
@@ -228,7 +230,7 @@ def share_practice(module_id: str):
 def review_practice():
     """Shared practice waiting for this coordinator's (or admin's) approval."""
     user = _user()
-    if not (user.is_admin or policy.is_administrator(user)):
+    if not policy.is_administrator(user):
         abort(403)
     posts = db.session.scalars(
         policy.reviewable_practice(user)
@@ -430,8 +432,8 @@ def issue_certificate(path_id: str):
         abort(400)
     try:
         certificate = services.issue_certificate(user, training_library(), path)
-    except TrainingError as error:
-        flash(str(error.message), "error")
+    except DomainError as error:
+        show_error(None, error)
         return redirect(url_for(".index"))
     # Back on the page, which now shows the certificate with its code and download: a
     # PDF sent straight away would leave the page saying "Get my certificate".

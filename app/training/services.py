@@ -1,7 +1,7 @@
 """Progress through the mentor training: quiz results, reflections, assignments, paths.
 
 Services take plain arguments and own the commit. A quiz answer that is not one of the
-module's options raises `TrainingError` and records nothing.
+module's options raises `DomainError` and records nothing.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from app.content.modules import (
     TrainingLibrary,
 )
 from app.content.services import localised
+from app.domain import DomainError
 from app.extensions import db
 from app.models import (
     Certificate,
@@ -39,16 +40,6 @@ from app.models import (
 )
 from app.models.columns import utcnow
 from app.spreadsheets import SpreadsheetWriter
-
-
-class TrainingError(Exception):
-    """The request does not fit the module; `field` is where the message belongs."""
-
-    def __init__(self, field: str, message) -> None:
-        super().__init__(str(message))
-        self.field = field
-        self.message = message
-
 
 COMPETENCE_LABELS = {
     "role": _l("The mentor's role"),
@@ -154,13 +145,13 @@ def answer_quiz(user: User, module: Module, answers: dict[str, str]) -> QuizResu
             continue
         number = int(key[1:])
         if number >= len(module.quiz) or not value.isdecimal():
-            raise TrainingError("quiz", _l("This answer is not one of the options."))
+            raise DomainError("quiz", _l("This answer is not one of the options."))
         option = int(value)
         if option >= len(module.quiz[number].options):
-            raise TrainingError("quiz", _l("This answer is not one of the options."))
+            raise DomainError("quiz", _l("This answer is not one of the options."))
         chosen[number] = option
     if len(chosen) != len(module.quiz):
-        raise TrainingError("quiz", _l("Answer every question, then check your answers."))
+        raise DomainError("quiz", _l("Answer every question, then check your answers."))
     score = sum(module.quiz[n].options[option].correct for n, option in chosen.items())
     passed = score >= module.pass_mark
     progress = _progress(user, module.id)
@@ -262,7 +253,7 @@ def certificate_of(user: User, path_id: str) -> Certificate | None:
 def issue_certificate(user: User, library: TrainingLibrary, path: LearningPath) -> Certificate:
     """The user's certificate for `path`, issued now if every module of it is completed.
 
-    Issuing twice gives the same certificate. Raises `TrainingError` when a module of the
+    Issuing twice gives the same certificate. Raises `DomainError` when a module of the
     path is not completed yet.
     """
     existing = certificate_of(user, path.id)
@@ -270,7 +261,7 @@ def issue_certificate(user: User, library: TrainingLibrary, path: LearningPath) 
         return existing
     progress = progress_of(user)
     if not all(module_id in progress and progress[module_id].done for module_id in path.modules):
-        raise TrainingError("path", _l("Complete every module of this path first."))
+        raise DomainError("path", _l("Complete every module of this path first."))
     certificate = Certificate(
         user_id=user.id,
         path_id=path.id,
@@ -581,7 +572,7 @@ def share_practice(author: User, module: Module, body: str) -> PracticePost:
     """A mentor shares a tip or template; it waits for a coordinator's approval."""
     body = body.strip()
     if not body:
-        raise TrainingError("body", _l("Write your tip first."))
+        raise DomainError("body", _l("Write your tip first."))
     post = PracticePost(module_id=module.id, author_id=author.id, body=body)
     db.session.add(post)
     db.session.commit()

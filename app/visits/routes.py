@@ -10,7 +10,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app import policy
+from app import audit, policy
 from app.domain import DomainError, StaleEdit
 from app.forms import CsrfForm, show_error
 from app.models import Actor, AdditionKind, Placement, User, Visit, VisitStatus
@@ -23,7 +23,13 @@ def _user() -> User:
 
 
 def _readable_placement(placement_id: int) -> Placement:
-    return policy.placement_or_404(placement_id, _user(), "view_log")
+    """The placement whose log the user reads; a reader from outside the trio is noted
+    in the audit trail (recorded once the page is served).
+    """
+    user = _user()
+    placement = policy.placement_or_404(placement_id, user, "view_log")
+    audit.note_view(user, placement)
+    return placement
 
 
 def _coached_placement(placement_id: int) -> Placement:
@@ -332,7 +338,7 @@ def confirm_visit(placement_id: int, visit_id: int):
         try:
             services.confirm(visit, user, form.comment.data or "")
         except DomainError as error:
-            flash(str(error.message), "error")
+            show_error(None, error)
         except StaleEdit:
             flash(_("The report changed while you were reading it. Read it again."), "error")
         else:
