@@ -256,7 +256,13 @@ TARGETS = [
     # visits
     Target("visits.plan_visit", "coach_a", PLACEMENT_A + "/visits/new"),
     Target("visits.edit_visit", "coach_a", PLACEMENT_A + "/visits/{visit_a}/edit"),
-    Target("visits.write_report", "coach_a", PLACEMENT_A + "/visits/{visit_a}/report"),
+    # 200: the draft is saved and only the button's action (an agreement…) was refused.
+    Target(
+        "visits.write_report",
+        "coach_a",
+        PLACEMENT_A + "/visits/{visit_a}/report",
+        done=frozenset({200, 302}),
+    ),
     Target(
         "visits.cancel_visit",
         "coach_a",
