@@ -5,18 +5,17 @@ its erasure; the requests a school answers.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
-
 from flask import Response, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
-from app import policy
+from app import dates, policy
 from app.dates import SHORT_DATE, format_day
 from app.domain import DomainError
 from app.extensions import db
 from app.models import ApprovalMethod, GuardianApproval, RequestKind
+from app.models.columns import utcnow
 from app.placements.routes import show_placement_page
 from app.privacy import bp, minors, retention, services
 from app.privacy.forms import (
@@ -45,7 +44,7 @@ def show_privacy():
 @login_required
 def accept_notice():
     if FlaskForm().validate_on_submit():
-        services.accept_notice(_actor(), datetime.now(UTC))
+        services.accept_notice(_actor(), utcnow())
         flash(_("Thank you. You find the privacy page at the bottom of every page."), "success")
     return redirect(url_for("placements.index"))
 
@@ -80,7 +79,7 @@ def request_erasure():
     if not form.validate_on_submit():
         return _render_own_data(FlaskForm(), form, 422)
     request = services.file_request(
-        _actor(), _actor(), RequestKind.ERASURE, form.note.data or "", datetime.now(UTC)
+        _actor(), _actor(), RequestKind.ERASURE, form.note.data or "", utcnow()
     )
     flash(
         _(
@@ -105,7 +104,7 @@ def export_person(user_id: int):
 
 
 def _download(person) -> Response:
-    now = datetime.now(UTC)
+    now = utcnow()
     archive = services.export_person(_actor(), person, now)
     filename = services.export_filename(person, now)
     return Response(
@@ -126,9 +125,7 @@ def record_request(user_id: int):
     if not form.validate_on_submit():
         flash(_("Say who asked and how, then record the request again."), "error")
         return redirect(url_for("admin.edit_user", user_id=person.id))
-    services.file_request(
-        actor, person, RequestKind(form.kind.data), form.note.data, datetime.now(UTC)
-    )
+    services.file_request(actor, person, RequestKind(form.kind.data), form.note.data, utcnow())
     flash(_("The request is recorded; it is due in one month."), "success")
     return redirect(url_for("privacy.list_requests"))
 
@@ -147,7 +144,7 @@ def list_requests():
         "privacy/list_requests.html",
         open_requests=open_requests,
         answered=answered,
-        today=datetime.now(UTC).date(),
+        today=dates.today(),
     )
 
 
@@ -166,7 +163,7 @@ def _render_request(request, erase_form, refuse_form, status: int = 200):
             erase_form=erase_form,
             refuse_form=refuse_form,
             export_form=FlaskForm(),
-            today=datetime.now(UTC).date(),
+            today=dates.today(),
         ),
         status,
     )
@@ -191,7 +188,7 @@ def erase_for_request(request_id: int):
     form = EraseForm()
     if not form.validate_on_submit():
         return _render_request(request, form, RefuseForm(), 422)
-    services.carry_out_erasure(_actor(), request, datetime.now(UTC))
+    services.carry_out_erasure(_actor(), request, utcnow())
     flash(_("The data are erased. Tell the person what was kept, as below."), "success")
     return redirect(url_for("privacy.show_request", request_id=request.id))
 
@@ -205,7 +202,7 @@ def refuse_request(request_id: int):
     form = RefuseForm()
     if not form.validate_on_submit():
         return _render_request(request, EraseForm(), form, 422)
-    services.refuse_request(_actor(), request, form.reason.data, datetime.now(UTC))
+    services.refuse_request(_actor(), request, form.reason.data, utcnow())
     flash(_("The request is refused. Tell the person why, as below."), "success")
     return redirect(url_for("privacy.show_request", request_id=request.id))
 
@@ -255,7 +252,7 @@ def record_guardian_approval(placement_id: int):
                     ApprovalMethod(form.method.data),
                     form.approved_on.data,
                 ),
-                date.today(),
+                dates.today(placement.school),
             )
         except DomainError as error:
             form[error.field].errors.append(str(error.message))
@@ -280,6 +277,6 @@ def revoke_guardian_approval(placement_id: int, approval_id: int):
     form = RevokeApprovalForm()
     if not form.validate_on_submit():
         abort(400)
-    minors.revoke_approval(actor, approval, form.note.data or "", date.today())
+    minors.revoke_approval(actor, approval, form.note.data or "", dates.today(placement.school))
     flash(_("The approval is marked as revoked."), "success")
     return redirect(url_for("placements.show_placement", placement_id=placement.id))
