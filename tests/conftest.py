@@ -2,6 +2,10 @@
 
 The database is a SQLite file in a temporary folder, or the PostgreSQL server named
 by LEERSPOOR_TEST_DATABASE_URL (its public schema is emptied for every test).
+
+The world is built around `today` (the day in Brussels when the test runs), never around
+a calendar date, so the suite passes on any day of any year. `--today=2027-07-15` runs
+it as if it were that day (10:00 in Brussels, the clock ticking on), to show it does.
 """
 
 from __future__ import annotations
@@ -13,21 +17,23 @@ import re
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from email.message import Message
 from pathlib import Path
 
 import pytest
+import time_machine
 from PIL import Image
 from sqlalchemy import event, select, text
 from werkzeug.security import generate_password_hash
 
-from app import create_app
+from app import create_app, dates
 from app.auth import mail_queue, sessions
 from app.auth.sessions import session_started
 from app.extensions import db, limiter
 from app.followup.entries import PROMPTS, create_entry
 from app.followup.evidence import add_attachment
+from app.i18n import DEFAULT_TIMEZONE
 from app.models import (
     EntryKind,
     LogEntry,
@@ -49,6 +55,60 @@ PASSWORD_HASH = generate_password_hash(PASSWORD)  # hashed once: hashing is slow
 # The authenticator app of the world's coordinators and admin (they must use one).
 TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 CSRF_PATTERN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+# -- the day the suite runs on ------------------------------------------------------------
+
+TRAVEL = pytest.StashKey[time_machine.travel]()
+
+
+def pytest_addoption(parser) -> None:
+    parser.addoption(
+        "--today",
+        metavar="YYYY-MM-DD",
+        type=date.fromisoformat,
+        help="run the tests as if it were this day, from 10:00 in Brussels (clock ticking)",
+    )
+
+
+def pytest_configure(config) -> None:
+    """Move the clock of this process (each xdist worker runs this too) to `--today`."""
+    day = config.getoption("today", None)
+    if day is None:
+        return
+    moment = at(day, 10, zone=dates.time_zone())
+    config.stash[TRAVEL] = time_machine.travel(moment, tick=True)
+    config.stash[TRAVEL].start()
+
+
+def pytest_unconfigure(config) -> None:
+    if TRAVEL in config.stash:
+        config.stash[TRAVEL].stop()
+
+
+def pytest_report_header(config) -> str:
+    day = config.getoption("today", None)
+    if day is None:
+        return f"today: {dates.today().isoformat()} in {DEFAULT_TIMEZONE} (the real day)"
+    return f"today: {day.isoformat()} in {DEFAULT_TIMEZONE} (moved with --today)"
+
+
+@pytest.fixture
+def today() -> date:
+    """The day the test world is built around: today in Brussels, on the clock the tests
+    run with (moved with `--today`). Write dates relative to it, never a calendar date.
+    """
+    return dates.today()
+
+
+def monday(day: date, weeks: int = 0) -> date:
+    """The Monday of the week of `day`, moved `weeks` weeks (back when negative)."""
+    return day - timedelta(days=day.weekday()) + timedelta(weeks=weeks)
+
+
+def at(day: date, hour: int, minute: int = 0, zone: tzinfo = UTC) -> datetime:
+    """The moment `hour`:`minute` of `day` in `zone` (UTC unless told)."""
+    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=zone)
 
 
 def postgres_url() -> str | None:
