@@ -180,6 +180,7 @@ class World:
     outsider: User
     placement_a: Placement
     placement_b: Placement
+    today: date  # the day the world was built around
 
     def user(self, name: str) -> User:
         return getattr(self, name)
@@ -204,7 +205,13 @@ FOLLOWED_WITH = {
 }
 
 
-def build_world() -> World:
+def build_world(today: date | None = None) -> World:
+    """The world around `today` (the day in Brussels by default): both placements began on
+    the Tuesday fourteen weeks before this week (a school year's placement under way for
+    about three months); A ends on the Wednesday of week 29 from now, B nine weeks later.
+    """
+    today = today or dates.today()
+    start = monday(today, -14) + timedelta(days=1)
     school_a = Organisation(name="School A", kind=OrganisationKind.SCHOOL, city="Gent")
     school_b = Organisation(
         name="School B", kind=OrganisationKind.SCHOOL, city="Breda", country="NL"
@@ -242,8 +249,8 @@ def build_world() -> World:
         mentor_id=people["mentor_x"].id,
         coach_id=people["coach_a"].id,
         kind=PlacementKind.DUAL_LEARNING,
-        start_date=date(2026, 9, 1),
-        end_date=date(2027, 6, 30),
+        start_date=start,
+        end_date=monday(today, 29) + timedelta(days=2),
         **FOLLOWED_WITH,
     )
     placement_b = Placement(
@@ -253,14 +260,14 @@ def build_world() -> World:
         mentor_id=people["mentor_y"].id,
         coach_id=people["coach_b"].id,
         kind=PlacementKind.BBL,
-        start_date=date(2026, 9, 1),
-        end_date=date(2027, 8, 31),
+        start_date=start,
+        end_date=monday(today, 38) + timedelta(days=1),
         **FOLLOWED_WITH,
     )
     db.session.add_all([placement_a, placement_b])
     for name in ("admin", "coordinator_a", "coordinator_b"):
         people[name].totp_secret = TOTP_SECRET
-        people[name].totp_confirmed_at = datetime(2026, 8, 20, 9, 0, tzinfo=UTC)
+        people[name].totp_confirmed_at = at(start - timedelta(days=12), 9)
     db.session.commit()
     return World(
         school_a=school_a,
@@ -269,19 +276,27 @@ def build_world() -> World:
         company_y=company_y,
         placement_a=placement_a,
         placement_b=placement_b,
+        today=today,
         **people,
     )
 
 
 @pytest.fixture
-def world(app):
+def world(app, today):
     """The world, built in its own app context; objects are reloaded by id in tests."""
     with app.app_context():
-        built = build_world()
+        built = build_world(today)
         for obj in vars(built).values():
-            db.session.refresh(obj)
+            if isinstance(obj, db.Model):
+                db.session.refresh(obj)
         db.session.expunge_all()
     return built
+
+
+@pytest.fixture
+def start(world) -> date:
+    """The first day of the world's placements: a Tuesday, fourteen weeks before this week."""
+    return world.placement_a.start_date
 
 
 @pytest.fixture
@@ -294,7 +309,10 @@ def in_english(app, world):
 
 
 def placement_form(world, **changes) -> dict:
-    """The fields of the placement form for placement A's trio, with `changes` applied."""
+    """The fields of the placement form for placement A's trio, with `changes` applied:
+    an internship of eight weeks from the Monday eight weeks after this one.
+    """
+    start = monday(world.today, 8)
     form = {
         "school": world.school_a.id,
         "student": world.student_a.id,
@@ -302,8 +320,8 @@ def placement_form(world, **changes) -> dict:
         "mentor": world.mentor_x.id,
         "coach": world.coach_a.id,
         "kind": "internship",
-        "start_date": "2027-02-01",
-        "end_date": "2027-03-31",
+        "start_date": start.isoformat(),
+        "end_date": (start + timedelta(weeks=8, days=2)).isoformat(),
         "status": "active",
         "notes": "",
         "framework": "",
@@ -314,11 +332,13 @@ def placement_form(world, **changes) -> dict:
 
 
 def write_entry(
-    app, placement, author, kind: str = "weekly_log", *, week=date(2026, 10, 5), **options
+    app, placement, author, kind: str = "weekly_log", *, week: date | None = None, **options
 ) -> int:
     """Write an entry in the log through the service, as `author`; returns its id.
 
-    Sections default to one answer per prompt; `submit=True` hands a week to the mentor.
+    A weekly log is for `week`, by default the fifth week after the placement's first
+    (nine weeks ago in the world). Sections default to one answer per prompt;
+    `submit=True` hands a week to the mentor.
     """
     with app.app_context():
         kind = EntryKind(kind)
@@ -330,7 +350,9 @@ def write_entry(
             db.session.get(User, author.id),
             kind,
             sections,
-            week=week if kind == EntryKind.WEEKLY_LOG else None,
+            week=(week or monday(placement.start_date, 5))
+            if kind == EntryKind.WEEKLY_LOG
+            else None,
             **options,
         )
         return entry.id
