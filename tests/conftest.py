@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pytest
 import time_machine
+from babel.dates import format_date
 from PIL import Image
 from sqlalchemy import event, select, text
 from werkzeug.security import generate_password_hash
@@ -60,6 +61,9 @@ CSRF_PATTERN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 # -- the day the suite runs on ------------------------------------------------------------
 
 TRAVEL = pytest.StashKey[time_machine.travel]()
+# The test files whose outcome depends on the day they run: CI runs them again on other
+# days (`.ci/dateshift`), selected with `-m date_sensitive`.
+DATE_SENSITIVE = Path(__file__).with_name("date_sensitive.txt")
 
 
 def pytest_addoption(parser) -> None:
@@ -73,6 +77,9 @@ def pytest_addoption(parser) -> None:
 
 def pytest_configure(config) -> None:
     """Move the clock of this process (each xdist worker runs this too) to `--today`."""
+    config.addinivalue_line(
+        "markers", "date_sensitive: depends on the day it runs (tests/date_sensitive.txt)"
+    )
     day = config.getoption("today", None)
     if day is None:
         return
@@ -84,6 +91,19 @@ def pytest_configure(config) -> None:
 def pytest_unconfigure(config) -> None:
     if TRAVEL in config.stash:
         config.stash[TRAVEL].stop()
+
+
+def date_sensitive_files() -> set[str]:
+    """The file names listed in tests/date_sensitive.txt (comments and blanks skipped)."""
+    lines = DATE_SENSITIVE.read_text(encoding="utf-8").splitlines()
+    return {line.split("#")[0].strip() for line in lines} - {""}
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    sensitive = date_sensitive_files()
+    for item in items:
+        if item.path.name in sensitive:
+            item.add_marker(pytest.mark.date_sensitive)
 
 
 def pytest_report_header(config) -> str:
@@ -104,6 +124,11 @@ def today() -> date:
 def monday(day: date, weeks: int = 0) -> date:
     """The Monday of the week of `day`, moved `weeks` weeks (back when negative)."""
     return day - timedelta(days=day.weekday()) + timedelta(weeks=weeks)
+
+
+def written(day: date, pattern: str = "d MMMM yyyy", locale: str = "en") -> str:
+    """`day` as a page or an e-mail writes it ("5 October 2026"), in English unless told."""
+    return format_date(day, pattern, locale=locale)
 
 
 def at(day: date, hour: int, minute: int = 0, zone: tzinfo = UTC) -> datetime:
