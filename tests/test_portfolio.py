@@ -425,7 +425,8 @@ def test_the_period_chooses_the_weeks_of_the_log(start, app, world, login_as):
         sections={"did": "Week in October."},
     )
     student = login_as(world.student_a)
-    first, last = start + timedelta(days=30), start + timedelta(days=60)  # "October"
+    # a month that holds the "October" week, after the "September" one
+    first, last = start + timedelta(days=30), start + timedelta(days=60)
     text = pdf_text(
         student.get(portfolio_path(world) + f"?chosen=1&parts=log&start={first}&end={last}")
     )

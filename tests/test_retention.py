@@ -70,15 +70,14 @@ def ended_log(app, world, year_end):
     """Placement A's log with a photo and a goal; placement B with a week. Both placements
     end in this school year: A on 30 June, B on its last day, 31 August.
     """
-    with app.app_context():
-        db.session.get(Placement, world.placement_a.id).end_date = date(year_end, 6, 30)
-        db.session.get(Placement, world.placement_b.id).end_date = date(year_end, 8, 31)
-        db.session.commit()
     week = write_entry(app, world.placement_a, world.student_a, submit=True)
     photo = attach_file(app, week, world.student_a)
     add_goal(app, world)
     write_entry(app, world.placement_b, world.student_b)
     with app.app_context():
+        db.session.get(Placement, world.placement_a.id).end_date = date(year_end, 6, 30)
+        db.session.get(Placement, world.placement_b.id).end_date = date(year_end, 8, 31)
+        db.session.commit()
         return {"week": week, "photo_key": db.session.get(Attachment, photo).storage_key}
 
 
