@@ -32,6 +32,7 @@ from app.extensions import db
 from app.i18n import DEFAULT_TIMEZONE
 from app.mailer import link_base, remember_served_address
 from app.models import JobOutcome, Organisation, Role, User, normalise_email
+from app.models.columns import utcnow
 from app.privacy.cli import privacy_group
 from app.scheduling import process
 from app.scheduling.jobs import job_named
@@ -227,7 +228,7 @@ def reminders_group() -> None:
 def _moment(at: str | None) -> datetime:
     """`--at` as a moment: ISO 8601, Brussels time unless it names its zone; now if absent."""
     if not at:
-        return datetime.now(UTC)
+        return utcnow()
     try:
         moment = datetime.fromisoformat(at)
     except ValueError as error:
@@ -335,7 +336,7 @@ def scheduler_command() -> None:
     except process.SchedulingError as error:
         raise click.ClickException(str(error)) from error
     scheduler = process.build_scheduler(app, planned)
-    now = datetime.now(UTC)
+    now = utcnow()
     zone = ZoneInfo(DEFAULT_TIMEZONE)
     click.echo(f"Leerspoor scheduler: {len(scheduler.get_jobs())} of {len(planned)} jobs on.")
     _echo_link_base()

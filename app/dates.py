@@ -8,17 +8,27 @@ conventions differ adds its own patterns to `BY_LANGUAGE`. Files for spreadsheet
 keep ISO dates (`app.spreadsheets`).
 
 `tests/test_dates.py` walks the pages in English and in Dutch and finds no other shape.
+
+It is also the one place that says which day it is: `today(school)` is the day on the
+school's clock, not the server's (a server in UTC is still on Sunday at 00:30 on a Monday
+in Brussels). Nothing else in `app/` asks the system for the date; a moment comes from
+`app.models.columns.utcnow()`, so a test moves the whole app's clock by moving that one.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from flask import Flask
 from flask_babel import format_date, format_datetime, get_locale
 
 from app.i18n import DEFAULT_TIMEZONE
+from app.models.columns import utcnow
+
+if TYPE_CHECKING:
+    from app.models import Organisation
 
 # A day.
 LONG_DATE = "long_date"  # 21 December 2026: where there is room (a placement's dates, PDFs)
@@ -79,8 +89,23 @@ def init_app(app: Flask) -> None:
         app.jinja_env.filters[name] = lambda value, name=name: format_moment(value, name)
 
 
-def local_day(moment: datetime) -> date:
-    """The day `moment` (stored in UTC) falls on where the schools are: feedback written
+def time_zone(school: Organisation | None = None) -> ZoneInfo:
+    """The clock `school` keeps: the platform's (Europe/Brussels) for every school, as the
+    schools are in Belgium and the Netherlands, which keep the same time. A school with a
+    zone of its own changes this function and nothing else.
+    """
+    return ZoneInfo(DEFAULT_TIMEZONE)
+
+
+def today(school: Organisation | None = None) -> date:
+    """Today where `school` is (the platform's zone without one): the only "today" of the
+    app, so a deadline, a week or a school year turns at midnight there, not on the server.
+    """
+    return local_day(utcnow(), school)
+
+
+def local_day(moment: datetime, school: Organisation | None = None) -> date:
+    """The day `moment` (stored in UTC) falls on where the school is: feedback written
     at 00:30 on a Monday in Brussels counts for that Monday, not for Sunday in UTC.
     """
-    return moment.astimezone(ZoneInfo(DEFAULT_TIMEZONE)).date()
+    return moment.astimezone(time_zone(school)).date()

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from app import dates
 from app.admin.services import ensure_partnership
 from app.content.services import content_library
 from app.demo_log import build_demo_log, build_demo_training
@@ -180,7 +181,7 @@ def _organisation(name: str, kind: OrganisationKind, city: str, country: str) ->
 
 def build_demo_world(today: date | None = None) -> list[DemoAccount]:
     """Create whatever part of the demo world is missing; return every demo account."""
-    today = today or date.today()
+    today = today or dates.today()
     organisations = {
         name: _organisation(name, OrganisationKind.SCHOOL, city, country)
         for name, city, country in SCHOOLS

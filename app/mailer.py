@@ -7,12 +7,13 @@ import smtplib
 import ssl
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
 from flask import current_app, has_request_context, url_for
+
+from app.models.columns import utcnow
 
 SMTP_TIMEOUT = 30  # seconds
 # What a mail server that is down or refuses raises: the caller tells the person to try
@@ -88,7 +89,7 @@ def send_mail(to: str, subject: str, body: str) -> EmailMessage:
     message["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
     message["To"] = to
     message["Subject"] = " ".join(subject.split())  # one line, whatever a name contained
-    message["Date"] = format_datetime(datetime.now(UTC))
+    message["Date"] = format_datetime(utcnow())
     message["Message-ID"] = make_msgid(domain="leerspoor")
     message.set_content(body)
     if current_app.config.get("MAIL_SERVER"):
@@ -119,7 +120,7 @@ def _send_smtp(message: EmailMessage) -> None:
 def _write_to_outbox(message: EmailMessage) -> None:
     outbox = Path(current_app.config["MAIL_OUTBOX_PATH"])
     outbox.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
+    stamp = utcnow().strftime("%Y%m%dT%H%M%S%f")
     path = outbox / f"{stamp}-{uuid.uuid4().hex[:8]}.eml"
     path.write_bytes(message.as_bytes())
     current_app.logger.info("E-mail to %s written to %s", message["To"], path)

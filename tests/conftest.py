@@ -5,6 +5,10 @@ by LEERSPOOR_TEST_DATABASE_URL. Every test starts on an empty schema: on SQLite 
 of a schema made once per run, on PostgreSQL the tables emptied (the schema is made
 again only when a test changed it). Under pytest-xdist each worker has its own
 PostgreSQL database and Redis database, so workers never share rows or counters.
+
+The world is built around `today` (the day in Brussels when the test runs), never around
+a calendar date, so the suite passes on any day of any year. `--today=2027-07-15` runs
+it as if it were that day (10:00 in Brussels, the clock ticking on), to show it does.
 """
 
 from __future__ import annotations
@@ -17,24 +21,27 @@ import shutil
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from email.message import Message
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 import pytest
+import time_machine
+from babel.dates import format_date
 from PIL import Image
 from psycopg import sql
 from sqlalchemy import create_engine, event, exists, inspect, make_url, or_, select, text
 from werkzeug.security import generate_password_hash
 
-from app import create_app
+from app import create_app, dates
 from app.auth import mail_queue, sessions
 from app.auth.sessions import session_started
 from app.extensions import db, limiter
 from app.followup.entries import PROMPTS, create_entry
 from app.followup.evidence import add_attachment
+from app.i18n import DEFAULT_TIMEZONE
 from app.models import (
     EntryKind,
     LogEntry,
@@ -60,11 +67,92 @@ TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 CSRF_PATTERN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
+# -- the day the suite runs on ------------------------------------------------------------
+
+TRAVEL = pytest.StashKey[time_machine.travel]()
+# The test files whose outcome depends on the day they run: CI runs them again on other
+# days (`.ci/dateshift`), selected with `-m date_sensitive`.
+DATE_SENSITIVE = Path(__file__).with_name("date_sensitive.txt")
+
+
+def pytest_addoption(parser) -> None:
+    parser.addoption(
+        "--today",
+        metavar="YYYY-MM-DD",
+        type=date.fromisoformat,
+        help="run the tests as if it were this day, from 10:00 in Brussels (clock ticking)",
+    )
+
+
+def pytest_configure(config) -> None:
+    """Give an xdist worker its own databases, and move the clock of this process (each
+    worker runs this too) to `--today`.
+    """
+    isolate_worker()
+    config.addinivalue_line(
+        "markers", "date_sensitive: depends on the day it runs (tests/date_sensitive.txt)"
+    )
+    day = config.getoption("today", None)
+    if day is None:
+        return
+    moment = at(day, 10, zone=dates.time_zone())
+    config.stash[TRAVEL] = time_machine.travel(moment, tick=True)
+    config.stash[TRAVEL].start()
+
+
+def pytest_unconfigure(config) -> None:
+    if TRAVEL in config.stash:
+        config.stash[TRAVEL].stop()
+
+
+def date_sensitive_files() -> set[str]:
+    """The file names listed in tests/date_sensitive.txt (comments and blanks skipped)."""
+    lines = DATE_SENSITIVE.read_text(encoding="utf-8").splitlines()
+    return {line.split("#")[0].strip() for line in lines} - {""}
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    sensitive = date_sensitive_files()
+    for item in items:
+        if item.path.name in sensitive:
+            item.add_marker(pytest.mark.date_sensitive)
+
+
+def pytest_report_header(config) -> str:
+    day = config.getoption("today", None)
+    if day is None:
+        return f"today: {dates.today().isoformat()} in {DEFAULT_TIMEZONE} (the real day)"
+    return f"today: {day.isoformat()} in {DEFAULT_TIMEZONE} (moved with --today)"
+
+
+@pytest.fixture
+def today() -> date:
+    """The day the test world is built around: today in Brussels, on the clock the tests
+    run with (moved with `--today`). Write dates relative to it, never a calendar date.
+    """
+    return dates.today()
+
+
+def monday(day: date, weeks: int = 0) -> date:
+    """The Monday of the week of `day`, moved `weeks` weeks (back when negative)."""
+    return day - timedelta(days=day.weekday()) + timedelta(weeks=weeks)
+
+
+def written(day: date, pattern: str = "d MMMM yyyy", locale: str = "en") -> str:
+    """`day` as a page or an e-mail writes it ("5 October 2026"), in English unless told."""
+    return format_date(day, pattern, locale=locale)
+
+
+def at(day: date, hour: int, minute: int = 0, zone: tzinfo = UTC) -> datetime:
+    """The moment `hour`:`minute` of `day` in `zone` (UTC unless told)."""
+    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=zone)
+
+
 def postgres_url() -> str | None:
     return os.environ.get("LEERSPOOR_TEST_DATABASE_URL") or None
 
 
-def pytest_configure(config) -> None:
+def isolate_worker() -> None:
     """Give an xdist worker its own PostgreSQL database and Redis database."""
     worker = os.environ.get("PYTEST_XDIST_WORKER")
     if not worker:
@@ -225,6 +313,7 @@ class World:
     outsider: User
     placement_a: Placement
     placement_b: Placement
+    today: date  # the day the world was built around
 
     def user(self, name: str) -> User:
         return getattr(self, name)
@@ -249,7 +338,13 @@ FOLLOWED_WITH = {
 }
 
 
-def build_world() -> World:
+def build_world(today: date | None = None) -> World:
+    """The world around `today` (the day in Brussels by default): both placements began on
+    the Tuesday fourteen weeks before this week (a school year's placement under way for
+    about three months); A ends on the Wednesday of week 29 from now, B nine weeks later.
+    """
+    today = today or dates.today()
+    start = monday(today, -14) + timedelta(days=1)
     school_a = Organisation(name="School A", kind=OrganisationKind.SCHOOL, city="Gent")
     school_b = Organisation(
         name="School B", kind=OrganisationKind.SCHOOL, city="Breda", country="NL"
@@ -287,8 +382,8 @@ def build_world() -> World:
         mentor_id=people["mentor_x"].id,
         coach_id=people["coach_a"].id,
         kind=PlacementKind.DUAL_LEARNING,
-        start_date=date(2026, 9, 1),
-        end_date=date(2027, 6, 30),
+        start_date=start,
+        end_date=monday(today, 29) + timedelta(days=2),
         **FOLLOWED_WITH,
     )
     placement_b = Placement(
@@ -298,14 +393,14 @@ def build_world() -> World:
         mentor_id=people["mentor_y"].id,
         coach_id=people["coach_b"].id,
         kind=PlacementKind.BBL,
-        start_date=date(2026, 9, 1),
-        end_date=date(2027, 8, 31),
+        start_date=start,
+        end_date=monday(today, 38) + timedelta(days=1),
         **FOLLOWED_WITH,
     )
     db.session.add_all([placement_a, placement_b])
     for name in ("admin", "coordinator_a", "coordinator_b"):
         people[name].totp_secret = TOTP_SECRET
-        people[name].totp_confirmed_at = datetime(2026, 8, 20, 9, 0, tzinfo=UTC)
+        people[name].totp_confirmed_at = at(start - timedelta(days=12), 9)
     db.session.commit()
     return World(
         school_a=school_a,
@@ -314,6 +409,7 @@ def build_world() -> World:
         company_y=company_y,
         placement_a=placement_a,
         placement_b=placement_b,
+        today=today,
         **people,
     )
 
@@ -322,16 +418,17 @@ def build_world() -> World:
 class WorldSnapshot:
     """The rows `build_world()` wrote, to write them again without the ORM's round trips."""
 
-    key: tuple  # what the world depends on: the database kind and today's date
+    key: tuple  # what the world depends on: the database kind and the day it is built around
     rows: dict[str, list[dict]]  # per table, in the order the tables are made
-    objects: dict[str, tuple[type, object]]  # per World field: its model and primary key
+    objects: dict[str, tuple[type, object]]  # per World field of a row: its model and key
+    values: dict[str, object]  # the other World fields (the day)
 
 
 _world_snapshot: WorldSnapshot | None = None  # the first world this process built
 
 
-def _world_key() -> tuple:
-    return (db.engine.dialect.name, date.today())
+def _world_key(today: date) -> tuple:
+    return (db.engine.dialect.name, today)
 
 
 def _database_is_empty() -> bool:
@@ -339,14 +436,20 @@ def _database_is_empty() -> bool:
     return not db.session.execute(select(or_(*(exists().select_from(t) for t in tables)))).scalar()
 
 
-def _take_snapshot(built: World) -> WorldSnapshot:
+def _take_snapshot(built: World, today: date) -> WorldSnapshot:
     rows = {}
     for table in db.metadata.sorted_tables:
         found = [dict(row) for row in db.session.execute(table.select()).mappings()]
         if found:
             rows[table.name] = found
-    objects = {name: (type(obj), inspect(obj).identity[0]) for name, obj in vars(built).items()}
-    return WorldSnapshot(key=_world_key(), rows=rows, objects=objects)
+    fields = vars(built)
+    objects = {
+        name: (type(obj), inspect(obj).identity[0])
+        for name, obj in fields.items()
+        if isinstance(obj, db.Model)
+    }
+    values = {name: value for name, value in fields.items() if name not in objects}
+    return WorldSnapshot(key=_world_key(today), rows=rows, objects=objects, values=values)
 
 
 def _restore_snapshot(snapshot: WorldSnapshot) -> World:
@@ -362,32 +465,39 @@ def _restore_snapshot(snapshot: WorldSnapshot) -> World:
                     {"table": f'"{name}"', "last": max(row["id"] for row in rows)},
                 )
     db.session.commit()
-    return World(
-        **{name: db.session.get(model, key) for name, (model, key) in snapshot.objects.items()}
-    )
+    objects = {name: db.session.get(model, key) for name, (model, key) in snapshot.objects.items()}
+    return World(**objects, **snapshot.values)
 
 
 @pytest.fixture
-def world(app):
+def world(app, today):
     """The world, built in its own app context; objects are reloaded by id in tests.
 
     The first world a test process builds is kept as rows; on an empty database the next
-    ones are those rows written again, which is what building it would write.
+    ones around the same day are those rows written again, which is what building it
+    would write.
     """
     global _world_snapshot
     with app.app_context():
         snapshot = _world_snapshot
-        if snapshot and snapshot.key == _world_key() and _database_is_empty():
+        if snapshot and snapshot.key == _world_key(today) and _database_is_empty():
             built = _restore_snapshot(snapshot)
         else:
             fresh = _database_is_empty()
-            built = build_world()
+            built = build_world(today)
             for obj in vars(built).values():
-                db.session.refresh(obj)
+                if isinstance(obj, db.Model):
+                    db.session.refresh(obj)
             if fresh:
-                _world_snapshot = _take_snapshot(built)
+                _world_snapshot = _take_snapshot(built, today)
         db.session.expunge_all()
     return built
+
+
+@pytest.fixture
+def start(world) -> date:
+    """The first day of the world's placements: a Tuesday, fourteen weeks before this week."""
+    return world.placement_a.start_date
 
 
 @pytest.fixture
@@ -400,7 +510,10 @@ def in_english(app, world):
 
 
 def placement_form(world, **changes) -> dict:
-    """The fields of the placement form for placement A's trio, with `changes` applied."""
+    """The fields of the placement form for placement A's trio, with `changes` applied:
+    an internship of eight weeks from the Monday eight weeks after this one.
+    """
+    start = monday(world.today, 8)
     form = {
         "school": world.school_a.id,
         "student": world.student_a.id,
@@ -408,8 +521,8 @@ def placement_form(world, **changes) -> dict:
         "mentor": world.mentor_x.id,
         "coach": world.coach_a.id,
         "kind": "internship",
-        "start_date": "2027-02-01",
-        "end_date": "2027-03-31",
+        "start_date": start.isoformat(),
+        "end_date": (start + timedelta(weeks=8, days=2)).isoformat(),
         "status": "active",
         "notes": "",
         "framework": "",
@@ -420,11 +533,13 @@ def placement_form(world, **changes) -> dict:
 
 
 def write_entry(
-    app, placement, author, kind: str = "weekly_log", *, week=date(2026, 10, 5), **options
+    app, placement, author, kind: str = "weekly_log", *, week: date | None = None, **options
 ) -> int:
     """Write an entry in the log through the service, as `author`; returns its id.
 
-    Sections default to one answer per prompt; `submit=True` hands a week to the mentor.
+    A weekly log is for `week`, by default the fifth week after the placement's first
+    (nine weeks ago in the world). Sections default to one answer per prompt;
+    `submit=True` hands a week to the mentor.
     """
     with app.app_context():
         kind = EntryKind(kind)
@@ -436,7 +551,9 @@ def write_entry(
             db.session.get(User, author.id),
             kind,
             sections,
-            week=week if kind == EntryKind.WEEKLY_LOG else None,
+            week=(week or monday(placement.start_date, 5))
+            if kind == EntryKind.WEEKLY_LOG
+            else None,
             **options,
         )
         return entry.id

@@ -12,7 +12,7 @@ import hashlib
 import io
 import os
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import timedelta
 from functools import cache
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
@@ -23,6 +23,7 @@ from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
+from app import dates
 from app.extensions import db
 from tests.conftest import PASSWORD, png_bytes
 
@@ -235,9 +236,10 @@ BAD_DATES = st.sampled_from(
         "-2026-10-05",
     ]
 )
-PLAUSIBLE_DATES = st.dates(min_value=date(2026, 8, 1), max_value=date(2027, 9, 30)).map(
-    lambda day: day.isoformat()
-)
+# Days around the world's placements (which run from fourteen weeks ago to the summer).
+PLAUSIBLE_DATES = st.dates(
+    min_value=dates.today() - timedelta(days=128), max_value=dates.today() + timedelta(days=297)
+).map(lambda day: day.isoformat())
 HOSTILE = st.one_of(
     st.just(""),
     st.just(" "),

@@ -7,7 +7,7 @@ pages that are not theirs) answer 403; anonymous visitors are sent to log in.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -1131,6 +1131,7 @@ def development_plan(app, world) -> dict[str, int]:
     """A goal of student A with one action, a plan template of School A, and a visit to
     placement A, planned.
     """
+    start = world.placement_a.start_date
     with app.app_context():
         placement = db.session.get(Placement, world.placement_a.id)
         student = db.session.get(User, world.student_a.id)
@@ -1151,7 +1152,9 @@ def development_plan(app, world) -> dict[str, int]:
         visit = visits.plan_visit(
             placement,
             db.session.get(User, world.coach_a.id),
-            visits.VisitPlan(date(2026, 10, 1), None, "", ["student", "mentor", "coach"], ""),
+            visits.VisitPlan(
+                start + timedelta(days=30), None, "", ["student", "mentor", "coach"], ""
+            ),
         )
         return {
             "goal_a": goal.id,

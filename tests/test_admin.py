@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import func, select
 
@@ -17,7 +19,7 @@ from app.models import (
     Role,
     User,
 )
-from tests.conftest import make_user, placement_form
+from tests.conftest import make_user, monday, placement_form
 
 
 def _count(model) -> int:
@@ -226,15 +228,18 @@ def test_coordinator_creates_a_placement(app, world, login_as):
         assert "placement_created" in db.session.scalars(select(AuditEvent.action)).all()
 
 
-def test_a_placement_ending_before_it_starts_is_refused_next_to_the_end_date(app, world, login_as):
+def test_a_placement_ending_before_it_starts_is_refused_next_to_the_end_date(
+    start, app, world, login_as
+):
     response = login_as(world.coordinator_a).post(
-        "/admin/placements/new", placement_form(world, end_date="2027-01-01")
+        "/admin/placements/new",
+        placement_form(world, end_date=(start + timedelta(days=122)).isoformat()),
     )
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert 'id="end_date-error"' in page
     assert "De einddatum ligt vóór de startdatum." in page
-    assert 'value="2027-02-01"' in page  # what was typed is kept
+    assert f'value="{monday(start, 22)}"' in page  # what was typed is kept
     with app.app_context():
         assert _count(Placement) == 2
 
@@ -268,30 +273,36 @@ def test_a_student_of_another_school_is_not_a_choice(app, world, login_as):
         assert _count(Placement) == 2
 
 
-def test_coordinator_edits_a_placement(app, world, login_as):
+def test_coordinator_edits_a_placement(start, app, world, login_as):
     coordinator = login_as(world.coordinator_a)
     form_page = coordinator.get(f"/admin/placements/{world.placement_a.id}/edit")
-    assert 'value="2026-09-01"' in form_page.get_data(as_text=True)
+    assert f'value="{start}"' in form_page.get_data(as_text=True)
     response = coordinator.post(
         f"/admin/placements/{world.placement_a.id}/edit",
-        placement_form(world, kind="dual_learning", end_date="2027-05-31", status="stopped"),
+        placement_form(
+            world, kind="dual_learning", end_date=monday(start, 39).isoformat(), status="stopped"
+        ),
     )
     assert response.status_code == 302
     with app.app_context():
         placement = db.session.get(Placement, world.placement_a.id)
-        assert placement.end_date.isoformat() == "2027-05-31"
+        assert placement.end_date.isoformat() == monday(start, 39).isoformat()
         assert placement.status.value == "stopped"
 
 
-def test_a_failed_edit_loses_nothing_already_saved(app, world, login_as):
+def test_a_failed_edit_loses_nothing_already_saved(start, app, world, login_as):
     login_as(world.coordinator_a).post(
         f"/admin/placements/{world.placement_a.id}/edit",
-        placement_form(world, start_date="2027-06-01", end_date="2027-01-01"),
+        placement_form(
+            world,
+            start_date=(start + timedelta(days=273)).isoformat(),
+            end_date=(start + timedelta(days=122)).isoformat(),
+        ),
     )
     with app.app_context():
         placement = db.session.get(Placement, world.placement_a.id)
-        assert placement.start_date.isoformat() == "2026-09-01"
-        assert placement.end_date.isoformat() == "2027-06-30"
+        assert placement.start_date.isoformat() == start.isoformat()
+        assert placement.end_date.isoformat() == (start + timedelta(days=302)).isoformat()
 
 
 def test_admin_dashboard_counts_what_the_coordinator_manages(world, login_as):

@@ -48,11 +48,10 @@ from app.models import (
     VisitStatus,
 )
 from app.visits import services as visits
-from tests.conftest import FOLLOWED_WITH, PASSWORD_HASH
+from tests.conftest import FOLLOWED_WITH, PASSWORD_HASH, monday
 
 pytestmark = pytest.mark.usefixtures("in_english")
 
-START = date(2026, 9, 1)  # both world placements start on this day
 FRAMEWORK = FOLLOWED_WITH["framework_id"]
 
 
@@ -110,7 +109,7 @@ def register(placement, actor: Actor, author, indicator: str, level: int | None,
             indicator_id=indicator,
             setting=Setting.NOT_POSSIBLE if level is None else Setting.WORKPLACE,
             level=level,
-            observed_on=START,
+            observed_on=placement.start_date,
             **columns,
         )
     )
@@ -131,7 +130,7 @@ def add_visit(placement, planned_on: date, status=VisitStatus.LOCKED, held_on=No
 
 
 def add_agreement(placement, due: date, state=ActionState.OPEN, from_visit=True) -> None:
-    visit = add_visit(placement, START + timedelta(days=7)) if from_visit else None
+    visit = add_visit(placement, placement.start_date + timedelta(days=7)) if from_visit else None
     db.session.add(
         Action(
             placement_id=placement.id,
@@ -178,80 +177,93 @@ def placement_b(english, world):
 # -- each reason at its boundary --------------------------------------------------------
 
 
-def test_mentor_silence_becomes_a_reason_on_the_feedback_day(placement_a, world):
-    add_entry(placement_a, world.mentor_x, Actor.MENTOR, EntryKind.FEEDBACK, date(2026, 10, 1))
-    assert ReasonKind.FEEDBACK not in reasons_on(placement_a, date(2026, 10, 14))
-    reason = reasons_on(placement_a, date(2026, 10, 15))[ReasonKind.FEEDBACK]
+def test_mentor_silence_becomes_a_reason_on_the_feedback_day(start, placement_a, world):
+    add_entry(
+        placement_a, world.mentor_x, Actor.MENTOR, EntryKind.FEEDBACK, start + timedelta(days=30)
+    )
+    assert ReasonKind.FEEDBACK not in reasons_on(placement_a, start + timedelta(days=43))
+    reason = reasons_on(placement_a, start + timedelta(days=44))[ReasonKind.FEEDBACK]
     assert reason.number == 14
     assert reason.text == "No feedback from the mentor for 14 days"
 
 
-def test_a_review_of_a_weekly_log_counts_as_mentor_feedback(placement_a, world):
-    add_entry(placement_a, world.mentor_x, Actor.MENTOR, EntryKind.FEEDBACK, date(2026, 9, 10))
+def test_a_review_of_a_weekly_log_counts_as_mentor_feedback(start, placement_a, world):
+    add_entry(
+        placement_a, world.mentor_x, Actor.MENTOR, EntryKind.FEEDBACK, start + timedelta(days=9)
+    )
     add_entry(
         placement_a,
         world.student_a,
         Actor.STUDENT,
         EntryKind.WEEKLY_LOG,
-        date(2026, 9, 28),
+        monday(start, 4),
         review_status=ReviewStatus.APPROVED,
         reviewed_by_id=world.mentor_x.id,
-        reviewed_at=at(date(2026, 10, 1)),
+        reviewed_at=at(start + timedelta(days=30)),
     )
-    assert ReasonKind.FEEDBACK not in reasons_on(placement_a, date(2026, 10, 14))
-    assert reasons_on(placement_a, date(2026, 10, 15))[ReasonKind.FEEDBACK].number == 14
+    assert ReasonKind.FEEDBACK not in reasons_on(placement_a, start + timedelta(days=43))
+    assert reasons_on(placement_a, start + timedelta(days=44))[ReasonKind.FEEDBACK].number == 14
 
 
-def test_feedback_by_someone_else_than_the_mentor_does_not_count(placement_a, world):
-    add_entry(placement_a, world.coach_a, Actor.COACH, EntryKind.FEEDBACK, date(2026, 10, 1))
-    add_entry(placement_a, world.mentor_x, Actor.MENTOR, EntryKind.AGREEMENT, date(2026, 10, 1))
-    assert reasons_on(placement_a, date(2026, 10, 1))[ReasonKind.FEEDBACK].number == 30
+def test_feedback_by_someone_else_than_the_mentor_does_not_count(start, placement_a, world):
+    add_entry(
+        placement_a, world.coach_a, Actor.COACH, EntryKind.FEEDBACK, start + timedelta(days=30)
+    )
+    add_entry(
+        placement_a, world.mentor_x, Actor.MENTOR, EntryKind.AGREEMENT, start + timedelta(days=30)
+    )
+    assert reasons_on(placement_a, start + timedelta(days=30))[ReasonKind.FEEDBACK].number == 30
 
 
-def test_without_any_feedback_the_silence_counts_from_the_start(placement_a):
-    assert ReasonKind.FEEDBACK not in reasons_on(placement_a, START + timedelta(days=13))
-    assert reasons_on(placement_a, START + timedelta(days=14))[ReasonKind.FEEDBACK].number == 14
+def test_without_any_feedback_the_silence_counts_from_the_start(start, placement_a):
+    assert ReasonKind.FEEDBACK not in reasons_on(placement_a, start + timedelta(days=13))
+    assert reasons_on(placement_a, start + timedelta(days=14))[ReasonKind.FEEDBACK].number == 14
 
 
-def test_student_silence_becomes_a_reason_on_the_reflection_day(placement_a, world):
-    add_entry(placement_a, world.student_a, Actor.STUDENT, EntryKind.WEEKLY_LOG, date(2026, 10, 9))
+def test_student_silence_becomes_a_reason_on_the_reflection_day(start, placement_a, world):
+    add_entry(
+        placement_a,
+        world.student_a,
+        Actor.STUDENT,
+        EntryKind.WEEKLY_LOG,
+        start + timedelta(days=38),
+    )
     # A draft is not handed in: it does not stop the clock.
     add_entry(
         placement_a,
         world.student_a,
         Actor.STUDENT,
         EntryKind.WEEKLY_LOG,
-        date(2026, 10, 15),
+        start + timedelta(days=44),
         review_status=ReviewStatus.DRAFT,
     )
-    assert ReasonKind.REFLECTION not in reasons_on(placement_a, date(2026, 10, 15))
-    reason = reasons_on(placement_a, date(2026, 10, 16))[ReasonKind.REFLECTION]
+    assert ReasonKind.REFLECTION not in reasons_on(placement_a, start + timedelta(days=44))
+    reason = reasons_on(placement_a, start + timedelta(days=45))[ReasonKind.REFLECTION]
     assert reason.text == "No reflection from the student for 7 days"
 
 
-def test_a_weekly_log_counts_from_when_it_was_last_handed_in(placement_a, world):
+def test_a_weekly_log_counts_from_when_it_was_last_handed_in(start, placement_a, world):
     add_entry(
         placement_a,
         world.student_a,
         Actor.STUDENT,
         EntryKind.WEEKLY_LOG,
-        date(2026, 10, 1),
-        submitted_at=at(date(2026, 10, 9)),
-        updated_at=at(date(2026, 10, 9)),
+        start + timedelta(days=30),
+        submitted_at=at(start + timedelta(days=38)),
+        updated_at=at(start + timedelta(days=38)),
     )
-    assert ReasonKind.REFLECTION not in reasons_on(placement_a, date(2026, 10, 15))
-    assert ReasonKind.REFLECTION in reasons_on(placement_a, date(2026, 10, 16))
+    assert ReasonKind.REFLECTION not in reasons_on(placement_a, start + timedelta(days=44))
+    assert ReasonKind.REFLECTION in reasons_on(placement_a, start + timedelta(days=45))
 
 
 # -- each signal counts from its own event, never from another actor's ------------------
 
 
 @pytest.fixture
-def quiet(english, world):
+def quiet(today, english, world):
     """A placement running for 60 days whose student last handed in a week 20 days ago
     (wellbeing 2 of 5), whose mentor last wrote feedback 20 days ago, never visited.
     """
-    today = date.today()
     placement = make_placement(
         world, "Quiet Quinten", start=today - timedelta(days=60), end=today + timedelta(days=200)
     )
@@ -377,7 +389,7 @@ def test_handing_a_returned_week_in_again_keeps_the_mentors_feedback(quiet):
 
 def check_ins(placement, world, levels, status=ReviewStatus.SUBMITTED):
     """Weekly logs of the last weeks with these wellbeing levels, oldest first."""
-    today = date(2026, 11, 20)
+    today = placement.start_date + timedelta(days=80)
     for weeks_ago, level in enumerate(reversed(levels)):
         add_entry(
             placement,
@@ -433,8 +445,7 @@ def test_wellbeing_is_a_reason_only_for_who_may_see_it(english, world):
     assert ReasonKind.WELLBEING not in {reason.kind for reason in rows[0].reasons}
 
 
-def test_the_coach_sees_low_wellbeing_on_the_home_page(app, world, login_as):
-    today = date.today()
+def test_the_coach_sees_low_wellbeing_on_the_home_page(today, app, world, login_as):
     with app.app_context():
         placement = make_placement(world, "Sad Sofie", start=today - timedelta(days=30))
         settle(placement, today)
@@ -454,8 +465,8 @@ def test_the_coach_sees_low_wellbeing_on_the_home_page(app, world, login_as):
     assert "Low wellbeing" not in home(login_as(world.mentor_x))
 
 
-def test_indicators_whose_latest_levels_differ_by_two_are_counted(placement_a, world):
-    today = date(2026, 10, 1)
+def test_indicators_whose_latest_levels_differ_by_two_are_counted(start, placement_a, world):
+    today = start + timedelta(days=30)
     register(placement_a, Actor.STUDENT, world.student_a, "i1", 4)
     register(placement_a, Actor.MENTOR, world.mentor_x, "i1", 2)  # 2 apart: differs
     register(placement_a, Actor.STUDENT, world.student_a, "i2", 3)
@@ -472,15 +483,15 @@ def test_indicators_whose_latest_levels_differ_by_two_are_counted(placement_a, w
     assert ReasonKind.DIVERGENCE not in reasons_on(placement_a, today)
 
 
-def test_divergence_ignores_not_possible_and_other_frameworks(placement_a, world):
+def test_divergence_ignores_not_possible_and_other_frameworks(start, placement_a, world):
     register(placement_a, Actor.STUDENT, world.student_a, "i1", 4)
     register(placement_a, Actor.MENTOR, world.mentor_x, "i1", None)
     register(placement_a, Actor.COACH, world.coach_a, "i1", 1, framework_id="it-support")
-    assert ReasonKind.DIVERGENCE not in reasons_on(placement_a, date(2026, 10, 1))
+    assert ReasonKind.DIVERGENCE not in reasons_on(placement_a, start + timedelta(days=30))
 
 
-def test_open_concerns_are_counted_until_resolved(placement_a, world):
-    day = date(2026, 10, 1)
+def test_open_concerns_are_counted_until_resolved(start, placement_a, world):
+    day = start + timedelta(days=30)
     first = add_entry(placement_a, world.mentor_x, Actor.MENTOR, EntryKind.CONCERN, day)
     add_entry(placement_a, world.coach_a, Actor.COACH, EntryKind.CONCERN, day)
     assert reasons_on(placement_a, day)[ReasonKind.CONCERNS].text == "2 open concerns"
@@ -489,44 +500,45 @@ def test_open_concerns_are_counted_until_resolved(placement_a, world):
     assert reasons_on(placement_a, day)[ReasonKind.CONCERNS].text == "1 open concern"
 
 
-def test_a_visit_is_overdue_after_the_interval_from_the_start(placement_a):
-    assert ReasonKind.VISIT not in reasons_on(placement_a, START + timedelta(days=41))
-    reason = reasons_on(placement_a, START + timedelta(days=42))[ReasonKind.VISIT]
+def test_a_visit_is_overdue_after_the_interval_from_the_start(start, placement_a):
+    assert ReasonKind.VISIT not in reasons_on(placement_a, start + timedelta(days=41))
+    reason = reasons_on(placement_a, start + timedelta(days=42))[ReasonKind.VISIT]
     assert reason.text == "Visit overdue: no visit yet, started 6 weeks ago"
 
 
-def test_a_visit_is_overdue_after_the_interval_from_the_last_visit(placement_a):
-    add_visit(placement_a, date(2026, 9, 28), VisitStatus.FINAL, held_on=date(2026, 10, 1))
-    add_visit(placement_a, date(2026, 9, 20), VisitStatus.CANCELLED)
-    assert ReasonKind.VISIT not in reasons_on(placement_a, date(2026, 11, 11))
-    reason = reasons_on(placement_a, date(2026, 11, 12))[ReasonKind.VISIT]
+def test_a_visit_is_overdue_after_the_interval_from_the_last_visit(start, placement_a):
+    add_visit(placement_a, monday(start, 4), VisitStatus.FINAL, held_on=start + timedelta(days=30))
+    add_visit(placement_a, start + timedelta(days=19), VisitStatus.CANCELLED)
+    assert ReasonKind.VISIT not in reasons_on(placement_a, start + timedelta(days=71))
+    reason = reasons_on(placement_a, start + timedelta(days=72))[ReasonKind.VISIT]
     assert reason.text == "Visit overdue: last visit 6 weeks ago"
-    assert reasons_on(placement_a, date(2026, 11, 26))[ReasonKind.VISIT].number == 8
+    assert reasons_on(placement_a, start + timedelta(days=86))[ReasonKind.VISIT].number == 8
 
 
-def test_a_planned_visit_puts_the_visit_in_hand(placement_a):
-    today = date(2026, 11, 20)
-    add_visit(placement_a, date(2026, 11, 1), VisitStatus.PLANNED)  # passed, never held
+def test_a_planned_visit_puts_the_visit_in_hand(start, placement_a):
+    today = start + timedelta(days=80)
+    add_visit(placement_a, start + timedelta(days=61), VisitStatus.PLANNED)  # passed, never held
     assert ReasonKind.VISIT in reasons_on(placement_a, today)
-    add_visit(placement_a, date(2026, 12, 3), VisitStatus.PLANNED)
+    add_visit(placement_a, start + timedelta(days=93), VisitStatus.PLANNED)
     assert ReasonKind.VISIT not in reasons_on(placement_a, today)
     row = services.assess(select(Placement).where(Placement.id == placement_a.id), today)[0]
-    assert row.next_visit_on == date(2026, 12, 3)
-    assert row.visit_planned_text() == "Visit planned on 3 Dec"
+    assert row.next_visit_on == start + timedelta(days=93)
+    planned = format_date(start + timedelta(days=93), "d MMM", locale="en")
+    assert row.visit_planned_text() == f"Visit planned on {planned}"
 
 
-def test_agreements_of_visits_are_overdue_the_day_after_their_due_date(placement_a):
-    due = date(2026, 10, 10)
+def test_agreements_of_visits_are_overdue_the_day_after_their_due_date(start, placement_a):
+    due = start + timedelta(days=39)
     add_agreement(placement_a, due)
-    add_agreement(placement_a, date(2026, 10, 1), state=ActionState.DONE)
-    add_agreement(placement_a, date(2026, 10, 1), from_visit=False)  # a POP action
+    add_agreement(placement_a, start + timedelta(days=30), state=ActionState.DONE)
+    add_agreement(placement_a, start + timedelta(days=30), from_visit=False)  # a POP action
     assert ReasonKind.AGREEMENTS not in reasons_on(placement_a, due)
     reason = reasons_on(placement_a, due + timedelta(days=1))[ReasonKind.AGREEMENTS]
     assert reason.text == "1 agreement overdue"
 
 
-def test_a_settled_placement_has_no_reasons(placement_a):
-    today = date(2026, 10, 20)
+def test_a_settled_placement_has_no_reasons(start, placement_a):
+    today = start + timedelta(days=49)
     settle(placement_a, today)
     assert reasons_on(placement_a, today) == {}
 
@@ -534,8 +546,8 @@ def test_a_settled_placement_has_no_reasons(placement_a):
 # -- the school's thresholds ------------------------------------------------------------
 
 
-def test_a_schools_own_thresholds_change_the_outcome(placement_a, placement_b, world):
-    today = START + timedelta(days=20)
+def test_a_schools_own_thresholds_change_the_outcome(start, placement_a, placement_b, world):
+    today = start + timedelta(days=20)
     db.session.add(
         SchoolSettings(
             school_id=world.school_a.id,
@@ -559,19 +571,20 @@ def test_a_schools_own_thresholds_change_the_outcome(placement_a, placement_b, w
     assert school_a[ReasonKind.VISIT].text == "Visit overdue: no visit yet, started 2 weeks ago"
 
 
-def test_a_threshold_of_one_level_reads_as_scored_differently(placement_a, world):
+def test_a_threshold_of_one_level_reads_as_scored_differently(start, placement_a, world):
     db.session.add(SchoolSettings(school_id=world.school_a.id, divergence_levels=1))
     db.session.commit()
     register(placement_a, Actor.STUDENT, world.student_a, "i1", 3)
     register(placement_a, Actor.MENTOR, world.mentor_x, "i1", 2)
-    reason = reasons_on(placement_a, date(2026, 10, 1))[ReasonKind.DIVERGENCE]
+    reason = reasons_on(placement_a, start + timedelta(days=30))[ReasonKind.DIVERGENCE]
     assert reason.text == "1 indicator is scored differently"
 
 
 # -- phases and order -------------------------------------------------------------------
 
 
-def make_placement(world, student_name: str, *, start=START, end=date(2027, 6, 30), **columns):
+def make_placement(world, student_name: str, *, start=None, end=None, **columns):
+    """A placement of a new student of school A, by default with the world's dates."""
     student = User(email=f"{student_name.lower()}@a.example", name=student_name)
     student.password_hash = PASSWORD_HASH
     student.memberships.append(Membership(role=Role.STUDENT, organisation_id=world.school_a.id))
@@ -584,8 +597,8 @@ def make_placement(world, student_name: str, *, start=START, end=date(2027, 6, 3
         mentor_id=columns.pop("mentor_id", world.mentor_x.id),
         coach_id=columns.pop("coach_id", world.coach_a.id),
         kind=columns.pop("kind", PlacementKind.DUAL_LEARNING),
-        start_date=start,
-        end_date=end,
+        start_date=start or world.placement_a.start_date,
+        end_date=end or world.placement_a.end_date,
         **FOLLOWED_WITH,
         **columns,
     )
@@ -594,14 +607,16 @@ def make_placement(world, student_name: str, *, start=START, end=date(2027, 6, 3
     return placement
 
 
-def test_placements_that_do_not_run_have_no_reasons(english, world):
-    today = date(2026, 10, 20)
-    upcoming = make_placement(world, "Ulla", start=date(2026, 11, 2))
-    ended = make_placement(world, "Emma", start=date(2026, 3, 1), end=date(2026, 6, 30))
+def test_placements_that_do_not_run_have_no_reasons(start, english, world):
+    today = start + timedelta(days=49)
+    upcoming = make_placement(world, "Ulla", start=monday(start, 9))
+    ended = make_placement(
+        world, "Emma", start=start - timedelta(days=184), end=start - timedelta(days=63)
+    )
     stopped = make_placement(world, "Stan", status=PlacementStatus.STOPPED)
     for placement in (upcoming, ended, stopped):
         add_entry(placement, world.mentor_x, Actor.MENTOR, EntryKind.CONCERN, today)
-        add_agreement(placement, date(2026, 10, 1))
+        add_agreement(placement, start + timedelta(days=30))
     rows = services.assess(select(Placement).where(Placement.coach_id == world.coach_a.id), today)
     by_id = {row.placement_id: row for row in rows}
     for placement, phase in ((upcoming, "upcoming"), (ended, "ended"), (stopped, "stopped")):
@@ -615,8 +630,8 @@ def test_placements_that_do_not_run_have_no_reasons(english, world):
     ]
 
 
-def test_most_reasons_first_then_the_oldest_problem_then_the_name(english, world):
-    today = date(2026, 10, 20)
+def test_most_reasons_first_then_the_oldest_problem_then_the_name(start, english, world):
+    today = start + timedelta(days=49)
     placements = {
         name: make_placement(world, name)
         for name in ("Bart", "Anna", "Cleo", "Dina", "Evi", "Fien")
@@ -628,14 +643,16 @@ def test_most_reasons_first_then_the_oldest_problem_then_the_name(english, world
     add_entry(placements["Bart"], world.mentor_x, Actor.MENTOR, EntryKind.CONCERN, today)
     add_agreement(placements["Bart"], today - timedelta(days=1))
     add_entry(
-        placements["Anna"], world.mentor_x, Actor.MENTOR, EntryKind.CONCERN, date(2026, 10, 15)
+        placements["Anna"],
+        world.mentor_x,
+        Actor.MENTOR,
+        EntryKind.CONCERN,
+        start + timedelta(days=44),
     )
-    add_entry(
-        placements["Cleo"], world.mentor_x, Actor.MENTOR, EntryKind.CONCERN, date(2026, 10, 5)
-    )
+    add_entry(placements["Cleo"], world.mentor_x, Actor.MENTOR, EntryKind.CONCERN, monday(start, 5))
     for name in ("Evi", "Dina"):
         add_entry(placements[name], world.mentor_x, Actor.MENTOR, EntryKind.CONCERN, today)
-    upcoming = make_placement(world, "Aaron", start=date(2026, 11, 2))
+    upcoming = make_placement(world, "Aaron", start=monday(start, 9))
 
     rows = services.assess(
         select(Placement).where(
@@ -672,8 +689,7 @@ def home(browser) -> str:
     return browser.get("/").get_data(as_text=True)
 
 
-def test_the_coach_sees_the_placement_that_needs_attention_on_top(app, world, login_as):
-    today = date.today()
+def test_the_coach_sees_the_placement_that_needs_attention_on_top(today, app, world, login_as):
     with app.app_context():
         calm = make_placement(world, "Calm Carla", start=today - timedelta(days=60))
         settle(calm, today)
@@ -693,8 +709,7 @@ def test_the_coach_sees_the_placement_that_needs_attention_on_top(app, world, lo
     assert page.count("Calm Carla") == 1
 
 
-def test_each_reason_links_to_where_it_is_dealt_with(app, world, login_as):
-    today = date.today()
+def test_each_reason_links_to_where_it_is_dealt_with(today, app, world, login_as):
     with app.app_context():
         placement = db.session.get(Placement, world.placement_a.id)
         placement.start_date = today - timedelta(days=90)
@@ -713,8 +728,7 @@ def test_each_reason_links_to_where_it_is_dealt_with(app, world, login_as):
         assert link in page
 
 
-def test_a_planned_visit_shows_as_information(app, world, login_as):
-    today = date.today()
+def test_a_planned_visit_shows_as_information(today, app, world, login_as):
     with app.app_context():
         placement = db.session.get(Placement, world.placement_a.id)
         placement.start_date = today - timedelta(days=90)
@@ -753,9 +767,11 @@ def test_a_coach_without_placements_sees_the_page_as_before(app, world, login_as
     assert "No placement is shared with you yet." in page
 
 
-def test_ended_placements_are_counted_not_listed_on_the_home_page(app, world, login_as):
+def test_ended_placements_are_counted_not_listed_on_the_home_page(start, app, world, login_as):
     with app.app_context():
-        make_placement(world, "Former Fleur", start=date(2025, 9, 1), end=date(2026, 6, 30))
+        make_placement(
+            world, "Former Fleur", start=monday(start, -52), end=start - timedelta(days=63)
+        )
     page = home(login_as(world.coach_a))
     assert "Former Fleur" not in page
     assert "1 placement has ended or stopped: see the overview" in page
@@ -880,10 +896,12 @@ def read_csv(response) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(text[1:]), delimiter=";"))
 
 
-def test_the_export_has_the_overview_with_its_filters(app, world, login_as, school_a_caseload):
+def test_the_export_has_the_overview_with_its_filters(
+    start, today, app, world, login_as, school_a_caseload
+):
     with app.app_context():
         placement = db.session.get(Placement, world.placement_a.id)
-        add_entry(placement, world.mentor_x, Actor.MENTOR, EntryKind.CONCERN, date.today())
+        add_entry(placement, world.mentor_x, Actor.MENTOR, EntryKind.CONCERN, today)
     coordinator = login_as(world.coordinator_a)
     rows = read_csv(coordinator.get("/caseload.csv"))
     assert [row["Student"] for row in rows][0] == "Student A"  # three reasons: on top
@@ -898,7 +916,7 @@ def test_the_export_has_the_overview_with_its_filters(app, world, login_as, scho
     assert student_a["Phase"] == "Running"
     assert student_a["Open concerns"] == "1"
     assert "1 open concern | No feedback from the mentor for" in student_a["Reasons"]
-    days = (date.today() - START).days
+    days = (today - start).days
     assert student_a["Days without mentor feedback"] == str(days)
 
     gert = read_csv(coordinator.get("/caseload.csv?programme=Autotechniek"))
@@ -1016,10 +1034,10 @@ def test_a_coordinator_sets_only_their_own_schools_thresholds(app, world, login_
     assert saved_settings(app, world.school_a) is None
 
 
-def test_saved_thresholds_change_the_coachs_caseload(app, world, login_as):
+def test_saved_thresholds_change_the_coachs_caseload(today, app, world, login_as):
     with app.app_context():
         for placement in db.session.scalars(select(Placement)):
-            placement.start_date = date.today() - timedelta(days=30)
+            placement.start_date = today - timedelta(days=30)
         db.session.commit()
     assert "No feedback from the mentor for 30 days" in home(login_as(world.coach_a))
     login_as(world.coordinator_a).post(
@@ -1109,7 +1127,7 @@ def plain_reasons(placement: Placement, today: date) -> dict[ReasonKind, int]:
 
 def test_the_grouped_queries_agree_with_a_plain_reading(english, world):
     rng = random.Random(20261123)  # the same "random" caseload every run
-    today = date(2027, 1, 15)
+    today = world.placement_b.start_date + timedelta(days=136)
     db.session.add(
         SchoolSettings(
             school_id=world.school_b.id,
@@ -1234,11 +1252,10 @@ def test_the_grouped_queries_agree_with_a_plain_reading(english, world):
 
 
 @pytest.fixture
-def table_caseload(app, world):
+def table_caseload(today, app, world):
     """Coach A: Student A (silent since the start: three reasons), a student with an open
     concern, one with a single reason, one settled with a visit planned, one upcoming.
     """
-    today = date.today()
     with app.app_context():
         placement = db.session.get(Placement, world.placement_a.id)
         placement.start_date = today - timedelta(days=90)
@@ -1266,7 +1283,7 @@ NAMES = ("Student A", "Cora Concern", "Amber Alone", "Gert Green", "Ulla Upcomin
 
 
 def test_the_table_shows_status_top_reason_last_contact_and_next_visit(
-    world, login_as, table_caseload
+    today, world, login_as, table_caseload
 ):
     page = table(login_as(world.coach_a))
     assert "<caption" in page
@@ -1287,10 +1304,10 @@ def test_the_table_shows_status_top_reason_last_contact_and_next_visit(
     assert "Not running" in rows["Ulla Upcoming"]
     # the coach's last visit (three days ago) is the last contact; Gert's visit is planned
     # (with its year: a contact can be from an earlier school year)
-    last_visit = format_date(date.today() - timedelta(days=3), "d MMM yyyy", locale="en")
+    last_visit = format_date(today - timedelta(days=3), "d MMM yyyy", locale="en")
     assert last_visit in rows["Amber Alone"]
     assert "none yet" in rows["Student A"]
-    next_visit = format_date(date.today() + timedelta(days=4), "d MMM", locale="en")
+    next_visit = format_date(today + timedelta(days=4), "d MMM", locale="en")
     gert = table_caseload["Gert Green"]
     assert f'href="/placements/{gert}/visits">{next_visit}</a>' in rows["Gert Green"]
 
@@ -1343,8 +1360,9 @@ def test_the_home_page_links_the_table(world, login_as):
 # -- the coordinator's home page ----------------------------------------------------------
 
 
-def test_the_coordinators_home_counts_the_placements_that_need_attention(app, world, login_as):
-    today = date.today()
+def test_the_coordinators_home_counts_the_placements_that_need_attention(
+    today, app, world, login_as
+):
     with app.app_context():
         for placement in db.session.scalars(select(Placement)):
             placement.start_date = today - timedelta(days=30)
@@ -1380,12 +1398,11 @@ def test_the_coordinators_home_counts_the_placements_that_need_attention(app, wo
 
 
 @pytest.fixture
-def at_company_x(app, world):
+def at_company_x(today, app, world):
     """Placement A at Company X runs for 60 days: the mentor never wrote, a visit report
     waits for the mentor's confirmation, an agreement of the mentor is overdue, and the
     student's latest week says wellbeing 1 with a coach-only visit note beside it.
     """
-    today = date.today()
     with app.app_context():
         placement = db.session.get(Placement, world.placement_a.id)
         placement.start_date = today - timedelta(days=60)
@@ -1413,12 +1430,12 @@ def test_the_company_coordinator_sees_what_the_company_can_act_on(world, login_a
     assert "/log" not in card
 
 
-def test_the_signals_clear_when_the_mentor_acts(app, world, login_as, at_company_x):
+def test_the_signals_clear_when_the_mentor_acts(today, app, world, login_as, at_company_x):
     with app.app_context():
         visit = db.session.get(Visit, at_company_x)
         placement = db.session.get(Placement, world.placement_a.id)
         visits.confirm(visit, db.session.get(User, world.mentor_x.id), "Read it.")
-        add_entry(placement, world.mentor_x, Actor.MENTOR, EntryKind.FEEDBACK, date.today())
+        add_entry(placement, world.mentor_x, Actor.MENTOR, EntryKind.FEEDBACK, today)
     page = home(login_as(world.company_coordinator_x))
     assert "No feedback from the mentor" not in page
     assert "Visit report waiting for the mentor" not in page

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -296,8 +296,9 @@ def test_a_placement_without_framework_says_so(app, world, login_as):
 
 
 def add_registrations(app, world, count: int) -> None:
+    start = world.placement_a.start_date
     with app.app_context():
-        day = date(2026, 9, 1)
+        day = start
         for n in range(count):
             actor, author = [
                 ("student", world.student_a.id),

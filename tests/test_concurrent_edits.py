@@ -12,7 +12,7 @@ import threading
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import timedelta
 from http.cookiejar import CookieJar
 from urllib.parse import urlencode
 
@@ -36,7 +36,7 @@ from app.models import (
 from app.plans import services as plans
 from app.visits import services as visits
 from tests.browser import page_form
-from tests.conftest import PASSWORD, postgres_url, write_entry
+from tests.conftest import PASSWORD, monday, postgres_url, write_entry
 
 
 def fill(form: dict[str, list[str]], button: str | None = None, **values) -> dict:
@@ -73,6 +73,7 @@ class Editable:
 
 def _made(app, world) -> dict[str, int]:
     """An entry, a goal and a visit of placement A."""
+    start = world.placement_a.start_date
     with app.app_context():
         placement = db.session.get(Placement, world.placement_a.id)
         goal = plans.create_goal(
@@ -83,7 +84,9 @@ def _made(app, world) -> dict[str, int]:
         visit = visits.plan_visit(
             placement,
             db.session.get(User, world.coach_a.id),
-            visits.VisitPlan(date(2026, 10, 1), None, "", ["student", "mentor", "coach"], ""),
+            visits.VisitPlan(
+                start + timedelta(days=30), None, "", ["student", "mentor", "coach"], ""
+            ),
         )
         ids = {"placement": placement.id, "goal": goal.id, "visit": visit.id}
     ids["entry"] = write_entry(app, world.placement_a, world.student_a, sections={"did": "First"})
@@ -145,8 +148,7 @@ EDITABLES = [
         "save",
         "learning_process",
         _report_text,
-        BASE + "/visits/{visit}/report",
-        {"held_on": "2026-10-01"},
+        BASE + "/visits/{visit}/report",  # held on the planned day, as the form says
     ),
     Editable("visit plan", "coach_a", "save", "place", _visit_place, BASE + "/visits/{visit}/edit"),
     Editable(
@@ -356,8 +358,7 @@ CONTENDED = [
         "coach_a",
         "save",
         "learning_process",
-        "/placements/{placement}/visits/{visit}/report",
-        {"held_on": "2026-10-01"},
+        "/placements/{placement}/visits/{visit}/report",  # held on the planned day
     ),
 ]
 
@@ -381,10 +382,12 @@ def _edit_repeatedly(base: str, email: str, thing: Contended, path: str, number:
     "web processes at once",
 )
 @pytest.mark.parametrize("thing", CONTENDED, ids=lambda thing: thing.name)
-def test_concurrent_edits_are_each_applied_or_a_conflict_never_lost(app, world, server, thing):
+def test_concurrent_edits_are_each_applied_or_a_conflict_never_lost(
+    start, app, world, server, thing
+):
     ids = _made(app, world)
     ids["entry"] = write_entry(
-        app, world.placement_a, world.student_a, submit=True, week=date(2026, 10, 12)
+        app, world.placement_a, world.student_a, submit=True, week=monday(start, 6)
     )
     path = thing.path.format(**ids)
     versioned = {"entry": (LogEntry, ids["entry"]), "goal": (Goal, ids["goal"])}.get(

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -39,7 +39,7 @@ from app.models import (
 from app.training import services as training
 from app.visits import services as visits
 from tests.browser import read_page_form
-from tests.conftest import PASSWORD_HASH, write_entry
+from tests.conftest import PASSWORD_HASH, monday, write_entry
 from tests.test_fuzz import fuzz_world
 
 PLACEMENT_A = "/placements/{placement_a}"
@@ -220,17 +220,18 @@ def _realistic(app, world) -> dict[str, int | str]:
     two roles, a mentor at two companies, a placement with every optional field filled,
     and registrations, scores, drafts and a reflection to show again.
     """
+    start = world.placement_a.start_date
+    today = world.today
     ids = fuzz_world(app, world)
     ids["feedback_draft_a"] = write_entry(app, world.placement_a, world.mentor_x, "feedback")
     # A week handed in with a low wellbeing score, and a note for the school only: a box
     # or a choice that is not shown as stored would change who reads them.
     ids["scored_week_a"] = write_entry(
-        app, world.placement_a, world.student_a, week=date(2026, 10, 19), wellbeing=2, submit=True
+        app, world.placement_a, world.student_a, week=monday(start, 7), wellbeing=2, submit=True
     )
     ids["coach_note_a"] = write_entry(
         app, world.placement_a, world.coach_a, "visit_note", coach_only=True, submit=True
     )
-    today = date.today()
     with app.app_context():
         first_school = Organisation(name="Aarschot Atheneum", kind=OrganisationKind.SCHOOL)
         first_company = Organisation(name="Aannemer Aerts", kind=OrganisationKind.COMPANY)
@@ -260,12 +261,14 @@ def _realistic(app, world) -> dict[str, int | str]:
         _registrations_and_scores(placement, world)
         module = training_library().module("feedback-that-lands", "nl")
         training.save_reflection(mentor, module, "I now say what I saw first.")
-        plan = visits.VisitPlan(date(2026, 11, 20), None, "Deinze", ["student", "mentor"], "")
+        plan = visits.VisitPlan(
+            start + timedelta(days=80), None, "Deinze", ["student", "mentor"], ""
+        )
         visit = visits.plan_visit(placement, db.session.get(User, world.coach_a.id), plan)
         ids["report_visit_a"] = visit.id
         visits.save_report(
             visit,
-            held_on=date(2026, 11, 20),
+            held_on=start + timedelta(days=80),
             sections=dict.fromkeys(visits.SECTION_KEYS, "Draft written during the visit."),
             coach_only=[],
             expected_version=visit.version,

@@ -22,7 +22,7 @@ from app.storage import file_storage
 from tests.conftest import PASSWORD, TOTP_SECRET, attach_file, png_bytes, write_entry
 from tests.test_plans import add_goal
 
-NOW = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
+NOW = datetime.now(UTC)  # the moment of the erasures: when the tests run
 
 
 @pytest.fixture

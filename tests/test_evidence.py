@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import warnings
 import zlib
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -20,7 +19,7 @@ from app.followup import evidence
 from app.models import Attachment, LogEntry, Placement, PlacementStatus, ReviewStatus, User
 from app.storage import FileStorage, file_storage
 from config import ConfigurationError
-from tests.conftest import attach_file, png_bytes, write_entry
+from tests.conftest import attach_file, monday, png_bytes, write_entry
 
 PDF_BYTES = (
     b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
@@ -319,10 +318,10 @@ def test_an_entry_takes_the_configured_number_of_attachments_then_says_so(
 
 
 def test_a_placement_takes_the_configured_number_of_attachments_over_its_entries(
-    app, world, login_as, week
+    start, app, world, login_as, week
 ):
     app.config["ATTACHMENTS_PER_PLACEMENT"] = 3
-    other_week = write_entry(app, world.placement_a, world.student_a, week=date(2026, 10, 26))
+    other_week = write_entry(app, world.placement_a, world.student_a, week=monday(start, 8))
     for entry in (week, week, other_week):
         attach_file(app, entry, world.student_a)
     attach_file(app, write_entry(app, world.placement_b, world.student_b), world.student_b)

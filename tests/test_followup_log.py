@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select, update
@@ -21,7 +21,7 @@ from app.models import (
     User,
 )
 from app.placements.services import what_waits
-from tests.conftest import write_entry
+from tests.conftest import monday, write_entry, written
 
 pytestmark = pytest.mark.usefixtures("in_english")
 
@@ -30,9 +30,10 @@ def log_path(world, suffix: str = "") -> str:
     return f"/placements/{world.placement_a.id}/log{suffix}"
 
 
-def week_form(**changes) -> dict:
+def week_form(start, **changes) -> dict:
+    """The weekly log form for the Wednesday of the placement's sixth week."""
     form = {
-        "week": "2026-10-07",
+        "week": (start + timedelta(days=36)).isoformat(),
         "did": "Wired a **distribution board** with Jan.",
         "went_well": "Labelling the circuits.",
         "was_hard": "",
@@ -60,9 +61,11 @@ def entry(app, entry_id: int) -> LogEntry:
 # -- weekly logs ------------------------------------------------------------------------
 
 
-def test_student_saves_a_draft_that_only_they_see(app, world, login_as):
+def test_student_saves_a_draft_that_only_they_see(start, app, world, login_as):
     student = login_as(world.student_a)
-    response = student.post(log_path(world, "/new/weekly_log"), week_form(save="Save as draft"))
+    response = student.post(
+        log_path(world, "/new/weekly_log"), week_form(start, save="Save as draft")
+    )
     assert response.status_code == 302
     assert "saved as a draft" in student.get(log_path(world)).get_data(as_text=True)
     assert "distribution board" in student.get(log_path(world)).get_data(as_text=True)
@@ -72,14 +75,14 @@ def test_student_saves_a_draft_that_only_they_see(app, world, login_as):
         )
     with app.app_context():
         saved = db.session.scalar(select(LogEntry))
-        assert saved.week_start == date(2026, 10, 5)  # filed under its Monday
+        assert saved.week_start == monday(start, 5)  # filed under its Monday
         assert saved.review_status == ReviewStatus.DRAFT
         assert saved.wellbeing == 4
 
 
-def test_submitted_week_waits_for_the_mentor_who_approves_it(app, world, login_as):
+def test_submitted_week_waits_for_the_mentor_who_approves_it(start, app, world, login_as):
     student = login_as(world.student_a)
-    student.post(log_path(world, "/new/weekly_log"), week_form(submit="Submit"))
+    student.post(log_path(world, "/new/weekly_log"), week_form(start, submit="Submit"))
     mentor = login_as(world.mentor_x)
     page = mentor.get(log_path(world)).get_data(as_text=True)
     assert "1 week is waiting for your approval." in page
@@ -119,11 +122,11 @@ def test_mentor_returns_a_week_only_with_a_comment(app, world, login_as):
     assert "Submit to my mentor" in page
 
 
-def test_mentor_approves_all_submitted_weeks_at_once(app, world, login_as):
-    weeks = [date(2026, 9, 7) + timedelta(weeks=n) for n in range(3)]
+def test_mentor_approves_all_submitted_weeks_at_once(start, app, world, login_as):
+    weeks = [monday(start, 1) + timedelta(weeks=n) for n in range(3)]
     for week in weeks:
         write_entry(app, world.placement_a, world.student_a, week=week, submit=True)
-    draft = write_entry(app, world.placement_a, world.student_a, week=date(2026, 10, 12))
+    draft = write_entry(app, world.placement_a, world.student_a, week=monday(start, 6))
     mentor = login_as(world.mentor_x)
     assert "Approve all 3 weeks" in mentor.get(log_path(world)).get_data(as_text=True)
     approve_shown_weeks(mentor, world)
@@ -145,7 +148,7 @@ def test_only_the_mentor_approves(app, world, login_as):
     assert entry(app, entry_id).review_status == ReviewStatus.SUBMITTED
 
 
-def test_editing_an_approved_week_withdraws_the_approval_and_says_so(app, world, login_as):
+def test_editing_an_approved_week_withdraws_the_approval_and_says_so(start, app, world, login_as):
     entry_id = write_entry(app, world.placement_a, world.student_a, submit=True)
     approve_shown_weeks(login_as(world.mentor_x), world)
     student = login_as(world.student_a)
@@ -153,7 +156,12 @@ def test_editing_an_approved_week_withdraws_the_approval_and_says_so(app, world,
     assert "the approval is withdrawn" in form
     response = student.post(
         log_path(world, f"/{entry_id}/edit"),
-        week_form(week="2026-10-05", version=entry(app, entry_id).version, submit="x"),
+        week_form(
+            start,
+            week=monday(start, 5).isoformat(),
+            version=entry(app, entry_id).version,
+            submit="x",
+        ),
     )
     assert response.status_code == 302
     page = student.get(response.headers["Location"]).get_data(as_text=True)
@@ -168,29 +176,44 @@ def test_editing_an_approved_week_withdraws_the_approval_and_says_so(app, world,
     assert "History" in page
 
 
-def test_saving_an_unchanged_week_keeps_its_approval(app, world, login_as):
+def test_saving_an_unchanged_week_keeps_its_approval(start, app, world, login_as):
     entry_id = write_entry(
         app, world.placement_a, world.student_a, submit=True, sections={"did": "Same"}
     )
     approve_shown_weeks(login_as(world.mentor_x), world)
     login_as(world.student_a).post(
         log_path(world, f"/{entry_id}/edit"),
-        {"week": "2026-10-05", "did": "Same", "version": entry(app, entry_id).version, "save": "x"},
+        {
+            "week": monday(start, 5).isoformat(),
+            "did": "Same",
+            "version": entry(app, entry_id).version,
+            "save": "x",
+        },
     )
     assert entry(app, entry_id).review_status == ReviewStatus.APPROVED
 
 
-def test_a_stale_edit_gets_a_conflict_and_keeps_the_text(app, world, login_as):
+def test_a_stale_edit_gets_a_conflict_and_keeps_the_text(start, app, world, login_as):
     entry_id = write_entry(app, world.placement_a, world.student_a, sections={"did": "First"})
     student = login_as(world.student_a)
     opened_version = entry(app, entry_id).version
     student.post(
         log_path(world, f"/{entry_id}/edit"),
-        {"week": "2026-10-05", "did": "Second tab", "version": opened_version, "save": "x"},
+        {
+            "week": monday(start, 5).isoformat(),
+            "did": "Second tab",
+            "version": opened_version,
+            "save": "x",
+        },
     )
     response = student.post(
         log_path(world, f"/{entry_id}/edit"),
-        {"week": "2026-10-05", "did": "My long answer", "version": opened_version, "save": "x"},
+        {
+            "week": monday(start, 5).isoformat(),
+            "did": "My long answer",
+            "version": opened_version,
+            "save": "x",
+        },
     )
     assert response.status_code == 409
     page = response.get_data(as_text=True)
@@ -201,7 +224,11 @@ def test_a_stale_edit_gets_a_conflict_and_keeps_the_text(app, world, login_as):
     # saving again, knowingly, replaces it
     again = student.post(
         log_path(world, f"/{entry_id}/edit"),
-        {"week": "2026-10-05", "did": "My long answer", "version": opened_version + 1},
+        {
+            "week": monday(start, 5).isoformat(),
+            "did": "My long answer",
+            "version": opened_version + 1,
+        },
     )
     assert again.status_code == 302
     assert entry(app, entry_id).sections["did"] == "My long answer"
@@ -241,17 +268,19 @@ def test_a_new_week_can_start_from_last_week(app, world, login_as):
 
 
 @pytest.mark.parametrize(
-    ("week", "message"),
+    ("weeks", "message"),
     [
-        ("2026-10-06", "There is already a log for this week."),
-        ("2027-05-03", "A week log is written during or after the week."),
-        ("2026-08-10", "This week is outside the placement."),
+        (5, "There is already a log for this week."),
+        (35, "A week log is written during or after the week."),
+        (-3, "This week is outside the placement."),
     ],
 )
-def test_a_week_that_cannot_be_logged_gets_a_message(app, world, login_as, week, message):
-    write_entry(app, world.placement_a, world.student_a, week=date(2026, 10, 5))
+def test_a_week_that_cannot_be_logged_gets_a_message(start, app, world, login_as, weeks, message):
+    """The week `weeks` after the placement's first: one written, one far ahead, one before."""
+    write_entry(app, world.placement_a, world.student_a, week=monday(start, 5))
+    week = (monday(start, weeks) + timedelta(days=1)).isoformat()
     response = login_as(world.student_a).post(
-        log_path(world, "/new/weekly_log"), week_form(week=week)
+        log_path(world, "/new/weekly_log"), week_form(start, week=week)
     )
     assert response.status_code == 422
     assert message in response.get_data(as_text=True)
@@ -260,9 +289,9 @@ def test_a_week_that_cannot_be_logged_gets_a_message(app, world, login_as, week,
         assert len(db.session.scalars(select(LogEntry)).all()) == 1
 
 
-def test_an_empty_week_is_not_saved(app, world, login_as):
+def test_an_empty_week_is_not_saved(start, app, world, login_as):
     response = login_as(world.student_a).post(
-        log_path(world, "/new/weekly_log"), {"week": "2026-10-05", "submit": "x"}
+        log_path(world, "/new/weekly_log"), {"week": monday(start, 5).isoformat(), "submit": "x"}
     )
     assert "Write at least one answer before you submit the week." in response.get_data(
         as_text=True
@@ -367,19 +396,19 @@ def test_the_timeline_filters_by_kind_and_pages(app, world, login_as):
     assert "Agreed X" in first  # newest first
 
 
-def test_the_coach_sees_the_wellbeing_trend_and_the_mentor_does_not(app, world, login_as):
+def test_the_coach_sees_the_wellbeing_trend_and_the_mentor_does_not(start, app, world, login_as):
     for n, level in enumerate((4, 3, 2)):
         write_entry(
             app,
             world.placement_a,
             world.student_a,
-            week=date(2026, 9, 7) + timedelta(weeks=n),
+            week=monday(start, 1) + timedelta(weeks=n),
             wellbeing=level,
             submit=True,
         )
     coach_page = login_as(world.coach_a).get(log_path(world)).get_data(as_text=True)
     assert "Wellbeing, week by week" in coach_page
-    assert "Week of 21 September: 2" in coach_page
+    assert f"Week of {written(monday(start, 3), 'd MMMM')}: 2" in coach_page
     assert "Wellbeing, week by week" not in login_as(world.mentor_x).get(log_path(world)).get_data(
         as_text=True
     )
@@ -454,8 +483,8 @@ def test_the_mentor_does_not_see_the_wellbeing_of_a_week(app, world, login_as):
     )
 
 
-def test_the_home_page_says_what_waits_for_the_mentor_and_the_student(app, world, login_as):
-    for week in (date(2026, 9, 7), date(2026, 9, 14)):
+def test_the_home_page_says_what_waits_for_the_mentor_and_the_student(start, app, world, login_as):
+    for week in (monday(start, 1), monday(start, 2)):
         write_entry(app, world.placement_a, world.student_a, week=week, submit=True)
     assert "2 weeks to approve" in login_as(world.mentor_x).get("/").get_data(as_text=True)
     assert "to approve" not in login_as(world.coach_a).get("/").get_data(as_text=True)
@@ -482,13 +511,13 @@ def test_a_service_refusal_has_a_message_outside_a_request(app, world):
 # -- what the history and the approval must never do -----------------------------------
 
 
-def test_a_draft_leaves_no_history_for_others_to_read(app, world, login_as):
+def test_a_draft_leaves_no_history_for_others_to_read(start, app, world, login_as):
     entry_id = write_entry(
         app, world.placement_a, world.student_a, sections={"did": "Angry draft about my boss"}
     )
     login_as(world.student_a).post(
         log_path(world, f"/{entry_id}/edit"),
-        {"week": "2026-10-05", "did": "Calm version", "version": 1, "submit": "x"},
+        {"week": monday(start, 5).isoformat(), "did": "Calm version", "version": 1, "submit": "x"},
     )
     page = login_as(world.mentor_x).get(log_path(world, f"/{entry_id}")).get_data(as_text=True)
     assert "Calm version" in page
@@ -514,7 +543,7 @@ def test_a_note_that_was_coach_only_stays_so_in_its_history(app, world, login_as
     assert "Difficult home situation" in coach_page.get_data(as_text=True)
 
 
-def test_changing_a_submitted_week_keeps_it_with_the_mentor(app, world, login_as):
+def test_changing_a_submitted_week_keeps_it_with_the_mentor(start, app, world, login_as):
     entry_id = write_entry(app, world.placement_a, world.student_a, submit=True)
     student = login_as(world.student_a)
     form = student.get(log_path(world, f"/{entry_id}/edit")).get_data(as_text=True)
@@ -522,13 +551,13 @@ def test_changing_a_submitted_week_keeps_it_with_the_mentor(app, world, login_as
     assert "Save and send to my mentor" in form
     student.post(
         log_path(world, f"/{entry_id}/edit"),
-        {"week": "2026-10-05", "did": "Corrected", "version": 1, "save": "x"},
+        {"week": monday(start, 5).isoformat(), "did": "Corrected", "version": 1, "save": "x"},
     )
     assert entry(app, entry_id).review_status == ReviewStatus.SUBMITTED
     assert "Corrected" in login_as(world.mentor_x).get(log_path(world)).get_data(as_text=True)
 
 
-def test_a_returned_week_saved_without_submitting_stays_returned(app, world, login_as):
+def test_a_returned_week_saved_without_submitting_stays_returned(start, app, world, login_as):
     entry_id = write_entry(app, world.placement_a, world.student_a, submit=True)
     login_as(world.mentor_x).post(
         log_path(world, f"/{entry_id}/review"),
@@ -536,7 +565,7 @@ def test_a_returned_week_saved_without_submitting_stays_returned(app, world, log
     )
     login_as(world.student_a).post(
         log_path(world, f"/{entry_id}/edit"),
-        {"week": "2026-10-05", "did": "More", "version": 2, "save": "x"},
+        {"week": monday(start, 5).isoformat(), "did": "More", "version": 2, "save": "x"},
     )
     assert entry(app, entry_id).review_status == ReviewStatus.RETURNED
     login_as(world.student_a).post(log_path(world, f"/{entry_id}/submit"), {"version": 3})
@@ -546,12 +575,12 @@ def test_a_returned_week_saved_without_submitting_stays_returned(app, world, log
     assert (resubmitted.review_comment, resubmitted.reviewed_by_id) == ("", world.mentor_x.id)
 
 
-def test_approve_all_never_approves_a_week_the_mentor_was_not_shown(app, world, login_as):
-    write_entry(app, world.placement_a, world.student_a, week=date(2026, 9, 7), submit=True)
+def test_approve_all_never_approves_a_week_the_mentor_was_not_shown(start, app, world, login_as):
+    write_entry(app, world.placement_a, world.student_a, week=monday(start, 1), submit=True)
     mentor = login_as(world.mentor_x)
     page = mentor.get(log_path(world)).get_data(as_text=True)
     shown = re.findall(r'name="week" value="([^"]+)"', page)
-    late = write_entry(app, world.placement_a, world.student_a, week=date(2026, 9, 14), submit=True)
+    late = write_entry(app, world.placement_a, world.student_a, week=monday(start, 2), submit=True)
     response = mentor.post(log_path(world, "/approve-weeks"), {"week": shown})
     assert "Nothing was approved" in mentor.get(response.headers["Location"]).get_data(as_text=True)
     assert entry(app, late).review_status == ReviewStatus.SUBMITTED
@@ -585,32 +614,32 @@ def test_a_students_concern_is_for_the_school_not_the_mentor(app, world, login_a
         assert ("My mentor shouts at me" in page) is sees
 
 
-def test_the_student_is_asked_for_this_weeks_log_until_it_is_written(app, world):
-    monday = date(2026, 11, 23)
+def test_the_student_is_asked_for_this_weeks_log_until_it_is_written(start, app, world):
+    week = monday(start, 12)
     with app.app_context():
         student = db.session.get(User, world.student_a.id)
         placement = db.session.get(Placement, world.placement_a.id)
-        assert what_waits(student, [placement], monday)[placement.id].week_to_write == monday
-    write_entry(app, world.placement_a, world.student_a, week=monday, today=monday)
+        assert what_waits(student, [placement], week)[placement.id].week_to_write == week
+    write_entry(app, world.placement_a, world.student_a, week=week, today=week)
     with app.app_context():
         student = db.session.get(User, world.student_a.id)
         placement = db.session.get(Placement, world.placement_a.id)
-        assert what_waits(student, [placement], monday)[placement.id].week_to_write is None
+        assert what_waits(student, [placement], week)[placement.id].week_to_write is None
         mentor = db.session.get(User, world.mentor_x.id)
-        assert what_waits(mentor, [placement], monday)[placement.id].week_to_write is None
+        assert what_waits(mentor, [placement], week)[placement.id].week_to_write is None
 
 
-def test_a_week_without_a_check_in_shows_as_a_gap(app, world, login_as):
-    for week, level in ((date(2026, 9, 7), 4), (date(2026, 9, 21), 2)):
+def test_a_week_without_a_check_in_shows_as_a_gap(start, app, world, login_as):
+    for week, level in ((monday(start, 1), 4), (monday(start, 3), 2)):
         write_entry(
             app, world.placement_a, world.student_a, week=week, wellbeing=level, submit=True
         )
     with app.app_context():
         trend = entries.wellbeing_trend(db.session.get(Placement, world.placement_a.id))
-    assert trend == [(date(2026, 9, 7), 4), (date(2026, 9, 14), None), (date(2026, 9, 21), 2)]
+    assert trend == [(monday(start, 1), 4), (monday(start, 2), None), (monday(start, 3), 2)]
     coach_page = login_as(world.coach_a).get(log_path(world)).get_data(as_text=True)
-    assert "Week of 14 September: no check-in" in coach_page
+    assert f"Week of {written(monday(start, 2), 'd MMMM')}: no check-in" in coach_page
     assert "Talk about it at the next visit" in coach_page
     student_page = login_as(world.student_a).get(log_path(world)).get_data(as_text=True)
-    assert "Week of 14 September: no check-in" in student_page
+    assert f"Week of {written(monday(start, 2), 'd MMMM')}: no check-in" in student_page
     assert "Talk about it at the next visit" not in student_page

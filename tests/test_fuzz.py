@@ -18,7 +18,7 @@ import os
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from hypothesis import given
@@ -47,7 +47,7 @@ from app.models.columns import utcnow
 from app.plans import services as plans
 from app.privacy import services as privacy
 from app.visits import services as visits
-from tests.conftest import attach_file, write_entry
+from tests.conftest import attach_file, monday, write_entry
 from tests.fuzzing import (
     ALLOWED_STATUSES,
     FUZZ_SETTINGS,
@@ -465,11 +465,12 @@ def fuzz_world(app, world) -> dict[str, int | str]:
     """The world's ids, and something for every form to act on: entries, a goal, visits,
     a template, a practice post, a guardian's approval, a privacy request, invitations.
     """
+    start = world.placement_a.start_date
     ids: dict[str, int | str] = {
         name: obj.id for name, obj in vars(world).items() if hasattr(obj, "id")
     }
     ids["week_a"] = write_entry(app, world.placement_a, world.student_a, submit=True)
-    ids["draft_a"] = write_entry(app, world.placement_a, world.student_a, week=date(2026, 10, 12))
+    ids["draft_a"] = write_entry(app, world.placement_a, world.student_a, week=monday(start, 6))
     ids["concern_a"] = write_entry(app, world.placement_a, world.student_a, "concern")
     ids["week_b"] = write_entry(app, world.placement_b, world.student_b, submit=True)
     ids["attachment_a"] = attach_file(app, ids["draft_a"], world.student_a)
@@ -511,17 +512,19 @@ def fuzz_world(app, world) -> dict[str, int | str]:
         db.session.add(template)
         db.session.commit()
         ids["template_a"] = template.id
-        plan = visits.VisitPlan(date(2026, 11, 20), None, "Deinze", ["student", "mentor"], "")
+        plan = visits.VisitPlan(
+            start + timedelta(days=80), None, "Deinze", ["student", "mentor"], ""
+        )
         ids["visit_a"] = visits.plan_visit(placement, coach, plan).id
         final = visits.plan_visit(placement, coach, plan)
         visits.save_report(
             final,
-            held_on=date(2026, 11, 20),
+            held_on=start + timedelta(days=80),
             sections=dict.fromkeys(visits.SECTION_KEYS, "Went well."),
             coach_only=[],
             expected_version=final.version,
         )
-        visits.finalise(final, coach, date(2026, 11, 21), expected_version=final.version)
+        visits.finalise(final, coach, start + timedelta(days=81), expected_version=final.version)
         ids["final_visit_a"] = final.id
         post = PracticePost(module_id="feedback-that-lands", author_id=mentor.id, body="A tip.")
         approval = GuardianApproval(
@@ -529,7 +532,7 @@ def fuzz_world(app, world) -> dict[str, int | str]:
             guardian_name="Gina Guardian",
             text_version="2026-1",
             method=ApprovalMethod.PAPER,
-            approved_on=date(2026, 8, 25),
+            approved_on=start - timedelta(days=7),
             recorded_by_id=world.coordinator_a.id,
         )
         invited = User(email="invited@a.example", name="Ivo Invited")
@@ -565,7 +568,7 @@ def fuzz_world(app, world) -> dict[str, int | str]:
             Link(QuickAction.APPROVE_WEEK, mentor.id, ids["week_a"], now)
         )
         ids["quick_feedback_a"] = make_token(
-            Link(QuickAction.GIVE_FEEDBACK, mentor.id, placement.id, now, week=date(2026, 10, 5))
+            Link(QuickAction.GIVE_FEEDBACK, mentor.id, placement.id, now, week=monday(start, 5))
         )
         ids["quick_report_a"] = make_token(
             Link(QuickAction.CONFIRM_REPORT, mentor.id, ids["final_visit_a"], now)

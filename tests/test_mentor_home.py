@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import insert, select
 
+from app import dates
 from app.extensions import db
 from app.followup.entries import monday_of
 from app.models import (
@@ -36,7 +37,7 @@ pytestmark = pytest.mark.usefixtures("in_english")
 
 def run_now(app) -> date:
     """Every placement of the world runs today, whatever day the tests run on."""
-    today = date.today()
+    today = dates.today()
     with app.app_context():
         for placement in db.session.scalars(select(Placement)):
             placement.start_date = today - timedelta(days=90)

@@ -8,7 +8,7 @@ are delivered.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -35,12 +35,15 @@ from app.models import (
 )
 from app.notifications import delivery, reminders
 from app.visits import services as visits
-from tests.conftest import Browser, make_user, write_entry
+from tests.conftest import Browser, at, make_user, monday, write_entry, written
 
 pytestmark = pytest.mark.usefixtures("in_english")
 
-# Reminders go out on this Tuesday of the placement, at 10:00 in Brussels.
-REMINDER_TIME = datetime(2026, 10, 13, 10, 0, tzinfo=ZoneInfo("Europe/Brussels"))
+
+@pytest.fixture
+def reminder_time(start) -> datetime:
+    """Reminders go out on this Tuesday of the placement, at 10:00 in Brussels."""
+    return at(start + timedelta(weeks=6), 10, zone=ZoneInfo("Europe/Brussels"))
 
 
 # -- helpers ----------------------------------------------------------------------------
@@ -93,22 +96,27 @@ def submitted_week_link(app, world, outbox, **options) -> tuple[int, str, dateti
 
 def final_report(app, world) -> int:
     """A visit of placement A whose report the coach made final."""
+    start = world.placement_a.start_date
     with app.app_context():
         coach = db.session.get(User, world.coach_a.id)
         visit = visits.plan_visit(
             db.session.get(Placement, world.placement_a.id),
             coach,
-            visits.VisitPlan(date(2026, 10, 1), None, "", ["student", "mentor", "coach"], ""),
+            visits.VisitPlan(
+                start + timedelta(days=30), None, "", ["student", "mentor", "coach"], ""
+            ),
         )
         visits.save_report(
             visit,
-            held_on=date(2026, 10, 1),
+            held_on=start + timedelta(days=30),
             sections={"learning_process": "Wires boards on her own now."},
             coach_only=[],
             expected_version=visit.version,
         )
-        visits.add_agreement(visit, coach, "Ask before lunch", Actor.STUDENT, date(2026, 10, 20))
-        visits.finalise(visit, coach, date(2026, 10, 2), expected_version=visit.version)
+        visits.add_agreement(
+            visit, coach, "Ask before lunch", Actor.STUDENT, start + timedelta(days=49)
+        )
+        visits.finalise(visit, coach, start + timedelta(days=31), expected_version=visit.version)
         return visit.id
 
 
@@ -167,7 +175,7 @@ def school_settings(app, school, **values) -> None:
 # -- approving a week -------------------------------------------------------------------
 
 
-def test_mentor_approves_the_week_from_the_email_without_logging_in(app, world, outbox):
+def test_mentor_approves_the_week_from_the_email_without_logging_in(start, app, world, outbox):
     entry_id, link, _sent = submitted_week_link(app, world, outbox)
     body = outbox.body(mail_to(outbox, "mentor@x.example"))
     assert body.index("Read this week and approve or return it, without logging in:") < body.index(
@@ -180,7 +188,7 @@ def test_mentor_approves_the_week_from_the_email_without_logging_in(app, world, 
     assert shown.status_code == 200
     text = page(shown)
     assert "For Mentor X" in text
-    assert "Week of 5 October 2026" in text
+    assert f"Week of {written(monday(start, 5))}" in text
     assert "did by Student A" in text
     assert "Log in to see the whole log" in text
     assert f"/login?next=/placements/{world.placement_a.id}/log/{entry_id}" in text
@@ -287,10 +295,10 @@ def test_a_week_changed_while_the_mentor_read_it_is_shown_again(app, world, outb
     assert entry_of(app, entry_id).review_status == ReviewStatus.APPROVED
 
 
-def test_the_link_acts_on_its_own_week_only(app, world, outbox):
+def test_the_link_acts_on_its_own_week_only(start, app, world, outbox):
     first, link, _sent = submitted_week_link(app, world, outbox)
     second = write_entry(
-        app, world.placement_a, world.student_a, submit=True, week=date(2026, 10, 12)
+        app, world.placement_a, world.student_a, submit=True, week=monday(start, 6)
     )
     visitor(app).post(link, {"version": 1, "approve": "Approve"})
     assert entry_of(app, first).review_status == ReviewStatus.APPROVED
@@ -300,20 +308,22 @@ def test_the_link_acts_on_its_own_week_only(app, world, outbox):
 # -- feedback ---------------------------------------------------------------------------
 
 
-def test_mentor_gives_this_weeks_feedback_from_the_reminder(app, world, outbox, clock):
+def test_mentor_gives_this_weeks_feedback_from_the_reminder(
+    reminder_time, start, app, world, outbox, clock
+):
     with app.app_context():
-        reminders.decide(REMINDER_TIME)
-    deliver(app, REMINDER_TIME)
+        reminders.decide(reminder_time)
+    deliver(app, reminder_time)
     message = mail_to(outbox, "mentor@x.example", "no feedback")
     assert "Give this week's feedback, without logging in:" in outbox.body(message)
     (link,) = quick_links(outbox, message)
-    clock(REMINDER_TIME + timedelta(hours=2))
+    clock(reminder_time + timedelta(hours=2))
     phone = visitor(app)
 
     shown = phone.get(link)
     assert shown.status_code == 200
     assert "Feedback for Student A" in page(shown)
-    assert "Week of 12 October 2026" in page(shown)
+    assert f"Week of {written(monday(start, 6))}" in page(shown)
 
     empty = phone.post(link, {"went_well": "", "work_on": "Ask sooner.", "next_step": ""})
     assert empty.status_code == 422
@@ -338,28 +348,30 @@ def test_mentor_gives_this_weeks_feedback_from_the_reminder(app, world, outbox, 
     assert "Your feedback for this week is already in the log." in page(second)
 
 
-def test_feedback_given_after_logging_in_ends_the_link(app, world, clock):
+def test_feedback_given_after_logging_in_ends_the_link(reminder_time, start, app, world, clock):
     token = token_for(
         app,
         QuickAction.GIVE_FEEDBACK,
         world.mentor_x,
         world.placement_a.id,
-        REMINDER_TIME,
-        date(2026, 10, 12),
+        reminder_time,
+        monday(start, 6),
     )
-    clock(REMINDER_TIME)
+    clock(reminder_time)
     assert visitor(app).get(f"/quick/{token}").status_code == 200
     write_entry(app, world.placement_a, world.mentor_x, "feedback")
     assert visitor(app).get(f"/quick/{token}").status_code == 410
 
 
-def test_the_feedback_page_shows_what_the_student_wrote_above_the_boxes(app, world, clock):
+def test_the_feedback_page_shows_what_the_student_wrote_above_the_boxes(
+    reminder_time, start, app, world, clock
+):
     """The week's log once handed in, else the latest handed in before it; never a draft."""
     write_entry(
         app,
         world.placement_a,
         world.student_a,
-        week=date(2026, 10, 5),
+        week=monday(start, 5),
         submit=True,
         sections={"did": "Wired the kitchen sockets.", "went_well": "Measured it all myself."},
     )
@@ -367,7 +379,7 @@ def test_the_feedback_page_shows_what_the_student_wrote_above_the_boxes(app, wor
         app,
         world.placement_a,
         world.student_a,
-        week=date(2026, 10, 12),
+        week=monday(start, 6),
         sections={"did": "A draft nobody reads yet."},
     )
     token = token_for(
@@ -375,12 +387,12 @@ def test_the_feedback_page_shows_what_the_student_wrote_above_the_boxes(app, wor
         QuickAction.GIVE_FEEDBACK,
         world.mentor_x,
         world.placement_a.id,
-        REMINDER_TIME,
-        date(2026, 10, 12),
+        reminder_time,
+        monday(start, 6),
     )
-    clock(REMINDER_TIME)
+    clock(reminder_time)
     shown = page(visitor(app).get(f"/quick/{token}"))
-    assert "What Student A wrote in the week of 5 October" in shown
+    assert f"What Student A wrote in the week of {written(monday(start, 5), 'd MMMM')}" in shown
     assert shown.index("Wired the kitchen sockets.") < shown.index('name="went_well"')
     assert "Measured it all myself." in shown
     assert "A draft nobody reads yet." not in shown
@@ -389,7 +401,7 @@ def test_the_feedback_page_shows_what_the_student_wrote_above_the_boxes(app, wor
 # -- confirming a visit report ----------------------------------------------------------
 
 
-def test_mentor_confirms_the_visit_report_from_the_email(app, world, outbox):
+def test_mentor_confirms_the_visit_report_from_the_email(start, app, world, outbox):
     visit_id = final_report(app, world)
     deliver(app, soon())
     message = mail_to(outbox, "mentor@x.example", "please read and confirm")
@@ -400,7 +412,7 @@ def test_mentor_confirms_the_visit_report_from_the_email(app, world, outbox):
     shown = phone.get(link)
     assert shown.status_code == 200
     text = page(shown)
-    assert "Report of the visit of 1 October 2026" in text
+    assert f"Report of the visit of {written(start + timedelta(days=30))}" in text
     assert "Wires boards on her own now." in text
     assert "Ask before lunch" in text
 
@@ -503,7 +515,7 @@ def test_a_placement_that_ended_closes_its_links(app, world, outbox):
     assert refusals(app) == ["closed"]
 
 
-def test_a_school_that_switched_links_off_gets_none_and_old_ones_stop(app, world, outbox):
+def test_a_school_that_switched_links_off_gets_none_and_old_ones_stop(start, app, world, outbox):
     entry_id, link, _sent = submitted_week_link(app, world, outbox)
     school_settings(app, world.school_a, mentor_links=False)
     refused = visitor(app).get(link)
@@ -513,7 +525,7 @@ def test_a_school_that_switched_links_off_gets_none_and_old_ones_stop(app, world
     assert entry_of(app, entry_id).review_status == ReviewStatus.SUBMITTED
     assert refusals(app) == ["switched_off", "switched_off"]
 
-    write_entry(app, world.placement_a, world.student_a, submit=True, week=date(2026, 10, 12))
+    write_entry(app, world.placement_a, world.student_a, submit=True, week=monday(start, 6))
     deliver(app, soon())
     body = outbox.body(outbox.messages[-1])
     assert "/quick/" not in body
@@ -556,13 +568,13 @@ def test_someone_else_logged_in_is_asked_to_log_out_first(app, world, outbox, lo
 # -- which e-mails carry a link ---------------------------------------------------------
 
 
-def test_only_the_mentor_gets_quick_links(app, world, outbox):
+def test_only_the_mentor_gets_quick_links(reminder_time, app, world, outbox):
     write_entry(app, world.placement_a, world.student_a, submit=True)
     write_entry(app, world.placement_a, world.mentor_x, "feedback")
     write_entry(app, world.placement_a, world.coach_a, "visit_note")
     final_report(app, world)
     with app.app_context():
-        reminders.decide(REMINDER_TIME)
+        reminders.decide(reminder_time)
     deliver(app, soon())
     with_links = {m["To"] for m in outbox.messages if quick_links(outbox, m)}
     assert with_links == {"mentor@x.example", "mentor@y.example"}  # B's: a feedback reminder

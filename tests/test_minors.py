@@ -22,10 +22,16 @@ from app.models import (
 )
 from app.privacy.minors import age_on, is_minor, needs_approval
 from app.privacy.registry import PRIVACY_NOTICE_VERSION
-from tests.conftest import placement_form
+from tests.conftest import placement_form, written
 
-# Student B (School B in the Netherlands, at Company Y in Belgium) turns 18 on this day.
-EIGHTEENTH = date(2027, 3, 10)
+
+@pytest.fixture
+def eighteenth(start) -> date:
+    """Student B (School B in the Netherlands, at Company Y in Belgium) turns 18 on this day,
+    half a year into the placement (never on 29 February: not every year has one).
+    """
+    day = start + timedelta(days=190)
+    return day.replace(day=min(day.day, 28))
 
 
 @pytest.mark.parametrize(
@@ -33,14 +39,17 @@ EIGHTEENTH = date(2027, 3, 10)
     [(date(2027, 3, 9), 17), (date(2027, 3, 10), 18), (date(2028, 3, 9), 18)],
 )
 def test_an_age_counts_whole_years_from_the_birthday(day, age):
+    """Fixed days: the rule of whole years is the point, not today."""
     assert age_on(date(2009, 3, 10), day) == age
 
 
 @pytest.fixture
-def minor_abroad(app, world):
-    """Student B, born 10 March 2009: a minor when placement B starts abroad."""
+def minor_abroad(app, world, eighteenth):
+    """Student B, 18 half a year in: a minor when placement B starts abroad."""
     with app.app_context():
-        db.session.get(User, world.student_b.id).birth_date = date(2009, 3, 10)
+        db.session.get(User, world.student_b.id).birth_date = eighteenth.replace(
+            year=eighteenth.year - 18
+        )
         db.session.commit()
     return world
 
@@ -53,23 +62,25 @@ def _form_b(world, **changes) -> dict:
         workplace=world.company_y.id,
         mentor=world.mentor_y.id,
         coach=world.coach_b.id,
-        start_date="2026-09-01",
-        end_date="2027-08-31",
+        start_date=world.placement_b.start_date.isoformat(),
+        end_date=world.placement_b.end_date.isoformat(),
         **changes,
     )
 
 
-def test_the_schools_rule_decides_which_placements_of_a_minor_need_approval(app, minor_abroad):
+def test_the_schools_rule_decides_which_placements_of_a_minor_need_approval(
+    app, minor_abroad, eighteenth
+):
     world = minor_abroad
     with app.app_context():
         student = db.session.get(User, world.student_b.id)
         school = db.session.get(type(world.school_b), world.school_b.id)
         abroad = db.session.get(type(world.company_y), world.company_y.id)
-        start = date(2026, 9, 1)
+        start = world.placement_b.start_date
         assert is_minor(student, start)
         assert needs_approval(student, school, abroad, start, start)  # default: abroad
         # once she is 18, nothing more is needed
-        assert not needs_approval(student, school, abroad, start, EIGHTEENTH)
+        assert not needs_approval(student, school, abroad, start, eighteenth)
         db.session.add(SchoolSettings(school_id=school.id, guardian_approval="none"))
         db.session.commit()
         assert not needs_approval(student, school, abroad, start, start)
@@ -79,7 +90,7 @@ def test_the_schools_rule_decides_which_placements_of_a_minor_need_approval(app,
 
 
 def test_a_minors_placement_abroad_cannot_become_active_without_approval(
-    app, minor_abroad, login_as, in_english
+    start, app, minor_abroad, login_as, in_english
 ):
     world = minor_abroad
     coordinator = login_as(world.coordinator_b)
@@ -103,12 +114,12 @@ def test_a_minors_placement_abroad_cannot_become_active_without_approval(
             "guardian_name": "Marc B (father)",
             "text_version": "Stage buitenland v2",
             "method": "paper",
-            "approved_on": "2026-08-20",
+            "approved_on": (start - timedelta(days=12)).isoformat(),
         },
     )
     assert recorded.status_code == 302
     page = coordinator.get(f"/placements/{world.placement_b.id}").get_data(as_text=True)
-    assert "by Marc B (father) on 20 August 2026" in page
+    assert f"by Marc B (father) on {written(start - timedelta(days=12))}" in page
     assert "Signed on paper" in page
     assert coordinator.post(path, _form_b(world)).status_code == 302
 
@@ -134,9 +145,8 @@ FLAG = "A guardian’s approval is missing"
 
 
 @pytest.fixture
-def minor_in_preparation(app, world, in_english):
+def minor_in_preparation(today, app, world, in_english):
     """Student B is 16 and placement B (abroad) starts in two weeks, in preparation."""
-    today = date.today()
     with app.app_context():
         db.session.get(User, world.student_b.id).birth_date = today.replace(
             year=today.year - 16, day=min(today.day, 28)
@@ -185,7 +195,7 @@ def test_no_one_outside_the_school_learns_of_it(minor_in_preparation, login_as, 
 
 
 def test_recording_an_approval_clears_the_flag_and_revoking_it_brings_it_back(
-    app, minor_in_preparation, login_as
+    today, app, minor_in_preparation, login_as
 ):
     world = minor_in_preparation
     coordinator = login_as(world.coordinator_b)
@@ -195,7 +205,7 @@ def test_recording_an_approval_clears_the_flag_and_revoking_it_brings_it_back(
             "guardian_name": "Marc B (father)",
             "text_version": "Stage buitenland v2",
             "method": "paper",
-            "approved_on": date.today().isoformat(),
+            "approved_on": today.isoformat(),
         },
     )
     for role, path in (("coach_b", "/"), ("coordinator_b", "/"), ("coordinator_b", "/caseload")):
@@ -210,13 +220,11 @@ def test_recording_an_approval_clears_the_flag_and_revoking_it_brings_it_back(
 
 
 def test_a_placement_still_in_preparation_after_its_start_needs_attention(
-    app, minor_in_preparation, login_as
+    today, app, minor_in_preparation, login_as
 ):
     world = minor_in_preparation
     with app.app_context():
-        db.session.get(Placement, world.placement_b.id).start_date = date.today() - timedelta(
-            days=3
-        )
+        db.session.get(Placement, world.placement_b.id).start_date = today - timedelta(days=3)
         db.session.commit()
     page = _page(login_as, world, "coach_b", "/")
     attention = page[page.index('id="group-attention"') :]
@@ -235,14 +243,14 @@ def test_a_placement_still_in_preparation_after_its_start_needs_attention(
     ],
 )
 def test_a_placement_that_is_over_needs_no_approval_any_more(
-    app, minor_in_preparation, login_as, status, ended_days_ago
+    today, app, minor_in_preparation, login_as, status, ended_days_ago
 ):
     world = minor_in_preparation
     with app.app_context():
         placement = db.session.get(Placement, world.placement_b.id)
         placement.status = status
-        placement.start_date = date.today() - timedelta(days=90)
-        placement.end_date = date.today() - timedelta(days=ended_days_ago)
+        placement.start_date = today - timedelta(days=90)
+        placement.end_date = today - timedelta(days=ended_days_ago)
         db.session.commit()
     for role, path in (("coordinator_b", "/"), ("coordinator_b", "/caseload")):
         assert FLAG not in _page(login_as, world, role, path), (role, path)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import select, text
@@ -65,7 +65,7 @@ def test_foreign_keys_are_enforced(world):
 
 def test_placement_cannot_end_before_it_starts(world):
     placement = db.session.get(Placement, world.placement_a.id)
-    placement.end_date = date(2026, 1, 1)
+    placement.end_date = placement.start_date - timedelta(days=1)
     with pytest.raises(IntegrityError):
         db.session.commit()
     db.session.rollback()
@@ -105,9 +105,10 @@ def test_sqlite_connections_wait_and_use_wal(app):
 
 def test_placement_phase_follows_the_dates(world):
     placement = db.session.get(Placement, world.placement_a.id)
-    assert placement.phase_on(date(2026, 8, 1)) == "upcoming"
-    assert placement.phase_on(date(2026, 10, 1)) == "running"
-    assert placement.phase_on(date(2027, 7, 1)) == "ended"
+    assert placement.phase_on(placement.start_date - timedelta(days=1)) == "upcoming"
+    assert placement.phase_on(placement.start_date) == "running"
+    assert placement.phase_on(placement.end_date) == "running"
+    assert placement.phase_on(placement.end_date + timedelta(days=1)) == "ended"
 
 
 def test_enums_are_stored_as_plain_text(world):

@@ -44,12 +44,12 @@ from app.notifications.texts import describe
 from app.plans import services as plans
 from app.visits import services as visits
 from config import TestingConfig
-from tests.conftest import build_world, png_bytes, reset_postgres_schema
+from tests.conftest import build_world, monday, png_bytes, reset_postgres_schema, written
 
 K = NotificationKind
 pytestmark = pytest.mark.usefixtures("in_english")
 
-TODAY = date.today()
+TODAY = date.today()  # the day the tests run on (moved with --today)
 MONDAY = TODAY - timedelta(days=TODAY.weekday())
 LAST_MONDAY = MONDAY - timedelta(days=7)
 
@@ -564,7 +564,7 @@ def test_resolving_runs_the_same_small_statements_for_50_and_5000_notifications(
     assert max(many.bound) == max(few.bound) <= 10
 
 
-def test_resolving_reads_the_subject_index(app, running):
+def test_resolving_reads_the_subject_index(start, app, running):
     with app.app_context():
         if db.engine.dialect.name != "sqlite":
             pytest.skip("the plan is read from SQLite's EXPLAIN QUERY PLAN")
@@ -574,8 +574,9 @@ def test_resolving_reads_the_subject_index(app, running):
                 text(
                     "EXPLAIN QUERY PLAN UPDATE notification SET resolved_at = 1 "
                     "WHERE placement_id = 1 AND kind IN ('log_due', 'log_missing') "
-                    "AND subject = 'week:2026-12-07' AND resolved_at IS NULL"
-                )
+                    "AND subject = :subject AND resolved_at IS NULL"
+                ),
+                {"subject": f"week:{monday(start, 14)}"},
             )
         )
     assert "ix_notification_subject" in plan
@@ -599,7 +600,7 @@ def test_goal_titles_stay_out_of_emails(app, running, outbox):
 # -- notifications written before subjects existed --------------------------------------
 
 
-def test_notifications_from_before_the_migration_get_their_subject_and_still_read_well(app):
+def test_notifications_from_before_the_migration_get_their_subject_and_still_read_well(start, app):
     with app.app_context():
         if db.engine.dialect.name == "postgresql":
             reset_postgres_schema()
@@ -613,7 +614,7 @@ def test_notifications_from_before_the_migration_get_their_subject_and_still_rea
             author_role="student",
             kind="weekly_log",
             sections={"did": "Cabling"},
-            week_start=date(2026, 10, 5),
+            week_start=monday(start, 5),
             review_status="submitted",
         )
         db.session.add(entry)
@@ -628,8 +629,8 @@ def test_notifications_from_before_the_migration_get_their_subject_and_still_rea
             (
                 world.student_a.id,
                 "log_missing",
-                f"log_missing:{world.placement_a.id}:2026-10-05",
-                {"week": "2026-10-05"},
+                f"log_missing:{world.placement_a.id}:{monday(start, 5)}",
+                {"week": monday(start, 5).isoformat()},
             ),
             (
                 world.mentor_x.id,
@@ -641,7 +642,7 @@ def test_notifications_from_before_the_migration_get_their_subject_and_still_rea
                 world.mentor_x.id,
                 "visit_report_to_confirm",
                 "visit:7:confirm",
-                {"visit_id": 7, "day": "2026-10-01"},
+                {"visit_id": 7, "day": (start + timedelta(days=30)).isoformat()},
             ),
             (
                 world.coach_a.id,
@@ -673,7 +674,7 @@ def test_notifications_from_before_the_migration_get_their_subject_and_still_rea
         subjects = dict(db.session.execute(select(Notification.kind, Notification.subject)).all())
         assert subjects == {
             K.ENTRY_ADDED: f"entry:{entry.id}",
-            K.LOG_MISSING: "week:2026-10-05",
+            K.LOG_MISSING: f"week:{monday(start, 5)}",
             K.FEEDBACK_MISSING: "feedback",
             K.VISIT_REPORT_TO_CONFIRM: "visit:7",
             K.NEEDS_ATTENTION: "attention:feedback",
@@ -689,7 +690,10 @@ def test_notifications_from_before_the_migration_get_their_subject_and_still_rea
                     mentor,
                 )
             ]
-        assert "Student A handed in the weekly log of the week of 5 October 2026" in titles
+        assert (
+            f"Student A handed in the weekly log of the week of {written(monday(start, 5))}"
+            in titles
+        )
         # Doing the work resolves them too.
         assert resolve((K.FEEDBACK_MISSING,), "feedback", placement_id=world.placement_a.id) == 1
 

@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from app import dates
 from app.content.services import training_library
 from app.extensions import db
 from app.followup import entries
@@ -32,12 +33,15 @@ from app.notifications.services import Target, notify
 from app.plans import services as plans
 from app.training import services as training
 from app.visits import services as visits
-from tests.conftest import postgres_url, write_entry
+from tests.conftest import at, monday, postgres_url, write_entry, written
 
 pytestmark = pytest.mark.usefixtures("in_english")
 
-# A Monday in the placement, at 10:00 in Brussels (08:00 UTC): after the summary hour.
-MONDAY = datetime(2026, 10, 5, 8, 0, tzinfo=UTC)
+
+@pytest.fixture
+def monday_morning(start) -> datetime:
+    """A Monday in the placement, at 10:00 in Brussels: after the summary hour."""
+    return at(monday(start, 5), 10, zone=dates.time_zone())
 
 
 # -- helpers ----------------------------------------------------------------------------
@@ -96,7 +100,9 @@ def closed_port() -> int:
         return probe.getsockname()[1]
 
 
-def plan_a_visit(app, world, day: date = date(2026, 10, 1)) -> int:
+def plan_a_visit(app, world, day: date | None = None) -> int:
+    """A visit planned for `day`, by default the thirtieth day of the placement."""
+    day = day or world.placement_a.start_date + timedelta(days=30)
     with app.app_context():
         visit = visits.plan_visit(
             get(app, Placement, world.placement_a.id),
@@ -107,17 +113,18 @@ def plan_a_visit(app, world, day: date = date(2026, 10, 1)) -> int:
 
 
 def finalise_visit(app, world, visit_id: int) -> None:
+    start = world.placement_a.start_date
     with app.app_context():
         visit = get(app, Visit, visit_id)
         visits.save_report(
             visit,
-            held_on=date(2026, 10, 1),
+            held_on=start + timedelta(days=30),
             sections={"learning_process": "Wires boards on her own."},
             coach_only=[],
             expected_version=visit.version,
         )
         visits.finalise(
-            visit, get(app, User, world.coach_a.id), date(2026, 10, 2), expected_version=2
+            visit, get(app, User, world.coach_a.id), start + timedelta(days=31), expected_version=2
         )
 
 
@@ -273,21 +280,21 @@ def test_practice_of_a_mentor_without_placements_goes_to_the_admins(app, world):
 # -- once, whatever happens -------------------------------------------------------------
 
 
-def test_the_same_key_twice_gives_one_row(app, world):
-    assert tell(app, world.mentor_x, "entry:1", at=MONDAY) == 1
-    assert tell(app, world.mentor_x, "entry:1", at=MONDAY + timedelta(hours=1)) == 0
-    assert tell(app, world.coach_a, "entry:1", at=MONDAY) == 1
+def test_the_same_key_twice_gives_one_row(monday_morning, app, world):
+    assert tell(app, world.mentor_x, "entry:1", at=monday_morning) == 1
+    assert tell(app, world.mentor_x, "entry:1", at=monday_morning + timedelta(hours=1)) == 0
+    assert tell(app, world.coach_a, "entry:1", at=monday_morning) == 1
     assert len(rows(app)) == 2
 
 
-def test_the_same_key_at_once_from_two_processes_gives_one_row(app, world):
+def test_the_same_key_at_once_from_two_processes_gives_one_row(monday_morning, app, world):
     barrier = threading.Barrier(4)
     results = []
 
     def write() -> None:
         with app.app_context():
             barrier.wait()
-            results.append(tell(app, world.mentor_x, "entry:7", at=MONDAY))
+            results.append(tell(app, world.mentor_x, "entry:7", at=monday_morning))
 
     threads = [threading.Thread(target=write) for _ in range(4)]
     for thread in threads:
@@ -301,7 +308,7 @@ def test_the_same_key_at_once_from_two_processes_gives_one_row(app, world):
 # -- e-mail -----------------------------------------------------------------------------
 
 
-def test_delivery_sends_each_notification_once_with_a_link_to_it(app, world, outbox):
+def test_delivery_sends_each_notification_once_with_a_link_to_it(start, app, world, outbox):
     write_entry(app, world.placement_a, world.student_a, submit=True)
     later = datetime.now(UTC) + timedelta(minutes=1)
     report = deliver(app, later)
@@ -310,7 +317,10 @@ def test_delivery_sends_each_notification_once_with_a_link_to_it(app, world, out
     assert deliver(app, later + timedelta(days=1)).emails == 0
     assert len(outbox) == 2
     message = next(m for m in outbox.messages if m["To"] == "mentor@x.example")
-    assert message["Subject"] == "Student A handed in the weekly log of the week of 5 October 2026"
+    assert (
+        message["Subject"]
+        == f"Student A handed in the weekly log of the week of {written(monday(start, 5))}"
+    )
     body = outbox.body(message)
     assert "Placement of Student A" in body
     notification = next(n for n in rows(app) if n.user_id == world.mentor_x.id)
@@ -338,35 +348,42 @@ def test_the_email_link_logs_in_first_then_opens_the_entry_and_marks_it_read(
     assert mentor_row.read_at is not None
 
 
-def test_emails_are_in_the_language_of_each_recipient(app, world, outbox):
+def test_emails_are_in_the_language_of_each_recipient(start, app, world, outbox):
     set_preference(app, world.student_a, EmailPreference.EACH, locale="nl")
-    plan_a_visit(app, world, date(2026, 10, 5))
+    plan_a_visit(app, world, monday(start, 5))
     deliver(app, datetime.now(UTC) + timedelta(minutes=1))
     by_address = {m["To"]: m for m in outbox.messages}
-    assert "Monday 5 October 2026" in by_address["mentor@x.example"]["Subject"]
-    assert "maandag 5 oktober 2026" in outbox.body(by_address["student@a.example"])
+    assert (
+        f"{written(monday(start, 5), 'EEEE d MMMM yyyy')}"
+        in by_address["mentor@x.example"]["Subject"]
+    )
+    assert f"{written(monday(start, 5), 'EEEE d MMMM yyyy', 'nl')}" in outbox.body(
+        by_address["student@a.example"]
+    )
 
 
-def test_no_email_for_those_who_chose_none(app, world, outbox):
+def test_no_email_for_those_who_chose_none(monday_morning, app, world, outbox):
     set_preference(app, world.mentor_x, EmailPreference.NONE)
-    tell(app, world.mentor_x, "entry:1", at=MONDAY)
-    tell(app, world.coach_a, "entry:1", at=MONDAY)
-    report = deliver(app, MONDAY)
+    tell(app, world.mentor_x, "entry:1", at=monday_morning)
+    tell(app, world.coach_a, "entry:1", at=monday_morning)
+    report = deliver(app, monday_morning)
     assert (report.sent, report.skipped) == (1, 1)
     assert [m["To"] for m in outbox.messages] == ["coach@a.example"]
     statuses = {n.user_id: n.email_status for n in rows(app)}
     assert statuses[world.mentor_x.id] == EmailStatus.SKIPPED
 
 
-def test_a_daily_reader_gets_one_summary_a_day_after_the_summary_hour(app, world, outbox):
+def test_a_daily_reader_gets_one_summary_a_day_after_the_summary_hour(start, app, world, outbox):
     set_preference(app, world.mentor_x, EmailPreference.DAILY)
-    evening = datetime(2026, 10, 5, 18, 0, tzinfo=UTC)
+    brussels = dates.time_zone()
+    evening = at(monday(start, 5), 20, zone=brussels)
     tell(app, world.mentor_x, "entry:1", at=evening)
     tell(app, world.mentor_x, "entry:2", at=evening + timedelta(hours=1))
     # 06:59 in Brussels the next morning: not yet.
-    assert deliver(app, datetime(2026, 10, 6, 4, 59, tzinfo=UTC)).emails == 0
+    tuesday = monday(start, 5) + timedelta(days=1)
+    assert deliver(app, at(tuesday, 6, 59, zone=brussels)).emails == 0
     # 07:00 in Brussels: one summary of both.
-    morning = datetime(2026, 10, 6, 5, 0, tzinfo=UTC)
+    morning = at(tuesday, 7, 0, zone=brussels)
     report = deliver(app, morning)
     assert (report.digests, report.in_digests, report.sent) == (1, 2, 0)
     message = outbox.last()
@@ -382,34 +399,38 @@ def test_a_daily_reader_gets_one_summary_a_day_after_the_summary_hour(app, world
     assert len(outbox) == 2
 
 
-def test_a_failing_mail_server_keeps_the_notification_and_retries_later(app, world, outbox):
-    tell(app, world.mentor_x, "entry:1", at=MONDAY)
+def test_a_failing_mail_server_keeps_the_notification_and_retries_later(
+    monday_morning, app, world, outbox
+):
+    tell(app, world.mentor_x, "entry:1", at=monday_morning)
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=closed_port(), MAIL_USE_TLS=False)
-    report = deliver(app, MONDAY)
+    report = deliver(app, monday_morning)
     assert (report.sent, report.retrying) == (0, 1)
     (row,) = rows(app)
     assert row.email_status == EmailStatus.PENDING
     assert row.attempts == 1
-    assert row.next_attempt_at == MONDAY + timedelta(minutes=5)
+    assert row.next_attempt_at == monday_morning + timedelta(minutes=5)
     assert "ConnectionRefusedError" in row.last_error
     # Not due yet: nothing tried.
-    assert deliver(app, MONDAY + timedelta(minutes=4)).retrying == 0
+    assert deliver(app, monday_morning + timedelta(minutes=4)).retrying == 0
     assert rows(app)[0].attempts == 1
     # Still failing: the wait grows.
-    deliver(app, MONDAY + timedelta(minutes=5))
-    assert rows(app)[0].next_attempt_at == MONDAY + timedelta(minutes=35)
+    deliver(app, monday_morning + timedelta(minutes=5))
+    assert rows(app)[0].next_attempt_at == monday_morning + timedelta(minutes=35)
     # The server is back (here: the outbox): sent on the next due run, once.
     app.config.update(MAIL_SERVER="")
-    assert deliver(app, MONDAY + timedelta(minutes=35)).sent == 1
+    assert deliver(app, monday_morning + timedelta(minutes=35)).sent == 1
     (row,) = rows(app)
     assert (row.email_status, row.attempts, row.last_error) == (EmailStatus.SENT, 3, "")
     assert len(outbox) == 1
 
 
-def test_after_the_last_retry_the_email_failed_but_the_notification_stays(app, world, login_as):
-    tell(app, world.mentor_x, "entry:1", at=MONDAY)
+def test_after_the_last_retry_the_email_failed_but_the_notification_stays(
+    monday_morning, app, world, login_as
+):
+    tell(app, world.mentor_x, "entry:1", at=monday_morning)
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=closed_port(), MAIL_USE_TLS=False)
-    moment = MONDAY
+    moment = monday_morning
     for wait in (*delivery.BACKOFF, None):
         deliver(app, moment)
         if wait is not None:
@@ -423,11 +444,13 @@ def test_after_the_last_retry_the_email_failed_but_the_notification_stays(app, w
 
 @pytest.mark.skipif(not postgres_url(), reason="row locks need PostgreSQL")
 @pytest.mark.parametrize("preference", [EmailPreference.EACH, EmailPreference.DAILY])
-def test_two_dispatchers_at_once_send_each_email_once(app, world, outbox, monkeypatch, preference):
+def test_two_dispatchers_at_once_send_each_email_once(
+    monday_morning, app, world, outbox, monkeypatch, preference
+):
     for user in (world.mentor_x, world.coach_a, world.student_a, world.mentor_y):
         set_preference(app, user, preference)
         for n in range(5):
-            tell(app, user, f"entry:{n}", at=MONDAY - timedelta(days=1))
+            tell(app, user, f"entry:{n}", at=monday_morning - timedelta(days=1))
     real_send = delivery.send_mail
     sending = threading.Event()
 
@@ -443,7 +466,7 @@ def test_two_dispatchers_at_once_send_each_email_once(app, world, outbox, monkey
     def run() -> None:
         with app.app_context():
             barrier.wait()
-            reports.append(delivery.deliver(MONDAY))
+            reports.append(delivery.deliver(monday_morning))
 
     threads = [threading.Thread(target=run) for _ in range(2)]
     for thread in threads:
@@ -461,33 +484,38 @@ def test_two_dispatchers_at_once_send_each_email_once(app, world, outbox, monkey
 
 
 @pytest.fixture
-def nothing_to_remind(app, world):
+def nothing_to_remind(start, app, world):
     """Both placements ended the day before the runs below: no reminder is due, so the
     e-mails counted are the notifications written here (reminders: test_reminders.py).
     """
     with app.app_context():
         for placement in db.session.scalars(select(Placement)):
-            placement.end_date = date(2026, 10, 4)
+            placement.end_date = start + timedelta(days=33)
         db.session.commit()
 
 
 @pytest.mark.usefixtures("nothing_to_remind")
-def test_reminders_run_at_a_moment_sends_once_and_says_what_it_did(app, world, runner, outbox):
-    tell(app, world.mentor_x, "entry:1", at=MONDAY)
-    tell(app, world.coach_a, "entry:1", at=MONDAY)
-    result = runner.invoke(args=["reminders", "run", "--at", "2026-10-05T10:00"])
+def test_reminders_run_at_a_moment_sends_once_and_says_what_it_did(
+    monday_morning, start, app, world, runner, outbox
+):
+    tell(app, world.mentor_x, "entry:1", at=monday_morning)
+    tell(app, world.coach_a, "entry:1", at=monday_morning)
+    result = runner.invoke(args=["reminders", "run", "--at", f"{monday(start, 5)}T10:00"])
     assert result.exit_code == 0, result.output
-    assert result.output.startswith("Run at 2026-10-05T08:00:00+00:00: 0 reminders")
+    in_utc = monday_morning.astimezone(UTC).isoformat()  # 10:00 in Brussels, summer or winter
+    assert result.output.startswith(f"Run at {in_utc}: 0 reminders")
     assert "; 2 e-mails sent" in result.output
-    again = runner.invoke(args=["reminders", "run", "--at", "2026-10-05T10:00"])
+    again = runner.invoke(args=["reminders", "run", "--at", f"{monday(start, 5)}T10:00"])
     assert "0 e-mails sent" in again.output
     assert len(outbox) == 2
 
 
 @pytest.mark.usefixtures("nothing_to_remind")
-def test_reminders_run_before_a_notification_exists_sends_nothing(app, world, runner, outbox):
-    tell(app, world.mentor_x, "entry:1", at=MONDAY)
-    result = runner.invoke(args=["reminders", "run", "--at", "2026-10-05T09:59+02:00"])
+def test_reminders_run_before_a_notification_exists_sends_nothing(
+    monday_morning, start, app, world, runner, outbox
+):
+    tell(app, world.mentor_x, "entry:1", at=monday_morning)
+    result = runner.invoke(args=["reminders", "run", "--at", f"{monday(start, 5)}T09:59+02:00"])
     assert "0 e-mails sent" in result.output
     assert len(outbox) == 0
 
@@ -522,18 +550,18 @@ def test_a_visitor_has_no_bell_and_costs_no_notification_query(app, world, clien
 
 
 def test_the_bell_costs_one_query_and_the_list_the_same_for_3_or_40(
-    app, world, login_as, count_queries
+    monday_morning, app, world, login_as, count_queries
 ):
     mentor = login_as(world.mentor_x)
     for n in range(3):
-        tell(app, world.mentor_x, f"entry:{n}", at=MONDAY)
+        tell(app, world.mentor_x, f"entry:{n}", at=monday_morning)
     with count_queries() as counter:
         mentor.get("/")
     assert len([s for s in counter.statements if "FROM notification" in s]) == 1
     with count_queries() as small:
         mentor.get("/notifications")
     for n in range(3, 40):
-        tell(app, world.mentor_x, f"entry:{n}", at=MONDAY)
+        tell(app, world.mentor_x, f"entry:{n}", at=monday_morning)
     with count_queries() as large:
         page = mentor.get("/notifications").get_data(as_text=True)
     assert large.count == small.count
@@ -541,13 +569,17 @@ def test_the_bell_costs_one_query_and_the_list_the_same_for_3_or_40(
     assert "Page 1 of 2" in page
 
 
-def test_the_list_shows_newest_first_marks_unread_and_opens_its_page(app, world, login_as):
+def test_the_list_shows_newest_first_marks_unread_and_opens_its_page(start, app, world, login_as):
     entry_id = write_entry(app, world.placement_a, world.student_a, submit=True)
     plan_a_visit(app, world)
     mentor = login_as(world.mentor_x)
     page = mentor.get("/notifications").get_data(as_text=True)
-    visit = page.index("Coach A planned a visit on Thursday 1 October 2026")
-    entry = page.index("Student A handed in the weekly log of the week of 5 October 2026")
+    visit = page.index(
+        f"Coach A planned a visit on {written(start + timedelta(days=30), 'EEEE d MMMM yyyy')}"
+    )
+    entry = page.index(
+        f"Student A handed in the weekly log of the week of {written(monday(start, 5))}"
+    )
     assert visit < entry
     assert page.count('class="badge new"') == 2
     assert "Placement of Student A" in page

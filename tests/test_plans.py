@@ -27,7 +27,7 @@ from app.models import (
     User,
 )
 from app.plans import services
-from tests.conftest import write_entry
+from tests.conftest import monday, write_entry, written
 
 pytestmark = pytest.mark.usefixtures("in_english")
 
@@ -38,12 +38,13 @@ def plan_path(world, suffix: str = "") -> str:
     return f"/placements/{world.placement_a.id}/development-plan{suffix}"
 
 
-def goal_form(**changes) -> dict:
+def goal_form(start, **changes) -> dict:
+    """A goal to reach by the placement's 137th day."""
     form = {
         "title": "Plan my own working day",
         "why": "Luc now tells me every task.",
         "success": "I make the day's list before 8:00 and Luc agrees with it.",
-        "target_date": "2027-01-15",
+        "target_date": (start + timedelta(days=136)).isoformat(),
         "links": ["competence:planning", "criterion:initiative"],
     }
     form.update(changes)
@@ -52,7 +53,8 @@ def goal_form(**changes) -> dict:
 
 def add_goal(app, world, author=None, **changes) -> int:
     """A goal through the service, as the student unless `author` is given."""
-    form = goal_form(**changes)
+    start = world.placement_a.start_date
+    form = goal_form(start, **changes)
     with app.app_context():
         goal = services.create_goal(
             db.session.get(Placement, world.placement_a.id),
@@ -83,9 +85,14 @@ def count(app, model) -> int:
 # -- goals ------------------------------------------------------------------------------
 
 
-def test_student_adds_a_goal_and_sees_it_in_the_plan(world, login_as):
+def test_student_adds_a_goal_and_sees_it_in_the_plan(start, world, login_as):
     student = login_as(world.student_a)
-    response = student.post(plan_path(world, "/goals/new"), goal_form())
+    response = student.post(
+        plan_path(world, "/goals/new"),
+        goal_form(
+            start,
+        ),
+    )
     assert response.status_code == 302
     page = student.get(plan_path(world)).get_data(as_text=True)
     assert "Plan my own working day" in page
@@ -93,10 +100,12 @@ def test_student_adds_a_goal_and_sees_it_in_the_plan(world, login_as):
     assert "Draft" in page  # the coach has not approved the plan yet
 
 
-def test_a_goal_linked_to_a_competence_outside_the_framework_is_refused(app, world, login_as):
+def test_a_goal_linked_to_a_competence_outside_the_framework_is_refused(
+    start, app, world, login_as
+):
     student = login_as(world.student_a)
     response = student.post(
-        plan_path(world, "/goals/new"), goal_form(links=["competence:welding-under-water"])
+        plan_path(world, "/goals/new"), goal_form(start, links=["competence:welding-under-water"])
     )
     assert response.status_code == 422
     page = response.get_data(as_text=True)
@@ -105,8 +114,10 @@ def test_a_goal_linked_to_a_competence_outside_the_framework_is_refused(app, wor
     assert count(app, Goal) == 0
 
 
-def test_a_goal_needs_a_link(app, world, login_as):
-    response = login_as(world.student_a).post(plan_path(world, "/goals/new"), goal_form(links=[]))
+def test_a_goal_needs_a_link(start, app, world, login_as):
+    response = login_as(world.student_a).post(
+        plan_path(world, "/goals/new"), goal_form(start, links=[])
+    )
     assert response.status_code == 422
     assert "Link the goal to at least one competence or soft skill." in response.get_data(
         as_text=True
@@ -114,16 +125,17 @@ def test_a_goal_needs_a_link(app, world, login_as):
     assert count(app, Goal) == 0
 
 
-def test_a_target_date_outside_the_placement_is_refused(app, world, login_as):
+def test_a_target_date_outside_the_placement_is_refused(start, app, world, login_as):
     response = login_as(world.student_a).post(
-        plan_path(world, "/goals/new"), goal_form(target_date="2026-08-01")
+        plan_path(world, "/goals/new"),
+        goal_form(start, target_date=(start - timedelta(days=31)).isoformat()),
     )
     assert response.status_code == 422
     assert "This date is before the placement starts" in response.get_data(as_text=True)
     assert count(app, Goal) == 0
 
 
-def test_the_plan_shows_the_current_levels_of_the_linked_competences(app, world, login_as):
+def test_the_plan_shows_the_current_levels_of_the_linked_competences(start, app, world, login_as):
     goal_id = add_goal(app, world)
     with app.app_context():
         placement = db.session.get(Placement, world.placement_a.id)
@@ -141,7 +153,7 @@ def test_the_plan_shows_the_current_levels_of_the_linked_competences(app, world,
                     indicator_id=indicator.id,
                     setting=Setting.WORKPLACE,
                     level=level,
-                    observed_on=date(2026, 10, 1),
+                    observed_on=start + timedelta(days=30),
                 )
             )
         db.session.commit()
@@ -165,25 +177,27 @@ def test_the_student_reads_once_what_a_pop_is(world, login_as):
         )
 
 
-def test_student_changes_a_goal_and_a_stale_form_keeps_the_text(app, world, login_as):
+def test_student_changes_a_goal_and_a_stale_form_keeps_the_text(start, app, world, login_as):
     goal_id = add_goal(app, world)
     student = login_as(world.student_a)
     response = student.post(
-        plan_path(world, f"/goals/{goal_id}/edit"), goal_form(title="Plan my week", version=1)
+        plan_path(world, f"/goals/{goal_id}/edit"),
+        goal_form(start, title="Plan my week", version=1),
     )
     assert response.status_code == 302
     assert goal_of(app, goal_id).title == "Plan my week"
     stale = student.post(
-        plan_path(world, f"/goals/{goal_id}/edit"), goal_form(title="Plan my month", version=1)
+        plan_path(world, f"/goals/{goal_id}/edit"),
+        goal_form(start, title="Plan my month", version=1),
     )
     assert stale.status_code == 409
     assert "Plan my month" in stale.get_data(as_text=True)
     assert goal_of(app, goal_id).title == "Plan my week"
 
 
-def test_mentor_suggests_a_goal_and_the_student_accepts_it(app, world, login_as):
+def test_mentor_suggests_a_goal_and_the_student_accepts_it(start, app, world, login_as):
     mentor = login_as(world.mentor_x)
-    response = mentor.post(plan_path(world, "/goals/new"), goal_form(title="Measure twice"))
+    response = mentor.post(plan_path(world, "/goals/new"), goal_form(start, title="Measure twice"))
     assert response.status_code == 302
     with app.app_context():
         goal = db.session.scalar(select(Goal))
@@ -246,15 +260,15 @@ def test_student_adds_an_action_and_ticks_it_off(app, world, login_as):
         assert db.session.get(Action, action_id).state == ActionState.DONE
 
 
-def test_an_action_due_before_the_placement_starts_is_refused(app, world, login_as):
+def test_an_action_due_before_the_placement_starts_is_refused(start, app, world, login_as):
     goal_id = add_goal(app, world)
     response = login_as(world.student_a).post(
         plan_path(world, f"/goals/{goal_id}/actions"),
-        {"title": "Read the safety rules", "due_date": "2026-08-20"},
+        {"title": "Read the safety rules", "due_date": (start - timedelta(days=12)).isoformat()},
     )
     assert response.status_code == 422
     page = response.get_data(as_text=True)
-    assert "This date is before the placement starts (1 September 2026)." in page
+    assert f"This date is before the placement starts ({written(start)})." in page
     assert "Read the safety rules" in page
     assert count(app, Action) == 0
 
@@ -276,7 +290,7 @@ def test_an_action_of_the_mentor_is_a_suggestion_the_mentor_cannot_tick(app, wor
         assert db.session.get(Action, action_id).state == ActionState.OPEN
 
 
-def test_the_plan_lists_overdue_actions(app, world):
+def test_the_plan_lists_overdue_actions(start, app, world):
     goal_id = add_goal(app, world)
     with app.app_context():
         placement = db.session.get(Placement, world.placement_a.id)
@@ -287,14 +301,14 @@ def test_the_plan_lists_overdue_actions(app, world):
                 author_id=world.student_a.id,
                 author_role="student",
                 title="Late one",
-                due_date=date(2026, 10, 1),
+                due_date=start + timedelta(days=30),
             )
         )
         db.session.commit()
         goals = services.goals_of(placement)
-        progress = services.progress(goals, [], date(2026, 10, 2))
+        progress = services.progress(goals, [], start + timedelta(days=31))
         assert [a.title for a in progress.overdue] == ["Late one"]
-        assert services.progress(goals, [], date(2026, 10, 1)).overdue == []
+        assert services.progress(goals, [], start + timedelta(days=30)).overdue == []
 
 
 # -- comments, evidence, approval -------------------------------------------------------
@@ -346,14 +360,22 @@ def test_coach_approves_a_plan_with_a_goal(app, world, login_as):
     )
 
 
-def test_a_closed_placement_plan_is_read_only(app, world, login_as):
+def test_a_closed_placement_plan_is_read_only(start, app, world, login_as):
     goal_id = add_goal(app, world)
     with app.app_context():
         db.session.get(Placement, world.placement_a.id).status = PlacementStatus.COMPLETED
         db.session.commit()
     student = login_as(world.student_a)
     assert "Add a goal" not in student.get(plan_path(world)).get_data(as_text=True)
-    assert student.post(plan_path(world, "/goals/new"), goal_form()).status_code == 403
+    assert (
+        student.post(
+            plan_path(world, "/goals/new"),
+            goal_form(
+                start,
+            ),
+        ).status_code
+        == 403
+    )
     assert (
         student.post(plan_path(world, f"/goals/{goal_id}/comments"), {"body": "x"}).status_code
         == 403
@@ -441,12 +463,12 @@ def test_a_template_is_only_for_the_coaches_and_coordinators_of_its_school(
     assert login_as(world.mentor_x).get("/plan-templates").status_code == 403
 
 
-def test_mentor_never_sees_the_students_concern_as_evidence(app, world, login_as):
+def test_mentor_never_sees_the_students_concern_as_evidence(start, app, world, login_as):
     goal_id = add_goal(app, world)
     concern = write_entry(
         app, world.placement_a, world.student_a, "concern", sections={"body": "Ik ben bang."}
     )
-    draft = write_entry(app, world.placement_a, world.student_a, week=date(2026, 9, 28))
+    draft = write_entry(app, world.placement_a, world.student_a, week=monday(start, 4))
     student = login_as(world.student_a)
     page = student.get(plan_path(world, f"/goals/{goal_id}")).get_data(as_text=True)
     assert f'<option value="{concern}"' not in page
@@ -465,7 +487,7 @@ def test_an_id_beyond_the_database_is_a_clear_refusal(app, world, login_as):
     assert response.status_code == 422
 
 
-def test_a_closed_goal_takes_its_actions_off_the_lists(app, world, login_as):
+def test_a_closed_goal_takes_its_actions_off_the_lists(start, app, world, login_as):
     goal_id = add_goal(app, world)
     with app.app_context():
         db.session.add(
@@ -475,7 +497,7 @@ def test_a_closed_goal_takes_its_actions_off_the_lists(app, world, login_as):
                 author_id=world.student_a.id,
                 author_role="student",
                 title="Old step",
-                due_date=date(2026, 10, 1),
+                due_date=start + timedelta(days=30),
             )
         )
         db.session.commit()
@@ -501,9 +523,9 @@ def test_an_answer_that_names_neither_choice_changes_nothing(app, world, login_a
     assert goal_of(app, goal_id).state == GoalState.SUGGESTED
 
 
-def test_a_title_of_spaces_is_refused(app, world, login_as):
+def test_a_title_of_spaces_is_refused(start, app, world, login_as):
     response = login_as(world.student_a).post(
-        plan_path(world, "/goals/new"), goal_form(title="   ")
+        plan_path(world, "/goals/new"), goal_form(start, title="   ")
     )
     assert response.status_code == 422
     assert count(app, Goal) == 0
@@ -523,9 +545,13 @@ def test_the_goal_page_runs_the_same_queries_with_more_evidence(
     week = write_entry(app, world.placement_a, world.student_a, submit=True)
     student.post(plan_path(world, f"/goals/{goal_id}/evidence"), {"entry": week})
     few = queries()
-    for day in (12, 19, 26):
+    for weeks in (6, 7, 8):
         entry = write_entry(
-            app, world.placement_a, world.student_a, submit=True, week=date(2026, 10, day)
+            app,
+            world.placement_a,
+            world.student_a,
+            submit=True,
+            week=monday(world.placement_a.start_date, weeks),
         )
         student.post(plan_path(world, f"/goals/{goal_id}/evidence"), {"entry": entry})
     assert queries() == few

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import re
 import secrets
-from datetime import date
+from datetime import timedelta
 
 import pytest
 from PIL import Image
@@ -26,7 +26,7 @@ from app.models import (
     User,
 )
 from app.portfolio.services import plain_text, slug
-from tests.conftest import Browser, attach_file, png_bytes, write_entry
+from tests.conftest import Browser, attach_file, monday, png_bytes, write_entry, written
 
 pytestmark = pytest.mark.usefixtures("in_english")
 
@@ -101,13 +101,15 @@ def attach(app, entry_id: int, uploader, filename: str, size: int) -> None:
 # -- the file ---------------------------------------------------------------------------
 
 
-def test_the_portfolio_downloads_as_a_pdf_named_after_the_student_and_the_day(world, login_as):
+def test_the_portfolio_downloads_as_a_pdf_named_after_the_student_and_the_day(
+    today, world, login_as
+):
     response = login_as(world.coach_a).get(portfolio_path(world))
     assert response.status_code == 200
     assert response.mimetype == "application/pdf"
     assert response.data.startswith(b"%PDF")
     assert response.headers["Content-Disposition"] == (
-        f'attachment; filename="portfolio-student-a-{date.today().isoformat()}.pdf"'
+        f'attachment; filename="portfolio-student-a-{today.isoformat()}.pdf"'
     )
     assert "no-store" in response.headers["Cache-Control"]
 
@@ -118,7 +120,9 @@ def test_the_file_name_is_plain_ascii_whatever_the_name():
     assert slug("李") == ""
 
 
-def test_the_portfolio_holds_the_cover_log_matrix_rubric_and_page_numbers(app, world, login_as):
+def test_the_portfolio_holds_the_cover_log_matrix_rubric_and_page_numbers(
+    start, app, world, login_as
+):
     week = write_entry(
         app,
         world.placement_a,
@@ -139,7 +143,7 @@ def test_the_portfolio_holds_the_cover_log_matrix_rubric_and_page_numbers(app, w
     assert "Generic work competences (v1)" in text
     assert "Soft skills at the workplace (v1)" in text
     assert "Exported by Coach A (Coach)" in text
-    assert "Weekly log · Week of 5 October 2026" in text
+    assert f"Weekly log · Week of {written(monday(start, 5))}" in text
     assert "What I did this week" in text
     assert "Replaced the sockets in the canteen." in text
     assert "Neat work on the canteen sockets." in text
@@ -233,7 +237,7 @@ def test_evidence_lists_each_entrys_files_that_the_reader_may_read(app, world, l
 # -- the text on the page ---------------------------------------------------------------
 
 
-def test_dutch_text_and_accents_survive(app, world, login_as):
+def test_dutch_text_and_accents_survive(start, app, world, login_as):
     with app.app_context():
         db.session.get(User, world.student_a.id).locale = "nl"
         db.session.commit()
@@ -248,7 +252,7 @@ def test_dutch_text_and_accents_survive(app, world, login_as):
     text = portfolio_of(login_as, world, "student_a")
     assert "Café-bezoek: één ‘tevreden’ klant – coöperatief… België" in text
     assert "Leerling" in text
-    assert "Week van 5 oktober 2026" in text
+    assert f"Week van {written(monday(start, 5), 'd MMMM yyyy', 'nl')}" in text
     assert "Algemene werkcompetenties (v1)" in text
     assert "afwezigheid of vertraging vóór" in text  # an indicator of the framework
     assert re.search(r"Pagina 1 van \d+", text)
@@ -403,12 +407,12 @@ def test_the_student_chooses_the_parts_before_the_download(app, world, login_as)
     assert "No attachments." not in matrix
 
 
-def test_the_period_chooses_the_weeks_of_the_log(app, world, login_as):
+def test_the_period_chooses_the_weeks_of_the_log(start, app, world, login_as):
     write_entry(
         app,
         world.placement_a,
         world.student_a,
-        week=date(2026, 9, 14),
+        week=monday(start, 2),
         submit=True,
         sections={"did": "Week in September."},
     )
@@ -416,35 +420,39 @@ def test_the_period_chooses_the_weeks_of_the_log(app, world, login_as):
         app,
         world.placement_a,
         world.student_a,
-        week=date(2026, 10, 5),
+        week=monday(start, 5),
         submit=True,
         sections={"did": "Week in October."},
     )
     student = login_as(world.student_a)
+    # a month that holds the "October" week, after the "September" one
+    first, last = start + timedelta(days=30), start + timedelta(days=60)
     text = pdf_text(
-        student.get(portfolio_path(world) + "?chosen=1&parts=log&start=2026-10-01&end=2026-10-31")
+        student.get(portfolio_path(world) + f"?chosen=1&parts=log&start={first}&end={last}")
     )
     assert "Week in October." in text
     assert "Week in September." not in text
-    assert "1 October 2026 – 31 October 2026" in text
+    assert f"{written(first)} – {written(last)}" in text
     # a week that starts before the period but runs into it belongs to it
+    first, last = start + timedelta(days=16), start + timedelta(days=29)
     text = pdf_text(
-        student.get(portfolio_path(world) + "?chosen=1&parts=log&start=2026-09-17&end=2026-09-30")
+        student.get(portfolio_path(world) + f"?chosen=1&parts=log&start={first}&end={last}")
     )
     assert "Week in September." in text
     assert "Week in October." not in text
 
 
-def test_a_choice_that_does_not_hold_comes_back_with_its_message(world, login_as):
+def test_a_choice_that_does_not_hold_comes_back_with_its_message(start, world, login_as):
     student = login_as(world.student_a)
     response = student.get(
-        portfolio_path(world) + "?chosen=1&parts=log&start=2026-10-31&end=2026-10-01"
+        portfolio_path(world)
+        + f"?chosen=1&parts=log&start={start + timedelta(days=60)}&end={start + timedelta(days=30)}"
     )
     assert response.status_code == 422
     page = response.get_data(as_text=True)
     assert "The end of the period comes before its start." in page
-    assert 'value="2026-10-31"' in page  # what was chosen stays
-    response = student.get(portfolio_path(world) + "?chosen=1&start=2026-10-01")
+    assert f'value="{start + timedelta(days=60)}"' in page  # what was chosen stays
+    response = student.get(portfolio_path(world) + f"?chosen=1&start={start + timedelta(days=30)}")
     assert response.status_code == 422
     assert "Choose at least one part." in response.get_data(as_text=True)
     response = student.get(portfolio_path(world) + "?chosen=1&parts=log&start=someday")
@@ -525,7 +533,7 @@ PHOTO_SIZE = (1600, 1200)
 
 
 def test_a_year_of_weekly_logs_with_photos_prints_in_reasonable_time(
-    app, world, login_as, count_queries
+    today, app, world, login_as, count_queries
 ):
     """52 weeks, each with a photo: the PDF is made in a few seconds (docs/performance.md
     has the time with 12-megapixel phone photos).
@@ -536,7 +544,6 @@ def test_a_year_of_weekly_logs_with_photos_prints_in_reasonable_time(
     from app.followup.entries import monday_of
     from app.models import ReviewStatus
 
-    today = date.today()
     first = monday_of(today) - timedelta(weeks=51)
     with app.app_context():
         placement = db.session.get(Placement, world.placement_a.id)

@@ -9,7 +9,6 @@ import io
 import json
 import re
 import zipfile
-from datetime import date
 
 import pytest
 from sqlalchemy import select
@@ -27,7 +26,7 @@ from app.privacy.registry import (
     Treatment,
     declaration_of,
 )
-from tests.conftest import attach_file, png_bytes, write_entry
+from tests.conftest import attach_file, monday, png_bytes, write_entry
 
 # Columns a school must never keep here (minimisation): national register numbers and
 # health data, by the words their names would carry.
@@ -173,14 +172,14 @@ def test_the_privacy_page_is_in_dutch_by_default(client):
 
 
 @pytest.fixture
-def lived_in_log(app, world):
+def lived_in_log(start, app, world):
     """Placement A with a week and a photo by the student, a draft of the next week,
     feedback naming her, a visit note for the coach only; placement B's student writes
     too.
     """
     week = write_entry(app, world.placement_a, world.student_a, submit=True)
     photo = attach_file(app, week, world.student_a, png_bytes(colour="red"), "my-work.png")
-    draft = write_entry(app, world.placement_a, world.student_a, week=date(2026, 10, 12))
+    draft = write_entry(app, world.placement_a, world.student_a, week=monday(start, 6))
     feedback = write_entry(
         app,
         world.placement_a,

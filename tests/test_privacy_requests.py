@@ -5,7 +5,7 @@ reason), and every step is audited. Who may open what: test_access.py.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -20,7 +20,7 @@ from app.models import (
     one_month_after,
 )
 from app.privacy import services
-from tests.conftest import write_entry
+from tests.conftest import at, write_entry, written
 
 
 def _requests(app) -> list[PrivacyRequest]:
@@ -33,7 +33,7 @@ def _requests(app) -> list[PrivacyRequest]:
 @pytest.mark.parametrize(
     ("asked", "due"),
     [
-        (date(2026, 12, 3), date(2027, 1, 3)),
+        (date(2026, 12, 3), date(2027, 1, 3)),  # fixed days: the calendar's rule is the point
         (date(2027, 1, 31), date(2027, 2, 28)),
         (date(2028, 1, 31), date(2028, 2, 29)),
     ],
@@ -75,7 +75,7 @@ def test_an_overdue_request_is_marked(app, world, login_as, in_english):
             db.session.get(User, world.student_a.id),
             RequestKind.ACCESS,
             "the father, by letter",
-            datetime(2026, 9, 1, 9, tzinfo=UTC),
+            at(world.placement_a.start_date, 9),
         )
     coordinator = login_as(world.coordinator_a)
     assert '<span class="badge overdue">Overdue</span>' in coordinator.get(
@@ -117,7 +117,7 @@ def test_the_coordinator_erases_after_confirming_and_is_told_what_was_kept(
     ).get_data(as_text=True)
 
 
-def test_a_refusal_needs_a_reason_and_changes_nothing_else(app, world, login_as, in_english):
+def test_a_refusal_needs_a_reason_and_changes_nothing_else(start, app, world, login_as, in_english):
     login_as(world.student_a).post("/privacy/my-data/erasure", {"note": ""})
     [request] = _requests(app)
     coordinator = login_as(world.coordinator_a)
@@ -126,11 +126,11 @@ def test_a_refusal_needs_a_reason_and_changes_nothing_else(app, world, login_as,
     assert "Say why: the person has a right to know." in empty.get_data(as_text=True)
     coordinator.post(
         f"/privacy/requests/{request.id}/refuse",
-        {"reason": "The assessment is kept until 31 August 2028."},
+        {"reason": f"The assessment is kept until {written(start + timedelta(days=730))}."},
     )
     [request] = _requests(app)
     assert request.status is RequestStatus.REFUSED
-    assert request.answer == "The assessment is kept until 31 August 2028."
+    assert request.answer == f"The assessment is kept until {written(start + timedelta(days=730))}."
     with app.app_context():
         assert db.session.get(User, world.student_a.id).name == "Student A"
 

@@ -4,27 +4,33 @@ shown on the placement's page, used by the caseload overview's filters.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import select
 
 from app.demo import build_demo_world
 from app.extensions import db
 from app.models import Placement, User
-from tests.conftest import placement_form
+from tests.conftest import monday, placement_form
 from tests.test_import import HEADER, _confirm, _upload
 
 pytestmark = pytest.mark.usefixtures("in_english")
 
-WITH_PROGRAMME = "\n".join(
-    [
-        HEADER + ";programme;cohort",
-        "an.peeters@a.example;An Peeters;dual_learning;2027-09-01;2028-06-30;Company X;"
-        "mentor@x.example;coach@a.example;Elektrotechniek;2027-2028",
-        "bram@a.example;Bram De Vos;stage;2027-02-01;2027-03-31;Company X;"
-        "mentor@x.example;coach@a.example;;",
-        "",
-    ]
-)
+
+def with_programme(start) -> str:
+    """An import file: An in next school year's cohort, Bram in an internship this year."""
+    an = f"{start + timedelta(days=365)};{start + timedelta(days=668)}"
+    bram = f"{monday(start, 22)};{start + timedelta(days=211)}"
+    return "\n".join(
+        [
+            HEADER + ";programme;cohort",
+            f"an.peeters@a.example;An Peeters;dual_learning;{an};Company X;"
+            "mentor@x.example;coach@a.example;Elektrotechniek;2027-2028",
+            f"bram@a.example;Bram De Vos;stage;{bram};Company X;mentor@x.example;coach@a.example;;",
+            "",
+        ]
+    )
 
 
 def placement_of(app, email: str) -> Placement:
@@ -71,9 +77,9 @@ def test_programme_and_cohort_are_optional_and_bounded_on_the_form(app, world, l
     assert 'id="programme-error"' in page
 
 
-def test_the_import_reads_programme_and_cohort(app, world, login_as):
+def test_the_import_reads_programme_and_cohort(start, app, world, login_as):
     coordinator = login_as(world.coordinator_a)
-    page = _upload(coordinator, world, WITH_PROGRAMME).get_data(as_text=True)
+    page = _upload(coordinator, world, with_programme(start)).get_data(as_text=True)
     assert "Elektrotechniek · 2027-2028" in page
     assert _confirm(coordinator, page, invite=False).status_code == 303
     an = placement_of(app, "an.peeters@a.example")
@@ -82,12 +88,13 @@ def test_the_import_reads_programme_and_cohort(app, world, login_as):
     assert (bram.programme, bram.cohort) == ("", "")
 
 
-def test_the_import_refuses_a_programme_without_a_placement_or_too_long(world, login_as):
+def test_the_import_refuses_a_programme_without_a_placement_or_too_long(start, world, login_as):
     text = "\n".join(
         [
             HEADER + ";programme;cohort",
             "chloe@a.example;Chloé Martens;;;;;;;Verkoop;",
-            "an.peeters@a.example;An Peeters;dual_learning;2027-09-01;2028-06-30;Company X;"
+            f"an.peeters@a.example;An Peeters;dual_learning;{start + timedelta(days=365)};"
+            f"{start + timedelta(days=668)};Company X;"
             "mentor@x.example;coach@a.example;Elektrotechniek;" + "2027" * 6,
         ]
     )

@@ -35,7 +35,7 @@ from app.notifications import reminders
 from app.notifications.services import CHUNK
 from app.plans import services as plans
 from app.visits import services as visits
-from tests.conftest import FOLLOWED_WITH, postgres_url, write_entry
+from tests.conftest import FOLLOWED_WITH, monday, postgres_url, write_entry, written
 
 pytestmark = pytest.mark.usefixtures("in_english")
 
@@ -133,44 +133,46 @@ def add_action(app, world, goal_id: int, due: date) -> int:
 
 # -- the weekly log ---------------------------------------------------------------------
 
-WEEK = date(2026, 10, 5)  # a Monday; the log is due on Friday 9 October
+
+@pytest.fixture
+def week(start):
+    """The sixth week of the placements (a Monday); its log is due on Friday."""
+    return monday(start, 5)
 
 
-def test_this_weeks_log_is_due_from_the_schools_weekday_once(app, world):
-    decide(app, at(WEEK + timedelta(days=3)))  # Thursday
-    assert ("Student A", f"log_due:{world.placement_a.id}:2026-10-05") not in reminded(
-        app, K.LOG_DUE
-    )
-    decide(app, at(WEEK + timedelta(days=4)))  # Friday
-    decide(app, at(WEEK + timedelta(days=4), 15))
+def test_this_weeks_log_is_due_from_the_schools_weekday_once(week, start, app, world):
+    decide(app, at(week + timedelta(days=3)))  # Thursday
+    assert ("Student A", f"log_due:{world.placement_a.id}:{week}") not in reminded(app, K.LOG_DUE)
+    decide(app, at(week + timedelta(days=4)))  # Friday
+    decide(app, at(week + timedelta(days=4), 15))
     assert reminded(app, K.LOG_DUE) == [
-        ("Student A", f"log_due:{world.placement_a.id}:2026-10-05"),
-        ("Student B", f"log_due:{world.placement_b.id}:2026-10-05"),
+        ("Student A", f"log_due:{world.placement_a.id}:{week}"),
+        ("Student B", f"log_due:{world.placement_b.id}:{week}"),
     ]
 
 
-def test_a_log_handed_in_is_not_due_and_the_school_chooses_the_day(app, world):
-    write_entry(app, world.placement_a, world.student_a, submit=True, week=WEEK)
+def test_a_log_handed_in_is_not_due_and_the_school_chooses_the_day(week, app, world):
+    write_entry(app, world.placement_a, world.student_a, submit=True, week=week)
     settings(app, world.school_b, log_due_weekday=2)  # Wednesday
-    decide(app, at(WEEK + timedelta(days=1)))  # Tuesday: not yet due anywhere
+    decide(app, at(week + timedelta(days=1)))  # Tuesday: not yet due anywhere
     assert names(app, K.LOG_DUE) == []
-    decide(app, at(WEEK + timedelta(days=2)))  # Wednesday: due at school B
+    decide(app, at(week + timedelta(days=2)))  # Wednesday: due at school B
     assert names(app, K.LOG_DUE) == ["Student B"]
-    decide(app, at(WEEK + timedelta(days=4)))  # Friday: A's log is in
+    decide(app, at(week + timedelta(days=4)))  # Friday: A's log is in
     assert names(app, K.LOG_DUE) == ["Student B"]
 
 
-def test_last_weeks_log_that_never_came_is_missing_once(app, world):
-    write_entry(app, world.placement_b, world.student_b, submit=True, week=WEEK)
-    write_entry(app, world.placement_a, world.student_a, week=WEEK)  # a draft is not in
-    monday = WEEK + timedelta(days=7)
+def test_last_weeks_log_that_never_came_is_missing_once(week, start, app, world):
+    write_entry(app, world.placement_b, world.student_b, submit=True, week=week)
+    write_entry(app, world.placement_a, world.student_a, week=week)  # a draft is not in
+    monday = week + timedelta(days=7)
     decide(app, at(monday))
     decide(app, at(monday + timedelta(days=1)))
     assert (
         "Student A",
-        f"log_missing:{world.placement_a.id}:2026-10-05",
+        f"log_missing:{world.placement_a.id}:{week}",
     ) in reminded(app, K.LOG_MISSING)
-    assert f"log_missing:{world.placement_b.id}:2026-10-05" not in {
+    assert f"log_missing:{world.placement_b.id}:{week}" not in {
         key for _name, key in reminded(app, K.LOG_MISSING)
     }
     assert names(app, K.LOG_MISSING) == ["Student A"]  # Monday and Tuesday: told once
@@ -178,61 +180,59 @@ def test_last_weeks_log_that_never_came_is_missing_once(app, world):
 
 # -- the mentor's silence and the coach's attention -------------------------------------
 
-START = date(2026, 9, 1)  # the world's placements start on Tuesday 1 September
 
-
-def test_no_feedback_for_the_schools_days_reminds_the_mentor_once(app, world):
-    decide(app, at(START + timedelta(days=13)))
+def test_no_feedback_for_the_schools_days_reminds_the_mentor_once(start, app, world):
+    decide(app, at(start + timedelta(days=13)))
     assert names(app, K.FEEDBACK_MISSING, world.placement_a) == []
-    decide(app, at(START + timedelta(days=14)))
-    decide(app, at(START + timedelta(days=15)))
+    decide(app, at(start + timedelta(days=14)))
+    decide(app, at(start + timedelta(days=15)))
     assert reminded(app, K.FEEDBACK_MISSING)[0] == (
         "Mentor X",
-        f"feedback_missing:{world.placement_a.id}:2026-09-01",
+        f"feedback_missing:{world.placement_a.id}:{start}",
     )
     assert names(app, K.FEEDBACK_MISSING) == ["Mentor X", "Mentor Y"]
 
 
-def test_feedback_starts_a_new_silence_and_the_school_sets_its_length(app, world):
+def test_feedback_starts_a_new_silence_and_the_school_sets_its_length(start, app, world):
     settings(app, world.school_a, feedback_days=5)
     entry_id = write_entry(app, world.placement_a, world.mentor_x, "feedback")
-    written_at(app, LogEntry, entry_id, at(date(2026, 9, 10)))
-    decide(app, at(date(2026, 9, 14)))  # four days after the feedback
+    written_at(app, LogEntry, entry_id, at(start + timedelta(days=9)))
+    decide(app, at(monday(start, 2)))  # four days after the feedback
     assert names(app, K.FEEDBACK_MISSING, world.placement_a) == []
-    decide(app, at(date(2026, 9, 15)))
-    decide(app, at(date(2026, 9, 16)))
+    decide(app, at(start + timedelta(days=14)))
+    decide(app, at(start + timedelta(days=15)))
     assert reminded(app, K.FEEDBACK_MISSING)[0] == (
         "Mentor X",
-        f"feedback_missing:{world.placement_a.id}:2026-09-10",
+        f"feedback_missing:{world.placement_a.id}:{start + timedelta(days=9)}",
     )
     assert names(app, K.FEEDBACK_MISSING, world.placement_a) == ["Mentor X"]
 
 
-def test_the_coach_hears_when_a_placement_newly_needs_attention(app, world):
-    decide(app, at(START + timedelta(days=6)))
+def test_the_coach_hears_when_a_placement_newly_needs_attention(start, app, world):
+    decide(app, at(start + timedelta(days=6)))
     assert names(app, K.NEEDS_ATTENTION, world.placement_a) == []
-    decide(app, at(START + timedelta(days=7)))  # a week without a reflection
-    decide(app, at(START + timedelta(days=8)))
+    decide(app, at(start + timedelta(days=7)))  # a week without a reflection
+    decide(app, at(start + timedelta(days=8)))
     assert reminded(app, K.NEEDS_ATTENTION) == [
-        ("Coach A", f"attention:{world.placement_a.id}:reflection:2026-09-01"),
-        ("Coach B", f"attention:{world.placement_b.id}:reflection:2026-09-01"),
+        ("Coach A", f"attention:{world.placement_a.id}:reflection:{start}"),
+        ("Coach B", f"attention:{world.placement_b.id}:reflection:{start}"),
     ]
-    decide(app, at(START + timedelta(days=14)))  # and two weeks without feedback
+    decide(app, at(start + timedelta(days=14)))  # and two weeks without feedback
     assert (
         "Coach A",
-        f"attention:{world.placement_a.id}:feedback:2026-09-01",
+        f"attention:{world.placement_a.id}:feedback:{start}",
     ) in reminded(app, K.NEEDS_ATTENTION)
 
 
-def test_a_visit_overdue_reminds_the_coach_until_one_is_planned(app, world):
-    six_weeks = START + timedelta(weeks=6)  # Tuesday 13 October
+def test_a_visit_overdue_reminds_the_coach_until_one_is_planned(start, app, world):
+    six_weeks = start + timedelta(weeks=6)  # a Tuesday
     decide(app, at(six_weeks - timedelta(days=1)))
     assert names(app, K.VISIT_OVERDUE) == []
     decide(app, at(six_weeks))
     decide(app, at(six_weeks + timedelta(days=1)))
     assert reminded(app, K.VISIT_OVERDUE) == [
-        ("Coach A", f"visit_overdue:{world.placement_a.id}:2026-09-01"),
-        ("Coach B", f"visit_overdue:{world.placement_b.id}:2026-09-01"),
+        ("Coach A", f"visit_overdue:{world.placement_a.id}:{start}"),
+        ("Coach B", f"visit_overdue:{world.placement_b.id}:{start}"),
     ]
     # Needs attention does not repeat what the visit reminder says.
     assert not any(":visit:" in key for _name, key in reminded(app, K.NEEDS_ATTENTION))
@@ -241,90 +241,92 @@ def test_a_visit_overdue_reminds_the_coach_until_one_is_planned(app, world):
 # -- visits, actions and agreements -----------------------------------------------------
 
 
-def test_a_visit_is_announced_the_day_before_to_the_coach_and_who_attends(app, world):
-    visit_id = plan_visit(app, world, date(2026, 10, 14), attendees=("student",))
-    decide(app, at(date(2026, 10, 12)))
+def test_a_visit_is_announced_the_day_before_to_the_coach_and_who_attends(start, app, world):
+    visit_id = plan_visit(app, world, start + timedelta(days=43), attendees=("student",))
+    decide(app, at(monday(start, 6)))
     assert names(app, K.VISIT_TOMORROW) == []
-    decide(app, at(date(2026, 10, 13)))
-    decide(app, at(date(2026, 10, 14)))
+    decide(app, at(start + timedelta(days=42)))
+    decide(app, at(start + timedelta(days=43)))
     assert reminded(app, K.VISIT_TOMORROW) == [
-        ("Coach A", f"visit_tomorrow:{visit_id}:2026-10-14"),
-        ("Student A", f"visit_tomorrow:{visit_id}:2026-10-14"),
+        ("Coach A", f"visit_tomorrow:{visit_id}:{start + timedelta(days=43)}"),
+        ("Student A", f"visit_tomorrow:{visit_id}:{start + timedelta(days=43)}"),
     ]
 
 
-def test_a_monday_visit_is_announced_on_friday_unless_the_school_works_weekends(app, world):
-    plan_visit(app, world, date(2026, 10, 12))
-    decide(app, at(date(2026, 10, 9)))  # Friday
+def test_a_monday_visit_is_announced_on_friday_unless_the_school_works_weekends(start, app, world):
+    plan_visit(app, world, monday(start, 6))
+    decide(app, at(start + timedelta(days=38)))  # Friday
     assert names(app, K.VISIT_TOMORROW) == ["Coach A", "Mentor X", "Student A"]
 
 
-def test_a_school_that_works_weekends_announces_on_sunday(app, world):
+def test_a_school_that_works_weekends_announces_on_sunday(start, app, world):
     settings(app, world.school_a, reminders_on_weekends=True)
-    plan_visit(app, world, date(2026, 10, 12))
-    decide(app, at(date(2026, 10, 9)))  # Friday: Monday is not tomorrow
+    plan_visit(app, world, monday(start, 6))
+    decide(app, at(start + timedelta(days=38)))  # Friday: Monday is not tomorrow
     assert names(app, K.VISIT_TOMORROW) == []
-    decide(app, at(date(2026, 10, 11)))  # Sunday
+    decide(app, at(start + timedelta(days=40)))  # Sunday
     assert names(app, K.VISIT_TOMORROW) == ["Coach A", "Mentor X", "Student A"]
 
 
-def test_a_moved_visit_is_announced_again_for_its_new_day(app, world):
-    visit_id = plan_visit(app, world, date(2026, 10, 14))
-    decide(app, at(date(2026, 10, 13)))
+def test_a_moved_visit_is_announced_again_for_its_new_day(start, app, world):
+    visit_id = plan_visit(app, world, start + timedelta(days=43))
+    decide(app, at(start + timedelta(days=42)))
     with app.app_context():
         visit = db.session.get(Visit, visit_id)
         visits.change_plan(
             visit,
-            visits.VisitPlan(date(2026, 10, 15), None, "", ["student", "mentor"], ""),
+            visits.VisitPlan(start + timedelta(days=44), None, "", ["student", "mentor"], ""),
             expected_version=visit.version,
             coach_id=world.coach_a.id,
         )
     assert names(app, K.VISIT_MOVED) == ["Mentor X", "Student A"]
-    decide(app, at(date(2026, 10, 14)))
+    decide(app, at(start + timedelta(days=43)))
     assert len(reminded(app, K.VISIT_TOMORROW)) == 6
 
 
-def test_an_action_is_announced_the_day_before_and_again_when_overdue(app, world):
-    action_id = add_action(app, world, open_goal(app, world), date(2026, 10, 14))
-    decide(app, at(date(2026, 10, 12)))
+def test_an_action_is_announced_the_day_before_and_again_when_overdue(start, app, world):
+    action_id = add_action(app, world, open_goal(app, world), start + timedelta(days=43))
+    decide(app, at(monday(start, 6)))
     assert names(app, K.ACTION_DUE) == []
-    decide(app, at(date(2026, 10, 13)))
-    decide(app, at(date(2026, 10, 14)))  # the day itself: nothing more
-    assert reminded(app, K.ACTION_DUE) == [("Student A", f"action_due:{action_id}:2026-10-14")]
+    decide(app, at(start + timedelta(days=42)))
+    decide(app, at(start + timedelta(days=43)))  # the day itself: nothing more
+    assert reminded(app, K.ACTION_DUE) == [
+        ("Student A", f"action_due:{action_id}:{start + timedelta(days=43)}")
+    ]
     assert names(app, K.ACTION_OVERDUE) == []
-    decide(app, at(date(2026, 10, 15)))
-    decide(app, at(date(2026, 10, 16)))
+    decide(app, at(start + timedelta(days=44)))
+    decide(app, at(start + timedelta(days=45)))
     assert reminded(app, K.ACTION_OVERDUE) == [
-        ("Student A", f"action_overdue:{action_id}:2026-10-14")
+        ("Student A", f"action_overdue:{action_id}:{start + timedelta(days=43)}")
     ]
 
 
-def test_a_done_action_is_not_announced(app, world):
-    action_id = add_action(app, world, open_goal(app, world), date(2026, 10, 14))
+def test_a_done_action_is_not_announced(start, app, world):
+    action_id = add_action(app, world, open_goal(app, world), start + timedelta(days=43))
     with app.app_context():
         plans.set_action_done(
             db.session.get(Action, action_id), db.session.get(User, world.student_a.id), True
         )
-    decide(app, at(date(2026, 10, 13)))
-    decide(app, at(date(2026, 10, 15)))
+    decide(app, at(start + timedelta(days=42)))
+    decide(app, at(start + timedelta(days=44)))
     assert names(app, K.ACTION_DUE) + names(app, K.ACTION_OVERDUE) == []
 
 
-def test_an_agreement_reminds_its_owner_only_once_the_report_is_final(app, world):
-    visit_id = plan_visit(app, world, date(2026, 10, 1))
+def test_an_agreement_reminds_its_owner_only_once_the_report_is_final(start, app, world):
+    visit_id = plan_visit(app, world, start + timedelta(days=30))
     with app.app_context():
         visit = db.session.get(Visit, visit_id)
         coach = db.session.get(User, world.coach_a.id)
         visits.add_agreement(
-            visit, coach, "Order the safety shoes", Actor.MENTOR, date(2026, 10, 7)
+            visit, coach, "Order the safety shoes", Actor.MENTOR, start + timedelta(days=36)
         )
-    decide(app, at(date(2026, 10, 6)))
+    decide(app, at(start + timedelta(days=35)))
     assert names(app, K.ACTION_DUE) == []  # a draft agreement is nobody's yet
     with app.app_context():
         visit = db.session.get(Visit, visit_id)
         visits.save_report(
             visit,
-            held_on=date(2026, 10, 1),
+            held_on=start + timedelta(days=30),
             sections={"learning_process": "Wires boards on her own."},
             coach_only=[],
             expected_version=visit.version,
@@ -333,20 +335,10 @@ def test_an_agreement_reminds_its_owner_only_once_the_report_is_final(app, world
         visits.finalise(
             visit,
             db.session.get(User, world.coach_a.id),
-            date(2026, 10, 2),
+            start + timedelta(days=31),
             expected_version=visit.version,
         )
-    decide(
-        app,
-        at(
-            date(
-                2026,
-                10,
-                6,
-            ),
-            11,
-        ),
-    )
+    decide(app, at(start + timedelta(days=35), 11))
     assert names(app, K.ACTION_DUE) == ["Mentor X"]
     with app.app_context():
         (row,) = db.session.scalars(select(Notification).where(Notification.kind == K.ACTION_DUE))
@@ -371,23 +363,23 @@ def recommend(app, world, moment: datetime) -> int:
         return recommendation.id
 
 
-def test_a_recommended_module_not_started_after_the_schools_days_reminds_once(app, world):
-    recommendation_id = recommend(app, world, at(date(2026, 10, 1), 16))
-    decide(app, at(date(2026, 10, 14)))  # 13 days
+def test_a_recommended_module_not_started_after_the_schools_days_reminds_once(start, app, world):
+    recommendation_id = recommend(app, world, at(start + timedelta(days=30), 16))
+    decide(app, at(start + timedelta(days=43)))  # 13 days
     assert names(app, K.MODULE_NOT_STARTED) == []
-    decide(app, at(date(2026, 10, 15)))  # 14 days
-    decide(app, at(date(2026, 10, 16)))
+    decide(app, at(start + timedelta(days=44)))  # 14 days
+    decide(app, at(start + timedelta(days=45)))
     assert reminded(app, K.MODULE_NOT_STARTED) == [
         ("Mentor X", f"module_not_started:{recommendation_id}")
     ]
 
 
-def test_a_started_module_is_not_reminded(app, world):
-    recommend(app, world, at(date(2026, 10, 1)))
+def test_a_started_module_is_not_reminded(start, app, world):
+    recommend(app, world, at(start + timedelta(days=30)))
     with app.app_context():
         db.session.add(ModuleProgress(user_id=world.mentor_x.id, module_id="feedback-that-lands"))
         db.session.commit()
-    decide(app, at(date(2026, 10, 20)))
+    decide(app, at(start + timedelta(days=49)))
     assert names(app, K.MODULE_NOT_STARTED) == []
 
 
@@ -395,52 +387,52 @@ def test_a_started_module_is_not_reminded(app, world):
 
 
 @pytest.mark.parametrize(
-    "moment",
+    ("days", "hour", "minute"),
     [
-        at(date(2026, 10, 9), 7, 59),  # before the school's hours
-        at(date(2026, 10, 9), 18, 0),  # after them
-        at(date(2026, 10, 10), 10),  # Saturday
-        at(date(2026, 10, 11), 10),  # Sunday
+        (38, 7, 59),  # a Friday, before the school's hours
+        (38, 18, 0),  # after them
+        (39, 10, 0),  # Saturday
+        (40, 10, 0),  # Sunday
     ],
     ids=["early", "late", "saturday", "sunday"],
 )
-def test_nothing_is_decided_outside_the_schools_hours(app, world, moment):
-    report = decide(app, moment)
+def test_nothing_is_decided_outside_the_schools_hours(start, app, world, days, hour, minute):
+    report = decide(app, at(start + timedelta(days=days), hour, minute))
     assert report.schools == 0
     assert report.total == 0
     with app.app_context():
         assert db.session.scalar(select(func.count(Notification.id))) == 0
 
 
-def test_each_school_has_its_own_hours_and_a_missed_pass_is_made_up(app, world):
+def test_each_school_has_its_own_hours_and_a_missed_pass_is_made_up(start, app, world):
     settings(app, world.school_b, reminders_from_hour=9, reminders_until_hour=17)
-    decide(app, at(date(2026, 10, 9), 8, 30))
+    decide(app, at(start + timedelta(days=38), 8, 30))
     assert names(app, K.LOG_DUE) == ["Student A"]
-    decide(app, at(date(2026, 10, 12), 9))  # Monday: B's Friday reminder is now missing
+    decide(app, at(monday(start, 6), 9))  # Monday: B's Friday reminder is now missing
     assert "Student B" in names(app, K.LOG_MISSING)
 
 
-def test_ended_and_stopped_placements_are_left_alone(app, world):
+def test_ended_and_stopped_placements_are_left_alone(start, app, world):
     with app.app_context():
-        db.session.get(Placement, world.placement_a.id).end_date = date(2026, 10, 8)
+        db.session.get(Placement, world.placement_a.id).end_date = start + timedelta(days=37)
         db.session.get(Placement, world.placement_b.id).status = PlacementStatus.STOPPED
         db.session.commit()
-    report = decide(app, at(date(2026, 10, 9)))
+    report = decide(app, at(start + timedelta(days=38)))
     assert report.placements == 0
     assert report.total == 0
 
 
-def test_a_second_pass_at_the_same_moment_decides_nothing(app, world):
-    first = decide(app, at(date(2026, 10, 13)))
-    second = decide(app, at(date(2026, 10, 13)))
+def test_a_second_pass_at_the_same_moment_decides_nothing(start, app, world):
+    first = decide(app, at(start + timedelta(days=42)))
+    second = decide(app, at(start + timedelta(days=42)))
     assert first.total > 0
     assert second.total == 0
     assert first.written[K.VISIT_OVERDUE] == 2
 
 
 @pytest.mark.skipif(not postgres_url(), reason="concurrent writers need PostgreSQL")
-def test_two_passes_at_once_write_each_reminder_once(app, world):
-    moment = at(date(2026, 10, 13))
+def test_two_passes_at_once_write_each_reminder_once(start, app, world):
+    moment = at(start + timedelta(days=42))
     single = decide(app, moment).total
     with app.app_context():
         db.session.execute(Notification.__table__.delete())
@@ -467,13 +459,15 @@ def test_two_passes_at_once_write_each_reminder_once(app, world):
 # -- the command ------------------------------------------------------------------------
 
 
-def test_reminders_run_decides_and_delivers_and_a_rerun_does_nothing(app, world, runner, outbox):
-    result = runner.invoke(args=["reminders", "run", "--at", "2026-10-13T10:00"])
+def test_reminders_run_decides_and_delivers_and_a_rerun_does_nothing(
+    start, app, world, runner, outbox
+):
+    result = runner.invoke(args=["reminders", "run", "--at", f"{start + timedelta(days=42)}T10:00"])
     assert result.exit_code == 0, result.output
     assert "2 visit overdue" in result.output
     assert len(outbox) > 0
     sent = len(outbox)
-    again = runner.invoke(args=["reminders", "run", "--at", "2026-10-13T10:00"])
+    again = runner.invoke(args=["reminders", "run", "--at", f"{start + timedelta(days=42)}T10:00"])
     assert "0 reminders" in again.output
     assert "0 e-mails sent" in again.output
     assert len(outbox) == sent
@@ -510,8 +504,8 @@ def add_placements(app, world, count: int, batch: str) -> None:
                     "coach_id": world.coach_a.id,
                     "kind": PlacementKind.DUAL_LEARNING,
                     "status": PlacementStatus.ACTIVE,
-                    "start_date": START,
-                    "end_date": date(2027, 6, 30),
+                    "start_date": world.placement_a.start_date,
+                    "end_date": world.placement_a.end_date,
                     **FOLLOWED_WITH,
                 }
                 for student_id in students
@@ -534,24 +528,28 @@ def forget_notifications(app) -> None:
         db.session.commit()
 
 
-# A Tuesday six weeks in: weeks missing, silence, visits overdue, attention for everyone.
-BUSY_DAY = at(date(2026, 10, 13))
+@pytest.fixture
+def busy_day(start):
+    """A Tuesday six weeks in: weeks missing, silence, visits overdue, attention for all."""
+    return at(start + timedelta(weeks=6))
 
 
-def test_a_pass_runs_the_same_queries_for_few_and_many_placements(app, world, count_queries):
+def test_a_pass_runs_the_same_queries_for_few_and_many_placements(
+    busy_day, app, world, count_queries
+):
     add_placements(app, world, 20, "few")
-    few, few_queries, _ = counted_pass(app, count_queries, BUSY_DAY)
+    few, few_queries, _ = counted_pass(app, count_queries, busy_day)
     forget_notifications(app)
     add_placements(app, world, 150, "many")
-    many, many_queries, _ = counted_pass(app, count_queries, BUSY_DAY)
+    many, many_queries, _ = counted_pass(app, count_queries, busy_day)
     assert (few.placements, many.placements) == (22, 172)
     assert few.total < many.total < CHUNK
     assert many_queries == few_queries
 
 
-def test_a_daily_pass_over_5000_placements_takes_seconds(app, world, count_queries):
+def test_a_daily_pass_over_5000_placements_takes_seconds(busy_day, app, world, count_queries):
     add_placements(app, world, 5000, "load")
-    report, queries, elapsed = counted_pass(app, count_queries, BUSY_DAY)
+    report, queries, elapsed = counted_pass(app, count_queries, busy_day)
     assert report.placements == 5002
     # Per placement: a week missing, the mentor's silence, a visit overdue, and the
     # coach's two reasons (no reflection, no feedback).
@@ -565,16 +563,17 @@ def test_a_daily_pass_over_5000_placements_takes_seconds(app, world, count_queri
 
 
 def busy_placement_a(app, world) -> None:
-    """Placement A with something of every kind due on BUSY_DAY (Tuesday 13 October)."""
-    plan_visit(app, world, date(2026, 10, 14))
-    add_action(app, world, open_goal(app, world), date(2026, 10, 9))
-    recommend(app, world, at(date(2026, 9, 20)))
+    """Placement A with something of every kind due on the busy day (six weeks in)."""
+    start = world.placement_a.start_date
+    plan_visit(app, world, start + timedelta(days=43))
+    add_action(app, world, open_goal(app, world), start + timedelta(days=38))
+    recommend(app, world, at(start + timedelta(days=19)))
     settings(app, world.school_a, log_due_weekday=1)
 
 
-def test_every_reminder_leads_its_reader_to_a_page_they_can_open(app, world, login_as):
+def test_every_reminder_leads_its_reader_to_a_page_they_can_open(busy_day, app, world, login_as):
     busy_placement_a(app, world)
-    decide(app, BUSY_DAY)
+    decide(app, busy_day)
     with app.app_context():
         found = db.session.execute(
             select(Notification.id, Notification.kind, User.email).join(
@@ -607,13 +606,18 @@ def world_user(app, email: str) -> User:
         return user
 
 
-def test_reminders_read_as_plain_sentences_in_the_readers_language(app, world, login_as):
+def test_reminders_read_as_plain_sentences_in_the_readers_language(
+    busy_day, start, app, world, login_as
+):
     busy_placement_a(app, world)
-    decide(app, BUSY_DAY)
+    decide(app, busy_day)
     student = login_as(world.student_a).get("/notifications").get_data(as_text=True)
-    assert "Your weekly log for the week of 5 October 2026 was not handed in" in student
-    assert "An action in the development plan was due on Friday 9 October 2026" in student
-    assert "Reminder: visit on Wednesday 14 October 2026" in student
+    week = written(monday(start, 5))
+    action_due = written(start + timedelta(days=38), "EEEE d MMMM yyyy")
+    visit_day = written(start + timedelta(days=43), "EEEE d MMMM yyyy")
+    assert f"Your weekly log for the week of {week} was not handed in" in student
+    assert f"An action in the development plan was due on {action_due}" in student
+    assert f"Reminder: visit on {visit_day}" in student
     mentor = login_as(world.mentor_x).get("/notifications").get_data(as_text=True)
     assert "You have given no feedback for 42 days: a few lines help your student" in mentor
     assert "A module recommended to you is waiting:" in mentor

@@ -33,9 +33,22 @@ from app.storage import file_storage
 from tests.conftest import attach_file, write_entry
 from tests.test_plans import add_goal
 
-# Both placements of the world end in the school year 2026–2027.
-DAY_BEFORE = datetime(2029, 8, 31, 10, tzinfo=UTC)
-DAY_AFTER = datetime(2029, 9, 1, 10, tzinfo=UTC)
+
+@pytest.fixture
+def year_end(today) -> int:
+    """The year in which this school year ends (on 31 August)."""
+    return today.year + 1 if today.month >= 9 else today.year
+
+
+@pytest.fixture
+def day_before(year_end) -> datetime:
+    """The last day both placements are kept: they ended this school year, kept two more."""
+    return datetime(year_end + 2, 8, 31, 10, tzinfo=UTC)
+
+
+@pytest.fixture
+def day_after(year_end) -> datetime:
+    return datetime(year_end + 2, 9, 1, 10, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(
@@ -48,17 +61,23 @@ DAY_AFTER = datetime(2029, 9, 1, 10, tzinfo=UTC)
     ],
 )
 def test_a_placement_is_kept_whole_school_years_after_it_ends(end, years, last_day):
+    """Fixed days: the school year's turn on 1 September is the point, not today."""
     assert kept_until(end, years) == last_day
 
 
 @pytest.fixture
-def ended_log(app, world):
-    """Placement A's log with a photo and a goal; placement B with a week."""
+def ended_log(app, world, year_end):
+    """Placement A's log with a photo and a goal; placement B with a week. Both placements
+    end in this school year: A on 30 June, B on its last day, 31 August.
+    """
     week = write_entry(app, world.placement_a, world.student_a, submit=True)
     photo = attach_file(app, week, world.student_a)
     add_goal(app, world)
     write_entry(app, world.placement_b, world.student_b)
     with app.app_context():
+        db.session.get(Placement, world.placement_a.id).end_date = date(year_end, 6, 30)
+        db.session.get(Placement, world.placement_b.id).end_date = date(year_end, 8, 31)
+        db.session.commit()
         return {"week": week, "photo_key": db.session.get(Attachment, photo).storage_key}
 
 
@@ -82,14 +101,16 @@ def _set_years(app, school, **years) -> None:
         db.session.commit()
 
 
-def test_the_day_before_nothing_goes_and_the_day_after_the_whole_record(app, world, ended_log):
-    numbers = _purge(app, DAY_BEFORE)
+def test_the_day_before_nothing_goes_and_the_day_after_the_whole_record(
+    day_after, day_before, app, world, ended_log
+):
+    numbers = _purge(app, day_before)
     assert "log_entry" not in numbers
     assert "placement" not in numbers
     assert _count(app, LogEntry) == 2
     assert _count(app, Placement) == 2
 
-    numbers = _purge(app, DAY_AFTER)
+    numbers = _purge(app, day_after)
     assert numbers["placement"] == 2
     assert numbers["log_entry"] == 2
     assert numbers["goal"] == 1
@@ -103,22 +124,22 @@ def test_the_day_before_nothing_goes_and_the_day_after_the_whole_record(app, wor
         assert db.session.get(User, world.student_a.id).name == "Student A"
 
 
-def test_each_school_keeps_each_category_as_long_as_it_set(app, world, ended_log):
+def test_each_school_keeps_each_category_as_long_as_it_set(day_after, app, world, ended_log):
     _set_years(app, world.school_a, log=2, assessment=2, plan=3, visits=2, placement=3)
     _set_years(app, world.school_b, log=3, assessment=3, plan=3, visits=3, placement=3)
-    _purge(app, DAY_AFTER)
+    _purge(app, day_after)
     assert _count(app, LogEntry, placement_id=world.placement_a.id) == 0
     assert _count(app, Goal) == 1  # A's plan: three years
     assert _count(app, Placement) == 2
     assert _count(app, LogEntry, placement_id=world.placement_b.id) == 1
 
-    _purge(app, datetime(2030, 9, 1, 10, tzinfo=UTC))
+    _purge(app, day_after.replace(year=day_after.year + 1))
     assert _count(app, Goal) == 0
     assert _count(app, Placement) == 0
 
 
-def test_a_missed_run_is_made_up_and_a_second_run_finds_nothing(app, world, ended_log):
-    late = datetime(2030, 1, 15, 10, tzinfo=UTC)
+def test_a_missed_run_is_made_up_and_a_second_run_finds_nothing(day_after, app, world, ended_log):
+    late = day_after + timedelta(days=136)
     assert _purge(app, late)["placement"] == 2
     assert _purge(app, late) == {"files": 0, "accounts_erased": 0}
 
@@ -132,7 +153,8 @@ def test_notifications_the_audit_trail_and_unused_accounts_go_after_their_period
         db.session.commit()
     assert _count(app, Notification) > 0
     # a year later: the notifications; the outsider, who belongs nowhere, is erased
-    numbers = _purge(app, datetime(2027, 12, 20, 10, tzinfo=UTC))
+    now = datetime.now(UTC)
+    numbers = _purge(app, now + timedelta(days=378))
     assert _count(app, Notification) == 0
     assert numbers["accounts_erased"] == 1
     with app.app_context():
@@ -140,13 +162,13 @@ def test_notifications_the_audit_trail_and_unused_accounts_go_after_their_period
         assert db.session.get(User, world.mentor_x.id).name == "Mentor X"
     assert _count(app, AuditEvent, action="old") == 1
     # three years later: the audit event
-    _purge(app, datetime(2029, 12, 20, 10, tzinfo=UTC))
+    _purge(app, now + timedelta(days=3 * 365 + 13))
     assert _count(app, AuditEvent, action="old") == 0
 
 
-def test_the_retention_job_records_what_it_deleted(app, world, ended_log):
+def test_the_retention_job_records_what_it_deleted(day_after, app, world, ended_log):
     with app.app_context():
-        run = run_job(job_named("retention"), DAY_AFTER)
+        run = run_job(job_named("retention"), day_after)
         assert run.summary["placement"] == 2
 
 
@@ -211,10 +233,11 @@ def test_bad_periods_are_refused_with_a_message_and_nothing_changes(
     assert _count(app, RetentionPeriod) == 0
 
 
-def test_the_purge_command_says_what_it_deleted(app, world, runner, ended_log):
-    result = runner.invoke(args=["privacy", "purge", "--at", "2029-09-01T12:00"])
+def test_the_purge_command_says_what_it_deleted(day_after, app, world, runner, ended_log):
+    day = day_after.date()
+    result = runner.invoke(args=["privacy", "purge", "--at", f"{day}T12:00"])
     assert result.exit_code == 0, result.output
-    assert result.output.startswith("Purged at 2029-09-01T10:00:00+00:00: ")
+    assert result.output.startswith(f"Purged at {day}T10:00:00+00:00: ")
     assert "2 placement" in result.output
     assert "1 files deleted; 1 unused accounts erased." in result.output
     assert _count(app, Placement) == 0

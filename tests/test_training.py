@@ -8,7 +8,7 @@ import csv
 import io
 import os
 import re
-from datetime import UTC, datetime
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -31,7 +31,7 @@ from app.models import (
     User,
 )
 from config import BUNDLED_CONTENT
-from tests.conftest import write_entry
+from tests.conftest import at, write_entry, written
 
 BODY = "## Why\n\n" + " ".join(["Show the task once, then let them do it."] * 40) + "\n"
 
@@ -556,7 +556,7 @@ def test_a_module_that_does_not_exist_cannot_be_recommended(app, world, login_as
 # -- following mentors' training --------------------------------------------------------
 
 
-def complete_basic_training(app, mentor) -> None:
+def complete_basic_training(app, mentor, completed_on) -> None:
     library = load_training(BUNDLED_CONTENT / "modules")
     with app.app_context():
         for module_id in library.path("basic-mentor-training").modules:
@@ -568,7 +568,7 @@ def complete_basic_training(app, mentor) -> None:
                     best_score=4,
                     reflection="",
                     assignment_note="",
-                    completed_at=datetime(2026, 10, 1, tzinfo=UTC),
+                    completed_at=at(completed_on, 0),
                     completed_version=1,
                 )
             )
@@ -585,28 +585,38 @@ def test_coordinators_see_the_mentors_of_their_placements(world, login_as):
     assert "Mentor Y" in login_as(world.admin).get("/training/mentors").get_data(as_text=True)
 
 
-def test_a_mentor_past_the_twelve_months_is_overdue_until_trained(app, world, login_as):
+def test_a_mentor_past_the_twelve_months_is_overdue_until_trained(start, app, world, login_as):
     coordinator = login_as(world.coordinator_a)
     record = f"/training/mentors/{world.mentor_x.id}"
     assert "Date as mentor unknown" in coordinator.get("/training/mentors").get_data(as_text=True)
     coordinator.post(
         record,
-        {"years_experience": "12", "good_conduct_on": "2025-01-10", "mentor_since": "2025-02-01"},
+        {
+            "years_experience": "12",
+            "good_conduct_on": (start - timedelta(days=599)).isoformat(),
+            "mentor_since": (start - timedelta(days=577)).isoformat(),
+        },
     )
     page = coordinator.get("/training/mentors").get_data(as_text=True)
     assert "Basic training overdue" in page
-    complete_basic_training(app, world.mentor_x)
+    complete_basic_training(app, world.mentor_x, start + timedelta(days=30))
     page = coordinator.get("/training/mentors").get_data(as_text=True)
     assert "Basic training completed" in page
-    assert "1 October 2026" in page
+    assert f"{written(start + timedelta(days=30))}" in page
 
 
-def test_a_recent_mentor_is_due_by_twelve_months_later(app, world, login_as):
+def mentor_since(start) -> date:
+    """A mentor since the placements began (a day that every year has)."""
+    return start.replace(day=min(start.day, 28))
+
+
+def test_a_recent_mentor_is_due_by_twelve_months_later(start, app, world, login_as):
     coordinator = login_as(world.coordinator_a)
-    coordinator.post(f"/training/mentors/{world.mentor_x.id}", {"mentor_since": "2026-09-01"})
+    since = mentor_since(start)
+    coordinator.post(f"/training/mentors/{world.mentor_x.id}", {"mentor_since": since.isoformat()})
     page = coordinator.get("/training/mentors").get_data(as_text=True)
     assert "Basic training due" in page
-    assert "1 September 2027" in page
+    assert written(since.replace(year=since.year + 1)) in page
 
 
 def test_a_bad_record_is_refused_with_a_message(app, world, login_as):
@@ -618,9 +628,10 @@ def test_a_bad_record_is_refused_with_a_message(app, world, login_as):
         assert db.session.scalar(select(func.count(MentorRecord.id))) == 0
 
 
-def test_the_mentors_download_as_csv(app, world, login_as):
+def test_the_mentors_download_as_csv(start, app, world, login_as):
+    since = mentor_since(start)
     login_as(world.coordinator_a).post(
-        f"/training/mentors/{world.mentor_x.id}", {"mentor_since": "2026-09-01"}
+        f"/training/mentors/{world.mentor_x.id}", {"mentor_since": since.isoformat()}
     )
     response = login_as(world.coordinator_a).get("/training/mentors.csv")
     rows = list(
@@ -628,8 +639,8 @@ def test_the_mentors_download_as_csv(app, world, login_as):
     )
     assert rows[0][0] == "Name"
     assert rows[1][0] == "Mentor X"
-    assert rows[1][5] == "2026-09-01"
-    assert rows[1][6] == "2027-09-01"
+    assert rows[1][5] == since.isoformat()
+    assert rows[1][6] == since.replace(year=since.year + 1).isoformat()
     assert rows[1][9] == "Basic training due"
 
 

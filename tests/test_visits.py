@@ -84,6 +84,7 @@ def visit_id(app, world, login_as) -> int:
 
 
 def register(app, world, author, actor: str, indicator: str, level: int) -> None:
+    start = world.placement_a.start_date
     with app.app_context():
         placement = db.session.get(Placement, world.placement_a.id)
         db.session.add(
@@ -97,7 +98,7 @@ def register(app, world, author, actor: str, indicator: str, level: int) -> None
                 indicator_id=indicator,
                 setting=Setting.WORKPLACE,
                 level=level,
-                observed_on=date(2026, 10, 1),
+                observed_on=start + timedelta(days=30),
             )
         )
         db.session.commit()
@@ -124,9 +125,9 @@ def test_coach_plans_a_visit_that_the_trio_sees(app, world, login_as, visit_id):
     assert "10:30" in page
 
 
-def test_a_visit_before_the_placement_starts_is_refused(app, world, login_as):
+def test_a_visit_before_the_placement_starts_is_refused(start, app, world, login_as):
     response = login_as(world.coach_a).post(
-        visits_path(world, "/new"), plan_form(planned_on="2026-08-01")
+        visits_path(world, "/new"), plan_form(planned_on=(start - timedelta(days=31)).isoformat())
     )
     assert response.status_code == 422
     assert "This date is before the placement starts" in response.get_data(as_text=True)
@@ -157,13 +158,13 @@ def test_the_agenda_lists_where_the_three_differ_by_two_levels(app, world, login
     assert "Mentor 2" in page
 
 
-def test_a_difference_of_one_level_is_not_on_the_agenda(app, world):
+def test_a_difference_of_one_level_is_not_on_the_agenda(today, app, world):
     indicator, _text = first_planning_indicator(app, world)
     register(app, world, world.student_a, "student", indicator, 3)
     register(app, world, world.mentor_x, "mentor", indicator, 2)
     with app.app_context():
         placement = db.session.get(Placement, world.placement_a.id)
-        kinds = [item["kind"] for item in agenda.gather(placement, date.today())]
+        kinds = [item["kind"] for item in agenda.gather(placement, today)]
     assert agenda.DIVERGENCE not in kinds
 
 
@@ -196,14 +197,14 @@ def test_the_mentor_never_sees_wellbeing_or_the_students_concern_on_the_agenda(
 
 
 @pytest.fixture
-def forgotten(app, world, visit_id):
+def forgotten(today, app, world, visit_id):
     """The student most at risk: running for 60 days without a weekly log, feedback or
     visit, no goal in the plan, no indicator scored; a visit was planned for yesterday
     and not held.
     """
     with app.app_context():
         placement = db.session.get(Placement, world.placement_a.id)
-        placement.start_date = date.today() - timedelta(days=60)
+        placement.start_date = today - timedelta(days=60)
         db.session.commit()
     return visit_id
 
@@ -231,8 +232,10 @@ def test_the_agenda_carries_every_reason_for_the_student_most_at_risk(world, log
         assert f'<a href="{href}">{text}</a>' in page, text
 
 
-def test_the_agenda_names_low_wellbeing_and_an_unapproved_plan(app, world, login_as, forgotten):
-    last_week = date.today() - timedelta(days=7)
+def test_the_agenda_names_low_wellbeing_and_an_unapproved_plan(
+    today, app, world, login_as, forgotten
+):
+    last_week = today - timedelta(days=7)
     write_entry(app, world.placement_a, world.student_a, submit=True, wellbeing=2, week=last_week)
     with app.app_context():
         placement = db.session.get(Placement, world.placement_a.id)

@@ -29,6 +29,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from app import dates
 from app.forms import WholeNumberField
 from app.models import OrganisationKind, PlacementKind, PlacementStatus, Role
 from app.validators import address_not_formula, single_line
@@ -101,7 +102,7 @@ class PersonForm(FlaskForm):
     )
 
     def validate_birth_date(self, field) -> None:
-        if field.data and not date(1900, 1, 1) <= field.data <= date.today():
+        if field.data and not date(1900, 1, 1) <= field.data <= dates.today():
             raise ValidationError(_l("Enter a date of birth in the past."))
 
 

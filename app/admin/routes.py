@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
-
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
@@ -12,7 +10,7 @@ from sqlalchemy import func, or_
 from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
-from app import policy
+from app import dates, policy
 from app.admin import bp, imports, services
 from app.admin.forms import (
     ConfirmImportForm,
@@ -57,7 +55,7 @@ def _saved_message(changed: bool) -> str:
 @bp.route("/")
 def index():
     actor = _actor()
-    privacy_open, privacy_overdue = privacy.count_open(actor, datetime.now(UTC).date())
+    privacy_open, privacy_overdue = privacy.count_open(actor, dates.today())
     return render_template(
         "admin/index.html",
         schools=services.schools_for(actor),
@@ -480,7 +478,7 @@ def import_placements():
         "admin/import_placements.html",
         form=form,
         columns=imports.column_names(dutch),
-        example=imports.template_rows(dutch, date.today())[1],
+        example=imports.template_rows(dutch, dates.today())[1],
         kinds=[(kind, imports.kind_code(kind, dutch)) for kind in PlacementKind],
         dutch_columns=imports.DUTCH_COLUMNS,
         dutch=dutch,
@@ -492,7 +490,7 @@ def download_import_template():
     """A file to fill in: the columns in the interface's language and one example row."""
     dutch = str(get_locale()) == "nl"
     writer = SpreadsheetWriter()
-    for row in imports.template_rows(dutch, date.today()):
+    for row in imports.template_rows(dutch, dates.today()):
         writer.writerow(row)
     name = "import-leerlingen.csv" if dutch else "import-students.csv"
     return csv_download(writer.document(), name)
@@ -551,7 +549,7 @@ def list_jobs():
         abort(403)
     # The scheduler runs in its own process: this page only reads its runs and works out
     # the next ones from the same configuration.
-    statuses = job_statuses(datetime.now(UTC), current_app.config["SCHEDULES"])
+    statuses = job_statuses(utcnow(), current_app.config["SCHEDULES"])
     return render_template(
         "admin/list_jobs.html",
         statuses=statuses,

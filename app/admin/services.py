@@ -16,7 +16,7 @@ from flask_babel import lazy_ngettext as _ln
 from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager, lazyload, load_only, selectinload
 
-from app import audit, policy
+from app import audit, dates, policy
 from app.auth.passwords import password_problem
 from app.auth.services import find_user_by_email, send_invitation, send_membership_invitation
 from app.content.schemas import Framework, Rubric
@@ -520,7 +520,7 @@ def _check_guardian_approval(data: PlacementData, placement: Placement | None) -
     if data.status is not PlacementStatus.ACTIVE:
         return
     needed = minors.needs_approval(
-        data.student, data.school, data.workplace, data.start_date, date.today()
+        data.student, data.school, data.workplace, data.start_date, dates.today(data.school)
     )
     if needed and (placement is None or minors.standing_approval(placement) is None):
         raise DomainError("status", minors.missing_approval_message(data.student))

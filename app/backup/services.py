@@ -13,7 +13,6 @@ import os
 import shutil
 import tempfile
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
@@ -36,6 +35,7 @@ from app.backup.archive import (
 from app.backup.fingerprint import differing_tables, fingerprint
 from app.backup.snapshots import SnapshotError, Snapshots, snapshots_for
 from app.extensions import db
+from app.models.columns import utcnow
 from app.privacy.erasure import reapply_ledger
 from app.storage import KEY_PATTERN, file_storage
 
@@ -101,7 +101,7 @@ def _write_backup(path: Path, engine: Engine, snapshots: Snapshots) -> BackupRep
             database = writer.add_file(DATABASE_MEMBERS[snapshots.dialect], database_file)
             files = _add_uploads(writer, uploads)
             manifest = Manifest(
-                created_at=datetime.now(UTC),
+                created_at=utcnow(),
                 app_version=_app_version(),
                 alembic_revision=snapshot.revision,
                 dialect=snapshots.dialect,
@@ -303,4 +303,4 @@ def _after_restore() -> list[int]:
     (`app/privacy/ledger.py`, kept apart from the database and its backups) records each
     erasure, and `reapply_ledger` erases those people again in the restored data.
     """
-    return reapply_ledger(datetime.now(UTC))
+    return reapply_ledger(utcnow())

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import abort, render_template, request
 from flask_login import current_user, login_required
 
-from app import policy
+from app import dates, policy
 from app.caseload import bp, services
 from app.caseload.forms import OverviewFilterForm
 from app.models import User
@@ -52,7 +50,7 @@ def show_overview():
     user = _viewer()
     form, placements = _filtered(user)
     view, sort, direction = _order()
-    today = date.today()
+    today = dates.today()
     rows = form.filters().keep(
         services.assess(placements, today, wellbeing=policy.wellbeing_placements(user))
     )
@@ -80,7 +78,7 @@ def show_overview():
 def export_overview():
     user = _viewer()
     form, placements = _filtered(user)
-    today = date.today()
+    today = dates.today()
     document = services.caseload_csv(
         placements, today, wellbeing=policy.wellbeing_placements(user), keep=form.filters().keep
     )

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from app import audit, policy
+from app import audit, dates, policy
 from app.competences import bp, services
 from app.competences.forms import PlanForm, RegistrationForm, RubricForm
 from app.competences.services import ACTORS, Judgement, PlanChoice
@@ -128,7 +126,7 @@ def show_evolution(placement_id: int, competence_id: str):
             lines,
             [level.value for level in framework.scale],
             placement.start_date,
-            min(placement.end_date, date.today()),
+            min(placement.end_date, dates.today(placement.school)),
         ),
         indicator_texts={i.id: localised(i.text) for i in competence.indicators},
     )

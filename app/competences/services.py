@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
-from app import audit, policy
+from app import audit, dates, policy
 from app.content.schemas import Competence, Framework, Indicator, Rubric
 from app.content.services import content_library, localised
 from app.domain import DomainError, StaleEdit, diverges
@@ -289,7 +289,7 @@ def register(
                 level=level,
                 note=note,
                 baseline=previous is None,
-                observed_on=observed_on or date.today(),
+                observed_on=observed_on or dates.today(placement.school),
             )
         )
     if new:  # nothing new (a double tap): nothing recorded

@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from app import audit, policy, signals
+from app import audit, dates, policy, signals
 from app.domain import DomainError, StaleEdit, commit_versioned
 from app.extensions import db
 from app.models import (
@@ -292,8 +292,9 @@ def create_entry(
         or (kind == EntryKind.CONCERN and actor == Actor.STUDENT),
     )
     if kind == EntryKind.WEEKLY_LOG:
-        week_start = monday_of(week or today or date.today())
-        _check_week(placement, week_start, today or date.today(), None)
+        today = today or dates.today(placement.school)
+        week_start = monday_of(week or today)
+        _check_week(placement, week_start, today, None)
         _check_written(cleaned, submit)
         entry.week_start = week_start
         entry.wellbeing = wellbeing
@@ -333,7 +334,8 @@ def update_entry(
     weekly = entry.kind == EntryKind.WEEKLY_LOG
     week_start = monday_of(week or entry.week_start) if weekly else None
     if weekly:
-        _check_week(entry.placement, week_start, today or date.today(), entry.id)
+        today = today or dates.today(entry.placement.school)
+        _check_week(entry.placement, week_start, today, entry.id)
         _check_written(cleaned, submit)
     if entry.kind != EntryKind.VISIT_NOTE:
         coach_only = entry.coach_only

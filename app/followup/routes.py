@@ -22,7 +22,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from app import audit, policy
+from app import audit, dates, policy
 from app.content.services import training_library
 from app.domain import DomainError, StaleEdit
 from app.errors import render_error
@@ -116,7 +116,9 @@ def show_timeline(placement_id: int):
         else None,
         is_student=actor == Actor.STUDENT,
         returned=entries.returned_weeks(placement) if student_writes else [],
-        missing=entries.missing_weeks(placement, date.today()) if student_writes else [],
+        missing=entries.missing_weeks(placement, dates.today(placement.school))
+        if student_writes
+        else [],
         suggested=suggestion(user, "concern", training_library(), str(get_locale()))
         if actor == Actor.MENTOR and entries.has_concern(placement, user)
         else None,
@@ -191,7 +193,7 @@ def _prefill_week(form: EntryForm, placement: Placement) -> LogEntry | None:
     """A new week starts on this week, or on the missed week `?week=` names; with
     `?from=previous`, with the answers of the latest week before it, which is returned.
     """
-    today = date.today()
+    today = dates.today(placement.school)
     form.week.data = entries.suggested_week(placement, today)
     chosen = _week_argument()
     if chosen is not None and chosen in entries.missing_weeks(placement, today):

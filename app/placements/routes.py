@@ -4,14 +4,12 @@ the school records on it (a guardian's approval of a minor's placement).
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app import audit, policy
+from app import audit, dates, policy
 from app.caseload.services import (
     attention_count,
     coach_caseload,
@@ -38,6 +36,7 @@ CASELOAD_ON_HOME = 100
 @login_required
 def index():
     user = current_user._get_current_object()
+    today = dates.today()
     status = request.args.get("status", "")
     pagination = services.placements_page(
         user,
@@ -48,7 +47,7 @@ def index():
     )
     caseload = coach_caseload(
         policy.coached_placements(user),
-        date.today(),
+        today,
         limit=CASELOAD_ON_HOME,
         wellbeing=policy.wellbeing_placements(user),
     )
@@ -57,7 +56,7 @@ def index():
         shown.update({row.placement.id: row.placement for row in caseload.items})
     # Placements waiting for a guardian's approval, of the caseload and of the cards: one
     # check for both (two queries at most).
-    approvals_missing = minors.missing_approvals_seen_by(user, list(shown.values()), date.today())
+    approvals_missing = minors.missing_approvals_seen_by(user, list(shown.values()), today)
     if caseload:
         flag_missing_approvals(caseload.items, approvals_missing)
     can_administer = policy.is_administrator(user)
@@ -67,7 +66,7 @@ def index():
     attention = (
         attention_count(
             policy.caseload_placements(user),
-            date.today(),
+            today,
             wellbeing=policy.wellbeing_placements(user),
         )
         if can_administer and not user.is_admin and policy.can_view_caseload(user)
@@ -76,9 +75,7 @@ def index():
     # A company coordinator's cards carry what the company can act on (counts only), for
     # the cards on this page.
     signals = (
-        company_signals(
-            policy.company_placements(user).where(Placement.id.in_(list(shown))), date.today()
-        )
+        company_signals(policy.company_placements(user).where(Placement.id.in_(list(shown))), today)
         if policy.follows_company_placements(user) and shown
         else {}
     )
@@ -86,11 +83,11 @@ def index():
         "placements/index.html",
         caseload=caseload,
         pagination=pagination,
-        waiting=services.what_waits(user, list(shown.values()), date.today()),
+        waiting=services.what_waits(user, list(shown.values()), today),
         approvals_missing=approvals_missing,
         recommended=open_recommendations(user, training_library(), str(get_locale())),
-        mentor_tasks=mentor_todo.mentor_tasks(user, date.today()),
-        today=date.today(),
+        mentor_tasks=mentor_todo.mentor_tasks(user, today),
+        today=today,
         statuses=list(PlacementStatus),
         status=status,
         q=request.args.get("q", ""),
@@ -113,11 +110,12 @@ def show_placement_page(placement, *, approval_form=None, status: int = 200):
     user = current_user._get_current_object()
     can_manage = policy.can_manage_placement(user, placement)
     school_staff = policy.sees_guardian_approval(user, placement)
+    today = dates.today(placement.school)
     return render_template(
         "placements/show_placement.html",
         placement=placement,
-        today=date.today(),
-        approval=minors.approval_state(placement, date.today()) if school_staff else None,
+        today=today,
+        approval=minors.approval_state(placement, today) if school_staff else None,
         approval_form=approval_form or GuardianApprovalForm(formdata=None),
         revoke_form=RevokeApprovalForm(formdata=None),
         can_manage=can_manage,
@@ -167,7 +165,7 @@ def record_guardian_approval(placement_id: int):
                     ApprovalMethod(form.method.data),
                     form.approved_on.data,
                 ),
-                date.today(),
+                dates.today(placement.school),
             )
         except DomainError as error:
             show_error(form, error)
@@ -192,6 +190,6 @@ def revoke_guardian_approval(placement_id: int, approval_id: int):
     form = RevokeApprovalForm()
     if not form.validate_on_submit():
         abort(400)
-    minors.revoke_approval(actor, approval, form.note.data or "", date.today())
+    minors.revoke_approval(actor, approval, form.note.data or "", dates.today(placement.school))
     flash(_("The approval is marked as revoked."), "success")
     return redirect(url_for("placements.show_placement", placement_id=placement.id))

@@ -4,15 +4,13 @@ validates its form and calls a service. Plans live under their placement.
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
-from app import audit, policy
+from app import audit, dates, policy
 from app.domain import DomainError, StaleEdit
 from app.forms import CsrfForm, show_error
 from app.models import Actor, Goal, GoalState, Placement, User
@@ -77,7 +75,7 @@ def _stale_goal(goal: Goal):
 def show_plan(placement_id: int):
     user = _user()
     placement = _readable_placement(placement_id)
-    today = date.today()
+    today = dates.today(placement.school)
     goals = services.goals_of(placement)
     plan = services.plan_of(placement)
     agreements = services.agreements_of(placement)
@@ -126,7 +124,7 @@ def approve_plan(placement_id: int):
 @login_required
 def export_plan(placement_id: int):
     placement = _readable_placement(placement_id)
-    today = date.today()
+    today = dates.today(placement.school)
     return Response(
         document.plan_pdf(placement, _user(), today),
         mimetype="application/pdf",
@@ -216,7 +214,7 @@ def _goal_page(placement: Placement, goal: Goal, user: User, **forms):
         evidence=[e for e in goal.evidence if policy.can_read_entry(user, e.entry)],
         entry_label=services.entry_label,
         levels=services.goal_levels(placement, [goal])[goal.id],
-        today=date.today(),
+        today=dates.today(placement.school),
         actor=policy.actor_in(user, placement),
         can_edit=editable,
         can_suggest=suggesting,

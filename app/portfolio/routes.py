@@ -7,7 +7,7 @@ from datetime import date
 from flask import Response, render_template, request
 from flask_login import current_user, login_required
 
-from app import audit, policy
+from app import audit, dates, policy
 from app.extensions import limiter
 from app.models import Placement, User
 from app.portfolio import bp, services
@@ -39,7 +39,7 @@ def choose_portfolio(placement_id: int):
     return render_template(
         "portfolio/choose_portfolio.html",
         placement=placement,
-        form=_form(placement, user, date.today()),
+        form=_form(placement, user, dates.today(placement.school)),
     )
 
 
@@ -54,7 +54,7 @@ def export_portfolio(placement_id: int):
     user = current_user._get_current_object()
     placement = policy.placement_or_404(placement_id, user, "view_log")
     audit.note_view(user, placement)
-    today = date.today()
+    today = dates.today(placement.school)
     form = _form(placement, user, today)
     if not form.validate():
         page = render_template("portfolio/choose_portfolio.html", placement=placement, form=form)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -10,6 +9,7 @@ from flask.cli import with_appcontext
 from flask_babel import force_locale
 
 from app.auth.services import find_user_by_email
+from app.models.columns import utcnow
 from app.privacy.erasure import erase_person
 from app.privacy.services import export_person
 
@@ -35,7 +35,7 @@ def export_command(email: str, output: Path) -> None:
         raise click.ClickException(f"No account has the e-mail address {email}.")
     if output.exists():
         raise click.ClickException(f"{output} exists already; name a new file.")
-    archive = export_person(None, person, datetime.now(UTC))
+    archive = export_person(None, person, utcnow())
     output.write_bytes(archive)
     click.echo(f"Wrote everything held about {person.name} to {output} ({len(archive)} bytes).")
 
@@ -56,7 +56,7 @@ def erase_command(email: str, yes: bool) -> None:
             abort=True,
         )
     name = person.name
-    report = erase_person(None, person, datetime.now(UTC))
+    report = erase_person(None, person, utcnow())
     click.echo(
         f"Erased {name}: {sum(report.deleted.values())} rows and {report.files} files "
         f"deleted, their name removed from {sum(report.cleaned.values())} texts by others; "

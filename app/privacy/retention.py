@@ -29,14 +29,13 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import and_, delete, func, or_, select, text, true
 
 from app import audit
+from app.dates import local_day
 from app.extensions import db
-from app.i18n import DEFAULT_TIMEZONE
 from app.models import (
     AuditEvent,
     FormDraft,
@@ -271,7 +270,7 @@ def purge(now: datetime) -> dict[str, int]:
 
 
 def _purge(now: datetime, progress: _Progress) -> None:
-    today = now.astimezone(ZoneInfo(DEFAULT_TIMEZONE)).date()
+    today = local_day(now)
     _purge_placements(today, progress)
     notifications = db.session.execute(
         delete(Notification).where(

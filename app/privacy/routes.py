@@ -5,17 +5,16 @@ its erasure; the requests a school answers.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from flask import Response, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
-from app import policy
+from app import dates, policy
 from app.dates import SHORT_DATE, format_day
 from app.forms import RecordRequestForm
 from app.models import RequestKind
+from app.models.columns import utcnow
 from app.privacy import bp, minors, retention, services
 from app.privacy.forms import (
     EraseForm,
@@ -40,7 +39,7 @@ def show_privacy():
 @login_required
 def accept_notice():
     if FlaskForm().validate_on_submit():
-        services.accept_notice(_actor(), datetime.now(UTC))
+        services.accept_notice(_actor(), utcnow())
         flash(_("Thank you. You find the privacy page at the bottom of every page."), "success")
     return redirect(url_for("placements.index"))
 
@@ -75,7 +74,7 @@ def request_erasure():
     if not form.validate_on_submit():
         return _render_own_data(FlaskForm(), form, 422)
     request = services.file_request(
-        _actor(), _actor(), RequestKind.ERASURE, form.note.data or "", datetime.now(UTC)
+        _actor(), _actor(), RequestKind.ERASURE, form.note.data or "", utcnow()
     )
     flash(
         _(
@@ -100,7 +99,7 @@ def export_person(user_id: int):
 
 
 def _download(person) -> Response:
-    now = datetime.now(UTC)
+    now = utcnow()
     archive = services.export_person(_actor(), person, now)
     filename = services.export_filename(person, now)
     return Response(
@@ -121,9 +120,7 @@ def record_request(user_id: int):
     if not form.validate_on_submit():
         flash(_("Say who asked and how, then record the request again."), "error")
         return redirect(url_for("admin.edit_user", user_id=person.id))
-    services.file_request(
-        actor, person, RequestKind(form.kind.data), form.note.data, datetime.now(UTC)
-    )
+    services.file_request(actor, person, RequestKind(form.kind.data), form.note.data, utcnow())
     flash(_("The request is recorded; it is due in one month."), "success")
     return redirect(url_for("privacy.list_requests"))
 
@@ -142,7 +139,7 @@ def list_requests():
         "privacy/list_requests.html",
         open_requests=open_requests,
         answered=answered,
-        today=datetime.now(UTC).date(),
+        today=dates.today(),
     )
 
 
@@ -161,7 +158,7 @@ def _render_request(request, erase_form, refuse_form, status: int = 200):
             erase_form=erase_form,
             refuse_form=refuse_form,
             export_form=FlaskForm(),
-            today=datetime.now(UTC).date(),
+            today=dates.today(),
         ),
         status,
     )
@@ -186,7 +183,7 @@ def erase_for_request(request_id: int):
     form = EraseForm()
     if not form.validate_on_submit():
         return _render_request(request, form, RefuseForm(), 422)
-    services.carry_out_erasure(_actor(), request, datetime.now(UTC))
+    services.carry_out_erasure(_actor(), request, utcnow())
     flash(_("The data are erased. Tell the person what was kept, as below."), "success")
     return redirect(url_for("privacy.show_request", request_id=request.id))
 
@@ -200,7 +197,7 @@ def refuse_request(request_id: int):
     form = RefuseForm()
     if not form.validate_on_submit():
         return _render_request(request, EraseForm(), form, 422)
-    services.refuse_request(_actor(), request, form.reason.data, datetime.now(UTC))
+    services.refuse_request(_actor(), request, form.reason.data, utcnow())
     flash(_("The request is refused. Tell the person why, as below."), "success")
     return redirect(url_for("privacy.show_request", request_id=request.id))
 

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy import case, select
 
 from app import audit, policy
+from app.dates import local_day
 from app.extensions import db
 from app.models import (
     Organisation,
@@ -111,7 +112,7 @@ def file_request(
         school_id=school.id if school else None,
         requested_by_id=requested_by.id,
         requested_at=now,
-        due_on=one_month_after(now.date()),
+        due_on=one_month_after(local_day(now)),
         note=note.strip(),
     )
     db.session.add(request)

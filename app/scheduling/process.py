@@ -12,7 +12,6 @@ from __future__ import annotations
 import signal
 import threading
 from collections.abc import Mapping
-from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from apscheduler.events import EVENT_SCHEDULER_STARTED
@@ -20,6 +19,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask
 
 from app.i18n import DEFAULT_TIMEZONE
+from app.models.columns import utcnow
 from app.scheduling.jobs import Job, all_jobs
 from app.scheduling.runs import run_job
 from app.scheduling.schedules import Schedule, ScheduleError, configured_schedule, variable_for
@@ -78,7 +78,7 @@ def run_scheduled(app: Flask, job: Job) -> None:
     """One run of `job` now, in the app's context, as the scheduler calls it; never raises."""
     try:
         with app.app_context():
-            run_job(job, datetime.now(UTC))
+            run_job(job, utcnow())
     except Exception:
         app.logger.exception("Job %s could not run", job.name)
 

@@ -15,7 +15,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import joinedload
 from wtforms.fields.choices import SelectChoice
 
-from app import policy
+from app import dates, policy
 from app.content.modules import BASIC_PATH, Module
 from app.content.services import localised, training_library
 from app.dates import LONG_DATE, format_day
@@ -105,7 +105,7 @@ def index():
         mentor_rows=mentor_rows,
         path_titles=lambda path_id: services.path_title(library, path_id),
         compliance=services.compliance_labels(),
-        today=date.today(),
+        today=dates.today(),
         nested_cards=True,
     )
 
@@ -323,7 +323,7 @@ def list_mentors():
         "training/list_mentors.html",
         rows=rows,
         path_titles=lambda path_id: services.path_title(library, path_id),
-        today=date.today(),
+        today=dates.today(),
         compliance=services.compliance_labels(),
     )
 
@@ -333,7 +333,7 @@ def list_mentors():
 def export_mentors():
     library = training_library()
     rows = services.mentor_rows(_followed_mentors(), library, _language())
-    return csv_download(services.mentors_csv(rows, library, date.today()), "mentor-training.csv")
+    return csv_download(services.mentors_csv(rows, library, dates.today()), "mentor-training.csv")
 
 
 @bp.route("/training/mentors/<int:mentor_id>", methods=["GET", "POST"])
@@ -364,7 +364,7 @@ def edit_mentor_record(mentor_id: int):
             mentor=mentor,
             row=row,
             form=form,
-            today=date.today(),
+            today=dates.today(),
             compliance=services.compliance_labels(),
         ),
         status,

@@ -4,13 +4,11 @@ service. Visits live under their placement.
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app import audit, policy
+from app import audit, dates, policy
 from app.domain import DomainError, StaleEdit
 from app.forms import CsrfForm, show_error
 from app.models import Actor, AdditionKind, Placement, User, Visit, VisitStatus
@@ -77,7 +75,7 @@ def list_visits(placement_id: int):
         placement=placement,
         visits=services.visits_of(placement),
         can_plan=policy.can_coach_visits(user, placement),
-        today=date.today(),
+        today=dates.today(placement.school),
     )
 
 
@@ -174,13 +172,14 @@ def show_visit(placement_id: int, visit_id: int):
 def _visit_page(placement: Placement, visit: Visit, user: User, status: int = 200, **forms):
     coach = policy.can_coach_visits(user, placement)
     in_trio = policy.can_write_log(user, placement)
+    today = dates.today(placement.school)
     return (
         render_template(
             "visits/show_visit.html",
             placement=placement,
             visit=visit,
-            today=date.today(),
-            agenda=services.agenda_for(visit, user, date.today())
+            today=today,
+            agenda=services.agenda_for(visit, user, today)
             if visit.status != VisitStatus.CANCELLED
             else [],
             sections=services.visible_sections(visit, user),
@@ -224,7 +223,7 @@ def write_report(placement_id: int, visit_id: int):
 def _fill_report(form: ReportForm, visit: Visit) -> None:
     form.version.data = visit.version
     form.held_on.data = visit.held_on or (
-        visit.planned_on if visit.planned_on <= date.today() else None
+        visit.planned_on if visit.planned_on <= dates.today(visit.placement.school) else None
     )
     for key, _label, _hint in services.REPORT_SECTIONS:
         form[key].data = visit.report.get(key, "")
@@ -297,7 +296,9 @@ def _act_on_report(placement: Placement, visit: Visit, form: ReportForm, user: U
             abort(404)
         return _("Agreement removed and draft saved.")
     if form.finalise.data:
-        services.finalise(visit, user, date.today(), expected_version=visit.version)
+        services.finalise(
+            visit, user, dates.today(placement.school), expected_version=visit.version
+        )
         return _(
             "The report is final. The mentor is asked to read and confirm it first, "
             "then the student."
@@ -313,7 +314,7 @@ def _report_page(placement: Placement, visit: Visit, form: ReportForm, status: i
             placement=placement,
             visit=visit,
             form=form,
-            agenda=services.agenda_for(visit, user, date.today()),
+            agenda=services.agenda_for(visit, user, dates.today(placement.school)),
             agreements=services.agreements_of(visit, user),
         ),
         status,

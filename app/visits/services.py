@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from app import audit, policy, signals
+from app import audit, dates, policy, signals
 from app.domain import DomainError, StaleEdit, check_in_placement, commit_versioned
 from app.extensions import db
 from app.models import (
@@ -231,7 +231,7 @@ def save_report(
     if visit.status == VisitStatus.CANCELLED:
         raise DomainError("report", _l("This visit was cancelled."))
     check_in_placement(visit.placement, held_on, "held_on")
-    if held_on is not None and held_on > date.today():
+    if held_on is not None and held_on > dates.today(visit.placement.school):
         raise DomainError("held_on", _l("A visit is reported on the day it was held or later."))
     report = {key: (sections.get(key) or "").strip()[:MAX_SECTION_LENGTH] for key in SECTION_KEYS}
     hidden = [key for key in SECTION_KEYS if key in coach_only]

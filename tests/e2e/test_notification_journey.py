@@ -7,7 +7,7 @@ and pass axe-core.
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -18,7 +18,7 @@ from app.extensions import db
 from app.models import Placement, SchoolSettings, User
 from app.notifications import reminders
 from app.visits import services as visits
-from tests.conftest import write_entry
+from tests.conftest import at, monday, write_entry, written
 
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("in_english")]
 
@@ -27,13 +27,15 @@ def bell(phone):
     return phone.page.locator("header").get_by_role("link", name=re.compile("^Notifications"))
 
 
-def test_mentor_follows_the_bell_to_a_new_week_and_marks_the_rest_read(app, world, phone):
+def test_mentor_follows_the_bell_to_a_new_week_and_marks_the_rest_read(start, app, world, phone):
     entry_id = write_entry(app, world.placement_a, world.student_a, submit=True)
     with app.app_context():
         visits.plan_visit(
             db.session.get(Placement, world.placement_a.id),
             db.session.get(User, world.coach_a.id),
-            visits.VisitPlan(date(2026, 10, 1), None, "", ["student", "mentor", "coach"], ""),
+            visits.VisitPlan(
+                start + timedelta(days=30), None, "", ["student", "mentor", "coach"], ""
+            ),
         )
     phone.log_in("mentor_x", "mentor@x.example")
     page = phone.page
@@ -45,9 +47,11 @@ def test_mentor_follows_the_bell_to_a_new_week_and_marks_the_rest_read(app, worl
     expect(page.get_by_role("heading", level=1)).to_have_text("Notifications")
     items = page.locator(".notifications li")
     expect(items).to_have_count(2)
-    expect(items.nth(0)).to_contain_text("Coach A planned a visit on Thursday 1 October 2026")
+    expect(items.nth(0)).to_contain_text(
+        f"Coach A planned a visit on {written(start + timedelta(days=30), 'EEEE d MMMM yyyy')}"
+    )
     expect(items.nth(1)).to_contain_text(
-        "Student A handed in the weekly log of the week of 5 October 2026"
+        f"Student A handed in the weekly log of the week of {written(monday(start, 5))}"
     )
     expect(items.nth(1)).to_contain_text("Placement of Student A")
     phone.check("notifications-list")
@@ -80,14 +84,14 @@ def test_mentor_chooses_a_daily_summary_on_the_account_page(app, world, phone):
         assert db.session.get(User, world.mentor_x.id).notify_by_email == "daily"
 
 
-def test_student_follows_a_reminder_to_her_log(app, world, phone):
+def test_student_follows_a_reminder_to_her_log(start, app, world, phone):
     with app.app_context():
-        reminders.decide(datetime(2026, 10, 13, 10, 0, tzinfo=ZoneInfo("Europe/Brussels")))
+        reminders.decide(at(start + timedelta(weeks=6), 10, zone=ZoneInfo("Europe/Brussels")))
     phone.log_in("student_a", "student@a.example")
     page = phone.page
     bell(phone).click()
     reminder = page.locator(".notifications li").filter(
-        has_text="Your weekly log for the week of 5 October 2026 was not handed in"
+        has_text=f"Your weekly log for the week of {written(monday(start, 5))} was not handed in"
     )
     expect(reminder).to_have_count(1)
     expect(reminder).to_contain_text("Your placement")
@@ -122,12 +126,13 @@ def test_coordinator_sets_when_reminders_go_out(app, world, phone):
     phone.check("school-settings")
 
 
-def test_mentor_gives_feedback_approves_and_confirms_and_the_bell_counts_down(app, world, phone):
+def test_mentor_gives_feedback_approves_and_confirms_and_the_bell_counts_down(
+    today, app, world, phone
+):
     """The issue's morning: four notifications; the mentor does the work from the
     placement's pages (not from the notifications, whose opening alone reads them), and
     each piece of work takes its notification off the bell.
     """
-    today = date.today()
     last_monday = today - timedelta(days=today.weekday() + 7)
     with app.app_context():
         placement = db.session.get(Placement, world.placement_a.id)

@@ -4,7 +4,7 @@ is, the table of levels breaks no word in two, and averages are numbers, not lev
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import timedelta
 
 import pytest
 from playwright.sync_api import expect
@@ -37,7 +37,7 @@ BROKEN_WORDS = """
 """
 
 
-def test_the_pop_table_reads_on_a_phone_without_broken_words(app, world, phone):
+def test_the_pop_table_reads_on_a_phone_without_broken_words(start, app, world, phone):
     with app.app_context():
         placement = db.session.get(Placement, world.placement_a.id)
         plans.create_goal(
@@ -47,7 +47,7 @@ def test_the_pop_table_reads_on_a_phone_without_broken_words(app, world, phone):
                 title="Mijn werkdag zelf plannen",
                 why="Luc zegt nu elke taak.",
                 success="Ik maak de lijst voor 8 uur.",
-                target_date=date(2027, 1, 15),
+                target_date=start + timedelta(days=136),
                 links=[
                     "competence:punctuality",
                     "competence:tools-and-materials",
@@ -70,7 +70,7 @@ def test_the_pop_table_reads_on_a_phone_without_broken_words(app, world, phone):
                     indicator_id=indicator.id,
                     setting=Setting.WORKPLACE,
                     level=level,
-                    observed_on=date(2026, 10, 1),
+                    observed_on=start + timedelta(days=30),
                 )
             )
         db.session.commit()

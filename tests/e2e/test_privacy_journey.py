@@ -7,7 +7,7 @@ tests/e2e/screenshots/<role>-privacy-*.png and pass axe-core.
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import timedelta
 
 import pytest
 from playwright.sync_api import expect
@@ -51,10 +51,10 @@ def test_student_reads_the_notice_downloads_her_data_and_asks_to_be_erased(app, 
     phone.check("privacy-my-data")
 
 
-def test_coordinator_answers_a_request_and_records_a_guardians_approval(app, world, phone):
+def test_coordinator_answers_a_request_and_records_a_guardians_approval(start, app, world, phone):
     with app.app_context():
         student = db.session.get(User, world.student_b.id)
-        student.birth_date = date(2010, 1, 15)
+        student.birth_date = start - timedelta(days=16 * 365)  # a minor
         db.session.get(Placement, world.placement_b.id).status = PlacementStatus.PREPARING
         db.session.commit()
     phone.log_in("coordinator_b", "coordinator@b.example")
@@ -65,7 +65,7 @@ def test_coordinator_answers_a_request_and_records_a_guardians_approval(app, wor
     panel.get_by_label("Guardian").fill("Marc B (father)")
     panel.get_by_label("Text they approved").fill("Stage buitenland v2")
     panel.get_by_label("How").select_option(label="Signed on paper")
-    panel.get_by_label("Approved on").fill("2026-08-20")
+    panel.get_by_label("Approved on").fill((start - timedelta(days=12)).isoformat())
     phone.check("privacy-guardian-form")
     panel.get_by_role("button", name="Record the approval").click()
     expect(page.get_by_role("status")).to_have_text("The guardian's approval is recorded.")

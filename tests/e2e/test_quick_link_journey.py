@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 from app.extensions import db
 from app.models import LogEntry, ReviewStatus
 from app.notifications import delivery
-from tests.conftest import write_entry
+from tests.conftest import monday, write_entry, written
 
 pytestmark = pytest.mark.e2e
 
@@ -37,7 +37,8 @@ def test_mentor_approves_a_week_from_the_email_on_a_phone(app, world, phone, out
     phone.role = "mentor_x"
     page = phone.page
     phone.goto(link)
-    expect(page.get_by_role("heading", level=1)).to_have_text("Week van 5 oktober 2026")
+    week = written(monday(world.placement_a.start_date, 5), locale="nl")
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Week van {week}")
     expect(page.get_by_text("Voor Mentor X")).to_be_visible()
     expect(page.locator("main")).to_contain_text("Ik heb alles zelf afgemeten en het klopte.")
     phone.check("quick-link-week")

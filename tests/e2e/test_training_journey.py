@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from playwright.sync_api import expect
@@ -58,7 +59,7 @@ def test_mentor_finishes_a_module_and_its_quiz(phone):
     phone.check("training-progress")
 
 
-def test_coach_recommends_and_coordinator_follows_the_mentors(app, world, phone):
+def test_coach_recommends_and_coordinator_follows_the_mentors(start, app, world, phone):
     phone.log_in("coach_a", "coach@a.example")
     phone.page.get_by_role("link", name="Student A", exact=True).click()
     phone.page.get_by_role("link", name="Een opleidingsmodule aanraden aan de mentor").click()
@@ -84,7 +85,7 @@ def test_coach_recommends_and_coordinator_follows_the_mentors(app, world, phone)
     expect(phone.page.get_by_text("Startdatum als mentor onbekend")).to_be_visible()
     phone.check("mentors")
     phone.page.get_by_role("link", name="Mentor X").click()
-    phone.page.get_by_label("Mentor sinds").fill("2025-02-01")
+    phone.page.get_by_label("Mentor sinds").fill((start - timedelta(days=577)).isoformat())
     phone.check("mentor-record")
     phone.page.get_by_role("button", name="Opslaan").click()
     expect(phone.page.get_by_text("Basisopleiding te laat")).to_be_visible()
