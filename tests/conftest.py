@@ -51,6 +51,44 @@ TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 CSRF_PATTERN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
+# -- fuzzing: reproducible in CI, wider on demand --------------------------------------
+# Three Hypothesis profiles: `dev` (the default on a laptop: new examples every run,
+# remembered in .hypothesis/), `ci` (the default when CI is set: the same examples every
+# run, no examples kept between runs) and `full` (1,000 examples a property, a run of its own:
+# LEERSPOOR_FUZZ=full or --hypothesis-profile=full). LEERSPOOR_FUZZ_EXAMPLES overrides
+# the number of examples of any profile.
+_FUZZ_COMMON = {
+    "deadline": None,
+    "suppress_health_check": [HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+}
+
+
+def _examples(default: int) -> int:
+    return int(os.environ.get("LEERSPOOR_FUZZ_EXAMPLES") or default)
+
+
+settings.register_profile("dev", max_examples=_examples(25), **_FUZZ_COMMON)
+settings.register_profile(
+    "ci", max_examples=_examples(25), derandomize=True, database=None, **_FUZZ_COMMON
+)
+settings.register_profile("full", max_examples=_examples(1000), **_FUZZ_COMMON)
+settings.load_profile(os.environ.get("LEERSPOOR_FUZZ") or ("ci" if os.environ.get("CI") else "dev"))
+
+# The seed of every plain `random` in the tests: the same by default, another with
+# LEERSPOOR_FUZZ_SEED; the header of every run says which.
+FUZZ_SEED = int(os.environ.get("LEERSPOOR_FUZZ_SEED") or 20261123)
+
+
+def pytest_report_header(config) -> list[str]:
+    name = settings.get_current_profile_name()
+    profile = settings.get_profile(name)
+    how = "the same examples every run" if profile.derandomize else "new examples every run"
+    return [
+        f"hypothesis: profile {name} ({how}, {profile.max_examples} a property); "
+        f"random seed {FUZZ_SEED} (LEERSPOOR_FUZZ_SEED)"
+    ]
+
+
 def postgres_url() -> str | None:
     return os.environ.get("LEERSPOOR_TEST_DATABASE_URL") or None
 
@@ -118,6 +156,9 @@ class World:
     student_a: User
     student_b: User
     outsider: User
+    # The shapes where access bugs live: one person in two roles or two schools.
+    coach_ab: User  # coaches for School A and School B (no placement yet)
+    coordinator_coach_a: User  # coordinates School A and coaches there too
     placement_a: Placement
     placement_b: Placement
 
