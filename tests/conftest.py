@@ -13,11 +13,12 @@ import re
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from email.message import Message
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 from PIL import Image
 from sqlalchemy import event, select, text
 from werkzeug.security import generate_password_hash
@@ -214,7 +215,20 @@ def build_world() -> World:
         "student_a": make_user("student@a.example", "Student A", (Role.STUDENT, school_a)),
         "student_b": make_user("student@b.example", "Student B", (Role.STUDENT, school_b)),
         "outsider": make_user("outsider@example.org", "Olive Outsider"),
+        "coach_ab": make_user(
+            "coach@ab.example", "Coach AB", (Role.COACH, school_a), (Role.COACH, school_b)
+        ),
+        "coordinator_coach_a": make_user(
+            "coordinating.coach@a.example",
+            "Cora Coach",
+            (Role.COORDINATOR, school_a),
+            (Role.COACH, school_a),
+        ),
     }
+    # Student A is 16 and a half, student B 20 and a half: a minor and an adult, whatever
+    # the day the tests run (half a year keeps both clear of a birthday).
+    people["student_a"].birth_date = date.today() - timedelta(days=round(16.5 * 365.25))
+    people["student_b"].birth_date = date.today() - timedelta(days=round(20.5 * 365.25))
     db.session.flush()
     placement_a = Placement(
         student_id=people["student_a"].id,
@@ -239,7 +253,7 @@ def build_world() -> World:
         **FOLLOWED_WITH,
     )
     db.session.add_all([placement_a, placement_b])
-    for name in ("admin", "coordinator_a", "coordinator_b"):
+    for name in ("admin", "coordinator_a", "coordinator_b", "coordinator_coach_a"):
         people[name].totp_secret = TOTP_SECRET
         people[name].totp_confirmed_at = datetime(2026, 8, 20, 9, 0, tzinfo=UTC)
     db.session.commit()

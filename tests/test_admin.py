@@ -390,6 +390,63 @@ def test_an_email_that_belongs_to_someone_else_is_refused(app, world, login_as):
         assert db.session.get(User, world.student_a.id).email == world.student_a.email
 
 
+@pytest.mark.parametrize(
+    ("coordinator", "answer"),
+    [
+        ("coordinator_a", 302),  # School A registered the coach: the name is theirs to fix
+        ("coordinator_coach_a", 302),
+        ("coordinator_b", 403),  # School B sees the coach and changes nothing
+    ],
+)
+def test_one_school_cannot_change_the_address_of_a_coach_it_shares(
+    app, world, login_as, in_english, coordinator, answer
+):
+    """The address is the account (reset links go there): a coach who also coaches for
+    another school is handed over by neither school alone.
+    """
+    coordinator = login_as(world.user(coordinator))
+    path = f"/admin/people/{world.coach_ab.id}"
+    page = coordinator.get(path).get_data(as_text=True)
+    assert "coach@ab.example" in page
+    assert 'name="email"' not in page
+    response = coordinator.post(path, {"name": "Coach AB", "email": "taken.over@evil.example"})
+    assert response.status_code == answer
+    if answer == 302:
+        assert response.headers["Location"] == path
+    with app.app_context():
+        assert db.session.get(User, world.coach_ab.id).email == "coach@ab.example"
+        assert (
+            db.session.scalar(select(User).where(User.email == "taken.over@evil.example")) is None
+        )
+
+
+def test_an_admin_changes_the_address_of_a_coach_of_two_schools(app, world, login_as):
+    admin = login_as(world.admin)
+    path = f"/admin/people/{world.coach_ab.id}"
+    assert 'name="email"' in admin.get(path).get_data(as_text=True)
+    response = admin.post(path, {"name": "Coach AB", "email": "coach.ab@b.example"})
+    assert response.headers["Location"] == path
+    with app.app_context():
+        assert db.session.get(User, world.coach_ab.id).email == "coach.ab@b.example"
+
+
+def test_a_coordinator_changes_the_address_of_their_own_coach_who_coordinates_too(
+    app, world, login_as
+):
+    """Coordinating is a role the school gives: the school's own coordinator may move
+    the address of who coaches and coordinates there only. Another school may not.
+    """
+    path = f"/admin/people/{world.coordinator_coach_a.id}"
+    response = login_as(world.coordinator_b).post(
+        path, {"name": "Cora Coach", "email": "x@b.example"}
+    )
+    assert response.status_code == 404  # not in School B's administration
+    with app.app_context():
+        assert db.session.get(User, world.coordinator_coach_a.id).email == (
+            "coordinating.coach@a.example"
+        )
+
+
 def test_admin_switches_an_account_off_and_it_is_logged_out(app, world, login_as):
     student = login_as(world.student_a)
     assert student.get("/").status_code == 200

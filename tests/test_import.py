@@ -491,3 +491,27 @@ def test_a_column_named_in_english_and_in_dutch_is_refused_with_both_names(world
     page = _upload(login_as(world.coordinator_a), world, text).get_data(as_text=True)
     assert "student_email = E-mail leerling" in page
     assert "Nu importeren" not in page
+
+
+def test_an_address_repeated_with_another_name_is_refused_naming_both_rows(
+    app, world, login_as, in_english
+):
+    """Two rows with one address and two names are two people typed as one, or one
+    person typed twice: the file says which, so nothing is imported until it is fixed.
+    """
+    coordinator = login_as(world.coordinator_a)
+    before = _counts(app)
+    text = "\n".join(
+        [
+            HEADER,
+            "sam@a.example;Sam Janssens;internship;2027-02-01;2027-03-01;Company X;"
+            "mentor@x.example;coach@a.example",
+            "sam@a.example;Samira Janssens;internship;2027-04-01;2027-05-01;Company X;"
+            "mentor@x.example;coach@a.example",
+        ]
+    )
+    page = _upload(coordinator, world, text).get_data(as_text=True)
+    rows = dict(re.findall(r"<tr><td>(\d+)</td><td>([^<]+)</td></tr>", page))
+    assert rows == {"3": "sam@a.example has another name than on line 2."}
+    assert "Import now" not in page
+    assert _counts(app) == before

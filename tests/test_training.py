@@ -741,3 +741,32 @@ def test_the_module_page_title_is_the_module_title(content, world, login_as):
     title = page[page.index("<title>") : page.index("</title>")]
     assert title == "<title>giving-feedback (en) · Leerspoor"
     assert page.count('id="practice"') == 1
+
+
+@pytest.mark.parametrize(
+    ("module_id", "questions", "needed"),
+    [("first-day", 4, 3), ("scoring-indicators-fairly", 5, 4)],
+)
+def test_the_pass_mark_of_a_shipped_module_is_two_thirds_rounded_up(
+    app, world, login_as, in_english, module_id, questions, needed
+):
+    """One right answer short of the mark fails; exactly the mark passes, at both sizes
+    of quiz the shipped modules have.
+    """
+    module = load_training(REPOSITORY / "modules").module(module_id, "en")
+    assert len(module.quiz) == questions
+
+    def right_answers(count: int) -> dict:
+        return {
+            f"q{n}": next(i for i, o in enumerate(q.options) if o.correct is (n < count))
+            for n, q in enumerate(module.quiz)
+        }
+
+    mentor = login_as(world.mentor_x)
+    path = f"/training/modules/{module_id}/quiz"
+    short = mentor.post(path, right_answers(needed - 1)).get_data(as_text=True)
+    assert f"{needed - 1} of {questions} right; {needed} are needed." in short
+    assert progress(app, world.mentor_x).completed_at is None
+    enough = mentor.post(path, right_answers(needed)).get_data(as_text=True)
+    assert f"{needed} of {questions} right. You passed." in enough
+    assert progress(app, world.mentor_x).completed_at is not None
