@@ -240,9 +240,11 @@ def test_failing_the_quiz_explains_and_allows_another_try(app, content, world, l
     "form",
     [
         answers(0, 0, 7),  # not an option
+        answers(0, 0, 2),  # the option just past the last (each question has two)
         answers(0, 0, "x"),
         answers(0, 0, "²"),  # a digit to str.isdigit, not to int()
         {**answers(0, 0, 0), "q9": "0"},  # a question this module does not have
+        {**answers(0, 0, 0), "q3": "0"},  # the one just past the last
         answers(0, 0),  # one left open
     ],
 )
@@ -253,6 +255,17 @@ def test_a_tampered_or_incomplete_quiz_changes_nothing(app, content, world, logi
     assert "Nothing was saved." in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(select(func.sum(ModuleProgress.quiz_attempts))) in (None, 0)
+
+
+def test_fields_that_are_not_answers_are_left_aside(app, content, world, login_as, in_english):
+    """A field that is not `q<number>` (a browser extension's, a question's name typed
+    by hand) is no answer: the quiz is scored on the answers alone.
+    """
+    mentor = login_as(world.mentor_x)
+    form = {**answers(0, 0, 1), "question": "0", "qx": "1", "remember": "on"}
+    page = mentor.post("/training/modules/giving-feedback/quiz", form).get_data(as_text=True)
+    assert "2 of 3 right. You passed." in page
+    assert progress(app, world.mentor_x).quiz_attempts == 1
 
 
 def test_a_module_that_does_not_exist_is_not_found(content, world, login_as):
