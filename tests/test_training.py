@@ -294,6 +294,20 @@ def test_the_assignment_can_be_marked_as_tried_with_a_note(app, content, world, 
     assert "Worked with Yusuf." in page
 
 
+def test_passing_again_does_not_complete_the_module_again(app, content, world, login_as):
+    """The completion keeps its first date until the module's version is raised."""
+    mentor = login_as(world.mentor_x)
+    first = mentor.post("/training/modules/giving-feedback/quiz", answers(0, 0, 0))
+    assert "Module completed. Well done!" in first.get_data(as_text=True)
+    completed = progress(app, world.mentor_x).completed_at
+    again = mentor.post("/training/modules/giving-feedback/quiz", answers(0, 0, 0))
+    text = again.get_data(as_text=True)
+    assert "3 of 3 right. You passed." in text
+    assert "Module completed" not in text
+    done = progress(app, world.mentor_x)
+    assert (done.completed_at, done.quiz_attempts) == (completed, 2)
+
+
 def test_a_raised_version_is_pointed_out(app, content, world, login_as):
     mentor = login_as(world.mentor_x)
     mentor.post("/training/modules/giving-feedback/quiz", answers(0, 0, 0))

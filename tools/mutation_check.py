@@ -58,7 +58,7 @@ PEOPLE_RULES = (
     "visible_organisations",
     "visible_users",
 )
-QUIZ_TESTS = "quiz or pass_mark or passing or certificate or valid_module"
+QUIZ_TESTS = "quiz or pass_mark or passing or certificate or valid_module or version"
 
 TARGETS = {
     "policy": Target(
