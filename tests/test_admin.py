@@ -308,6 +308,7 @@ def _add_placements(world, count: int) -> None:
         student = make_user(
             f"extra{number}@a.example", f"Extra {number}", (Role.STUDENT, world.school_a)
         )
+        student.birth_date = world.student_a.birth_date  # a class of minors, as student A
         make_user(f"mentor{number}@x.example", f"Mentor {number}", (Role.MENTOR, world.company_x))
         db.session.flush()
         db.session.add(
@@ -352,6 +353,9 @@ def test_pages_run_a_bounded_number_of_queries(app, world, login_as, count_queri
     # The home page also counts the school's placements that need attention, with the
     # caseload's own queries (tests/test_caseload_performance.py holds its budget).
     assert large.pop("/") <= 18
+    # Student A is a minor: for the school's staff the placement's page also reads the
+    # school's rule on a guardian's approval (one query more than for an adult).
+    assert large.pop(f"/placements/{world.placement_a.id}") <= 14
     # A page with a form to type in also looks for the reader's draft of it (one query).
     assert max(large.values()) <= 13, large
 

@@ -376,7 +376,7 @@ def test_the_service_refuses_a_change_by_another_school(app, world):
             )
         db.session.rollback()
         student = db.session.get(User, world.student_a.id)
-        assert (student.name, student.birth_date) == ("Student A", None)
+        assert (student.name, student.birth_date) == ("Student A", world.student_a.birth_date)
 
 
 def test_the_birth_date_is_shown_only_where_the_person_is_a_student(
