@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import delete, func, select
 
+from app.admin import imports
 from app.extensions import db
 from app.models import Membership, MembershipInvitation, PendingImport, Placement, Role, User
 from app.privacy.retention import purge
@@ -199,6 +200,29 @@ def test_missing_columns_are_named(world, login_as):
 def test_an_empty_file_says_so(world, login_as):
     page = _upload(login_as(world.coordinator_a), world, "").get_data(as_text=True)
     assert "leeg" in page
+
+
+@pytest.mark.parametrize("text", ["", "\n\n", " \n\t\n"])
+def test_an_empty_file_is_named_on_its_first_line(world, login_as, in_english, text):
+    assert _problems(login_as(world.coordinator_a), world, text) == {"1": "The file is empty."}
+
+
+def test_the_templates_example_starts_in_the_coming_school_year():
+    """Until the end of August the coming school year starts this September; from the
+    first of September on, the next one.
+    """
+    year = date.today().year
+    for today, start in (
+        (date(year, 8, 31), date(year, 9, 1)),
+        (date(year, 9, 1), date(year + 1, 9, 1)),
+        (date(year, 12, 31), date(year + 1, 9, 1)),
+    ):
+        header, example = imports.template_rows(False, today)
+        row = dict(zip(header, example, strict=True))
+        assert (row["start_date"], row["end_date"]) == (
+            start.isoformat(),
+            date(start.year + 1, 6, 30).isoformat(),
+        ), today
 
 
 def test_a_placement_imported_twice_is_refused_the_second_time(app, world, login_as):
