@@ -11,7 +11,17 @@ from sqlalchemy import delete, func, select
 
 from app.admin import imports
 from app.extensions import db
-from app.models import Membership, MembershipInvitation, PendingImport, Placement, Role, User
+from app.models import (
+    Membership,
+    MembershipInvitation,
+    Organisation,
+    OrganisationKind,
+    Partnership,
+    PendingImport,
+    Placement,
+    Role,
+    User,
+)
 from app.privacy.retention import purge
 
 HEADER = "student_email;student_name;kind;start_date;end_date;workplace;mentor_email;coach_email"
@@ -537,5 +547,30 @@ def test_an_address_repeated_with_another_name_is_refused_naming_both_rows(
     page = _upload(coordinator, world, text).get_data(as_text=True)
     rows = dict(re.findall(r"<tr><td>(\d+)</td><td>([^<]+)</td></tr>", page))
     assert rows == {"3": "sam@a.example has another name than on line 2."}
+    assert "Import now" not in page
+    assert _counts(app) == before
+
+
+def test_a_workplace_name_two_partners_share_is_refused_until_one_is_renamed(
+    app, world, login_as, in_english
+):
+    with app.app_context():
+        twin = Organisation(name="company x", kind=OrganisationKind.COMPANY, city="Aalst")
+        db.session.add(twin)
+        db.session.flush()
+        db.session.add(Partnership(school_id=world.school_a.id, workplace_id=twin.id))
+        db.session.commit()
+    coordinator = login_as(world.coordinator_a)
+    before = _counts(app)
+    text = "\n".join(
+        [
+            HEADER,
+            "lena@a.example;Lena Claes;internship;2027-02-01;2027-03-01;Company X;"
+            "mentor@x.example;coach@a.example",
+        ]
+    )
+    page = _upload(coordinator, world, text).get_data(as_text=True)
+    problems = re.findall(r"<tr><td>(\d+)</td><td>([^<]+)</td></tr>", page)
+    assert ("2", "Several workplaces are called Company X; rename one first.") in problems
     assert "Import now" not in page
     assert _counts(app) == before
