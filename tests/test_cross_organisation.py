@@ -498,3 +498,31 @@ def test_an_invitation_answered_twice_at_once_is_answered_once(app, world, login
         (world.school_b.id, Role.STUDENT),
     }
     assert _actions(app).count("membership_invitation_accepted") == 1
+
+
+def test_a_school_cannot_remove_a_role_its_mentor_holds_at_another_schools_company(
+    app, world, login_as, in_english
+):
+    """Mentor X also mentors at Company Y, School B's partner only: School A sees the
+    mentor, not that role, and cannot take it away by sending its id.
+    """
+    _share(app, world.mentor_x, world.company_y, Role.MENTOR)
+    with app.app_context():
+        elsewhere = db.session.scalar(
+            select(Membership.id).where(
+                Membership.user_id == world.mentor_x.id,
+                Membership.organisation_id == world.company_y.id,
+            )
+        )
+    coordinator = login_as(world.coordinator_a)
+    path = f"/admin/people/{world.mentor_x.id}"
+    assert "Company Y" not in coordinator.get(path).get_data(as_text=True)
+    assert coordinator.post(f"{path}/memberships/{elsewhere}/delete").status_code == 403
+    with app.app_context():
+        assert db.session.get(Membership, elsewhere) is not None
+    assert "membership_removed" not in _actions(app)
+    # School B, whose partner it is, may.
+    response = login_as(world.coordinator_b).post(f"{path}/memberships/{elsewhere}/delete")
+    assert response.headers["Location"] == path
+    with app.app_context():
+        assert db.session.get(Membership, elsewhere) is None
