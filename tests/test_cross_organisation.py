@@ -526,3 +526,21 @@ def test_a_school_cannot_remove_a_role_its_mentor_holds_at_another_schools_compa
     assert response.headers["Location"] == path
     with app.app_context():
         assert db.session.get(Membership, elsewhere) is None
+
+
+@pytest.mark.parametrize("coordinator", ["coordinator_a", "coordinator_b"])
+def test_a_coach_of_two_schools_is_invited_to_a_new_role_by_either_school(
+    app, world, login_as, outbox, coordinator
+):
+    """The coach belongs to both schools: neither attaches a role to the account alone
+    (it would also decide for the other school's coach); the coach answers.
+    """
+    coordinator = world.user(coordinator)
+    school = world.school_a if coordinator.id == world.coordinator_a.id else world.school_b
+    before = _memberships(app, world.coach_ab.id)
+    response = _invite(login_as(coordinator), world, world.coach_ab.email, "coordinator", school)
+    assert response.headers["Location"] == "/admin/people"
+    assert _memberships(app, world.coach_ab.id) == before
+    [invitation] = _invitations(app, world.coach_ab.id)
+    assert (invitation.organisation_id, invitation.role) == (school.id, Role.COORDINATOR)
+    assert outbox.link(outbox.last()) == "/account/invitations"

@@ -257,7 +257,7 @@ def test_a_tampered_or_incomplete_quiz_changes_nothing(app, content, world, logi
         assert db.session.scalar(select(func.sum(ModuleProgress.quiz_attempts))) in (None, 0)
 
 
-def test_fields_that_are_not_answers_are_left_aside(app, content, world, login_as, in_english):
+def test_fields_that_are_not_quiz_answers_are_left_aside(app, content, world, login_as, in_english):
     """A field that is not `q<number>` (a browser extension's, a question's name typed
     by hand) is no answer: the quiz is scored on the answers alone.
     """
