@@ -544,3 +544,20 @@ def test_a_coach_of_two_schools_is_invited_to_a_new_role_by_either_school(
     [invitation] = _invitations(app, world.coach_ab.id)
     assert (invitation.organisation_id, invitation.role) == (school.id, Role.COORDINATOR)
     assert outbox.link(outbox.last()) == "/account/invitations"
+
+
+def test_a_platform_admin_who_also_coaches_is_renamed_by_admins_only(app, world, login_as):
+    """An admin's record is the platform's, even when they coach at a school too: that
+    school's coordinator sees the coach and leaves the name and address alone.
+    """
+    _share(app, world.admin, world.school_a, Role.COACH)
+    coordinator = login_as(world.coordinator_a)
+    path = f"/admin/people/{world.admin.id}"
+    page = coordinator.get(path).get_data(as_text=True)
+    assert 'name="name"' not in page
+    forged = coordinator.post(path, {"name": "Renamed", "email": "mine@a.example"})
+    assert forged.status_code == 403
+    with app.app_context():
+        admin = db.session.get(User, world.admin.id)
+        assert (admin.name, admin.email) == ("Ada Admin", "admin@example.org")
+    assert "person_updated" not in _actions(app)
