@@ -389,6 +389,9 @@ def main() -> None:
     parser.add_argument("--limit", type=int, help="at most this many generated mutants a module")
     parser.add_argument("--timeout", type=int, default=900, help="seconds per test run")
     parser.add_argument("--list", action="store_true", help="list the mutants, run nothing")
+    parser.add_argument(
+        "--lines", help="only the mutants on these lines, e.g. 555,581 (survivors, again)"
+    )
     options = parser.parse_args()
     # Ctrl-C and a polite kill both go through `finally`, which restores the file.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
@@ -396,6 +399,9 @@ def main() -> None:
     for module in options.module or list(TARGETS):
         source = (ROOT / TARGETS[module].path).read_text()
         mutants = named(module, source) + spread(generated(module, source), options.limit)
+        if options.lines:
+            lines = {int(line) for line in options.lines.split(",")}
+            mutants = [m for m in mutants if m.line in lines]
         if options.list:
             for m in mutants:
                 print(f"{TARGETS[module].path}:{m.line} {m.description}")
