@@ -296,6 +296,29 @@ def test_the_rule_for_attaching_an_existing_account(app, world):
             assert policy.can_attach_directly(admin, person) is True
 
 
+def test_the_rule_for_changing_an_address(app, world):
+    """The address is the account: a coordinator changes it only for someone whose every
+    role is a student's or coach's at their schools; never an admin's, never for an
+    account without a role (nobody's), never for a coach shared with another school.
+    """
+    with app.app_context():
+        coordinator_a = db.session.get(User, world.coordinator_a.id)
+        admin = db.session.get(User, world.admin.id)
+        for name, changed_by_a in (
+            ("student_a", True),
+            ("coach_a", True),
+            ("coach_ab", False),  # coaches for School B too
+            ("coordinator_coach_a", False),  # coordinating is more than coaching
+            ("mentor_x", False),
+            ("student_b", False),
+            ("admin", False),
+            ("outsider", False),  # no role anywhere
+        ):
+            person = db.session.get(User, world.user(name).id)
+            assert policy.can_change_email(coordinator_a, person) is changed_by_a, name
+            assert policy.can_change_email(admin, person) is True
+
+
 # -- whose name and date of birth ---------------------------------------------------------
 
 
