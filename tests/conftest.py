@@ -30,6 +30,7 @@ import psycopg
 import pytest
 import time_machine
 from babel.dates import format_date
+from hypothesis import HealthCheck, settings
 from PIL import Image
 from psycopg import sql
 from sqlalchemy import create_engine, event, exists, inspect, make_url, or_, select, text
@@ -67,7 +68,40 @@ TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 CSRF_PATTERN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
+# -- fuzzing: reproducible in CI, wider on demand --------------------------------------
+# Three Hypothesis profiles: `dev` (the default on a laptop: new examples every run,
+# remembered in .hypothesis/), `ci` (the default when CI is set: the same examples every
+# run, no examples kept between runs) and `full` (1,000 examples a property, a run of its own:
+# LEERSPOOR_FUZZ=full or --hypothesis-profile=full). LEERSPOOR_FUZZ_EXAMPLES overrides
+# the number of examples of any profile.
+_FUZZ_COMMON = {
+    "deadline": None,
+    "suppress_health_check": [HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+}
+
+
+def _examples(default: int) -> int:
+    return int(os.environ.get("LEERSPOOR_FUZZ_EXAMPLES") or default)
+
+
+settings.register_profile("dev", max_examples=_examples(25), **_FUZZ_COMMON)
+settings.register_profile(
+    "ci", max_examples=_examples(25), derandomize=True, database=None, **_FUZZ_COMMON
+)
+settings.register_profile("full", max_examples=_examples(1000), **_FUZZ_COMMON)
+settings.load_profile(os.environ.get("LEERSPOOR_FUZZ") or ("ci" if os.environ.get("CI") else "dev"))
+
+# The seed of every plain `random` in the tests: the same by default, another with
+# LEERSPOOR_FUZZ_SEED; the header of every run says which.
+FUZZ_SEED = int(os.environ.get("LEERSPOOR_FUZZ_SEED") or 20261123)
+
+
 # -- the day the suite runs on ------------------------------------------------------------
+
+# The tests' own `date.today()` is the day in Brussels, as the app's `dates.today()` is,
+# whatever the zone of the machine: between 22:00 and midnight UTC the two would differ.
+os.environ["TZ"] = DEFAULT_TIMEZONE
+time.tzset()
 
 TRAVEL = pytest.StashKey[time_machine.travel]()
 # The test files whose outcome depends on the day they run: CI runs them again on other
@@ -118,11 +152,20 @@ def pytest_collection_modifyitems(config, items) -> None:
             item.add_marker(pytest.mark.date_sensitive)
 
 
-def pytest_report_header(config) -> str:
+def pytest_report_header(config) -> list[str]:
     day = config.getoption("today", None)
     if day is None:
-        return f"today: {dates.today().isoformat()} in {DEFAULT_TIMEZONE} (the real day)"
-    return f"today: {day.isoformat()} in {DEFAULT_TIMEZONE} (moved with --today)"
+        moved = f"today: {dates.today().isoformat()} in {DEFAULT_TIMEZONE} (the real day)"
+    else:
+        moved = f"today: {day.isoformat()} in {DEFAULT_TIMEZONE} (moved with --today)"
+    name = settings.get_current_profile_name()
+    profile = settings.get_profile(name)
+    how = "the same examples every run" if profile.derandomize else "new examples every run"
+    return [
+        moved,
+        f"hypothesis: profile {name} ({how}, {profile.max_examples} a property); "
+        f"random seed {FUZZ_SEED} (LEERSPOOR_FUZZ_SEED)",
+    ]
 
 
 @pytest.fixture
@@ -311,6 +354,9 @@ class World:
     student_a: User
     student_b: User
     outsider: User
+    # The shapes where access bugs live: one person in two roles or two schools.
+    coach_ab: User  # coaches for School A and School B (no placement yet)
+    coordinator_coach_a: User  # coordinates School A and coaches there too
     placement_a: Placement
     placement_b: Placement
     today: date  # the day the world was built around
@@ -373,7 +419,20 @@ def build_world(today: date | None = None) -> World:
         "student_a": make_user("student@a.example", "Student A", (Role.STUDENT, school_a)),
         "student_b": make_user("student@b.example", "Student B", (Role.STUDENT, school_b)),
         "outsider": make_user("outsider@example.org", "Olive Outsider"),
+        "coach_ab": make_user(
+            "coach@ab.example", "Coach AB", (Role.COACH, school_a), (Role.COACH, school_b)
+        ),
+        "coordinator_coach_a": make_user(
+            "coordinating.coach@a.example",
+            "Cora Coach",
+            (Role.COORDINATOR, school_a),
+            (Role.COACH, school_a),
+        ),
     }
+    # Student A is 16 and a half, student B 20 and a half: a minor and an adult, whatever
+    # the day the tests run (half a year keeps both clear of a birthday).
+    people["student_a"].birth_date = today - timedelta(days=round(16.5 * 365.25))
+    people["student_b"].birth_date = today - timedelta(days=round(20.5 * 365.25))
     db.session.flush()
     placement_a = Placement(
         student_id=people["student_a"].id,
@@ -398,7 +457,7 @@ def build_world(today: date | None = None) -> World:
         **FOLLOWED_WITH,
     )
     db.session.add_all([placement_a, placement_b])
-    for name in ("admin", "coordinator_a", "coordinator_b"):
+    for name in ("admin", "coordinator_a", "coordinator_b", "coordinator_coach_a"):
         people[name].totp_secret = TOTP_SECRET
         people[name].totp_confirmed_at = at(start - timedelta(days=12), 9)
     db.session.commit()

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import cache
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
-from hypothesis import HealthCheck, settings
+from hypothesis import settings
 from hypothesis import strategies as st
 from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import select
@@ -27,12 +26,8 @@ from app import dates
 from app.extensions import db
 from tests.conftest import PASSWORD, png_bytes
 
-EXAMPLES = int(os.environ.get("LEERSPOOR_FUZZ_EXAMPLES", "25"))
-FUZZ_SETTINGS = settings(
-    max_examples=EXAMPLES,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+# The number of examples, the seed and the database come from the profile (conftest.py).
+FUZZ_SETTINGS = settings()
 # Every answer a form may give: done (302), the form again (200, 422), refused (400, 403,
 # 404), a conflict (409), too large (413). Never a server error, never a wrong method.
 ALLOWED_STATUSES = frozenset({200, 302, 400, 403, 404, 409, 413, 422})

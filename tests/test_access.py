@@ -45,6 +45,11 @@ ROLES = (
     "student_b",
     "outsider",
 )
+# The world's people in two roles or two schools answer as the role named here, unless a
+# case says otherwise: the coach of both schools (who coaches no placement) as School B's
+# coach, the coordinator who also coaches as School A's coordinator.
+SHAPED_LIKE = {"coach_ab": "coach_b", "coordinator_coach_a": "coordinator_a"}
+SHAPES_OF = {like: (shaped,) for shaped, like in SHAPED_LIKE.items()}
 LOGGED_IN = ROLES[1:]
 ADMINISTRATORS = ("admin", "coordinator_a", "coordinator_b")
 NOT_ADMINISTRATORS = tuple(r for r in LOGGED_IN if r not in ADMINISTRATORS)
@@ -714,7 +719,8 @@ CASES = [
         "admin.preview_import",
         "GET",
         "/admin/import/{pending_import_a}",
-        {**ADMIN_PAGE, "admin": 404, "coordinator_b": 404},
+        # a file is its uploader's: not even another coordinator of the school opens it
+        {**ADMIN_PAGE, "admin": 404, "coordinator_b": 404, "coordinator_coach_a": 404},
     ),
     Case(
         "admin.preview_import",
@@ -726,7 +732,8 @@ CASES = [
         "admin.preview_import",
         "POST",
         "/admin/import/{pending_import_a}",
-        {**ADMIN_PAGE, "admin": 404, "coordinator_b": 404},  # no invitation: the page again
+        # no invitation: the page again, for its uploader only
+        {**ADMIN_PAGE, "admin": 404, "coordinator_b": 404, "coordinator_coach_a": 404},
     ),
     Case("admin.list_jobs", "GET", "/admin/jobs", PLATFORM_PAGE),
     # privacy: the page is for everyone; one's own data for everyone logged in; someone
@@ -950,7 +957,8 @@ CASES = [
                 anonymous=LOGIN_REDIRECT,
                 coordinator_b=404,
                 coach_b=404,
-                **roles(status, ("admin", "coordinator_a", "coach_a")),
+                # School A's templates are for whoever coaches there, at B too
+                **roles(status, ("admin", "coordinator_a", "coach_a", "coach_ab")),
             ),
         )
         for method, status in (("GET", 200), ("POST", 422))
@@ -1110,7 +1118,10 @@ CASES = [
         "drafts.autosave",
         "POST",
         "/drafts?page=/placements/{placement_b}/development-plan/goals/new",
-        expect(404, anonymous=LOGIN_REDIRECT, student_b=200, coach_b=200, mentor_y=200),
+        # placement B's trio; coaching for School B is not coaching this placement
+        expect(
+            404, anonymous=LOGIN_REDIRECT, student_b=200, coach_b=200, mentor_y=200, coach_ab=404
+        ),
         {"why": "Half a goal"},
     ),
     Case(
@@ -1240,16 +1251,22 @@ def world_ids(app, world) -> dict[str, int]:
 def test_route_answers_each_role_as_expected(app, world, login_as, case):
     path = case.path.format(**world_ids(app, world))
     answers = {}
-    for role in ROLES:
+    # Each shaped person right after the one they answer like, as a state they change
+    # (an attachment removed) changes it for those asked after them.
+    order = [name for role in ROLES for name in (role, *SHAPES_OF.get(role, ()))]
+    expected = {
+        role: case.expected.get(role, case.expected[SHAPED_LIKE.get(role, role)]) for role in order
+    }
+    for role in expected:
         browser = Browser(app.test_client()) if role == "anonymous" else login_as(world.user(role))
         response = browser.get(path) if case.method == "GET" else browser.post(path, case.data)
         answers[role] = response.status_code
         if response.status_code == 500:
             pytest.fail(f"{role}: server error on {case.id}")
     mismatches = {
-        role: f"got {answers[role]}, expected {case.expected[role]}"
-        for role in ROLES
-        if answers[role] != case.expected[role]
+        role: f"got {answers[role]}, expected {expected[role]}"
+        for role in expected
+        if answers[role] != expected[role]
     }
     assert not mismatches, mismatches
 
@@ -1272,6 +1289,8 @@ def test_placement_of_other_school_is_not_shown_in_the_list(world, login_as):
         ("mentor_y", False, True),
         ("student_b", False, True),
         ("outsider", False, False),
+        ("coach_ab", False, False),  # coaches for both schools, no placement of either
+        ("coordinator_coach_a", True, False),
     ],
 )
 def test_home_page_lists_exactly_the_placements_of_the_user(world, login_as, role, sees_a, sees_b):

@@ -319,6 +319,7 @@ def _add_placements(world, count: int) -> None:
         student = make_user(
             f"extra{number}@a.example", f"Extra {number}", (Role.STUDENT, world.school_a)
         )
+        student.birth_date = world.student_a.birth_date  # a class of minors, as student A
         make_user(f"mentor{number}@x.example", f"Mentor {number}", (Role.MENTOR, world.company_x))
         db.session.flush()
         db.session.add(
@@ -363,6 +364,9 @@ def test_pages_run_a_bounded_number_of_queries(app, world, login_as, count_queri
     # The home page also counts the school's placements that need attention, with the
     # caseload's own queries (tests/test_caseload_performance.py holds its budget).
     assert large.pop("/") <= 18
+    # Student A is a minor: for the school's staff the placement's page also reads the
+    # school's rule on a guardian's approval (one query more than for an adult).
+    assert large.pop(f"/placements/{world.placement_a.id}") <= 14
     # A page with a form to type in also looks for the reader's draft of it (one query).
     assert max(large.values()) <= 13, large
 
@@ -399,6 +403,63 @@ def test_an_email_that_belongs_to_someone_else_is_refused(app, world, login_as):
     assert world.coach_a.email in page
     with app.app_context():
         assert db.session.get(User, world.student_a.id).email == world.student_a.email
+
+
+@pytest.mark.parametrize(
+    ("coordinator", "answer"),
+    [
+        ("coordinator_a", 302),  # School A registered the coach: the name is theirs to fix
+        ("coordinator_coach_a", 302),
+        ("coordinator_b", 403),  # School B sees the coach and changes nothing
+    ],
+)
+def test_one_school_cannot_change_the_address_of_a_coach_it_shares(
+    app, world, login_as, in_english, coordinator, answer
+):
+    """The address is the account (reset links go there): a coach who also coaches for
+    another school is handed over by neither school alone.
+    """
+    coordinator = login_as(world.user(coordinator))
+    path = f"/admin/people/{world.coach_ab.id}"
+    page = coordinator.get(path).get_data(as_text=True)
+    assert "coach@ab.example" in page
+    assert 'name="email"' not in page
+    response = coordinator.post(path, {"name": "Coach AB", "email": "taken.over@evil.example"})
+    assert response.status_code == answer
+    if answer == 302:
+        assert response.headers["Location"] == path
+    with app.app_context():
+        assert db.session.get(User, world.coach_ab.id).email == "coach@ab.example"
+        assert (
+            db.session.scalar(select(User).where(User.email == "taken.over@evil.example")) is None
+        )
+
+
+def test_an_admin_changes_the_address_of_a_coach_of_two_schools(app, world, login_as):
+    admin = login_as(world.admin)
+    path = f"/admin/people/{world.coach_ab.id}"
+    assert 'name="email"' in admin.get(path).get_data(as_text=True)
+    response = admin.post(path, {"name": "Coach AB", "email": "coach.ab@b.example"})
+    assert response.headers["Location"] == path
+    with app.app_context():
+        assert db.session.get(User, world.coach_ab.id).email == "coach.ab@b.example"
+
+
+def test_a_coordinator_changes_the_address_of_their_own_coach_who_coordinates_too(
+    app, world, login_as
+):
+    """Coordinating is a role the school gives: the school's own coordinator may move
+    the address of who coaches and coordinates there only. Another school may not.
+    """
+    path = f"/admin/people/{world.coordinator_coach_a.id}"
+    response = login_as(world.coordinator_b).post(
+        path, {"name": "Cora Coach", "email": "x@b.example"}
+    )
+    assert response.status_code == 404  # not in School B's administration
+    with app.app_context():
+        assert db.session.get(User, world.coordinator_coach_a.id).email == (
+            "coordinating.coach@a.example"
+        )
 
 
 def test_admin_switches_an_account_off_and_it_is_logged_out(app, world, login_as):

@@ -251,6 +251,7 @@ def test_each_registers_only_as_themselves(app, world, login_as):
         ("coach", world.coach_a.id),
     ]
     assert login_as(world.coordinator_a).post(path(world, "/register")).status_code == 403
+    assert len(registrations(app)) == 3
 
 
 # -- the matrix -------------------------------------------------------------------------

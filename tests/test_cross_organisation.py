@@ -295,6 +295,29 @@ def test_the_rule_for_attaching_an_existing_account(app, world):
             assert policy.can_attach_directly(admin, person) is True
 
 
+def test_the_rule_for_changing_an_address(app, world):
+    """The address is the account: a coordinator changes it only for someone whose every
+    role is a student's or coach's at their schools; never an admin's, never for an
+    account without a role (nobody's), never for a coach shared with another school.
+    """
+    with app.app_context():
+        coordinator_a = db.session.get(User, world.coordinator_a.id)
+        admin = db.session.get(User, world.admin.id)
+        for name, changed_by_a in (
+            ("student_a", True),
+            ("coach_a", True),
+            ("coach_ab", False),  # coaches for School B too
+            ("coordinator_coach_a", False),  # coordinating is more than coaching
+            ("mentor_x", False),
+            ("student_b", False),
+            ("admin", False),
+            ("outsider", False),  # no role anywhere
+        ):
+            person = db.session.get(User, world.user(name).id)
+            assert policy.can_change_email(coordinator_a, person) is changed_by_a, name
+            assert policy.can_change_email(admin, person) is True
+
+
 # -- whose name and date of birth ---------------------------------------------------------
 
 
@@ -375,7 +398,7 @@ def test_the_service_refuses_a_change_by_another_school(app, world):
             )
         db.session.rollback()
         student = db.session.get(User, world.student_a.id)
-        assert (student.name, student.birth_date) == ("Student A", None)
+        assert (student.name, student.birth_date) == ("Student A", world.student_a.birth_date)
 
 
 def test_the_birth_date_is_shown_only_where_the_person_is_a_student(
@@ -497,3 +520,66 @@ def test_an_invitation_answered_twice_at_once_is_answered_once(app, world, login
         (world.school_b.id, Role.STUDENT),
     }
     assert _actions(app).count("membership_invitation_accepted") == 1
+
+
+def test_a_school_cannot_remove_a_role_its_mentor_holds_at_another_schools_company(
+    app, world, login_as, in_english
+):
+    """Mentor X also mentors at Company Y, School B's partner only: School A sees the
+    mentor, not that role, and cannot take it away by sending its id.
+    """
+    _share(app, world.mentor_x, world.company_y, Role.MENTOR)
+    with app.app_context():
+        elsewhere = db.session.scalar(
+            select(Membership.id).where(
+                Membership.user_id == world.mentor_x.id,
+                Membership.organisation_id == world.company_y.id,
+            )
+        )
+    coordinator = login_as(world.coordinator_a)
+    path = f"/admin/people/{world.mentor_x.id}"
+    assert "Company Y" not in coordinator.get(path).get_data(as_text=True)
+    assert coordinator.post(f"{path}/memberships/{elsewhere}/delete").status_code == 403
+    with app.app_context():
+        assert db.session.get(Membership, elsewhere) is not None
+    assert "membership_removed" not in _actions(app)
+    # School B, whose partner it is, may.
+    response = login_as(world.coordinator_b).post(f"{path}/memberships/{elsewhere}/delete")
+    assert response.headers["Location"] == path
+    with app.app_context():
+        assert db.session.get(Membership, elsewhere) is None
+
+
+@pytest.mark.parametrize("coordinator", ["coordinator_a", "coordinator_b"])
+def test_a_coach_of_two_schools_is_invited_to_a_new_role_by_either_school(
+    app, world, login_as, outbox, coordinator
+):
+    """The coach belongs to both schools: neither attaches a role to the account alone
+    (it would also decide for the other school's coach); the coach answers.
+    """
+    coordinator = world.user(coordinator)
+    school = world.school_a if coordinator.id == world.coordinator_a.id else world.school_b
+    before = _memberships(app, world.coach_ab.id)
+    response = _invite(login_as(coordinator), world, world.coach_ab.email, "coordinator", school)
+    assert response.headers["Location"] == "/admin/people"
+    assert _memberships(app, world.coach_ab.id) == before
+    [invitation] = _invitations(app, world.coach_ab.id)
+    assert (invitation.organisation_id, invitation.role) == (school.id, Role.COORDINATOR)
+    assert outbox.link(outbox.last()) == "/account/invitations"
+
+
+def test_a_platform_admin_who_also_coaches_is_renamed_by_admins_only(app, world, login_as):
+    """An admin's record is the platform's, even when they coach at a school too: that
+    school's coordinator sees the coach and leaves the name and address alone.
+    """
+    _share(app, world.admin, world.school_a, Role.COACH)
+    coordinator = login_as(world.coordinator_a)
+    path = f"/admin/people/{world.admin.id}"
+    page = coordinator.get(path).get_data(as_text=True)
+    assert 'name="name"' not in page
+    forged = coordinator.post(path, {"name": "Renamed", "email": "mine@a.example"})
+    assert forged.status_code == 403
+    with app.app_context():
+        admin = db.session.get(User, world.admin.id)
+        assert (admin.name, admin.email) == ("Ada Admin", "admin@example.org")
+    assert "person_updated" not in _actions(app)

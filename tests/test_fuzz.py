@@ -6,8 +6,8 @@ unknown fields) with a valid CSRF token. Whatever is sent, the answer is one the
 means to give (200, 302, 400, 403, 404, 409, 413 or 422), never a stack trace, and a
 refused request changes nothing in the database.
 
-LEERSPOOR_FUZZ_EXAMPLES sets the examples per form (default 25; the full run uses
-1,000, see docs/reliability.md).
+The Hypothesis profile sets the examples per form: 25, the same every run in CI;
+LEERSPOOR_FUZZ=full for 1,000 (docs/testing.md, docs/reliability.md).
 """
 
 from __future__ import annotations

@@ -4,18 +4,17 @@ or says what is wrong in its own way (a problem in a list, a
 `ScheduleError`, a `ValueError` with a reason); none fails with anything else, and the
 import's preview writes nothing.
 
-LEERSPOOR_FUZZ_EXAMPLES sets the examples per property (default 25; the full run in
-docs/reliability.md uses 1000).
+The Hypothesis profile sets the examples per property: 25, the same every run in CI;
+LEERSPOOR_FUZZ=full for 1,000 (docs/testing.md, docs/reliability.md).
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import os
 
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
@@ -30,12 +29,9 @@ from app.scheduling.schedules import ScheduleError, parse_schedule
 from config import BUNDLED_CONTENT
 from tests.xss import executable_constructs
 
-EXAMPLES = int(os.environ.get("LEERSPOOR_FUZZ_EXAMPLES", "25"))
-FUZZ = settings(
-    max_examples=EXAMPLES,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+# The number of examples, the seed and the database come from the profile (conftest.py).
+FUZZ = settings()
+EXAMPLES = FUZZ.max_examples
 
 # Text people type, and text an attacker types: every code point but surrogates.
 ANY_TEXT = st.text(st.characters(exclude_categories=("Cs",)), max_size=200)

@@ -4,13 +4,24 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import delete, func, select
 
+from app.admin import imports
 from app.extensions import db
-from app.models import Membership, MembershipInvitation, PendingImport, Placement, Role, User
+from app.models import (
+    Membership,
+    MembershipInvitation,
+    Organisation,
+    OrganisationKind,
+    Partnership,
+    PendingImport,
+    Placement,
+    Role,
+    User,
+)
 from app.privacy.retention import purge
 
 HEADER = "student_email;student_name;kind;start_date;end_date;workplace;mentor_email;coach_email"
@@ -199,6 +210,29 @@ def test_missing_columns_are_named(world, login_as):
 def test_an_empty_file_says_so(world, login_as):
     page = _upload(login_as(world.coordinator_a), world, "").get_data(as_text=True)
     assert "leeg" in page
+
+
+@pytest.mark.parametrize("text", ["", "\n\n", " \n\t\n"])
+def test_an_empty_file_is_named_on_its_first_line(world, login_as, in_english, text):
+    assert _problems(login_as(world.coordinator_a), world, text) == {"1": "The file is empty."}
+
+
+def test_the_templates_example_starts_in_the_coming_school_year():
+    """Until the end of August the coming school year starts this September; from the
+    first of September on, the next one.
+    """
+    year = date.today().year
+    for today, start in (
+        (date(year, 8, 31), date(year, 9, 1)),
+        (date(year, 9, 1), date(year + 1, 9, 1)),
+        (date(year, 12, 31), date(year + 1, 9, 1)),
+    ):
+        header, example = imports.template_rows(False, today)
+        row = dict(zip(header, example, strict=True))
+        assert (row["start_date"], row["end_date"]) == (
+            start.isoformat(),
+            date(start.year + 1, 6, 30).isoformat(),
+        ), today
 
 
 def test_a_placement_imported_twice_is_refused_the_second_time(app, world, login_as):
@@ -491,3 +525,52 @@ def test_a_column_named_in_english_and_in_dutch_is_refused_with_both_names(world
     page = _upload(login_as(world.coordinator_a), world, text).get_data(as_text=True)
     assert "student_email = E-mail leerling" in page
     assert "Nu importeren" not in page
+
+
+def test_an_address_repeated_with_another_name_is_refused_naming_both_rows(
+    app, world, login_as, in_english
+):
+    """Two rows with one address and two names are two people typed as one, or one
+    person typed twice: the file says which, so nothing is imported until it is fixed.
+    """
+    coordinator = login_as(world.coordinator_a)
+    before = _counts(app)
+    text = "\n".join(
+        [
+            HEADER,
+            "sam@a.example;Sam Janssens;internship;2027-02-01;2027-03-01;Company X;"
+            "mentor@x.example;coach@a.example",
+            "sam@a.example;Samira Janssens;internship;2027-04-01;2027-05-01;Company X;"
+            "mentor@x.example;coach@a.example",
+        ]
+    )
+    page = _upload(coordinator, world, text).get_data(as_text=True)
+    rows = dict(re.findall(r"<tr><td>(\d+)</td><td>([^<]+)</td></tr>", page))
+    assert rows == {"3": "sam@a.example has another name than on line 2."}
+    assert "Import now" not in page
+    assert _counts(app) == before
+
+
+def test_a_workplace_name_two_partners_share_is_refused_until_one_is_renamed(
+    app, world, login_as, in_english
+):
+    with app.app_context():
+        twin = Organisation(name="company x", kind=OrganisationKind.COMPANY, city="Aalst")
+        db.session.add(twin)
+        db.session.flush()
+        db.session.add(Partnership(school_id=world.school_a.id, workplace_id=twin.id))
+        db.session.commit()
+    coordinator = login_as(world.coordinator_a)
+    before = _counts(app)
+    text = "\n".join(
+        [
+            HEADER,
+            "lena@a.example;Lena Claes;internship;2027-02-01;2027-03-01;Company X;"
+            "mentor@x.example;coach@a.example",
+        ]
+    )
+    page = _upload(coordinator, world, text).get_data(as_text=True)
+    problems = re.findall(r"<tr><td>(\d+)</td><td>([^<]+)</td></tr>", page)
+    assert ("2", "Several workplaces are called Company X; rename one first.") in problems
+    assert "Import now" not in page
+    assert _counts(app) == before

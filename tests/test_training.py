@@ -240,9 +240,11 @@ def test_failing_the_quiz_explains_and_allows_another_try(app, content, world, l
     "form",
     [
         answers(0, 0, 7),  # not an option
+        answers(0, 0, 2),  # the option just past the last (each question has two)
         answers(0, 0, "x"),
         answers(0, 0, "²"),  # a digit to str.isdigit, not to int()
         {**answers(0, 0, 0), "q9": "0"},  # a question this module does not have
+        {**answers(0, 0, 0), "q3": "0"},  # the one just past the last
         answers(0, 0),  # one left open
     ],
 )
@@ -253,6 +255,17 @@ def test_a_tampered_or_incomplete_quiz_changes_nothing(app, content, world, logi
     assert "Nothing was saved." in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(select(func.sum(ModuleProgress.quiz_attempts))) in (None, 0)
+
+
+def test_fields_that_are_not_quiz_answers_are_left_aside(app, content, world, login_as, in_english):
+    """A field that is not `q<number>` (a browser extension's, a question's name typed
+    by hand) is no answer: the quiz is scored on the answers alone.
+    """
+    mentor = login_as(world.mentor_x)
+    form = {**answers(0, 0, 1), "question": "0", "qx": "1", "remember": "on"}
+    page = mentor.post("/training/modules/giving-feedback/quiz", form).get_data(as_text=True)
+    assert "2 of 3 right. You passed." in page
+    assert progress(app, world.mentor_x).quiz_attempts == 1
 
 
 def test_a_module_that_does_not_exist_is_not_found(content, world, login_as):
@@ -279,6 +292,20 @@ def test_the_assignment_can_be_marked_as_tried_with_a_note(app, content, world, 
     page = mentor.get("/training/modules/giving-feedback").get_data(as_text=True)
     assert "You tried it on" in page
     assert "Worked with Yusuf." in page
+
+
+def test_passing_again_does_not_complete_the_module_again(app, content, world, login_as):
+    """The completion keeps its first date until the module's version is raised."""
+    mentor = login_as(world.mentor_x)
+    first = mentor.post("/training/modules/giving-feedback/quiz", answers(0, 0, 0))
+    assert "Module completed. Well done!" in first.get_data(as_text=True)
+    completed = progress(app, world.mentor_x).completed_at
+    again = mentor.post("/training/modules/giving-feedback/quiz", answers(0, 0, 0))
+    text = again.get_data(as_text=True)
+    assert "3 of 3 right. You passed." in text
+    assert "Module completed" not in text
+    done = progress(app, world.mentor_x)
+    assert (done.completed_at, done.quiz_attempts) == (completed, 2)
 
 
 def test_a_raised_version_is_pointed_out(app, content, world, login_as):
@@ -779,3 +806,32 @@ def test_a_student_who_also_mentors_gets_the_training(app, world, login_as):
         student.memberships.append(Membership(role=Role.MENTOR, organisation_id=world.company_x.id))
         db.session.commit()
     assert login_as(world.student_b).get("/training/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("module_id", "questions", "needed"),
+    [("first-day", 4, 3), ("scoring-indicators-fairly", 5, 4)],
+)
+def test_the_pass_mark_of_a_shipped_module_is_two_thirds_rounded_up(
+    app, world, login_as, in_english, module_id, questions, needed
+):
+    """One right answer short of the mark fails; exactly the mark passes, at both sizes
+    of quiz the shipped modules have.
+    """
+    module = load_training(BUNDLED_CONTENT / "modules").module(module_id, "en")
+    assert len(module.quiz) == questions
+
+    def right_answers(count: int) -> dict:
+        return {
+            f"q{n}": next(i for i, o in enumerate(q.options) if o.correct is (n < count))
+            for n, q in enumerate(module.quiz)
+        }
+
+    mentor = login_as(world.mentor_x)
+    path = f"/training/modules/{module_id}/quiz"
+    short = mentor.post(path, right_answers(needed - 1)).get_data(as_text=True)
+    assert f"{needed - 1} of {questions} right; {needed} are needed." in short
+    assert progress(app, world.mentor_x).completed_at is None
+    enough = mentor.post(path, right_answers(needed)).get_data(as_text=True)
+    assert f"{needed} of {questions} right. You passed." in enough
+    assert progress(app, world.mentor_x).completed_at is not None

@@ -135,9 +135,11 @@ def test_a_visit_before_the_placement_starts_is_refused(start, app, world, login
         assert db.session.scalar(select(Visit.id)) is None
 
 
-def test_only_the_coach_plans_visits(world, login_as):
+def test_only_the_coach_plans_visits(app, world, login_as):
     assert login_as(world.mentor_x).post(visits_path(world, "/new"), plan_form()).status_code == 403
-    assert login_as(world.coach_b).get(visits_path(world, "/new")).status_code == 404
+    assert login_as(world.coach_b).post(visits_path(world, "/new"), plan_form()).status_code == 404
+    with app.app_context():
+        assert db.session.scalar(select(Visit.id)) is None
 
 
 # -- the agenda -------------------------------------------------------------------------
