@@ -556,7 +556,9 @@ def test_a_daily_pass_over_5000_placements_takes_seconds(busy_day, app, world, c
     assert report.total == 5 * 5002
     chunks = -(-report.total // CHUNK)
     assert queries <= 14 + chunks
-    assert elapsed < 20, f"{elapsed:.1f} s"
+    # About 8 s on an idle machine; the margin is for one busy with other workers. The
+    # statement count above, not the clock, catches a pass that grows per placement.
+    assert elapsed < 90, f"{elapsed:.1f} s"
 
 
 # -- what the reader sees ---------------------------------------------------------------
