@@ -365,7 +365,9 @@ def small_backup(make_app, tmp_path) -> SmallBackup:
         upgrade()
         world = build_world()
         student = SimpleNamespace(id=world.student_a.id, name=world.student_a.name)
-        placement = SimpleNamespace(id=world.placement_a.id)
+        placement = SimpleNamespace(
+            id=world.placement_a.id, start_date=world.placement_a.start_date
+        )
         db.session.remove()
     entry_id = write_entry(source, placement, student)
     attach_file(source, entry_id, student)
