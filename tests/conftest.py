@@ -14,6 +14,7 @@ it as if it were that day (10:00 in Brussels, the clock ticking on), to show it 
 from __future__ import annotations
 
 import email
+import functools
 import io
 import os
 import re
@@ -31,9 +32,11 @@ import pytest
 import time_machine
 from babel.dates import format_date
 from hypothesis import HealthCheck, settings
+from jinja2 import BytecodeCache
 from PIL import Image
 from psycopg import sql
 from sqlalchemy import create_engine, event, exists, inspect, make_url, or_, select, text
+from werkzeug.routing.rules import Rule
 from werkzeug.security import generate_password_hash
 
 from app import create_app, dates
@@ -237,6 +240,53 @@ def reset_postgres_schema() -> None:
         connection.execute(text("CREATE SCHEMA public"))
 
 
+class CompiledTemplates(BytecodeCache):
+    """Jinja's compiled templates, kept in memory and shared by the apps of one test
+    process: each test makes its own app, which would otherwise compile every template it
+    renders again. Keyed by the template's name and a checksum of its source, as Jinja
+    keys any bytecode cache, so an edited template is compiled anew.
+    """
+
+    def __init__(self) -> None:
+        self.code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket) -> None:
+        if bucket.key in self.code:
+            bucket.bytecode_from_string(self.code[bucket.key])
+
+    def dump_bytecode(self, bucket) -> None:
+        self.code[bucket.key] = bucket.bytecode_to_string()
+
+
+COMPILED_TEMPLATES = CompiledTemplates()
+
+
+def _share_url_builders() -> None:
+    """Let the apps of one test process share werkzeug's compiled URL builders.
+
+    Every app compiles a builder per URL rule (most of what making an app costs); the
+    builder depends only on the rule's parts, its defaults and whether unknown arguments
+    are appended, and reads the rule's converters through `self` when called. A private
+    method of werkzeug: if it is gone, the apps simply compile their own.
+    """
+    compile_builder = getattr(Rule, "_compile_builder", None)
+    if compile_builder is None:
+        return
+    builders: dict[tuple, object] = {}
+
+    @functools.wraps(compile_builder)
+    def shared(self, append_unknown: bool = True):
+        key = (tuple(self._trace), repr(sorted((self.defaults or {}).items())), append_unknown)
+        if key not in builders:
+            builders[key] = compile_builder(self, append_unknown)
+        return builders[key]
+
+    Rule._compile_builder = shared
+
+
+_share_url_builders()
+
+
 @pytest.fixture(scope="session")
 def sqlite_schema(tmp_path_factory) -> Path:
     """A SQLite file with the models' schema and no rows, made once and copied per test."""
@@ -306,6 +356,7 @@ def app(tmp_path, monkeypatch, sqlite_schema):
         instance.mkdir()
         shutil.copyfile(sqlite_schema, instance / "test.db")
     app = create_app(TestingConfig)
+    app.jinja_env.bytecode_cache = COMPILED_TEMPLATES
     with app.app_context():
         if db.engine.dialect.name == "postgresql":
             empty_postgres_database()
