@@ -43,7 +43,7 @@ from app.models import (
     VisitAddition,
 )
 from app.models.organisations import WORKPLACE_KINDS
-from app.models.people import SCHOOL_ROLES, WORKPLACE_ROLES
+from app.models.people import HOST_PARTNER_ROLES, ROLES_BY_KIND, SCHOOL_ROLES, WORKPLACE_ROLES
 
 # -- placements -------------------------------------------------------------------------
 
@@ -438,7 +438,15 @@ def visit_or_404(placement: Placement, visit_id: int) -> Visit:
 # Whom the mentor training is for: mentors learn from it, coaches recommend its modules
 # and read what they recommend, coordinators and admins follow the mentors. A student
 # has no part in it (its catalogue would tell them "0 of 13 modules").
-TRAINING_ROLES = (Role.MENTOR, Role.COACH, Role.COORDINATOR, Role.COMPANY_COORDINATOR, Role.ADMIN)
+# A host monitor guides and gives feedback like a mentor: the training is theirs too.
+TRAINING_ROLES = (
+    Role.MENTOR,
+    Role.MONITOR,
+    Role.COACH,
+    Role.COORDINATOR,
+    Role.COMPANY_COORDINATOR,
+    Role.ADMIN,
+)
 
 
 def can_train(user: User) -> bool:
@@ -624,7 +632,7 @@ def grantable_roles(user: User, organisation: Organisation) -> set[Role]:
     admins name company coordinators, who see every placement at their company.
     """
     if user.is_admin:
-        return set(SCHOOL_ROLES if organisation.is_school else WORKPLACE_ROLES)
+        return set(ROLES_BY_KIND[organisation.kind])
     schools = coordinated_school_ids(user)
     if organisation.id in schools:
         return set(SCHOOL_ROLES)
@@ -639,7 +647,7 @@ def invitable_roles(user: User) -> tuple[Role, ...]:
     """
     roles = SCHOOL_ROLES + WORKPLACE_ROLES
     if user.is_admin:
-        return roles
+        return roles + HOST_PARTNER_ROLES + (Role.PROMOTER,)
     return tuple(role for role in roles if role is not Role.COMPANY_COORDINATOR)
 
 

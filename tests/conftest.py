@@ -55,6 +55,7 @@ from app.models import (
     Partnership,
     Placement,
     PlacementKind,
+    PlacementStatus,
     Role,
     User,
 )
@@ -408,8 +409,19 @@ class World:
     # The shapes where access bugs live: one person in two roles or two schools.
     coach_ab: User  # coaches for School A and School B (no placement yet)
     coordinator_coach_a: User  # coordinates School A and coaches there too
+    # Erasmus+ mobility: the consortium's promoter, the host partner in Valencia (its
+    # coordinator and monitor) and the host company there with its mentor.
+    promoter_org: Organisation
+    host_partner: Organisation
+    host_company: Organisation
+    promoter: User
+    host_coordinator: User
+    monitor: User
+    mentor_es: User
     placement_a: Placement
     placement_b: Placement
+    # Student A's two weeks in Valencia, in preparation, beside the dual placement.
+    placement_m: Placement
     today: date  # the day the world was built around
 
     def user(self, name: str) -> User:
@@ -448,7 +460,21 @@ def build_world(today: date | None = None) -> World:
     )
     company_x = Organisation(name="Company X", kind=OrganisationKind.COMPANY, city="Deinze")
     company_y = Organisation(name="Company Y", kind=OrganisationKind.COMPANY, city="Terneuzen")
-    db.session.add_all([school_a, school_b, company_x, company_y])
+    promoter_org = Organisation(
+        name="Mobility Promoter", kind=OrganisationKind.PROMOTER, city="Brussel"
+    )
+    host_partner = Organisation(
+        name="Host Partner Valencia",
+        kind=OrganisationKind.HOST_ABROAD,
+        city="Valencia",
+        country="ES",
+    )
+    host_company = Organisation(
+        name="Taller Valencia", kind=OrganisationKind.COMPANY, city="Valencia", country="ES"
+    )
+    db.session.add_all(
+        [school_a, school_b, company_x, company_y, promoter_org, host_partner, host_company]
+    )
     db.session.flush()
     db.session.add_all(
         [
@@ -479,6 +505,14 @@ def build_world(today: date | None = None) -> World:
             (Role.COORDINATOR, school_a),
             (Role.COACH, school_a),
         ),
+        "promoter": make_user(
+            "promoter@mobility.example", "Pro Motor", (Role.PROMOTER, promoter_org)
+        ),
+        "host_coordinator": make_user(
+            "coordinator@host.example", "Hostia Coordinadora", (Role.HOST_COORDINATOR, host_partner)
+        ),
+        "monitor": make_user("monitor@host.example", "Mona Monitor", (Role.MONITOR, host_partner)),
+        "mentor_es": make_user("mentor@taller.example", "Mentor ES", (Role.MENTOR, host_company)),
     }
     # Student A is 16 and a half, student B 20 and a half: a minor and an adult, whatever
     # the day the tests run (half a year keeps both clear of a birthday).
@@ -507,7 +541,23 @@ def build_world(today: date | None = None) -> World:
         end_date=monday(today, 38) + timedelta(days=1),
         **FOLLOWED_WITH,
     )
-    db.session.add_all([placement_a, placement_b])
+    # Two weeks abroad beginning on the Monday four weeks from now, waiting for what a
+    # minor's mobility needs before it starts.
+    placement_m = Placement(
+        student_id=people["student_a"].id,
+        school_id=school_a.id,
+        workplace_id=host_company.id,
+        mentor_id=people["mentor_es"].id,
+        coach_id=people["coach_a"].id,
+        monitor_id=people["monitor"].id,
+        host_partner_id=host_partner.id,
+        kind=PlacementKind.MOBILITY_ABROAD,
+        status=PlacementStatus.PREPARING,
+        start_date=monday(today, 4),
+        end_date=monday(today, 5) + timedelta(days=4),
+        **FOLLOWED_WITH,
+    )
+    db.session.add_all([placement_a, placement_b, placement_m])
     for name in ("admin", "coordinator_a", "coordinator_b", "coordinator_coach_a"):
         people[name].totp_secret = TOTP_SECRET
         people[name].totp_confirmed_at = at(start - timedelta(days=12), 9)
@@ -517,8 +567,12 @@ def build_world(today: date | None = None) -> World:
         school_b=school_b,
         company_x=company_x,
         company_y=company_y,
+        promoter_org=promoter_org,
+        host_partner=host_partner,
+        host_company=host_company,
         placement_a=placement_a,
         placement_b=placement_b,
+        placement_m=placement_m,
         today=today,
         **people,
     )

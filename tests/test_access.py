@@ -44,6 +44,10 @@ ROLES = (
     "student_a",
     "student_b",
     "outsider",
+    "promoter",
+    "host_coordinator",
+    "monitor",
+    "mentor_es",
 )
 # The world's people in two roles or two schools answer as the role named here, unless a
 # case says otherwise: the coach of both schools (who coaches no placement) as School B's
@@ -91,8 +95,9 @@ SCHOOL_A_REQUEST = expect(404, anonymous=LOGIN_REDIRECT, admin=200, coordinator_
 CASELOAD_PAGE = expect(
     403, anonymous=LOGIN_REDIRECT, **roles(200, (*ADMINISTRATORS, "coach_a", "coach_b"))
 )
-# The training is not for students, nor for someone without a role: 403 on its pages.
-NOT_TRAINING = ("student_a", "student_b", "outsider")
+# The training is not for students, nor for someone without a role, nor for those who
+# organise mobility without guiding anyone at work: 403 on its pages.
+NOT_TRAINING = ("student_a", "student_b", "outsider", "promoter", "host_coordinator")
 
 
 def training_page(expected: dict[str, int]) -> dict[str, int]:
@@ -530,7 +535,7 @@ CASES = [
             "/training/modules/feedback-that-lands/practice",
             training_page(expect(302))
             if method == "GET"
-            else expect(403, anonymous=LOGIN_REDIRECT, mentor_x=422, mentor_y=422),
+            else expect(403, anonymous=LOGIN_REDIRECT, mentor_x=422, mentor_y=422, mentor_es=422),
         )
         for method in ("GET", "POST")
     ),
@@ -1323,6 +1328,8 @@ def test_deactivated_user_is_logged_out(app, world, login_as):
 
 
 def test_placement_count_is_unchanged_by_refused_posts(app, world, login_as):
+    with app.app_context():
+        before = db.session.scalar(select(func.count(Placement.id)))
     login_as(world.mentor_x).post("/admin/placements/new", {"kind": "internship"})
     with app.app_context():
-        assert db.session.scalar(select(func.count(Placement.id))) == 2
+        assert db.session.scalar(select(func.count(Placement.id))) == before == 3

@@ -40,7 +40,7 @@ from app.models import (
     normalise_email,
 )
 from app.models.columns import utcnow
-from app.models.people import SCHOOL_ROLES, WORKPLACE_ROLES
+from app.models.people import ROLES_BY_KIND
 from app.privacy import minors
 from app.spreadsheets import starts_like_formula
 from app.validators import FORMULA_ADDRESS_MESSAGE
@@ -166,9 +166,7 @@ def save_school_settings(
 
 
 def role_fits(role: Role, organisation: Organisation) -> bool:
-    if organisation.is_school:
-        return role in SCHOOL_ROLES
-    return role in WORKPLACE_ROLES
+    return role in ROLES_BY_KIND[organisation.kind]
 
 
 def check_role(actor: User | None, role: Role, organisation: Organisation | None) -> None:

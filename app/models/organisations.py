@@ -1,4 +1,5 @@
-"""Organisations: schools, companies (training companies) and host partners abroad."""
+"""Organisations: schools, companies (training companies), host partners abroad and
+the promoters of mobility consortia."""
 
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ class OrganisationKind(enum.StrEnum):
     SCHOOL = "school"
     COMPANY = "company"
     HOST_ABROAD = "host_abroad"
+    # Coordinates a consortium of sending schools for Erasmus+ mobility.
+    PROMOTER = "promoter"
 
     @property
     def label(self):
@@ -27,6 +30,7 @@ ORGANISATION_KIND_LABELS = {
     OrganisationKind.SCHOOL: _l("School or training centre"),
     OrganisationKind.COMPANY: _l("Company"),
     OrganisationKind.HOST_ABROAD: _l("Host partner abroad"),
+    OrganisationKind.PROMOTER: _l("Mobility promoter"),
 }
 
 WORKPLACE_KINDS = (OrganisationKind.COMPANY, OrganisationKind.HOST_ABROAD)

@@ -16,7 +16,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.extensions import db
 from app.models.columns import UTCDateTime, str_enum, utcnow
-from app.models.organisations import Organisation
+from app.models.organisations import Organisation, OrganisationKind
 
 
 class Role(enum.StrEnum):
@@ -26,6 +26,11 @@ class Role(enum.StrEnum):
     COORDINATOR = "coordinator"
     COMPANY_COORDINATOR = "company_coordinator"
     ADMIN = "admin"
+    # Erasmus+ mobility: the consortium's promoter, and at a host partner abroad the
+    # coordinator who matches participants and the monitor who looks after them.
+    PROMOTER = "promoter"
+    HOST_COORDINATOR = "host_coordinator"
+    MONITOR = "monitor"
 
     @property
     def label(self):
@@ -39,6 +44,9 @@ ROLE_LABELS = {
     Role.COORDINATOR: _l("School coordinator"),
     Role.COMPANY_COORDINATOR: _l("Company coordinator"),
     Role.ADMIN: _l("Administrator"),
+    Role.PROMOTER: _l("Promoter"),
+    Role.HOST_COORDINATOR: _l("Host coordinator"),
+    Role.MONITOR: _l("Host monitor"),
 }
 
 
@@ -63,6 +71,15 @@ EMAIL_PREFERENCE_LABELS = {
 
 SCHOOL_ROLES = (Role.STUDENT, Role.COACH, Role.COORDINATOR)
 WORKPLACE_ROLES = (Role.MENTOR, Role.COMPANY_COORDINATOR)
+HOST_PARTNER_ROLES = (Role.HOST_COORDINATOR, Role.MONITOR)
+# The roles someone can hold in an organisation of each kind (a host partner abroad may
+# also be the workplace, with its own mentors).
+ROLES_BY_KIND = {
+    OrganisationKind.SCHOOL: SCHOOL_ROLES,
+    OrganisationKind.COMPANY: WORKPLACE_ROLES,
+    OrganisationKind.HOST_ABROAD: WORKPLACE_ROLES + HOST_PARTNER_ROLES,
+    OrganisationKind.PROMOTER: (Role.PROMOTER,),
+}
 
 
 def normalise_email(email: str) -> str:

@@ -69,6 +69,10 @@ class Placement(db.Model):
     workplace_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
     mentor_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
     coach_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    # A mobility abroad has, beside the mentor at the host company, the host partner that
+    # found the workplace and lodging, and its monitor: the participant's fixed contact.
+    monitor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
+    host_partner_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"), index=True)
     kind: Mapped[PlacementKind] = mapped_column(str_enum(PlacementKind))
     status: Mapped[PlacementStatus] = mapped_column(
         str_enum(PlacementStatus), default=PlacementStatus.ACTIVE
@@ -92,6 +96,8 @@ class Placement(db.Model):
     student: Mapped[User] = relationship(foreign_keys=[student_id])
     mentor: Mapped[User] = relationship(foreign_keys=[mentor_id])
     coach: Mapped[User] = relationship(foreign_keys=[coach_id])
+    monitor: Mapped[User | None] = relationship(foreign_keys=[monitor_id])
+    host_partner: Mapped[Organisation | None] = relationship(foreign_keys=[host_partner_id])
     school: Mapped[Organisation] = relationship(foreign_keys=[school_id])
     workplace: Mapped[Organisation] = relationship(foreign_keys=[workplace_id])
 
