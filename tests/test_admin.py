@@ -222,7 +222,7 @@ def test_coordinator_creates_a_placement(app, world, login_as):
     response = login_as(world.coordinator_a).post("/admin/placements/new", placement_form(world))
     assert response.status_code == 302
     with app.app_context():
-        assert _count(Placement) == 3
+        assert _count(Placement) == 4
         created = db.session.scalar(select(Placement).order_by(Placement.id.desc()))
         assert created.kind.value == "internship"
         assert "placement_created" in db.session.scalars(select(AuditEvent.action)).all()
@@ -241,7 +241,7 @@ def test_a_placement_ending_before_it_starts_is_refused_next_to_the_end_date(
     assert "De einddatum ligt vóór de startdatum." in page
     assert f'value="{monday(start, 22)}"' in page  # what was typed is kept
     with app.app_context():
-        assert _count(Placement) == 2
+        assert _count(Placement) == 3
 
 
 def test_a_mentor_from_another_company_is_refused_next_to_the_mentor(app, world, login_as):
@@ -261,7 +261,7 @@ def test_a_mentor_from_another_company_is_refused_next_to_the_mentor(app, world,
     assert 'id="mentor-error"' in page
     assert "Mentor Z is geen mentor bij Company X" in page
     with app.app_context():
-        assert _count(Placement) == 2
+        assert _count(Placement) == 3
 
 
 def test_a_student_of_another_school_is_not_a_choice(app, world, login_as):
@@ -270,7 +270,7 @@ def test_a_student_of_another_school_is_not_a_choice(app, world, login_as):
     )
     assert 'id="student-error"' in response.get_data(as_text=True)
     with app.app_context():
-        assert _count(Placement) == 2
+        assert _count(Placement) == 3
 
 
 def test_coordinator_edits_a_placement(start, app, world, login_as):

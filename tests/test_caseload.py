@@ -625,6 +625,7 @@ def test_placements_that_do_not_run_have_no_reasons(start, english, world):
     assert [row.group for row in rows] == [
         Group.ATTENTION,
         Group.UPCOMING,
+        Group.UPCOMING,  # the world's mobility abroad, in preparation
         Group.ENDED,
         Group.ENDED,
     ]
@@ -674,9 +675,9 @@ def test_the_caseload_rule(english, world):
             db.session.scalars(policy.caseload_placements(user).with_only_columns(Placement.id))
         )
 
-    a, b = world.placement_a.id, world.placement_b.id
-    assert ids("admin") == {a, b}
-    assert ids("coordinator_a") == {a}
+    a, b, m = world.placement_a.id, world.placement_b.id, world.placement_m.id
+    assert ids("admin") == {a, b, m}
+    assert ids("coordinator_a") == {a, m}
     assert ids("coach_b") == {b}
     for role in ("mentor_x", "student_a", "company_coordinator_x", "outsider"):
         assert not policy.can_view_caseload(db.session.get(User, world.user(role).id))
@@ -1255,10 +1256,12 @@ def test_the_grouped_queries_agree_with_a_plain_reading(english, world):
 def table_caseload(today, app, world):
     """Coach A: Student A (silent since the start: three reasons), a student with an open
     concern, one with a single reason, one settled with a visit planned, one upcoming.
+    Student A's mobility abroad is coached by another teacher here.
     """
     with app.app_context():
         placement = db.session.get(Placement, world.placement_a.id)
         placement.start_date = today - timedelta(days=90)
+        db.session.get(Placement, world.placement_m.id).coach_id = world.coordinator_coach_a.id
         names = {}
         for name in ("Cora Concern", "Amber Alone", "Gert Green"):
             names[name] = make_placement(world, name, start=today - timedelta(days=60))
@@ -1364,7 +1367,9 @@ def test_the_coordinators_home_counts_the_placements_that_need_attention(
     today, app, world, login_as
 ):
     with app.app_context():
-        for placement in db.session.scalars(select(Placement)):
+        for placement in db.session.scalars(
+            select(Placement).where(Placement.id != world.placement_m.id)
+        ):
             placement.start_date = today - timedelta(days=30)
             placement.end_date = today + timedelta(days=200)
         make_placement(world, "Rustige Rik", start=today - timedelta(days=30))

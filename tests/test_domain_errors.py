@@ -68,7 +68,7 @@ def test_a_refused_placement_shows_the_message_next_to_its_field(app, world, in_
     assert response.status_code == 200
     assert "The end date is before the start date." in response.get_data(as_text=True)
     with app.app_context():
-        assert db.session.scalar(select(func.count()).select_from(Placement)) == 2  # the world's
+        assert db.session.scalar(select(func.count()).select_from(Placement)) == 3  # the world's
 
 
 def test_a_refusal_no_route_catches_is_shown_on_the_page_it_came_from(

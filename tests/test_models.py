@@ -113,7 +113,7 @@ def test_placement_phase_follows_the_dates(world):
 
 def test_enums_are_stored_as_plain_text(world):
     kinds = db.session.execute(text("SELECT kind FROM placement ORDER BY id")).scalars().all()
-    assert kinds == ["dual_learning", "bbl"]
+    assert kinds == ["dual_learning", "bbl", "mobility_abroad"]
     org = db.session.scalar(
         select(Organisation).where(Organisation.kind == OrganisationKind.SCHOOL)
     )

@@ -15,11 +15,12 @@ import json
 import re
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from babel.dates import format_date
 from flask_babel import force_locale
-from flask_migrate import upgrade
+from flask_migrate import downgrade, upgrade
 from sqlalchemy import select, text
 
 from app import create_app, signals
@@ -606,7 +607,7 @@ def test_notifications_from_before_the_migration_get_their_subject_and_still_rea
             reset_postgres_schema()
         else:
             db.drop_all()
-        upgrade(revision="0016_caseload")  # the one before notification subjects
+        upgrade()
         world = build_world()
         entry = LogEntry(
             placement_id=world.placement_a.id,
@@ -619,35 +620,43 @@ def test_notifications_from_before_the_migration_get_their_subject_and_still_rea
         )
         db.session.add(entry)
         db.session.commit()
+        ids = SimpleNamespace(
+            entry=entry.id,
+            **{name: world.user(name).id for name in ("student_a", "mentor_x", "coach_a")},
+            placement_a=world.placement_a.id,
+        )
+        db.session.close()
+        # Back to the schema before notification subjects, to write notifications as then.
+        downgrade(revision="0016_caseload")
         old = [
             (
-                world.mentor_x.id,
+                ids.mentor_x,
                 "entry_added",
-                f"entry:{entry.id}",
-                {"entry_id": entry.id, "entry_kind": "weekly_log", "actor_id": world.student_a.id},
+                f"entry:{ids.entry}",
+                {"entry_id": ids.entry, "entry_kind": "weekly_log", "actor_id": ids.student_a},
             ),
             (
-                world.student_a.id,
+                ids.student_a,
                 "log_missing",
-                f"log_missing:{world.placement_a.id}:{monday(start, 5)}",
+                f"log_missing:{ids.placement_a}:{monday(start, 5)}",
                 {"week": monday(start, 5).isoformat()},
             ),
             (
-                world.mentor_x.id,
+                ids.mentor_x,
                 "feedback_missing",
-                f"feedback_missing:{world.placement_a.id}:x",
+                f"feedback_missing:{ids.placement_a}:x",
                 {"days": 42},
             ),
             (
-                world.mentor_x.id,
+                ids.mentor_x,
                 "visit_report_to_confirm",
                 "visit:7:confirm",
                 {"visit_id": 7, "day": (start + timedelta(days=30)).isoformat()},
             ),
             (
-                world.coach_a.id,
+                ids.coach_a,
                 "needs_attention",
-                f"attention:{world.placement_a.id}:feedback:x",
+                f"attention:{ids.placement_a}:feedback:x",
                 {"reason": "feedback", "number": 42},
             ),
         ]
@@ -664,7 +673,7 @@ def test_notifications_from_before_the_migration_get_their_subject_and_still_rea
                     "user_id": user_id,
                     "kind": kind,
                     "key": key,
-                    "placement": world.placement_a.id,
+                    "placement": ids.placement_a,
                     "payload": json.dumps(payload),
                     "now": datetime.now(UTC),
                 },
@@ -673,13 +682,13 @@ def test_notifications_from_before_the_migration_get_their_subject_and_still_rea
         upgrade()
         subjects = dict(db.session.execute(select(Notification.kind, Notification.subject)).all())
         assert subjects == {
-            K.ENTRY_ADDED: f"entry:{entry.id}",
+            K.ENTRY_ADDED: f"entry:{ids.entry}",
             K.LOG_MISSING: f"week:{monday(start, 5)}",
             K.FEEDBACK_MISSING: "feedback",
             K.VISIT_REPORT_TO_CONFIRM: "visit:7",
             K.NEEDS_ATTENTION: "attention:feedback",
         }
-        mentor = db.session.get(User, world.mentor_x.id)
+        mentor = db.session.get(User, ids.mentor_x)
         with app.test_request_context(), force_locale("en"):
             titles = [
                 shown.title
@@ -695,7 +704,7 @@ def test_notifications_from_before_the_migration_get_their_subject_and_still_rea
             in titles
         )
         # Doing the work resolves them too.
-        assert resolve((K.FEEDBACK_MISSING,), "feedback", placement_id=world.placement_a.id) == 1
+        assert resolve((K.FEEDBACK_MISSING,), "feedback", placement_id=ids.placement_a) == 1
 
 
 def test_the_features_announce_and_never_import_notifications():

@@ -485,11 +485,12 @@ def test_two_dispatchers_at_once_send_each_email_once(
 
 @pytest.fixture
 def nothing_to_remind(start, app, world):
-    """Both placements ended the day before the runs below: no reminder is due, so the
+    """Every placement ended the day before the runs below: no reminder is due, so the
     e-mails counted are the notifications written here (reminders: test_reminders.py).
     """
     with app.app_context():
         for placement in db.session.scalars(select(Placement)):
+            placement.start_date = min(placement.start_date, start)
             placement.end_date = start + timedelta(days=33)
         db.session.commit()
 

@@ -111,8 +111,11 @@ def scoped(app, world) -> Scoped:
             "school_b": school_b.id,
             "company_x": world.company_x.id,
             "company_y": world.company_y.id,
+            "host_company": world.host_company.id,
+            "host_partner": world.host_partner.id,
             "placement_a": world.placement_a.id,
             "placement_b": world.placement_b.id,
+            "placement_m": world.placement_m.id,
             "placement_a2": placement_a2.id,
             **{name: row.id for name, row in {**templates, **requests}.items()},
         }
@@ -143,7 +146,7 @@ SCHOOLS = {
     "two_roles": {"school_b"},
 }
 WORKPLACES = {
-    "admin": {"company_x", "company_y"},
+    "admin": {"company_x", "company_y", "host_company", "host_partner"},
     "coordinator_a": {"company_x"},
     "coordinator_b": {"company_y"},
     "two_roles": {"company_y"},
@@ -163,9 +166,9 @@ TEMPLATES = {
 }
 # Who gives the goals of school A's template to which of its placements.
 RECIPIENTS_A = {
-    "admin": {"placement_a", "placement_a2"},
-    "coordinator_a": {"placement_a", "placement_a2"},
-    "coach_a": {"placement_a"},
+    "admin": {"placement_a", "placement_a2", "placement_m"},
+    "coordinator_a": {"placement_a", "placement_a2", "placement_m"},
+    "coach_a": {"placement_a", "placement_m"},
     "two_roles": {"placement_a2"},  # at school A only a coach: their own placement
 }
 
@@ -180,8 +183,9 @@ def test_administered_schools_per_role(app, scoped, role):
 @pytest.mark.parametrize("role", ROLES)
 def test_administered_workplaces_per_role(app, scoped, role):
     found = _selected(app, scoped, role, policy.administered_workplaces)
-    assert _names(scoped, found, "company_x", "company_y") == WORKPLACES.get(role, set())
-    assert found <= {scoped.ids["company_x"], scoped.ids["company_y"]}  # never a school
+    workplaces = ("company_x", "company_y", "host_company", "host_partner")
+    assert _names(scoped, found, *workplaces) == WORKPLACES.get(role, set())
+    assert found <= {scoped.ids[name] for name in workplaces}  # never a school
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -206,7 +210,7 @@ def test_template_recipients_per_role(app, scoped, role):
 
     template_a = scoped.ids["template_a"]
     found = _selected(app, scoped, role, recipients)
-    candidates = ("placement_a", "placement_a2", "placement_b")
+    candidates = ("placement_a", "placement_a2", "placement_b", "placement_m")
     assert _names(scoped, found, *candidates) == RECIPIENTS_A.get(role, set())
     assert len(found) == len(RECIPIENTS_A.get(role, set()))
 

@@ -245,6 +245,9 @@ def test_a_students_export_holds_her_log_her_files_and_her_people(
         "Student A",
         "Mentor X",
         "Coach A",
+        # her two weeks abroad: the mentor there and the host monitor
+        "Mentor ES",
+        "Mona Monitor",
     }
     # the feedback about her is hers to read, her name in it too
     assert "Student A measured the panel twice" in _everything(files)

@@ -67,8 +67,9 @@ def test_a_placement_is_kept_whole_school_years_after_it_ends(end, years, last_d
 
 @pytest.fixture
 def ended_log(app, world, year_end):
-    """Placement A's log with a photo and a goal; placement B with a week. Both placements
-    end in this school year: A on 30 June, B on its last day, 31 August.
+    """Placement A's log with a photo and a goal; placement B with a week. The three
+    placements end in this school year: A on 30 June, B on its last day, 31 August, and
+    student A's two weeks abroad (at School A, as A) in the second half of June.
     """
     week = write_entry(app, world.placement_a, world.student_a, submit=True)
     photo = attach_file(app, week, world.student_a)
@@ -77,6 +78,8 @@ def ended_log(app, world, year_end):
     with app.app_context():
         db.session.get(Placement, world.placement_a.id).end_date = date(year_end, 6, 30)
         db.session.get(Placement, world.placement_b.id).end_date = date(year_end, 8, 31)
+        mobility = db.session.get(Placement, world.placement_m.id)
+        mobility.start_date, mobility.end_date = date(year_end, 6, 17), date(year_end, 6, 28)
         db.session.commit()
         return {"week": week, "photo_key": db.session.get(Attachment, photo).storage_key}
 
@@ -108,10 +111,10 @@ def test_the_day_before_nothing_goes_and_the_day_after_the_whole_record(
     assert "log_entry" not in numbers
     assert "placement" not in numbers
     assert _count(app, LogEntry) == 2
-    assert _count(app, Placement) == 2
+    assert _count(app, Placement) == 3
 
     numbers = _purge(app, day_after)
-    assert numbers["placement"] == 2
+    assert numbers["placement"] == 3
     assert numbers["log_entry"] == 2
     assert numbers["goal"] == 1
     assert numbers["files"] == 1
@@ -130,7 +133,7 @@ def test_each_school_keeps_each_category_as_long_as_it_set(day_after, app, world
     _purge(app, day_after)
     assert _count(app, LogEntry, placement_id=world.placement_a.id) == 0
     assert _count(app, Goal) == 1  # A's plan: three years
-    assert _count(app, Placement) == 2
+    assert _count(app, Placement) == 3
     assert _count(app, LogEntry, placement_id=world.placement_b.id) == 1
 
     _purge(app, day_after.replace(year=day_after.year + 1))
@@ -140,7 +143,7 @@ def test_each_school_keeps_each_category_as_long_as_it_set(day_after, app, world
 
 def test_a_missed_run_is_made_up_and_a_second_run_finds_nothing(day_after, app, world, ended_log):
     late = day_after + timedelta(days=136)
-    assert _purge(app, late)["placement"] == 2
+    assert _purge(app, late)["placement"] == 3
     assert _purge(app, late) == {"files": 0, "accounts_erased": 0}
 
 
@@ -169,7 +172,7 @@ def test_notifications_the_audit_trail_and_unused_accounts_go_after_their_period
 def test_the_retention_job_records_what_it_deleted(day_after, app, world, ended_log):
     with app.app_context():
         run = run_job(job_named("retention"), day_after)
-        assert run.summary["placement"] == 2
+        assert run.summary["placement"] == 3
 
 
 # -- the page ---------------------------------------------------------------------------
@@ -238,7 +241,7 @@ def test_the_purge_command_says_what_it_deleted(day_after, app, world, runner, e
     result = runner.invoke(args=["privacy", "purge", "--at", f"{day}T12:00"])
     assert result.exit_code == 0, result.output
     assert result.output.startswith(f"Purged at {day}T10:00:00+00:00: ")
-    assert "2 placement" in result.output
+    assert "3 placement" in result.output
     assert "1 files deleted; 1 unused accounts erased." in result.output
     assert _count(app, Placement) == 0
 

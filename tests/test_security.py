@@ -255,7 +255,7 @@ def test_a_name_with_a_line_break_is_refused(app, world, login_as):
     )
     assert 'id="name-error"' in response.get_data(as_text=True)
     with app.app_context():
-        assert db.session.scalar(select(func.count(Organisation.id))) == 4
+        assert db.session.scalar(select(func.count(Organisation.id))) == 7  # the world's
 
 
 def test_an_impossible_date_is_named_as_such(world, login_as):

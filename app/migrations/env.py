@@ -53,14 +53,25 @@ def run_migrations_online():
         conf_args["process_revision_directives"] = process_revision_directives
 
     with target_db.engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # SQLite's batch mode copies a table to change it: with foreign keys enforced,
+            # dropping the old copy of a table other rows point to fails (Alembic's advice).
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()  # the pragma began a transaction: the migrations make their own
         context.configure(
             connection=connection,
             target_metadata=target_db.metadata,
             render_item=render_item,
             **conf_args,
         )
-        with context.begin_transaction():
-            context.run_migrations()
+        try:
+            with context.begin_transaction():
+                context.run_migrations()
+        finally:
+            if sqlite:
+                connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                connection.commit()
 
 
 if context.is_offline_mode():

@@ -224,6 +224,7 @@ def _placements_of(person: User) -> tuple[set[int], set[int]]:
                 Placement.student_id == person.id,
                 Placement.mentor_id == person.id,
                 Placement.coach_id == person.id,
+                Placement.monitor_id == person.id,
             )
         )
     ).all()

@@ -343,11 +343,14 @@ def _hide_other_students(collected: Collected, person_id: int) -> None:
 
 
 def _people(collected: Collected, person: User) -> list[dict[str, Any]]:
-    """The person and the coaches and mentors of their own placements, by id and name."""
+    """The person and the coaches, mentors and monitors of their own placements, by id
+    and name.
+    """
     ids = {person.id}
     for row in collected.rows.get("placement", {}).values():
         if row["student_id"] == person.id:
-            ids.update(value for value in (row["mentor_id"], row["coach_id"]) if value)
+            people = (row["mentor_id"], row["coach_id"], row["monitor_id"])
+            ids.update(value for value in people if value)
     people = db.session.scalars(select(User).where(User.id.in_(ids)).order_by(User.id))
     return [{"id": user.id, "name": user.name} for user in people]
 

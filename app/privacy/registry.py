@@ -247,9 +247,10 @@ PLACEMENT = Category(
     "placement",
     _l("Placements"),
     _l(
-        "Who is placed where, with which mentor and coach, from when to when, the "
-        "school's notes on the placement, and a guardian's approval where the school's "
-        "rules require one for a minor."
+        "Who is placed where, with which mentor and coach (and for a mobility abroad "
+        "which host partner and monitor), from when to when, the school's notes on the "
+        "placement, and a guardian's approval where the school's rules require one for a "
+        "minor."
     ),
     _l("To organise the placement and guide the student."),
     Basis.PUBLIC_TASK,
@@ -480,7 +481,7 @@ DECLARATIONS: tuple[Declaration, ...] = (
     Declaration(
         "placement",
         PLACEMENT,
-        people={"student_id": K, "mentor_id": K, "coach_id": K},
+        people={"student_id": K, "mentor_id": K, "coach_id": K, "monitor_id": K},
         fields={
             # The school's own notes: shown to those who manage the placement only.
             "notes": Field(
@@ -491,6 +492,7 @@ DECLARATIONS: tuple[Declaration, ...] = (
             "id",
             "school_id",
             "workplace_id",
+            "host_partner_id",
             "kind",
             "status",
             "start_date",

@@ -236,6 +236,7 @@ def _unused_accounts(now: datetime) -> list[User]:
             Placement.student_id == User.id,
             Placement.mentor_id == User.id,
             Placement.coach_id == User.id,
+            Placement.monitor_id == User.id,
         )
     )
     return list(
