@@ -1,6 +1,6 @@
 """A call of the world's promoter, for the tests that walk every route and form: School
 A a member of the consortium, a call with three places for it, and student A its
-candidate, scored by coach A.
+candidate, scored by coach A and a reserve.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from app.calls import services
 from app.extensions import db
-from app.models import Candidate, Organisation, User
+from app.models import Candidate, Decision, Organisation, User
 from tests.conftest import monday
 
 
@@ -48,5 +48,11 @@ def calls_world(app, world) -> dict[str, int]:
             db.session.get(Candidate, candidate.id),
             db.session.get(User, world.coach_a.id),
             {"motivation": services.ScoreEntry(8, "Keen to go")},
+        )
+        services.decide(
+            db.session.get(Candidate, candidate.id),
+            db.session.get(User, world.coordinator_a.id),
+            Decision.RESERVE,
+            "Motivated; the places went to dual learners with a higher total.",
         )
         return {"call_a": call.id, "candidate_a": candidate.id, "membership_a": membership.id}

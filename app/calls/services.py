@@ -512,7 +512,7 @@ def save_cv(candidate: Candidate, student: User, cv: CurriculumVitae) -> bool:
         if language.strip() and level not in CEFR_LEVELS:
             raise DomainError("languages", _l("Choose a level from A1 to C2 for each language."))
     stored = cv.stored()
-    if stored == (candidate.cv or {}):
+    if stored == cv_of(candidate).stored():
         return False
     candidate.cv = stored
     candidate.cv_updated_at = utcnow()
