@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import html
 import re
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 from types import SimpleNamespace
 
 import pytest
@@ -30,6 +30,7 @@ from app.models import (
     User,
 )
 from app.models.calls import SelectionReport
+from app.privacy import retention
 from tests.conftest import make_user, monday
 
 SEED_CRITERIA = [
@@ -623,3 +624,33 @@ def test_a_prefilled_report_saved_unchanged_stores_nothing(app, world, login_as,
     browser.post(path, {"text": html.unescape(text)})
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(SelectionReport)) == 0
+
+
+# -- retention --------------------------------------------------------------------------
+
+
+def test_a_calls_selection_goes_two_school_years_after_its_placements(app, world, today):
+    recent = open_consortium_call(app, world, today)
+    register(app, recent, world.student_a, world.school_a, world.coordinator_a, today)
+    old = second_call(app, world, today)
+    candidate_id = register(app, old, world.student_a, world.school_a, world.coordinator_a, today)
+    score(app, candidate_id, world.coach_a, ALL_EIGHT)
+    with app.app_context():
+        call = db.session.get(MobilityCall, old)
+        call.placement_start = date(today.year - 3, 5, 4)
+        call.placement_end = date(today.year - 3, 5, 15)
+        call.interest_deadline = call.candidate_deadline = date(today.year - 3, 3, 1)
+        db.session.commit()
+        numbers = retention.purge(datetime.now(UTC))
+        assert numbers["mobility_call"] == 1
+        assert numbers["candidate"] == 1
+        assert numbers["interview_score"] == 4
+        assert db.session.scalars(select(MobilityCall.id)).all() == [recent]
+        assert db.session.scalar(select(func.count(Candidate.id))) == 1
+
+
+def test_the_menu_shows_mobility_to_who_takes_part_in_calls(world, login_as, in_english):
+    assert 'href="/calls"' in login_as(world.promoter).get("/calls").get_data(as_text=True)
+    assert 'href="/calls"' in login_as(world.student_a).get("/").get_data(as_text=True)
+    assert 'href="/calls"' not in login_as(world.mentor_x).get("/").get_data(as_text=True)
+    assert 'href="/calls"' not in login_as(world.monitor).get("/").get_data(as_text=True)

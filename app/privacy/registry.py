@@ -75,6 +75,7 @@ class Retention(enum.StrEnum):
     CONTENT = "content"  # as long as the school uses it; nothing about people
     DRAFT = "draft"  # thirty days after it was last saved, or until its form is saved
     UPLOAD = "upload"  # until the file is imported, at most a day
+    SELECTION = "selection"  # two school years after the call's placements end
 
     @property
     def label(self) -> LazyString:
@@ -94,6 +95,7 @@ RETENTION_LABELS = {
     Retention.CONTENT: _l("As long as the school uses it."),
     Retention.DRAFT: _l("Until the form is saved, at most thirty days after it was last typed in."),
     Retention.UPLOAD: _l("Until the file is imported, at most one day after the upload."),
+    Retention.SELECTION: _l("Two school years after the placements of the call end."),
 }
 
 
@@ -396,7 +398,7 @@ SELECTION = Category(
     ),
     _l("To select the participants of a mobility abroad, as the Erasmus+ call requires."),
     Basis.PUBLIC_TASK,
-    Retention.PLACEMENT,
+    Retention.SELECTION,
     _l(
         "The candidate, the coordinators and coaches of their school and the call's "
         "promoter; the scores per scorer and their notes only the school; the candidate "
