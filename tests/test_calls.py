@@ -654,3 +654,80 @@ def test_the_menu_shows_mobility_to_who_takes_part_in_calls(world, login_as, in_
     assert 'href="/calls"' in login_as(world.student_a).get("/").get_data(as_text=True)
     assert 'href="/calls"' not in login_as(world.mentor_x).get("/").get_data(as_text=True)
     assert 'href="/calls"' not in login_as(world.monitor).get("/").get_data(as_text=True)
+
+
+# -- the consortium ---------------------------------------------------------------------
+
+
+def test_the_promoter_takes_a_school_into_its_consortium_with_a_mandate(
+    app, world, login_as, today, in_english
+):
+    browser = login_as(world.promoter)
+    form = {
+        "promoter": world.promoter_org.id,
+        "school": world.school_b.id,
+        "mandate_from": today.isoformat(),
+        "mandate_until": (today - timedelta(days=1)).isoformat(),
+    }
+    refused = browser.post("/calls/consortium", form)
+    assert refused.status_code == 422
+    assert "The mandate ends before it starts." in refused.get_data(as_text=True)
+    form["mandate_until"] = (today + timedelta(days=365)).isoformat()
+    assert browser.post("/calls/consortium", form).status_code == 302
+    again = browser.post("/calls/consortium", form)
+    assert "This school is a member of the consortium already." in again.get_data(as_text=True)
+    with app.app_context():
+        membership = db.session.scalar(select(ConsortiumMembership))
+        assert (membership.school_id, membership.mandate_from) == (world.school_b.id, today)
+
+
+def test_a_promoter_manages_only_its_own_consortium(app, world, login_as, call_id, in_english):
+    with app.app_context():
+        other = Organisation(name="Other Promoter", kind=OrganisationKind.PROMOTER)
+        db.session.add(other)
+        db.session.flush()
+        person = make_user("o@promoter.example", "Otto", (Role.PROMOTER, other))
+        db.session.commit()
+        person_id = person.id
+        membership_id = db.session.scalar(select(ConsortiumMembership.id))
+    browser = login_as(SimpleNamespace(id=person_id))
+    page = browser.get("/calls/consortium").get_data(as_text=True)
+    assert "Member schools" not in page  # School A is only among the schools to choose
+    assert "Mobility Promoter" not in page
+    assert browser.post(f"/calls/consortium/{membership_id}/remove").status_code == 404
+    refused = browser.post(
+        "/calls/consortium",
+        {
+            "promoter": world.promoter_org.id,
+            "school": world.school_b.id,
+            "mandate_from": "2020-01-01",
+        },
+    )
+    assert refused.status_code == 422  # not a consortium of theirs to choose
+    with app.app_context():
+        assert db.session.scalar(select(func.count(ConsortiumMembership.id))) == 1
+
+
+def test_a_coordinator_changes_nothing_of_a_call(app, world, login_as, call_id, today):
+    assert (
+        login_as(world.coordinator_a).post(f"/calls/{call_id}/edit", call_form(today)).status_code
+        == 403
+    )
+    assert login_as(world.coordinator_a).get("/calls/consortium").status_code == 403
+
+
+def test_the_promoter_changes_the_places_of_a_school(app, world, login_as, call_id, today):
+    form = call_form(
+        today,
+        title="Two weeks in Valencia",
+        **{
+            "destinations-0-country": "ES",
+            "destinations-0-city": "Valencia",
+            "destinations-0-host_partner": str(world.host_partner.id),
+            "places-0-school": str(world.school_a.id),
+            "places-0-places": "5",
+        },
+    )
+    assert login_as(world.promoter).post(f"/calls/{call_id}/edit", form).status_code == 302
+    with app.app_context():
+        assert db.session.get(MobilityCall, call_id).places_for(world.school_a.id) == 5
