@@ -46,7 +46,6 @@ TOTAL_WEIGHT = 100
 MAX_CRITERIA = 8
 MAX_DESTINATIONS = 6
 MAX_LANGUAGES = 4
-CV_TEXTS = ("education", "work_experience", "expectations", "practical_needs")
 MAX_CV_TEXT = 4000
 MAX_NOTE = 2000
 MAX_REASON = 2000
