@@ -21,12 +21,15 @@ from app.models import (
     Action,
     Actor,
     Attachment,
+    Candidate,
+    ConsortiumMembership,
     EntryKind,
     EntryRevision,
     Goal,
     LogEntry,
     Membership,
     MembershipInvitation,
+    MobilityCall,
     Organisation,
     OrganisationKind,
     Partnership,
@@ -899,3 +902,214 @@ def mentored_placements(user: User) -> Select:
     they mentor for): what their to-do list on the home page is about.
     """
     return select(Placement).where(Placement.mentor_id == user.id)
+
+
+# -- calls for mobility abroad ----------------------------------------------------------
+# A promoter's staff run their consortium's calls and see their candidates, nothing of
+# the member schools' placements. A member school's coordinators (the local contact
+# point) register candidates and decide; its coaches and coordinators score interviews;
+# a candidate sees their own file and, once decided, their result.
+
+SCHOOL_STAFF = (Role.COORDINATOR, Role.COACH)
+
+
+def promoter_ids(user: User) -> set[int]:
+    """The promoter organisations `user` works for."""
+    return user.organisation_ids(Role.PROMOTER)
+
+
+def can_see_calls(user: User) -> bool:
+    """Who has the calls in the menu: promoters, the schools' staff and students, admins."""
+    return user.is_admin or user.has_role(Role.PROMOTER, Role.COORDINATOR, Role.COACH, Role.STUDENT)
+
+
+def can_manage_consortium(user: User) -> bool:
+    """A promoter manages the members of its own consortium; admins every consortium."""
+    return user.is_admin or bool(promoter_ids(user))
+
+
+def managed_promoters(user: User) -> Select:
+    """A select of the promoter organisations whose consortium and calls `user` runs."""
+    promoters = select(Organisation).where(Organisation.kind == OrganisationKind.PROMOTER)
+    if user.is_admin:
+        return promoters
+    return promoters.where(Organisation.id.in_(promoter_ids(user)))
+
+
+def visible_consortium_memberships(user: User) -> Select:
+    if user.is_admin:
+        return select(ConsortiumMembership)
+    return select(ConsortiumMembership).where(
+        ConsortiumMembership.promoter_id.in_(promoter_ids(user))
+    )
+
+
+def consortium_membership_or_404(membership_id: int, user: User) -> ConsortiumMembership:
+    membership = db.session.scalar(
+        visible_consortium_memberships(user).where(ConsortiumMembership.id == membership_id)
+    )
+    if membership is None:
+        abort(404)
+    return membership
+
+
+def call_visibility(user: User):
+    """SQL: the calls `user` sees: a promoter its own; a member school's staff and
+    students its consortium's; a candidate the calls they applied for; admins all.
+    """
+    if user.is_admin:
+        return true()
+    conditions = [
+        MobilityCall.id.in_(select(Candidate.call_id).where(Candidate.student_id == user.id))
+    ]
+    if promoters := promoter_ids(user):
+        conditions.append(MobilityCall.promoter_id.in_(promoters))
+    if schools := user.organisation_ids(Role.COORDINATOR, Role.COACH, Role.STUDENT):
+        consortia = select(ConsortiumMembership.promoter_id).where(
+            ConsortiumMembership.school_id.in_(schools)
+        )
+        conditions.append(MobilityCall.promoter_id.in_(consortia))
+    return or_(*conditions)
+
+
+def visible_calls(user: User) -> Select:
+    return select(MobilityCall).where(call_visibility(user))
+
+
+def can_edit_call(user: User, call: MobilityCall) -> bool:
+    """The promoter's staff change its calls; admins any."""
+    return user.is_admin or call.promoter_id in promoter_ids(user)
+
+
+CALL_ACTIONS = {
+    "view": lambda user, call: True,
+    "edit": can_edit_call,
+}
+
+
+def call_or_404(call_id: int, user: User, action: str = "view") -> MobilityCall:
+    """A call the user sees (404 otherwise), then the action (403 when refused)."""
+    call = db.session.scalar(visible_calls(user).where(MobilityCall.id == call_id))
+    if call is None:
+        abort(404)
+    if not CALL_ACTIONS[action](user, call):
+        abort(403)
+    return call
+
+
+def registering_schools(user: User) -> set[int]:
+    """The schools whose candidates `user` registers: those they coordinate (the local
+    contact point). Whether the school's mandate runs is the service's rule.
+    """
+    return coordinated_school_ids(user)
+
+
+def can_register_candidates(user: User) -> bool:
+    return bool(registering_schools(user))
+
+
+def can_apply(user: User) -> bool:
+    """A student applies for a call of their school's consortium themselves."""
+    return user.has_role(Role.STUDENT)
+
+
+def follows_candidates_of(user: User, school_id: int) -> bool:
+    """A school's coordinators and coaches follow its candidates: they interview and
+    score them. (Admins read everything but score nothing.)
+    """
+    return school_id in user.organisation_ids(*SCHOOL_STAFF)
+
+
+def can_view_candidate(user: User, candidate: Candidate) -> bool:
+    return (
+        user.is_admin
+        or user.id == candidate.student_id
+        or follows_candidates_of(user, candidate.school_id)
+        or candidate.call.promoter_id in promoter_ids(user)
+    )
+
+
+def candidate_visibility(user: User):
+    """SQL: the candidates `user` sees, as `can_view_candidate` decides."""
+    if user.is_admin:
+        return true()
+    conditions = [Candidate.student_id == user.id]
+    if schools := user.organisation_ids(*SCHOOL_STAFF):
+        conditions.append(Candidate.school_id.in_(schools))
+    if promoters := promoter_ids(user):
+        own_calls = select(MobilityCall.id).where(MobilityCall.promoter_id.in_(promoters))
+        conditions.append(Candidate.call_id.in_(own_calls))
+    return or_(*conditions)
+
+
+def can_edit_cv(user: User, candidate: Candidate) -> bool:
+    """The CV and expectations form is the candidate's own: they fill it in."""
+    return user.id == candidate.student_id
+
+
+def can_score(user: User, candidate: Candidate) -> bool:
+    """The school's coordinators and coaches score the interview, each as themselves."""
+    return follows_candidates_of(user, candidate.school_id)
+
+
+def can_decide(user: User, candidate: Candidate) -> bool:
+    """The local contact point decides: the school's coordinators (and admins)."""
+    return administers_school(user, candidate.school_id)
+
+
+def sees_interview_scores(user: User, candidate: Candidate) -> bool:
+    """The scores per scorer and their notes stay with the school; the promoter and
+    admins see the result, the candidate only the decision and its reason.
+    """
+    return follows_candidates_of(user, candidate.school_id)
+
+
+def sees_selection_result(user: User, candidate: Candidate) -> bool:
+    """The means per criterion and the total: the school, the promoter and admins; the
+    candidate sees their own once the school has decided.
+    """
+    if user.id == candidate.student_id:
+        return candidate.decision is not None
+    return can_view_candidate(user, candidate)
+
+
+CANDIDATE_ACTIONS = {
+    "view": can_view_candidate,
+    "edit_cv": can_edit_cv,
+    "score": can_score,
+    "decide": can_decide,
+}
+
+
+def candidate_or_404(candidate_id: int, user: User, action: str = "view") -> Candidate:
+    candidate = db.session.get(Candidate, candidate_id)
+    if candidate is None or not can_view_candidate(user, candidate):
+        abort(404)
+    if not CANDIDATE_ACTIONS[action](user, candidate):
+        abort(403)
+    return candidate
+
+
+def can_view_selection(user: User, call: MobilityCall, school_id: int) -> bool:
+    """A school's ranking and selection report: its coordinators and coaches, the
+    call's promoter and admins.
+    """
+    return (
+        user.is_admin
+        or follows_candidates_of(user, school_id)
+        or call.promoter_id in promoter_ids(user)
+    )
+
+
+def selection_school_or_404(
+    call: MobilityCall, school_id: int, user: User, action: str = "view"
+) -> Organisation:
+    """A sending school of the call whose selection `user` sees; "edit": the report is
+    written by the school's coordinators (403 for the others who see it).
+    """
+    school = db.session.get(Organisation, school_id)
+    if school is None or not school.is_school or not can_view_selection(user, call, school_id):
+        abort(404)
+    if action == "edit" and not administers_school(user, school_id):
+        abort(403)
+    return school

@@ -137,5 +137,6 @@ def _template_context() -> dict:
         "current_locale": str(get_locale()),
         "can_administer": current_user.is_authenticated and policy.is_administrator(current_user),
         "can_train": current_user.is_authenticated and policy.can_train(current_user),
+        "can_see_calls": current_user.is_authenticated and policy.can_see_calls(current_user),
         "sees_wellbeing": lambda placement: policy.sees_wellbeing(current_user, placement),
     }

@@ -23,8 +23,13 @@ from app.models import (
     ApprovalMethod,
     Attachment,
     AuditEvent,
+    CallDestination,
+    CallPlaces,
+    Candidate,
     Certificate,
     Comment,
+    ConsortiumMembership,
+    Decision,
     DevelopmentPlan,
     EntryKind,
     EntryRevision,
@@ -34,9 +39,11 @@ from app.models import (
     GoalEvidence,
     GoalState,
     GuardianApproval,
+    InterviewScore,
     JobRun,
     LogEntry,
     MentorRecord,
+    MobilityCall,
     ModuleProgress,
     Notification,
     NotificationKind,
@@ -56,6 +63,7 @@ from app.models import (
     Role,
     RubricScore,
     SchoolSettings,
+    SelectionReport,
     Setting,
     User,
     Visit,
@@ -116,6 +124,14 @@ SEEN_BY: dict[str, set[str]] = {
     "S-practice-X": {"mentor_x"} | SCHOOL_A,
     "S-request-note": SCHOOL_A,
     "S-template": {"coach_a"} | SCHOOL_A,
+    # calls for mobility abroad: the candidate, School A's staff, the call's promoter
+    "S-call-title": {"student_a", "coach_a", "promoter", "coach_ab", "coordinator_coach_a"}
+    | SCHOOL_A,
+    "S-cv-A": {"student_a", "coach_a", "promoter", "coach_ab", "coordinator_coach_a"} | SCHOOL_A,
+    "S-reason-A": {"student_a", "coach_a", "promoter", "coach_ab", "coordinator_coach_a"}
+    | SCHOOL_A,
+    "S-interview-note": {"coach_a", "coordinator_a", "coach_ab", "coordinator_coach_a"},
+    "S-selection-report": {"coach_a", "promoter", "coach_ab", "coordinator_coach_a"} | SCHOOL_A,
     "S-week-B": TRIO_B | SCHOOL_B,
     "S-week-C": TRIO_C | SCHOOL_B,
     "S-coachonly-Dani": {"dani"} | SCHOOL_B,
@@ -611,6 +627,61 @@ def build_lived_in(world: World) -> LivedIn:
                 content="student_email;student_name\ns-import@a.example;S-import",
             ),
         ]
+    )
+    # A call of the consortium with School A as member, student A its candidate.
+    call = MobilityCall(
+        promoter_id=world.promoter_org.id,
+        title="S-call-title",
+        placement_start=a.end_date,
+        placement_end=a.end_date,
+        interest_deadline=a.start_date,
+        candidate_deadline=a.start_date,
+        criteria=[{"key": "motivation", "label": "Motivation", "weight": 100}],
+        created_by_id=p["admin"].id,
+    )
+    db.session.add_all(
+        [
+            call,
+            ConsortiumMembership(
+                promoter_id=world.promoter_org.id,
+                school_id=school_a.id,
+                mandate_from=a.start_date,
+            ),
+        ]
+    )
+    db.session.flush()
+    candidate = Candidate(
+        call_id=call.id,
+        student_id=p["student_a"].id,
+        school_id=school_a.id,
+        registered_by_id=p["coordinator_a"].id,
+        cv={"education": "S-cv-A", "languages": [{"language": "Spanish", "level": "A2"}]},
+        decision=Decision.SELECTED,
+        decision_reason="S-reason-A",
+        decided_by_id=p["coordinator_a"].id,
+    )
+    db.session.add_all(
+        [
+            candidate,
+            CallDestination(call=call, country="ES", city="Valencia"),
+            CallPlaces(call=call, school_id=school_a.id, places=2),
+            SelectionReport(
+                call_id=call.id,
+                school_id=school_a.id,
+                text="S-selection-report",
+                updated_by_id=p["coordinator_a"].id,
+            ),
+        ]
+    )
+    db.session.flush()
+    db.session.add(
+        InterviewScore(
+            candidate_id=candidate.id,
+            scorer_id=p["coach_a"].id,
+            criterion="motivation",
+            score=8,
+            note="S-interview-note",
+        )
     )
     for user in people.values():
         user.password_hash = PASSWORD_HASH

@@ -29,6 +29,7 @@ from app.models.columns import utcnow
 from app.plans import services as plans
 from app.privacy import services as privacy
 from app.visits import services as visits
+from tests.calls_world import calls_world
 from tests.conftest import Browser, attach_file, write_entry
 
 ROLES = (
@@ -130,6 +131,40 @@ LOG_WRITE = expect(
 # A quick link opens for its mentor and for a visitor who is not logged in (the mentor,
 # from the e-mail); someone else logged in in the browser is asked to log out first.
 QUICK_LINK = expect(403, anonymous=200, mentor_x=200)
+
+# Calls for mobility abroad. The menu: promoters, the schools' staff and students, admins.
+CALLS_MENU = expect(
+    403,
+    anonymous=LOGIN_REDIRECT,
+    **roles(
+        200,
+        (
+            "admin",
+            "promoter",
+            "coordinator_a",
+            "coordinator_b",
+            "coach_a",
+            "coach_b",
+            "student_a",
+            "student_b",
+        ),
+    ),
+)
+CALL_RUNNERS = roles(200, ("admin", "promoter"))
+# The consortium and a new call: the promoter (its own) and admins.
+CONSORTIUM_PAGE = expect(403, anonymous=LOGIN_REDIRECT, **CALL_RUNNERS)
+CALL_EDITING = CONSORTIUM_PAGE
+# Who sees call A: its promoter, admins, School A's staff and students (coach AB coaches
+# at School A too, unlike coach B whom he answers like elsewhere).
+SEES_CALL_A = ("admin", "promoter", "coordinator_a", "coach_a", "student_a", "coach_ab")
+CALL_A_PAGE = expect(404, anonymous=LOGIN_REDIRECT, **roles(200, SEES_CALL_A))
+CALL_A_ACTION = expect(404, anonymous=LOGIN_REDIRECT, **roles(403, SEES_CALL_A))
+# Student A's candidacy: the candidate, School A's coordinators and coaches, the promoter.
+CANDIDATE_A_PAGE = CALL_A_PAGE
+CANDIDATE_A_ACTION = CALL_A_ACTION
+# School A's ranking and selection report: its staff, the promoter, admins; not students.
+SCHOOL_A_SELECTION = {**CALL_A_PAGE, "student_a": 404}
+SCHOOL_A_SELECTION_ACTION = {**CALL_A_ACTION, "student_a": 404}
 
 CASES = [
     # auth
@@ -1138,6 +1173,116 @@ CASES = [
     ),
     # throwing away one's own draft of a page: everyone may, it names no one else's
     Case("drafts.discard_draft", "POST", "/drafts/discard?page=/", expect(302)),
+    # calls for mobility abroad: the promoter's call with School A as its member school,
+    # student A its candidate. Its promoter and admins run it; School A's staff and
+    # students see it (coach AB coaches at School A too); other schools see nothing.
+    Case("calls.list_calls", "GET", "/calls", CALLS_MENU),
+    Case("calls.manage_consortium", "GET", "/calls/consortium", CONSORTIUM_PAGE),
+    Case(
+        "calls.manage_consortium",
+        "POST",
+        "/calls/consortium",
+        {**CONSORTIUM_PAGE, "admin": 422, "promoter": 422},  # no school chosen
+    ),
+    Case(
+        "calls.remove_member",
+        "POST",
+        "/calls/consortium/{membership_a}/remove",
+        # the admin, asked first, removes it: for the promoter it is gone
+        expect(404, anonymous=LOGIN_REDIRECT, admin=302),
+    ),
+    Case(
+        "calls.remove_member",
+        "POST",
+        "/calls/consortium/999999/remove",
+        expect(404, anonymous=LOGIN_REDIRECT),
+    ),
+    Case("calls.create_call", "GET", "/calls/new", CALL_EDITING),
+    Case(
+        "calls.create_call",
+        "POST",
+        "/calls/new",
+        {**CALL_EDITING, "admin": 422, "promoter": 422},  # a call needs a title and dates
+    ),
+    Case("calls.edit_call", "GET", "/calls/{call_a}/edit", {**CALL_A_ACTION, **CALL_RUNNERS}),
+    Case(
+        "calls.edit_call",
+        "POST",
+        "/calls/{call_a}/edit",
+        {**CALL_A_ACTION, "admin": 422, "promoter": 422},
+    ),
+    Case("calls.show_call", "GET", "/calls/{call_a}", CALL_A_PAGE),
+    Case(
+        "calls.register_candidate",
+        "GET",
+        "/calls/{call_a}/candidates/new",
+        {**CALL_A_ACTION, "coordinator_a": 200},
+    ),
+    Case(
+        "calls.register_candidate",
+        "POST",
+        "/calls/{call_a}/candidates/new",
+        {**CALL_A_ACTION, "coordinator_a": 422},  # no student chosen
+    ),
+    Case(
+        "calls.apply",
+        "POST",
+        "/calls/{call_a}/apply",
+        # student A is a candidate already: the call's page says so
+        {**CALL_A_ACTION, "student_a": 302},
+    ),
+    Case("calls.show_candidate", "GET", "/candidates/{candidate_a}", CANDIDATE_A_PAGE),
+    Case(
+        "calls.edit_cv",
+        "GET",
+        "/candidates/{candidate_a}/cv",
+        {**CANDIDATE_A_ACTION, "student_a": 200},
+    ),
+    Case(
+        "calls.edit_cv",
+        "POST",
+        "/candidates/{candidate_a}/cv",
+        {**CANDIDATE_A_ACTION, "student_a": 302},
+    ),
+    Case("calls.export_cv", "GET", "/candidates/{candidate_a}/cv.pdf", CANDIDATE_A_PAGE),
+    Case(
+        "calls.score_candidate",
+        "GET",
+        "/candidates/{candidate_a}/scores",
+        {**CANDIDATE_A_ACTION, **roles(200, ("coordinator_a", "coach_a", "coach_ab"))},
+    ),
+    Case(
+        "calls.score_candidate",
+        "POST",
+        "/candidates/{candidate_a}/scores",
+        # nothing scored: nothing changed, back to the candidate
+        {**CANDIDATE_A_ACTION, **roles(302, ("coordinator_a", "coach_a", "coach_ab"))},
+    ),
+    Case(
+        "calls.decide",
+        "POST",
+        "/candidates/{candidate_a}/decision",
+        {**CANDIDATE_A_ACTION, "admin": 422, "coordinator_a": 422},  # a decision needs a reason
+    ),
+    Case("calls.show_ranking", "GET", "/calls/{call_a}/schools/{school_a}", SCHOOL_A_SELECTION),
+    Case(
+        "calls.export_report",
+        "GET",
+        "/calls/{call_a}/schools/{school_a}/report.pdf",
+        SCHOOL_A_SELECTION,
+    ),
+    Case(
+        "calls.edit_report",
+        "GET",
+        "/calls/{call_a}/schools/{school_a}/report",
+        {**SCHOOL_A_SELECTION_ACTION, "admin": 200, "coordinator_a": 200},
+    ),
+    Case(
+        "calls.edit_report",
+        "POST",
+        "/calls/{call_a}/schools/{school_a}/report",
+        {**SCHOOL_A_SELECTION_ACTION, "admin": 422, "coordinator_a": 422},  # an empty report
+    ),
     # The health check is for load balancers: the same answer for everyone, no login.
     Case("health.check_health", "GET", "/healthz", expect(200)),
 ]
@@ -1214,6 +1359,7 @@ def world_ids(app, world) -> dict[str, int]:
         "student_a_membership": world.student_a.memberships[0].id,
     }
     ids.update(development_plan(app, world))
+    ids.update(calls_world(app, world))
     with app.app_context():  # a file coordinator A uploaded, with a row to correct
         ids["pending_import_a"] = imports.keep_upload(
             db.session.get(User, world.coordinator_a.id),

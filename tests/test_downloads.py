@@ -36,6 +36,8 @@ KNOWN_DOWNLOADS = {
     "admin.download_import_template": "text/csv",
     "portfolio.export_portfolio": "application/pdf",
     "plans.export_plan": "application/pdf",
+    "calls.export_cv": "application/pdf",
+    "calls.export_report": "application/pdf",
     "training.download_certificate": "application/pdf",
     "training.download_template": "application/pdf",
     "privacy.export_own_data": "application/zip",

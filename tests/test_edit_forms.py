@@ -60,6 +60,16 @@ class EditForm:
 
 
 EDIT_FORMS = [
+    EditForm("calls.edit_call", "/calls/{call_a}/edit", ("promoter", "admin")),
+    EditForm("calls.edit_cv", "/candidates/{candidate_a}/cv", ("student_a",)),
+    EditForm("calls.score_candidate", "/candidates/{candidate_a}/scores", ("coach_a",)),
+    EditForm(
+        "calls.decide",
+        "/candidates/{candidate_a}/decision",
+        ("coordinator_a",),
+        page="/candidates/{candidate_a}",
+    ),
+    EditForm("calls.edit_report", "/calls/{call_a}/schools/{school_a}/report", ("coordinator_a",)),
     EditForm(
         "admin.edit_placement", "/admin/placements/{placement_a}/edit", ("coordinator_a", "admin")
     ),
@@ -145,6 +155,9 @@ NOT_EDIT_FORMS: dict[str, str] = {
             "training.recommend_module",
             "privacy.record_request",
             "placements.record_guardian_approval",
+            "calls.manage_consortium",
+            "calls.create_call",
+            "calls.register_candidate",
         ),
         "adds something new: an empty form adds nothing, a filled one adds one thing",
     ),
@@ -178,6 +191,7 @@ NOT_EDIT_FORMS: dict[str, str] = {
             "admin.resend_invitation",
             "admin.reset_second_factor",
             "auth.answer_membership_invitation",
+            "calls.apply",
         ),
         "a decision or an action: pressing the button is the change",
     ),
@@ -187,6 +201,7 @@ NOT_EDIT_FORMS: dict[str, str] = {
             "plans.unlink_evidence",
             "admin.remove_membership",
             "placements.revoke_guardian_approval",
+            "calls.remove_member",
         ),
         "removes one thing",
     ),

@@ -47,6 +47,7 @@ from app.models.columns import utcnow
 from app.plans import services as plans
 from app.privacy import services as privacy
 from app.visits import services as visits
+from tests.calls_world import calls_world
 from tests.conftest import attach_file, monday, write_entry
 from tests.fuzzing import (
     ALLOWED_STATUSES,
@@ -404,6 +405,28 @@ TARGETS = [
         done=frozenset({303}),
         also=frozenset({303}),
     ),
+    # calls for mobility abroad
+    Target("calls.manage_consortium", "promoter", "/calls/consortium"),
+    Target(
+        "calls.remove_member",
+        "promoter",
+        "/calls/consortium/{membership_a}/remove",
+        page="/calls/consortium",
+    ),
+    Target("calls.create_call", "promoter", "/calls/new"),
+    Target("calls.edit_call", "promoter", "/calls/{call_a}/edit"),
+    Target("calls.register_candidate", "coordinator_a", "/calls/{call_a}/candidates/new"),
+    # Student A is a candidate already: the call's page shows no form to apply.
+    Target("calls.apply", "student_a", "/calls/{call_a}/apply", page="/calls/{call_a}", bare=True),
+    Target("calls.edit_cv", "student_a", "/candidates/{candidate_a}/cv"),
+    Target("calls.score_candidate", "coach_a", "/candidates/{candidate_a}/scores"),
+    Target(
+        "calls.decide",
+        "coordinator_a",
+        "/candidates/{candidate_a}/decision",
+        page="/candidates/{candidate_a}",
+    ),
+    Target("calls.edit_report", "coordinator_a", "/calls/{call_a}/schools/{school_a}/report"),
     # privacy
     Target("privacy.accept_notice", "student_a", "/privacy/notice", page="/"),
     Target("privacy.export_own_data", "student_a", "/privacy/my-data"),
@@ -573,6 +596,7 @@ def fuzz_world(app, world) -> dict[str, int | str]:
         ids["quick_report_a"] = make_token(
             Link(QuickAction.CONFIRM_REPORT, mentor.id, ids["final_visit_a"], now)
         )
+    ids.update(calls_world(app, world))
     return ids | account_tokens(app, ids)
 
 

@@ -51,6 +51,7 @@ LAYERS: dict[str, set[str]] = {
     # who listens.
     "features": {
         "auth",
+        "calls",
         "caseload",
         "competences",
         "drafts",

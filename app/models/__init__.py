@@ -1,6 +1,16 @@
 """The domain model, one module per concept. Importing this package registers every table."""
 
 from app.models.audit import AuditEvent
+from app.models.calls import (
+    CallDestination,
+    CallPlaces,
+    Candidate,
+    ConsortiumMembership,
+    Decision,
+    InterviewScore,
+    MobilityCall,
+    SelectionReport,
+)
 from app.models.drafts import FormDraft
 from app.models.followup import (
     Actor,
@@ -80,6 +90,14 @@ from app.models.visits import (
 )
 
 __all__ = [
+    "CallDestination",
+    "CallPlaces",
+    "Candidate",
+    "ConsortiumMembership",
+    "Decision",
+    "InterviewScore",
+    "MobilityCall",
+    "SelectionReport",
     "FormDraft",
     "DEFAULT_GUARDIAN_APPROVAL",
     "GUARDIAN_RULES",

@@ -75,6 +75,7 @@ class Retention(enum.StrEnum):
     CONTENT = "content"  # as long as the school uses it; nothing about people
     DRAFT = "draft"  # thirty days after it was last saved, or until its form is saved
     UPLOAD = "upload"  # until the file is imported, at most a day
+    SELECTION = "selection"  # two school years after the call's placements end
 
     @property
     def label(self) -> LazyString:
@@ -94,6 +95,7 @@ RETENTION_LABELS = {
     Retention.CONTENT: _l("As long as the school uses it."),
     Retention.DRAFT: _l("Until the form is saved, at most thirty days after it was last typed in."),
     Retention.UPLOAD: _l("Until the file is imported, at most one day after the upload."),
+    Retention.SELECTION: _l("Two school years after the placements of the call end."),
 }
 
 
@@ -387,6 +389,23 @@ OPERATIONS = Category(
     Retention.CONTENT,
     _l("The coordinators and the platform's admins."),
 )
+SELECTION = Category(
+    "selection",
+    _l("Selection for mobility abroad"),
+    _l(
+        "Candidacies for a call of a consortium: who applied through which school, the "
+        "CV and expectations form, the interview scores and notes of each scorer, the "
+        "school's decision and its reason, and the school's selection report."
+    ),
+    _l("To select the participants of a mobility abroad, as the Erasmus+ call requires."),
+    Basis.PUBLIC_TASK,
+    Retention.SELECTION,
+    _l(
+        "The candidate, the coordinators and coaches of their school and the call's "
+        "promoter; the scores per scorer and their notes only the school; the candidate "
+        "sees the result and its reason once decided."
+    ),
+)
 
 CATEGORIES: tuple[Category, ...] = (
     ACCOUNT,
@@ -396,6 +415,7 @@ CATEGORIES: tuple[Category, ...] = (
     ASSESSMENT,
     PLAN,
     VISITS,
+    SELECTION,
     TRAINING,
     NOTIFICATIONS,
     DRAFTS,
@@ -808,6 +828,75 @@ DECLARATIONS: tuple[Declaration, ...] = (
         people={"author_id": D, "reviewed_by_id": K},
         fields={"body": Field(of=("author_id",), erased=WITH_ROW, text=True)},
         plain=("id", "module_id", "status", "reviewed_at", "created_at"),
+    ),
+    # The consortium and its calls: organisations and settings, nothing about a person
+    # beyond who opened a call.
+    Declaration(
+        "consortium_membership",
+        OPERATIONS,
+        plain=("id", "promoter_id", "school_id", "mandate_from", "mandate_until", "created_at"),
+    ),
+    Declaration(
+        "mobility_call",
+        OPERATIONS,
+        people={"created_by_id": K},
+        # The promoter's title of the call: the promoter's text, kept with the call.
+        fields={"title": Field(of=("created_by_id",), erased=KEPT, text=True)},
+        plain=(
+            "id",
+            "promoter_id",
+            "placement_start",
+            "placement_end",
+            "interest_deadline",
+            "candidate_deadline",
+            "criteria",
+            "dual_learners_first",
+            "created_at",
+            "updated_at",
+        ),
+    ),
+    Declaration(
+        "call_destination",
+        OPERATIONS,
+        plain=("id", "call_id", "country", "city", "host_partner_id"),
+    ),
+    Declaration("call_places", OPERATIONS, plain=("id", "call_id", "school_id", "places")),
+    # A candidacy is the student's: erasing them deletes it with its scores.
+    Declaration(
+        "candidate",
+        SELECTION,
+        people={"student_id": D, "registered_by_id": K, "decided_by_id": K},
+        fields={
+            "cv": Field(of=("student_id",), erased=WITH_ROW, text=True),
+            "decision_reason": Field(of=("decided_by_id", "student_id"), erased=KEPT, text=True),
+        },
+        plain=(
+            "id",
+            "call_id",
+            "school_id",
+            "cv_updated_at",
+            "decision",
+            "decided_at",
+            "created_at",
+        ),
+    ),
+    # A scorer's own assessment: the school's, never shown to the candidate.
+    Declaration(
+        "interview_score",
+        SELECTION,
+        people={"scorer_id": K},
+        fields={
+            "score": Field(of=("scorer_id",), erased=KEPT),
+            "note": Field(of=("scorer_id",), erased=KEPT, text=True),
+        },
+        plain=("id", "candidate_id", "criterion", "updated_at"),
+    ),
+    Declaration(
+        "selection_report",
+        SELECTION,
+        people={"updated_by_id": K},
+        fields={"text": Field(of=("updated_by_id",), erased=KEPT, text=True)},
+        plain=("id", "call_id", "school_id", "updated_at"),
     ),
     # Ids and numbers only: whatever someone wrote stays behind the link.
     Declaration(

@@ -12,7 +12,8 @@ belong to no school or company and were not used for a year are erased (anonymis
 an erasure does); the audit trail goes after its own period (three years by default,
 `LEERSPOOR_AUDIT_RETENTION_YEARS`); runs of scheduled jobs after thirty days
 (`app/scheduling/runs.py`); CSV files
-kept for an import after a day.
+kept for an import after a day; a call for mobility abroad, with its candidates and
+their selection, two school years after the school year its placements ended.
 
 Every rule looks at the state, not at what happened since the last run: a run that was
 missed is made up by the next one, and a second run on the same day finds nothing.
@@ -254,6 +255,17 @@ def _unused_accounts(now: datetime) -> list[User]:
     )
 
 
+def _purge_calls(today: date, progress: _Progress) -> None:
+    """A call goes, with its candidates, their scores and the schools' selection
+    reports, two school years after the school year in which its placements ended.
+    """
+    ended_by = date(last_ended_school_year(today) - DEFAULT_YEARS, 8, 31)
+    calls = table_named("mobility_call")
+    files: list[str] = []
+    delete_matching(calls, calls.c.placement_end <= ended_by, progress.deleted, files)
+    db.session.commit()
+
+
 def purge(now: datetime) -> dict[str, int]:
     """Delete what is past its retention period at `now`; the rows deleted per table, the
     files deleted and the accounts erased.
@@ -298,6 +310,7 @@ def _purge(now: datetime, progress: _Progress) -> None:
     ).rowcount
     db.session.commit()
     progress.deleted["pending_import"] += uploads
+    _purge_calls(today, progress)
     audit_years = current_app.config["AUDIT_RETENTION_YEARS"]
     if db.engine.dialect.name == "postgresql":
         # The one DELETE the audit table lets through (see app/models/audit.py).
