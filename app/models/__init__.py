@@ -15,6 +15,7 @@ from app.models.followup import (
     RubricScore,
     Setting,
 )
+from app.models.hosting import Lodging, LodgingKind
 from app.models.imports import PendingImport
 from app.models.jobs import JobOutcome, JobRun
 from app.models.mail import QueuedMail, QueuedMailKind
@@ -142,6 +143,8 @@ __all__ = [
     "PrivacyRequest",
     "ApprovalMethod",
     "GuardianApproval",
+    "Lodging",
+    "LodgingKind",
     "RequestKind",
     "RequestStatus",
     "RetentionPeriod",
