@@ -35,7 +35,7 @@ def lodging_form(world, **changes) -> dict:
         "kind": "host_family",
         "address": "Familia García, Carrer de Colón 12, 46004 València",
         "from_date": start.isoformat(),
-        "until_date": (start + timedelta(days=13)).isoformat(),
+        "until_date": world.placement_m.end_date.isoformat(),
         **changes,
     }
 
@@ -212,9 +212,7 @@ def test_the_mentor_does_not_see_the_lodging(world, login_as):
     assert login_as(world.mentor_es).get(matching_path(world)).status_code == 403
 
 
-def test_destination_view_lists_the_partners_participants_of_every_school(
-    app, world, login_as
-):
+def test_destination_view_lists_the_partners_participants_of_every_school(app, world, login_as):
     with app.app_context():
         # A participant of School B at the same host partner.
         placement_m = db.session.get(Placement, world.placement_m.id)

@@ -480,7 +480,7 @@ DECLARATIONS: tuple[Declaration, ...] = (
     Declaration(
         "placement",
         PLACEMENT,
-        people={"student_id": K, "mentor_id": K, "coach_id": K},
+        people={"student_id": K, "mentor_id": K, "coach_id": K, "monitor_id": K},
         fields={
             # The school's own notes: shown to those who manage the placement only.
             "notes": Field(
@@ -491,6 +491,8 @@ DECLARATIONS: tuple[Declaration, ...] = (
             "id",
             "school_id",
             "workplace_id",
+            "host_partner_id",
+            "monitor_scores",
             "kind",
             "status",
             "start_date",
