@@ -102,6 +102,13 @@ EDIT_FORMS = [
         ("student_a", "mentor_x", "coach_a"),
     ),
     EditForm("competences.edit_plan", PLACEMENT_A + "/plan", ("coach_a",)),
+    # before the stay: the school drafts placement M's training plan
+    EditForm(
+        "competences.edit_plan", "/placements/{placement_m}/plan", ("coach_a", "coordinator_a")
+    ),
+    EditForm(
+        "placements.match_placement", "/placements/{placement_m}/matching", ("host_coordinator",)
+    ),
     EditForm(
         "plans.edit_goal",
         PLACEMENT_A + "/development-plan/goals/{goal_a}/edit",
@@ -145,6 +152,8 @@ NOT_EDIT_FORMS: dict[str, str] = {
             "training.recommend_module",
             "privacy.record_request",
             "placements.record_guardian_approval",
+            "placements.create_host_workplace",
+            "placements.add_lodging",
         ),
         "adds something new: an empty form adds nothing, a filled one adds one thing",
     ),
@@ -187,6 +196,7 @@ NOT_EDIT_FORMS: dict[str, str] = {
             "plans.unlink_evidence",
             "admin.remove_membership",
             "placements.revoke_guardian_approval",
+            "placements.remove_lodging",
         ),
         "removes one thing",
     ),
