@@ -103,9 +103,7 @@ EDIT_FORMS = [
     ),
     EditForm("competences.edit_plan", PLACEMENT_A + "/plan", ("coach_a",)),
     # before the stay: the school drafts placement M's training plan
-    EditForm(
-        "competences.edit_plan", "/placements/{placement_m}/plan", ("coach_a", "coordinator_a")
-    ),
+    EditForm("competences.edit_plan", "/placements/{placement_m}/plan", ("coach_a",)),
     EditForm(
         "placements.match_placement", "/placements/{placement_m}/matching", ("host_coordinator",)
     ),
