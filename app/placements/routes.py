@@ -135,6 +135,7 @@ def show_placement_page(placement, *, approval_form=None, status: int = 200):
         revoke_form=RevokeApprovalForm(formdata=None),
         can_manage=can_manage,
         can_view_log=policy.can_view_placement_log(user, placement),
+        sees_matching=policy.sees_matching(user, placement),
         can_recommend=policy.can_recommend_training(user, placement),
         framework=content_title(placement.framework_id, placement.framework_version),
         rubric=content_title(placement.rubric_id, placement.rubric_version),
