@@ -4,6 +4,8 @@ is in preparation, and the host monitor follows it beside the workplace mentor.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import select
 
@@ -44,16 +46,8 @@ def set_status(app, world, status: PlacementStatus, **changes) -> None:
 
 def activate_now(app, world, today, **changes) -> None:
     """Placement M running today (its two weeks moved to start yesterday)."""
-    from datetime import timedelta
-
-    set_status(
-        app,
-        world,
-        PlacementStatus.ACTIVE,
-        start_date=today - timedelta(days=1),
-        end_date=today + timedelta(days=12),
-        **changes,
-    )
+    dates = {"start_date": today - timedelta(days=1), "end_date": today + timedelta(days=12)}
+    set_status(app, world, PlacementStatus.ACTIVE, **{**dates, **changes})
 
 
 # -- preparing before activation -------------------------------------------------------
@@ -203,8 +197,6 @@ def test_monitor_only_reads_when_the_placement_does_not_let_them_score(app, worl
 
 
 def final_report(app, world, today) -> int:
-    from datetime import timedelta
-
     activate_now(app, world, today)
     with app.app_context():
         placement = db.session.get(Placement, world.placement_m.id)
@@ -239,7 +231,9 @@ def test_monitor_is_asked_to_confirm_a_final_report_and_confirms_for_the_host(
         )
         assert {world.monitor.id, world.mentor_es.id} <= asked
     browser = login_as(world.monitor)
-    assert "confirm" in browser.get("/").get_data(as_text=True).lower()
+    home = browser.get("/").get_data(as_text=True)
+    assert f"/placements/{world.placement_m.id}/visits/{visit_id}" in home
+    assert "Confirm the visit report" in home
     path = placement_path(world, f"/visits/{visit_id}/confirm")
     assert browser.post(path, {"comment": "Read it."}).status_code == 302
     with app.app_context():
@@ -310,3 +304,16 @@ def test_mobility_roles_see_nothing_of_the_schools_other_placements(world, login
     browser = login_as(world.user(role))
     for placement in (world.placement_a, world.placement_b):
         assert browser.get(f"/placements/{placement.id}").status_code == 404
+
+
+def test_monitors_to_do_list_has_no_weeks_to_approve(app, world, today):
+    from app.placements.mentor_todo import TaskKind, mentor_tasks
+    from tests.conftest import monday, write_entry
+
+    activate_now(app, world, today, start_date=monday(today, -1))
+    write_entry(app, world.placement_m, world.student_a, week=monday(today, -1), submit=True)
+    with app.app_context():
+        monitor_tasks = mentor_tasks(db.session.get(User, world.monitor.id), today)
+        mentor_tasks_ = mentor_tasks(db.session.get(User, world.mentor_es.id), today)
+    assert [task.kind for task in mentor_tasks_] == [TaskKind.APPROVE]
+    assert monitor_tasks == []
