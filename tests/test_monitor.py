@@ -24,6 +24,7 @@ from app.models import (
     User,
     VisitConfirmation,
 )
+from app.models.columns import utcnow
 from app.plans import services as plans
 from app.visits import services as visits
 from tests.browser import page_form
@@ -317,3 +318,25 @@ def test_monitors_to_do_list_has_no_weeks_to_approve(app, world, today):
         mentor_tasks_ = mentor_tasks(db.session.get(User, world.mentor_es.id), today)
     assert [task.kind for task in mentor_tasks_] == [TaskKind.APPROVE]
     assert monitor_tasks == []
+
+
+def test_no_quick_link_lets_the_monitor_approve_a_week(app, world, today):
+    from app.mentorlinks import services as links
+    from tests.conftest import monday, write_entry
+
+    activate_now(app, world, today, start_date=monday(today, -1))
+    week_id = write_entry(
+        app, world.placement_m, world.student_a, week=monday(today, -1), submit=True
+    )
+    with app.app_context():
+        told = {
+            notification.user_id: notification
+            for notification in db.session.scalars(
+                select(Notification).where(Notification.key == f"entry:{week_id}")
+            )
+        }
+        now = utcnow()
+        monitor = db.session.get(User, world.monitor.id)
+        mentor = db.session.get(User, world.mentor_es.id)
+        assert links.link_for(told[world.monitor.id], monitor, now) is None
+        assert links.link_for(told[world.mentor_es.id], mentor, now) is not None
