@@ -270,3 +270,18 @@ def test_membership_of_the_world_is_as_the_foundation_says(app, world):
             )
         )
         assert (world.monitor.id, Role.MONITOR) in roles
+
+
+def test_the_host_partner_itself_can_be_the_workplace_with_its_own_mentor(app, world, login_as):
+    with app.app_context():
+        partner = db.session.get(Organisation, world.host_partner.id)
+        mentor = make_user("mentor@host.example", "Hugo Host", (Role.MENTOR, partner))
+        db.session.commit()
+        mentor_id = mentor.id
+    browser = login_as(world.host_coordinator)
+    form = page_form(browser.get(matching_path(world)), matching_path(world))
+    form.update(workplace=[str(world.host_partner.id)], mentor=[str(mentor_id)])
+    assert browser.post(matching_path(world), form).status_code == 302
+    with app.app_context():
+        placement = db.session.get(Placement, world.placement_m.id)
+        assert (placement.workplace_id, placement.mentor_id) == (world.host_partner.id, mentor_id)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import joinedload
 
 from app import audit, policy
@@ -40,7 +40,9 @@ class Choice:
 
 
 def host_workplaces(placement: Placement) -> list[Organisation]:
-    """The companies in the host partner's country: where it places participants."""
+    """Where the host partner places participants: the companies in its country, and
+    itself (a host partner may be the workplace, with its own mentors).
+    """
     partner = placement.host_partner
     if partner is None:
         return []
@@ -48,8 +50,13 @@ def host_workplaces(placement: Placement) -> list[Organisation]:
         db.session.scalars(
             select(Organisation)
             .where(
-                Organisation.kind == OrganisationKind.COMPANY,
-                Organisation.country == partner.country,
+                or_(
+                    Organisation.id == partner.id,
+                    and_(
+                        Organisation.kind == OrganisationKind.COMPANY,
+                        Organisation.country == partner.country,
+                    ),
+                )
             )
             .order_by(Organisation.name, Organisation.id)
         )
