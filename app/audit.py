@@ -46,6 +46,7 @@ def role_of(actor: User | None, placement: Placement | None = None) -> str:
             ("student", placement.student_id),
             ("mentor", placement.mentor_id),
             ("coach", placement.coach_id),
+            ("monitor", placement.monitor_id),
         ):
             if person_id == actor.id:
                 return role
@@ -151,6 +152,10 @@ ACTION_LABELS = {
     "mentor_link_refused": _l("Was refused a quick link"),
     "guardian_approval_recorded": _l("Recorded a guardian's approval"),
     "guardian_approval_revoked": _l("Recorded that a guardian revoked an approval"),
+    "placement_matched": _l("Matched the host workplace, mentor and monitor"),
+    "host_workplace_created": _l("Added a host workplace abroad"),
+    "lodging_added": _l("Added a lodging"),
+    "lodging_removed": _l("Removed a lodging"),
 }
 
 # What an event's object is, in words.

@@ -59,11 +59,14 @@ def placement_visibility(user: User):
         Placement.student_id == user.id,
         Placement.mentor_id == user.id,
         Placement.coach_id == user.id,
+        Placement.monitor_id == user.id,
     ]
     if schools := user.organisation_ids(Role.COORDINATOR):
         conditions.append(Placement.school_id.in_(schools))
     if companies := user.organisation_ids(Role.COMPANY_COORDINATOR):
         conditions.append(Placement.workplace_id.in_(companies))
+    if partners := user.organisation_ids(Role.HOST_COORDINATOR):
+        conditions.append(Placement.host_partner_id.in_(partners))
     return or_(*conditions)
 
 
@@ -73,22 +76,43 @@ def visible_placements(user: User) -> Select:
 
 
 def can_view_placement(user: User, placement: Placement) -> bool:
-    """Summary level: the trio, the workplace, the dates, the kind."""
+    """Summary level: the trio, the workplace, the dates, the kind. Abroad also the
+    host monitor and the host partner's coordinators (`hosts`).
+    """
     return user.is_admin or (
         user.id in (placement.student_id, placement.mentor_id, placement.coach_id)
+        or is_monitor(user, placement)
         or placement.school_id in user.organisation_ids(Role.COORDINATOR)
         or placement.workplace_id in user.organisation_ids(Role.COMPANY_COORDINATOR)
+        or hosts(user, placement)
     )
 
 
 def can_view_placement_log(user: User, placement: Placement) -> bool:
     """The log's content: the trio, the school's coordinators and admins.
 
-    A company coordinator sees the company's placements but not what is written in them.
+    A company coordinator sees the company's placements but not what is written in them;
+    the same for a host partner's coordinators, who match the participant abroad. The
+    host monitor, the participant's contact person during the stay, reads the log.
     """
     return user.is_admin or (
         user.id in (placement.student_id, placement.mentor_id, placement.coach_id)
+        or is_monitor(user, placement)
         or placement.school_id in user.organisation_ids(Role.COORDINATOR)
+    )
+
+
+def is_monitor(user: User, placement: Placement) -> bool:
+    """The host monitor of a placement abroad: beside the workplace mentor, the
+    participant's fixed contact person during the stay.
+    """
+    return placement.monitor_id is not None and user.id == placement.monitor_id
+
+
+def hosts(user: User, placement: Placement) -> bool:
+    """Whether `user` coordinates the host partner abroad the placement is assigned to."""
+    return placement.host_partner_id is not None and (
+        placement.host_partner_id in user.organisation_ids(Role.HOST_COORDINATOR)
     )
 
 
@@ -109,10 +133,58 @@ def guardian_approval_visibility(user: User, placement: Placement):
     return true() if sees_guardian_approval(user, placement) else false()
 
 
+# -- hosting a placement abroad -----------------------------------------------------------
+
+
+def sees_matching(user: User, placement: Placement) -> bool:
+    """A mobility's matching (host workplace, mentor, monitor, lodging): the host partner
+    that makes it, the monitor, the participant, the coach and the sending school.
+    """
+    return placement.host_partner_id is not None and (
+        hosts(user, placement)
+        or is_monitor(user, placement)
+        or user.id in (placement.student_id, placement.coach_id)
+        or can_manage_placement(user, placement)
+    )
+
+
+def lodging_visibility(user: User, placement: Placement):
+    """SQL: the lodgings of `placement` `user` sees (`sees_matching`): never the mentor's
+    or the company's business.
+    """
+    return true() if sees_matching(user, placement) else false()
+
+
+def can_match(user: User, placement: Placement) -> bool:
+    """The host partner's coordinators match its participants, before and during the
+    stay; the sending school reads their choices but does not change them.
+    """
+    return hosts(user, placement) and placement.status in (
+        PlacementStatus.PREPARING,
+        PlacementStatus.ACTIVE,
+    )
+
+
+def hosted_placements(user: User) -> Select:
+    """A select of the placements assigned to the host partners `user` coordinates, of
+    every sending school: their destination view.
+    """
+    partners = user.organisation_ids(Role.HOST_COORDINATOR)
+    if not partners:
+        return select(Placement).where(false())
+    return select(Placement).where(Placement.host_partner_id.in_(partners))
+
+
+def can_view_destination(user: User) -> bool:
+    """The destination view is a host partner's: its coordinators."""
+    return user.has_role(Role.HOST_COORDINATOR)
+
+
 PLACEMENT_ACTIONS = {
     "view": can_view_placement,
     "view_log": can_view_placement_log,
     "manage": can_manage_placement,
+    "matching": sees_matching,
 }
 
 
@@ -137,7 +209,21 @@ def actor_in(user: User, placement: Placement) -> Actor | None:
         return Actor.MENTOR
     if user.id == placement.coach_id:
         return Actor.COACH
+    if is_monitor(user, placement) and placement.monitor_scores:
+        # The monitor writes feedback and scores like a mentor, on the host's side of the
+        # matrix, when the placement allows it (the registration keeps who it was).
+        return Actor.MENTOR
     return None
+
+
+def confirming_actor(user: User, placement: Placement) -> Actor | None:
+    """The part in which `user` confirms a visit report: the trio as themselves, and the
+    host monitor for the host's side as the mentor does (whether or not they score), so
+    the report is confirmed by the host once, by whichever of the two reads it first.
+    """
+    if (actor := actor_in(user, placement)) is not None:
+        return actor
+    return Actor.MENTOR if is_monitor(user, placement) else None
 
 
 def can_write_log(user: User, placement: Placement) -> bool:
@@ -278,10 +364,28 @@ def can_review_weekly_logs(user: User, placement: Placement) -> bool:
     return user.id == placement.mentor_id and placement.status == PlacementStatus.ACTIVE
 
 
+def in_preparation(placement: Placement) -> bool:
+    """Before the stay: what it needs before it starts (a guardian's approval, a mobility's
+    file) is not complete yet, so nothing of the stay itself is written.
+    """
+    return placement.status == PlacementStatus.PREPARING
+
+
+def prepares(user: User, placement: Placement) -> bool:
+    """While a placement is in preparation its school drafts what the stay will follow:
+    the coach and the school's coordinators (and admins). The student and the mentor read.
+    """
+    return in_preparation(placement) and (
+        user.id == placement.coach_id or administers_school(user, placement.school_id)
+    )
+
+
 def can_edit_training_plan(user: User, placement: Placement) -> bool:
     """The coach draws up the training plan with mentor and student; coach and mentor
-    edit it, the student reads it.
+    edit it, the student reads it. Before the stay the school drafts it (`prepares`).
     """
+    if prepares(user, placement):
+        return True
     return (
         user.id in (placement.coach_id, placement.mentor_id)
         and placement.status == PlacementStatus.ACTIVE
@@ -307,7 +411,11 @@ def can_edit_plan(user: User, placement: Placement) -> bool:
 
 
 def can_suggest_to_plan(user: User, placement: Placement) -> bool:
-    """Mentor and coach suggest goals and actions, and comment on goals."""
+    """Mentor and coach suggest goals and actions, and comment on goals; before the stay
+    the coach drafts them (the student answers the suggestions once the stay is active).
+    """
+    if in_preparation(placement) and user.id == placement.coach_id:
+        return True
     return (
         user.id in (placement.mentor_id, placement.coach_id)
         and placement.status == PlacementStatus.ACTIVE
@@ -1113,3 +1221,10 @@ def selection_school_or_404(
     if action == "edit" and not administers_school(user, school_id):
         abort(403)
     return school
+
+
+def monitored_placements(user: User) -> Select:
+    """A select of the placements abroad `user` is the host monitor of: beside the
+    mentor's, what the to-do list on their home page is about.
+    """
+    return select(Placement).where(Placement.monitor_id == user.id)

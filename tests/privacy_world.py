@@ -41,6 +41,8 @@ from app.models import (
     GuardianApproval,
     InterviewScore,
     JobRun,
+    Lodging,
+    LodgingKind,
     LogEntry,
     MentorRecord,
     MobilityCall,
@@ -118,6 +120,8 @@ SEEN_BY: dict[str, set[str]] = {
     "S-placement-notes": SCHOOL_A,
     "S-guardian-A": {"coach_a"} | SCHOOL_A,
     "S-revocation-A": {"coach_a"} | SCHOOL_A,
+    # Where student A stays abroad: never the workplace mentor's business.
+    "S-lodging-M": {"student_a", "coach_a", "monitor", "host_coordinator"} | SCHOOL_A,
     "S-reflection-X": {"mentor_x"},
     "S-assignment-X": {"mentor_x"},
     "S-recommend": {"mentor_x", "coach_a"} | SCHOOL_A,
@@ -522,6 +526,14 @@ def build_lived_in(world: World) -> LivedIn:
                 revoked_on=a.start_date - timedelta(days=5),
                 revoked_by_id=p["coordinator_a"].id,
                 revocation_note="S-revocation-A",
+            ),
+            Lodging(
+                placement_id=world.placement_m.id,
+                kind=LodgingKind.HOST_FAMILY,
+                address="S-lodging-M",
+                from_date=world.placement_m.start_date,
+                until_date=world.placement_m.end_date,
+                arranged_by_id=p["host_coordinator"].id,
             ),
         ]
     )

@@ -16,6 +16,7 @@ from app.admin import imports
 from app.extensions import db
 from app.mentorlinks.tokens import Link, QuickAction, make_token
 from app.models import (
+    LodgingKind,
     MembershipInvitation,
     Notification,
     Organisation,
@@ -26,6 +27,7 @@ from app.models import (
     User,
 )
 from app.models.columns import utcnow
+from app.placements import matching
 from app.plans import services as plans
 from app.privacy import services as privacy
 from app.visits import services as visits
@@ -127,6 +129,24 @@ LOG_WRITE = expect(
     anonymous=LOGIN_REDIRECT,
     **roles(403, ("admin", "coordinator_a", "company_coordinator_x", *TRIO_A)),
 )
+
+# Placement M, student A's mobility abroad: its trio, its school's coordinators, admins,
+# and abroad the monitor and the host partner's coordinator.
+MOBILITY_M = (
+    "admin",
+    "coordinator_a",
+    "coach_a",
+    "student_a",
+    "mentor_es",
+    "monitor",
+    "host_coordinator",
+)
+# Its matching: read by all of them but the workplace mentor; changed by the host partner.
+MATCHING = {**expect(404, anonymous=LOGIN_REDIRECT, **roles(200, MOBILITY_M)), "mentor_es": 403}
+MATCHING_WRITE = {
+    **expect(404, anonymous=LOGIN_REDIRECT, **roles(403, MOBILITY_M)),
+    "host_coordinator": 422,
+}
 
 # A quick link opens for its mentor and for a visitor who is not logged in (the mentor,
 # from the e-mail); someone else logged in in the browser is asked to log out first.
@@ -823,6 +843,63 @@ CASES = [
         "/placements/{placement_a}/guardian-approvals/999999/revoke",
         {**LOG_WRITE, "admin": 404, "coordinator_a": 404},
     ),
+    # a mobility abroad (placement M, in preparation): the host partner matches it, the
+    # monitor and the sending school read the matching, another host partner sees nothing
+    Case(
+        "placements.show_placement",
+        "GET",
+        "/placements/{placement_m}",
+        expect(404, anonymous=LOGIN_REDIRECT, **roles(200, MOBILITY_M)),
+    ),
+    Case(
+        "followup.show_timeline",
+        "GET",
+        "/placements/{placement_m}/log",
+        {
+            **expect(404, anonymous=LOGIN_REDIRECT, **roles(200, MOBILITY_M)),
+            "host_coordinator": 403,
+        },
+    ),
+    Case("placements.match_placement", "GET", "/placements/{placement_m}/matching", MATCHING),
+    Case(
+        "placements.match_placement",
+        "POST",
+        "/placements/{placement_m}/matching",
+        MATCHING_WRITE,
+        {"workplace": "999999"},
+    ),
+    Case(
+        "placements.create_host_workplace",
+        "POST",
+        "/placements/{placement_m}/matching/workplaces",
+        MATCHING_WRITE,
+        {"name": ""},
+    ),
+    Case(
+        "placements.add_lodging",
+        "POST",
+        "/placements/{placement_m}/lodgings",
+        MATCHING_WRITE,
+        {"address": ""},
+    ),
+    Case(
+        "placements.remove_lodging",
+        "POST",
+        "/placements/{placement_m}/lodgings/{lodging_m}/remove",
+        {**MATCHING_WRITE, "host_coordinator": 302},
+    ),
+    Case(
+        "placements.remove_lodging",
+        "POST",
+        "/placements/{placement_m}/lodgings/999999/remove",
+        {**MATCHING_WRITE, "host_coordinator": 404},
+    ),
+    Case(
+        "placements.show_destination",
+        "GET",
+        "/destination",
+        expect(403, anonymous=LOGIN_REDIRECT, host_coordinator=200),
+    ),
     Case(
         "privacy.edit_school_privacy",
         "GET",
@@ -1345,6 +1422,7 @@ def world_ids(app, world) -> dict[str, int]:
     ids = {
         "placement_a": world.placement_a.id,
         "placement_b": world.placement_b.id,
+        "placement_m": world.placement_m.id,
         "mentor_x": world.mentor_x.id,
         "week_a": write_entry(app, world.placement_a, world.student_a, submit=True),
         "coach_note_a": write_entry(
@@ -1360,6 +1438,15 @@ def world_ids(app, world) -> dict[str, int]:
     }
     ids.update(development_plan(app, world))
     ids.update(calls_world(app, world))
+    with app.app_context():  # where student A stays in Valencia
+        placement = db.session.get(Placement, world.placement_m.id)
+        ids["lodging_m"] = matching.add_lodging(
+            db.session.get(User, world.host_coordinator.id),
+            placement,
+            matching.LodgingData(
+                LodgingKind.HOTEL, "Hotel Turia, València", placement.start_date, placement.end_date
+            ),
+        ).id
     with app.app_context():  # a file coordinator A uploaded, with a row to correct
         ids["pending_import_a"] = imports.keep_upload(
             db.session.get(User, world.coordinator_a.id),

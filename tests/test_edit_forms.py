@@ -112,6 +112,11 @@ EDIT_FORMS = [
         ("student_a", "mentor_x", "coach_a"),
     ),
     EditForm("competences.edit_plan", PLACEMENT_A + "/plan", ("coach_a",)),
+    # before the stay: the school drafts placement M's training plan
+    EditForm("competences.edit_plan", "/placements/{placement_m}/plan", ("coach_a",)),
+    EditForm(
+        "placements.match_placement", "/placements/{placement_m}/matching", ("host_coordinator",)
+    ),
     EditForm(
         "plans.edit_goal",
         PLACEMENT_A + "/development-plan/goals/{goal_a}/edit",
@@ -158,6 +163,8 @@ NOT_EDIT_FORMS: dict[str, str] = {
             "calls.manage_consortium",
             "calls.create_call",
             "calls.register_candidate",
+            "placements.create_host_workplace",
+            "placements.add_lodging",
         ),
         "adds something new: an empty form adds nothing, a filled one adds one thing",
     ),
@@ -202,6 +209,7 @@ NOT_EDIT_FORMS: dict[str, str] = {
             "admin.remove_membership",
             "placements.revoke_guardian_approval",
             "calls.remove_member",
+            "placements.remove_lodging",
         ),
         "removes one thing",
     ),

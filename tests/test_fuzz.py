@@ -33,6 +33,7 @@ from app.mentorlinks.tokens import Link, QuickAction, make_token
 from app.models import (
     ApprovalMethod,
     GuardianApproval,
+    LodgingKind,
     Membership,
     MembershipInvitation,
     Organisation,
@@ -44,6 +45,7 @@ from app.models import (
     User,
 )
 from app.models.columns import utcnow
+from app.placements import matching
 from app.plans import services as plans
 from app.privacy import services as privacy
 from app.visits import services as visits
@@ -92,6 +94,7 @@ def choice(name: str, *values: str) -> Field:
 
 
 PLACEMENT_A = "/placements/{placement_a}"
+PLACEMENT_M = "/placements/{placement_m}"
 PLAN_A = PLACEMENT_A + "/development-plan"
 TOKEN_PAGES = frozenset({302})
 
@@ -478,6 +481,26 @@ TARGETS = [
         PLACEMENT_A + "/guardian-approvals/{approval_a}/revoke",
         page=PLACEMENT_A,
     ),
+    # the host partner matches placement M abroad
+    Target("placements.match_placement", "host_coordinator", PLACEMENT_M + "/matching"),
+    Target(
+        "placements.create_host_workplace",
+        "host_coordinator",
+        PLACEMENT_M + "/matching/workplaces",
+        page=PLACEMENT_M + "/matching",
+    ),
+    Target(
+        "placements.add_lodging",
+        "host_coordinator",
+        PLACEMENT_M + "/lodgings",
+        page=PLACEMENT_M + "/matching",
+    ),
+    Target(
+        "placements.remove_lodging",
+        "host_coordinator",
+        PLACEMENT_M + "/lodgings/{lodging_m}/remove",
+        page=PLACEMENT_M + "/matching",
+    ),
 ]
 
 
@@ -582,6 +605,14 @@ def fuzz_world(app, world) -> dict[str, int | str]:
             db.session.get(Organisation, world.school_a.id),
             "student_email;student_name;kind;start_date;end_date;workplace;mentor_email;"
             "coach_email\nfuzz@a.example;Fuzz;;;;;;\n",
+        ).id
+        placement_m = db.session.get(Placement, world.placement_m.id)
+        ids["lodging_m"] = matching.add_lodging(
+            db.session.get(User, world.host_coordinator.id),
+            placement_m,
+            matching.LodgingData(
+                LodgingKind.HOTEL, "Hotel Turia", placement_m.start_date, placement_m.end_date
+            ),
         ).id
         ids["request_a"] = privacy.file_request(
             student, student, RequestKind.ERASURE, "", datetime.now(UTC)

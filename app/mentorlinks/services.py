@@ -167,6 +167,9 @@ def check(opened: Opened, visitor: User | None, now: datetime) -> None:
         raise Refused(Refusal.EXPIRED)
     if not mentor.active or policy.actor_in(mentor, placement) != Actor.MENTOR:
         raise Refused(Refusal.NO_LONGER_MENTOR)
+    if link.action == QuickAction.APPROVE_WEEK and mentor.id != placement.mentor_id:
+        # A host monitor writes on the mentor's side but approves no weeks.
+        raise Refused(Refusal.NO_LONGER_MENTOR)
     if not policy.can_write_log(mentor, placement):
         raise Refused(Refusal.CLOSED)
     if _done(opened):

@@ -25,6 +25,7 @@ from app.models.followup import (
     RubricScore,
     Setting,
 )
+from app.models.hosting import Lodging, LodgingKind
 from app.models.imports import PendingImport
 from app.models.jobs import JobOutcome, JobRun
 from app.models.mail import QueuedMail, QueuedMailKind
@@ -160,6 +161,8 @@ __all__ = [
     "PrivacyRequest",
     "ApprovalMethod",
     "GuardianApproval",
+    "Lodging",
+    "LodgingKind",
     "RequestKind",
     "RequestStatus",
     "RetentionPeriod",

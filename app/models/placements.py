@@ -6,7 +6,7 @@ import enum
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, Date, ForeignKey, String
+from sqlalchemy import CheckConstraint, Date, ForeignKey, String, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -73,6 +73,9 @@ class Placement(db.Model):
     # found the workplace and lodging, and its monitor: the participant's fixed contact.
     monitor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
     host_partner_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"), index=True)
+    # Whether the monitor gives feedback and scores like a mentor (the call's choice); the
+    # monitor reads the log and confirms visit reports either way.
+    monitor_scores: Mapped[bool] = mapped_column(default=True, server_default=true())
     kind: Mapped[PlacementKind] = mapped_column(str_enum(PlacementKind))
     status: Mapped[PlacementStatus] = mapped_column(
         str_enum(PlacementStatus), default=PlacementStatus.ACTIVE

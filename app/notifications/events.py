@@ -39,6 +39,21 @@ def _trio(placement: Placement) -> list[User]:
     return [placement.student, placement.mentor, placement.coach]
 
 
+def _log_readers(placement: Placement) -> list[User]:
+    """The trio and, abroad, the host monitor, who reads the log beside the mentor."""
+    monitor = [placement.monitor] if placement.monitor_id is not None else []
+    return _trio(placement) + monitor
+
+
+def _host_side(placement: Placement) -> list[int]:
+    """Who hears what the workplace mentor hears of visits: the mentor and, abroad, the
+    host monitor (the participant's contact person there).
+    """
+    return [placement.mentor_id] + (
+        [placement.monitor_id] if placement.monitor_id is not None else []
+    )
+
+
 def _visit_target(visit: Visit, anchor: str = "") -> Target:
     values = {"placement_id": visit.placement_id, "visit_id": visit.id}
     if anchor:
@@ -55,7 +70,9 @@ def entry_shared(entry: LogEntry) -> None:
     """
     if entry.review_status == ReviewStatus.DRAFT:
         return
-    readers = [user.id for user in _trio(entry.placement) if policy.can_read_entry(user, entry)]
+    readers = [
+        user.id for user in _log_readers(entry.placement) if policy.can_read_entry(user, entry)
+    ]
     notify(
         readers,
         NotificationKind.ENTRY_ADDED,
@@ -143,7 +160,7 @@ def visit_planned(visit: Visit) -> None:
     """The coach planned a visit: student and mentor put it in their diaries."""
     placement = visit.placement
     notify(
-        [placement.student_id, placement.mentor_id],
+        [placement.student_id, *_host_side(placement)],
         NotificationKind.VISIT_PLANNED,
         f"visit:{visit.id}:planned",
         _visit_target(visit),
@@ -163,7 +180,7 @@ def visit_moved(visit: Visit, actor_id: int | None) -> None:
     if visit.planned_time is not None:
         moment += f"T{visit.planned_time.strftime('%H:%M')}"
     notify(
-        [placement.student_id, placement.mentor_id],
+        [placement.student_id, *_host_side(placement)],
         NotificationKind.VISIT_MOVED,
         f"visit:{visit.id}:moved:{moment}",
         _visit_target(visit),
@@ -175,22 +192,24 @@ def visit_moved(visit: Visit, actor_id: int | None) -> None:
 
 
 def visit_report_final(visit: Visit, coach: User) -> None:
-    """The report is final: the mentor reads and confirms it first."""
-    _ask_to_confirm(visit, visit.placement.mentor_id, actor_id=coach.id)
+    """The report is final: the mentor (and abroad the host monitor: either confirms for
+    the host) reads and confirms it first.
+    """
+    _ask_to_confirm(visit, _host_side(visit.placement), actor_id=coach.id)
 
 
 def visit_confirmed(visit: Visit, user: User) -> None:
     """The mentor confirmed the report: now the student reads and confirms it."""
-    if policy.actor_in(user, visit.placement) != Actor.MENTOR:
+    if policy.confirming_actor(user, visit.placement) != Actor.MENTOR:
         return
     if visit.confirmed_by(Actor.MENTOR) is None:
         return
-    _ask_to_confirm(visit, visit.placement.student_id, actor_id=user.id)
+    _ask_to_confirm(visit, [visit.placement.student_id], actor_id=user.id)
 
 
-def _ask_to_confirm(visit: Visit, user_id: int, *, actor_id: int) -> None:
+def _ask_to_confirm(visit: Visit, user_ids: list[int], *, actor_id: int) -> None:
     notify(
-        [user_id],
+        user_ids,
         NotificationKind.VISIT_REPORT_TO_CONFIRM,
         f"visit:{visit.id}:confirm",
         _visit_target(visit),  # the report first: it is read before it is confirmed

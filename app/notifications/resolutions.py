@@ -22,9 +22,9 @@ from types import EllipsisType
 from blinker import NamedSignal
 from sqlalchemy import case, func, update
 
-from app import signals
+from app import policy, signals
 from app.extensions import db
-from app.models import EmailStatus, Notification, NotificationKind
+from app.models import Actor, EmailStatus, Notification, NotificationKind
 from app.models.columns import utcnow
 
 K = NotificationKind
@@ -152,14 +152,19 @@ def _feedback(placement_id: int) -> None:
 @_rule(signals.report_confirmed)
 def _report_confirmed(visit, *, by, **_) -> None:
     """Each reader confirms for themselves: the mentor's confirmation leaves the
-    student's request open.
+    student's request open. The host's side confirms once: the mentor's confirmation
+    or the monitor's answers the request of both.
     """
-    resolve(
-        (K.VISIT_REPORT_TO_CONFIRM,),
-        f"visit:{visit.id}",
-        placement_id=visit.placement_id,
-        user_id=by.id,
-    )
+    placement = visit.placement
+    host_side = policy.confirming_actor(by, placement) == Actor.MENTOR
+    for user_id in {by.id, placement.mentor_id, placement.monitor_id} if host_side else {by.id}:
+        if user_id is not None:
+            resolve(
+                (K.VISIT_REPORT_TO_CONFIRM,),
+                f"visit:{visit.id}",
+                placement_id=visit.placement_id,
+                user_id=user_id,
+            )
 
 
 @_rule(signals.visit_planned)

@@ -13,7 +13,7 @@ import enum
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, case, func, or_, select
 
 from app import policy
 from app.dates import local_day
@@ -51,29 +51,36 @@ class MentorTask:
 
 
 def mentor_tasks(user: User, today: date) -> list[MentorTask]:
-    """What waits for `user` as a mentor, oldest first within each kind."""
-    if not user.has_role(Role.MENTOR):  # a coach's or a student's home page: no query
+    """What waits for `user` as a mentor, oldest first within each kind. A host monitor
+    abroad has the same list for the placements they monitor, without the weeks to
+    approve (the workplace mentor approves them), and feedback only where they give it
+    (`Placement.monitor_scores`).
+    """
+    if not user.has_role(Role.MENTOR, Role.MONITOR):  # a coach's or a student's: no query
         return []
-    mentored = (
-        policy.mentored_placements(user)
-        .where(Placement.status == PlacementStatus.ACTIVE)
-        .with_only_columns(Placement.id)
+    host_side = or_(
+        Placement.mentor_id == user.id,
+        and_(Placement.monitor_id == user.id, Placement.monitor_scores.is_(True)),
     )
+    followed = or_(Placement.mentor_id == user.id, Placement.monitor_id == user.id)
+    active = Placement.status == PlacementStatus.ACTIVE
+    mentored = policy.mentored_placements(user).where(active).with_only_columns(Placement.id)
     # The student's name only: loading the students would load their memberships too.
     placements = {
         placement.id: (placement, student_name)
         for placement, student_name in db.session.execute(
-            policy.mentored_placements(user)
+            select(Placement)
+            .where(followed, active)
             .add_columns(User.name)
             .join(User, Placement.student_id == User.id)
-            .where(Placement.status == PlacementStatus.ACTIVE)
         )
     }
     if not placements:
         return []
+    ids = select(Placement.id).where(followed, active)
     tasks = _weeks_to_approve(placements, mentored)
-    tasks += _reports_to_confirm(placements, mentored)
-    tasks += _feedback_due(placements, mentored, today)
+    tasks += _reports_to_confirm(placements, ids)
+    tasks += _feedback_due(placements, ids.where(host_side), today)
     return tasks
 
 

@@ -8,6 +8,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from wtforms.fields.choices import SelectChoice
 
 from app import audit, dates, policy
 from app.caseload.services import (
@@ -19,10 +20,23 @@ from app.caseload.services import (
 from app.content.services import content_title, training_library
 from app.domain import DomainError
 from app.extensions import db
-from app.forms import show_error
-from app.models import ApprovalMethod, GuardianApproval, Placement, PlacementStatus
-from app.placements import bp, mentor_todo, services
-from app.placements.forms import GuardianApprovalForm, RevokeApprovalForm
+from app.forms import CsrfForm, show_error
+from app.models import (
+    ApprovalMethod,
+    GuardianApproval,
+    Lodging,
+    LodgingKind,
+    Placement,
+    PlacementStatus,
+)
+from app.placements import bp, matching, mentor_todo, services
+from app.placements.forms import (
+    GuardianApprovalForm,
+    HostWorkplaceForm,
+    LodgingForm,
+    MatchForm,
+    RevokeApprovalForm,
+)
 from app.privacy import minors
 from app.privacy import services as privacy
 from app.training.services import open_recommendations
@@ -92,6 +106,7 @@ def index():
         status=status,
         q=request.args.get("q", ""),
         can_administer=can_administer,
+        can_view_destination=policy.can_view_destination(user),
         attention=attention,
         company_signals=signals,
         privacy_notice_pending=privacy.notice_pending(user),
@@ -120,6 +135,7 @@ def show_placement_page(placement, *, approval_form=None, status: int = 200):
         revoke_form=RevokeApprovalForm(formdata=None),
         can_manage=can_manage,
         can_view_log=policy.can_view_placement_log(user, placement),
+        sees_matching=policy.sees_matching(user, placement),
         can_recommend=policy.can_recommend_training(user, placement),
         framework=content_title(placement.framework_id, placement.framework_version),
         rubric=content_title(placement.rubric_id, placement.rubric_version),
@@ -193,3 +209,169 @@ def revoke_guardian_approval(placement_id: int, approval_id: int):
     minors.revoke_approval(actor, approval, form.note.data or "", dates.today(placement.school))
     flash(_("The approval is marked as revoked."), "success")
     return redirect(url_for("placements.show_placement", placement_id=placement.id))
+
+
+# -- matching a participant abroad (the host partner) ------------------------------------
+
+
+def _match_form(placement: Placement, **kwargs) -> MatchForm:
+    form = MatchForm(**kwargs)
+    form.workplace.choices = [
+        SelectChoice(w.id, f"{w.name} ({w.city})" if w.city else w.name)
+        for w in matching.host_workplaces(placement)
+    ]
+    form.mentor.choices = [
+        SelectChoice(c.user.id, f"{c.user.name} ({c.organisation.name})")
+        for c in matching.host_mentors(placement)
+    ]
+    form.monitor.choices = [
+        SelectChoice(c.user.id, c.user.name) for c in matching.host_monitors(placement)
+    ]
+    return form
+
+
+def show_matching_page(placement: Placement, status: int = 200, **forms):
+    """The matching of a placement abroad; a form passed in was just sent and refused."""
+    user = current_user._get_current_object()
+    can_match = policy.can_match(user, placement)
+    return render_template(
+        "placements/match_placement.html",
+        placement=placement,
+        lodgings=matching.lodgings_of(placement),
+        can_match=can_match,
+        match_form=forms.get("match_form")
+        or (
+            _match_form(
+                placement,
+                formdata=None,
+                data={
+                    "workplace": placement.workplace_id,
+                    "mentor": placement.mentor_id,
+                    "monitor": placement.monitor_id,
+                },
+            )
+            if can_match
+            else None
+        ),
+        workplace_form=forms.get("workplace_form") or HostWorkplaceForm(formdata=None),
+        lodging_form=forms.get("lodging_form") or LodgingForm(formdata=None),
+        remove_form=CsrfForm(),
+    ), status
+
+
+def _matching_placement(placement_id: int, *, changing: bool) -> Placement:
+    user = current_user._get_current_object()
+    placement = policy.placement_or_404(placement_id, user, "matching")
+    if changing and not policy.can_match(user, placement):
+        abort(403)
+    return placement
+
+
+def _to_matching(placement: Placement):
+    return redirect(url_for("placements.match_placement", placement_id=placement.id))
+
+
+@bp.route("/placements/<int:placement_id>/matching", methods=["GET", "POST"])
+@login_required
+def match_placement(placement_id: int):
+    """The host partner's choices for a participant: workplace, mentor, monitor, lodging."""
+    placement = _matching_placement(placement_id, changing=request.method == "POST")
+    if request.method == "GET":
+        return show_matching_page(placement)
+    form = _match_form(placement)
+    if form.validate_on_submit():
+        try:
+            changed = matching.match(
+                current_user._get_current_object(),
+                placement,
+                matching.Match(form.workplace.data, form.mentor.data, form.monitor.data),
+            )
+        except DomainError as error:
+            show_error(form, error)
+        else:
+            if changed:
+                flash(_("The matching is saved."), "success")
+            return _to_matching(placement)
+    return show_matching_page(placement, 422, match_form=form)
+
+
+@bp.route("/placements/<int:placement_id>/matching/workplaces", methods=["POST"])
+@login_required
+def create_host_workplace(placement_id: int):
+    """A company new to the host partner, in its country."""
+    placement = _matching_placement(placement_id, changing=True)
+    form = HostWorkplaceForm()
+    if form.validate_on_submit():
+        try:
+            workplace = matching.create_host_workplace(
+                current_user._get_current_object(),
+                placement,
+                form.name.data,
+                form.city.data or "",
+            )
+        except DomainError as error:
+            show_error(form, error)
+        else:
+            flash(
+                _("%(name)s is added: choose it and its mentor above.", name=workplace.name),
+                "success",
+            )
+            return _to_matching(placement)
+    return show_matching_page(placement, 422, workplace_form=form)
+
+
+@bp.route("/placements/<int:placement_id>/lodgings", methods=["POST"])
+@login_required
+def add_lodging(placement_id: int):
+    placement = _matching_placement(placement_id, changing=True)
+    form = LodgingForm()
+    if form.validate_on_submit():
+        try:
+            matching.add_lodging(
+                current_user._get_current_object(),
+                placement,
+                matching.LodgingData(
+                    LodgingKind(form.kind.data),
+                    form.address.data,
+                    form.from_date.data,
+                    form.until_date.data,
+                ),
+            )
+        except DomainError as error:
+            show_error(form, error)
+        else:
+            flash(_("The lodging is added."), "success")
+            return _to_matching(placement)
+    return show_matching_page(placement, 422, lodging_form=form)
+
+
+@bp.route("/placements/<int:placement_id>/lodgings/<int:lodging_id>/remove", methods=["POST"])
+@login_required
+def remove_lodging(placement_id: int, lodging_id: int):
+    placement = _matching_placement(placement_id, changing=True)
+    lodging = db.session.get(Lodging, lodging_id)
+    if lodging is None or lodging.placement_id != placement.id:
+        abort(404)
+    if not CsrfForm().validate_on_submit():
+        abort(400)
+    matching.remove_lodging(current_user._get_current_object(), placement, lodging)
+    flash(_("The lodging is removed."), "success")
+    return _to_matching(placement)
+
+
+@bp.route("/destination")
+@login_required
+def show_destination():
+    """A host partner's participants, of every sending school."""
+    user = current_user._get_current_object()
+    if not policy.can_view_destination(user):
+        abort(403)
+    pagination = matching.destination_page(
+        user, page=page_argument(), per_page=current_app.config["PER_PAGE"]
+    )
+    return render_template(
+        "placements/show_destination.html",
+        pagination=pagination,
+        lodgings=matching.lodgings_by_placement(list(pagination.items)),
+        today=dates.today(),
+    )

@@ -547,16 +547,22 @@ def create_template(placement: Placement, coach: User, name: str) -> PlanTemplat
     return template
 
 
+# The placements a template's goals go to: those running, and those in preparation,
+# whose plan the school drafts before the stay.
+PLANNED_STATUSES = (PlacementStatus.ACTIVE, PlacementStatus.PREPARING)
+
+
 def cohort_placements(template: PlanTemplate, cohort: str, user: User) -> list[Placement]:
-    """The active placements of the template's school and programme in `cohort` that
-    `user` may give goals to (their own as coach; a coordinator's school's all).
+    """The active and preparing placements of the template's school and programme in
+    `cohort` that `user` may give goals to (their own as coach; a coordinator's school's
+    all).
     """
     query = (
         policy.template_recipients(user, template)
         .where(
             Placement.programme == template.programme,
             Placement.cohort == cohort,
-            Placement.status == PlacementStatus.ACTIVE,
+            Placement.status.in_(PLANNED_STATUSES),
         )
         .order_by(Placement.id)
     )
@@ -570,7 +576,7 @@ def cohorts_of(template: PlanTemplate) -> list[str]:
             .where(
                 Placement.school_id == template.school_id,
                 Placement.programme == template.programme,
-                Placement.status == PlacementStatus.ACTIVE,
+                Placement.status.in_(PLANNED_STATUSES),
             )
             .distinct()
             .order_by(Placement.cohort.desc())

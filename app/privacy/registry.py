@@ -513,6 +513,7 @@ DECLARATIONS: tuple[Declaration, ...] = (
             "school_id",
             "workplace_id",
             "host_partner_id",
+            "monitor_scores",
             "kind",
             "status",
             "start_date",
@@ -558,6 +559,24 @@ DECLARATIONS: tuple[Declaration, ...] = (
         ),
         per_placement=True,
         rows_shown=policy.guardian_approval_visibility,
+    ),
+    # Where a participant stays abroad: the host partner, the monitor, the participant and
+    # the sending school; never the workplace mentor or the company.
+    Declaration(
+        "lodging",
+        PLACEMENT,
+        people={"arranged_by_id": K},
+        fields={
+            "address": Field(
+                of=("arranged_by_id", STUDENT),
+                erased=KEPT,
+                shown=policy.sees_matching,
+                text=True,
+            ),
+        },
+        plain=("id", "placement_id", "kind", "from_date", "until_date", "arranged_at"),
+        per_placement=True,
+        rows_shown=policy.lodging_visibility,
     ),
     Declaration(
         "log_entry",

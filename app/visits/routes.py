@@ -332,7 +332,7 @@ def confirm_visit(placement_id: int, visit_id: int):
     visit = policy.visit_or_404(placement, visit_id)
     if request.method == "GET":
         return _to_visit(visit)
-    if policy.actor_in(user, placement) not in (Actor.MENTOR, Actor.STUDENT):
+    if policy.confirming_actor(user, placement) not in (Actor.MENTOR, Actor.STUDENT):
         abort(403)
     form = ConfirmForm()
     if form.validate_on_submit():

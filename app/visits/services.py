@@ -330,8 +330,10 @@ def amendment_from(visit: Visit, sections: dict[str, str]) -> tuple[str, bool]:
 
 
 def can_confirm(visit: Visit, user: User) -> bool:
-    """The mentor confirms first, then the student; each once, while it is not locked."""
-    actor = policy.actor_in(user, visit.placement)
+    """The mentor (or abroad the host monitor, for the host's side) confirms first, then
+    the student; each once, while it is not locked.
+    """
+    actor = policy.confirming_actor(user, visit.placement)
     if visit.status != VisitStatus.FINAL or actor not in (Actor.MENTOR, Actor.STUDENT):
         return False
     if visit.confirmed_by(actor) is not None:
@@ -343,7 +345,7 @@ def confirm(visit: Visit, user: User, comment: str) -> None:
     """Confirm having read the report; when all three have, the report is locked."""
     if not can_confirm(visit, user):
         raise DomainError("comment", _l("This report is not waiting for your confirmation."))
-    actor = policy.actor_in(user, visit.placement)
+    actor = policy.confirming_actor(user, visit.placement)
     visit.confirmations.append(
         VisitConfirmation(actor=actor, user_id=user.id, comment=comment.strip())
     )
