@@ -151,6 +151,12 @@ ACTION_LABELS = {
     "mentor_link_refused": _l("Was refused a quick link"),
     "guardian_approval_recorded": _l("Recorded a guardian's approval"),
     "guardian_approval_revoked": _l("Recorded that a guardian revoked an approval"),
+    "agreement_started": _l("Started the learning agreement"),
+    "agreement_updated": _l("Changed the learning agreement"),
+    "agreement_version_created": _l("Made a new version of the learning agreement"),
+    "agreement_signed": _l("Signed the learning agreement"),
+    "agreement_link_sent": _l("Sent the host a link to sign the learning agreement"),
+    "agreement_link_refused": _l("A link to sign the learning agreement was refused"),
 }
 
 # What an event's object is, in words.

@@ -36,6 +36,7 @@ KNOWN_DOWNLOADS = {
     "admin.download_import_template": "text/csv",
     "portfolio.export_portfolio": "application/pdf",
     "plans.export_plan": "application/pdf",
+    "agreements.export_agreement": "application/pdf",
     "training.download_certificate": "application/pdf",
     "training.download_template": "application/pdf",
     "privacy.export_own_data": "application/zip",

@@ -118,6 +118,11 @@ EDIT_FORMS = [
     EditForm(
         "training.edit_mentor_record", "/training/mentors/{mentor_x}", ("coordinator_a", "admin")
     ),
+    EditForm(
+        "agreements.edit_agreement",
+        "/placements/{placement_m}/learning-agreement/edit",
+        ("coach_a", "coordinator_a", "admin"),
+    ),
 ]
 
 # POST endpoints that are not edit forms, with the reason: each creates, sends, decides
@@ -145,6 +150,8 @@ NOT_EDIT_FORMS: dict[str, str] = {
             "training.recommend_module",
             "privacy.record_request",
             "placements.record_guardian_approval",
+            "agreements.start_agreement",
+            "agreements.create_version",
         ),
         "adds something new: an empty form adds nothing, a filled one adds one thing",
     ),
@@ -178,6 +185,9 @@ NOT_EDIT_FORMS: dict[str, str] = {
             "admin.resend_invitation",
             "admin.reset_second_factor",
             "auth.answer_membership_invitation",
+            "agreements.sign_agreement",
+            "agreements.sign_by_link",
+            "agreements.send_host_link",
         ),
         "a decision or an action: pressing the button is the change",
     ),
