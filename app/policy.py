@@ -162,6 +162,33 @@ def agreement_placement_or_404(placement_id: int, user: User) -> Placement:
     return placement
 
 
+def agreement_placements(user: User) -> Select:
+    """A select of the mobilities whose learning agreement `user` reads, as
+    `can_view_agreement` decides: every mobility for admins.
+    """
+    mobility = Placement.kind == PlacementKind.MOBILITY_ABROAD
+    if user.is_admin:
+        return select(Placement).where(mobility)
+    conditions = [
+        Placement.student_id == user.id,
+        Placement.mentor_id == user.id,
+        Placement.coach_id == user.id,
+        Placement.monitor_id == user.id,
+    ]
+    if schools := coordinated_school_ids(user):
+        conditions.append(Placement.school_id.in_(schools))
+    if partners := user.organisation_ids(Role.HOST_COORDINATOR):
+        conditions.append(Placement.host_partner_id.in_(partners))
+    return select(Placement).where(mobility, or_(*conditions))
+
+
+def sees_agreements_menu(user: User) -> bool:
+    """The host's people reach the agreements they read from the menu (they see no
+    placement's pages); everyone else from the placement's tabs.
+    """
+    return user.has_role(Role.MONITOR, Role.HOST_COORDINATOR)
+
+
 def can_draft_agreement(user: User, placement: Placement) -> bool:
     """The coach or the school's coordinators draft the agreement, while the placement is
     in preparation or running.

@@ -1081,6 +1081,7 @@ CASES = [
     ),
     # a mobility's learning agreement: whoever reads the log of placement M, its monitor
     # and its host partner's coordinators; drafted by the school, signed by the parties
+    Case("agreements.list_agreements", "GET", "/learning-agreements", expect(200, anonymous=302)),
     Case("agreements.show_agreement", "GET", AGREEMENT_M, AGREEMENT_PAGE),
     Case("agreements.show_agreement", "GET", AGREEMENT_M + "?version=9", MISSING),
     Case(

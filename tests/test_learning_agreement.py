@@ -533,6 +533,25 @@ def test_who_reads_the_agreement(app, world, login_as):
     assert other_host.get(path(world)).status_code == 404
 
 
+def test_the_list_shows_the_mobilities_each_reads_and_the_host_has_it_in_the_menu(
+    app, world, login_as
+):
+    started(app, world)
+    for name in ("host_coordinator", "monitor", "coach_a", "coordinator_a", "admin"):
+        page = login_as(world.user(name)).get("/learning-agreements").get_data(as_text=True)
+        assert path(world) in page, name
+        assert "Draft" in page, name
+    for name in ("promoter", "coordinator_b", "mentor_x", "outsider"):
+        page = login_as(world.user(name)).get("/learning-agreements").get_data(as_text=True)
+        assert "No mobility abroad is shared with you." in page, name
+    page = login_as(second_host_partner(app)).get("/learning-agreements").get_data(as_text=True)
+    assert path(world) not in page
+    menu = 'href="/learning-agreements"'
+    assert menu in login_as(world.monitor).get("/").get_data(as_text=True)
+    assert menu in login_as(world.host_coordinator).get("/").get_data(as_text=True)
+    assert menu not in login_as(world.coach_a).get("/").get_data(as_text=True)
+
+
 def test_a_placement_that_is_not_a_mobility_has_no_agreement(world, login_as):
     response = login_as(world.coach_a).get(f"/placements/{world.placement_a.id}/learning-agreement")
     assert response.status_code == 404

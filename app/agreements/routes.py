@@ -80,6 +80,26 @@ def _requested_version(placement: Placement) -> LearningAgreement | None:
 # -- reading ----------------------------------------------------------------------------
 
 
+@bp.app_context_processor
+def _menu() -> dict:
+    return {
+        "agreements_menu": current_user.is_authenticated
+        and policy.sees_agreements_menu(current_user)
+    }
+
+
+@bp.route("/learning-agreements")
+@login_required
+def list_agreements():
+    """The mobilities whose learning agreement the user reads, with where each stands."""
+    pagination, latest = services.agreements_for(
+        _user(),
+        page=request.args.get("page", 1, type=int),
+        per_page=current_app.config["PER_PAGE"],
+    )
+    return render_template("agreements/list_agreements.html", pagination=pagination, latest=latest)
+
+
 @bp.route("/placements/<int:placement_id>/learning-agreement")
 @login_required
 def show_agreement(placement_id: int):

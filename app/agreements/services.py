@@ -103,6 +103,32 @@ def is_signed(placement: Placement) -> bool:
     return agreement is not None and agreement.is_signed
 
 
+def agreements_for(user: User, *, page: int, per_page: int):
+    """One page of the mobilities whose agreement `user` reads, the soonest stay first,
+    each with its latest version (`latest`, by placement id): two queries.
+    """
+    query = (
+        policy.agreement_placements(user)
+        .options(
+            selectinload(Placement.student),
+            selectinload(Placement.workplace),
+            selectinload(Placement.school),
+        )
+        .order_by(Placement.start_date, Placement.id)
+    )
+    pagination = db.paginate(query, page=page, per_page=per_page, error_out=False)
+    ids = [placement.id for placement in pagination.items]
+    latest: dict[int, LearningAgreement] = {}
+    for agreement in db.session.scalars(
+        select(LearningAgreement)
+        .options(selectinload(LearningAgreement.signatures))
+        .where(LearningAgreement.placement_id.in_(ids))
+        .order_by(LearningAgreement.number)
+    ):
+        latest[agreement.placement_id] = agreement
+    return pagination, latest
+
+
 @dataclass(frozen=True)
 class Outcome:
     id: str
