@@ -552,6 +552,42 @@ def test_the_list_shows_the_mobilities_each_reads_and_the_host_has_it_in_the_men
     assert menu not in login_as(world.coach_a).get("/").get_data(as_text=True)
 
 
+def test_the_list_runs_the_same_queries_for_one_mobility_or_many(
+    app, world, login_as, count_queries
+):
+    started(app, world)
+    host = login_as(world.host_coordinator)
+    host.get("/learning-agreements")
+    with count_queries() as one:
+        host.get("/learning-agreements")
+    with app.app_context():
+        model = db.session.get(Placement, world.placement_m.id)
+        coach = db.session.get(User, world.coach_a.id)
+        for weeks in (10, 20, 30):
+            other = Placement(
+                **{
+                    column: getattr(model, column)
+                    for column in ("student_id", "school_id", "workplace_id", "mentor_id")
+                },
+                coach_id=model.coach_id,
+                monitor_id=model.monitor_id,
+                host_partner_id=model.host_partner_id,
+                kind=model.kind,
+                status=model.status,
+                start_date=model.start_date + timedelta(weeks=weeks),
+                end_date=model.end_date + timedelta(weeks=weeks),
+                framework_id=model.framework_id,
+                framework_version=model.framework_version,
+            )
+            db.session.add(other)
+            db.session.commit()
+            services.start(other, coach)
+    with count_queries() as many:
+        page = host.get("/learning-agreements").get_data(as_text=True)
+    assert page.count("Version 1") == 4
+    assert many.count == one.count
+
+
 def test_a_placement_that_is_not_a_mobility_has_no_agreement(world, login_as):
     response = login_as(world.coach_a).get(f"/placements/{world.placement_a.id}/learning-agreement")
     assert response.status_code == 404

@@ -105,7 +105,8 @@ def is_signed(placement: Placement) -> bool:
 
 def agreements_for(user: User, *, page: int, per_page: int):
     """One page of the mobilities whose agreement `user` reads, the soonest stay first,
-    each with its latest version (`latest`, by placement id): two queries.
+    each with its latest version (`latest`, by placement id): the same queries whatever
+    their number.
     """
     query = (
         policy.agreement_placements(user)
