@@ -11,6 +11,7 @@ from flask import Flask
 
 from app import audit, cli, database, dates, errors, logs, web
 from app.admin import bp as admin_bp
+from app.agreements import bp as agreements_bp
 from app.auth import bp as auth_bp
 from app.auth.sessions import init_login
 from app.calls import bp as calls_bp
@@ -79,6 +80,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(plans_bp)
     app.register_blueprint(visits_bp)
     app.register_blueprint(calls_bp)
+    app.register_blueprint(agreements_bp)
     app.register_blueprint(caseload_bp)
     app.register_blueprint(portfolio_bp)
     app.register_blueprint(training_bp)

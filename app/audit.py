@@ -156,6 +156,12 @@ ACTION_LABELS = {
     "host_workplace_created": _l("Added a host workplace abroad"),
     "lodging_added": _l("Added a lodging"),
     "lodging_removed": _l("Removed a lodging"),
+    "agreement_started": _l("Started the learning agreement"),
+    "agreement_updated": _l("Changed the learning agreement"),
+    "agreement_version_created": _l("Made a new version of the learning agreement"),
+    "agreement_signed": _l("Signed the learning agreement"),
+    "agreement_link_sent": _l("Sent the host a link to sign the learning agreement"),
+    "agreement_link_refused": _l("A link to sign the learning agreement was refused"),
 }
 
 # What an event's object is, in words.

@@ -33,8 +33,10 @@ from app.models import (
     Organisation,
     OrganisationKind,
     Partnership,
+    Party,
     PendingImport,
     Placement,
+    PlacementKind,
     PlacementStatus,
     PlanTemplate,
     PracticePost,
@@ -196,6 +198,102 @@ def placement_or_404(placement_id: int, user: User, action: str = "view") -> Pla
     if not PLACEMENT_ACTIONS[action](user, placement):
         abort(403)
     return placement
+
+
+# -- the learning agreement of a mobility abroad ------------------------------------------
+# A mobility's learning agreement is read beyond the trio: by the host monitor and the
+# host partner's coordinators. It is drafted and signed while the placement is still in
+# preparation, before anything else of its log is written.
+
+AGREEMENT_STATUSES = (PlacementStatus.PREPARING, PlacementStatus.ACTIVE)
+
+
+def coordinates_host_partner(user: User, placement: Placement) -> bool:
+    """`user` coordinates the host partner abroad of `placement`."""
+    return placement.host_partner_id is not None and placement.host_partner_id in (
+        user.organisation_ids(Role.HOST_COORDINATOR)
+    )
+
+
+def can_view_agreement(user: User, placement: Placement) -> bool:
+    """A mobility's learning agreement: whoever reads its log (the trio, the school's
+    coordinators, admins), its monitor and its host partner's coordinators; nobody of
+    another school or host partner.
+    """
+    return placement.kind == PlacementKind.MOBILITY_ABROAD and (
+        can_view_placement_log(user, placement)
+        or (placement.monitor_id is not None and user.id == placement.monitor_id)
+        or coordinates_host_partner(user, placement)
+    )
+
+
+def agreement_placement_or_404(placement_id: int, user: User) -> Placement:
+    """A mobility whose learning agreement `user` reads (404 for anyone else, and for a
+    placement that is not a mobility abroad).
+    """
+    placement = db.session.get(Placement, placement_id)
+    if placement is None or not can_view_agreement(user, placement):
+        abort(404)
+    return placement
+
+
+def agreement_placements(user: User) -> Select:
+    """A select of the mobilities whose learning agreement `user` reads, as
+    `can_view_agreement` decides: every mobility for admins.
+    """
+    mobility = Placement.kind == PlacementKind.MOBILITY_ABROAD
+    if user.is_admin:
+        return select(Placement).where(mobility)
+    conditions = [
+        Placement.student_id == user.id,
+        Placement.mentor_id == user.id,
+        Placement.coach_id == user.id,
+        Placement.monitor_id == user.id,
+    ]
+    if schools := coordinated_school_ids(user):
+        conditions.append(Placement.school_id.in_(schools))
+    if partners := user.organisation_ids(Role.HOST_COORDINATOR):
+        conditions.append(Placement.host_partner_id.in_(partners))
+    return select(Placement).where(mobility, or_(*conditions))
+
+
+def sees_agreements_menu(user: User) -> bool:
+    """The host's people reach the agreements they read from the menu (they see no
+    placement's pages); everyone else from the placement's tabs.
+    """
+    return user.has_role(Role.MONITOR, Role.HOST_COORDINATOR)
+
+
+def can_draft_agreement(user: User, placement: Placement) -> bool:
+    """The coach or the school's coordinators draft the agreement, while the placement is
+    in preparation or running.
+    """
+    return placement.status in AGREEMENT_STATUSES and (
+        user.id == placement.coach_id or administers_school(user, placement.school_id)
+    )
+
+
+def agreement_parties(user: User, placement: Placement) -> dict[Party, str]:
+    """The parties `user` may sign the agreement for, each with the capacity they sign
+    in: the school (its coach or coordinators), the participant (the student), the host
+    (the mentor at the host company, the monitor, the host partner's coordinators).
+    """
+    if placement.status not in AGREEMENT_STATUSES:
+        return {}
+    parties = {}
+    if user.id == placement.coach_id:
+        parties[Party.SCHOOL] = "coach"
+    elif placement.school_id in coordinated_school_ids(user):
+        parties[Party.SCHOOL] = "coordinator"
+    if user.id == placement.student_id:
+        parties[Party.PARTICIPANT] = "student"
+    if user.id == placement.mentor_id:
+        parties[Party.HOST] = "mentor"
+    elif placement.monitor_id is not None and user.id == placement.monitor_id:
+        parties[Party.HOST] = "monitor"
+    elif coordinates_host_partner(user, placement):
+        parties[Party.HOST] = "host_coordinator"
+    return parties
 
 
 # -- the follow-up log -----------------------------------------------------------------

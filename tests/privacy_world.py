@@ -20,6 +20,7 @@ from app.models import (
     ActionState,
     Actor,
     AdditionKind,
+    AgreementSignature,
     ApprovalMethod,
     Attachment,
     AuditEvent,
@@ -41,6 +42,7 @@ from app.models import (
     GuardianApproval,
     InterviewScore,
     JobRun,
+    LearningAgreement,
     Lodging,
     LodgingKind,
     LogEntry,
@@ -49,6 +51,7 @@ from app.models import (
     ModuleProgress,
     Notification,
     NotificationKind,
+    Party,
     PendingImport,
     Placement,
     PlacementKind,
@@ -82,6 +85,7 @@ TRIO_B = {"student_b", "mentor_y", "coach_b"}
 SCHOOL_B = {"coordinator_b", "admin"}
 TRIO_C = {"student_c", "mentor_y", "dani"}
 TRIO_D = {"student_d", "dani", "coach_a"}
+MOBILITY_M = {"student_a", "mentor_es", "coach_a", "monitor", "host_coordinator"} | SCHOOL_A
 
 # Each sentinel, with the people who may read it in the app. Whoever else exports their
 # data must not find it in the archive.
@@ -136,6 +140,10 @@ SEEN_BY: dict[str, set[str]] = {
     | SCHOOL_A,
     "S-interview-note": {"coach_a", "coordinator_a", "coach_ab", "coordinator_coach_a"},
     "S-selection-report": {"coach_a", "promoter", "coach_ab", "coordinator_coach_a"} | SCHOOL_A,
+    # Placement M, student A's mobility: its learning agreement and signatures.
+    "S-agreement-tasks": MOBILITY_M,
+    "S-agreement-goal": MOBILITY_M,
+    "S-signed-A": MOBILITY_M,
     "S-week-B": TRIO_B | SCHOOL_B,
     "S-week-C": TRIO_C | SCHOOL_B,
     "S-coachonly-Dani": {"dani"} | SCHOOL_B,
@@ -694,6 +702,38 @@ def build_lived_in(world: World) -> LivedIn:
             score=8,
             note="S-interview-note",
         )
+    )
+    m = db.session.get(Placement, world.placement_m.id)
+    agreement = LearningAgreement(
+        placement_id=m.id,
+        number=1,
+        author_id=p["coach_a"].id,
+        starts_on=m.start_date,
+        ends_on=m.end_date,
+        language_goals=["S-agreement-goal"],
+        cultural_goals=["S-agreement-goal"],
+        tasks="S-agreement-tasks",
+        locked_at=datetime.combine(m.start_date - timedelta(days=10), time(9), UTC),
+    )
+    db.session.add(agreement)
+    db.session.flush()
+    db.session.add_all(
+        [
+            AgreementSignature(
+                agreement_id=agreement.id,
+                party=Party.SCHOOL,
+                signer_id=p["coach_a"].id,
+                capacity="coach",
+                typed_name="S-signed-A",
+            ),
+            AgreementSignature(
+                agreement_id=agreement.id,
+                party=Party.PARTICIPANT,
+                signer_id=p["student_a"].id,
+                capacity="student",
+                typed_name="S-signed-A",
+            ),
+        ]
     )
     for user in people.values():
         user.password_hash = PASSWORD_HASH

@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.admin import imports
+from app.agreements import services as agreements
 from app.extensions import db
 from app.mentorlinks.tokens import Link, QuickAction, make_token
 from app.models import (
@@ -185,6 +186,24 @@ CANDIDATE_A_ACTION = CALL_A_ACTION
 # School A's ranking and selection report: its staff, the promoter, admins; not students.
 SCHOOL_A_SELECTION = {**CALL_A_PAGE, "student_a": 404}
 SCHOOL_A_SELECTION_ACTION = {**CALL_A_ACTION, "student_a": 404}
+# Placement M, student A's mobility abroad: its learning agreement is read by whoever
+# reads its log, by its monitor and by its host partner's coordinators.
+AGREEMENT_M = "/placements/{placement_m}/learning-agreement"
+AGREEMENT_READERS = (
+    "admin",
+    "coordinator_a",
+    "coach_a",
+    "student_a",
+    "mentor_es",
+    "monitor",
+    "host_coordinator",
+)
+AGREEMENT_PAGE = expect(404, anonymous=LOGIN_REDIRECT, **roles(200, AGREEMENT_READERS))
+# The school drafts it: the coach, the school's coordinators and admins.
+AGREEMENT_DRAFTERS = ("admin", "coordinator_a", "coach_a")
+AGREEMENT_DRAFT = {**AGREEMENT_PAGE, **roles(403, AGREEMENT_READERS)}
+# Each party signs: the school, the participant, the host (mentor, monitor, coordinator).
+AGREEMENT_SIGNERS = tuple(name for name in AGREEMENT_READERS if name != "admin")
 
 CASES = [
     # auth
@@ -1171,6 +1190,63 @@ CASES = [
         "/placements/{placement_a}/visits/{visit_a}/cancel",
         {**LOG_WRITE, "coach_a": 302},
     ),
+    # a mobility's learning agreement: whoever reads the log of placement M, its monitor
+    # and its host partner's coordinators; drafted by the school, signed by the parties
+    Case("agreements.list_agreements", "GET", "/learning-agreements", expect(200, anonymous=302)),
+    Case("agreements.show_agreement", "GET", AGREEMENT_M, AGREEMENT_PAGE),
+    Case("agreements.show_agreement", "GET", AGREEMENT_M + "?version=9", MISSING),
+    Case(
+        "agreements.show_agreement",
+        "GET",
+        "/placements/{placement_a}/learning-agreement",  # not a mobility: no agreement
+        MISSING,
+    ),
+    Case("agreements.export_agreement", "GET", AGREEMENT_M + ".pdf", AGREEMENT_PAGE),
+    Case(
+        "agreements.start_agreement",
+        "POST",
+        AGREEMENT_M + "/start",
+        {**AGREEMENT_DRAFT, **roles(302, AGREEMENT_DRAFTERS)},  # started already: said so
+    ),
+    Case(
+        "agreements.edit_agreement",
+        "GET",
+        AGREEMENT_M + "/edit",
+        {**AGREEMENT_DRAFT, **roles(200, AGREEMENT_DRAFTERS)},
+    ),
+    Case(
+        "agreements.edit_agreement",
+        "POST",
+        AGREEMENT_M + "/edit",
+        {**AGREEMENT_DRAFT, **roles(422, AGREEMENT_DRAFTERS)},  # no version: the form again
+    ),
+    Case(
+        "agreements.create_version",
+        "POST",
+        AGREEMENT_M + "/new-version",
+        {**AGREEMENT_DRAFT, **roles(302, AGREEMENT_DRAFTERS)},  # not signed yet: said so
+    ),
+    Case(
+        "agreements.send_host_link",
+        "POST",
+        AGREEMENT_M + "/host-link",
+        {**AGREEMENT_DRAFT, **roles(422, AGREEMENT_DRAFTERS)},  # no address: the form again
+    ),
+    Case(
+        "agreements.sign_agreement",
+        "POST",
+        AGREEMENT_M + "/versions/1/sign",
+        {**AGREEMENT_PAGE, "admin": 403, **roles(422, AGREEMENT_SIGNERS)},  # no name: again
+    ),
+    # the host's signer by link: no login; the link alone decides
+    Case("agreements.sign_by_link", "GET", "/learning-agreement/{agreement_link_m}", expect(200)),
+    Case(
+        "agreements.sign_by_link",
+        "POST",
+        "/learning-agreement/{agreement_link_m}",
+        expect(422),  # no name, no consent: the form again
+    ),
+    Case("agreements.sign_by_link", "GET", "/learning-agreement/not-a-token", expect(404)),
     # notifications: each person's own; someone else's is not found
     Case(
         "notifications.list_notifications",
@@ -1402,6 +1478,19 @@ def development_plan(app, world) -> dict[str, int]:
         }
 
 
+def learning_agreement(app, world) -> dict[str, int | str]:
+    """Version 1 of placement M's learning agreement, a draft, and a link for the host's
+    signer to sign it.
+    """
+    with app.app_context():
+        placement = db.session.get(Placement, world.placement_m.id)
+        agreement = agreements.start(placement, db.session.get(User, world.coach_a.id))
+        link = agreements.make_link(
+            agreements.HostLink(agreement.id, "signer@taller.example", utcnow())
+        )
+        return {"placement_m": placement.id, "agreement_link_m": link}
+
+
 def test_every_route_has_cases(app):
     routed = {rule.endpoint for rule in app.url_map.iter_rules()} - {"static"}
     covered = {case.endpoint for case in CASES}
@@ -1447,6 +1536,7 @@ def world_ids(app, world) -> dict[str, int]:
                 LodgingKind.HOTEL, "Hotel Turia, València", placement.start_date, placement.end_date
             ),
         ).id
+    ids.update(learning_agreement(app, world))
     with app.app_context():  # a file coordinator A uploaded, with a row to correct
         ids["pending_import_a"] = imports.keep_upload(
             db.session.get(User, world.coordinator_a.id),

@@ -38,6 +38,7 @@ KNOWN_DOWNLOADS = {
     "plans.export_plan": "application/pdf",
     "calls.export_cv": "application/pdf",
     "calls.export_report": "application/pdf",
+    "agreements.export_agreement": "application/pdf",
     "training.download_certificate": "application/pdf",
     "training.download_template": "application/pdf",
     "privacy.export_own_data": "application/zip",

@@ -10,6 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from sqlalchemy import func, select
 
+from app.agreements.services import start as start_agreement
 from app.auth.tokens import Purpose, make_token
 from app.extensions import db
 from app.models import FormDraft, Goal, LogEntry, Placement, User, Visit
@@ -83,6 +84,14 @@ def _goal(app, world) -> int:
             GoalText(title="Plan my day", why="", success="", target_date=None, links=[link]),
         )
         return goal.id
+
+
+def _agreement(app, world) -> dict[str, int]:
+    """Placement M's learning agreement, started: the mobility and the draft's version."""
+    with app.app_context():
+        placement = db.session.get(Placement, world.placement_m.id)
+        agreement = start_agreement(placement, db.session.get(User, world.coach_a.id))
+        return {"mobility": placement.id, "version": agreement.version}
 
 
 def _version(app, model, object_id: int) -> int:
@@ -195,6 +204,13 @@ FORMS = {
         P + "/development-plan/goals/{goal}",
         P + "/development-plan/goals/{goal}/comments",
         {"body": TYPED},
+    ),
+    "learning agreement": (
+        "coach_a",
+        lambda app, world: _agreement(app, world),
+        "/placements/{mobility}/learning-agreement/edit",
+        None,
+        {"version": "{version}", "tasks": TYPED, "save": "1"},
     ),
     "module reflection": (
         "mentor_x",

@@ -133,6 +133,11 @@ EDIT_FORMS = [
     EditForm(
         "training.edit_mentor_record", "/training/mentors/{mentor_x}", ("coordinator_a", "admin")
     ),
+    EditForm(
+        "agreements.edit_agreement",
+        "/placements/{placement_m}/learning-agreement/edit",
+        ("coach_a", "coordinator_a", "admin"),
+    ),
 ]
 
 # POST endpoints that are not edit forms, with the reason: each creates, sends, decides
@@ -165,6 +170,8 @@ NOT_EDIT_FORMS: dict[str, str] = {
             "calls.register_candidate",
             "placements.create_host_workplace",
             "placements.add_lodging",
+            "agreements.start_agreement",
+            "agreements.create_version",
         ),
         "adds something new: an empty form adds nothing, a filled one adds one thing",
     ),
@@ -199,6 +206,9 @@ NOT_EDIT_FORMS: dict[str, str] = {
             "admin.reset_second_factor",
             "auth.answer_membership_invitation",
             "calls.apply",
+            "agreements.sign_agreement",
+            "agreements.sign_by_link",
+            "agreements.send_host_link",
         ),
         "a decision or an action: pressing the button is the change",
     ),

@@ -25,6 +25,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from app.admin import imports
+from app.agreements import services as agreements
 from app.auth.sessions import session_started
 from app.auth.tokens import Purpose
 from app.auth.tokens import make_token as make_account_token
@@ -97,6 +98,7 @@ PLACEMENT_A = "/placements/{placement_a}"
 PLACEMENT_M = "/placements/{placement_m}"
 PLAN_A = PLACEMENT_A + "/development-plan"
 TOKEN_PAGES = frozenset({302})
+AGREEMENT_M = "/placements/{placement_m}/learning-agreement"
 
 TARGETS = [
     # logging in and one's account
@@ -365,6 +367,34 @@ TARGETS = [
         page=PLACEMENT_A + "/log/new/weekly_log",
         bare=True,
     ),
+    # a mobility's learning agreement (started in the fuzz world: the start button and
+    # the new-version button are not shown, their forms are given)
+    Target(
+        "agreements.start_agreement", "coach_a", AGREEMENT_M + "/start", page=AGREEMENT_M, bare=True
+    ),
+    Target("agreements.edit_agreement", "coordinator_a", AGREEMENT_M + "/edit"),
+    Target(
+        "agreements.create_version",
+        "coach_a",
+        AGREEMENT_M + "/new-version",
+        page=AGREEMENT_M,
+        bare=True,
+    ),
+    Target("agreements.send_host_link", "coach_a", AGREEMENT_M + "/host-link", page=AGREEMENT_M),
+    Target(
+        "agreements.sign_agreement",
+        "student_a",
+        AGREEMENT_M + "/versions/1/sign",
+        page=AGREEMENT_M,
+    ),
+    # Signed by link, the page says so itself (200); a link used once is gone (410).
+    Target(
+        "agreements.sign_by_link",
+        "anonymous",
+        "/learning-agreement/{agreement_link_m}",
+        done=frozenset({200, 302}),
+        also=frozenset({410}),
+    ),
     # administration
     Target("admin.create_organisation", "coordinator_a", "/admin/organisations/new"),
     Target("admin.edit_organisation", "coordinator_a", "/admin/organisations/{company_x}"),
@@ -626,6 +656,10 @@ def fuzz_world(app, world) -> dict[str, int | str]:
         )
         ids["quick_report_a"] = make_token(
             Link(QuickAction.CONFIRM_REPORT, mentor.id, ids["final_visit_a"], now)
+        )
+        agreement = agreements.start(db.session.get(Placement, world.placement_m.id), coach)
+        ids["agreement_link_m"] = agreements.make_link(
+            agreements.HostLink(agreement.id, "signer@taller.example", now)
         )
     ids.update(calls_world(app, world))
     return ids | account_tokens(app, ids)

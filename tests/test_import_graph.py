@@ -50,6 +50,7 @@ LAYERS: dict[str, set[str]] = {
     # What people work in. They send domain events (`app/signals.py`) and never know
     # who listens.
     "features": {
+        "agreements",
         "auth",
         "calls",
         "caseload",

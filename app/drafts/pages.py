@@ -50,14 +50,20 @@ def _edit_goal(user: User, placement_id: int, goal_id: int) -> bool:
     return policy.can_edit_plan(user, placement) and goal.state == GoalState.OPEN
 
 
+def _edit_agreement(user: User, placement_id: int) -> bool:
+    placement = policy.agreement_placement_or_404(placement_id, user)
+    return policy.can_draft_agreement(user, placement)
+
+
 # The weekly log and every other entry of the log (feedback, visit notes…), the visit
-# report and the goals of the development plan.
+# report, the goals of the development plan and a mobility's learning agreement.
 AUTOSAVED: dict[str, Callable[..., bool]] = {
     "followup.create_entry": _create_entry,
     "followup.edit_entry": _edit_entry,
     "visits.write_report": _write_report,
     "plans.create_goal": _create_goal,
     "plans.edit_goal": _edit_goal,
+    "agreements.edit_agreement": _edit_agreement,
 }
 
 

@@ -1,5 +1,6 @@
 """The domain model, one module per concept. Importing this package registers every table."""
 
+from app.models.agreements import AgreementSignature, LearningAgreement, Party
 from app.models.audit import AuditEvent
 from app.models.calls import (
     CallDestination,
@@ -142,6 +143,9 @@ __all__ = [
     "ReviewStatus",
     "RubricScore",
     "Setting",
+    "AgreementSignature",
+    "LearningAgreement",
+    "Party",
     "AuditEvent",
     "EmailPreference",
     "EmailStatus",

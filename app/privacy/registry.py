@@ -578,6 +578,54 @@ DECLARATIONS: tuple[Declaration, ...] = (
         per_placement=True,
         rows_shown=policy.lodging_visibility,
     ),
+    # A mobility's learning agreement, drafted by the school about the participant:
+    # part of the placement's record, kept and erased with it.
+    Declaration(
+        "learning_agreement",
+        PLACEMENT,
+        people={"author_id": A},
+        fields={
+            name: Field(of=AUTHOR, erased=KEPT, text=True)
+            for name in (
+                "language_goals",
+                "cultural_goals",
+                "tasks",
+                "assessment",
+                "recognition",
+                "liability",
+                "insurance",
+                "guidance",
+            )
+        },
+        plain=(
+            "id",
+            "placement_id",
+            "number",
+            "starts_on",
+            "ends_on",
+            "outcomes",
+            "framework_id",
+            "framework_version",
+            "locked_at",
+            "version",
+            "created_at",
+            "updated_at",
+        ),
+        per_placement=True,
+    ),
+    # A party's signature of it: the name the signer typed is the school's record of the
+    # agreement. A host signer by link has no account: the address the link was sent to
+    # says who signed, and goes with the placement.
+    Declaration(
+        "agreement_signature",
+        PLACEMENT,
+        people={"signer_id": K},
+        fields={
+            "typed_name": Field(of=("signer_id", STUDENT), erased=KEPT, text=True),
+            "email": Field(of=("signer_id",), erased=CLEARED),
+        },
+        plain=("id", "agreement_id", "party", "capacity", "signed_at"),
+    ),
     Declaration(
         "log_entry",
         LOG,
