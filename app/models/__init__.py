@@ -18,6 +18,14 @@ from app.models.followup import (
 from app.models.imports import PendingImport
 from app.models.jobs import JobOutcome, JobRun
 from app.models.mail import QueuedMail, QueuedMailKind
+from app.models.mobility import (
+    GuardianAnswer,
+    GuardianLink,
+    ItemKind,
+    ItemOwner,
+    ItemStatus,
+    MobilityItem,
+)
 from app.models.notifications import EmailStatus, Notification, NotificationKind
 from app.models.organisations import (
     DEFAULT_GUARDIAN_APPROVAL,
@@ -80,6 +88,12 @@ from app.models.visits import (
 )
 
 __all__ = [
+    "GuardianAnswer",
+    "GuardianLink",
+    "ItemKind",
+    "ItemOwner",
+    "ItemStatus",
+    "MobilityItem",
     "FormDraft",
     "DEFAULT_GUARDIAN_APPROVAL",
     "GUARDIAN_RULES",

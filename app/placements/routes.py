@@ -20,6 +20,7 @@ from app.content.services import content_title, training_library
 from app.domain import DomainError
 from app.extensions import db
 from app.forms import show_error
+from app.mobility import services as mobility
 from app.models import ApprovalMethod, GuardianApproval, Placement, PlacementStatus
 from app.placements import bp, mentor_todo, services
 from app.placements.forms import GuardianApprovalForm, RevokeApprovalForm
@@ -121,6 +122,9 @@ def show_placement_page(placement, *, approval_form=None, status: int = 200):
         can_manage=can_manage,
         can_view_log=policy.can_view_placement_log(user, placement),
         can_recommend=policy.can_recommend_training(user, placement),
+        mobility_file=mobility.file_of(placement)
+        if policy.can_view_mobility_file(user, placement)
+        else None,
         framework=content_title(placement.framework_id, placement.framework_version),
         rubric=content_title(placement.rubric_id, placement.rubric_version),
     ), status
