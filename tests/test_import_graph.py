@@ -56,6 +56,7 @@ LAYERS: dict[str, set[str]] = {
         "drafts",
         "followup",
         "health",
+        "mobility",
         "placements",
         "plans",
         "portfolio",

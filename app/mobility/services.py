@@ -602,7 +602,7 @@ def answer_guardian_link(
         .where(GuardianLink.id == link.id, GuardianLink.answered_at.is_(None))
         .values(
             answered_at=now,
-            answer=GuardianAnswer.APPROVED if approve else GuardianAnswer.DECLINED,
+            decision=GuardianAnswer.APPROVED if approve else GuardianAnswer.DECLINED,
             answered_name=signed_name.strip(),
             note=note.strip(),
         )

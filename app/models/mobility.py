@@ -195,7 +195,7 @@ class GuardianLink(db.Model):
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    answer: Mapped[GuardianAnswer | None] = mapped_column(str_enum(GuardianAnswer))
+    decision: Mapped[GuardianAnswer | None] = mapped_column(str_enum(GuardianAnswer))
     # The name the guardian typed when answering, and what they added.
     answered_name: Mapped[str] = mapped_column(String(200), default="")
     note: Mapped[str] = mapped_column(String(500), default="")

@@ -632,7 +632,7 @@ DECLARATIONS: tuple[Declaration, ...] = (
             "sent_at",
             "expires_at",
             "answered_at",
-            "answer",
+            "decision",
             "approval_id",
         ),
         per_placement=True,

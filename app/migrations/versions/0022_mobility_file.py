@@ -74,7 +74,7 @@ def upgrade():
         sa.Column("sent_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("answered_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("answer", sa.String(length=32), nullable=True),
+        sa.Column("decision", sa.String(length=32), nullable=True),
         sa.Column("answered_name", sa.String(length=200), nullable=False),
         sa.Column("note", sa.String(length=500), nullable=False),
         sa.Column("approval_id", sa.Integer(), nullable=True),
