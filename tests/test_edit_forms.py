@@ -61,6 +61,12 @@ class EditForm:
 
 EDIT_FORMS = [
     EditForm(
+        "mobility.set_deadline",
+        "/placements/{placement_m}/mobility-file/cv_expectations/deadline",
+        ("coach_a", "coordinator_a"),
+        page="/placements/{placement_m}/mobility-file",
+    ),
+    EditForm(
         "admin.edit_placement", "/admin/placements/{placement_a}/edit", ("coordinator_a", "admin")
     ),
     EditForm("admin.edit_user", "/admin/people/{student_a}", ("coordinator_a", "admin")),
@@ -145,6 +151,8 @@ NOT_EDIT_FORMS: dict[str, str] = {
             "training.recommend_module",
             "privacy.record_request",
             "placements.record_guardian_approval",
+            "mobility.deliver_item",
+            "mobility.send_guardian_link",
         ),
         "adds something new: an empty form adds nothing, a filled one adds one thing",
     ),
@@ -178,6 +186,10 @@ NOT_EDIT_FORMS: dict[str, str] = {
             "admin.resend_invitation",
             "admin.reset_second_factor",
             "auth.answer_membership_invitation",
+            "mobility.review_item",
+            "mobility.approve_participation",
+            "mobility.company_approval",
+            "mobility.answer_guardian_link",
         ),
         "a decision or an action: pressing the button is the change",
     ),

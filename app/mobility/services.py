@@ -405,12 +405,10 @@ def set_deadline(placement: Placement, kind: ItemKind, by: User, deadline: date)
             "deadline", _l("A deadline falls on or before the first day of the stay.")
         )
     row = _row(placement, kind)
-    current = row.deadline or default_deadline(placement.start_date, kind)
-    if current == deadline and row.deadline is not None:
-        return False
-    if current == deadline and row.id is None:
-        db.session.expunge(row)  # saved as shown: nothing to write
-        return False
+    if deadline == (row.deadline or default_deadline(placement.start_date, kind)):
+        if row.id is None:
+            db.session.expunge(row)
+        return False  # saved as shown: nothing to write
     row.deadline = deadline
     db.session.flush()
     audit.record(by, "mobility_deadline_moved", placement, item=kind, deadline=deadline)
