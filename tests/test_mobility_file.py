@@ -202,6 +202,9 @@ def test_a_placement_that_is_not_abroad_has_no_file(world, login_as):
         ("coordinator_b", 404),
         ("student_b", 404),
         ("outsider", 404),
+        ("promoter", 404),
+        ("host_coordinator", 404),
+        ("monitor", 404),
     ],
 )
 def test_the_participant_and_the_school_see_the_file(world, login_as, role, status):
@@ -412,6 +415,30 @@ def test_a_mobility_overlapping_the_dual_placement_needs_the_companys_approval(
     assert "misses: approval of the training company." in text
     with app.app_context():
         assert db.session.get(Placement, world.placement_m.id).status is PlacementStatus.PREPARING
+
+
+def test_a_new_mobility_starts_in_preparation(app, partners, login_as):
+    world = partners
+    start = world.placement_m.start_date
+    form = placement_form(
+        world,
+        workplace=world.host_company.id,
+        mentor=world.mentor_es.id,
+        kind="mobility_abroad",
+        start_date=(start + timedelta(weeks=8)).isoformat(),
+        end_date=(start + timedelta(weeks=10)).isoformat(),
+    )
+    coordinator = login_as(world.coordinator_a)
+    with app.app_context():
+        before = db.session.scalar(select(func.count(Placement.id)))
+    refused = coordinator.post("/admin/placements/new", form)
+    assert "cannot become active while its mobility file misses" in refused.get_data(as_text=True)
+    assert (
+        coordinator.post("/admin/placements/new", {**form, "status": "preparing"}).status_code
+        == 302
+    )
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Placement.id))) == before + 1
 
 
 def test_a_complete_file_lets_the_placement_start(app, partners, login_as):
