@@ -646,3 +646,14 @@ def test_the_placement_page_leads_to_the_file(world, login_as):
     assert re.search(r'href="[^"]*/mobility-file"', page.get_data(as_text=True))
     page = login_as(world.mentor_es).get(f"/placements/{world.placement_m.id}")
     assert "/mobility-file" not in page.get_data(as_text=True)
+
+
+def test_the_dual_placements_page_asks_the_company_for_its_approval(app, world, login_as):
+    path = f"/placements/{world.placement_a.id}"
+    answer = f"/placements/{world.placement_m.id}/company-approval"
+    for role in ("mentor_x", "company_coordinator_x"):
+        assert answer in login_as(world.user(role)).get(path).get_data(as_text=True)
+    assert answer not in login_as(world.coach_a).get(path).get_data(as_text=True)
+    mentor = login_as(world.mentor_x)
+    mentor.post(answer, {"signed_name": "Mentor X", "approve": "1"})
+    assert answer not in mentor.get(path).get_data(as_text=True)

@@ -637,3 +637,30 @@ def owners_of(found: MobilityFile, item: FileItem, companies: dict[int, set[int]
         case ItemOwner.COMPANY:
             return companies.get(placement.id, set())
     return {placement.coach_id}
+
+
+def stays_to_approve(user: User, dual: Placement) -> list[Placement]:
+    """The stays abroad of `dual`'s student that overlap it and still wait for the
+    approval `user` gives for its company (as its mentor or company coordinator).
+    """
+    speaks_for_company = user.id == dual.mentor_id or dual.workplace_id in user.organisation_ids(
+        Role.COMPANY_COORDINATOR
+    )
+    if dual.kind != PlacementKind.DUAL_LEARNING or not speaks_for_company:
+        return []
+    stays = db.session.scalars(
+        select(Placement)
+        .where(
+            Placement.student_id == dual.student_id,
+            Placement.kind == PlacementKind.MOBILITY_ABROAD,
+            Placement.status.in_(OPEN_STATUSES),
+            Placement.start_date <= dual.end_date,
+            Placement.end_date >= dual.start_date,
+        )
+        .order_by(Placement.start_date)
+    ).all()
+    return [
+        found.placement
+        for found in files_of(stays).values()
+        if found.item(ItemKind.COMPANY_APPROVAL).missing
+    ]

@@ -122,6 +122,7 @@ def show_placement_page(placement, *, approval_form=None, status: int = 200):
         can_manage=can_manage,
         can_view_log=policy.can_view_placement_log(user, placement),
         can_recommend=policy.can_recommend_training(user, placement),
+        stays_to_approve=mobility.stays_to_approve(user, placement),
         mobility_file=mobility.file_of(placement)
         if policy.can_view_mobility_file(user, placement)
         else None,
