@@ -657,3 +657,11 @@ def test_the_dual_placements_page_asks_the_company_for_its_approval(app, world, 
     mentor = login_as(world.mentor_x)
     mentor.post(answer, {"signed_name": "Mentor X", "approve": "1"})
     assert answer not in mentor.get(path).get_data(as_text=True)
+
+
+def test_the_home_page_says_how_much_of_the_file_is_missing(app, world, login_as):
+    page = login_as(world.student_a).get("/").get_data(as_text=True)
+    assert "Mobility file: 9 items missing" in page
+    assert "Mobility file:" not in login_as(world.mentor_es).get("/").get_data(as_text=True)
+    complete_file(app, world)
+    assert "Mobility file:" not in login_as(world.student_a).get("/").get_data(as_text=True)

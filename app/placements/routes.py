@@ -80,8 +80,18 @@ def index():
         if policy.follows_company_placements(user) and shown
         else {}
     )
+    # The stays abroad on the cards whose mobility file the reader follows, and how much
+    # of it is missing (four queries, none without such a card).
+    mobility_missing = {
+        placement_id: len(found.missing)
+        for placement_id, found in mobility.files_of(
+            [p for p in pagination.items if policy.can_view_mobility_file(user, p)]
+        ).items()
+        if found.missing
+    }
     return render_template(
         "placements/index.html",
+        mobility_missing=mobility_missing,
         caseload=caseload,
         pagination=pagination,
         waiting=services.what_waits(user, list(shown.values()), today),
