@@ -24,6 +24,7 @@ from app.followup import bp as followup_bp
 from app.health import bp as health_bp
 from app.i18n import select_locale, select_timezone
 from app.mentorlinks import bp as mentorlinks_bp
+from app.mobility import bp as mobility_bp
 from app.notifications import bp as notifications_bp
 from app.notifications import init_app as init_notifications
 from app.placements import bp as placements_bp
@@ -90,6 +91,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(health_bp)
     app.register_blueprint(drafts_bp)
+    app.register_blueprint(mobility_bp)
     init_drafts(app)
 
 

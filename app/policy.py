@@ -26,6 +26,7 @@ from app.models import (
     EntryKind,
     EntryRevision,
     Goal,
+    ItemKind,
     LogEntry,
     Membership,
     MembershipInvitation,
@@ -294,6 +295,93 @@ def agreement_parties(user: User, placement: Placement) -> dict[Party, str]:
     elif coordinates_host_partner(user, placement):
         parties[Party.HOST] = "host_coordinator"
     return parties
+
+
+# -- the mobility file ------------------------------------------------------------------
+# A placement abroad has a file of documents and approvals. The school's side reads and
+# checks it; the training company of a dual learner sees only the approval it gives.
+
+
+def can_view_mobility_file(user: User, placement: Placement) -> bool:
+    """The file of a mobility abroad: its participant, its coach, the school's
+    coordinators and admins.
+    """
+    return placement.kind == PlacementKind.MOBILITY_ABROAD and (
+        user.id in (placement.student_id, placement.coach_id)
+        or can_manage_placement(user, placement)
+    )
+
+
+def can_check_mobility_file(user: User, placement: Placement) -> bool:
+    """The school checks the file (accepts or sends back what was delivered, moves
+    deadlines, sends a guardian's link, delivers its own items): the coach, the school's
+    coordinators and admins.
+    """
+    return placement.kind == PlacementKind.MOBILITY_ABROAD and (
+        user.id == placement.coach_id or can_manage_placement(user, placement)
+    )
+
+
+# What the participant hands in as a file themselves (their approval is given in the app).
+PARTICIPANT_UPLOADS = (ItemKind.CV_EXPECTATIONS, ItemKind.HEALTH_INSURANCE)
+
+
+def can_deliver_mobility_item(user: User, placement: Placement, kind: ItemKind) -> bool:
+    """Who hands in a proof of an item: the school for every item it keeps as a file,
+    the participant their CV and expectations form and their health insurance card.
+    """
+    if can_check_mobility_file(user, placement):
+        return True
+    return user.id == placement.student_id and kind in PARTICIPANT_UPLOADS
+
+
+def company_approver_placements(user: User, placement: Placement) -> Select:
+    """A select of the dual placements of the participant that overlap `placement` and
+    that `user` speaks for: as their mentor, or as a coordinator of their company.
+    """
+    conditions = [Placement.mentor_id == user.id]
+    if companies := user.organisation_ids(Role.COMPANY_COORDINATOR):
+        conditions.append(Placement.workplace_id.in_(companies))
+    return select(Placement.id).where(
+        Placement.student_id == placement.student_id,
+        Placement.kind == PlacementKind.DUAL_LEARNING,
+        Placement.status.in_((PlacementStatus.PREPARING, PlacementStatus.ACTIVE)),
+        Placement.start_date <= placement.end_date,
+        Placement.end_date >= placement.start_date,
+        or_(*conditions),
+    )
+
+
+def can_give_company_approval(user: User, placement: Placement) -> bool:
+    """The training company of a dual learner approves their stay abroad: the mentor of
+    the overlapping dual placement or a coordinator of its company (one query).
+    """
+    return (
+        placement.kind == PlacementKind.MOBILITY_ABROAD
+        and db.session.scalar(company_approver_placements(user, placement).limit(1)) is not None
+    )
+
+
+def mobility_or_404(placement_id: int, user: User, action: str = "view") -> Placement:
+    """A placement abroad and its file: 404 for a placement that is not abroad or not
+    seen; 403 for a reader who may not do `action` ("view", "check" or "company").
+    The company's approver need not see the placement otherwise.
+    """
+    placement = db.session.get(Placement, placement_id)
+    if placement is None or placement.kind != PlacementKind.MOBILITY_ABROAD:
+        abort(404)
+    if action == "company":
+        if can_give_company_approval(user, placement):
+            return placement
+        if not can_view_placement(user, placement):
+            abort(404)
+        abort(403)
+    if not can_view_placement(user, placement):
+        abort(404)
+    allowed = can_check_mobility_file if action == "check" else can_view_mobility_file
+    if not allowed(user, placement):
+        abort(403)
+    return placement
 
 
 # -- the follow-up log -----------------------------------------------------------------

@@ -49,3 +49,6 @@ action_done = _signals.signal("action-done")
 module_started = _signals.signal("module-started")
 # A shared practice tip was approved or rejected (the post; `by` the reviewer).
 practice_reviewed = _signals.signal("practice-reviewed")
+# An item of a mobility file was delivered or approved (the placement; `kind`
+# the item, `by` who did it, None for a guardian through their link).
+mobility_item_done = _signals.signal("mobility-item-done")

@@ -39,8 +39,12 @@ from app.models import (
     GoalComment,
     GoalEvidence,
     GoalState,
+    GuardianAnswer,
     GuardianApproval,
+    GuardianLink,
     InterviewScore,
+    ItemKind,
+    ItemStatus,
     JobRun,
     LearningAgreement,
     Lodging,
@@ -48,6 +52,7 @@ from app.models import (
     LogEntry,
     MentorRecord,
     MobilityCall,
+    MobilityItem,
     ModuleProgress,
     Notification,
     NotificationKind,
@@ -126,6 +131,17 @@ SEEN_BY: dict[str, set[str]] = {
     "S-revocation-A": {"coach_a"} | SCHOOL_A,
     # Where student A stays abroad: never the workplace mentor's business.
     "S-lodging-M": {"student_a", "coach_a", "monitor", "host_coordinator"} | SCHOOL_A,
+    # The mobility file of placement M: the participant and the school; the company's
+    # approval to the company too; the guardian's details to the school only.
+    "S-mobility-note": {"student_a", "coach_a"} | SCHOOL_A,
+    "S-mobility-cv": {"student_a", "coach_a"} | SCHOOL_A,
+    "S-participant-signed": {"student_a", "coach_a"} | SCHOOL_A,
+    "S-company-signed": {"student_a", "coach_a", "mentor_x", "company_coordinator_x"} | SCHOOL_A,
+    "S-company-note": {"student_a", "coach_a", "mentor_x", "company_coordinator_x"} | SCHOOL_A,
+    "S-guardian-link": {"coach_a"} | SCHOOL_A,
+    "s-guardian-link@home.example": {"coach_a"} | SCHOOL_A,
+    "S-guardian-answered": {"coach_a"} | SCHOOL_A,
+    "S-guardian-note": {"coach_a"} | SCHOOL_A,
     "S-reflection-X": {"mentor_x"},
     "S-assignment-X": {"mentor_x"},
     "S-recommend": {"mentor_x", "coach_a"} | SCHOOL_A,
@@ -349,6 +365,58 @@ def build_lived_in(world: World) -> LivedIn:
         ]
     )
     ids.files = {"S-photo-A": photo_key, "S-coachfile-A": coach_file_key}
+
+    # -- the mobility file of placement M (abroad) ----------------------------------------
+    m = db.session.get(Placement, world.placement_m.id)
+    db.session.add_all(
+        [
+            MobilityItem(
+                placement_id=m.id,
+                kind=ItemKind.CV_EXPECTATIONS,
+                status=ItemStatus.MISSING,
+                decided_by_id=p["coach_a"].id,
+                decided_at=_moment(a, 20),
+                note="S-mobility-note",
+                filename="S-mobility-cv.pdf",
+                content_type="application/pdf",
+                size=30,
+                storage_key=_stored(b"%PDF-1.4 S-mobility-cv content"),
+                uploaded_by_id=p["student_a"].id,
+                uploaded_at=_moment(a, 19),
+            ),
+            MobilityItem(
+                placement_id=m.id,
+                kind=ItemKind.PARTICIPANT_APPROVAL,
+                status=ItemStatus.APPROVED,
+                decided_by_id=p["student_a"].id,
+                decided_at=_moment(a, 21),
+                signed_name="S-participant-signed",
+            ),
+            MobilityItem(
+                placement_id=m.id,
+                kind=ItemKind.COMPANY_APPROVAL,
+                status=ItemStatus.MISSING,
+                declined=True,
+                decided_by_id=p["mentor_x"].id,
+                decided_at=_moment(a, 22),
+                signed_name="S-company-signed",
+                note="S-company-note",
+            ),
+            GuardianLink(
+                placement_id=m.id,
+                guardian_name="S-guardian-link",
+                email="s-guardian-link@home.example",
+                language="nl",
+                sent_by_id=p["coordinator_a"].id,
+                sent_at=_moment(a, 23),
+                expires_at=_moment(a, 37),
+                answered_at=_moment(a, 24),
+                decision=GuardianAnswer.DECLINED,
+                answered_name="S-guardian-answered",
+                note="S-guardian-note",
+            ),
+        ]
+    )
 
     # -- competences and the plan of placement A ----------------------------------------
     registration = {

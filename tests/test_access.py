@@ -6,6 +6,7 @@ pages that are not theirs) answer 403; anonymous visitors are sent to log in.
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -16,7 +17,11 @@ from app.admin import imports
 from app.agreements import services as agreements
 from app.extensions import db
 from app.mentorlinks.tokens import Link, QuickAction, make_token
+from app.mobility import services as mobility
+from app.mobility.tokens import make_token as guardian_token
 from app.models import (
+    GuardianLink,
+    ItemKind,
     LodgingKind,
     MembershipInvitation,
     Notification,
@@ -33,7 +38,7 @@ from app.plans import services as plans
 from app.privacy import services as privacy
 from app.visits import services as visits
 from tests.calls_world import calls_world
-from tests.conftest import Browser, attach_file, write_entry
+from tests.conftest import Browser, attach_file, png_bytes, write_entry
 
 ROLES = (
     "anonymous",
@@ -204,6 +209,21 @@ AGREEMENT_DRAFTERS = ("admin", "coordinator_a", "coach_a")
 AGREEMENT_DRAFT = {**AGREEMENT_PAGE, **roles(403, AGREEMENT_READERS)}
 # Each party signs: the school, the participant, the host (mentor, monitor, coordinator).
 AGREEMENT_SIGNERS = tuple(name for name in AGREEMENT_READERS if name != "admin")
+# The mobility file of placement M: its student, its coach, School A's coordinators and
+# admins; the mentor, the monitor and the host coordinator abroad see the placement but
+# not its papers (403), nobody else sees anything.
+MOBILITY_FILE = expect(
+    404,
+    anonymous=LOGIN_REDIRECT,
+    **roles(403, ("mentor_es", "monitor", "host_coordinator")),
+    **roles(200, ("admin", "coordinator_a", "coach_a", "student_a")),
+)
+# Checking it is the school's: 422 for an empty form, 403 for the student.
+MOBILITY_CHECK = {
+    **MOBILITY_FILE,
+    "student_a": 403,
+    **roles(422, ("admin", "coordinator_a", "coach_a")),
+}
 
 CASES = [
     # auth
@@ -1284,6 +1304,82 @@ CASES = [
         {"return_entry": "1"},
     ),
     Case("mentorlinks.use_link", "POST", "/quick/not-a-token", expect(404), {"approve": "1"}),
+    # the mobility file of placement M (abroad): its participant and the school's side; the
+    # mentor abroad sees the placement, not the file; the dual company only its approval
+    Case("mobility.show_file", "GET", "/placements/{placement_m}/mobility-file", MOBILITY_FILE),
+    Case(
+        "mobility.show_file", "GET", "/placements/{placement_a}/mobility-file", MISSING
+    ),  # not abroad
+    Case(
+        "mobility.download_item",
+        "GET",
+        "/placements/{placement_m}/mobility-file/cv_expectations/file",
+        MOBILITY_FILE,
+    ),
+    Case(
+        "mobility.download_item",
+        "GET",
+        "/placements/{placement_m}/mobility-file/general_liability/file",
+        # nothing handed in
+        {**MOBILITY_FILE, **roles(404, ("admin", "coordinator_a", "coach_a", "student_a"))},
+    ),
+    # without a file: refused by the form (422) for who may hand it in
+    Case(
+        "mobility.deliver_item",
+        "POST",
+        "/placements/{placement_m}/mobility-file/cv_expectations/upload",
+        {**MOBILITY_FILE, **roles(422, ("admin", "coordinator_a", "coach_a", "student_a"))},
+    ),
+    Case(
+        "mobility.deliver_item",
+        "POST",
+        "/placements/{placement_m}/mobility-file/accident_insurance/upload",
+        {**MOBILITY_FILE, "student_a": 403, **roles(422, ("admin", "coordinator_a", "coach_a"))},
+    ),
+    Case(
+        "mobility.review_item",
+        "POST",
+        "/placements/{placement_m}/mobility-file/cv_expectations/review",
+        MOBILITY_CHECK,
+    ),
+    Case(
+        "mobility.set_deadline",
+        "POST",
+        "/placements/{placement_m}/mobility-file/cv_expectations/deadline",
+        MOBILITY_CHECK,
+    ),
+    Case(
+        "mobility.send_guardian_link",
+        "POST",
+        "/placements/{placement_m}/mobility-file/guardian-link",
+        MOBILITY_CHECK,
+    ),
+    Case(
+        "mobility.approve_participation",
+        "POST",
+        "/placements/{placement_m}/mobility-file/participation",
+        {**MOBILITY_FILE, "student_a": 422, **roles(403, ("admin", "coordinator_a", "coach_a"))},
+    ),
+    *(
+        Case(
+            "mobility.company_approval",
+            method,
+            "/placements/{placement_m}/company-approval",
+            expect(
+                404,
+                anonymous=LOGIN_REDIRECT,
+                **roles(403, ("admin", "coordinator_a", "coach_a", "student_a")),
+                **roles(403, ("mentor_es", "monitor", "host_coordinator")),
+                **roles(200 if method == "GET" else 422, ("mentor_x", "company_coordinator_x")),
+            ),
+        )
+        for method in ("GET", "POST")
+    ),
+    # a guardian's link: no login, the same answer for everyone; 422 without an answer
+    Case("mobility.answer_guardian_link", "GET", "/guardian/{guardian_link_m}", expect(200)),
+    Case("mobility.answer_guardian_link", "GET", "/guardian/not-a-token", expect(404)),
+    Case("mobility.answer_guardian_link", "POST", "/guardian/{guardian_link_m}", expect(422)),
+    Case("mobility.answer_guardian_link", "POST", "/guardian/not-a-token", expect(404)),
     # drafts: saved while typing, only for a form of one's own to write; anyone else
     # finds no such form
     Case(
@@ -1571,6 +1667,27 @@ def world_ids(app, world) -> dict[str, int]:
             Link(QuickAction.APPROVE_WEEK, world.mentor_x.id, ids["week_a"], utcnow())
         )
     ids["attachment_a"] = attach_file(app, ids["week_a"], world.student_a)
+    ids["placement_m"] = world.placement_m.id
+    with app.app_context():  # student A's CV in the file of placement M, a link to a guardian
+        placement = db.session.get(Placement, world.placement_m.id)
+        mobility.deliver_file(
+            placement,
+            ItemKind.CV_EXPECTATIONS,
+            db.session.get(User, world.student_a.id),
+            "cv.png",
+            io.BytesIO(png_bytes()),
+        )
+        link = GuardianLink(
+            placement_id=placement.id,
+            guardian_name="Gina A",
+            email="gina@home.example",
+            language="en",
+            sent_by_id=world.coach_a.id,
+            expires_at=utcnow() + timedelta(days=14),
+        )
+        db.session.add(link)
+        db.session.commit()
+        ids["guardian_link_m"] = guardian_token(link)
     ids["coach_note_attachment_a"] = attach_file(app, ids["coach_note_a"], world.coach_a)
     return ids
 

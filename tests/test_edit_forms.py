@@ -71,6 +71,12 @@ EDIT_FORMS = [
     ),
     EditForm("calls.edit_report", "/calls/{call_a}/schools/{school_a}/report", ("coordinator_a",)),
     EditForm(
+        "mobility.set_deadline",
+        "/placements/{placement_m}/mobility-file/cv_expectations/deadline",
+        ("coach_a", "coordinator_a"),
+        page="/placements/{placement_m}/mobility-file",
+    ),
+    EditForm(
         "admin.edit_placement", "/admin/placements/{placement_a}/edit", ("coordinator_a", "admin")
     ),
     EditForm("admin.edit_user", "/admin/people/{student_a}", ("coordinator_a", "admin")),
@@ -172,6 +178,8 @@ NOT_EDIT_FORMS: dict[str, str] = {
             "placements.add_lodging",
             "agreements.start_agreement",
             "agreements.create_version",
+            "mobility.deliver_item",
+            "mobility.send_guardian_link",
         ),
         "adds something new: an empty form adds nothing, a filled one adds one thing",
     ),
@@ -209,6 +217,10 @@ NOT_EDIT_FORMS: dict[str, str] = {
             "agreements.sign_agreement",
             "agreements.sign_by_link",
             "agreements.send_host_link",
+            "mobility.review_item",
+            "mobility.approve_participation",
+            "mobility.company_approval",
+            "mobility.answer_guardian_link",
         ),
         "a decision or an action: pressing the button is the change",
     ),

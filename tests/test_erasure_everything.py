@@ -161,6 +161,8 @@ def _fill(person_id: int) -> Filled:
                 if field.file:  # a file's bytes are kept or deleted whole, never edited
                     token = f"zq{number:04d}k"
                     value = row._mapping[column_name]
+                    if value is None:  # an optional file (a mobility item without proof)
+                        continue
                     storage.save(value, io.BytesIO(f"%PDF-1.4 {token}".encode()))
                 else:
                     text_mention = mention if field.text else ""

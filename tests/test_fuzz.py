@@ -13,6 +13,7 @@ LEERSPOOR_FUZZ=full for 1,000 (docs/testing.md, docs/reliability.md).
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import time
@@ -31,9 +32,13 @@ from app.auth.tokens import Purpose
 from app.auth.tokens import make_token as make_account_token
 from app.extensions import db, limiter
 from app.mentorlinks.tokens import Link, QuickAction, make_token
+from app.mobility import services as mobility
+from app.mobility.tokens import make_token as guardian_token
 from app.models import (
     ApprovalMethod,
     GuardianApproval,
+    GuardianLink,
+    ItemKind,
     LodgingKind,
     Membership,
     MembershipInvitation,
@@ -51,7 +56,7 @@ from app.plans import services as plans
 from app.privacy import services as privacy
 from app.visits import services as visits
 from tests.calls_world import calls_world
-from tests.conftest import attach_file, monday, write_entry
+from tests.conftest import attach_file, monday, png_bytes, write_entry
 from tests.fuzzing import (
     ALLOWED_STATUSES,
     FUZZ_SETTINGS,
@@ -97,6 +102,7 @@ def choice(name: str, *values: str) -> Field:
 PLACEMENT_A = "/placements/{placement_a}"
 PLACEMENT_M = "/placements/{placement_m}"
 PLAN_A = PLACEMENT_A + "/development-plan"
+MOBILITY_M = "/placements/{placement_m}/mobility-file"
 TOKEN_PAGES = frozenset({302})
 AGREEMENT_M = "/placements/{placement_m}/learning-agreement"
 
@@ -344,6 +350,46 @@ TARGETS = [
             also=frozenset({410}),
         )
         for token in ("quick_week_a", "quick_feedback_a", "quick_report_a")
+    ),
+    # the mobility file of placement M (abroad)
+    Target(
+        "mobility.deliver_item",
+        "student_a",
+        MOBILITY_M + "/cv_expectations/upload",
+        page=MOBILITY_M,
+    ),
+    Target(
+        "mobility.review_item",
+        "coach_a",
+        MOBILITY_M + "/cv_expectations/review",
+        page=MOBILITY_M,
+    ),
+    Target(
+        "mobility.set_deadline",
+        "coach_a",
+        MOBILITY_M + "/cv_expectations/deadline",
+        page=MOBILITY_M,
+    ),
+    Target(
+        "mobility.approve_participation",
+        "student_a",
+        MOBILITY_M + "/participation",
+        page=MOBILITY_M,
+    ),
+    Target(
+        "mobility.send_guardian_link",
+        "coach_a",
+        MOBILITY_M + "/guardian-link",
+        page=MOBILITY_M,
+    ),
+    Target("mobility.company_approval", "mentor_x", "/placements/{placement_m}/company-approval"),
+    # The answer's page says thank you itself (200); once used, the link is gone (410).
+    Target(
+        "mobility.answer_guardian_link",
+        "anonymous",
+        "/guardian/{guardian_token}",
+        done=frozenset({200}),
+        also=frozenset({410}),
     ),
     # drafts: a long form saved while typing, sent to its data-autosave address
     Target(
@@ -662,6 +708,26 @@ def fuzz_world(app, world) -> dict[str, int | str]:
             agreements.HostLink(agreement.id, "signer@taller.example", now)
         )
     ids.update(calls_world(app, world))
+    with app.app_context():  # a CV in placement M's file, for the school to check
+        mobility.deliver_file(
+            db.session.get(Placement, world.placement_m.id),
+            ItemKind.CV_EXPECTATIONS,
+            db.session.get(User, world.student_a.id),
+            "cv.png",
+            io.BytesIO(png_bytes()),
+        )
+        # A link to a guardian: it works once, then answers 410.
+        link = GuardianLink(
+            placement_id=world.placement_m.id,
+            guardian_name="Gina A",
+            email="gina@home.example",
+            language="en",
+            sent_by_id=world.coach_a.id,
+            expires_at=utcnow() + timedelta(days=14),
+        )
+        db.session.add(link)
+        db.session.commit()
+        ids["guardian_token"] = guardian_token(link)
     return ids | account_tokens(app, ids)
 
 

@@ -434,6 +434,15 @@ def test_dutch_headers_and_values_are_imported(app, world, login_as):
         ("an.peeters@a.example", "dual_learning", "Elektrotechniek"),
         ("bram@a.example", "mobility_abroad", ""),
     ]
+    with app.app_context():
+        statuses = db.session.execute(
+            select(User.email, Placement.status)
+            .join(Placement, Placement.student_id == User.id)
+            .where(User.email.in_(["an.peeters@a.example", "bram@a.example"]))
+            .order_by(User.email)
+        ).all()
+    # A stay abroad waits in preparation for its mobility file.
+    assert [status.value for _email, status in statuses] == ["active", "preparing"]
 
 
 def test_a_problem_names_the_column_as_the_file_does(world, login_as):

@@ -58,6 +58,7 @@ LAYERS: dict[str, set[str]] = {
         "drafts",
         "followup",
         "health",
+        "mobility",
         "placements",
         "plans",
         "portfolio",

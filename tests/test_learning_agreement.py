@@ -18,7 +18,10 @@ from app.extensions import db
 from app.models import (
     AgreementSignature,
     AuditEvent,
+    ItemKind,
+    ItemStatus,
     LearningAgreement,
+    MobilityItem,
     Organisation,
     OrganisationKind,
     Party,
@@ -368,6 +371,31 @@ def test_a_new_version_needs_all_three_signatures_again_and_the_old_one_stays(ap
     sign_all(app, world, login_as, versions[0].id, number=2)
     with app.app_context():
         assert services.is_signed(db.session.get(Placement, world.placement_m.id))
+
+
+def agreement_item(app, world):
+    with app.app_context():
+        return db.session.scalar(
+            select(MobilityItem.status).where(
+                MobilityItem.placement_id == world.placement_m.id,
+                MobilityItem.kind == ItemKind.LEARNING_AGREEMENT,
+            )
+        )
+
+
+def test_the_mobility_file_has_the_agreement_once_all_three_signed(app, world, login_as):
+    agreement_id = started(app, world)
+    for person, party, name in (
+        (world.coach_a, "school", "Coach A"),
+        (world.student_a, "participant", "Student A"),
+        (world.monitor, "host", "Mona Monitor"),
+    ):
+        assert agreement_item(app, world) in (None, ItemStatus.MISSING)  # not yet all three
+        response = login_as(person).post(sign_url(world), sign_form(app, agreement_id, party, name))
+        assert response.status_code == 302
+    assert agreement_item(app, world) == ItemStatus.DELIVERED  # for the school to check
+    login_as(world.coach_a).post(path(world, "/new-version"))
+    assert agreement_item(app, world) == ItemStatus.MISSING  # the new version is unsigned
 
 
 def test_an_earlier_version_cannot_be_signed(app, world, login_as):

@@ -555,7 +555,8 @@ def test_a_daily_pass_over_5000_placements_takes_seconds(busy_day, app, world, c
     # coach's two reasons (no reflection, no feedback).
     assert report.total == 5 * 5002
     chunks = -(-report.total // CHUNK)
-    assert queries <= 14 + chunks
+    # Six more look at the mobility files of the stays abroad still to start.
+    assert queries <= 20 + chunks
     # About 8 s on an idle machine; the margin is for one busy with other workers. The
     # statement count above, not the clock, catches a pass that grows per placement.
     assert elapsed < 90, f"{elapsed:.1f} s"

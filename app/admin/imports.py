@@ -26,6 +26,7 @@ from app.models import (
     PendingImport,
     Placement,
     PlacementKind,
+    PlacementStatus,
     Role,
     User,
 )
@@ -589,6 +590,10 @@ def apply_import(
                     mentor_id=row.mentor.id,
                     coach_id=row.coach.id,
                     kind=row.kind,
+                    # A stay abroad starts once its mobility file is complete.
+                    status=PlacementStatus.PREPARING
+                    if row.kind is PlacementKind.MOBILITY_ABROAD
+                    else PlacementStatus.ACTIVE,
                     start_date=row.start_date,
                     end_date=row.end_date,
                     programme=row.programme,

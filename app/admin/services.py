@@ -22,6 +22,7 @@ from app.auth.services import find_user_by_email, send_invitation, send_membersh
 from app.content.schemas import Framework, Rubric
 from app.domain import DomainError
 from app.extensions import db
+from app.mobility import services as mobility
 from app.models import (
     DEFAULT_REMINDERS,
     DEFAULT_SECURITY,
@@ -524,8 +525,25 @@ def _check_guardian_approval(data: PlacementData, placement: Placement | None) -
         raise DomainError("status", minors.missing_approval_message(data.student))
 
 
+def _check_mobility_file(data: PlacementData, placement: Placement | None) -> None:
+    """A mobility abroad becomes active only with its mobility file complete (which holds
+    the guardian's approval of a minor): checked when it is made active, so an active
+    stay stays editable.
+    """
+    if data.status is not PlacementStatus.ACTIVE or data.kind is not PlacementKind.MOBILITY_ABROAD:
+        return
+    if placement is not None and placement.status is PlacementStatus.ACTIVE:
+        return
+    mobility.check_can_start(
+        mobility.Stay(
+            placement.id if placement else None, data.student, data.start_date, data.end_date
+        )
+    )
+
+
 def create_placement(actor: User, data: PlacementData) -> Placement:
     check_placement(actor, data)
+    _check_mobility_file(data, None)
     _check_guardian_approval(data, None)
     placement = Placement()
     _apply(placement, data)
@@ -540,6 +558,7 @@ def create_placement(actor: User, data: PlacementData) -> Placement:
 def update_placement(actor: User, placement: Placement, data: PlacementData) -> bool:
     """Save the placement as the form has it; returns whether anything changed."""
     check_placement(actor, data)
+    _check_mobility_file(data, placement)
     _check_guardian_approval(data, placement)
     _apply(placement, data)
     if not audit.has_changes(placement):

@@ -29,8 +29,10 @@ from app.content.services import localised
 from app.domain import DomainError, StaleEdit, check_in_placement, commit_versioned
 from app.extensions import db
 from app.mailer import external_url, send_mail
+from app.mobility import services as mobility_file
 from app.models import AgreementSignature, LearningAgreement, Party, Placement, User
 from app.models.columns import utcnow
+from app.models.mobility import ItemKind
 
 # How many days a host signer's link works.
 LINK_DAYS = 14
@@ -345,6 +347,8 @@ def new_version(agreement: LearningAgreement, author: User) -> LearningAgreement
         number=copy.number,
     )
     db.session.commit()
+    # The mobility file's agreement waits for the new version's three signatures.
+    mobility_file.mark_missing(agreement.placement, ItemKind.LEARNING_AGREEMENT, author)
     return copy
 
 
@@ -415,6 +419,8 @@ def sign(
     )
     event.at = now
     commit_versioned()
+    if is_signed(agreement.placement):  # the third signature: the file has its agreement
+        mobility_file.mark_delivered(agreement.placement, ItemKind.LEARNING_AGREEMENT, signer)
     return signature
 
 

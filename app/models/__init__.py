@@ -30,6 +30,14 @@ from app.models.hosting import Lodging, LodgingKind
 from app.models.imports import PendingImport
 from app.models.jobs import JobOutcome, JobRun
 from app.models.mail import QueuedMail, QueuedMailKind
+from app.models.mobility import (
+    GuardianAnswer,
+    GuardianLink,
+    ItemKind,
+    ItemOwner,
+    ItemStatus,
+    MobilityItem,
+)
 from app.models.notifications import EmailStatus, Notification, NotificationKind
 from app.models.organisations import (
     DEFAULT_GUARDIAN_APPROVAL,
@@ -100,6 +108,12 @@ __all__ = [
     "InterviewScore",
     "MobilityCall",
     "SelectionReport",
+    "GuardianAnswer",
+    "GuardianLink",
+    "ItemKind",
+    "ItemOwner",
+    "ItemStatus",
+    "MobilityItem",
     "FormDraft",
     "DEFAULT_GUARDIAN_APPROVAL",
     "GUARDIAN_RULES",

@@ -46,6 +46,9 @@ class NotificationKind(enum.StrEnum):
     ACTION_OVERDUE = "action_overdue"
     MODULE_NOT_STARTED = "module_not_started"
     NEEDS_ATTENTION = "needs_attention"
+    # An item of a mobility file is due soon, or overdue (its owner).
+    MOBILITY_ITEM_DUE = "mobility_item_due"
+    MOBILITY_ITEM_OVERDUE = "mobility_item_overdue"
     # To the admins: a scheduled job failed (app/scheduling/runs.py).
     JOB_FAILED = "job_failed"
 

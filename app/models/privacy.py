@@ -112,6 +112,8 @@ class ApprovalMethod(enum.StrEnum):
     PAPER = "paper"
     EMAIL = "email"
     IN_PERSON = "in_person"
+    # Given by the guardian through the link the school e-mailed (app/mobility/).
+    ONLINE = "online"
 
     @property
     def label(self):
@@ -122,6 +124,7 @@ APPROVAL_METHOD_LABELS = {
     ApprovalMethod.PAPER: _l("Signed on paper"),
     ApprovalMethod.EMAIL: _l("By e-mail"),
     ApprovalMethod.IN_PERSON: _l("In person at school"),
+    ApprovalMethod.ONLINE: _l("Online, through the link the school e-mailed"),
 }
 
 

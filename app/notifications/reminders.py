@@ -15,6 +15,8 @@ a notification for each thing due, with a key that names the thing and its perio
 | action_due | owner | an open action or agreement due on the next reminder day | due date |
 | action_overdue | owner | an open action or agreement past its due date | due date |
 | module_not_started | mentor | a recommended module untouched for N days | recommendation |
+| mobility_item_due | its owner | a mobility file's item missing, due in 3 days | item, day |
+| mobility_item_overdue | its owner | a mobility file's item missing, past its day | item, day |
 
 The key makes a reminder once per thing and period whatever the number of passes: the
 next pass, a rerun at the same moment or two schedulers at once find the row there. A
@@ -29,6 +31,10 @@ already hears of another way: a concern (its entry notifies the coach at once) a
 visit overdue (its own reminder). Divergent scores have no start date: they are told
 once per placement.
 
+The mobility file's reminders look at placements abroad that have not started (in
+preparation, or active before their first day): the stay itself is followed like any
+other placement.
+
 Every kind is a fixed number of queries over all placements at once (the caseload's
 five grouped queries are shared), and the rows are written in chunks.
 """
@@ -41,21 +47,25 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, and_, select
+from sqlalchemy.orm import joinedload
 
 from app.caseload.services import ReasonKind, assess
 from app.extensions import db
 from app.i18n import DEFAULT_TIMEZONE
+from app.mobility import services as mobility
 from app.models import (
     Action,
     ActionState,
     Actor,
     EntryKind,
+    ItemOwner,
     LogEntry,
     ModuleProgress,
     NotificationKind,
     Organisation,
     OrganisationKind,
     Placement,
+    PlacementKind,
     PlacementStatus,
     Recommendation,
     ReviewStatus,
@@ -68,6 +78,8 @@ from app.notifications.services import Pending, Target, write
 
 LOCAL = ZoneInfo(DEFAULT_TIMEZONE)
 DEFAULTS = SchoolSettings.defaults(0)
+# A missing item of a mobility file is announced this many days before its deadline.
+MOBILITY_DAYS_AHEAD = 3
 SATURDAY = 5
 ACTORS = {actor.value for actor in Actor}
 # The caseload's reasons the coach hears of as `needs_attention`.
@@ -162,16 +174,17 @@ def decide(now: datetime) -> ReminderReport:
     )
     placements = _placements(running)
     report.placements = len(placements)
-    if not placements:
-        return report
-    ids = running.with_only_columns(Placement.id).order_by(None)
-    pending: list[Pending] = []
-    pending += _weekly_logs(ids, placements, rules, today)
-    pending += _caseload(running, placements, today)
-    pending += _visits(ids, placements, rules, today)
-    pending += _actions(ids, placements, rules, today)
-    pending += _modules(ids, placements, rules, today)
-    report.written = write(pending, now)
+    # Mobilities abroad are reminded of their file before they start.
+    pending: list[Pending] = _mobility_files(rules, today)
+    if placements:
+        ids = running.with_only_columns(Placement.id).order_by(None)
+        pending += _weekly_logs(ids, placements, rules, today)
+        pending += _caseload(running, placements, today)
+        pending += _visits(ids, placements, rules, today)
+        pending += _actions(ids, placements, rules, today)
+        pending += _modules(ids, placements, rules, today)
+    if pending:
+        report.written = write(pending, now)
     return report
 
 
@@ -472,4 +485,56 @@ def _modules(ids, placements, rules, today: date) -> list[Pending]:
                 f"module:{module_id}",
             )
         )
+    return pending
+
+
+# -- mobility files ---------------------------------------------------------------------
+
+
+def _mobility_files(rules, today: date) -> list[Pending]:
+    """The missing items of the files of mobilities that have not started: to whoever
+    delivers them, once when the deadline is `MOBILITY_DAYS_AHEAD` days away or less, and
+    once when it has passed (five queries).
+    """
+    placements = db.session.scalars(
+        select(Placement)
+        .options(joinedload(Placement.student))
+        .where(
+            Placement.school_id.in_(rules),
+            Placement.kind == PlacementKind.MOBILITY_ABROAD,
+            Placement.status.in_((PlacementStatus.PREPARING, PlacementStatus.ACTIVE)),
+            Placement.start_date > today,
+        )
+        .order_by(Placement.id)
+    ).all()
+    files = mobility.files_of(placements)
+    companies = mobility.company_recipients(files.values())
+    pending = []
+    for placement_id, found in files.items():
+        for item in found.missing:
+            if item.deadline < today:
+                kind = NotificationKind.MOBILITY_ITEM_OVERDUE
+            elif (item.deadline - today).days <= MOBILITY_DAYS_AHEAD:
+                kind = NotificationKind.MOBILITY_ITEM_DUE
+            else:
+                continue
+            for user_id in sorted(mobility.owners_of(found, item, companies)):
+                if item.owner is ItemOwner.COMPANY:
+                    target = Target("mobility.company_approval", {"placement_id": placement_id})
+                else:
+                    target = Target(
+                        "mobility.show_file",
+                        {"placement_id": placement_id, "_anchor": f"item-{item.kind}"},
+                    )
+                pending.append(
+                    Pending(
+                        user_id,
+                        kind,
+                        f"{kind}:{placement_id}:{item.kind}:{item.deadline.isoformat()}",
+                        target,
+                        {"item": str(item.kind), "day": item.deadline.isoformat()},
+                        placement_id,
+                        f"mobility:{item.kind}",
+                    )
+                )
     return pending

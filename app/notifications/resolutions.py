@@ -200,3 +200,13 @@ def _module_started(module_id, *, by, **_) -> None:
 @_rule(signals.practice_reviewed)
 def _practice_reviewed(post, **_) -> None:
     resolve((K.PRACTICE_TO_REVIEW,), f"practice:{post.id}", placement_id=None)
+
+
+@_rule(signals.mobility_item_done)
+def _mobility_item_done(placement, *, kind, **_) -> None:
+    """An item of a mobility file delivered or approved: its reminders are done."""
+    resolve(
+        (K.MOBILITY_ITEM_DUE, K.MOBILITY_ITEM_OVERDUE),
+        f"mobility:{kind}",
+        placement_id=placement.id,
+    )

@@ -25,7 +25,16 @@ from app.content.services import training_library
 from app.dates import LONG_DATE, WEEKDAY_DATE, format_day
 from app.extensions import db
 from app.mailer import external_url
-from app.models import EntryKind, Goal, LogEntry, Notification, NotificationKind, Placement, User
+from app.models import (
+    EntryKind,
+    Goal,
+    ItemKind,
+    LogEntry,
+    Notification,
+    NotificationKind,
+    Placement,
+    User,
+)
 
 
 @dataclass
@@ -96,6 +105,13 @@ def _week(value: date | str | None) -> str:
     if isinstance(value, str):
         value = date.fromisoformat(value)
     return format_day(value, LONG_DATE) if value else ""
+
+
+def _mobility_item(value: str | None) -> str:
+    try:
+        return str(ItemKind(value).label)
+    except ValueError:
+        return ""
 
 
 def _entry_kind(value: str | None) -> str:
@@ -223,6 +239,18 @@ def _reminder_title(n: Notification) -> str:
                 return _("A placement needs attention")
             reason = Reason(kind, facts.get("number", 0), levels=facts.get("levels", 0))
             return _("Needs attention: %(reason)s", reason=reason.text)
+        case NotificationKind.MOBILITY_ITEM_DUE:
+            return _(
+                "Mobility file: %(item)s is due on %(day)s",
+                item=_mobility_item(facts.get("item")),
+                day=_day(facts.get("day")),
+            )
+        case NotificationKind.MOBILITY_ITEM_OVERDUE:
+            return _(
+                "Mobility file: %(item)s was due on %(day)s",
+                item=_mobility_item(facts.get("item")),
+                day=_day(facts.get("day")),
+            )
     return _("Something new in Leerspoor")
 
 

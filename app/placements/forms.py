@@ -26,7 +26,13 @@ class GuardianApprovalForm(FlaskForm):
         description=_l("The name and version of the school's text, e.g. Stage buitenland v2."),
     )
     method = SelectField(
-        _l("How"), choices=[SelectChoice(method.value, method.label) for method in ApprovalMethod]
+        _l("How"),
+        # An approval online comes through the guardian's link (app/mobility/) only.
+        choices=[
+            SelectChoice(method.value, method.label)
+            for method in ApprovalMethod
+            if method is not ApprovalMethod.ONLINE
+        ],
     )
     approved_on = DateField(_l("Approved on"), validators=[InputRequired()])
 

@@ -21,6 +21,7 @@ from app.content.services import content_title, training_library
 from app.domain import DomainError
 from app.extensions import db
 from app.forms import CsrfForm, show_error
+from app.mobility import services as mobility
 from app.models import (
     ApprovalMethod,
     GuardianApproval,
@@ -93,8 +94,18 @@ def index():
         if policy.follows_company_placements(user) and shown
         else {}
     )
+    # The stays abroad on the cards whose mobility file the reader follows, and how much
+    # of it is missing (four queries, none without such a card).
+    mobility_missing = {
+        placement_id: len(found.missing)
+        for placement_id, found in mobility.files_of(
+            [p for p in pagination.items if policy.can_view_mobility_file(user, p)]
+        ).items()
+        if found.missing
+    }
     return render_template(
         "placements/index.html",
+        mobility_missing=mobility_missing,
         caseload=caseload,
         pagination=pagination,
         waiting=services.what_waits(user, list(shown.values()), today),
@@ -137,6 +148,10 @@ def show_placement_page(placement, *, approval_form=None, status: int = 200):
         can_view_log=policy.can_view_placement_log(user, placement),
         sees_matching=policy.sees_matching(user, placement),
         can_recommend=policy.can_recommend_training(user, placement),
+        stays_to_approve=mobility.stays_to_approve(user, placement),
+        mobility_file=mobility.file_of(placement)
+        if policy.can_view_mobility_file(user, placement)
+        else None,
         framework=content_title(placement.framework_id, placement.framework_version),
         rubric=content_title(placement.rubric_id, placement.rubric_version),
     ), status

@@ -316,6 +316,24 @@ VISITS = Category(
         "the mentor."
     ),
 )
+MOBILITY_FILE = Category(
+    "mobility_file",
+    _l("Mobility file"),
+    _l(
+        "For a placement abroad: which documents and approvals are in (the CV and "
+        "expectations form, the approvals of the training company, the participant and a "
+        "parent or guardian, the proofs of insurance, the signed learning agreement), the "
+        "files handed in, who checked them and when, and the name and e-mail address of a "
+        "parent or guardian asked to approve by e-mail, with their answer."
+    ),
+    _l("To prepare a stay abroad as the Erasmus+ call requires, and start it only when ready."),
+    Basis.PUBLIC_TASK,
+    Retention.PLACEMENT,
+    _l(
+        "The participant, the coach and the school's coordinators; the training company "
+        "sees only its own approval; the guardian's details only the school."
+    ),
+)
 TRAINING = Category(
     "training",
     _l("Mentor training"),
@@ -416,6 +434,7 @@ CATEGORIES: tuple[Category, ...] = (
     PLAN,
     VISITS,
     SELECTION,
+    MOBILITY_FILE,
     TRAINING,
     NOTIFICATIONS,
     DRAFTS,
@@ -625,6 +644,88 @@ DECLARATIONS: tuple[Declaration, ...] = (
             "email": Field(of=("signer_id",), erased=CLEARED),
         },
         plain=("id", "agreement_id", "party", "capacity", "signed_at"),
+    ),
+    # A placement abroad's papers: the participant and the school's side read them; the
+    # training company only its own approval.
+    Declaration(
+        "mobility_item",
+        MOBILITY_FILE,
+        people={"decided_by_id": K, "uploaded_by_id": A},
+        fields={
+            "signed_name": Field(of=("decided_by_id", STUDENT), erased=KEPT, text=True),
+            "note": Field(of=("decided_by_id", STUDENT), erased=KEPT, text=True),
+            "filename": Field(
+                of=("uploaded_by_id", STUDENT),
+                erased=KEPT,
+                shown=policy.can_view_mobility_file,
+                text=True,
+            ),
+            "storage_key": Field(
+                of=("uploaded_by_id", STUDENT),
+                erased=KEPT,
+                shown=policy.can_view_mobility_file,
+                file=True,
+            ),
+        },
+        plain=(
+            "id",
+            "placement_id",
+            "kind",
+            "status",
+            "deadline",
+            "decided_at",
+            "declined",
+            "content_type",
+            "size",
+            "uploaded_at",
+            "created_at",
+            "updated_at",
+        ),
+        per_placement=True,
+    ),
+    # The guardian has no account: their name and address are the school's to see.
+    Declaration(
+        "guardian_link",
+        MOBILITY_FILE,
+        people={"sent_by_id": K},
+        fields={
+            "guardian_name": Field(
+                of=("sent_by_id", STUDENT),
+                erased=KEPT,
+                shown=policy.sees_guardian_approval,
+                text=True,
+            ),
+            "email": Field(
+                of=("sent_by_id", STUDENT),
+                erased=KEPT,
+                shown=policy.sees_guardian_approval,
+                text=True,
+            ),
+            "answered_name": Field(
+                of=("sent_by_id", STUDENT),
+                erased=KEPT,
+                shown=policy.sees_guardian_approval,
+                text=True,
+            ),
+            "note": Field(
+                of=("sent_by_id", STUDENT),
+                erased=KEPT,
+                shown=policy.sees_guardian_approval,
+                text=True,
+            ),
+        },
+        plain=(
+            "id",
+            "placement_id",
+            "language",
+            "sent_at",
+            "expires_at",
+            "answered_at",
+            "decision",
+            "approval_id",
+        ),
+        per_placement=True,
+        rows_shown=policy.guardian_approval_visibility,
     ),
     Declaration(
         "log_entry",

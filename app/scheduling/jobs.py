@@ -102,6 +102,8 @@ JOBS: tuple[Job, ...] = (
             "action_due": _l("Actions and agreements due"),
             "action_overdue": _l("Actions and agreements overdue"),
             "module_not_started": _l("Recommended modules not started"),
+            "mobility_item_due": _l("Items of mobility files due"),
+            "mobility_item_overdue": _l("Items of mobility files overdue"),
         },
     ),
     Job(
