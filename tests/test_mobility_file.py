@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -156,10 +156,18 @@ def test_the_file_lists_every_item_with_its_owner_deadline_and_status(app, world
     assert set(statuses.values()) == {ItemStatus.MISSING}
 
 
+def years_before(day: date, years: int) -> date:
+    """The same day `years` earlier; 29 February becomes the 28th in a common year."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
 def test_an_adult_who_is_no_dual_learner_needs_neither_approval(app, world):
     with app.app_context():
         student = db.session.get(User, world.student_a.id)
-        student.birth_date = world.today.replace(year=world.today.year - 30)
+        student.birth_date = years_before(world.today, 30)
         db.session.get(Placement, world.placement_a.id).status = PlacementStatus.STOPPED
         db.session.commit()
     statuses = mobility_file(app, world)
@@ -172,13 +180,13 @@ def test_a_minor_is_counted_on_the_first_day_of_the_stay_not_today(app, world):
     with app.app_context():
         student = db.session.get(User, world.student_a.id)
         # 17 today, 18 on the first day of the stay: no guardian needed.
-        student.birth_date = start.replace(year=start.year - 18) - timedelta(days=1)
+        student.birth_date = years_before(start, 18) - timedelta(days=1)
         db.session.commit()
     assert mobility_file(app, world)[ItemKind.GUARDIAN_APPROVAL] is ItemStatus.NOT_NEEDED
     with app.app_context():
         student = db.session.get(User, world.student_a.id)
         # 18 the day after the stay starts: still a minor on its first day.
-        student.birth_date = start.replace(year=start.year - 18) + timedelta(days=1)
+        student.birth_date = years_before(start, 18) + timedelta(days=1)
         db.session.commit()
     assert mobility_file(app, world)[ItemKind.GUARDIAN_APPROVAL] is ItemStatus.MISSING
 
@@ -547,9 +555,7 @@ def test_a_forged_link_is_not_found(app, world):
 
 def test_no_link_is_sent_for_an_adult(app, world, login_as, outbox):
     with app.app_context():
-        db.session.get(User, world.student_a.id).birth_date = world.today.replace(
-            year=world.today.year - 30
-        )
+        db.session.get(User, world.student_a.id).birth_date = years_before(world.today, 30)
         db.session.commit()
     refused = send_link(login_as(world.coach_a), world)
     assert refused.status_code == 422
