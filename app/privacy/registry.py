@@ -689,30 +689,13 @@ DECLARATIONS: tuple[Declaration, ...] = (
         MOBILITY_FILE,
         people={"sent_by_id": K},
         fields={
-            "guardian_name": Field(
+            name: Field(
                 of=("sent_by_id", STUDENT),
                 erased=KEPT,
                 shown=policy.sees_guardian_approval,
                 text=True,
-            ),
-            "email": Field(
-                of=("sent_by_id", STUDENT),
-                erased=KEPT,
-                shown=policy.sees_guardian_approval,
-                text=True,
-            ),
-            "answered_name": Field(
-                of=("sent_by_id", STUDENT),
-                erased=KEPT,
-                shown=policy.sees_guardian_approval,
-                text=True,
-            ),
-            "note": Field(
-                of=("sent_by_id", STUDENT),
-                erased=KEPT,
-                shown=policy.sees_guardian_approval,
-                text=True,
-            ),
+            )
+            for name in ("guardian_name", "email", "answered_name", "note")
         },
         plain=(
             "id",
