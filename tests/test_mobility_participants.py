@@ -743,3 +743,11 @@ def test_overview_runs_a_bounded_number_of_queries(app, world, ready, login_as, 
     page = browser.get(paths[0]).get_data(as_text=True)
     assert "School C" in page
     assert page.count("Crowd ") >= 60
+
+
+def test_a_student_of_the_school_who_does_not_go_does_not_see_the_group(
+    app, world, ready, login_as
+):
+    with app.app_context():
+        cas = _get(User, ready["cas"])
+    assert group_page(world, login_as, cas, ready).status_code == 403

@@ -1030,9 +1030,7 @@ DECLARATIONS: tuple[Declaration, ...] = (
             # Sensitive: in the app only the school's coordinators, the promoter and
             # admins see it; the participant receives it in their access export.
             "fewer_opportunities": Field(of=("student_id",), erased=WITH_ROW),
-            "fewer_opportunities_note": Field(
-                of=("student_id", "prepared_by_id"), erased=WITH_ROW, text=True
-            ),
+            "fewer_opportunities_note": Field(of=("student_id",), erased=WITH_ROW, text=True),
         },
         plain=(
             "id",
