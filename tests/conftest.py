@@ -645,12 +645,45 @@ def _database_is_empty() -> bool:
     return not db.session.execute(_any_row_statement()).scalar()
 
 
-def _take_snapshot(built: World, today: date) -> WorldSnapshot:
+def table_rows() -> dict[str, list[dict]]:
+    """Every row of the database, per table, in the order the tables are made."""
     rows = {}
     for table in db.metadata.sorted_tables:
         found = [dict(row) for row in db.session.execute(table.select()).mappings()]
         if found:
             rows[table.name] = found
+    return rows
+
+
+def write_rows(rows: dict[str, list[dict]]) -> None:
+    """Write rows `table_rows()` read into an empty database, and commit."""
+    tables = db.metadata.tables
+    for name, found in rows.items():
+        db.session.execute(tables[name].insert(), found)
+    if db.engine.dialect.name == "postgresql":
+        # The sequences continue after the copied ids, as after writing them one by one.
+        for name, found in rows.items():
+            if "id" in tables[name].c and tables[name].c.id.autoincrement:
+                db.session.execute(
+                    text("SELECT setval(pg_get_serial_sequence(:table, 'id'), :last)"),
+                    {"table": f'"{name}"', "last": max(row["id"] for row in found)},
+                )
+    db.session.commit()
+
+
+def empty_database() -> None:
+    """Every table emptied (in an app context), as the `app` fixture hands it over."""
+    db.session.remove()
+    if db.engine.dialect.name == "postgresql":
+        empty_postgres_database()
+        return
+    with db.engine.begin() as connection:
+        for table in reversed(db.metadata.sorted_tables):
+            connection.execute(table.delete())
+
+
+def _take_snapshot(built: World, today: date) -> WorldSnapshot:
+    rows = table_rows()
     fields = vars(built)
     objects = {
         name: (type(obj), inspect(obj).identity[0])
@@ -662,18 +695,7 @@ def _take_snapshot(built: World, today: date) -> WorldSnapshot:
 
 
 def _restore_snapshot(snapshot: WorldSnapshot) -> World:
-    tables = db.metadata.tables
-    for name, rows in snapshot.rows.items():
-        db.session.execute(tables[name].insert(), rows)
-    if db.engine.dialect.name == "postgresql":
-        # The sequences continue after the copied ids, as after build_world() itself.
-        for name, rows in snapshot.rows.items():
-            if "id" in tables[name].c and tables[name].c.id.autoincrement:
-                db.session.execute(
-                    text("SELECT setval(pg_get_serial_sequence(:table, 'id'), :last)"),
-                    {"table": f'"{name}"', "last": max(row["id"] for row in rows)},
-                )
-    db.session.commit()
+    write_rows(snapshot.rows)
     # One query per model rather than one per object.
     wanted: dict[type, dict[object, list[str]]] = {}
     for name, (model, key) in snapshot.objects.items():
@@ -708,6 +730,51 @@ def world(app, today):
                 _world_snapshot = _take_snapshot(built, today)
         db.session.expunge_all()
     return built
+
+
+@dataclass
+class SavedState:
+    """What a test world's extension wrote: its rows, its uploaded files, what it returned."""
+
+    rows: dict[str, list[dict]]
+    files: dict[str, bytes]  # below the upload folder, by relative path
+    value: object
+
+
+_saved_states: dict[tuple, SavedState] = {}
+
+
+def reuse_state(app, name: str, today: date, build):
+    """`build()` run on the world, once per test process; the next tests that ask for
+    `name` around the same day get the rows and uploaded files it wrote written again, and
+    what it returned. For extensions of the world many tests read and few change: what a
+    test changes is gone for the next one, as the database is emptied first.
+    """
+    with app.app_context():
+        key = (name, db.engine.dialect.name, today)
+    uploads = Path(app.config["UPLOAD_PATH"])
+    saved = _saved_states.get(key)
+    if saved is None:
+        value = build()
+        files = {}
+        if uploads.exists():
+            files = {
+                str(path.relative_to(uploads)): path.read_bytes()
+                for path in uploads.rglob("*")
+                if path.is_file()
+            }
+        with app.app_context():
+            _saved_states[key] = SavedState(table_rows(), files, value)
+        return value
+    with app.app_context():
+        empty_database()
+        write_rows(saved.rows)
+        db.session.remove()
+    for relative, content in saved.files.items():
+        path = uploads / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content)
+    return saved.value
 
 
 @pytest.fixture

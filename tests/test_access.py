@@ -42,7 +42,7 @@ from app.plans import services as plans
 from app.privacy import services as privacy
 from app.visits import services as visits
 from tests.calls_world import calls_world
-from tests.conftest import Browser, attach_file, png_bytes, write_entry
+from tests.conftest import Browser, attach_file, png_bytes, reuse_state, write_entry
 
 ROLES = (
     "anonymous",
@@ -1639,16 +1639,13 @@ def development_plan(app, world) -> dict[str, int]:
 
 
 def learning_agreement(app, world) -> dict[str, int | str]:
-    """Version 1 of placement M's learning agreement, a draft, and a link for the host's
-    signer to sign it.
+    """Version 1 of placement M's learning agreement, a draft (`world_ids` makes the link
+    for the host's signer to sign it).
     """
     with app.app_context():
         placement = db.session.get(Placement, world.placement_m.id)
         agreement = agreements.start(placement, db.session.get(User, world.coach_a.id))
-        link = agreements.make_link(
-            agreements.HostLink(agreement.id, "signer@taller.example", utcnow())
-        )
-        return {"placement_m": placement.id, "agreement_link_m": link}
+        return {"placement_m": placement.id, "agreement_m": agreement.id}
 
 
 def test_every_route_has_cases(app):
@@ -1681,8 +1678,25 @@ def ready_for_matching(app, world, candidate_id: int) -> dict[str, int]:
         return {"destination_a": destination.id}
 
 
-def world_ids(app, world) -> dict[str, int]:
-    """The ids the cases' paths name, after adding what they point at to the world."""
+def world_ids(app, world) -> dict[str, int | str]:
+    """The ids the cases' paths name, after adding what they point at to the world.
+
+    What they point at is added once per test process and written again for the next
+    case (`reuse_state`); the links are signed with this case's app.
+    """
+    ids = dict(reuse_state(app, "access", world.today, lambda: _added_to_world(app, world)))
+    with app.app_context():
+        ids["quick_week_a"] = make_token(
+            Link(QuickAction.APPROVE_WEEK, world.mentor_x.id, ids["week_a"], utcnow())
+        )
+        ids["guardian_link_m"] = guardian_token(db.session.get(GuardianLink, ids["guardian_m"]))
+        ids["agreement_link_m"] = agreements.make_link(
+            agreements.HostLink(ids["agreement_m"], "signer@taller.example", utcnow())
+        )
+    return ids
+
+
+def _added_to_world(app, world) -> dict[str, int]:
     ids = {
         "placement_a": world.placement_a.id,
         "placement_b": world.placement_b.id,
@@ -1742,10 +1756,6 @@ def world_ids(app, world) -> dict[str, int]:
                 Notification.key == f"entry:{ids['week_a']}",
             )
         )
-    with app.app_context():
-        ids["quick_week_a"] = make_token(
-            Link(QuickAction.APPROVE_WEEK, world.mentor_x.id, ids["week_a"], utcnow())
-        )
     ids["attachment_a"] = attach_file(app, ids["week_a"], world.student_a)
     ids["placement_m"] = world.placement_m.id
     with app.app_context():  # student A's CV in the file of placement M, a link to a guardian
@@ -1767,7 +1777,7 @@ def world_ids(app, world) -> dict[str, int]:
         )
         db.session.add(link)
         db.session.commit()
-        ids["guardian_link_m"] = guardian_token(link)
+        ids["guardian_m"] = link.id
     ids["coach_note_attachment_a"] = attach_file(app, ids["coach_note_a"], world.coach_a)
     return ids
 
