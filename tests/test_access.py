@@ -224,6 +224,16 @@ MOBILITY_CHECK = {
     "student_a": 403,
     **roles(422, ("admin", "coordinator_a", "coach_a")),
 }
+# The closing of placement M: its participant, its coach, School A's coordinators and
+# admins, its monitor and its host partner's coordinators; the mentor at the host company
+# sees the placement but not its closing (403), nobody else anything. Placement M is in
+# preparation: no closing step is taken yet (403 for all who read it).
+CLOSING_M = "/placements/{placement_m}/closing"
+CLOSING_READERS = ("admin", "coordinator_a", "coach_a", "student_a", "monitor", "host_coordinator")
+CLOSING_PAGE = expect(404, anonymous=LOGIN_REDIRECT, mentor_es=403, **roles(200, CLOSING_READERS))
+CLOSING_ACTION = {**CLOSING_PAGE, **roles(403, CLOSING_READERS)}
+# The Europass record: not signed off yet, so not found for its readers.
+CLOSING_RECORD = {**CLOSING_PAGE, **roles(404, CLOSING_READERS)}
 
 CASES = [
     # auth
@@ -1374,6 +1384,27 @@ CASES = [
             ),
         )
         for method in ("GET", "POST")
+    ),
+    # closing a mobility: the stage report, the EU survey, the final scores, the record
+    Case("closing.show_closing", "GET", CLOSING_M, CLOSING_PAGE),
+    Case("closing.show_closing", "GET", "/placements/{placement_a}/closing", MISSING),
+    Case("closing.edit_report", "GET", CLOSING_M + "/report", CLOSING_ACTION),
+    Case("closing.edit_report", "POST", CLOSING_M + "/report", CLOSING_ACTION),
+    Case("closing.return_report", "POST", CLOSING_M + "/report/return", CLOSING_ACTION),
+    Case("closing.confirm_survey", "POST", CLOSING_M + "/survey", CLOSING_ACTION),
+    Case("closing.confirm_scores", "POST", CLOSING_M + "/scores", CLOSING_ACTION),
+    Case("closing.close_mobility", "POST", CLOSING_M + "/close", CLOSING_ACTION),
+    Case(
+        "closing.export_record_json",
+        "GET",
+        "/placements/{placement_m}/europass-record.json",
+        CLOSING_RECORD,
+    ),
+    Case(
+        "closing.export_record_pdf",
+        "GET",
+        "/placements/{placement_m}/europass-record.pdf",
+        CLOSING_RECORD,
     ),
     # a guardian's link: no login, the same answer for everyone; 422 without an answer
     Case("mobility.answer_guardian_link", "GET", "/guardian/{guardian_link_m}", expect(200)),
