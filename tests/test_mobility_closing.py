@@ -305,9 +305,11 @@ def test_the_coach_closes_and_signs_off_the_europass_record(app, world, login_as
     record = f"/placements/{stay}/europass-record"
     assert login_as(world.student_a).get(record + ".json").status_code == 404
     ready(app, world, login_as, today, stay)
-    assert (
-        login_as(world.student_a).post(path(world, "/close"), {"confirm": "y"}).status_code == 403
-    )
+    page = login_as(world.coach_a).get(path(world)).get_data(as_text=True)
+    assert "The host monitor: Mona Monitor" in page
+    assert "Everything is in: the coach can close the mobility." in page
+    student = login_as(world.student_a)
+    assert student.post(path(world, "/close"), {"confirm": "y"}).status_code == 403
     coach = login_as(world.coach_a)
     assert coach.post(path(world, "/close"), {}).status_code == 422  # not ticked
     response = coach.post(path(world, "/close"), {"confirm": "y"})
@@ -319,7 +321,10 @@ def test_the_coach_closes_and_signs_off_the_europass_record(app, world, login_as
         assert (row.signed_off_name, row.signed_off_by_id) == ("Coach A", world.coach_a.id)
         assert "mobility_closed" in set(db.session.scalars(select(AuditEvent.action)))
 
-    data = json.loads(login_as(world.student_a).get(record + ".json").get_data(as_text=True))
+    page = login_as(world.host_coordinator).get(path(world)).get_data(as_text=True)
+    assert "Signed off by Coach A" in page
+    assert "Europass record (PDF)" in page
+    data = json.loads(student.get(record + ".json").get_data(as_text=True))
     assert data["format"] == "leerspoor.mobility-record"
     assert data["version"] == 1
     assert data["participant"] == {"name": "Student A"}

@@ -216,7 +216,7 @@ def _running(placement: Placement) -> None:
         raise DomainError(
             "closing",
             _l(
-                "Only an active mobility can be closed; this one is %(status)s.",
+                "The closing steps are taken while the mobility is active; it is %(status)s.",
                 status=placement.status.label,
             ),
         )
