@@ -9,6 +9,7 @@ import json
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from app import audit, dates, policy
@@ -25,10 +26,16 @@ from app.closing.services import Side
 from app.domain import DomainError, StaleEdit
 from app.extensions import db
 from app.forms import show_error
-from app.models import Placement, User
+from app.models import Actor, Placement, User
 from app.models.closing import REPORT_PARTS
 
 CLOSING = "/placements/<int:placement_id>/closing"
+# The three sides of the matrix as the final scores name them.
+ACTOR_LABELS = {
+    Actor.STUDENT: _l("Participant"),
+    Actor.MENTOR: _l("Host"),
+    Actor.COACH: _l("School"),
+}
 
 
 def _user() -> User:
@@ -103,6 +110,7 @@ def _closing_page(placement: Placement, status: int = 200, **forms):
         survey_form=survey_form,
         scores_form=scores_form,
         close_form=close_form,
+        actor_labels=ACTOR_LABELS,
         can_view_log=policy.can_view_placement_log(user, placement),
     ), status
 
