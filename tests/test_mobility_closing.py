@@ -13,7 +13,7 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from app import policy
+from app import policy, signals
 from app.closing import services
 from app.closing.services import Side, Step
 from app.competences.services import Judgement, framework_of, latest_registrations, register
@@ -191,8 +191,11 @@ def test_a_submitted_report_is_read_only_until_the_coach_sends_it_back(app, worl
             ReportStatus.SUBMITTED,
             "Brakes, torque wrench.",
         )
-        actions = set(db.session.scalars(select(AuditEvent.action)))
-        assert {"stage_report_submitted", "stage_report_returned"} <= actions
+        events = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action.like("stage_report_%"))
+        ).all()
+        assert {"stage_report_submitted", "stage_report_returned"} <= {e.action for e in events}
+        assert {event.details["report"] for event in events} == {report.id}
 
 
 def test_a_stale_report_edit_answers_409_with_the_text_kept(app, world, login_as, stay):
@@ -312,8 +315,11 @@ def test_the_coach_closes_and_signs_off_the_europass_record(app, world, login_as
     assert student.post(path(world, "/close"), {"confirm": "y"}).status_code == 403
     coach = login_as(world.coach_a)
     assert coach.post(path(world, "/close"), {}).status_code == 422  # not ticked
-    response = coach.post(path(world, "/close"), {"confirm": "y"})
+    closed = []
+    with signals.mobility_closed.connected_to(lambda placement, by: closed.append(by.id)):
+        response = coach.post(path(world, "/close"), {"confirm": "y"})
     assert response.status_code == 302
+    assert closed == [world.coach_a.id]
     with app.app_context():
         placement = db.session.get(Placement, stay)
         assert placement.status == PlacementStatus.COMPLETED

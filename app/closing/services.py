@@ -18,8 +18,9 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
-from app import audit, dates
+from app import audit, dates, signals
 from app.competences.services import framework_of, latest_registrations
 from app.content.schemas import Competence, Framework, Indicator, Level
 from app.domain import DomainError, StaleEdit, commit_versioned
@@ -222,6 +223,17 @@ def _running(placement: Placement) -> None:
         )
 
 
+def _flush() -> None:
+    """Write what changed; a row made at the same moment elsewhere (two people taking a
+    first step at once) is a stale edit: nothing is saved, the reader looks again.
+    """
+    try:
+        db.session.flush()
+    except IntegrityError as error:
+        db.session.rollback()
+        raise StaleEdit() from error
+
+
 def _row(placement: Placement) -> MobilityClosing:
     row = row_of(placement)
     if row is None:
@@ -281,6 +293,7 @@ def save_report(
         report.submitted_at = utcnow()
     if not audit.has_changes(report):
         return report
+    _flush()
     audit.record(
         student,
         "stage_report_submitted" if submit else "stage_report_saved",
@@ -288,6 +301,8 @@ def save_report(
         report=report.id,
     )
     commit_versioned()
+    if submit:
+        signals.stage_report_submitted.send(report, by=student)
     return report
 
 
@@ -310,6 +325,7 @@ def return_report(
     report.return_note = note[:MAX_NOTE_LENGTH]
     audit.record(coach, "stage_report_returned", placement, report=report.id)
     commit_versioned()
+    signals.stage_report_returned.send(report, by=coach)
     return report
 
 
@@ -329,7 +345,7 @@ def confirm_survey(placement: Placement, student: User, filled_on: date) -> Mobi
     row.survey_filled_on = filled_on
     row.survey_confirmed_by_id = student.id
     row.survey_confirmed_at = utcnow()
-    db.session.flush()
+    _flush()
     audit.record(student, "eu_survey_confirmed", placement, filled_on=filled_on)
     commit_versioned()
     return row
@@ -352,7 +368,7 @@ def confirm_scores(placement: Placement, user: User, side: Side, *, digest: str)
     setattr(row, f"{side.value}_confirmed_by_id", user.id)
     setattr(row, f"{side.value}_confirmed_at", utcnow())
     setattr(row, f"{side.value}_scores", scores.digest)
-    db.session.flush()
+    _flush()
     audit.record(user, "final_scores_confirmed", placement, side=side)
     commit_versioned()
     return row
@@ -382,4 +398,5 @@ def close(placement: Placement, coach: User) -> MobilityClosing:
     placement.status = PlacementStatus.COMPLETED
     audit.record(coach, "mobility_closed", placement)
     commit_versioned()
+    signals.mobility_closed.send(placement, by=coach)
     return row
