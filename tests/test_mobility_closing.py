@@ -14,12 +14,15 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from app import policy, signals
-from app.closing import services
+from app.closing import record, services
 from app.closing.services import Side, Step
 from app.competences.services import Judgement, framework_of, latest_registrations, register
 from app.extensions import db
 from app.models import (
     AuditEvent,
+    Candidate,
+    Decision,
+    MobilityCall,
     MobilityClosing,
     Organisation,
     OrganisationKind,
@@ -31,6 +34,7 @@ from app.models import (
     StageReport,
     User,
 )
+from tests.calls_world import calls_world
 from tests.conftest import make_user
 
 pytestmark = pytest.mark.usefixtures("in_english")
@@ -305,8 +309,8 @@ def test_closing_is_refused_naming_what_is_missing(app, world, login_as, stay):
 
 
 def test_the_coach_closes_and_signs_off_the_europass_record(app, world, login_as, stay, today):
-    record = f"/placements/{stay}/europass-record"
-    assert login_as(world.student_a).get(record + ".json").status_code == 404
+    record_path = f"/placements/{stay}/europass-record"
+    assert login_as(world.student_a).get(record_path + ".json").status_code == 404
     ready(app, world, login_as, today, stay)
     page = login_as(world.coach_a).get(path(world)).get_data(as_text=True)
     assert "The host monitor: Mona Monitor" in page
@@ -330,7 +334,7 @@ def test_the_coach_closes_and_signs_off_the_europass_record(app, world, login_as
     page = login_as(world.host_coordinator).get(path(world)).get_data(as_text=True)
     assert "Signed off by Coach A" in page
     assert "Europass record (PDF)" in page
-    data = json.loads(student.get(record + ".json").get_data(as_text=True))
+    data = json.loads(student.get(record_path + ".json").get_data(as_text=True))
     assert data["format"] == "leerspoor.mobility-record"
     assert data["version"] == 1
     assert data["participant"] == {"name": "Student A"}
@@ -346,7 +350,7 @@ def test_the_coach_closes_and_signs_off_the_europass_record(app, world, login_as
     assert data["signed_off"] == {"by": "Coach A", "on": today.isoformat()}
     assert isinstance(data["language_self_assessment"], list)
 
-    pdf = login_as(world.monitor).get(record + ".pdf")
+    pdf = login_as(world.monitor).get(record_path + ".pdf")
     assert pdf.status_code == 200
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.data)).pages)
     assert "Europass mobility record" in text
@@ -370,7 +374,7 @@ def test_the_record_is_read_by_the_participant_the_school_and_the_host_partner_o
         db.session.commit()
         outsider = db.session.get(User, outsider.id)
         db.session.expunge(outsider)
-    record = f"/placements/{stay}/europass-record.json"
+    record_path = f"/placements/{stay}/europass-record.json"
     for person in (
         world.student_a,
         world.coach_a,
@@ -379,10 +383,11 @@ def test_the_record_is_read_by_the_participant_the_school_and_the_host_partner_o
         world.host_coordinator,
         world.admin,
     ):
-        assert login_as(person).get(record).status_code == 200, person.name
-    assert login_as(world.mentor_es).get(record).status_code == 403
+        assert login_as(person).get(record_path).status_code == 200, person.name
+    assert login_as(world.mentor_es).get(record_path).status_code == 403
     for person in (world.coordinator_b, world.student_b, world.mentor_x, outsider):
-        assert login_as(person).get(record).status_code == 404, person.name
+        assert login_as(person).get(record_path).status_code == 404, person.name
+        assert login_as(person).get(path(world)).status_code == 404, person.name
 
 
 def test_a_placement_that_is_not_abroad_has_no_closing(world, login_as):
@@ -412,3 +417,30 @@ def test_the_closing_page_runs_the_same_queries_for_few_or_many_scores(
         page = coach.get(path(world)).get_data(as_text=True)
     assert "I ordered parts in Spanish." in page
     assert many.count == few.count
+    assert many.count <= 15  # the user, the placement and its people, report, closing, levels
+
+
+def test_the_record_holds_the_language_levels_of_the_candidacy_that_selected_the_participant(
+    app, world, login_as, stay, today
+):
+    ids = calls_world(app, world)
+    with app.app_context():
+        candidate = db.session.get(Candidate, ids["candidate_a"])
+        candidate.cv = {"languages": [{"language": "Spanish", "level": "A2"}]}
+        candidate.decision = Decision.SELECTED
+        db.session.commit()
+        placement = db.session.get(Placement, stay)
+        # the call's window is two months away: not this stay's call
+        assert record.language_self_assessment(placement) == []
+        call = db.session.get(MobilityCall, ids["call_a"])
+        call.placement_start = placement.start_date - timedelta(days=1)
+        call.placement_end = placement.end_date
+        db.session.commit()
+        assert record.language_self_assessment(placement) == [
+            {"language": "Spanish", "level": "A2"}
+        ]
+    ready(app, world, login_as, today, stay)
+    login_as(world.coach_a).post(path(world, "/close"), {"confirm": "y"})
+    response = login_as(world.student_a).get(f"/placements/{stay}/europass-record.pdf")
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.data)).pages)
+    assert "Spanish: A2" in text
