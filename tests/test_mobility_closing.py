@@ -444,3 +444,18 @@ def test_the_record_holds_the_language_levels_of_the_candidacy_that_selected_the
     response = login_as(world.student_a).get(f"/placements/{stay}/europass-record.pdf")
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.data)).pages)
     assert "Spanish: A2" in text
+
+
+def test_a_new_monitor_confirms_the_scores_anew(app, world, login_as, stay):
+    score(app, stay, world.coach_a, 3)
+    assert confirm_scores(world, login_as, world.monitor).status_code == 302
+    with app.app_context():
+        partner = db.session.get(Organisation, world.host_partner.id)
+        other = make_user("second@host.example", "Second Monitor", (Role.MONITOR, partner))
+        db.session.flush()
+        db.session.get(Placement, stay).monitor_id = other.id
+        db.session.commit()
+    with app.test_request_context():
+        state = services.closing_of(db.session.get(Placement, stay))
+        assert not state.confirmed(Side.MONITOR)
+        assert Step.MONITOR_SCORES in state.missing

@@ -160,20 +160,20 @@ class Closing:
     row: MobilityClosing | None
     scores: FinalScores
 
+    def _given(self, side: Side) -> bool:
+        """Given by the placement's coach or monitor of now (a new monitor confirms anew)."""
+        if self.row is None or getattr(self.row, f"{side.value}_confirmed_at") is None:
+            return False
+        by = getattr(self.row, f"{side.value}_confirmed_by_id")
+        return by == getattr(self.placement, f"{side.value}_id")
+
     def confirmed(self, side: Side) -> bool:
         """A confirmation that still holds: given on the scores as they are now."""
-        if self.row is None:
-            return False
-        at = getattr(self.row, f"{side.value}_confirmed_at")
-        return at is not None and getattr(self.row, f"{side.value}_scores") == self.scores.digest
+        return self._given(side) and getattr(self.row, f"{side.value}_scores") == self.scores.digest
 
     def voided(self, side: Side) -> bool:
         """Given, then a score changed: it must be confirmed again."""
-        return (
-            self.row is not None
-            and getattr(self.row, f"{side.value}_confirmed_at") is not None
-            and not self.confirmed(side)
-        )
+        return self._given(side) and not self.confirmed(side)
 
     @property
     def survey_confirmed(self) -> bool:
