@@ -139,6 +139,8 @@ EDIT_FORMS = [
     EditForm(
         "training.edit_mentor_record", "/training/mentors/{mentor_x}", ("coordinator_a", "admin")
     ),
+    # the participant's draft stage report of a stay abroad that ended
+    EditForm("closing.edit_report", "/placements/{closing_m}/closing/report", ("student_a",)),
     EditForm(
         "agreements.edit_agreement",
         "/placements/{placement_m}/learning-agreement/edit",
@@ -221,6 +223,10 @@ NOT_EDIT_FORMS: dict[str, str] = {
             "mobility.approve_participation",
             "mobility.company_approval",
             "mobility.answer_guardian_link",
+            "closing.return_report",
+            "closing.confirm_survey",
+            "closing.confirm_scores",
+            "closing.close_mobility",
         ),
         "a decision or an action: pressing the button is the change",
     ),
