@@ -20,7 +20,7 @@ from app.closing.services import (
     Side,
 )
 from app.content.services import localised
-from app.dates import LONG_DATE, format_day, format_moment
+from app.dates import LONG_DATE, format_day, format_moment, local_day
 from app.extensions import db
 from app.models import Actor, Candidate, Decision, MobilityCall, Organisation, Placement
 from app.pdf import MUTED, Document
@@ -140,7 +140,7 @@ def record_of(closing: Closing, agreed_outcomes: list[str]) -> dict[str, Any]:
         },
         "signed_off": {
             "by": row.signed_off_name,
-            "on": row.signed_off_at.date().isoformat(),
+            "on": local_day(row.signed_off_at, placement.school).isoformat(),
         },
     }
 
