@@ -459,3 +459,19 @@ def test_a_new_monitor_confirms_the_scores_anew(app, world, login_as, stay):
         state = services.closing_of(db.session.get(Placement, stay))
         assert not state.confirmed(Side.MONITOR)
         assert Step.MONITOR_SCORES in state.missing
+
+
+def test_without_a_framework_there_are_no_scores_to_confirm(app, world, login_as, stay):
+    with app.app_context():
+        db.session.get(Placement, stay).framework_id = None
+        db.session.commit()
+    coach = login_as(world.coach_a)
+    page = coach.get(path(world)).get_data(as_text=True)
+    assert "This placement has no competence framework." in page
+    assert 'name="digest"' not in page
+    response = coach.post(path(world, "/scores"), {"digest": "anything"})
+    assert response.status_code == 302
+    followed = coach.get(response.headers["Location"]).get_data(as_text=True)
+    assert "This placement has no competence framework to confirm." in followed
+    with app.app_context():
+        assert db.session.scalar(select(MobilityClosing)) is None
