@@ -16,6 +16,7 @@ from app.auth import bp as auth_bp
 from app.auth.sessions import init_login
 from app.calls import bp as calls_bp
 from app.caseload import bp as caseload_bp
+from app.closing import bp as closing_bp
 from app.competences import bp as competences_bp
 from app.drafts import bp as drafts_bp
 from app.drafts import init_app as init_drafts
@@ -82,6 +83,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(visits_bp)
     app.register_blueprint(calls_bp)
     app.register_blueprint(agreements_bp)
+    app.register_blueprint(closing_bp)
     app.register_blueprint(caseload_bp)
     app.register_blueprint(portfolio_bp)
     app.register_blueprint(training_bp)

@@ -162,6 +162,12 @@ ACTION_LABELS = {
     "agreement_signed": _l("Signed the learning agreement"),
     "agreement_link_sent": _l("Sent the host a link to sign the learning agreement"),
     "agreement_link_refused": _l("A link to sign the learning agreement was refused"),
+    "stage_report_saved": _l("Saved the stage report"),
+    "stage_report_submitted": _l("Submitted the stage report"),
+    "stage_report_returned": _l("Sent the stage report back"),
+    "eu_survey_confirmed": _l("Confirmed the EU participant survey"),
+    "final_scores_confirmed": _l("Confirmed the final scores"),
+    "mobility_closed": _l("Closed the mobility and signed off its Europass record"),
 }
 
 # What an event's object is, in words.

@@ -43,8 +43,10 @@ from app.models import (
     PlanTemplate,
     PracticePost,
     PrivacyRequest,
+    ReportStatus,
     ReviewStatus,
     Role,
+    StageReport,
     User,
     Visit,
     VisitAddition,
@@ -383,6 +385,94 @@ def mobility_or_404(placement_id: int, user: User, action: str = "view") -> Plac
     if not allowed(user, placement):
         abort(403)
     return placement
+
+
+# -- closing a mobility abroad ------------------------------------------------------------
+# The stage report, the EU survey, the final scores and the Europass record are read by
+# the participant, the school's side (coach, coordinators, admins), the host monitor and
+# the host partner's coordinators; the mentor at the host company and the companies see
+# the placement but not its closing.
+
+
+def can_view_closing(user: User, placement: Placement) -> bool:
+    """A mobility's closing page, its stage report and its Europass record."""
+    return placement.kind == PlacementKind.MOBILITY_ABROAD and (
+        user.id in (placement.student_id, placement.coach_id)
+        or is_monitor(user, placement)
+        or hosts(user, placement)
+        or administers_school(user, placement.school_id)
+    )
+
+
+def closing_or_404(placement_id: int, user: User) -> Placement:
+    """A mobility whose closing `user` reads: 404 for a placement that is not abroad or
+    not seen, 403 for one seen whose closing is not theirs to read.
+    """
+    placement = db.session.get(Placement, placement_id)
+    if placement is None or placement.kind != PlacementKind.MOBILITY_ABROAD:
+        abort(404)
+    if not can_view_placement(user, placement):
+        abort(404)
+    if not can_view_closing(user, placement):
+        abort(403)
+    return placement
+
+
+def _closing_open(placement: Placement) -> bool:
+    return (
+        placement.kind == PlacementKind.MOBILITY_ABROAD
+        and placement.status == PlacementStatus.ACTIVE
+    )
+
+
+def closing_visibility(user: User, placement: Placement):
+    """SQL: the closing rows of `placement` `user` reads (`can_view_closing`)."""
+    return true() if can_view_closing(user, placement) else false()
+
+
+def stage_report_visibility(user: User, placement: Placement):
+    """SQL: the stage report of `placement` `user` reads: a draft only its participant."""
+    if not can_view_closing(user, placement):
+        return false()
+    if sees_stage_report_draft(user, placement):
+        return true()
+    return StageReport.status != ReportStatus.DRAFT
+
+
+def can_write_stage_report(user: User, placement: Placement) -> bool:
+    """The participant writes their stage report while the mobility is active."""
+    return _closing_open(placement) and user.id == placement.student_id
+
+
+def sees_stage_report_draft(user: User, placement: Placement) -> bool:
+    """A draft is the participant's own until they submit it."""
+    return user.id == placement.student_id
+
+
+def can_return_stage_report(user: User, placement: Placement) -> bool:
+    """The coach sends a submitted stage report back with a note."""
+    return _closing_open(placement) and user.id == placement.coach_id
+
+
+def can_confirm_survey(user: User, placement: Placement) -> bool:
+    """The participant confirms they filled in the EU participant survey."""
+    return _closing_open(placement) and user.id == placement.student_id
+
+
+def score_confirmation_side(user: User, placement: Placement) -> str | None:
+    """The side `user` confirms the final scores for: "coach" or "monitor"."""
+    if not _closing_open(placement):
+        return None
+    if user.id == placement.coach_id:
+        return "coach"
+    if is_monitor(user, placement):
+        return "monitor"
+    return None
+
+
+def can_close_mobility(user: User, placement: Placement) -> bool:
+    """The coach closes the mobility and signs off its Europass record."""
+    return _closing_open(placement) and user.id == placement.coach_id
 
 
 # -- the follow-up log -----------------------------------------------------------------

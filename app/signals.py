@@ -52,3 +52,10 @@ practice_reviewed = _signals.signal("practice-reviewed")
 # An item of a mobility file was delivered or approved (the placement; `kind`
 # the item, `by` who did it, None for a guardian through their link).
 mobility_item_done = _signals.signal("mobility-item-done")
+# The participant submitted their stage report, or the coach sent it back (the report;
+# `by` who did it).
+stage_report_submitted = _signals.signal("stage-report-submitted")
+stage_report_returned = _signals.signal("stage-report-returned")
+# The coach closed a mobility abroad and signed off its Europass record (the placement;
+# `by` the coach).
+mobility_closed = _signals.signal("mobility-closed")

@@ -1,13 +1,14 @@
 """A call of the world's promoter, for the tests that walk every route and form: School
 A a member of the consortium, a call with three places for it, and student A its
-candidate, scored by coach A and a reserve.
+candidate, scored by coach A and a reserve; `ready_for_matching` selects student A after
+all and makes them ready for the host partner's matching.
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-from app.calls import services
+from app.calls import participants, services
 from app.extensions import db
 from app.models import Candidate, Decision, Organisation, User
 from tests.conftest import monday
@@ -56,3 +57,18 @@ def calls_world(app, world) -> dict[str, int]:
             "Motivated; the places went to dual learners with a higher total.",
         )
         return {"call_a": call.id, "candidate_a": candidate.id, "membership_a": membership.id}
+
+
+def ready_for_matching(app, world, candidate_id: int) -> dict[str, int]:
+    """Candidate A selected after all, and made ready for matching in Valencia."""
+    with app.app_context():
+        candidate = db.session.get(Candidate, candidate_id)
+        coordinator = db.session.get(User, world.coordinator_a.id)
+        services.decide(candidate, coordinator, Decision.SELECTED, "A place came free.")
+        destination = candidate.call.destinations[0]
+        participants.prepare(
+            candidate,
+            coordinator,
+            participants.Preparation(destination.id, world.coach_a.id, False, ""),
+        )
+        return {"destination_a": destination.id}

@@ -52,6 +52,7 @@ from app.models import (
     LogEntry,
     MentorRecord,
     MobilityCall,
+    MobilityClosing,
     MobilityItem,
     ModuleProgress,
     Notification,
@@ -67,6 +68,7 @@ from app.models import (
     Recommendation,
     RecoveryCode,
     Registration,
+    ReportStatus,
     RequestKind,
     RetentionPeriod,
     ReviewStatus,
@@ -75,6 +77,7 @@ from app.models import (
     SchoolSettings,
     SelectionReport,
     Setting,
+    StageReport,
     User,
     Visit,
     VisitAddition,
@@ -91,6 +94,8 @@ SCHOOL_B = {"coordinator_b", "admin"}
 TRIO_C = {"student_c", "mentor_y", "dani"}
 TRIO_D = {"student_d", "dani", "coach_a"}
 MOBILITY_M = {"student_a", "mentor_es", "coach_a", "monitor", "host_coordinator"} | SCHOOL_A
+# Its closing: not the mentor at the host company.
+CLOSING_M = MOBILITY_M - {"mentor_es"}
 
 # Each sentinel, with the people who may read it in the app. Whoever else exports their
 # data must not find it in the archive.
@@ -160,6 +165,10 @@ SEEN_BY: dict[str, set[str]] = {
     "S-agreement-tasks": MOBILITY_M,
     "S-agreement-goal": MOBILITY_M,
     "S-signed-A": MOBILITY_M,
+    # Its closing: the stage report, the coach's note sending it back, the sign-off.
+    "S-stage-report": CLOSING_M,
+    "S-stage-returned": CLOSING_M,
+    "S-signed-off": CLOSING_M,
     "S-week-B": TRIO_B | SCHOOL_B,
     "S-week-C": TRIO_C | SCHOOL_B,
     "S-coachonly-Dani": {"dani"} | SCHOOL_B,
@@ -800,6 +809,36 @@ def build_lived_in(world: World) -> LivedIn:
                 signer_id=p["student_a"].id,
                 capacity="student",
                 typed_name="S-signed-A",
+            ),
+        ]
+    )
+    db.session.add_all(
+        [
+            StageReport(
+                placement_id=m.id,
+                author_id=p["student_a"].id,
+                professional="S-stage-report",
+                language="S-stage-report",
+                intercultural="S-stage-report",
+                personal="S-stage-report",
+                advice="S-stage-report",
+                status=ReportStatus.SUBMITTED,
+                submitted_at=_moment(a, 40),
+                returned_by_id=p["coach_a"].id,
+                returned_at=_moment(a, 39),
+                return_note="S-stage-returned",
+            ),
+            MobilityClosing(
+                placement_id=m.id,
+                survey_filled_on=m.end_date,
+                survey_confirmed_by_id=p["student_a"].id,
+                survey_confirmed_at=_moment(a, 41),
+                coach_confirmed_by_id=p["coach_a"].id,
+                coach_confirmed_at=_moment(a, 42),
+                coach_scores="0" * 64,
+                signed_off_by_id=p["coach_a"].id,
+                signed_off_name="S-signed-off",
+                signed_off_at=_moment(a, 43),
             ),
         ]
     )

@@ -15,15 +15,11 @@ from sqlalchemy import func, select
 
 from app.admin import imports
 from app.agreements import services as agreements
-from app.calls import participants
-from app.calls import services as call_services
 from app.extensions import db
 from app.mentorlinks.tokens import Link, QuickAction, make_token
 from app.mobility import services as mobility
 from app.mobility.tokens import make_token as guardian_token
 from app.models import (
-    Candidate,
-    Decision,
     GuardianLink,
     ItemKind,
     LodgingKind,
@@ -41,7 +37,7 @@ from app.placements import matching
 from app.plans import services as plans
 from app.privacy import services as privacy
 from app.visits import services as visits
-from tests.calls_world import calls_world
+from tests.calls_world import calls_world, ready_for_matching
 from tests.conftest import Browser, attach_file, png_bytes, reuse_state, write_entry
 
 ROLES = (
@@ -235,6 +231,16 @@ MOBILITY_CHECK = {
     "student_a": 403,
     **roles(422, ("admin", "coordinator_a", "coach_a")),
 }
+# The closing of placement M: its participant, its coach, School A's coordinators and
+# admins, its monitor and its host partner's coordinators; the mentor at the host company
+# sees the placement but not its closing (403), nobody else anything. Placement M is in
+# preparation: no closing step is taken yet (403 for all who read it).
+CLOSING_M = "/placements/{placement_m}/closing"
+CLOSING_READERS = ("admin", "coordinator_a", "coach_a", "student_a", "monitor", "host_coordinator")
+CLOSING_PAGE = expect(404, anonymous=LOGIN_REDIRECT, mentor_es=403, **roles(200, CLOSING_READERS))
+CLOSING_ACTION = {**CLOSING_PAGE, **roles(403, CLOSING_READERS)}
+# The Europass record: not signed off yet, so not found for its readers.
+CLOSING_RECORD = {**CLOSING_PAGE, **roles(404, CLOSING_READERS)}
 
 CASES = [
     # auth
@@ -1386,6 +1392,27 @@ CASES = [
         )
         for method in ("GET", "POST")
     ),
+    # closing a mobility: the stage report, the EU survey, the final scores, the record
+    Case("closing.show_closing", "GET", CLOSING_M, CLOSING_PAGE),
+    Case("closing.show_closing", "GET", "/placements/{placement_a}/closing", MISSING),
+    Case("closing.edit_report", "GET", CLOSING_M + "/report", CLOSING_ACTION),
+    Case("closing.edit_report", "POST", CLOSING_M + "/report", CLOSING_ACTION),
+    Case("closing.return_report", "POST", CLOSING_M + "/report/return", CLOSING_ACTION),
+    Case("closing.confirm_survey", "POST", CLOSING_M + "/survey", CLOSING_ACTION),
+    Case("closing.confirm_scores", "POST", CLOSING_M + "/scores", CLOSING_ACTION),
+    Case("closing.close_mobility", "POST", CLOSING_M + "/close", CLOSING_ACTION),
+    Case(
+        "closing.export_record_json",
+        "GET",
+        "/placements/{placement_m}/europass-record.json",
+        CLOSING_RECORD,
+    ),
+    Case(
+        "closing.export_record_pdf",
+        "GET",
+        "/placements/{placement_m}/europass-record.pdf",
+        CLOSING_RECORD,
+    ),
     # a guardian's link: no login, the same answer for everyone; 422 without an answer
     Case("mobility.answer_guardian_link", "GET", "/guardian/{guardian_link_m}", expect(200)),
     Case("mobility.answer_guardian_link", "GET", "/guardian/not-a-token", expect(404)),
@@ -1661,21 +1688,6 @@ def test_every_method_of_every_route_has_a_case(app):
             continue
         for method in rule.methods - {"HEAD", "OPTIONS"}:
             assert (rule.endpoint, method) in covered, (rule.endpoint, method)
-
-
-def ready_for_matching(app, world, candidate_id: int) -> dict[str, int]:
-    """Candidate A selected after all, and made ready for matching in Valencia."""
-    with app.app_context():
-        candidate = db.session.get(Candidate, candidate_id)
-        coordinator = db.session.get(User, world.coordinator_a.id)
-        call_services.decide(candidate, coordinator, Decision.SELECTED, "A place came free.")
-        destination = candidate.call.destinations[0]
-        participants.prepare(
-            candidate,
-            coordinator,
-            participants.Preparation(destination.id, world.coach_a.id, False, ""),
-        )
-        return {"destination_a": destination.id}
 
 
 def world_ids(app, world) -> dict[str, int | str]:

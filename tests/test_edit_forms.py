@@ -71,6 +71,11 @@ EDIT_FORMS = [
     ),
     EditForm("calls.edit_report", "/calls/{call_a}/schools/{school_a}/report", ("coordinator_a",)),
     EditForm(
+        "calls.prepare_participant",
+        "/candidates/{candidate_a}/participant",
+        ("coordinator_a", "promoter"),
+    ),
+    EditForm(
         "mobility.set_deadline",
         "/placements/{placement_m}/mobility-file/cv_expectations/deadline",
         ("coach_a", "coordinator_a"),
@@ -139,6 +144,8 @@ EDIT_FORMS = [
     EditForm(
         "training.edit_mentor_record", "/training/mentors/{mentor_x}", ("coordinator_a", "admin")
     ),
+    # the participant's draft stage report of a stay abroad that ended
+    EditForm("closing.edit_report", "/placements/{closing_m}/closing/report", ("student_a",)),
     EditForm(
         "agreements.edit_agreement",
         "/placements/{placement_m}/learning-agreement/edit",
@@ -174,6 +181,7 @@ NOT_EDIT_FORMS: dict[str, str] = {
             "calls.manage_consortium",
             "calls.create_call",
             "calls.register_candidate",
+            "calls.place_candidate",
             "placements.create_host_workplace",
             "placements.add_lodging",
             "agreements.start_agreement",
@@ -221,6 +229,10 @@ NOT_EDIT_FORMS: dict[str, str] = {
             "mobility.approve_participation",
             "mobility.company_approval",
             "mobility.answer_guardian_link",
+            "closing.return_report",
+            "closing.confirm_survey",
+            "closing.confirm_scores",
+            "closing.close_mobility",
         ),
         "a decision or an action: pressing the button is the change",
     ),

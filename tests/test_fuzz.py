@@ -30,6 +30,8 @@ from app.agreements import services as agreements
 from app.auth.sessions import session_started
 from app.auth.tokens import Purpose
 from app.auth.tokens import make_token as make_account_token
+from app.closing import services as closing
+from app.competences import services as competences
 from app.extensions import db, limiter
 from app.mentorlinks.tokens import Link, QuickAction, make_token
 from app.mobility import services as mobility
@@ -44,10 +46,12 @@ from app.models import (
     MembershipInvitation,
     Organisation,
     Placement,
+    PlacementStatus,
     PlanTemplate,
     PracticePost,
     RequestKind,
     Role,
+    Setting,
     User,
 )
 from app.models.columns import utcnow
@@ -55,7 +59,7 @@ from app.placements import matching
 from app.plans import services as plans
 from app.privacy import services as privacy
 from app.visits import services as visits
-from tests.calls_world import calls_world
+from tests.calls_world import calls_world, ready_for_matching
 from tests.conftest import attach_file, monday, png_bytes, write_entry
 from tests.fuzzing import (
     ALLOWED_STATUSES,
@@ -105,6 +109,7 @@ PLAN_A = PLACEMENT_A + "/development-plan"
 MOBILITY_M = "/placements/{placement_m}/mobility-file"
 TOKEN_PAGES = frozenset({302})
 AGREEMENT_M = "/placements/{placement_m}/learning-agreement"
+CLOSING_M = "/placements/{closing_m}/closing"
 
 TARGETS = [
     # logging in and one's account
@@ -441,6 +446,25 @@ TARGETS = [
         done=frozenset({200, 302}),
         also=frozenset({410}),
     ),
+    # closing a mobility (a stay that ended, with the participant's draft stage report:
+    # the forms to send it back and to close are not shown, their fields are given)
+    Target("closing.edit_report", "student_a", CLOSING_M + "/report"),
+    Target(
+        "closing.return_report",
+        "coach_a",
+        CLOSING_M + "/report/return",
+        page=CLOSING_M,
+        fields=[text("version"), text("note", 1000)],
+    ),
+    Target("closing.confirm_survey", "student_a", CLOSING_M + "/survey", page=CLOSING_M),
+    Target("closing.confirm_scores", "monitor", CLOSING_M + "/scores", page=CLOSING_M),
+    Target(
+        "closing.close_mobility",
+        "coach_a",
+        CLOSING_M + "/close",
+        page=CLOSING_M,
+        fields=[choice("confirm", "y", "")],
+    ),
     # administration
     Target("admin.create_organisation", "coordinator_a", "/admin/organisations/new"),
     Target("admin.edit_organisation", "coordinator_a", "/admin/organisations/{company_x}"),
@@ -506,6 +530,8 @@ TARGETS = [
         page="/candidates/{candidate_a}",
     ),
     Target("calls.edit_report", "coordinator_a", "/calls/{call_a}/schools/{school_a}/report"),
+    Target("calls.prepare_participant", "coordinator_a", "/candidates/{candidate_a}/participant"),
+    Target("calls.place_candidate", "host_coordinator", "/candidates/{candidate_a}/placement"),
     # privacy
     Target("privacy.accept_notice", "student_a", "/privacy/notice", page="/"),
     Target("privacy.export_own_data", "student_a", "/privacy/my-data"),
@@ -708,6 +734,8 @@ def fuzz_world(app, world) -> dict[str, int | str]:
             agreements.HostLink(agreement.id, "signer@taller.example", now)
         )
     ids.update(calls_world(app, world))
+    ids.update(ready_for_matching(app, world, ids["candidate_a"]))
+    ids["closing_m"] = closing_mobility(app, world)
     with app.app_context():  # a CV in placement M's file, for the school to check
         mobility.deliver_file(
             db.session.get(Placement, world.placement_m.id),
@@ -729,6 +757,52 @@ def fuzz_world(app, world) -> dict[str, int | str]:
         db.session.commit()
         ids["guardian_token"] = guardian_token(link)
     return ids | account_tokens(app, ids)
+
+
+def closing_mobility(app, world) -> int:
+    """A second stay of student A abroad, as placement M's people, that ended last week:
+    active, with one level the coach registered and the participant's draft stage report,
+    so the closing page shows its forms.
+    """
+    today = world.today
+    with app.test_request_context():
+        model = db.session.get(Placement, world.placement_m.id)
+        stay = Placement(
+            **{
+                column: getattr(model, column)
+                for column in (
+                    "student_id",
+                    "school_id",
+                    "workplace_id",
+                    "mentor_id",
+                    "coach_id",
+                    "monitor_id",
+                    "host_partner_id",
+                    "kind",
+                    "framework_id",
+                    "framework_version",
+                )
+            },
+            status=PlacementStatus.ACTIVE,
+            start_date=today - timedelta(days=20),
+            end_date=today - timedelta(days=7),
+        )
+        db.session.add(stay)
+        db.session.commit()
+        competence = competences.framework_of(stay).competences[0]
+        competences.register(
+            stay,
+            db.session.get(User, world.coach_a.id),
+            competence,
+            [competences.Judgement(competence.indicators[0].id, Setting.WORKPLACE, 3)],
+        )
+        closing.save_report(
+            stay,
+            db.session.get(User, world.student_a.id),
+            closing.ReportText(professional="Brakes.", advice="Bring shoes."),
+            expected_version=None,
+        )
+        return stay.id
 
 
 def account_tokens(app, ids) -> dict[str, str]:

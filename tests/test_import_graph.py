@@ -54,6 +54,7 @@ LAYERS: dict[str, set[str]] = {
         "auth",
         "calls",
         "caseload",
+        "closing",
         "competences",
         "drafts",
         "followup",

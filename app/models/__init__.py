@@ -12,6 +12,7 @@ from app.models.calls import (
     MobilityCall,
     SelectionReport,
 )
+from app.models.closing import MobilityClosing, ReportStatus, StageReport
 from app.models.drafts import FormDraft
 from app.models.followup import (
     Actor,
@@ -100,6 +101,9 @@ from app.models.visits import (
 )
 
 __all__ = [
+    "MobilityClosing",
+    "ReportStatus",
+    "StageReport",
     "CallDestination",
     "CallPlaces",
     "Candidate",

@@ -334,6 +334,23 @@ MOBILITY_FILE = Category(
         "sees only its own approval; the guardian's details only the school."
     ),
 )
+MOBILITY_CLOSING = Category(
+    "mobility_closing",
+    _l("Closing of a mobility"),
+    _l(
+        "For a placement abroad: the participant's stage report and the coach's note when "
+        "sending it back, the day the participant filled in the EU participant survey, who "
+        "confirmed the final scores and when, and the coach's sign-off of the Europass "
+        "record."
+    ),
+    _l("To close a stay abroad as the Erasmus+ call requires and give the participant its record."),
+    Basis.PUBLIC_TASK,
+    Retention.PLACEMENT,
+    _l(
+        "The participant, the coach, the school's coordinators, the host monitor and the "
+        "host partner's coordinators; a draft stage report only the participant."
+    ),
+)
 TRAINING = Category(
     "training",
     _l("Mentor training"),
@@ -435,6 +452,7 @@ CATEGORIES: tuple[Category, ...] = (
     VISITS,
     SELECTION,
     MOBILITY_FILE,
+    MOBILITY_CLOSING,
     TRAINING,
     NOTIFICATIONS,
     DRAFTS,
@@ -709,6 +727,62 @@ DECLARATIONS: tuple[Declaration, ...] = (
         ),
         per_placement=True,
         rows_shown=policy.guardian_approval_visibility,
+    ),
+    # The participant's stage report: theirs and about their stay; a draft is theirs alone.
+    Declaration(
+        "stage_report",
+        MOBILITY_CLOSING,
+        people={"author_id": A, "returned_by_id": K},
+        fields={
+            **{
+                name: Field(of=AUTHOR, erased=KEPT, text=True)
+                for name in ("professional", "language", "intercultural", "personal", "advice")
+            },
+            "return_note": Field(of=("returned_by_id", STUDENT), erased=KEPT, text=True),
+        },
+        plain=(
+            "id",
+            "placement_id",
+            "status",
+            "submitted_at",
+            "returned_at",
+            "version",
+            "created_at",
+            "updated_at",
+        ),
+        per_placement=True,
+        rows_shown=policy.stage_report_visibility,
+    ),
+    # The closing steps: who confirmed what and when, and the coach's sign-off, the
+    # school's record of the mobility.
+    Declaration(
+        "mobility_closing",
+        MOBILITY_CLOSING,
+        people={
+            "survey_confirmed_by_id": K,
+            "coach_confirmed_by_id": K,
+            "monitor_confirmed_by_id": K,
+            "signed_off_by_id": K,
+        },
+        fields={
+            "signed_off_name": Field(of=("signed_off_by_id",), erased=KEPT, text=True),
+        },
+        plain=(
+            "id",
+            "placement_id",
+            "survey_filled_on",
+            "survey_confirmed_at",
+            "coach_confirmed_at",
+            "coach_scores",
+            "monitor_confirmed_at",
+            "monitor_scores",
+            "signed_off_at",
+            "version",
+            "created_at",
+            "updated_at",
+        ),
+        per_placement=True,
+        rows_shown=policy.closing_visibility,
     ),
     Declaration(
         "log_entry",
