@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import email
 import functools
+import hashlib
 import io
 import os
 import re
@@ -744,14 +745,16 @@ class SavedState:
 _saved_states: dict[tuple, SavedState] = {}
 
 
-def reuse_state(app, name: str, today: date, build):
-    """`build()` run on the world, once per test process; the next tests that ask for
-    `name` around the same day get the rows and uploaded files it wrote written again, and
-    what it returned. For extensions of the world many tests read and few change: what a
-    test changes is gone for the next one, as the database is emptied first.
+def reuse_state(app, name: str, build):
+    """`build()` run on the database as it is, once per test process for each state it
+    starts from; a later test that asks for `name` on an identical database gets the rows
+    and uploaded files it wrote written again, and what it returned. For extensions of
+    the world that many tests read: a test that changed the world first (everyone in
+    English, say) gets its own build.
     """
     with app.app_context():
-        key = (name, db.engine.dialect.name, today)
+        before = hashlib.sha256(repr(table_rows()).encode()).hexdigest()
+        key = (name, db.engine.dialect.name, before)
     uploads = Path(app.config["UPLOAD_PATH"])
     saved = _saved_states.get(key)
     if saved is None:

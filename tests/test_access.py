@@ -1696,7 +1696,7 @@ def world_ids(app, world) -> dict[str, int | str]:
     What they point at is added once per test process and written again for the next
     case (`reuse_state`); the links are signed with this case's app.
     """
-    ids = dict(reuse_state(app, "access", world.today, lambda: _added_to_world(app, world)))
+    ids = dict(reuse_state(app, "access", lambda: _added_to_world(app, world)))
     with app.app_context():
         ids["quick_week_a"] = make_token(
             Link(QuickAction.APPROVE_WEEK, world.mentor_x.id, ids["week_a"], utcnow())

@@ -60,7 +60,7 @@ from app.plans import services as plans
 from app.privacy import services as privacy
 from app.visits import services as visits
 from tests.calls_world import calls_world, ready_for_matching
-from tests.conftest import attach_file, monday, png_bytes, write_entry
+from tests.conftest import attach_file, monday, png_bytes, reuse_state, write_entry
 from tests.fuzzing import (
     ALLOWED_STATUSES,
     FUZZ_SETTINGS,
@@ -612,7 +612,32 @@ TARGETS = [
 def fuzz_world(app, world) -> dict[str, int | str]:
     """The world's ids, and something for every form to act on: entries, a goal, visits,
     a template, a practice post, a guardian's approval, a privacy request, invitations.
+
+    They are added once per test process and written again for the next test
+    (`reuse_state`); the links are signed with this test's app.
     """
+    ids = dict(reuse_state(app, "fuzz", lambda: _fuzz_records(app, world)))
+    start = world.placement_a.start_date
+    with app.app_context():
+        now = utcnow()
+        mentor = world.mentor_x.id
+        ids["quick_week_a"] = make_token(Link(QuickAction.APPROVE_WEEK, mentor, ids["week_a"], now))
+        ids["quick_feedback_a"] = make_token(
+            Link(
+                QuickAction.GIVE_FEEDBACK, mentor, world.placement_a.id, now, week=monday(start, 5)
+            )
+        )
+        ids["quick_report_a"] = make_token(
+            Link(QuickAction.CONFIRM_REPORT, mentor, ids["final_visit_a"], now)
+        )
+        ids["agreement_link_m"] = agreements.make_link(
+            agreements.HostLink(ids["agreement_m"], "signer@taller.example", now)
+        )
+        ids["guardian_token"] = guardian_token(db.session.get(GuardianLink, ids["guardian_m"]))
+    return ids | account_tokens(app, ids)
+
+
+def _fuzz_records(app, world) -> dict[str, int | str]:
     start = world.placement_a.start_date
     ids: dict[str, int | str] = {
         name: obj.id for name, obj in vars(world).items() if hasattr(obj, "id")
@@ -719,20 +744,8 @@ def fuzz_world(app, world) -> dict[str, int | str]:
         ids["request_a"] = privacy.file_request(
             student, student, RequestKind.ERASURE, "", datetime.now(UTC)
         ).id
-        now = utcnow()
-        ids["quick_week_a"] = make_token(
-            Link(QuickAction.APPROVE_WEEK, mentor.id, ids["week_a"], now)
-        )
-        ids["quick_feedback_a"] = make_token(
-            Link(QuickAction.GIVE_FEEDBACK, mentor.id, placement.id, now, week=monday(start, 5))
-        )
-        ids["quick_report_a"] = make_token(
-            Link(QuickAction.CONFIRM_REPORT, mentor.id, ids["final_visit_a"], now)
-        )
         agreement = agreements.start(db.session.get(Placement, world.placement_m.id), coach)
-        ids["agreement_link_m"] = agreements.make_link(
-            agreements.HostLink(agreement.id, "signer@taller.example", now)
-        )
+        ids["agreement_m"] = agreement.id
     ids.update(calls_world(app, world))
     ids.update(ready_for_matching(app, world, ids["candidate_a"]))
     ids["closing_m"] = closing_mobility(app, world)
@@ -755,8 +768,8 @@ def fuzz_world(app, world) -> dict[str, int | str]:
         )
         db.session.add(link)
         db.session.commit()
-        ids["guardian_token"] = guardian_token(link)
-    return ids | account_tokens(app, ids)
+        ids["guardian_m"] = link.id
+    return ids
 
 
 def closing_mobility(app, world) -> int:
