@@ -25,6 +25,7 @@ from app.health import bp as health_bp
 from app.i18n import select_locale, select_timezone
 from app.mentorlinks import bp as mentorlinks_bp
 from app.mobility import bp as mobility_bp
+from app.stay import bp as stay_bp
 from app.notifications import bp as notifications_bp
 from app.notifications import init_app as init_notifications
 from app.placements import bp as placements_bp
@@ -92,6 +93,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(health_bp)
     app.register_blueprint(drafts_bp)
     app.register_blueprint(mobility_bp)
+    app.register_blueprint(stay_bp)
     init_drafts(app)
 
 

@@ -81,6 +81,17 @@ from app.models.privacy import (
     RetentionPeriod,
     one_month_after,
 )
+from app.models.stay import (
+    CEFR_LEVELS,
+    Activity,
+    BlogConsent,
+    BlogConsentLink,
+    BlogPost,
+    ConsentAnswer,
+    LanguageGoal,
+    Skill,
+    Trip,
+)
 from app.models.training import (
     Certificate,
     MentorRecord,
@@ -100,6 +111,15 @@ from app.models.visits import (
 )
 
 __all__ = [
+    "CEFR_LEVELS",
+    "Activity",
+    "BlogConsent",
+    "BlogConsentLink",
+    "BlogPost",
+    "ConsentAnswer",
+    "LanguageGoal",
+    "Skill",
+    "Trip",
     "CallDestination",
     "CallPlaces",
     "Candidate",
