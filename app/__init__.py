@@ -25,13 +25,13 @@ from app.health import bp as health_bp
 from app.i18n import select_locale, select_timezone
 from app.mentorlinks import bp as mentorlinks_bp
 from app.mobility import bp as mobility_bp
-from app.stay import bp as stay_bp
 from app.notifications import bp as notifications_bp
 from app.notifications import init_app as init_notifications
 from app.placements import bp as placements_bp
 from app.plans import bp as plans_bp
 from app.portfolio import bp as portfolio_bp
 from app.privacy import bp as privacy_bp
+from app.stay import bp as stay_bp
 from app.training import bp as training_bp
 from app.visits import bp as visits_bp
 from config import Config, config_from_environment
