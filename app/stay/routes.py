@@ -161,8 +161,10 @@ def _blog_page(placement: Placement, user: User, form, *, link_form=None, status
 def edit_post(placement_id: int, post_id: int):
     user = _user()
     placement = policy.stay_or_404(placement_id, user, "blog")
+    if not policy.writes_blog(user, placement):
+        abort(403)
     post = _post_or_404(placement, post_id)
-    if not (policy.writes_blog(user, placement) and post.author_id == user.id):
+    if post.author_id != user.id:
         abort(403)
     form = EditPostForm(obj=post) if request.method == "GET" else EditPostForm()
     if form.is_submitted() and form.version.data is None:
@@ -212,8 +214,10 @@ def edit_post(placement_id: int, post_id: int):
 def delete_post(placement_id: int, post_id: int):
     user = _user()
     placement = policy.stay_or_404(placement_id, user, "blog")
+    if not policy.writes_blog(user, placement):
+        abort(403)
     post = _post_or_404(placement, post_id)
-    if not (policy.writes_blog(user, placement) and post.author_id == user.id):
+    if post.author_id != user.id:
         abort(403)
     if not CsrfForm().validate_on_submit():
         abort(400)
