@@ -575,4 +575,3 @@ def add_participants(trip: Trip, coach: User, placement_ids: list[int]) -> list[
     for visit in visits:
         signals.visit_planned.send(visit, by=coach)
     return visits
-
