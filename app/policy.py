@@ -1519,6 +1519,24 @@ def can_read_published_blogs(user: User) -> bool:
     return user.is_admin or bool(coordinated_school_ids(user)) or bool(promoter_ids(user))
 
 
+def reads_published_blogs_of(user: User, placement: Placement) -> bool:
+    """Whether `user` reads `placement`'s blog once it is published (whether it is, is
+    the consent's to say): as `published_blog_schools` decides.
+    """
+    if user.is_admin or placement.school_id in coordinated_school_ids(user):
+        return True
+    promoters = promoter_ids(user)
+    return bool(promoters) and (
+        db.session.scalar(
+            select(ConsortiumMembership.id).where(
+                ConsortiumMembership.promoter_id.in_(promoters),
+                ConsortiumMembership.school_id == placement.school_id,
+            )
+        )
+        is not None
+    )
+
+
 # -- the accompanying teacher's trips ----------------------------------------------------
 
 

@@ -116,9 +116,9 @@ def show_blog(placement_id: int):
     form = None
     status = 200
     if policy.writes_blog(user, placement):
-        form = PostForm(formdata=None if request.method == "GET" else request.form)
+        # A sent form is read with its files (the default), a new one empty.
+        form = PostForm(formdata=None) if request.method == "GET" else PostForm()
         if request.method == "POST":
-            form = PostForm()
             if form.validate_on_submit():
                 name, stream = _upload(form.photo)
                 try:
@@ -236,7 +236,9 @@ def show_photo(placement_id: int, post_id: int):
     placement = db.session.get(Placement, placement_id)
     if placement is None:
         abort(404)
-    if not policy.reads_blog(user, placement) and not _reads_published(user, placement):
+    if not policy.reads_blog(user, placement) and not (
+        policy.reads_published_blogs_of(user, placement) and services.is_published(placement)
+    ):
         abort(404)
     post = _post_or_404(placement, post_id)
     if not post.has_photo:
@@ -247,19 +249,6 @@ def show_photo(placement_id: int, post_id: int):
         current_app.logger.error("The photo of blog post %d is missing", post.id)
         abort(404)
     return send_file(stored, mimetype=post.content_type, download_name=post.filename)
-
-
-def _reads_published(user: User, placement: Placement) -> bool:
-    if not policy.can_read_published_blogs(user):
-        return False
-    schools = policy.published_blog_schools(user)
-    if (
-        schools is not None
-        and db.session.scalar(select(Placement.id).where(Placement.id == placement.id, schools))
-        is None
-    ):
-        return False
-    return services.is_published(placement)
 
 
 @bp.route(STAY + "/blog/consent", methods=["POST"])
