@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import re
+import zipfile
 from datetime import timedelta
 
 import pytest
@@ -34,7 +35,7 @@ from app.models.columns import utcnow
 from app.stay import services as stay
 from app.stay.tokens import make_token
 from app.storage import file_storage
-from tests.conftest import Browser, png_bytes
+from tests.conftest import Browser, attach_file, png_bytes, write_entry
 
 pytestmark = pytest.mark.usefixtures("in_english")
 
@@ -574,3 +575,17 @@ def test_a_placement_that_is_not_abroad_has_no_stay(world, login_as):
     for suffix in ("", "/blog", "/programme", "/language"):
         path = f"/placements/{world.placement_a.id}/stay{suffix}"
         assert login_as(world.coach_a).get(path).status_code == 404
+
+
+def test_the_participant_s_export_holds_the_blog_photo_beside_a_log_photo_of_the_same_name(
+    app, world, login_as
+):
+    entry = write_entry(app, world.placement_a, world.student_a, submit=True)
+    attach_file(app, entry, world.student_a, filename="photo.png")
+    student = login_as(world.student_a)
+    write(student, world, photo=png_bytes(colour="red"), name="photo.png")
+    response = student.post("/privacy/my-data")
+    assert response.status_code == 200
+    names = zipfile.ZipFile(io.BytesIO(response.data)).namelist()
+    assert any(name.startswith("files/blog_post-") for name in names)
+    assert any(name.startswith("files/attachment-") for name in names)
