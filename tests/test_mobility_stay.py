@@ -589,3 +589,23 @@ def test_the_participant_s_export_holds_the_blog_photo_beside_a_log_photo_of_the
     names = zipfile.ZipFile(io.BytesIO(response.data)).namelist()
     assert any(name.startswith("files/blog_post-") for name in names)
     assert any(name.startswith("files/attachment-") for name in names)
+
+
+def test_a_trip_teacher_who_does_not_coach_the_participant_leaves_the_report_to_the_coach(
+    app, world, login_as
+):
+    with app.app_context():
+        start = db.session.get(Placement, world.placement_m.id).start_date
+    teacher = login_as(world.coach_ab)  # coaches at school A, not student A
+    response = new_trip(teacher, world, start, start + timedelta(days=1))
+    trip_path = response.headers["Location"]
+    assert teacher.post(trip_path, {"placements": str(world.placement_m.id)}).status_code == 302
+    page = teacher.get(trip_path).get_data(as_text=True)
+    assert "report by Coach A, the participant’s coach" in page
+    assert "/visits/" not in page
+    with app.app_context():
+        visit = db.session.scalar(select(Visit).where(Visit.trip_id.is_not(None)))
+    coach_page = login_as(world.coach_a).get(
+        f"/placements/{world.placement_m.id}/visits/{visit.id}"
+    )
+    assert coach_page.status_code == 200

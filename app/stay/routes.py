@@ -605,11 +605,14 @@ def show_trip(trip_id: int):
                     "success",
                 )
                 return redirect(url_for(".show_trip", trip_id=trip.id))
+    visits = services.trip_visits(trip)
     return (
         render_template(
             "stay/show_trip.html",
             trip=trip,
-            visits=services.trip_visits(trip),
+            visits=visits,
+            # A visit's page is its placement's: the trip's coach opens those they read.
+            opens={v.id for v in visits if policy.can_view_placement_log(user, v.placement)},
             candidates=candidates,
             form=form,
         ),

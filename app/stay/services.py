@@ -512,12 +512,15 @@ def create_trip(coach: User, school_id: int, *, destination: str, start: date, e
 
 
 def trip_visits(trip: Trip) -> list[Visit]:
-    """The trip's visits, with their placements and students (two queries)."""
+    """The trip's visits, with their placements, students and coaches (four queries)."""
     return list(
         db.session.scalars(
             select(Visit)
             .where(Visit.trip_id == trip.id)
-            .options(selectinload(Visit.placement).selectinload(Placement.student))
+            .options(
+                selectinload(Visit.placement).selectinload(Placement.student),
+                selectinload(Visit.placement).selectinload(Placement.coach),
+            )
             .order_by(Visit.planned_on, Visit.id)
         )
     )
