@@ -69,7 +69,7 @@ def _post_or_404(placement: Placement, post_id: int) -> BlogPost:
 
 
 def _upload(field):
-    """The file sent in a file field, or None when none was chosen."""
+    """The name and stream of the file sent in a file field; no stream when none was chosen."""
     data = field.data
     if data is None or not getattr(data, "filename", ""):
         return "", None
