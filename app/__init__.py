@@ -32,6 +32,7 @@ from app.placements import bp as placements_bp
 from app.plans import bp as plans_bp
 from app.portfolio import bp as portfolio_bp
 from app.privacy import bp as privacy_bp
+from app.stay import bp as stay_bp
 from app.training import bp as training_bp
 from app.visits import bp as visits_bp
 from config import Config, config_from_environment
@@ -94,6 +95,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(health_bp)
     app.register_blueprint(drafts_bp)
     app.register_blueprint(mobility_bp)
+    app.register_blueprint(stay_bp)
     init_drafts(app)
 
 

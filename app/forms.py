@@ -23,6 +23,8 @@ from app.web import LARGEST_ID
 
 # An id sent in a form: beyond what the database stores it is simply not found.
 ID_RANGE = NumberRange(min=1, max=LARGEST_ID)
+# The languages an e-mail to a parent or guardian, and the page it links to, are offered in.
+GUARDIAN_LANGUAGES = (("nl", "Nederlands"), ("en", "English"))
 
 
 class SubmitButtonWidget:

@@ -47,6 +47,7 @@ from app.models import (
     ReviewStatus,
     Role,
     StageReport,
+    Trip,
     User,
     Visit,
     VisitAddition,
@@ -1604,3 +1605,183 @@ def monitored_placements(user: User) -> Select:
     mentor's, what the to-do list on their home page is about.
     """
     return select(Placement).where(Placement.monitor_id == user.id)
+
+
+# -- during a stay abroad ---------------------------------------------------------------
+# The travel blog is read by those who follow the stay: the trio, the monitor, the host
+# partner's coordinators and the sending school's coordinators. The programme is the
+# host's to plan, the participant's to reflect on and the coach's to read; the language
+# goal the participant's, read by the coach and the monitor.
+
+
+def reads_blog(user: User, placement: Placement) -> bool:
+    return placement.kind == PlacementKind.MOBILITY_ABROAD and (
+        user.id in (placement.student_id, placement.coach_id, placement.mentor_id)
+        or is_monitor(user, placement)
+        or hosts(user, placement)
+        or can_manage_placement(user, placement)
+    )
+
+
+def writes_blog(user: User, placement: Placement) -> bool:
+    """The participant writes their blog before, during and right after the stay."""
+    return user.id == placement.student_id and placement.status != PlacementStatus.STOPPED
+
+
+def can_send_blog_consent_link(user: User, placement: Placement) -> bool:
+    """The school asks a guardian's consent to publish a minor's blog, as it asks their
+    approval of the stay: the coach, the school's coordinators and admins.
+    """
+    return can_check_mobility_file(user, placement)
+
+
+def reads_programme(user: User, placement: Placement) -> bool:
+    return placement.kind == PlacementKind.MOBILITY_ABROAD and (
+        user.id in (placement.student_id, placement.coach_id)
+        or is_monitor(user, placement)
+        or hosts(user, placement)
+    )
+
+
+def plans_programme(user: User, placement: Placement) -> bool:
+    """The monitor and the host partner's coordinators plan the activities."""
+    return placement.status in AGREEMENT_STATUSES and (
+        is_monitor(user, placement) or hosts(user, placement)
+    )
+
+
+def reads_language_goal(user: User, placement: Placement) -> bool:
+    return placement.kind == PlacementKind.MOBILITY_ABROAD and (
+        user.id in (placement.student_id, placement.coach_id) or is_monitor(user, placement)
+    )
+
+
+def reads_stay(user: User, placement: Placement) -> bool:
+    """The page of the stay: whoever reads one of its parts."""
+    return (
+        reads_blog(user, placement)
+        or reads_programme(user, placement)
+        or reads_language_goal(user, placement)
+    )
+
+
+STAY_ACTIONS = {
+    "stay": reads_stay,
+    "blog": reads_blog,
+    "programme": reads_programme,
+    "language": reads_language_goal,
+}
+
+
+def stay_or_404(placement_id: int, user: User, action: str) -> Placement:
+    """A placement abroad `user` sees (404 otherwise, and for one that is not abroad),
+    then the part of the stay they open (403 when it is not theirs to read).
+    """
+    placement = db.session.get(Placement, placement_id)
+    if placement is None or placement.kind != PlacementKind.MOBILITY_ABROAD:
+        abort(404)
+    if not can_view_placement(user, placement):
+        abort(404)
+    if not STAY_ACTIONS[action](user, placement):
+        abort(403)
+    return placement
+
+
+def published_blog_schools(user: User) -> Select | None:
+    """SQL: the sending schools whose published blogs `user` reads: a school's
+    coordinators their own (its internal page), a promoter's staff those of the member
+    schools of its consortium (their dissemination), admins all (None). False when none.
+    """
+    if user.is_admin:
+        return None
+    conditions = []
+    if schools := coordinated_school_ids(user):
+        conditions.append(Placement.school_id.in_(schools))
+    if promoters := promoter_ids(user):
+        members = select(ConsortiumMembership.school_id).where(
+            ConsortiumMembership.promoter_id.in_(promoters)
+        )
+        conditions.append(Placement.school_id.in_(members))
+    return or_(*conditions) if conditions else false()
+
+
+def can_read_published_blogs(user: User) -> bool:
+    return user.is_admin or bool(coordinated_school_ids(user)) or bool(promoter_ids(user))
+
+
+def reads_published_blogs_of(user: User, placement: Placement) -> bool:
+    """Whether `user` reads `placement`'s blog once it is published (whether it is, is
+    the consent's to say): as `published_blog_schools` decides.
+    """
+    if user.is_admin or placement.school_id in coordinated_school_ids(user):
+        return True
+    promoters = promoter_ids(user)
+    return bool(promoters) and (
+        db.session.scalar(
+            select(ConsortiumMembership.id).where(
+                ConsortiumMembership.promoter_id.in_(promoters),
+                ConsortiumMembership.school_id == placement.school_id,
+            )
+        )
+        is not None
+    )
+
+
+# -- the accompanying teacher's trips ----------------------------------------------------
+
+
+def trip_school_ids(user: User) -> set[int]:
+    """The schools whose participants `user` visits on a trip: those they coach for."""
+    return user.organisation_ids(Role.COACH)
+
+
+def can_make_trips(user: User) -> bool:
+    return bool(trip_school_ids(user))
+
+
+def visible_trips(user: User) -> Select:
+    """A select of the trips `user` reads: their own, their schools' as coordinator, all
+    as admin.
+    """
+    if user.is_admin:
+        return select(Trip)
+    conditions = [Trip.coach_id == user.id]
+    if schools := coordinated_school_ids(user):
+        conditions.append(Trip.school_id.in_(schools))
+    return select(Trip).where(or_(*conditions))
+
+
+def trip_or_404(trip_id: int, user: User, action: str = "view") -> Trip:
+    """A trip `user` reads (404 otherwise); "edit": only its coach (403 for others)."""
+    trip = db.session.scalar(visible_trips(user).where(Trip.id == trip_id))
+    if trip is None:
+        abort(404)
+    if action == "edit" and trip.coach_id != user.id:
+        abort(403)
+    return trip
+
+
+def trip_candidates(trip: Trip) -> Select:
+    """A select of the mobilities the trip's coach may add: of the trip's school, in
+    preparation or running, whose stay overlaps the trip.
+    """
+    return select(Placement).where(
+        Placement.kind == PlacementKind.MOBILITY_ABROAD,
+        Placement.school_id == trip.school_id,
+        Placement.status.in_(AGREEMENT_STATUSES),
+        Placement.start_date <= trip.end_date,
+        Placement.end_date >= trip.start_date,
+    )
+
+
+def blog_visibility(user: User, placement: Placement):
+    """SQL: the blog rows of `placement` `user` reads (`reads_blog`)."""
+    return true() if reads_blog(user, placement) else false()
+
+
+def programme_visibility(user: User, placement: Placement):
+    return true() if reads_programme(user, placement) else false()
+
+
+def language_goal_visibility(user: User, placement: Placement):
+    return true() if reads_language_goal(user, placement) else false()

@@ -18,17 +18,22 @@ from app.extensions import db
 from app.models import (
     Action,
     ActionState,
+    Activity,
     Actor,
     AdditionKind,
     AgreementSignature,
     ApprovalMethod,
     Attachment,
     AuditEvent,
+    BlogConsent,
+    BlogConsentLink,
+    BlogPost,
     CallDestination,
     CallPlaces,
     Candidate,
     Certificate,
     Comment,
+    ConsentAnswer,
     ConsortiumMembership,
     Decision,
     DevelopmentPlan,
@@ -46,6 +51,7 @@ from app.models import (
     ItemKind,
     ItemStatus,
     JobRun,
+    LanguageGoal,
     LearningAgreement,
     Lodging,
     LodgingKind,
@@ -78,6 +84,7 @@ from app.models import (
     SelectionReport,
     Setting,
     StageReport,
+    Trip,
     User,
     Visit,
     VisitAddition,
@@ -169,6 +176,22 @@ SEEN_BY: dict[str, set[str]] = {
     "S-stage-report": CLOSING_M,
     "S-stage-returned": CLOSING_M,
     "S-signed-off": CLOSING_M,
+    # During student A's stay abroad: the blog, its consent (a guardian's only to the
+    # school), the programme, the language goal, the coach's trip.
+    "S-blog-title": MOBILITY_M,
+    "S-blog-body": MOBILITY_M,
+    "S-blogphoto-M": MOBILITY_M,
+    "S-blog-guardian": {"coach_a"} | SCHOOL_A,
+    "S-consent-link": {"coach_a"} | SCHOOL_A,
+    "s-consent-link@home.example": {"coach_a"} | SCHOOL_A,
+    "S-consent-answered": {"coach_a"} | SCHOOL_A,
+    "S-activity-title": {"student_a", "coach_a", "monitor", "host_coordinator"},
+    "S-activity-place": {"student_a", "coach_a", "monitor", "host_coordinator"},
+    "S-activity-text": {"student_a", "coach_a", "monitor", "host_coordinator"},
+    "S-activity-reflection": {"student_a", "coach_a", "monitor", "host_coordinator"},
+    "S-language": {"student_a", "coach_a", "monitor"},
+    "S-language-goal": {"student_a", "coach_a", "monitor"},
+    "S-trip-destination": {"coach_a"} | SCHOOL_A,
     "S-week-B": TRIO_B | SCHOOL_B,
     "S-week-C": TRIO_C | SCHOOL_B,
     "S-coachonly-Dani": {"dani"} | SCHOOL_B,
@@ -622,6 +645,66 @@ def build_lived_in(world: World) -> LivedIn:
             ),
         ]
     )
+
+    # -- during student A's stay abroad ---------------------------------------------------
+    m = db.session.get(Placement, world.placement_m.id)
+    blog_photo_key = _stored(b"S-blogphoto-M content")
+    trip = Trip(
+        coach_id=p["coach_a"].id,
+        school_id=school_a.id,
+        destination="S-trip-destination",
+        start_date=m.start_date,
+        end_date=m.start_date + timedelta(days=2),
+    )
+    db.session.add_all(
+        [
+            BlogPost(
+                placement_id=m.id,
+                author_id=p["student_a"].id,
+                title="S-blog-title",
+                body="S-blog-body",
+                filename="S-blogphoto-M.png",
+                content_type="image/png",
+                size=20,
+                storage_key=blog_photo_key,
+            ),
+            BlogConsent(
+                placement_id=m.id,
+                participant_consents=True,
+                guardian_consents=True,
+                guardian_name="S-blog-guardian",
+            ),
+            BlogConsentLink(
+                placement_id=m.id,
+                guardian_name="S-consent-link",
+                email="s-consent-link@home.example",
+                language="nl",
+                sent_by_id=p["coach_a"].id,
+                expires_at=_moment(m, 10),
+                answered_at=_moment(m, 1),
+                decision=ConsentAnswer.CONSENTS,
+                answered_name="S-consent-answered",
+            ),
+            Activity(
+                placement_id=m.id,
+                planned_by_id=p["monitor"].id,
+                day=m.start_date,
+                title="S-activity-title",
+                place="S-activity-place",
+                description="S-activity-text",
+                reflection="S-activity-reflection",
+            ),
+            LanguageGoal(
+                placement_id=m.id,
+                language="S-language",
+                goal="S-language-goal",
+                before={"listening": "A2"},
+                after={"listening": "B1"},
+            ),
+            trip,
+        ]
+    )
+    ids.files["S-blogphoto-M"] = blog_photo_key
 
     # -- the other placements ------------------------------------------------------------
     _week(

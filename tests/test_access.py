@@ -20,6 +20,7 @@ from app.mentorlinks.tokens import Link, QuickAction, make_token
 from app.mobility import services as mobility
 from app.mobility.tokens import make_token as guardian_token
 from app.models import (
+    BlogConsentLink,
     GuardianLink,
     ItemKind,
     LodgingKind,
@@ -36,6 +37,8 @@ from app.models.columns import utcnow
 from app.placements import matching
 from app.plans import services as plans
 from app.privacy import services as privacy
+from app.stay import services as stay
+from app.stay.tokens import make_token as consent_token
 from app.visits import services as visits
 from tests.calls_world import calls_world, ready_for_matching
 from tests.conftest import Browser, attach_file, png_bytes, reuse_state, write_entry
@@ -241,6 +244,19 @@ CLOSING_PAGE = expect(404, anonymous=LOGIN_REDIRECT, mentor_es=403, **roles(200,
 CLOSING_ACTION = {**CLOSING_PAGE, **roles(403, CLOSING_READERS)}
 # The Europass record: not signed off yet, so not found for its readers.
 CLOSING_RECORD = {**CLOSING_PAGE, **roles(404, CLOSING_READERS)}
+
+# During the stay abroad of placement M. Its page and blog: whoever follows the stay.
+STAY_M = "/placements/{placement_m}/stay"
+SEES_M = expect(404, anonymous=LOGIN_REDIRECT, **roles(200, MOBILITY_M))
+# Writing the blog and its consent: the participant; the others who read it are refused.
+BLOG_WRITE = {**SEES_M, **roles(403, MOBILITY_M)}
+# The programme: the participant, the coach, the monitor and the host coordinator.
+PROGRAMME = ("student_a", "coach_a", "monitor", "host_coordinator")
+PROGRAMME_PAGE = {**BLOG_WRITE, **roles(200, PROGRAMME)}
+# The language goal: the participant, the coach and the monitor.
+LANGUAGE_PAGE = {**BLOG_WRITE, **roles(200, ("student_a", "coach_a", "monitor"))}
+# Coaches plan trips: coach A, coach B, coach AB, and the coordinator who also coaches.
+TRIP_MAKERS = roles(200, ("coach_a", "coach_b", "coordinator_coach_a"))
 
 CASES = [
     # auth
@@ -1321,6 +1337,115 @@ CASES = [
         {"return_entry": "1"},
     ),
     Case("mentorlinks.use_link", "POST", "/quick/not-a-token", expect(404), {"approve": "1"}),
+    # during the stay abroad of placement M: its page, the blog and its consent, the
+    # programme, the language goal; a placement that is not abroad has none
+    Case("stay.show_stay", "GET", STAY_M, SEES_M),
+    Case("stay.show_stay", "GET", "/placements/{placement_a}/stay", MISSING),
+    Case("stay.show_blog", "GET", STAY_M + "/blog", SEES_M),
+    Case("stay.show_blog", "POST", STAY_M + "/blog", {**BLOG_WRITE, "student_a": 422}),
+    Case("stay.edit_post", "GET", STAY_M + "/blog/{post_m}/edit", {**BLOG_WRITE, "student_a": 200}),
+    Case(
+        "stay.edit_post",
+        "POST",
+        STAY_M + "/blog/{post_m}/edit",
+        {**BLOG_WRITE, "student_a": 422},
+        {"version": "1"},
+    ),
+    Case(
+        "stay.delete_post",
+        "POST",
+        STAY_M + "/blog/{post_m}/delete",
+        {**BLOG_WRITE, "student_a": 302},
+    ),
+    Case("stay.show_photo", "GET", STAY_M + "/blog/{post_m}/photo", SEES_M),
+    Case(
+        "stay.set_consent",
+        "POST",
+        STAY_M + "/blog/consent",
+        {**BLOG_WRITE, "student_a": 302},
+        {"withdraw": "1"},
+    ),
+    Case(
+        "stay.send_consent_link",
+        "POST",
+        STAY_M + "/blog/consent-link",
+        {**BLOG_WRITE, **roles(422, ("admin", "coordinator_a", "coach_a"))},
+    ),
+    Case(
+        "stay.published_blogs",
+        "GET",
+        "/published-blogs",
+        expect(
+            403,
+            anonymous=LOGIN_REDIRECT,
+            **roles(200, ("admin", "coordinator_a", "coordinator_b", "promoter")),
+        ),
+    ),
+    Case("stay.answer_consent_link", "GET", "/blog-consent/{consent_link_m}", expect(200)),
+    Case("stay.answer_consent_link", "POST", "/blog-consent/{consent_link_m}", expect(422)),
+    Case("stay.answer_consent_link", "GET", "/blog-consent/not-a-token", expect(404)),
+    Case("stay.answer_consent_link", "POST", "/blog-consent/not-a-token", expect(404)),
+    Case("stay.show_programme", "GET", STAY_M + "/programme", PROGRAMME_PAGE),
+    Case(
+        "stay.show_programme",
+        "POST",
+        STAY_M + "/programme",
+        {**BLOG_WRITE, **roles(422, ("monitor", "host_coordinator"))},
+    ),
+    Case(
+        "stay.reflect",
+        "POST",
+        STAY_M + "/programme/{activity_m}/reflection",
+        {**BLOG_WRITE, "student_a": 422},
+    ),
+    Case("stay.show_language", "GET", STAY_M + "/language", LANGUAGE_PAGE),
+    Case("stay.show_language", "POST", STAY_M + "/language", {**BLOG_WRITE, "student_a": 422}),
+    # the accompanying teacher's trips: coaches plan them, a school's coordinators read
+    # its trips; trip A is coach A's, of School A
+    Case(
+        "stay.list_trips",
+        "GET",
+        "/trips",
+        expect(
+            403,
+            anonymous=LOGIN_REDIRECT,
+            **TRIP_MAKERS,
+            **roles(200, ("admin", "coordinator_a", "coordinator_b")),
+        ),
+    ),
+    Case(
+        "stay.create_trip",
+        "GET",
+        "/trips/new",
+        expect(403, anonymous=LOGIN_REDIRECT, **TRIP_MAKERS),
+    ),
+    Case(
+        "stay.create_trip",
+        "POST",
+        "/trips/new",
+        expect(
+            403,
+            anonymous=LOGIN_REDIRECT,
+            **roles(422, ("coach_a", "coach_b", "coordinator_coach_a")),
+        ),
+    ),
+    Case(
+        "stay.show_trip",
+        "GET",
+        "/trips/{trip_a}",
+        expect(404, anonymous=LOGIN_REDIRECT, **roles(200, ("admin", "coordinator_a", "coach_a"))),
+    ),
+    Case(
+        "stay.show_trip",
+        "POST",
+        "/trips/{trip_a}",
+        expect(
+            404,
+            anonymous=LOGIN_REDIRECT,
+            **roles(403, ("admin", "coordinator_a")),
+            coach_a=422,
+        ),
+    ),
     # the mobility file of placement M (abroad): its participant and the school's side; the
     # mentor abroad sees the placement, not the file; the dual company only its approval
     Case("mobility.show_file", "GET", "/placements/{placement_m}/mobility-file", MOBILITY_FILE),
@@ -1675,6 +1800,51 @@ def learning_agreement(app, world) -> dict[str, int | str]:
         return {"placement_m": placement.id, "agreement_m": agreement.id}
 
 
+def stay_world(app, world) -> dict[str, int | str]:
+    """During placement M's stay: a post with a photo on student A's blog, an activity
+    of the programme, a guardian's consent link, and coach A's trip to Valencia.
+    """
+    with app.app_context():
+        placement = db.session.get(Placement, world.placement_m.id)
+        student = db.session.get(User, world.student_a.id)
+        coach = db.session.get(User, world.coach_a.id)
+        post = stay.write_post(
+            placement, student, "Day one", "Hola", "photo.png", io.BytesIO(png_bytes())
+        )
+        activity = stay.plan_activity(
+            placement,
+            db.session.get(User, world.monitor.id),
+            day=placement.start_date,
+            title="Paella workshop",
+            place="",
+            description="",
+        )
+        link = BlogConsentLink(
+            placement_id=placement.id,
+            guardian_name="Gina A",
+            email="gina@home.example",
+            language="en",
+            sent_by_id=coach.id,
+            expires_at=utcnow() + timedelta(days=14),
+            answered_name="",
+        )
+        db.session.add(link)
+        db.session.commit()
+        trip = stay.create_trip(
+            coach,
+            world.school_a.id,
+            destination="Valencia",
+            start=placement.start_date,
+            end=placement.start_date + timedelta(days=2),
+        )
+        return {
+            "post_m": post.id,
+            "activity_m": activity.id,
+            "consent_m": link.id,
+            "trip_a": trip.id,
+        }
+
+
 def test_every_route_has_cases(app):
     routed = {rule.endpoint for rule in app.url_map.iter_rules()} - {"static"}
     covered = {case.endpoint for case in CASES}
@@ -1702,6 +1872,7 @@ def world_ids(app, world) -> dict[str, int | str]:
             Link(QuickAction.APPROVE_WEEK, world.mentor_x.id, ids["week_a"], utcnow())
         )
         ids["guardian_link_m"] = guardian_token(db.session.get(GuardianLink, ids["guardian_m"]))
+        ids["consent_link_m"] = consent_token(db.session.get(BlogConsentLink, ids["consent_m"]))
         ids["agreement_link_m"] = agreements.make_link(
             agreements.HostLink(ids["agreement_m"], "signer@taller.example", utcnow())
         )
@@ -1739,6 +1910,7 @@ def _added_to_world(app, world) -> dict[str, int]:
             ),
         ).id
     ids.update(learning_agreement(app, world))
+    ids.update(stay_world(app, world))
     with app.app_context():  # a file coordinator A uploaded, with a row to correct
         ids["pending_import_a"] = imports.keep_upload(
             db.session.get(User, world.coordinator_a.id),

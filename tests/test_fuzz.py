@@ -38,6 +38,7 @@ from app.mobility import services as mobility
 from app.mobility.tokens import make_token as guardian_token
 from app.models import (
     ApprovalMethod,
+    BlogConsentLink,
     GuardianApproval,
     GuardianLink,
     ItemKind,
@@ -58,6 +59,8 @@ from app.models.columns import utcnow
 from app.placements import matching
 from app.plans import services as plans
 from app.privacy import services as privacy
+from app.stay import services as stay_services
+from app.stay.tokens import make_token as consent_token
 from app.visits import services as visits
 from tests.calls_world import calls_world, ready_for_matching
 from tests.conftest import attach_file, monday, png_bytes, reuse_state, write_entry
@@ -110,6 +113,7 @@ MOBILITY_M = "/placements/{placement_m}/mobility-file"
 TOKEN_PAGES = frozenset({302})
 AGREEMENT_M = "/placements/{placement_m}/learning-agreement"
 CLOSING_M = "/placements/{closing_m}/closing"
+STAY_C = "/placements/{closing_m}/stay"
 
 TARGETS = [
     # logging in and one's account
@@ -465,6 +469,37 @@ TARGETS = [
         page=CLOSING_M,
         fields=[choice("confirm", "y", "")],
     ),
+    # during a stay abroad (the one that ended last week)
+    Target("stay.show_blog", "student_a", STAY_C + "/blog"),
+    Target("stay.edit_post", "student_a", STAY_C + "/blog/{post_m}/edit"),
+    Target(
+        "stay.delete_post",
+        "student_a",
+        STAY_C + "/blog/{post_m}/delete",
+        page=STAY_C + "/blog/{post_m}/edit",
+    ),
+    Target("stay.set_consent", "student_a", STAY_C + "/blog/consent", page=STAY_C + "/blog"),
+    Target(
+        "stay.send_consent_link", "coach_a", STAY_C + "/blog/consent-link", page=STAY_C + "/blog"
+    ),
+    # Answered by link, the page says so itself (200); a link used once is gone (410).
+    Target(
+        "stay.answer_consent_link",
+        "anonymous",
+        "/blog-consent/{blog_consent_token}",
+        done=frozenset({200, 302}),
+        also=frozenset({410}),
+    ),
+    Target("stay.show_programme", "monitor", STAY_C + "/programme"),
+    Target(
+        "stay.reflect",
+        "student_a",
+        STAY_C + "/programme/{activity_m}/reflection",
+        page=STAY_C + "/programme",
+    ),
+    Target("stay.show_language", "student_a", STAY_C + "/language"),
+    Target("stay.create_trip", "coach_a", "/trips/new"),
+    Target("stay.show_trip", "coach_a", "/trips/{trip_a}"),
     # administration
     Target("admin.create_organisation", "coordinator_a", "/admin/organisations/new"),
     Target("admin.edit_organisation", "coordinator_a", "/admin/organisations/{company_x}"),
@@ -634,6 +669,9 @@ def fuzz_world(app, world) -> dict[str, int | str]:
             agreements.HostLink(ids["agreement_m"], "signer@taller.example", now)
         )
         ids["guardian_token"] = guardian_token(db.session.get(GuardianLink, ids["guardian_m"]))
+        ids["blog_consent_token"] = consent_token(
+            db.session.get(BlogConsentLink, ids["blog_consent_m"])
+        )
     return ids | account_tokens(app, ids)
 
 
@@ -749,6 +787,7 @@ def _fuzz_records(app, world) -> dict[str, int | str]:
     ids.update(calls_world(app, world))
     ids.update(ready_for_matching(app, world, ids["candidate_a"]))
     ids["closing_m"] = closing_mobility(app, world)
+    ids.update(stay_records(app, world, ids["closing_m"]))
     with app.app_context():  # a CV in placement M's file, for the school to check
         mobility.deliver_file(
             db.session.get(Placement, world.placement_m.id),
@@ -816,6 +855,51 @@ def closing_mobility(app, world) -> int:
             expected_version=None,
         )
         return stay.id
+
+
+def stay_records(app, world, stay_id: int) -> dict[str, int]:
+    """On the stay that ended last week: a post of the participant's blog, an activity of
+    the programme, a language goal, a link for the guardian's consent to publish; and
+    coach A's trip over the days of the stay.
+    """
+    with app.app_context():
+        stay = db.session.get(Placement, stay_id)
+        student = db.session.get(User, world.student_a.id)
+        coach = db.session.get(User, world.coach_a.id)
+        post = stay_services.write_post(stay, student, "Day one", "Hola **Valencia**")
+        activity = stay_services.plan_activity(
+            stay,
+            db.session.get(User, world.monitor.id),
+            day=stay.start_date + timedelta(days=2),
+            title="City walk",
+            place="Ciutat Vella",
+            description="Two hours with a guide.",
+        )
+        stay_services.save_language_goal(
+            stay,
+            student,
+            language="Spanish",
+            goal="Order lunch for the team",
+            before=dict.fromkeys(("listening", "reading"), "A2"),
+            after={},
+            expected_version=None,
+        )
+        link = stay_services.send_consent_link(
+            stay, coach, guardian_name="Gina A", email="gina@home.example", language="en"
+        )
+        trip = stay_services.create_trip(
+            coach,
+            world.school_a.id,
+            destination="Valencia",
+            start=stay.start_date,
+            end=stay.end_date,
+        )
+        return {
+            "post_m": post.id,
+            "activity_m": activity.id,
+            "blog_consent_m": link.id,
+            "trip_a": trip.id,
+        }
 
 
 def account_tokens(app, ids) -> dict[str, str]:

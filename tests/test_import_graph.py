@@ -60,6 +60,7 @@ LAYERS: dict[str, set[str]] = {
         "followup",
         "health",
         "mobility",
+        "stay",
         "placements",
         "plans",
         "portfolio",

@@ -240,7 +240,9 @@ def test_a_students_export_holds_her_log_her_files_and_her_people(
     entries = {row["id"] for row in _rows(files, "log_entry")}
     assert entries == {lived_in_log["week"], lived_in_log["draft"], lived_in_log["feedback"]}
     [attachment] = _rows(files, "attachment")
-    assert files[f"files/{lived_in_log['photo']}-my-work.png"][:8] == b"\x89PNG\r\n\x1a\n"
+    assert (
+        files[f"files/attachment-{lived_in_log['photo']}-my-work.png"][:8] == b"\x89PNG\r\n\x1a\n"
+    )
     assert attachment["filename"] == "my-work.png"
     assert {row["name"] for row in json.loads(files["people.json"])} == {
         "Student A",

@@ -10,6 +10,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
+from app.dates import local_day
 from app.extensions import db
 from app.models import (
     AuditEvent,
@@ -57,7 +58,8 @@ def test_a_student_asks_to_be_erased_and_her_school_sees_it(app, world, login_as
     assert request.kind is RequestKind.ERASURE
     assert request.school_id == world.school_a.id
     assert request.note == "I left the programme."
-    assert request.due_on == one_month_after(request.requested_at.date())
+    # a month after the day it was asked on in Brussels (after 23:00 UTC, already tomorrow)
+    assert request.due_on == one_month_after(local_day(request.requested_at))
 
     listing = login_as(world.coordinator_a).get("/privacy/requests").get_data(as_text=True)
     assert "Erasure of their data: Student A" in listing

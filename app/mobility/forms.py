@@ -17,11 +17,8 @@ from app.followup.evidence import (
     MAX_ATTACHMENT_SIZE,
     TOO_LARGE_MESSAGE,
 )
-from app.forms import SubmitButton
+from app.forms import GUARDIAN_LANGUAGES, SubmitButton
 from app.validators import address_not_formula, single_line
-
-# The languages a guardian's e-mail and page are offered in.
-GUARDIAN_LANGUAGES = (("nl", "Nederlands"), ("en", "English"))
 
 
 class UploadForm(FlaskForm):

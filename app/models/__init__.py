@@ -82,6 +82,17 @@ from app.models.privacy import (
     RetentionPeriod,
     one_month_after,
 )
+from app.models.stay import (
+    CEFR_LEVELS,
+    Activity,
+    BlogConsent,
+    BlogConsentLink,
+    BlogPost,
+    ConsentAnswer,
+    LanguageGoal,
+    Skill,
+    Trip,
+)
 from app.models.training import (
     Certificate,
     MentorRecord,
@@ -104,6 +115,15 @@ __all__ = [
     "MobilityClosing",
     "ReportStatus",
     "StageReport",
+    "CEFR_LEVELS",
+    "Activity",
+    "BlogConsent",
+    "BlogConsentLink",
+    "BlogPost",
+    "ConsentAnswer",
+    "LanguageGoal",
+    "Skill",
+    "Trip",
     "CallDestination",
     "CallPlaces",
     "Candidate",

@@ -84,6 +84,10 @@ class Visit(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     placement_id: Mapped[int] = mapped_column(ForeignKey("placement.id"))
     planned_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    # The accompanying teacher's trip abroad this visit is part of, if any.
+    trip_id: Mapped[int | None] = mapped_column(
+        ForeignKey("trip.id", ondelete="SET NULL"), index=True
+    )
     planned_on: Mapped[date] = mapped_column(Date)
     planned_time: Mapped[time | None] = mapped_column(Time)
     place: Mapped[str] = mapped_column(String(200), default="")

@@ -149,6 +149,7 @@ def show_placement_page(placement, *, approval_form=None, status: int = 200):
         sees_matching=policy.sees_matching(user, placement),
         can_recommend=policy.can_recommend_training(user, placement),
         stays_to_approve=mobility.stays_to_approve(user, placement),
+        reads_stay=policy.reads_stay(user, placement),
         mobility_file=mobility.file_of(placement)
         if policy.can_view_mobility_file(user, placement)
         else None,

@@ -260,7 +260,9 @@ def _collect_files(collected: Collected) -> None:
         for row in rows.values():
             if row.get(file_key):
                 name = _safe_name(row.get("filename") or row[file_key])
-                collected.files[row[file_key]] = f"files/{row['id']}-{name}"
+                # Named by table as well as row: two tables' rows share ids (an
+                # attachment and a blog post both numbered 1, both "photo.png").
+                collected.files[row[file_key]] = f"files/{table_name}-{row['id']}-{name}"
 
 
 def _safe_name(filename: str) -> str:

@@ -55,7 +55,12 @@ def delete_matching(table: Table, condition, deleted: Counter[str], files: list[
         delete_matching(child, child.c[column].in_(parents), deleted, files)
     file_key = declaration_of(table.name).file_key
     if file_key:
-        files.extend(db.session.scalars(select(table.c[file_key]).where(condition)))
+        # Rows that may hold a file (a blog post's photo) name none when they have none.
+        files.extend(
+            db.session.scalars(
+                select(table.c[file_key]).where(condition, table.c[file_key].is_not(None))
+            )
+        )
     deleted[table.name] += db.session.execute(delete(table).where(condition)).rowcount
 
 

@@ -441,6 +441,25 @@ SELECTION = Category(
         "sees the result and its reason once decided."
     ),
 )
+STAY = Category(
+    "stay",
+    _l("During a stay abroad"),
+    _l(
+        "The participant's travel blog (posts and photos) and whether they, and for a "
+        "minor a parent or guardian, consent to publishing it (with the guardian's name "
+        "and e-mail address), the activities of the socio-cultural programme with the "
+        "participant's reflections, the language goal with the self-assessed CEFR levels, "
+        "and the trips the accompanying teacher makes to visit participants."
+    ),
+    _l("To guide and follow the stay abroad, and to make the programme known with consent."),
+    Basis.PUBLIC_TASK,
+    Retention.PLACEMENT,
+    _l(
+        "The participant, the coach, the monitor and the host partner abroad as each part "
+        "requires, and the school's coordinators; a published blog also the school's "
+        "internal page and the promoter of the consortium."
+    ),
+)
 
 CATEGORIES: tuple[Category, ...] = (
     ACCOUNT,
@@ -453,6 +472,7 @@ CATEGORIES: tuple[Category, ...] = (
     SELECTION,
     MOBILITY_FILE,
     MOBILITY_CLOSING,
+    STAY,
     TRAINING,
     NOTIFICATIONS,
     DRAFTS,
@@ -980,6 +1000,7 @@ DECLARATIONS: tuple[Declaration, ...] = (
         plain=(
             "id",
             "placement_id",
+            "trip_id",
             "planned_on",
             "planned_time",
             "attendees",
@@ -1251,6 +1272,106 @@ DECLARATIONS: tuple[Declaration, ...] = (
         OPERATIONS,
         people={"updated_by_id": K},
         plain=("school_id", "category", "years", "updated_at"),
+    ),
+    # During a stay abroad: the participant's blog, read by those who follow the stay.
+    Declaration(
+        "blog_post",
+        STAY,
+        people={"author_id": A},
+        fields={
+            "title": Field(of=AUTHOR, erased=KEPT, text=True),
+            "body": Field(of=AUTHOR, erased=KEPT, text=True),
+            "filename": Field(of=AUTHOR, erased=KEPT, text=True),
+            "storage_key": Field(of=AUTHOR, erased=KEPT, file=True),
+        },
+        plain=(
+            "id",
+            "placement_id",
+            "content_type",
+            "size",
+            "version",
+            "created_at",
+            "updated_at",
+        ),
+        per_placement=True,
+        rows_shown=policy.blog_visibility,
+    ),
+    # Whether the blog may be published: the participant's choice, and a guardian's
+    # (whose name only the school sees).
+    Declaration(
+        "blog_consent",
+        STAY,
+        fields={
+            "participant_consents": Field(of=(STUDENT,), erased=KEPT),
+            "guardian_consents": Field(of=(STUDENT,), erased=KEPT),
+            "guardian_name": Field(
+                of=(STUDENT,), erased=KEPT, shown=policy.sees_guardian_approval, text=True
+            ),
+        },
+        plain=("id", "placement_id", "participant_changed_at", "guardian_changed_at"),
+        per_placement=True,
+        rows_shown=policy.blog_visibility,
+    ),
+    Declaration(
+        "blog_consent_link",
+        STAY,
+        people={"sent_by_id": K},
+        fields={
+            name: Field(
+                of=("sent_by_id", STUDENT),
+                erased=KEPT,
+                shown=policy.sees_guardian_approval,
+                text=True,
+            )
+            for name in ("guardian_name", "email", "answered_name")
+        },
+        plain=(
+            "id",
+            "placement_id",
+            "language",
+            "sent_at",
+            "expires_at",
+            "answered_at",
+            "decision",
+        ),
+        per_placement=True,
+        rows_shown=policy.guardian_approval_visibility,
+    ),
+    # The programme the host plans, with the participant's reflections.
+    Declaration(
+        "stay_activity",
+        STAY,
+        people={"planned_by_id": K},
+        fields={
+            "title": Field(of=("planned_by_id", STUDENT), erased=KEPT, text=True),
+            "place": Field(of=("planned_by_id", STUDENT), erased=KEPT, text=True),
+            "description": Field(of=("planned_by_id", STUDENT), erased=KEPT, text=True),
+            "reflection": Field(of=(STUDENT,), erased=KEPT, text=True),
+        },
+        plain=("id", "placement_id", "day", "reflected_at", "created_at"),
+        per_placement=True,
+        rows_shown=policy.programme_visibility,
+    ),
+    Declaration(
+        "language_goal",
+        STAY,
+        fields={
+            "language": Field(of=(STUDENT,), erased=KEPT, text=True),
+            "goal": Field(of=(STUDENT,), erased=KEPT, text=True),
+            "before": Field(of=(STUDENT,), erased=KEPT),
+            "after": Field(of=(STUDENT,), erased=KEPT),
+        },
+        plain=("id", "placement_id", "version", "updated_at"),
+        per_placement=True,
+        rows_shown=policy.language_goal_visibility,
+    ),
+    # The accompanying teacher's trip: the school's record of their work.
+    Declaration(
+        "trip",
+        STAY,
+        people={"coach_id": K},
+        fields={"destination": Field(of=("coach_id",), erased=KEPT, text=True)},
+        plain=("id", "school_id", "start_date", "end_date", "created_at"),
     ),
 )
 

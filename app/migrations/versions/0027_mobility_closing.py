@@ -3,7 +3,7 @@ closing steps (`mobility_closing`: the EU survey confirmed, the final scores con
 the coach and the monitor, the coach's sign-off of the Europass record).
 
 Revision ID: 0027_mobility_closing
-Revises: 0025_mobility_participants
+Revises: 0026_mobility_stay
 Create Date: 2026-12-07 22:10:00
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0027_mobility_closing"
-down_revision = "0025_mobility_participants"
+down_revision = "0026_mobility_stay"
 branch_labels = None
 depends_on = None
 
