@@ -22,7 +22,7 @@ from app.extensions import db
 from app.models import Candidate, Decision, MobilityCall, Organisation, Placement, User
 from app.models.placements import PlacementStatus
 from app.visits import services as visits
-from tests.conftest import PASSWORD, monday
+from tests.conftest import PASSWORD, monday, write_entry
 
 pytestmark = pytest.mark.e2e
 
@@ -167,8 +167,12 @@ def test_promoter_opens_a_call_and_follows_the_selection(app, world, phone):
     page.get_by_role("link", name="School A", exact=True).click()
     expect(page.get_by_role("table").first).to_contain_text("Student A")
     phone.check("mobility-ranking")
-    page.goto(f"{phone.base_url}/calls/{call_id}/schools/{world.school_a.id}/report")
-    phone.check("mobility-report")
+    # The promoter reads the school's selection report as a PDF; writing it is the school's.
+    report = page.request.get(
+        phone.base_url + link(phone, app, "Selection report (PDF)").get_attribute("href")
+    )
+    assert (report.status, report.headers["content-type"]) == (200, "application/pdf")
+    expect(link(phone, app, "Write the selection report")).to_have_count(0)
 
 
 # -- the school's contact point and the candidate ---------------------------------------
@@ -330,6 +334,8 @@ def final_report(app, world) -> int:
 
 def test_monitor_reads_the_log_and_confirms_the_visit_report(app, world, phone):
     final_report(app, world)
+    this_week = world.today - timedelta(days=world.today.weekday())
+    write_entry(app, world.placement_m, world.student_a, week=this_week, submit=True)
     page = phone.page
     phone.log_in("monitor", "monitor@host.example")
     phone.check("home")
@@ -339,6 +345,7 @@ def test_monitor_reads_the_log_and_confirms_the_visit_report(app, world, phone):
     page.get_by_role("navigation", name=nl(app, "This placement")).get_by_role(
         "link", name=nl(app, "Log"), exact=True
     ).click()
+    expect(page.locator("main")).to_contain_text("by Student A")  # the week the student wrote
     phone.check("mobility-log")
     phone.goto("/")
     page.get_by_role("link", name=re.compile(nl(app, "Confirm the visit report"))).click()

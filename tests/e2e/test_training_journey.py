@@ -82,7 +82,8 @@ def test_coach_recommends_and_coordinator_follows_the_mentors(start, app, world,
         "link", name="Opleiding"
     ).click()
     phone.page.get_by_role("link", name="Opleiding van de mentoren", exact=False).click()
-    expect(phone.page.get_by_text("Startdatum als mentor onbekend")).to_be_visible()
+    # Mentor X and Mentor ES (student A's host abroad) have no start date as a mentor yet.
+    expect(phone.page.get_by_text("Startdatum als mentor onbekend")).to_have_count(2)
     phone.check("mentors")
     phone.page.get_by_role("link", name="Mentor X").click()
     phone.page.get_by_label("Mentor sinds").fill((start - timedelta(days=577)).isoformat())
