@@ -215,8 +215,10 @@ def test_contact_point_registers_scores_and_decides(app, world, phone):
     phone.check("mobility-ranking")
     phone.goto(f"/calls/{call_id}/schools/{world.school_a.id}/report")
     expect(page.locator("textarea")).to_contain_text("Student A")
-    button(phone, app, "Save the report").click()
     phone.check("mobility-report")
+    button(phone, app, "Save the report").click()
+    expect(page.get_by_role("status")).to_be_visible()
+    phone.check("mobility-report-saved")
 
 
 def test_candidate_fills_in_the_cv(app, world, phone):
