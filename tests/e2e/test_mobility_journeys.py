@@ -162,6 +162,10 @@ def test_promoter_opens_a_call_and_follows_the_selection(app, world, phone):
     candidates.get_by_role("link", name="Student A").click()
     expect(h1(phone)).to_have_text("Student A")
     expect(page.get_by_text("Duaal leerling met de hoogste score.")).to_be_visible()
+    # The result, not the interview: scoring, deciding and the scorers' notes are the school's.
+    expect(page.get_by_text("Gemotiveerd")).to_have_count(0)
+    expect(link(phone, app, "Score the interview")).to_have_count(0)
+    expect(button(phone, app, "Save the decision")).to_have_count(0)
     phone.check("mobility-candidate")
     page.go_back()
     page.get_by_role("link", name="School A", exact=True).click()
