@@ -21,6 +21,7 @@ from app.models import (
     Action,
     Actor,
     Attachment,
+    CallDestination,
     Candidate,
     ConsortiumMembership,
     EntryKind,
@@ -1407,6 +1408,105 @@ def selection_school_or_404(
     if action == "edit" and not administers_school(user, school_id):
         abort(403)
     return school
+
+
+# -- from a selected candidate to a placement abroad -------------------------------------
+# The school makes its selected candidates ready for matching (destination, coach);
+# the host partner of the destination creates the placement; the promoter follows every
+# participant of its calls, nothing of the member schools' other placements.
+
+
+def can_prepare_participant(user: User, candidate: Candidate) -> bool:
+    """The local contact point (the school's coordinators), the call's promoter and
+    admins choose the destination and the coach.
+    """
+    return administers_school(user, candidate.school_id) or (
+        candidate.call.promoter_id in promoter_ids(user)
+    )
+
+
+def sees_fewer_opportunities(user: User, candidate: Candidate) -> bool:
+    """Whether a participant has fewer opportunities is sensitive: the school's
+    coordinators, the call's promoter and admins, never the coach, the host or the
+    participant's fellows.
+    """
+    return can_prepare_participant(user, candidate)
+
+
+def places_candidate(user: User, candidate: Candidate) -> bool:
+    """Who creates the placement abroad of a participant ready for matching: the host
+    partner of their destination (its coordinators), the call's promoter and admins.
+    """
+    if user.is_admin or candidate.call.promoter_id in promoter_ids(user):
+        return True
+    destination = candidate.destination
+    return (
+        destination is not None
+        and destination.host_partner_id is not None
+        and destination.host_partner_id in user.organisation_ids(Role.HOST_COORDINATOR)
+    )
+
+
+def candidate_to_place_or_404(candidate_id: int, user: User) -> Candidate:
+    """A candidate whose placement `user` may create: 404 for whoever neither sees the
+    candidate nor hosts their destination (another host partner), 403 for the school.
+    """
+    candidate = db.session.get(Candidate, candidate_id)
+    if candidate is None:
+        abort(404)
+    allowed = places_candidate(user, candidate)
+    if not allowed and not can_view_candidate(user, candidate):
+        abort(404)
+    if not allowed:
+        abort(403)
+    return candidate
+
+
+def sees_participants_to_match(user: User) -> bool:
+    return user.is_admin or user.has_role(Role.PROMOTER, Role.HOST_COORDINATOR)
+
+
+def to_match_visibility(user: User):
+    """SQL: the candidates ready for matching whose placement `user` may create, as
+    `places_candidate` decides.
+    """
+    if user.is_admin:
+        return true()
+    conditions = []
+    if promoters := promoter_ids(user):
+        own_calls = select(MobilityCall.id).where(MobilityCall.promoter_id.in_(promoters))
+        conditions.append(Candidate.call_id.in_(own_calls))
+    if partners := user.organisation_ids(Role.HOST_COORDINATOR):
+        hosted = select(CallDestination.id).where(CallDestination.host_partner_id.in_(partners))
+        conditions.append(Candidate.destination_id.in_(hosted))
+    return or_(*conditions) if conditions else false()
+
+
+def group_schools(user: User, call: MobilityCall, participants: list[Candidate]) -> set[int]:
+    """Of the participants at a destination, the schools whose participants `user` sees
+    in full (the others by first name and school); empty: the group is not theirs.
+
+    The call's promoter and admins see everyone; a school's coordinators and coaches
+    their own school's participants when it sends someone there; a participant their own
+    school's fellows. The host partner keeps its own view (`hosted_placements`).
+    """
+    schools = {candidate.school_id for candidate in participants}
+    if user.is_admin or call.promoter_id in promoter_ids(user):
+        return schools
+    own = schools & user.organisation_ids(*SCHOOL_STAFF)
+    own |= {c.school_id for c in participants if c.student_id == user.id}
+    return own
+
+
+def overview_scope(user: User, call: MobilityCall):
+    """SQL: the participants of the call's overview `user` reads; None: not theirs. The
+    promoter and admins read every school's, a school's coordinators their school's.
+    """
+    if user.is_admin or call.promoter_id in promoter_ids(user):
+        return true()
+    if schools := coordinated_school_ids(user):
+        return Candidate.school_id.in_(schools)
+    return None
 
 
 def monitored_placements(user: User) -> Select:

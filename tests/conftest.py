@@ -285,7 +285,47 @@ def _share_url_builders() -> None:
     Rule._compile_builder = shared
 
 
+def _share_rule_parsing() -> None:
+    """Let the apps of one test process share werkzeug's parsing of each URL rule.
+
+    Parsing a rule into the parts its matcher walks is, after the builders, most of what
+    making an app costs. The parts depend on the rule's text and the map's converters
+    only; a converter keeps its map but never reads it. A private method of werkzeug too:
+    if its shape changes, the apps parse their own rules.
+    """
+    compile_rule = Rule.compile
+    if not all(hasattr(Rule, name) for name in ("_parse_rule", "_compile_builder")):
+        return
+    parsed: dict[tuple, tuple] = {}
+
+    @functools.wraps(compile_rule)
+    def compile_shared(self) -> None:
+        url_map = self.map
+        key = (
+            self.rule,
+            self.subdomain,
+            self.host,
+            url_map.host_matching,
+            self.merge_slashes,
+            tuple(sorted(url_map.converters.items(), key=lambda item: item[0])),
+        )
+        if key not in parsed:
+            compile_rule(self)
+            parsed[key] = (tuple(self._parts), tuple(self._trace), dict(self._converters))
+            return
+        parts, trace, converters = parsed[key]
+        self._parts = list(parts)
+        self._trace = list(trace)
+        self._converters = dict(converters)
+        self.arguments.update(converters)
+        self._build = self._compile_builder(False).__get__(self, None)
+        self._build_unknown = self._compile_builder(True).__get__(self, None)
+
+    Rule.compile = compile_shared
+
+
 _share_url_builders()
+_share_rule_parsing()
 
 
 @pytest.fixture(scope="session")
@@ -595,9 +635,14 @@ def _world_key(today: date) -> tuple:
     return (db.engine.dialect.name, today)
 
 
+@functools.cache
+def _any_row_statement():
+    """One query that asks every table for a row, built once per process."""
+    return select(or_(*(exists().select_from(t) for t in db.metadata.sorted_tables)))
+
+
 def _database_is_empty() -> bool:
-    tables = db.metadata.sorted_tables
-    return not db.session.execute(select(or_(*(exists().select_from(t) for t in tables)))).scalar()
+    return not db.session.execute(_any_row_statement()).scalar()
 
 
 def _take_snapshot(built: World, today: date) -> WorldSnapshot:
@@ -629,7 +674,14 @@ def _restore_snapshot(snapshot: WorldSnapshot) -> World:
                     {"table": f'"{name}"', "last": max(row["id"] for row in rows)},
                 )
     db.session.commit()
-    objects = {name: db.session.get(model, key) for name, (model, key) in snapshot.objects.items()}
+    # One query per model rather than one per object.
+    wanted: dict[type, dict[object, list[str]]] = {}
+    for name, (model, key) in snapshot.objects.items():
+        wanted.setdefault(model, {}).setdefault(key, []).append(name)
+    objects = {}
+    for model, names in wanted.items():
+        for obj in db.session.scalars(select(model).where(model.id.in_(list(names)))):
+            objects.update(dict.fromkeys(names[obj.id], obj))
     return World(**objects, **snapshot.values)
 
 

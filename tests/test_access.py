@@ -15,11 +15,15 @@ from sqlalchemy import func, select
 
 from app.admin import imports
 from app.agreements import services as agreements
+from app.calls import participants
+from app.calls import services as call_services
 from app.extensions import db
 from app.mentorlinks.tokens import Link, QuickAction, make_token
 from app.mobility import services as mobility
 from app.mobility.tokens import make_token as guardian_token
 from app.models import (
+    Candidate,
+    Decision,
     GuardianLink,
     ItemKind,
     LodgingKind,
@@ -191,6 +195,13 @@ CANDIDATE_A_ACTION = CALL_A_ACTION
 # School A's ranking and selection report: its staff, the promoter, admins; not students.
 SCHOOL_A_SELECTION = {**CALL_A_PAGE, "student_a": 404}
 SCHOOL_A_SELECTION_ACTION = {**CALL_A_ACTION, "student_a": 404}
+# Candidate A made ready for matching: prepared by School A's coordinators, the promoter
+# and admins; placed by the host partner of Valencia, the promoter and admins.
+PREPARES_A = ("admin", "promoter", "coordinator_a")
+PLACES_A = ("admin", "promoter", "host_coordinator")
+TO_MATCH_PAGE = expect(403, anonymous=LOGIN_REDIRECT, **roles(200, PLACES_A))
+# The call's overview: its promoter and admins, School A's coordinators (their rows).
+CALL_A_OVERVIEW = {**CALL_A_ACTION, **roles(200, PREPARES_A)}
 # Placement M, student A's mobility abroad: its learning agreement is read by whoever
 # reads its log, by its monitor and by its host partner's coordinators.
 AGREEMENT_M = "/placements/{placement_m}/learning-agreement"
@@ -1532,6 +1543,59 @@ CASES = [
         "/calls/{call_a}/schools/{school_a}/report",
         {**SCHOOL_A_SELECTION_ACTION, "admin": 422, "coordinator_a": 422},  # an empty report
     ),
+    # From a selected candidate to a placement abroad: candidate A, selected and ready
+    # for matching in Valencia. The school (its coordinators), the promoter and admins
+    # choose destination and coach; the host partner there creates the placement.
+    Case(
+        "calls.prepare_participant",
+        "GET",
+        "/candidates/{candidate_a}/participant",
+        {**CANDIDATE_A_ACTION, **roles(200, PREPARES_A)},
+    ),
+    Case(
+        "calls.prepare_participant",
+        "POST",
+        "/candidates/{candidate_a}/participant",
+        {**CANDIDATE_A_ACTION, **roles(422, PREPARES_A)},
+        {"destination": "999999"},
+    ),
+    Case("calls.list_to_match", "GET", "/participants/to-match", TO_MATCH_PAGE),
+    Case(
+        "calls.place_candidate",
+        "GET",
+        "/candidates/{candidate_a}/placement",
+        {**CANDIDATE_A_ACTION, **roles(200, PLACES_A)},
+    ),
+    Case(
+        "calls.place_candidate",
+        "POST",
+        "/candidates/{candidate_a}/placement",
+        {**CANDIDATE_A_ACTION, **roles(422, PLACES_A)},
+        {"workplace": "999999"},
+    ),
+    Case(
+        "calls.place_candidate",
+        "POST",
+        "/candidates/999999/placement",
+        MISSING,
+        {"workplace": "999999"},
+    ),
+    # the group in Valencia: everyone who sees call A has a participant there (School A's
+    # staff, student A) or runs the call
+    Case(
+        "calls.show_destination_group",
+        "GET",
+        "/calls/{call_a}/destinations/{destination_a}",
+        CALL_A_PAGE,
+    ),
+    Case(
+        "calls.show_destination_group",
+        "GET",
+        "/calls/{call_a}/destinations/999999",
+        {**CALL_A_PAGE, **roles(404, SEES_CALL_A)},
+    ),
+    Case("calls.show_overview", "GET", "/calls/{call_a}/overview", CALL_A_OVERVIEW),
+    Case("calls.export_overview", "GET", "/calls/{call_a}/overview.csv", CALL_A_OVERVIEW),
     # The health check is for load balancers: the same answer for everyone, no login.
     Case("health.check_health", "GET", "/healthz", expect(200)),
 ]
@@ -1602,6 +1666,21 @@ def test_every_method_of_every_route_has_a_case(app):
             assert (rule.endpoint, method) in covered, (rule.endpoint, method)
 
 
+def ready_for_matching(app, world, candidate_id: int) -> dict[str, int]:
+    """Candidate A selected after all, and made ready for matching in Valencia."""
+    with app.app_context():
+        candidate = db.session.get(Candidate, candidate_id)
+        coordinator = db.session.get(User, world.coordinator_a.id)
+        call_services.decide(candidate, coordinator, Decision.SELECTED, "A place came free.")
+        destination = candidate.call.destinations[0]
+        participants.prepare(
+            candidate,
+            coordinator,
+            participants.Preparation(destination.id, world.coach_a.id, False, ""),
+        )
+        return {"destination_a": destination.id}
+
+
 def world_ids(app, world) -> dict[str, int]:
     """The ids the cases' paths name, after adding what they point at to the world."""
     ids = {
@@ -1623,6 +1702,7 @@ def world_ids(app, world) -> dict[str, int]:
     }
     ids.update(development_plan(app, world))
     ids.update(calls_world(app, world))
+    ids.update(ready_for_matching(app, world, ids["candidate_a"]))
     with app.app_context():  # where student A stays in Valencia
         placement = db.session.get(Placement, world.placement_m.id)
         ids["lodging_m"] = matching.add_lodging(

@@ -116,14 +116,15 @@ def test_what_personal_data_looks_like_is_not_declared_plain(app):
 
 def test_a_students_export_takes_every_table_of_her_placements_but_others_own(app):
     # A notification is its reader's and a recommendation is for the mentor: they name
-    # the placement but are not part of its record.
+    # the placement but are not part of its record; nor is the candidacy that led to a
+    # placement abroad (the selection's record).
     not_taken = {
         declaration.table
         for declaration in DECLARATIONS
         if "placement_id" in db.metadata.tables[declaration.table].c
         and not declaration.per_placement
     }
-    assert not_taken == {"notification", "recommendation"}
+    assert not_taken == {"candidate", "notification", "recommendation"}
 
 
 def test_only_the_audit_trail_requests_and_confirmed_reports_are_protected_from_erasure(app):

@@ -91,6 +91,10 @@ class CallForm(FlaskForm):
     )
     places = FieldList(FormField(PlacesRow), max_entries=200)
     dual_learners_first = BooleanField(_l("Dual learners first (the priority rule)"))
+    monitor_scores = BooleanField(
+        _l("Host monitors score like a mentor"),
+        description=_l("The monitor writes feedback and scores in the participant's log."),
+    )
     save = SubmitButton(_l("Save the call"))
 
 
@@ -198,3 +202,46 @@ class ReportForm(FlaskForm):
         render_kw={"rows": 20},
     )
     save = SubmitButton(_l("Save the report"))
+
+
+# -- from a selected candidate to a placement abroad ------------------------------------
+
+
+class PrepareForm(FlaskForm):
+    """The school makes a selected candidate ready for matching (choices set by the route)."""
+
+    destination = SelectField(_l("Destination"), coerce=int, validators=[ID_RANGE])
+    coach = SelectField(
+        _l("Coach"),
+        coerce=int,
+        validators=[ID_RANGE],
+        description=_l("The coach who follows the participant before, during and after the stay."),
+    )
+    fewer_opportunities = BooleanField(
+        _l("Has fewer opportunities (Erasmus+)"),
+        description=_l("Only the school, the promoter and admins see this."),
+    )
+    fewer_opportunities_note = TextAreaField(
+        _l("Why, in a few words"),
+        validators=[Optional(), Length(max=500)],
+        description=_l("For example: economic, social or geographical obstacles, a disability."),
+        render_kw={"rows": 2},
+    )
+
+
+class PlaceForm(FlaskForm):
+    """The host partner's choice that creates the placement (choices set by the route)."""
+
+    workplace = SelectField(_l("Host workplace"), coerce=int, validators=[ID_RANGE])
+    mentor = SelectField(
+        _l("Mentor at the workplace"),
+        coerce=int,
+        validators=[ID_RANGE],
+        description=_l("The mentor must work at the chosen company."),
+    )
+    monitor = SelectField(
+        _l("Monitor"),
+        coerce=int,
+        validators=[ID_RANGE],
+        description=_l("The participant's fixed contact person during the stay."),
+    )

@@ -6,18 +6,20 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
 from app import dates, policy
-from app.calls import bp, document, services
+from app.calls import bp, document, participants, services
 from app.calls.forms import (
     CallForm,
     CvForm,
     DecisionForm,
     MemberForm,
+    PlaceForm,
+    PrepareForm,
     RegisterForm,
     ReportForm,
     score_form,
@@ -25,6 +27,9 @@ from app.calls.forms import (
 from app.domain import DomainError
 from app.forms import CsrfForm, show_error
 from app.models import Candidate, Decision, MobilityCall, Role, User
+from app.placements import matching
+from app.spreadsheets import csv_download
+from app.web import page_argument
 
 
 def _user() -> User:
@@ -152,6 +157,7 @@ def _details(form: CallForm) -> services.CallDetails:
             if (row.criterion.data or "").strip()
         ],
         dual_learners_first=bool(form.dual_learners_first.data),
+        monitor_scores=bool(form.monitor_scores.data),
     )
 
 
@@ -193,6 +199,7 @@ def _stored_call(call: MobilityCall) -> dict:
         "interest_deadline",
         "candidate_deadline",
         "dual_learners_first",
+        "monitor_scores",
     )
     return {name: getattr(call, name) for name in names}
 
@@ -210,6 +217,7 @@ def create_call():
     form = CallForm()
     if request.method == "GET":
         form.dual_learners_first.data = True
+        form.monitor_scores.data = True
     school_names = _prepare_call_form(form, promoter.id, None)
     if form.validate_on_submit():
         try:
@@ -267,10 +275,18 @@ def show_call(call_id: int):
         for school in services.sending_schools(call)
         if policy.can_view_selection(user, call, school.id)
     ]
+    groups = [
+        destination
+        for destination in call.destinations
+        if policy.group_schools(user, call, participants.participants_at(destination))
+    ]
     return render_template(
         "calls/show_call.html",
         call=call,
         today=today,
+        groups=groups,
+        sees_overview=policy.overview_scope(user, call) is not None,
+        sees_to_match=policy.can_edit_call(user, call),
         candidates=[c for c in candidates if c.student_id != user.id],
         own=own,
         schools=schools,
@@ -347,6 +363,11 @@ def _candidate_page(candidate: Candidate, user: User, status: int = 200, **forms
             result=result if policy.sees_selection_result(user, candidate) else None,
             scores=services.scores_of(candidate) if scores else [],
             can_edit_cv=policy.can_edit_cv(user, candidate),
+            can_prepare=policy.can_prepare_participant(user, candidate),
+            sees_fewer_opportunities=policy.sees_fewer_opportunities(user, candidate),
+            stage=participants.stage_of(candidate)
+            if candidate.decision == Decision.SELECTED
+            else None,
             can_score=policy.can_score(user, candidate),
             decision_form=forms.get("decision_form")
             or (
@@ -511,3 +532,186 @@ def export_report(call_id: int, school_id: int):
     call = policy.call_or_404(call_id, user)
     school = policy.selection_school_or_404(call, school_id, user)
     return _pdf(document.report_pdf(call, school), document.report_filename(call, school))
+
+
+# -- from a selected candidate to a placement abroad ------------------------------------
+
+
+def _prepare_form(candidate: Candidate, **kwargs) -> PrepareForm:
+    form = PrepareForm(**kwargs)
+    form.destination.choices = [
+        SelectChoice(d.id, f"{d.city} ({d.country})" if d.city else d.country)
+        for d in candidate.call.destinations
+    ]
+    form.coach.choices = [
+        SelectChoice(coach.id, coach.name)
+        for coach in participants.school_coaches(candidate.school_id)
+    ]
+    return form
+
+
+@bp.route("/candidates/<int:candidate_id>/participant", methods=["GET", "POST"])
+@login_required
+def prepare_participant(candidate_id: int):
+    """The school makes a selected candidate ready for matching: destination, coach,
+    whether they have fewer opportunities.
+    """
+    user = _user()
+    candidate = policy.candidate_or_404(candidate_id, user)
+    if not policy.can_prepare_participant(user, candidate):
+        abort(403)
+    if request.method == "GET":
+        destinations = candidate.call.destinations
+        form = _prepare_form(
+            candidate,
+            formdata=None,
+            data={
+                "destination": candidate.destination_id
+                or (destinations[0].id if len(destinations) == 1 else None),
+                "coach": participants.default_coach_id(candidate),
+                "fewer_opportunities": candidate.fewer_opportunities,
+                "fewer_opportunities_note": candidate.fewer_opportunities_note,
+            },
+        )
+    else:
+        form = _prepare_form(candidate)
+    if form.validate_on_submit():
+        try:
+            changed = participants.prepare(
+                candidate,
+                user,
+                participants.Preparation(
+                    form.destination.data,
+                    form.coach.data,
+                    bool(form.fewer_opportunities.data),
+                    form.fewer_opportunities_note.data or "",
+                ),
+            )
+        except DomainError as error:
+            show_error(form, error)
+        else:
+            flash(
+                _("%(name)s is ready for matching.", name=candidate.student.name)
+                if changed
+                else _("Nothing changed."),
+                "success",
+            )
+            return redirect(url_for(".show_candidate", candidate_id=candidate.id))
+    return _form_page("calls/prepare_participant.html", form, candidate=candidate)
+
+
+@bp.route("/participants/to-match")
+@login_required
+def list_to_match():
+    """The participants ready for matching at the destinations the reader places."""
+    user = _user()
+    if not policy.sees_participants_to_match(user):
+        abort(403)
+    pagination = participants.to_match_page(
+        policy.to_match_visibility(user),
+        page=page_argument(),
+        per_page=current_app.config["PER_PAGE"],
+    )
+    return render_template("calls/list_to_match.html", pagination=pagination)
+
+
+def _place_form(candidate: Candidate, **kwargs) -> PlaceForm:
+    form = PlaceForm(**kwargs)
+    partner = candidate.destination.host_partner if candidate.destination else None
+    form.workplace.choices = [
+        SelectChoice(w.id, f"{w.name} ({w.city})" if w.city else w.name)
+        for w in matching.partner_workplaces(partner)
+    ]
+    form.mentor.choices = [
+        SelectChoice(c.user.id, f"{c.user.name} ({c.organisation.name})")
+        for c in matching.partner_mentors(partner)
+    ]
+    form.monitor.choices = [
+        SelectChoice(c.user.id, c.user.name)
+        for c in matching.partner_monitors(partner.id if partner else None)
+    ]
+    return form
+
+
+@bp.route("/candidates/<int:candidate_id>/placement", methods=["GET", "POST"])
+@login_required
+def place_candidate(candidate_id: int):
+    """The host partner chooses the host workplace, its mentor and the monitor of a
+    participant ready for matching: the placement abroad is created.
+    """
+    user = _user()
+    candidate = policy.candidate_to_place_or_404(candidate_id, user)
+    form = (
+        _place_form(candidate, formdata=None) if request.method == "GET" else _place_form(candidate)
+    )
+    if form.validate_on_submit():
+        try:
+            placement = participants.create_placement(
+                candidate,
+                user,
+                matching.Match(form.workplace.data, form.mentor.data, form.monitor.data),
+            )
+        except DomainError as error:
+            show_error(form, error)
+        else:
+            flash(
+                _("The placement of %(name)s is created.", name=candidate.student.name),
+                "success",
+            )
+            if policy.can_view_placement(user, placement):
+                return redirect(url_for("placements.match_placement", placement_id=placement.id))
+            return redirect(url_for(".list_to_match"))
+    return _form_page("calls/place_candidate.html", form, candidate=candidate)
+
+
+@bp.route("/calls/<int:call_id>/destinations/<int:destination_id>")
+@login_required
+def show_destination_group(call_id: int, destination_id: int):
+    """The group at a destination across schools, as the sending side sees it."""
+    user = _user()
+    call = policy.call_or_404(call_id, user)
+    destination = next((d for d in call.destinations if d.id == destination_id), None)
+    if destination is None:
+        abort(404)
+    group = participants.participants_at(destination)
+    full = policy.group_schools(user, call, group)
+    if not full:
+        abort(403)
+    return render_template(
+        "calls/show_destination_group.html",
+        call=call,
+        destination=destination,
+        group=group,
+        full=full,
+        first_name=participants.first_name,
+    )
+
+
+def _overview(call_id: int):
+    user = _user()
+    call = policy.call_or_404(call_id, user)
+    scope = policy.overview_scope(user, call)
+    if scope is None:
+        abort(403)
+    return call, participants.overview(call, scope)
+
+
+@bp.route("/calls/<int:call_id>/overview")
+@login_required
+def show_overview(call_id: int):
+    """Per school and destination: who is selected, ready, preparing, abroad, closed."""
+    call, groups = _overview(call_id)
+    return render_template(
+        "calls/show_overview.html",
+        call=call,
+        groups=groups,
+        stages=list(participants.Stage),
+        today=_today(),
+    )
+
+
+@bp.route("/calls/<int:call_id>/overview.csv")
+@login_required
+def export_overview(call_id: int):
+    call, groups = _overview(call_id)
+    return csv_download(participants.overview_csv(call, groups), f"call-{call.id}-participants.csv")

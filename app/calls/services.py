@@ -189,6 +189,7 @@ class CallDetails:
     places: dict[int, int]  # school id -> places
     criteria: list[Criterion]
     dual_learners_first: bool
+    monitor_scores: bool = True
 
 
 def default_criteria() -> list[Criterion]:
@@ -310,6 +311,8 @@ def _apply(call: MobilityCall, details: CallDetails) -> None:
         call.title = details.title.strip()
     if call.dual_learners_first != details.dual_learners_first:
         call.dual_learners_first = details.dual_learners_first
+    if call.monitor_scores != details.monitor_scores:
+        call.monitor_scores = details.monitor_scores
     criteria = _stored_criteria(details, call.criteria or [])
     if criteria != call.criteria:
         call.criteria = criteria

@@ -18,6 +18,8 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
+    true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -25,6 +27,7 @@ from app.extensions import db
 from app.models.columns import UTCDateTime, str_enum, utcnow
 from app.models.organisations import Organisation
 from app.models.people import User
+from app.models.placements import Placement
 
 # The call's selection criteria and their weights as the seed's call states them; a
 # promoter may change them, as long as the weights add up to 100.
@@ -96,6 +99,9 @@ class MobilityCall(db.Model):
     criteria: Mapped[list] = mapped_column(JSON, default=list)
     # The priority rule: dual learners are ranked before the others.
     dual_learners_first: Mapped[bool] = mapped_column(default=True)
+    # Whether the host monitors of the call's placements score like a mentor
+    # (`Placement.monitor_scores` of each placement made from the call).
+    monitor_scores: Mapped[bool] = mapped_column(default=True, server_default=true())
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
@@ -184,9 +190,16 @@ DECISION_LABELS = {
 class Candidate(db.Model):
     """A student of a member school who applies for a call: their CV and expectations
     (in English, for the host), and the school's decision with its reason.
+
+    A selected candidate is made ready for matching by their school (the destination and
+    the coach, whether they have fewer opportunities); the host partner then chooses
+    the host workplace and creates the placement abroad (`placement_id`).
     """
 
-    __table_args__ = (UniqueConstraint("call_id", "student_id"),)
+    __table_args__ = (
+        UniqueConstraint("call_id", "student_id"),
+        UniqueConstraint("placement_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     call_id: Mapped[int] = mapped_column(
@@ -206,15 +219,42 @@ class Candidate(db.Model):
     decision_reason: Mapped[str] = mapped_column(Text, default="")
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Ready for matching: the school's choice of destination and coach.
+    destination_id: Mapped[int | None] = mapped_column(
+        ForeignKey("call_destination.id", ondelete="SET NULL"), index=True
+    )
+    coach_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    # Fewer opportunities in the Erasmus+ sense, with the school's short explanation:
+    # sensitive, seen by the school's coordinators, the promoter and admins only.
+    fewer_opportunities: Mapped[bool] = mapped_column(default=False, server_default=false())
+    fewer_opportunities_note: Mapped[str] = mapped_column(Text, default="", server_default="")
+    prepared_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    prepared_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The placement abroad the host partner created for the participant.
+    placement_id: Mapped[int | None] = mapped_column(
+        ForeignKey("placement.id", ondelete="SET NULL")
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     call: Mapped[MobilityCall] = relationship()
     student: Mapped[User] = relationship(foreign_keys=[student_id])
     school: Mapped[Organisation] = relationship(foreign_keys=[school_id])
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+    destination: Mapped[CallDestination | None] = relationship()
+    coach: Mapped[User | None] = relationship(foreign_keys=[coach_id])
+    placement: Mapped[Placement | None] = relationship()
     scores: Mapped[list[InterviewScore]] = relationship(
         back_populates="candidate", cascade="all, delete-orphan", passive_deletes=True
     )
+
+    @property
+    def ready(self) -> bool:
+        """Ready for matching: selected, with a destination and a coach."""
+        return (
+            self.decision == Decision.SELECTED
+            and self.destination_id is not None
+            and self.coach_id is not None
+        )
 
     def __repr__(self) -> str:
         return f"<Candidate {self.id} call={self.call_id} student={self.student_id}>"

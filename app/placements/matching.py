@@ -40,10 +40,14 @@ class Choice:
 
 
 def host_workplaces(placement: Placement) -> list[Organisation]:
-    """Where the host partner places participants: the companies in its country, and
+    """Where the host partner of `placement` places participants (`partner_workplaces`)."""
+    return partner_workplaces(placement.host_partner)
+
+
+def partner_workplaces(partner: Organisation | None) -> list[Organisation]:
+    """Where a host partner places participants: the companies in its country, and
     itself (a host partner may be the workplace, with its own mentors).
     """
-    partner = placement.host_partner
     if partner is None:
         return []
     return list(
@@ -80,14 +84,24 @@ def _members(organisation_ids, role: Role) -> list[Choice]:
 
 def host_mentors(placement: Placement) -> list[Choice]:
     """The mentors of the host workplaces, each with their company."""
-    return _members([w.id for w in host_workplaces(placement)], Role.MENTOR)
+    return partner_mentors(placement.host_partner)
+
+
+def partner_mentors(partner: Organisation | None) -> list[Choice]:
+    """The mentors of a host partner's workplaces, each with their company."""
+    return _members([w.id for w in partner_workplaces(partner)], Role.MENTOR)
 
 
 def host_monitors(placement: Placement) -> list[Choice]:
     """The host partner's own monitors."""
-    if placement.host_partner_id is None:
+    return partner_monitors(placement.host_partner_id)
+
+
+def partner_monitors(partner_id: int | None) -> list[Choice]:
+    """A host partner's own monitors."""
+    if partner_id is None:
         return []
-    return _members([placement.host_partner_id], Role.MONITOR)
+    return _members([partner_id], Role.MONITOR)
 
 
 def _check_matchable(placement: Placement) -> None:
@@ -124,21 +138,28 @@ class Match:
     monitor_id: int | None
 
 
+def check_choice(partner: Organisation, choice: Match) -> None:
+    """Refuse a workplace outside the host partner's choices, a mentor who does not work
+    at the chosen workplace and a monitor who is not the host partner's.
+    """
+    if choice.workplace_id not in {w.id for w in partner_workplaces(partner)}:
+        raise DomainError("workplace", _l("Choose a company in the host partner's country."))
+    mentors = {(c.user.id, c.organisation.id) for c in partner_mentors(partner)}
+    if (choice.mentor_id, choice.workplace_id) not in mentors:
+        raise DomainError("mentor", _l("Choose a mentor who works at the chosen company."))
+    if choice.monitor_id is not None and choice.monitor_id not in {
+        c.user.id for c in partner_monitors(partner.id)
+    }:
+        raise DomainError("monitor", _l("Choose one of the host partner's monitors."))
+
+
 def match(actor: User, placement: Placement, choice: Match) -> bool:
     """Assign the host workplace, its mentor and the monitor; False when nothing changed.
 
     The mentor works at the chosen workplace and the monitor for the host partner.
     """
     _check_matchable(placement)
-    if choice.workplace_id not in {w.id for w in host_workplaces(placement)}:
-        raise DomainError("workplace", _l("Choose a company in the host partner's country."))
-    mentors = {(c.user.id, c.organisation.id) for c in host_mentors(placement)}
-    if (choice.mentor_id, choice.workplace_id) not in mentors:
-        raise DomainError("mentor", _l("Choose a mentor who works at the chosen company."))
-    if choice.monitor_id is not None and choice.monitor_id not in {
-        c.user.id for c in host_monitors(placement)
-    }:
-        raise DomainError("monitor", _l("Choose one of the host partner's monitors."))
+    check_choice(placement.host_partner, choice)
     before = (placement.workplace_id, placement.mentor_id, placement.monitor_id)
     after = (choice.workplace_id, choice.mentor_id, choice.monitor_id)
     if before == after:

@@ -1002,6 +1002,7 @@ DECLARATIONS: tuple[Declaration, ...] = (
             "candidate_deadline",
             "criteria",
             "dual_learners_first",
+            "monitor_scores",
             "created_at",
             "updated_at",
         ),
@@ -1016,10 +1017,20 @@ DECLARATIONS: tuple[Declaration, ...] = (
     Declaration(
         "candidate",
         SELECTION,
-        people={"student_id": D, "registered_by_id": K, "decided_by_id": K},
+        people={
+            "student_id": D,
+            "registered_by_id": K,
+            "decided_by_id": K,
+            "coach_id": K,
+            "prepared_by_id": K,
+        },
         fields={
             "cv": Field(of=("student_id",), erased=WITH_ROW, text=True),
             "decision_reason": Field(of=("decided_by_id", "student_id"), erased=KEPT, text=True),
+            # Sensitive: in the app only the school's coordinators, the promoter and
+            # admins see it; the participant receives it in their access export.
+            "fewer_opportunities": Field(of=("student_id",), erased=WITH_ROW),
+            "fewer_opportunities_note": Field(of=("student_id",), erased=WITH_ROW, text=True),
         },
         plain=(
             "id",
@@ -1028,6 +1039,9 @@ DECLARATIONS: tuple[Declaration, ...] = (
             "cv_updated_at",
             "decision",
             "decided_at",
+            "destination_id",
+            "prepared_at",
+            "placement_id",
             "created_at",
         ),
     ),
