@@ -177,6 +177,9 @@ def test_promoter_opens_a_call_and_follows_the_selection(app, world, phone):
     )
     assert (report.status, report.headers["content-type"]) == (200, "application/pdf")
     expect(link(phone, app, "Write the selection report")).to_have_count(0)
+    phone.goto(f"/calls/{call_id}/overview")
+    expect(page.locator("main")).to_contain_text("Student A")
+    phone.check("mobility-call-overview")
 
 
 # -- the school's contact point and the candidate ---------------------------------------
@@ -213,6 +216,9 @@ def test_contact_point_registers_scores_and_decides(app, world, phone):
     button(phone, app, "Save the decision").click()
     expect(page.get_by_text("Duaal leerling, sterk gesprek.").first).to_be_visible()
     phone.check("mobility-decided")
+    candidate_path = page.url.removeprefix(phone.base_url)
+    phone.goto(f"{candidate_path}/participant")  # the selected candidate becomes a participant
+    phone.check("mobility-participant")
 
     phone.goto(f"/calls/{call_id}/schools/{world.school_a.id}")
     expect(page.get_by_role("table").first).to_contain_text("Student A")
@@ -294,6 +300,9 @@ def test_host_coordinator_matches_workplace_monitor_and_lodging(app, world, phon
     phone.check("home")
     link(phone, app, "Our participants, of every school").click()
     phone.check("mobility-destination")
+    phone.goto("/participants/to-match")
+    phone.check("mobility-to-match")
+    phone.goto("/destination")
     page.get_by_role("link", name="Student A").first.click()
     expect(h1(phone)).to_have_text(nl(app, "Matching"))
     phone.check("mobility-matching")
