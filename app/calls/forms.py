@@ -104,9 +104,10 @@ class RegisterForm(FlaskForm):
 
 
 class LanguageRow(Form):
-    language = StringField(_l("Language"), validators=[Optional(), Length(max=60)])
+    # In English like the rest of the CV form, which goes to the host as it is.
+    language = StringField("Language", validators=[Optional(), Length(max=60)])
     level = SelectField(
-        _l("Level (self-assessed)"),
+        "Level (self-assessed)",
         choices=[SelectChoice("", "–"), *(SelectChoice(level, level) for level in CEFR_LEVELS)],
         validate_choice=False,
     )
@@ -163,8 +164,9 @@ def score_form(criteria, data: dict | None = None) -> FlaskForm:
         setattr(
             ScoreForm,
             f"score_{criterion.key}",
+            # The criterion is the legend of its fieldset; the field is its score.
             WholeNumberField(
-                criterion.label,
+                _l("Score"),
                 validators=[Optional(), SCORE_RANGE],
                 description=_l("Weight %(weight)d · 0 to 10", weight=criterion.weight),
                 render_kw={"inputmode": "numeric"},

@@ -305,8 +305,7 @@ def match_placement(placement_id: int):
         except DomainError as error:
             show_error(form, error)
         else:
-            if changed:
-                flash(_("The matching is saved."), "success")
+            flash(_("The matching is saved.") if changed else _("Nothing changed."), "success")
             return _to_matching(placement)
     return show_matching_page(placement, 422, match_form=form)
 

@@ -20,8 +20,6 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from werkzeug.serving import WSGIRequestHandler, make_server
 
-from app.extensions import db
-from app.models import Placement
 from tests.conftest import PASSWORD, TOTP_SECRET
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -108,15 +106,7 @@ def buffered(wsgi_app):
 
 @pytest.fixture
 def live_server(app, world) -> Iterator[str]:
-    """The test's app, with its world, served in a thread; yields its base URL.
-
-    These journeys follow the dual placements: the world's mobility abroad (student A's
-    second placement, with the same coach) is taken out, so that a tap on "Student A"
-    has one placement to open.
-    """
-    with app.app_context():
-        db.session.delete(db.session.get(Placement, world.placement_m.id))
-        db.session.commit()
+    """The test's app, with its world, served in a thread; yields its base URL."""
     server = make_server(
         "127.0.0.1", 0, buffered(app), threaded=True, request_handler=QuietRequestHandler
     )

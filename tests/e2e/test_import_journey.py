@@ -79,4 +79,4 @@ def test_a_coordinator_imports_students_on_a_phone(app, world, phone):
         placements = db.session.scalar(
             select(func.count(Placement.id)).where(Placement.start_date.is_not(None))
         )
-    assert placements == 3  # the world's two and An's
+    assert placements == 4  # the world's three (student A's mobility abroad too) and An's

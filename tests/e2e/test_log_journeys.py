@@ -24,8 +24,9 @@ def h1(phone):
 
 
 def open_tab(phone, student: str, tab: str) -> None:
-    """From the home page: the student's placement, then one of its tabs."""
-    phone.page.get_by_role("link", name=student, exact=True).click()
+    """From the home page: the student's dual placement (at Company X), then one of its tabs."""
+    placement = re.compile(f"^{re.escape(student)} — Company X \\(")
+    phone.page.get_by_role("link", name=placement).click()
     phone.page.get_by_role("navigation", name="Dit traject").get_by_role(
         "link", name=tab, exact=True
     ).click()

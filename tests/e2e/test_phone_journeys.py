@@ -25,9 +25,16 @@ def section(phone, heading: str):
     return phone.page.locator("section", has=phone.page.get_by_role("heading", name=heading))
 
 
-def open_placement(phone, student: str = "Student A") -> None:
-    """From the home page, tap the student's name and land on the placement."""
-    phone.page.get_by_role("link", name=student, exact=True).click()
+def placement_link(phone, student: str = "Student A", workplace: str = "Company X"):
+    """The link to one placement of a student: its name says where, as a student can
+    have two (student A has a dual placement and a mobility abroad)."""
+    name = re.compile(f"^{re.escape(student)} — {re.escape(workplace)} \\(")
+    return phone.page.get_by_role("link", name=name)
+
+
+def open_placement(phone, student: str = "Student A", workplace: str = "Company X") -> None:
+    """From the home page, tap the student's placement and land on it."""
+    placement_link(phone, student, workplace).click()
     expect(h1(phone)).to_have_text(student)
 
 
@@ -313,11 +320,15 @@ def test_admin_manages_every_organisation(phone):
     phone.log_in("admin", "admin@example.org")
     page = phone.page
     expect(page.get_by_role("link", name="Nieuw traject")).to_be_visible()
-    for student in ("Student A", "Student B"):
-        expect(page.get_by_role("link", name=student, exact=True)).to_be_visible()
+    for student, workplace in (
+        ("Student A", "Company X"),
+        ("Student A", "Taller Valencia"),
+        ("Student B", "Company Y"),
+    ):
+        expect(placement_link(phone, student, workplace)).to_be_visible()
     phone.check("home")
 
-    open_placement(phone, "Student B")
+    open_placement(phone, "Student B", "Company Y")
     expect(section(phone, "Het trio")).to_contain_text("Mentor Y")
     expect(page.get_by_role("link", name="Traject bewerken")).to_be_visible()
     phone.check("placement")

@@ -61,7 +61,7 @@ def test_mentor_finishes_a_module_and_its_quiz(phone):
 
 def test_coach_recommends_and_coordinator_follows_the_mentors(start, app, world, phone):
     phone.log_in("coach_a", "coach@a.example")
-    phone.page.get_by_role("link", name="Student A", exact=True).click()
+    phone.page.get_by_role("link", name=re.compile("^Student A — Company X \\(")).click()
     phone.page.get_by_role("link", name="Een opleidingsmodule aanraden aan de mentor").click()
     phone.page.get_by_label("Module", exact=True).select_option(MODULE)
     phone.page.get_by_label("Waarom deze module (niet verplicht)").fill("Zoals besproken.")
@@ -82,7 +82,8 @@ def test_coach_recommends_and_coordinator_follows_the_mentors(start, app, world,
         "link", name="Opleiding"
     ).click()
     phone.page.get_by_role("link", name="Opleiding van de mentoren", exact=False).click()
-    expect(phone.page.get_by_text("Startdatum als mentor onbekend")).to_be_visible()
+    # Mentor X and Mentor ES (student A's host abroad) have no start date as a mentor yet.
+    expect(phone.page.get_by_text("Startdatum als mentor onbekend")).to_have_count(2)
     phone.check("mentors")
     phone.page.get_by_role("link", name="Mentor X").click()
     phone.page.get_by_label("Mentor sinds").fill((start - timedelta(days=577)).isoformat())
