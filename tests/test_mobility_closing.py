@@ -24,6 +24,8 @@ from app.models import (
     Decision,
     MobilityCall,
     MobilityClosing,
+    Notification,
+    NotificationKind,
     Organisation,
     OrganisationKind,
     Placement,
@@ -475,3 +477,56 @@ def test_without_a_framework_there_are_no_scores_to_confirm(app, world, login_as
     assert "This placement has no competence framework to confirm." in followed
     with app.app_context():
         assert db.session.scalar(select(MobilityClosing)) is None
+
+
+def notifications_of(app, user: User, kind: NotificationKind) -> list[Notification]:
+    with app.app_context():
+        return list(
+            db.session.scalars(
+                select(Notification).where(
+                    Notification.user_id == user.id, Notification.kind == kind
+                )
+            )
+        )
+
+
+def test_the_coach_and_monitor_hear_of_the_report_and_the_participant_of_its_return_and_close(
+    app, world, login_as, stay, today
+):
+    K = NotificationKind
+    submit_report(app, world, login_as, stay)
+    for reader in (world.coach_a, world.monitor):
+        [told] = notifications_of(app, reader, K.STAGE_REPORT_SUBMITTED)
+        page = login_as(reader).get("/notifications").get_data(as_text=True)
+        assert "Student A handed in the stage report: read it" in page
+        opened = login_as(reader).get(f"/notifications/{told.id}/open")
+        assert opened.headers["Location"].endswith(f"/placements/{stay}/closing#stage-report")
+    for nobody in (world.student_a, world.mentor_es, world.host_coordinator, world.coach_b):
+        assert notifications_of(app, nobody, K.STAGE_REPORT_SUBMITTED) == []
+
+    version = report_version(app, stay)
+    login_as(world.coach_a).post(
+        path(world, "/report/return"), {"version": version, "note": "Say more about the tools."}
+    )
+    [returned] = notifications_of(app, world.student_a, K.STAGE_REPORT_RETURNED)
+    assert notifications_of(app, world.monitor, K.STAGE_REPORT_RETURNED) == []
+    page = login_as(world.student_a).get("/notifications").get_data(as_text=True)
+    assert "Coach A sent your stage report back with a note" in page
+
+    # handed in again: the coach is told again, of the new version
+    login_as(world.student_a).post(
+        path(world, "/report"), {**report_form(report_version(app, stay)), "submit": "1"}
+    )
+    assert len(notifications_of(app, world.coach_a, K.STAGE_REPORT_SUBMITTED)) == 2
+
+    score(app, stay, world.coach_a, 3)
+    login_as(world.student_a).post(
+        path(world, "/survey"), {"filled_on": today.isoformat(), "confirm": "y"}
+    )
+    confirm_scores(world, login_as, world.coach_a)
+    confirm_scores(world, login_as, world.monitor)
+    assert login_as(world.coach_a).post(path(world, "/close"), {"confirm": "y"}).status_code == 302
+    [closed] = notifications_of(app, world.student_a, K.MOBILITY_CLOSED)
+    page = login_as(world.student_a).get("/notifications").get_data(as_text=True)
+    assert "Coach A closed your stay abroad: your Europass record is ready" in page
+    assert notifications_of(app, world.coach_a, K.MOBILITY_CLOSED) == []

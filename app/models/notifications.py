@@ -49,6 +49,11 @@ class NotificationKind(enum.StrEnum):
     # An item of a mobility file is due soon, or overdue (its owner).
     MOBILITY_ITEM_DUE = "mobility_item_due"
     MOBILITY_ITEM_OVERDUE = "mobility_item_overdue"
+    # Closing a mobility abroad: the stage report handed in (to the coach and monitor), sent
+    # back (to the participant), the mobility closed (to the participant).
+    STAGE_REPORT_SUBMITTED = "stage_report_submitted"
+    STAGE_REPORT_RETURNED = "stage_report_returned"
+    MOBILITY_CLOSED = "mobility_closed"
     # To the admins: a scheduled job failed (app/scheduling/runs.py).
     JOB_FAILED = "job_failed"
 

@@ -29,6 +29,7 @@ from app.models import (
     Placement,
     PracticePost,
     ReviewStatus,
+    StageReport,
     User,
     Visit,
 )
@@ -236,6 +237,67 @@ def practice_shared(post: PracticePost) -> None:
     )
 
 
+# -- closing a mobility abroad ------------------------------------------------------------
+
+
+def _closing_target(placement_id: int, anchor: str = "") -> Target:
+    values: dict = {"placement_id": placement_id}
+    if anchor:
+        values["_anchor"] = anchor
+    return Target("closing.show_closing", values)
+
+
+def stage_report_submitted(report: StageReport, by: User) -> None:
+    """The participant handed in the stage report: the coach reads it (and may send it
+    back), the monitor reads it before confirming the final scores.
+    """
+    placement = report.placement
+    readers = [
+        user.id
+        for user in (placement.coach, placement.monitor)
+        if user is not None and policy.can_view_closing(user, placement)
+    ]
+    notify(
+        readers,
+        NotificationKind.STAGE_REPORT_SUBMITTED,
+        f"stage-report:{report.id}:submitted:{report.version}",
+        _closing_target(placement.id, "stage-report"),
+        {"report_id": report.id},
+        placement.id,
+        subject=f"stage-report:{report.id}",
+        actor_id=by.id,
+    )
+
+
+def stage_report_returned(report: StageReport, by: User) -> None:
+    """The coach sent the stage report back with a note: the participant rewrites it."""
+    placement = report.placement
+    notify(
+        [placement.student_id],
+        NotificationKind.STAGE_REPORT_RETURNED,
+        f"stage-report:{report.id}:returned:{report.version}",
+        _closing_target(placement.id, "stage-report"),
+        {"report_id": report.id},
+        placement.id,
+        subject=f"stage-report:{report.id}",
+        actor_id=by.id,
+    )
+
+
+def mobility_closed(placement: Placement, by: User) -> None:
+    """The coach closed the mobility: the participant's Europass record is ready."""
+    notify(
+        [placement.student_id],
+        NotificationKind.MOBILITY_CLOSED,
+        f"mobility:{placement.id}:closed",
+        _closing_target(placement.id, "record"),
+        {},
+        placement.id,
+        subject=f"mobility:{placement.id}",
+        actor_id=by.id,
+    )
+
+
 # -- scheduled jobs ---------------------------------------------------------------------
 
 
@@ -296,6 +358,18 @@ def _on_practice_shared(post, **_) -> None:
     practice_shared(post)
 
 
+def _on_stage_report_submitted(report, *, by, **_) -> None:
+    stage_report_submitted(report, by)
+
+
+def _on_stage_report_returned(report, *, by, **_) -> None:
+    stage_report_returned(report, by)
+
+
+def _on_mobility_closed(placement, *, by, **_) -> None:
+    mobility_closed(placement, by)
+
+
 def subscribe() -> None:
     """Tell people at once of what the features announce. Signals are the process's:
     subscribing again (another app in the same process) changes nothing.
@@ -309,3 +383,6 @@ def subscribe() -> None:
     signals.report_final.connect(_on_report_final)
     signals.report_confirmed.connect(_on_report_confirmed)
     signals.practice_shared.connect(_on_practice_shared)
+    signals.stage_report_submitted.connect(_on_stage_report_submitted)
+    signals.stage_report_returned.connect(_on_stage_report_returned)
+    signals.mobility_closed.connect(_on_mobility_closed)

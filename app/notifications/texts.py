@@ -177,6 +177,14 @@ def _title(n: Notification, actor: str, names: _Names) -> str:
             )
         case NotificationKind.PRACTICE_TO_REVIEW:
             return _("%(actor)s shared a tip that waits for your approval", actor=actor)
+        case NotificationKind.STAGE_REPORT_SUBMITTED:
+            return _("%(actor)s handed in the stage report: read it", actor=actor)
+        case NotificationKind.STAGE_REPORT_RETURNED:
+            return _("%(actor)s sent your stage report back with a note", actor=actor)
+        case NotificationKind.MOBILITY_CLOSED:
+            return _(
+                "%(actor)s closed your stay abroad: your Europass record is ready", actor=actor
+            )
         case NotificationKind.JOB_FAILED:
             return _(
                 "The scheduled job %(job)s failed on %(day)s",
