@@ -32,6 +32,7 @@ import psycopg
 import pytest
 import time_machine
 from babel.dates import format_date
+from flask import current_app
 from hypothesis import HealthCheck, settings
 from jinja2 import BytecodeCache
 from PIL import Image
@@ -387,6 +388,26 @@ def empty_postgres_database() -> None:
         _made_schema = _fingerprint(connection)
 
 
+# What a statement starts with when it only reads or steers the connection.
+READ_ONLY = re.compile(
+    r"\s*(SELECT|PRAGMA|SAVEPOINT|RELEASE|ROLLBACK|BEGIN|COMMIT|SET|SHOW)\b", re.I
+)
+
+
+def watch_writes(app) -> None:
+    """Note in the app when anything may have been written to its empty database, so the
+    world fixture knows it is still empty without asking every table.
+    """
+    extensions = app.extensions
+    extensions["test_database_written"] = False
+
+    def note(_connection, _cursor, statement, *_args) -> None:
+        if not extensions["test_database_written"] and not READ_ONLY.match(statement):
+            extensions["test_database_written"] = True
+
+    event.listen(db.engine, "before_cursor_execute", note)
+
+
 @pytest.fixture
 def app(tmp_path, monkeypatch, sqlite_schema):
     instance = tmp_path / "instance"
@@ -403,6 +424,7 @@ def app(tmp_path, monkeypatch, sqlite_schema):
         if db.engine.dialect.name == "postgresql":
             empty_postgres_database()
         limiter.reset()
+        watch_writes(app)
     yield app
     with app.app_context():
         db.session.remove()
@@ -624,7 +646,7 @@ class WorldSnapshot:
     """The rows `build_world()` wrote, to write them again without the ORM's round trips."""
 
     key: tuple  # what the world depends on: the database kind and the day it is built around
-    rows: dict[str, list[dict]]  # per table, in the order the tables are made
+    rows: dict[str, TableRows]  # per table, in the order the tables are made
     objects: dict[str, tuple[type, object]]  # per World field of a row: its model and key
     values: dict[str, object]  # the other World fields (the day)
 
@@ -643,32 +665,64 @@ def _any_row_statement():
 
 
 def _database_is_empty() -> bool:
+    if current_app.extensions.get("test_database_written") is False:
+        return True  # nothing has written to it since the `app` fixture emptied it
     return not db.session.execute(_any_row_statement()).scalar()
 
 
-def table_rows() -> dict[str, list[dict]]:
+@dataclass
+class TableRows:
+    """The rows of one table: on SQLite as the driver stores them (written again with no
+    conversion), on PostgreSQL as the models read them.
+    """
+
+    columns: list[str]
+    values: list[tuple]
+
+
+def table_rows() -> dict[str, TableRows]:
     """Every row of the database, per table, in the order the tables are made."""
+    raw = db.engine.dialect.name == "sqlite"
+    connection = db.session.connection()
     rows = {}
     for table in db.metadata.sorted_tables:
-        found = [dict(row) for row in db.session.execute(table.select()).mappings()]
+        if raw:  # names from the models, not from input
+            result = connection.exec_driver_sql(f'SELECT * FROM "{table.name}"')  # noqa: S608
+        else:
+            result = connection.execute(table.select())
+        found = [tuple(row) for row in result]
         if found:
-            rows[table.name] = found
+            rows[table.name] = TableRows(list(result.keys()), found)
     return rows
 
 
-def write_rows(rows: dict[str, list[dict]]) -> None:
+def write_rows(rows: dict[str, TableRows]) -> None:
     """Write rows `table_rows()` read into an empty database, and commit."""
     tables = db.metadata.tables
-    for name, found in rows.items():
-        db.session.execute(tables[name].insert(), found)
-    if db.engine.dialect.name == "postgresql":
-        # The sequences continue after the copied ids, as after writing them one by one.
+    connection = db.session.connection()
+    if db.engine.dialect.name == "sqlite":
         for name, found in rows.items():
-            if "id" in tables[name].c and tables[name].c.id.autoincrement:
-                db.session.execute(
-                    text("SELECT setval(pg_get_serial_sequence(:table, 'id'), :last)"),
-                    {"table": f'"{name}"', "last": max(row["id"] for row in found)},
-                )
+            columns = ", ".join(f'"{column}"' for column in found.columns)
+            marks = ", ".join("?" for _ in found.columns)
+            connection.exec_driver_sql(
+                f'INSERT INTO "{name}" ({columns}) VALUES ({marks})',  # noqa: S608
+                found.values,
+            )
+        db.session.commit()
+        return
+    for name, found in rows.items():
+        connection.execute(
+            tables[name].insert(),
+            [dict(zip(found.columns, row, strict=True)) for row in found.values],
+        )
+    # The sequences continue after the copied ids, as after writing them one by one.
+    for name, found in rows.items():
+        if "id" in tables[name].c and tables[name].c.id.autoincrement:
+            at = found.columns.index("id")
+            db.session.execute(
+                text("SELECT setval(pg_get_serial_sequence(:table, 'id'), :last)"),
+                {"table": f'"{name}"', "last": max(row[at] for row in found.values)},
+            )
     db.session.commit()
 
 
@@ -737,7 +791,7 @@ def world(app, today):
 class SavedState:
     """What a test world's extension wrote: its rows, its uploaded files, what it returned."""
 
-    rows: dict[str, list[dict]]
+    rows: dict[str, TableRows]
     files: dict[str, bytes]  # below the upload folder, by relative path
     value: object
 

@@ -86,6 +86,11 @@ class Case:
         return f"{self.method} {self.endpoint}"
 
 
+# Content anyone may read, the same for everyone: a cache may keep it. Every other answer,
+# a refusal too, is kept by no cache (a shared computer's browser, a proxy).
+PUBLIC = {"competences.show_scale_stylesheet"}
+
+
 def expect(default: int, **overrides: int) -> dict[str, int]:
     table = dict.fromkeys(ROLES, default)
     table.update(overrides)
@@ -1976,18 +1981,22 @@ def test_route_answers_each_role_as_expected(app, world, login_as, case):
     expected = {
         role: case.expected.get(role, case.expected[SHAPED_LIKE.get(role, role)]) for role in order
     }
+    cached = []
     for role in expected:
         browser = Browser(app.test_client()) if role == "anonymous" else login_as(world.user(role))
         response = browser.get(path) if case.method == "GET" else browser.post(path, case.data)
         answers[role] = response.status_code
         if response.status_code == 500:
             pytest.fail(f"{role}: server error on {case.id}")
+        if case.endpoint not in PUBLIC and not response.cache_control.no_store:
+            cached.append(f"{role}: {response.status_code} {response.headers.get('Cache-Control')}")
     mismatches = {
         role: f"got {answers[role]}, expected {expected[role]}"
         for role in expected
         if answers[role] != expected[role]
     }
     assert not mismatches, mismatches
+    assert not cached, f"kept by a cache: {cached}"
 
 
 def test_placement_of_other_school_is_not_shown_in_the_list(world, login_as):

@@ -20,11 +20,9 @@ from app.competences import services as competences
 from app.extensions import db
 from app.models import Certificate, Organisation, Placement, Setting, User
 from tests.conftest import Browser
-from tests.test_access import CASES, ROLES, Case, expect, world_ids
+from tests.test_access import CASES, PUBLIC, ROLES, Case, expect, world_ids
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-# Content anyone may read, the same for everyone: a cache may keep it.
-PUBLIC = {"competences.show_scale_stylesheet"}
 # CSV files that hold nothing anyone typed (the import's template): no formula to plant.
 FIXED_CONTENT = {"admin.download_import_template"}
 # What the walk must have downloaded at least, so it cannot pass by finding nothing.
@@ -106,9 +104,9 @@ WALK_CASES = [
 
 
 def walk(app, world, login_as, monkeypatch):
-    """Every answer of every case to each person the matrix expects a page for (a POST
-    answered with a page sends nothing that changes data), with how many cells the one
-    CSV writer made for it.
+    """The answer of every case to each person the matrix expects a page or a file for
+    (a POST answered with a page sends nothing that changes data), with how many cells
+    the one CSV writer made for it.
     """
     ids = world_ids(app, world)
     browsers = {
@@ -126,7 +124,9 @@ def walk(app, world, login_as, monkeypatch):
     for case in WALK_CASES:
         path = case.path.format(**ids)
         for role in ROLES:
-            if case.method == "POST" and case.expected[role] != 200:
+            # Only a page or a file is a download; a refusal or a redirect is not (that
+            # every answer, refusals too, is kept by no cache is checked by the matrix).
+            if case.expected[role] != 200:
                 continue
             made.clear()
             browser = browsers[role]
