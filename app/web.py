@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 import uuid
+from contextlib import nullcontext
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, current_app, g, request, url_for
-from flask_babel import format_decimal, get_locale
+from flask import Flask, abort, current_app, g, request, session, url_for
+from flask_babel import force_locale, format_decimal, get_locale
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
@@ -140,3 +141,25 @@ def _template_context() -> dict:
         "can_see_calls": current_user.is_authenticated and policy.can_see_calls(current_user),
         "sees_wellbeing": lambda placement: policy.sees_wellbeing(current_user, placement),
     }
+
+
+# -- pages opened from a link e-mailed to someone without an account (a guardian) --------
+
+
+def emailed_link_limit() -> str:
+    """How often one address may try such links: twice the login attempts per minute."""
+    return f"{current_app.config['LOGIN_ATTEMPTS_PER_MINUTE'] * 2}/minute"
+
+
+def emailed_link_refused(response) -> bool:
+    """Only links that do not work count towards the limit, as failed logins do."""
+    return response.status_code in (404, 410)
+
+
+def in_language_of_email(language: str):
+    """The page speaks the e-mail's language, unless the visitor chose one."""
+    if current_user.is_authenticated or session.get("locale"):
+        return nullcontext()
+    if language not in current_app.config["LANGUAGES"]:
+        return nullcontext()
+    return force_locale(language)

@@ -5,8 +5,6 @@ guardian's link, which never logs anyone in.
 
 from __future__ import annotations
 
-from contextlib import nullcontext
-
 from flask import (
     abort,
     current_app,
@@ -16,10 +14,8 @@ from flask import (
     render_template,
     request,
     send_file,
-    session,
     url_for,
 )
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -43,6 +39,7 @@ from app.mobility.tokens import read_token
 from app.models import Placement, User
 from app.models.columns import utcnow
 from app.models.mobility import GuardianLink, ItemKind
+from app.web import emailed_link_limit, emailed_link_refused, in_language_of_email
 
 FILE = "/placements/<int:placement_id>/mobility-file"
 
@@ -312,37 +309,19 @@ LINK_STATUS = {
 }
 
 
-def _per_address() -> str:
-    return f"{current_app.config['LOGIN_ATTEMPTS_PER_MINUTE'] * 2}/minute"
-
-
-def _refused(response) -> bool:
-    """Only links that do not work count towards the limit, as failed logins do."""
-    return response.status_code in (404, 410)
-
-
 @bp.route("/guardian/<token>", methods=["GET", "POST"])
-@limiter.limit(_per_address, deduct_when=_refused)
+@limiter.limit(emailed_link_limit, deduct_when=emailed_link_refused)
 def answer_guardian_link(token: str):
     """A parent's or guardian's answer, through the link the school e-mailed them."""
     link_id = read_token(token)
     link = db.session.get(GuardianLink, link_id) if link_id is not None else None
     if link is None:
         abort(404)
-    with _language_of(link):
+    with in_language_of_email(link.language):
         page = _guardian_answer(link)
     response = make_response(page)
     response.headers["Referrer-Policy"] = "no-referrer"  # the address is the key
     return response
-
-
-def _language_of(link: GuardianLink):
-    """The page speaks the e-mail's language, unless the visitor chose one."""
-    if current_user.is_authenticated or session.get("locale"):
-        return nullcontext()
-    if link.language not in current_app.config["LANGUAGES"]:
-        return nullcontext()
-    return force_locale(link.language)
 
 
 def _guardian_answer(link: GuardianLink):

@@ -5,8 +5,6 @@ the programme, the language goal, and the accompanying teacher's trips.
 
 from __future__ import annotations
 
-from contextlib import nullcontext
-
 from flask import (
     abort,
     current_app,
@@ -16,11 +14,10 @@ from flask import (
     render_template,
     request,
     send_file,
-    session,
     url_for,
 )
-from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -53,6 +50,7 @@ from app.stay.forms import (
     TripForm,
 )
 from app.stay.tokens import read_token
+from app.web import emailed_link_limit, emailed_link_refused, in_language_of_email
 
 STAY = "/placements/<int:placement_id>/stay"
 
@@ -307,35 +305,19 @@ def published_blogs():
 # -- a guardian's consent link ------------------------------------------------------------
 
 
-def _per_address() -> str:
-    return f"{current_app.config['LOGIN_ATTEMPTS_PER_MINUTE'] * 2}/minute"
-
-
-def _refused(response) -> bool:
-    return response.status_code in (404, 410)
-
-
 @bp.route("/blog-consent/<token>", methods=["GET", "POST"])
-@limiter.limit(_per_address, deduct_when=_refused)
+@limiter.limit(emailed_link_limit, deduct_when=emailed_link_refused)
 def answer_consent_link(token: str):
     """A parent's or guardian's answer, through the link the school e-mailed them."""
     link_id = read_token(token)
     link = db.session.get(BlogConsentLink, link_id) if link_id is not None else None
     if link is None:
         abort(404)
-    with _language_of(link):
+    with in_language_of_email(link.language):
         page = _consent_answer(link)
     response = make_response(page)
     response.headers["Referrer-Policy"] = "no-referrer"  # the address is the key
     return response
-
-
-def _language_of(link: BlogConsentLink):
-    if current_user.is_authenticated or session.get("locale"):
-        return nullcontext()
-    if link.language not in current_app.config["LANGUAGES"]:
-        return nullcontext()
-    return force_locale(link.language)
 
 
 def _consent_answer(link: BlogConsentLink):
