@@ -56,6 +56,7 @@ def test_a_large_file_is_stopped_on_the_phone_and_a_photo_reaches_the_mentor(app
     phone.goto(entry)
     photo = phone.page.get_by_role("img", name="board.png")
     expect(photo).to_be_visible()
-    assert photo.evaluate("image => image.naturalWidth") == 80
+    # decode() waits until the photo has arrived: visible is not yet loaded.
+    assert photo.evaluate("image => image.decode().then(() => image.naturalWidth)") == 80
     expect(phone.page.get_by_role("button", name="Remove board.png")).to_have_count(0)
     phone.check("entry-photo-for-mentor")
