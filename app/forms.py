@@ -2,7 +2,8 @@
 of an id typed into a form, the hidden version of what a form edits, a whole number typed
 on any keyboard, what of a sent form is worth keeping, and putting a service's refusal
 next to its field. Also the forms two features show: a privacy request recorded from a
-person's page.
+person's page, and a link e-mailed to a parent or guardian with the start of its answer
+(`app.guardianlinks`).
 """
 
 from __future__ import annotations
@@ -12,13 +13,22 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
-from wtforms import IntegerField, SelectField, SubmitField, TextAreaField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    IntegerField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, NumberRange
+from wtforms.validators import DataRequired, Email, Length, NumberRange
 from wtforms.widgets import HiddenInput, TextInput
 
 from app.domain import DomainError
 from app.models import RequestKind
+from app.validators import address_not_formula, single_line
 from app.web import LARGEST_ID
 
 # An id sent in a form: beyond what the database stores it is simply not found.
@@ -96,6 +106,43 @@ class RecordRequestForm(FlaskForm):
         _l("Who asked and how"),
         validators=[DataRequired(), Length(max=500)],
         description=_l("For example: the mother, by phone on 2 December."),
+    )
+
+
+class GuardianLinkForm(FlaskForm):
+    """Whom to e-mail a guardian's link (`app.guardianlinks`), whatever it is for."""
+
+    guardian_name = StringField(
+        _l("Parent or guardian"),
+        validators=[DataRequired(), Length(max=200), single_line],
+        description=_l("For example: Marc Peeters (father)."),
+    )
+    email = EmailField(
+        _l("Their e-mail address"),
+        validators=[DataRequired(), Email(), Length(max=254), address_not_formula],
+    )
+    language = SelectField(
+        _l("Language of the e-mail"),
+        choices=[SelectChoice(code, name) for code, name in GUARDIAN_LANGUAGES],
+    )
+
+
+class GuardianAnswerBase(FlaskForm):
+    """What every answer through a guardian's link starts with: the name they sign with.
+    A purpose adds the tick (`guardian_tick`) under the name its page has always posted,
+    and its own buttons.
+    """
+
+    signed_name = StringField(
+        _l("Your name"), validators=[DataRequired(), Length(max=200), single_line]
+    )
+
+
+def guardian_tick() -> BooleanField:
+    """The tick that the one answering is a parent or the legal guardian: required."""
+    return BooleanField(
+        _l("I am a parent or the legal guardian of this participant."),
+        validators=[DataRequired(_l("Tick the box to answer as parent or guardian."))],
     )
 
 

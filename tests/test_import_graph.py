@@ -23,7 +23,8 @@ APP = Path(__file__).resolve().parents[1] / "app"
 # directly in it (named by its file); `app` is `app/__init__.py`, the factory.
 LAYERS: dict[str, set[str]] = {
     # What every feature uses: the model, the content files, access rules, forms' pieces,
-    # dates, rendering, the domain events, e-mail, storage, audit.
+    # dates, rendering, the domain events, e-mail, storage, audit, the links e-mailed to
+    # a guardian.
     "shared": {
         "models",
         "content",
@@ -35,6 +36,7 @@ LAYERS: dict[str, set[str]] = {
         "errors",
         "extensions",
         "forms",
+        "guardianlinks",
         "i18n",
         "logs",
         "mailer",

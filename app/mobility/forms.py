@@ -1,5 +1,6 @@
 """Forms of the mobility file: a proof handed in, the school's check, a deadline, the
-participant's and the company's approval, a link to a guardian and the guardian's answer.
+participant's and the company's approval, and a guardian's answer through their link (the
+form that sends the link is every guardian's link's: `app.forms.GuardianLinkForm`).
 """
 
 from __future__ import annotations
@@ -7,9 +8,8 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, DateField, EmailField, SelectField, StringField, TextAreaField
-from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
+from wtforms import BooleanField, DateField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from app.followup.evidence import (
     ACCEPTED_TYPES,
@@ -17,8 +17,8 @@ from app.followup.evidence import (
     MAX_ATTACHMENT_SIZE,
     TOO_LARGE_MESSAGE,
 )
-from app.forms import GUARDIAN_LANGUAGES, SubmitButton
-from app.validators import address_not_formula, single_line
+from app.forms import GuardianAnswerBase, SubmitButton, guardian_tick
+from app.validators import single_line
 
 
 class UploadForm(FlaskForm):
@@ -77,30 +77,10 @@ class CompanyApprovalForm(FlaskForm):
     decline = SubmitButton(_l("Decline"))
 
 
-class GuardianLinkForm(FlaskForm):
-    guardian_name = StringField(
-        _l("Parent or guardian"),
-        validators=[DataRequired(), Length(max=200), single_line],
-        description=_l("For example: Marc Peeters (father)."),
-    )
-    email = EmailField(
-        _l("Their e-mail address"),
-        validators=[DataRequired(), Email(), Length(max=254), address_not_formula],
-    )
-    language = SelectField(
-        _l("Language of the e-mail"),
-        choices=[SelectChoice(code, name) for code, name in GUARDIAN_LANGUAGES],
-    )
+class GuardianAnswerForm(GuardianAnswerBase):
+    """A guardian's approval of the stay, through their link."""
 
-
-class GuardianAnswerForm(FlaskForm):
-    signed_name = StringField(
-        _l("Your name"), validators=[DataRequired(), Length(max=200), single_line]
-    )
-    consent = BooleanField(
-        _l("I am a parent or the legal guardian of this participant."),
-        validators=[DataRequired(_l("Tick the box to answer as parent or guardian."))],
-    )
+    consent = guardian_tick()
     note = TextAreaField(_l("Anything to add (optional)"), validators=[Optional(), Length(max=500)])
     approve = SubmitButton(_l("I approve"))
     decline = SubmitButton(_l("I do not approve"))

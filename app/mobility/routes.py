@@ -9,7 +9,6 @@ from flask import (
     abort,
     current_app,
     flash,
-    make_response,
     redirect,
     render_template,
     request,
@@ -17,29 +16,29 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from app import audit, dates, policy
+from app import audit, dates, guardianlinks, policy
 from app.domain import DomainError
-from app.extensions import db, limiter
+from app.extensions import limiter
 from app.followup.evidence import PDF
-from app.forms import show_error
+from app.forms import GuardianLinkForm, show_error
+from app.guardianlinks import LinkProblem
 from app.mobility import bp, services
 from app.mobility.forms import (
     CompanyApprovalForm,
     DeadlineForm,
     GuardianAnswerForm,
-    GuardianLinkForm,
     ParticipationForm,
     ReviewForm,
     UploadForm,
 )
-from app.mobility.services import LinkProblem
-from app.mobility.tokens import read_token
+from app.mobility.tokens import APPROVAL
 from app.models import Placement, User
 from app.models.columns import utcnow
 from app.models.mobility import GuardianLink, ItemKind
-from app.web import emailed_link_limit, emailed_link_refused, in_language_of_email
+from app.web import emailed_link_limit, emailed_link_refused
 
 FILE = "/placements/<int:placement_id>/mobility-file"
 
@@ -301,11 +300,19 @@ def company_approval(placement_id: int):
 
 # -- a guardian's link -------------------------------------------------------------------
 
-LINK_STATUS = {
-    services.EXPIRED: 410,
-    services.USED: 410,
-    services.REPLACED: 410,
-    services.DONE: 410,
+# What a guardian whose link does not work can do, as this page says it.
+LINK_PROBLEMS = {
+    guardianlinks.EXPIRED: _l(
+        "A link to approve works for a limited time. Ask %(school)s for a new one."
+    ),
+    guardianlinks.USED: _l(
+        "An answer was given with this link already: it works once. Contact %(school)s to "
+        "change it."
+    ),
+    guardianlinks.DONE: _l(
+        "The school has what it needs, or the stay no longer takes place. Contact %(school)s "
+        "with questions."
+    ),
 }
 
 
@@ -313,15 +320,7 @@ LINK_STATUS = {
 @limiter.limit(emailed_link_limit, deduct_when=emailed_link_refused)
 def answer_guardian_link(token: str):
     """A parent's or guardian's answer, through the link the school e-mailed them."""
-    link_id = read_token(token)
-    link = db.session.get(GuardianLink, link_id) if link_id is not None else None
-    if link is None:
-        abort(404)
-    with in_language_of_email(link.language):
-        page = _guardian_answer(link)
-    response = make_response(page)
-    response.headers["Referrer-Policy"] = "no-referrer"  # the address is the key
-    return response
+    return guardianlinks.answer_page(APPROVAL, token, _guardian_answer)
 
 
 def _guardian_answer(link: GuardianLink):
@@ -330,10 +329,10 @@ def _guardian_answer(link: GuardianLink):
     try:
         services.check_guardian_link(link, now)
     except LinkProblem as problem:
-        return _guardian_page(link, None, problem.reason, LINK_STATUS[problem.reason])
+        return guardianlinks.problem_page(link, problem, LINK_PROBLEMS)
     form = GuardianAnswerForm(formdata=None if request.method == "GET" else request.form)
     if request.method == "GET":
-        return _guardian_page(link, form, None, 200)
+        return _guardian_page(link, form, 200)
     if form.validate_on_submit() and (form.approve.data or form.decline.data):
         try:
             services.answer_guardian_link(
@@ -344,14 +343,14 @@ def _guardian_answer(link: GuardianLink):
                 now=now,
             )
         except LinkProblem as problem:
-            return _guardian_page(link, None, problem.reason, LINK_STATUS[problem.reason])
+            return guardianlinks.problem_page(link, problem, LINK_PROBLEMS)
         return render_template(
             "mobility/guardian_done.html", placement=placement, approved=bool(form.approve.data)
         )
-    return _guardian_page(link, form, None, 422)
+    return _guardian_page(link, form, 422)
 
 
-def _guardian_page(link: GuardianLink, form, problem: str | None, status: int):
+def _guardian_page(link: GuardianLink, form, status: int):
     placement = link.placement
     return (
         render_template(
@@ -360,7 +359,6 @@ def _guardian_page(link: GuardianLink, form, problem: str | None, status: int):
             placement=placement,
             destination=services.destination(placement),
             form=form,
-            problem=problem,
         ),
         status,
     )

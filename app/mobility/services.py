@@ -25,20 +25,18 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import BinaryIO
 
-from flask import current_app
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
 
-from app import audit, signals
+from app import audit, guardianlinks, signals
 from app.dates import LONG_DATE, format_day
 from app.domain import DomainError
 from app.extensions import db
 from app.followup.evidence import attachment_filename, checked_file
-from app.mailer import MAIL_ERRORS, external_url, send_mail
-from app.mobility.tokens import make_token
+from app.guardianlinks import DONE, LinkProblem
+from app.mobility.tokens import APPROVAL
 from app.models import (
     ApprovalMethod,
     GuardianApproval,
@@ -64,7 +62,7 @@ from app.privacy import minors
 from app.storage import file_storage, new_key
 
 # How long a guardian's link works.
-GUARDIAN_LINK_DAYS = 14
+GUARDIAN_LINK_DAYS = APPROVAL.days
 # The text a guardian approves through the link, as `GuardianApproval.text_version`.
 GUARDIAN_TEXT_VERSION = "mobility-link-1"
 # Placements whose file can still change: before and during the stay.
@@ -493,57 +491,39 @@ def send_guardian_link(
         )
     if found.guardian_approval is not None:
         raise DomainError("email", _l("A guardian's approval is recorded already."))
-    now = utcnow()
-    link = GuardianLink(
-        placement_id=placement.id,
-        guardian_name=guardian_name.strip(),
-        email=email.strip(),
+    return guardianlinks.send_link(
+        APPROVAL,
+        placement,
+        by,
+        guardian_name=guardian_name,
+        email=email,
         language=language,
-        sent_by_id=by.id,
-        sent_at=now,
-        expires_at=now + timedelta(days=GUARDIAN_LINK_DAYS),
+        mail=_mail_guardian,
     )
-    db.session.add(link)
-    db.session.flush()
-    audit.record(by, "guardian_link_sent", placement, link=link.id)
-    try:
-        _mail_guardian(link, placement)
-    except MAIL_ERRORS as error:
-        db.session.rollback()
-        current_app.logger.warning("The guardian's link could not be sent: %s", error)
-        raise DomainError(
-            "email", _l("The e-mail could not be sent. Nothing was saved: try again later.")
-        ) from error
-    db.session.commit()
-    return link
 
 
-def _mail_guardian(link: GuardianLink, placement: Placement) -> None:
-    with force_locale(link.language):
-        address = external_url("mobility.answer_guardian_link", token=make_token(link))
-        send_mail(
-            link.email,
-            _(
-                "Your approval for %(student)s's work placement abroad",
-                student=placement.student.name,
-            ),
-            _(
-                "Hello %(guardian)s,\n\n%(school)s asks your approval for %(student)s to take "
-                "part in a work placement abroad at %(place)s, from %(start)s to %(end)s, as "
-                "part of Erasmus+.\n\nRead what it involves and approve or decline with this "
-                "link. It works once, until %(until)s:\n\n%(link)s\n\nQuestions? Contact "
-                "%(coach)s at the school.\n",
-                guardian=link.guardian_name,
-                school=placement.school.name,
-                student=placement.student.name,
-                place=destination(placement),
-                start=format_day(placement.start_date, LONG_DATE),
-                end=format_day(placement.end_date, LONG_DATE),
-                until=format_day(link.expires_at, LONG_DATE),
-                link=address,
-                coach=placement.coach.name,
-            ),
-        )
+def _mail_guardian(link: GuardianLink, address: str) -> tuple[str, str]:
+    placement = link.placement
+    subject = _(
+        "Your approval for %(student)s's work placement abroad", student=placement.student.name
+    )
+    body = _(
+        "Hello %(guardian)s,\n\n%(school)s asks your approval for %(student)s to take "
+        "part in a work placement abroad at %(place)s, from %(start)s to %(end)s, as "
+        "part of Erasmus+.\n\nRead what it involves and approve or decline with this "
+        "link. It works once, until %(until)s:\n\n%(link)s\n\nQuestions? Contact "
+        "%(coach)s at the school.\n",
+        guardian=link.guardian_name,
+        school=placement.school.name,
+        student=placement.student.name,
+        place=destination(placement),
+        start=format_day(placement.start_date, LONG_DATE),
+        end=format_day(placement.end_date, LONG_DATE),
+        until=format_day(link.expires_at, LONG_DATE),
+        link=address,
+        coach=placement.coach.name,
+    )
+    return subject, body
 
 
 def destination(placement: Placement) -> str:
@@ -552,31 +532,11 @@ def destination(placement: Placement) -> str:
     return ", ".join(part for part in (workplace.name, workplace.city, workplace.country) if part)
 
 
-class LinkProblem(DomainError):
-    """A guardian's link that does not work (any more); `reason` says why."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__("link", reason)
-        self.reason = reason
-
-
-EXPIRED, USED, REPLACED, DONE = "expired", "used", "replaced", "done"
-
-
 def check_guardian_link(link: GuardianLink, now: datetime) -> None:
-    """Raise `LinkProblem` when the link may not be answered now."""
-    if link.is_answered:
-        raise LinkProblem(USED)
-    if now > link.expires_at:
-        raise LinkProblem(EXPIRED)
-    latest = db.session.scalar(
-        select(GuardianLink.id)
-        .where(GuardianLink.placement_id == link.placement_id)
-        .order_by(GuardianLink.id.desc())
-        .limit(1)
-    )
-    if latest != link.id:
-        raise LinkProblem(REPLACED)
+    """Raise `LinkProblem` when the link may not be answered now: as any guardian's link
+    (`guardianlinks.check_link`), or because no answer is needed any more (`DONE`).
+    """
+    guardianlinks.check_link(link, now)
     placement = link.placement
     found = file_of(placement)
     if (
@@ -594,21 +554,13 @@ def answer_guardian_link(
     approval (method: online), as a paper one recorded by the school would.
     """
     check_guardian_link(link, now)
-    # Claimed in this transaction: of two answers sent at once, one counts.
-    claimed = db.session.execute(
-        update(GuardianLink)
-        .where(GuardianLink.id == link.id, GuardianLink.answered_at.is_(None))
-        .values(
-            answered_at=now,
-            decision=GuardianAnswer.APPROVED if approve else GuardianAnswer.DECLINED,
-            answered_name=signed_name.strip(),
-            note=note.strip(),
-        )
-    ).rowcount
-    if not claimed:
-        db.session.rollback()
-        raise LinkProblem(USED)
-    db.session.refresh(link)
+    guardianlinks.claim_link(
+        link,
+        now,
+        signed_name=signed_name,
+        decision=GuardianAnswer.APPROVED if approve else GuardianAnswer.DECLINED,
+        note=note.strip(),
+    )
     if approve:
         approval = GuardianApproval(
             placement_id=link.placement_id,

@@ -1,34 +1,22 @@
-"""The signed token of a guardian's link: which link (a row of `guardian_link`).
+"""The guardian's approval of a minor's stay abroad as a purpose of `app.guardianlinks`:
+its table, the signature of its token and its page.
 
-It is signed with the app's SECRET_KEY under its own salt, so no other signed value of
-the app (a session, a mentor's quick link, an invitation) passes for one. Whether the
-link still works (answered, expired, replaced by a newer one) is the row's to say.
+The salt and the key are those the links had before they shared the mechanism with the
+blog's consent links, so a link e-mailed then still opens its page.
 """
 
 from __future__ import annotations
 
-from flask import current_app
-from itsdangerous import BadSignature, URLSafeSerializer
-
+from app.guardianlinks import Purpose
 from app.models.mobility import GuardianLink
 
-SALT = "leerspoor-guardian-link"
+APPROVAL = Purpose(
+    name="guardian_link",
+    model=GuardianLink,
+    salt="leerspoor-guardian-link",
+    key="g",
+    endpoint="mobility.answer_guardian_link",
+)
 
-
-def _serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=SALT)
-
-
-def make_token(link: GuardianLink) -> str:
-    return _serializer().dumps({"g": link.id})
-
-
-def read_token(token: str) -> int | None:
-    """The id of the link a token names, or None when it was not made here."""
-    try:
-        data = _serializer().loads(token)
-    except BadSignature:
-        return None
-    if not isinstance(data, dict) or not isinstance(data.get("g"), int):
-        return None
-    return data["g"]
+make_token = APPROVAL.make_token
+read_token = APPROVAL.read_token

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 from app.models.columns import UTCDateTime, str_enum, utcnow
+from app.models.guardian_links import GuardianLinkBase
 from app.models.people import User
 from app.models.placements import Placement
 
@@ -175,35 +176,14 @@ class GuardianAnswer(enum.StrEnum):
     DECLINED = "declined"
 
 
-class GuardianLink(db.Model):
-    """A link e-mailed to a parent or guardian to approve a minor's mobility, once.
-
-    The guardian has no account: the link is the only way in, it works until it is
-    answered, expires, or a newer link to the same placement replaces it.
+class GuardianLink(GuardianLinkBase, db.Model):
+    """A link e-mailed to a parent or guardian to approve a minor's mobility, once
+    (`app.guardianlinks`).
     """
 
     __tablename__ = "guardian_link"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    placement_id: Mapped[int] = mapped_column(
-        ForeignKey("placement.id", ondelete="CASCADE"), index=True
-    )
-    guardian_name: Mapped[str] = mapped_column(String(200))
-    email: Mapped[str] = mapped_column(String(254))
-    language: Mapped[str] = mapped_column(String(8))
-    sent_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decision: Mapped[GuardianAnswer | None] = mapped_column(str_enum(GuardianAnswer))
-    # The name the guardian typed when answering, and what they added.
-    answered_name: Mapped[str] = mapped_column(String(200), default="")
+    # What the guardian added to their answer, and the approval an approval became.
     note: Mapped[str] = mapped_column(String(500), default="")
     approval_id: Mapped[int | None] = mapped_column(ForeignKey("guardian_approval.id"))
-
-    placement: Mapped[Placement] = relationship()
-    sent_by: Mapped[User | None] = relationship(foreign_keys=[sent_by_id])
-
-    @property
-    def is_answered(self) -> bool:
-        return self.answered_at is not None

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 from app.models.columns import UTCDateTime, str_enum, utcnow
+from app.models.guardian_links import GuardianLinkBase
 from app.models.organisations import Organisation
 from app.models.people import User
 from app.models.placements import Placement
@@ -80,34 +81,14 @@ class ConsentAnswer(enum.StrEnum):
     REFUSES = "refuses"
 
 
-class BlogConsentLink(db.Model):
+class BlogConsentLink(GuardianLinkBase, db.Model):
     """A link e-mailed to a parent or guardian to consent to publishing a minor's blog
-    (or to withdraw that consent), once: it works until answered, expired, or replaced
-    by a newer link to the same placement.
+    (or to withdraw that consent), once (`app.guardianlinks`).
     """
 
     __tablename__ = "blog_consent_link"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    placement_id: Mapped[int] = mapped_column(
-        ForeignKey("placement.id", ondelete="CASCADE"), index=True
-    )
-    guardian_name: Mapped[str] = mapped_column(String(200))
-    email: Mapped[str] = mapped_column(String(254))
-    language: Mapped[str] = mapped_column(String(8))
-    sent_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decision: Mapped[ConsentAnswer | None] = mapped_column(str_enum(ConsentAnswer))
-    answered_name: Mapped[str] = mapped_column(String(200), default="")
-
-    placement: Mapped[Placement] = relationship()
-    sent_by: Mapped[User | None] = relationship()
-
-    @property
-    def is_answered(self) -> bool:
-        return self.answered_at is not None
 
 
 class Activity(db.Model):

@@ -1,6 +1,6 @@
-"""Forms of the stay abroad: a blog post, the publication consent and a guardian's link
-and answer, an activity and its reflection, the language goal, a trip and its
-participants.
+"""Forms of the stay abroad: a blog post, the publication consent and a guardian's answer
+through their link (the link is sent with `app.forms.GuardianLinkForm`), an activity and
+its reflection, the language goal, a trip and its participants.
 """
 
 from __future__ import annotations
@@ -11,20 +11,19 @@ from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     DateField,
-    EmailField,
     SelectField,
     SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.followup.evidence import MAX_ATTACHMENT_MB, MAX_ATTACHMENT_SIZE, TOO_LARGE_MESSAGE
-from app.forms import GUARDIAN_LANGUAGES, SubmitButton, VersionField
+from app.forms import GuardianAnswerBase, SubmitButton, VersionField, guardian_tick
 from app.models import CEFR_LEVELS, Skill
-from app.validators import address_not_formula, single_line
+from app.validators import single_line
 
 PHOTO_TYPES = "image/jpeg,image/png"
 
@@ -60,30 +59,10 @@ class ConsentForm(FlaskForm):
     withdraw = SubmitButton(_l("Withdraw my consent"))
 
 
-class ConsentLinkForm(FlaskForm):
-    guardian_name = StringField(
-        _l("Parent or guardian"),
-        validators=[DataRequired(), Length(max=200), single_line],
-        description=_l("For example: Marc Peeters (father)."),
-    )
-    email = EmailField(
-        _l("Their e-mail address"),
-        validators=[DataRequired(), Email(), Length(max=254), address_not_formula],
-    )
-    language = SelectField(
-        _l("Language of the e-mail"),
-        choices=[SelectChoice(code, name) for code, name in GUARDIAN_LANGUAGES],
-    )
+class ConsentAnswerForm(GuardianAnswerBase):
+    """A guardian's consent to publishing the blog, or its refusal, through their link."""
 
-
-class ConsentAnswerForm(FlaskForm):
-    signed_name = StringField(
-        _l("Your name"), validators=[DataRequired(), Length(max=200), single_line]
-    )
-    guardian = BooleanField(
-        _l("I am a parent or the legal guardian of this participant."),
-        validators=[DataRequired(_l("Tick the box to answer as parent or guardian."))],
-    )
+    guardian = guardian_tick()
     consent = SubmitButton(_l("Yes, the blog may be published"))
     refuse = SubmitButton(_l("No, do not publish it"))
 

@@ -9,7 +9,6 @@ from flask import (
     abort,
     current_app,
     flash,
-    make_response,
     redirect,
     render_template,
     request,
@@ -17,14 +16,16 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from app import audit, dates, policy
+from app import audit, dates, guardianlinks, policy
 from app.domain import DomainError, StaleEdit
 from app.extensions import db, limiter
-from app.forms import CsrfForm, show_error
+from app.forms import CsrfForm, GuardianLinkForm, show_error
+from app.guardianlinks import LinkProblem
 from app.models import (
     Activity,
     BlogConsentLink,
@@ -41,7 +42,6 @@ from app.stay.forms import (
     ActivityForm,
     ConsentAnswerForm,
     ConsentForm,
-    ConsentLinkForm,
     EditPostForm,
     LanguageGoalForm,
     ParticipantsForm,
@@ -49,8 +49,8 @@ from app.stay.forms import (
     ReflectionForm,
     TripForm,
 )
-from app.stay.tokens import read_token
-from app.web import emailed_link_limit, emailed_link_refused, in_language_of_email
+from app.stay.tokens import CONSENT
+from app.web import emailed_link_limit, emailed_link_refused
 
 STAY = "/placements/<int:placement_id>/stay"
 
@@ -146,7 +146,7 @@ def _blog_page(placement: Placement, user: User, form, *, link_form=None, status
             form=form,
             publication=publication,
             consent_form=ConsentForm(formdata=None) if user.id == placement.student_id else None,
-            link_form=link_form or (ConsentLinkForm(formdata=None) if sends_link else None),
+            link_form=link_form or (GuardianLinkForm(formdata=None) if sends_link else None),
             now=utcnow(),
             can_view_log=policy.can_view_placement_log(user, placement),
         ),
@@ -274,7 +274,7 @@ def send_consent_link(placement_id: int):
     placement = policy.stay_or_404(placement_id, user, "blog")
     if not policy.can_send_blog_consent_link(user, placement):
         abort(403)
-    form = ConsentLinkForm()
+    form = GuardianLinkForm()
     if form.validate_on_submit():
         try:
             link = services.send_consent_link(
@@ -305,42 +305,47 @@ def published_blogs():
 # -- a guardian's consent link ------------------------------------------------------------
 
 
+# What a guardian whose link does not work can do, as this page says it.
+LINK_PROBLEMS = {
+    guardianlinks.EXPIRED: _l(
+        "A link to answer works for a limited time. Ask %(school)s for a new one."
+    ),
+    guardianlinks.USED: _l(
+        "An answer was given with this link already: it works once. Ask %(school)s for a new "
+        "link to change it."
+    ),
+}
+
+
 @bp.route("/blog-consent/<token>", methods=["GET", "POST"])
 @limiter.limit(emailed_link_limit, deduct_when=emailed_link_refused)
 def answer_consent_link(token: str):
     """A parent's or guardian's answer, through the link the school e-mailed them."""
-    link_id = read_token(token)
-    link = db.session.get(BlogConsentLink, link_id) if link_id is not None else None
-    if link is None:
-        abort(404)
-    with in_language_of_email(link.language):
-        page = _consent_answer(link)
-    response = make_response(page)
-    response.headers["Referrer-Policy"] = "no-referrer"  # the address is the key
-    return response
+    return guardianlinks.answer_page(CONSENT, token, _consent_answer)
 
 
 def _consent_answer(link: BlogConsentLink):
     now = utcnow()
     try:
         services.check_consent_link(link, now)
-    except services.ConsentLinkProblem as problem:
-        return _consent_page(link, None, problem.reason, 410)
+    except LinkProblem as problem:
+        return guardianlinks.problem_page(link, problem, LINK_PROBLEMS)
     form = ConsentAnswerForm(formdata=None if request.method == "GET" else request.form)
     if request.method == "GET":
-        return _consent_page(link, form, None, 200)
+        return _consent_page(link, form, 200)
     if form.validate_on_submit() and (form.consent.data or form.refuse.data):
         try:
             services.answer_consent_link(
                 link, consents=bool(form.consent.data), signed_name=form.signed_name.data, now=now
             )
-        except services.ConsentLinkProblem as problem:
-            return _consent_page(link, None, problem.reason, 410)
-        return _consent_page(link, None, "answered", 200, consents=bool(form.consent.data))
-    return _consent_page(link, form, None, 422)
+        except LinkProblem as problem:
+            return guardianlinks.problem_page(link, problem, LINK_PROBLEMS)
+        return _consent_page(link, None, 200, consents=bool(form.consent.data))
+    return _consent_page(link, form, 422)
 
 
-def _consent_page(link, form, problem, status, consents=None):
+def _consent_page(link, form, status, consents=None):
+    """The question, or (without a form) the thanks for the answer given."""
     placement = link.placement
     return (
         render_template(
@@ -348,7 +353,6 @@ def _consent_page(link, form, problem, status, consents=None):
             link=link,
             placement=placement,
             form=form,
-            problem=problem,
             consents=consents,
         ),
         status,

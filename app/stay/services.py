@@ -13,22 +13,19 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import BinaryIO
 
-from flask import current_app
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from app import audit, policy, signals
+from app import audit, guardianlinks, policy, signals
 from app.dates import LONG_DATE, format_day
 from app.domain import DomainError, StaleEdit, commit_versioned
 from app.extensions import db
 from app.followup.evidence import PDF, attachment_filename, checked_file
-from app.mailer import MAIL_ERRORS, external_url, send_mail
 from app.mobility.services import destination
 from app.models import (
     CEFR_LEVELS,
@@ -47,11 +44,11 @@ from app.models import (
 )
 from app.models.columns import utcnow
 from app.privacy import minors
-from app.stay.tokens import make_token
+from app.stay.tokens import CONSENT
 from app.storage import file_storage, new_key
 
 # How long a guardian's consent link works.
-CONSENT_LINK_DAYS = 14
+CONSENT_LINK_DAYS = CONSENT.days
 # A trip abroad lasts at most this many days.
 MAX_TRIP_DAYS = 31
 
@@ -204,12 +201,7 @@ class Publication:
 
 def publication_of(placement: Placement) -> Publication:
     consent = db.session.scalar(select(BlogConsent).where(BlogConsent.placement_id == placement.id))
-    link = db.session.scalar(
-        select(BlogConsentLink)
-        .where(BlogConsentLink.placement_id == placement.id)
-        .order_by(BlogConsentLink.id.desc())
-        .limit(1)
-    )
+    link = CONSENT.latest(placement.id)
     minor = minors.is_minor(placement.student, placement.start_date)
     return Publication(placement, minor, consent, link)
 
@@ -247,79 +239,43 @@ def send_consent_link(
             "email",
             _l("The participant is of age when the stay starts: their own consent is enough."),
         )
-    now = utcnow()
-    link = BlogConsentLink(
-        placement_id=placement.id,
-        guardian_name=guardian_name.strip(),
-        email=email.strip(),
+    return guardianlinks.send_link(
+        CONSENT,
+        placement,
+        by,
+        guardian_name=guardian_name,
+        email=email,
         language=language,
-        sent_by_id=by.id,
-        sent_at=now,
-        expires_at=now + timedelta(days=CONSENT_LINK_DAYS),
-        answered_name="",
+        mail=_mail_guardian,
     )
-    db.session.add(link)
-    db.session.flush()
-    audit.record(by, "blog_consent_link_sent", placement, link=link.id)
-    try:
-        _mail_guardian(link, placement)
-    except MAIL_ERRORS as error:
-        db.session.rollback()
-        current_app.logger.warning("The blog consent link could not be sent: %s", error)
-        raise DomainError(
-            "email", _l("The e-mail could not be sent. Nothing was saved: try again later.")
-        ) from error
-    db.session.commit()
-    return link
 
 
-def _mail_guardian(link: BlogConsentLink, placement: Placement) -> None:
-    with force_locale(link.language):
-        send_mail(
-            link.email,
-            _("May %(student)s's travel blog be published?", student=placement.student.name),
-            _(
-                "Hello %(guardian)s,\n\n%(student)s keeps a short travel blog during the work "
-                "placement abroad at %(place)s. %(school)s asks whether the blog may be shown "
-                "on the school's internal page and used by the Erasmus+ project to make it "
-                "known. You can say yes or no, and change your mind later through a new "
-                "link from the school.\n\nAnswer with this link. It works once, until "
-                "%(until)s:\n\n%(link)s\n\nQuestions? Contact %(coach)s at the school.\n",
-                guardian=link.guardian_name,
-                student=placement.student.name,
-                place=destination(placement),
-                school=placement.school.name,
-                until=format_day(link.expires_at, LONG_DATE),
-                link=external_url("stay.answer_consent_link", token=make_token(link)),
-                coach=placement.coach.name,
-            ),
-        )
-
-
-class ConsentLinkProblem(DomainError):
-    """A consent link that does not work (any more); `reason` says why."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__("link", reason)
-        self.reason = reason
-
-
-EXPIRED, USED, REPLACED = "expired", "used", "replaced"
+def _mail_guardian(link: BlogConsentLink, address: str) -> tuple[str, str]:
+    placement = link.placement
+    subject = _("May %(student)s's travel blog be published?", student=placement.student.name)
+    body = _(
+        "Hello %(guardian)s,\n\n%(student)s keeps a short travel blog during the work "
+        "placement abroad at %(place)s. %(school)s asks whether the blog may be shown "
+        "on the school's internal page and used by the Erasmus+ project to make it "
+        "known. You can say yes or no, and change your mind later through a new "
+        "link from the school.\n\nAnswer with this link. It works once, until "
+        "%(until)s:\n\n%(link)s\n\nQuestions? Contact %(coach)s at the school.\n",
+        guardian=link.guardian_name,
+        student=placement.student.name,
+        place=destination(placement),
+        school=placement.school.name,
+        until=format_day(link.expires_at, LONG_DATE),
+        link=address,
+        coach=placement.coach.name,
+    )
+    return subject, body
 
 
 def check_consent_link(link: BlogConsentLink, now: datetime) -> None:
-    if link.is_answered:
-        raise ConsentLinkProblem(USED)
-    if now > link.expires_at:
-        raise ConsentLinkProblem(EXPIRED)
-    latest = db.session.scalar(
-        select(BlogConsentLink.id)
-        .where(BlogConsentLink.placement_id == link.placement_id)
-        .order_by(BlogConsentLink.id.desc())
-        .limit(1)
-    )
-    if latest != link.id:
-        raise ConsentLinkProblem(REPLACED)
+    """Raise `LinkProblem` when the link may not be answered now: only as any guardian's
+    link (`guardianlinks.check_link`); a guardian may always change their answer.
+    """
+    guardianlinks.check_link(link, now)
 
 
 def answer_consent_link(
@@ -327,18 +283,15 @@ def answer_consent_link(
 ) -> None:
     """The guardian's answer, once: their consent to publishing, or its withdrawal."""
     check_consent_link(link, now)
-    answer = ConsentAnswer.CONSENTS if consents else ConsentAnswer.REFUSES
-    claimed = db.session.execute(
-        update(BlogConsentLink)
-        .where(BlogConsentLink.id == link.id, BlogConsentLink.answered_at.is_(None))
-        .values(answered_at=now, decision=answer, answered_name=signed_name.strip())
-    ).rowcount
-    if not claimed:
-        db.session.rollback()
-        raise ConsentLinkProblem(USED)
+    guardianlinks.claim_link(
+        link,
+        now,
+        signed_name=signed_name,
+        decision=ConsentAnswer.CONSENTS if consents else ConsentAnswer.REFUSES,
+    )
     row = _consent_row(link.placement)
     row.guardian_consents = consents
-    row.guardian_name = signed_name.strip()
+    row.guardian_name = link.answered_name
     row.guardian_changed_at = now
     db.session.flush()
     audit.record(

@@ -1,32 +1,22 @@
-"""The signed token of a guardian's consent link for a travel blog: which link (a row of
-`blog_consent_link`), signed under its own salt so no other signed value of the app passes
-for one. Whether the link still works is the row's to say.
+"""A guardian's consent to publishing a minor's travel blog as a purpose of
+`app.guardianlinks`: its table, the signature of its token and its page.
+
+The salt and the key are those the links had before they shared the mechanism with the
+guardian's approval links, so a link e-mailed then still opens its page.
 """
 
 from __future__ import annotations
 
-from flask import current_app
-from itsdangerous import BadSignature, URLSafeSerializer
-
+from app.guardianlinks import Purpose
 from app.models import BlogConsentLink
 
-SALT = "leerspoor-blog-consent-link"
+CONSENT = Purpose(
+    name="blog_consent_link",
+    model=BlogConsentLink,
+    salt="leerspoor-blog-consent-link",
+    key="b",
+    endpoint="stay.answer_consent_link",
+)
 
-
-def _serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=SALT)
-
-
-def make_token(link: BlogConsentLink) -> str:
-    return _serializer().dumps({"b": link.id})
-
-
-def read_token(token: str) -> int | None:
-    """The id of the link a token names, or None when it was not made here."""
-    try:
-        data = _serializer().loads(token)
-    except BadSignature:
-        return None
-    if not isinstance(data, dict) or not isinstance(data.get("b"), int):
-        return None
-    return data["b"]
+make_token = CONSENT.make_token
+read_token = CONSENT.read_token
