@@ -4,9 +4,10 @@ CEFR self-assessments, and the accompanying teacher's trips.
 
 A blog is published (the school's internal page, the promoter's dissemination) only while
 the participant consents and, for a participant under 18 on the first day of the stay,
-a guardian consents too; the guardian answers through a single-use link like the one
-that approves the stay (`app.mobility`), and withdraws through a new link. Services take
-plain arguments, check the domain rules, record the audit event and own the commit.
+a guardian consents too; the guardian answers through a single-use link (a purpose of
+`app.guardianlinks`, as the guardian's approval of the stay is), and withdraws through a
+new link. Services take plain arguments, check the domain rules, record the audit event
+and own the commit.
 """
 
 from __future__ import annotations
