@@ -481,6 +481,19 @@ def test_the_participant_assesses_before_and_after_the_coach_and_monitor_read(ap
     assert login_as(world.mentor_es).get(stay_path(world, "/language")).status_code == 403
 
 
+def test_the_first_language_goal_is_saved_with_the_empty_version_the_page_sends(
+    app, world, login_as
+):
+    student = login_as(world.student_a)
+    response = student.post(
+        stay_path(world, "/language"),
+        {"language": "Spanish", "version": "", "before_reading": "A2"},
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(LanguageGoal.before)) == {"reading": "A2"}
+
+
 def test_a_level_that_is_not_cefr_or_a_stale_edit_is_refused(app, world, login_as):
     student = login_as(world.student_a)
     bad = student.post(
