@@ -158,12 +158,14 @@ def test_the_participant_edits_a_post_and_a_stale_edit_is_refused(app, world, lo
     student = login_as(world.student_a)
     write(student, world, photo=png_bytes())
     (post,) = posts(app, world)
+    assert "edited" not in student.get(stay_path(world, "/blog")).get_data(as_text=True)
     old_key = post.storage_key
     edit = stay_path(world, f"/blog/{post.id}/edit")
     response = student.post(
         edit, {"title": "Day one, better", "body": "", "version": post.version, "remove_photo": "y"}
     )
     assert response.status_code == 302
+    assert "edited" in student.get(stay_path(world, "/blog")).get_data(as_text=True)
     (changed,) = posts(app, world)
     assert changed.title == "Day one, better"
     assert not changed.has_photo

@@ -92,6 +92,7 @@ def test_participant_writes_a_post_with_a_photo_and_consents_to_publishing(app, 
     post = page.locator("main ol.cards li.card")
     expect(post.get_by_role("heading", level=2)).to_have_text("Eerste dag in de werkplaats")
     expect(post.locator("strong")).to_have_text("motor")  # the Markdown is rendered
+    expect(post.locator(".meta")).not_to_contain_text(nl(app, "edited"))  # it is new
     photo = post.get_by_role(
         "img", name=nl(app, "Photo with the post “%(title)s”", title="Eerste dag in de werkplaats")
     )
