@@ -79,6 +79,10 @@ def test_participant_writes_a_post_with_a_photo_and_consents_to_publishing(app, 
     phone.check("mobility-stay")
     page.get_by_role("link", name=nl(app, "Travel blog"), exact=True).last.click()
     expect(page.get_by_text(nl(app, "No posts yet."))).to_be_visible()
+    # the blog is a part of the stay: its tab stays marked
+    expect(tabs(phone, app).get_by_role("link", name=nl(app, "The stay"))).to_have_attribute(
+        "aria-current", "page"
+    )
     phone.check("mobility-blog-empty")
 
     page.locator("#title").fill("Eerste dag in de werkplaats")
@@ -318,6 +322,7 @@ def test_promoter_reads_the_published_blogs_until_a_consent_is_withdrawn(app, wo
     phone.nav_link(nl(app, "Mobility")).click()
     link(phone, app, "Published travel blogs").click()
     expect(h1(phone)).to_have_text(nl(app, "Published travel blogs"))
+    expect(phone.nav_link(nl(app, "Mobility"))).to_have_attribute("aria-current", "page")
     blog = page.locator("main section.panel")
     expect(blog.get_by_role("heading", level=2)).to_contain_text("Student A")
     expect(blog).to_contain_text("School A")
