@@ -41,6 +41,8 @@ from tests.e2e.test_mobility_journeys import button, h1, link, log_out, nl
 
 pytestmark = pytest.mark.e2e
 
+PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
 
 def stay_path(world, suffix: str = "") -> str:
     return f"/placements/{world.placement_m.id}/stay{suffix}"
@@ -87,6 +89,15 @@ def test_participant_writes_a_post_with_a_photo_and_consents_to_publishing(app, 
 
     page.locator("#title").fill("Eerste dag in de werkplaats")
     page.locator("#body").fill("Vandaag een **motor** uit elkaar gehaald met Javier.")
+    # a PDF is no photo: refused, with what was typed kept
+    page.locator("#photo").set_input_files(
+        {"name": "ticket.pdf", "mimeType": "application/pdf", "buffer": PDF_BYTES}
+    )
+    button(phone, app, "Post").click()
+    expect(page.locator("#photo")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#title")).to_have_value("Eerste dag in de werkplaats")
+    expect(page.get_by_text(nl(app, "No posts yet."))).to_be_visible()
+    phone.check("mobility-blog-photo-refused")
     page.locator("#photo").set_input_files(
         {"name": "werkplaats.png", "mimeType": "image/png", "buffer": png_bytes((1200, 900))}
     )
