@@ -158,12 +158,14 @@ def test_the_participant_edits_a_post_and_a_stale_edit_is_refused(app, world, lo
     student = login_as(world.student_a)
     write(student, world, photo=png_bytes())
     (post,) = posts(app, world)
+    assert "edited" not in student.get(stay_path(world, "/blog")).get_data(as_text=True)
     old_key = post.storage_key
     edit = stay_path(world, f"/blog/{post.id}/edit")
     response = student.post(
         edit, {"title": "Day one, better", "body": "", "version": post.version, "remove_photo": "y"}
     )
     assert response.status_code == 302
+    assert "edited" in student.get(stay_path(world, "/blog")).get_data(as_text=True)
     (changed,) = posts(app, world)
     assert changed.title == "Day one, better"
     assert not changed.has_photo
@@ -479,6 +481,19 @@ def test_the_participant_assesses_before_and_after_the_coach_and_monitor_read(ap
         row = re.search(r"Listening</th><td>(\w+)</td><td>(\w+)</td>", text)
         assert row.groups() == ("A1", "B1")
     assert login_as(world.mentor_es).get(stay_path(world, "/language")).status_code == 403
+
+
+def test_the_first_language_goal_is_saved_with_the_empty_version_the_page_sends(
+    app, world, login_as
+):
+    student = login_as(world.student_a)
+    response = student.post(
+        stay_path(world, "/language"),
+        {"language": "Spanish", "version": "", "before_reading": "A2"},
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(LanguageGoal.before)) == {"reading": "A2"}
 
 
 def test_a_level_that_is_not_cefr_or_a_stale_edit_is_refused(app, world, login_as):

@@ -123,7 +123,8 @@ class LanguageGoalForm(FlaskForm):
         validators=[Optional(), Length(max=2000)],
         description=_l("For example: order at work and ask for help in Spanish."),
     )
-    version = VersionField()
+    # Empty on the first save: the page carries no version before a goal exists.
+    version = VersionField(validators=[Optional()])
 
 
 # One level per skill, before and after the stay: `before_listening`, `after_writing`…

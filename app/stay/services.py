@@ -102,7 +102,16 @@ def write_post(
         checked = _checked_photo(photo)
     except DomainError as error:
         raise DomainError("photo", error.message) from error
-    post = BlogPost(placement_id=placement.id, author_id=author.id, title=title.strip())
+    # One moment for both: two defaults would differ by microseconds and mark every new
+    # post as edited.
+    now = utcnow()
+    post = BlogPost(
+        placement_id=placement.id,
+        author_id=author.id,
+        title=title.strip(),
+        created_at=now,
+        updated_at=now,
+    )
     post.body = body.strip()
     db.session.add(post)
     key = _store_photo(post, photo_name, checked) if checked else None
