@@ -46,6 +46,7 @@ from app.models import (
     Membership,
     MembershipInvitation,
     Organisation,
+    OrganisationKind,
     Placement,
     PlacementStatus,
     PlanTemplate,
@@ -1015,3 +1016,25 @@ def test_every_post_endpoint_is_fuzzed(app):
     fuzzed = {target.endpoint for target in TARGETS}
     assert posting - fuzzed - set(NOT_FUZZED) == set()
     assert fuzzed <= posting  # no target for an endpoint that is gone
+
+
+def test_the_fingerprint_tells_a_changed_value_a_new_row_and_a_removed_row(app, world):
+    """What "a refusal changes nothing" rests on: a change the row count does not show is
+    seen too, and only in its own table.
+    """
+    with app.app_context():
+        before = database_fingerprint()
+        assert database_fingerprint() == before
+        db.session.get(User, world.student_a.id).name = "Student A."
+        db.session.commit()
+        changed = database_fingerprint()
+        assert changed_tables(before, changed) == ["user_account"]
+        school = Organisation(name="Fingerprint", kind=OrganisationKind.SCHOOL)
+        db.session.add(school)
+        db.session.commit()
+        added = database_fingerprint()
+        assert changed_tables(changed, added) == ["organisation"]
+        db.session.delete(school)
+        db.session.commit()
+        assert changed_tables(added, database_fingerprint()) == ["organisation"]
+        assert database_fingerprint() == changed
