@@ -593,8 +593,8 @@ def show_trip(trip_id: int):
             "stay/show_trip.html",
             trip=trip,
             visits=visits,
-            # A visit's page is its placement's: the trip's coach opens those they read.
-            opens={v.id for v in visits if policy.can_view_placement_log(user, v.placement)},
+            # The trip's coach opens the visits of the trip and writes their reports.
+            opens={v.id for v in visits if policy.reads_visit(user, v.placement, v)},
             candidates=candidates,
             form=form,
         ),
