@@ -651,7 +651,9 @@ def test_a_trip_teacher_writes_and_finalises_the_report_of_the_trip_s_visit(
     assert "Paco lets her" not in login_as(world.student_a).get(visit_path).get_data(as_text=True)
     final = teacher.post(
         visit_path + "/report",
-        report_data(version, visit.planned_on, bottlenecks_coach_only="y", finalise="Save and make final"),
+        report_data(
+            version, visit.planned_on, bottlenecks_coach_only="y", finalise="Save and make final"
+        ),
     )
     assert final.status_code == 302
     with app.app_context():
