@@ -24,6 +24,7 @@ from app.models import (
     CallDestination,
     Candidate,
     ConsortiumMembership,
+    Decision,
     EntryKind,
     EntryRevision,
     Goal,
@@ -1482,6 +1483,34 @@ def candidate_visibility(user: User):
         own_calls = select(MobilityCall.id).where(MobilityCall.promoter_id.in_(promoters))
         conditions.append(Candidate.call_id.in_(own_calls))
     return or_(*conditions)
+
+
+def hosts_candidate(user: User, candidate: Candidate) -> bool:
+    """A selected candidate whose destination's host partner `user` coordinates: the host
+    partner finds their workplace. As SQL, the destinations: `to_match_visibility`.
+    """
+    destination = candidate.destination
+    return (
+        candidate.decision == Decision.SELECTED
+        and destination is not None
+        and destination.host_partner_id is not None
+        and destination.host_partner_id in user.organisation_ids(Role.HOST_COORDINATOR)
+    )
+
+
+def reads_cv(user: User, candidate: Candidate) -> bool:
+    """The CV and expectations form: whoever sees the candidate, and the coordinators of
+    the host partner of their destination, who read it (only it) to find the workplace.
+    """
+    return can_view_candidate(user, candidate) or hosts_candidate(user, candidate)
+
+
+def cv_or_404(candidate_id: int, user: User) -> Candidate:
+    """A candidate whose CV `user` reads (`reads_cv`); 404 for anyone else."""
+    candidate = db.session.get(Candidate, candidate_id)
+    if candidate is None or not reads_cv(user, candidate):
+        abort(404)
+    return candidate
 
 
 def can_edit_cv(user: User, candidate: Candidate) -> bool:

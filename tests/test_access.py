@@ -196,6 +196,9 @@ CALL_A_ACTION = expect(404, anonymous=LOGIN_REDIRECT, **roles(403, SEES_CALL_A))
 # Student A's candidacy: the candidate, School A's coordinators and coaches, the promoter.
 CANDIDATE_A_PAGE = CALL_A_PAGE
 CANDIDATE_A_ACTION = CALL_A_ACTION
+# Its CV and expectations form, read only: those and the host partner of its destination
+# (candidate A is selected and ready for matching in Valencia).
+CV_A_READERS = {**CANDIDATE_A_PAGE, "host_coordinator": 200}
 # School A's ranking and selection report: its staff, the promoter, admins; not students.
 SCHOOL_A_SELECTION = {**CALL_A_PAGE, "student_a": 404}
 SCHOOL_A_SELECTION_ACTION = {**CALL_A_ACTION, "student_a": 404}
@@ -1661,7 +1664,9 @@ CASES = [
         "/candidates/{candidate_a}/cv",
         {**CANDIDATE_A_ACTION, "student_a": 302},
     ),
-    Case("calls.export_cv", "GET", "/candidates/{candidate_a}/cv.pdf", CANDIDATE_A_PAGE),
+    # the CV, read only: beside who sees the candidate, the host partner of the destination
+    Case("calls.show_cv", "GET", "/candidates/{candidate_a}/cv/read", CV_A_READERS),
+    Case("calls.export_cv", "GET", "/candidates/{candidate_a}/cv.pdf", CV_A_READERS),
     Case(
         "calls.score_candidate",
         "GET",
