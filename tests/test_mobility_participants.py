@@ -804,3 +804,75 @@ def test_another_host_partner_and_a_reserve_s_cv_stay_closed(app, world, ready, 
         login_as(world.coordinator_a).get(f"/candidates/{ready['anna']}/cv/read").status_code == 200
     )
     assert login_as(world.student_a).get(f"/candidates/{ready['anna']}/cv/read").status_code == 200
+
+
+# -- a decision taken back once the placement exists ------------------------------------
+
+
+def test_a_decision_cannot_be_taken_back_while_the_placement_abroad_exists(
+    app, world, ready, login_as
+):
+    host = login_as(world.host_coordinator)
+    assert host.post(f"/candidates/{ready['anna']}/placement", place_form(world)).status_code == 302
+    coordinator = login_as(world.coordinator_a)
+    path = f"/candidates/{ready['anna']}"
+    assert "the decision stays Selected until" in coordinator.get(path).get_data(as_text=True)
+    response = coordinator.post(
+        path + "/decision", {"decision": "reserve", "reason": "Another student goes instead."}
+    )
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "A placement abroad exists for Anna Aerts (In preparation)" in page
+    assert "stop the placement first" in page
+    assert "Another student goes instead." in page  # what was typed is kept
+    with app.app_context():
+        candidate = _get(Candidate, ready["anna"])
+        assert candidate.decision == Decision.SELECTED
+        assert candidate.decision_reason == "After the interview."
+        placement_id = candidate.placement_id
+        assert placement_id is not None
+    overview = login_as(world.promoter).get(f"/calls/{ready['call']}/overview")
+    assert "Anna Aerts" in overview.get_data(as_text=True)
+    # rewording the reason of the decision stays possible
+    reworded = coordinator.post(
+        path + "/decision", {"decision": "selected", "reason": "Best interview of the school."}
+    )
+    assert reworded.status_code == 302
+
+
+def test_once_the_placement_is_stopped_the_decision_may_change_and_the_placement_stays(
+    app, world, ready, login_as
+):
+    host = login_as(world.host_coordinator)
+    host.post(f"/candidates/{ready['anna']}/placement", place_form(world))
+    with app.app_context():
+        placement = _get(Candidate, ready["anna"]).placement
+        placement.status = PlacementStatus.STOPPED  # the school cancels the stay
+        db.session.commit()
+        placement_id = placement.id
+    coordinator = login_as(world.coordinator_a)
+    response = coordinator.post(
+        f"/candidates/{ready['anna']}/decision",
+        {"decision": "reserve", "reason": "Cancelled for health reasons."},
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        candidate = _get(Candidate, ready["anna"])
+        assert candidate.decision == Decision.RESERVE
+        assert candidate.placement_id == placement_id  # the record of the stopped stay stays
+        assert _get(Placement, placement_id).status == PlacementStatus.STOPPED
+
+
+def test_a_completed_mobility_keeps_its_decision(app, world, ready, login_as):
+    host = login_as(world.host_coordinator)
+    host.post(f"/candidates/{ready['anna']}/placement", place_form(world))
+    with app.app_context():
+        _get(Candidate, ready["anna"]).placement.status = PlacementStatus.COMPLETED
+        db.session.commit()
+    response = login_as(world.coordinator_a).post(
+        f"/candidates/{ready['anna']}/decision", {"decision": "not_selected", "reason": "No."}
+    )
+    assert response.status_code == 422
+    assert "mobility is completed" in response.get_data(as_text=True)
+    with app.app_context():
+        assert _get(Candidate, ready["anna"]).decision == Decision.SELECTED

@@ -369,6 +369,7 @@ def _candidate_page(candidate: Candidate, user: User, status: int = 200, **forms
             if candidate.decision == Decision.SELECTED
             else None,
             can_score=policy.can_score(user, candidate),
+            held_by=services.placement_holding_decision(candidate),
             decision_form=forms.get("decision_form")
             or (
                 DecisionForm(
