@@ -261,6 +261,9 @@ BLOG_WRITE = {**SEES_M, **roles(403, MOBILITY_M)}
 # The programme: the participant, the coach, the monitor and the host coordinator.
 PROGRAMME = ("student_a", "coach_a", "monitor", "host_coordinator")
 PROGRAMME_PAGE = {**BLOG_WRITE, **roles(200, PROGRAMME)}
+# Changing it: the monitor and the host partner's coordinator, who plan it.
+PLANNERS = ("monitor", "host_coordinator")
+PLANS_PROGRAMME = {**BLOG_WRITE, **roles(200, PLANNERS)}
 # The language goal: the participant, the coach and the monitor.
 LANGUAGE_PAGE = {**BLOG_WRITE, **roles(200, ("student_a", "coach_a", "monitor"))}
 # Coaches plan trips: coach A, coach B, coach AB, and the coordinator who also coaches.
@@ -1399,6 +1402,25 @@ CASES = [
         "POST",
         STAY_M + "/programme",
         {**BLOG_WRITE, **roles(422, ("monitor", "host_coordinator"))},
+    ),
+    # changing and removing an activity: who plans the programme (the monitor and the host
+    # partner's coordinator); removing asks a confirmation first, and a removal sent from
+    # an older version of the activity is refused (409), so nothing is removed here
+    Case("stay.edit_activity", "GET", STAY_M + "/programme/{activity_m}/edit", PLANS_PROGRAMME),
+    Case(
+        "stay.edit_activity",
+        "POST",
+        STAY_M + "/programme/{activity_m}/edit",
+        {**BLOG_WRITE, **roles(422, PLANNERS)},
+        {"version": "1"},  # no title
+    ),
+    Case("stay.remove_activity", "GET", STAY_M + "/programme/{activity_m}/remove", PLANS_PROGRAMME),
+    Case(
+        "stay.remove_activity",
+        "POST",
+        STAY_M + "/programme/{activity_m}/remove",
+        {**BLOG_WRITE, **roles(409, PLANNERS)},
+        {"version": "999"},
     ),
     Case(
         "stay.reflect",

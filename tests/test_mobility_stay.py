@@ -715,3 +715,162 @@ def test_erasing_a_participant_deletes_the_blog_with_and_without_photos(app, wor
         assert report.files >= 1
         assert not file_storage().exists(key)
     assert posts(app, world) == []
+
+
+# -- changing and removing an activity of the programme -----------------------------------
+
+
+def planned(app, world, today, title="City walk", reflection=""):
+    """An activity of placement M's running stay, planned yesterday by the monitor."""
+    make_running(app, world, today)
+    with app.app_context():
+        activity = stay.plan_activity(
+            db.session.get(Placement, world.placement_m.id),
+            db.session.get(User, world.monitor.id),
+            day=today - timedelta(days=1),
+            title=title,
+            place="Ciutat Vella",
+            description="Meet at the cathedral.",
+        )
+        if reflection:
+            stay.reflect(activity, db.session.get(User, world.student_a.id), reflection, today)
+        return activity.id
+
+
+def activity_row(app, activity_id):
+    with app.app_context():
+        return db.session.get(Activity, activity_id)
+
+
+def edit_data(activity, **changes) -> dict:
+    data = {
+        "day": activity.day.isoformat(),
+        "title": activity.title,
+        "place": activity.place,
+        "description": activity.description,
+        "version": activity.version,
+    }
+    data.update(changes)
+    return data
+
+
+def test_the_host_changes_an_activity_and_an_unchanged_save_writes_nothing(
+    app, world, login_as, today
+):
+    activity_id = planned(app, world, today)
+    host = login_as(world.host_coordinator)
+    page = host.get(stay_path(world, "/programme")).get_data(as_text=True)
+    assert stay_path(world, f"/programme/{activity_id}/edit") in page
+    edit = stay_path(world, f"/programme/{activity_id}/edit")
+    assert host.get(edit).status_code == 200
+    before = activity_row(app, activity_id)
+    with app.app_context():
+        events = db.session.scalar(select(func.count(AuditEvent.id)))
+    unchanged = host.post(edit, edit_data(before))
+    assert unchanged.status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(func.count(AuditEvent.id))) == events
+    assert activity_row(app, activity_id).version == before.version
+    changed = host.post(edit, edit_data(before, title="Old town walk", place="Barri del Carme"))
+    assert changed.status_code == 302
+    after = activity_row(app, activity_id)
+    assert (after.title, after.place) == ("Old town walk", "Barri del Carme")
+    with app.app_context():
+        assert "activity_changed" in set(db.session.scalars(select(AuditEvent.action)))
+    # an edit from an older version is refused with what was typed kept
+    stale = host.post(edit, edit_data(before, title="From an old tab"))
+    assert stale.status_code == 409
+    assert 'value="From an old tab"' in stale.get_data(as_text=True)
+    assert activity_row(app, activity_id).title == "Old town walk"
+
+
+def test_a_changed_activity_stays_in_the_stay_and_keeps_its_reflection_s_day(
+    app, world, login_as, today
+):
+    activity_id = planned(app, world, today, reflection="People eat late here.")
+    monitor = login_as(world.monitor)
+    activity = activity_row(app, activity_id)
+    edit = stay_path(world, f"/programme/{activity_id}/edit")
+    page = monitor.get(edit).get_data(as_text=True)
+    assert "People eat late here." in page
+    late = monitor.post(edit, edit_data(activity, day=(today + timedelta(days=2)).isoformat()))
+    assert late.status_code == 422
+    assert "cannot move past today" in late.get_data(as_text=True)
+    outside = monitor.post(edit, edit_data(activity, day=(today + timedelta(days=30)).isoformat()))
+    assert outside.status_code == 422
+    assert "Choose a day of the stay" in outside.get_data(as_text=True)
+    assert activity_row(app, activity_id).day == activity.day
+
+
+def test_the_host_removes_an_activity_after_a_confirmation(app, world, login_as, today):
+    activity_id = planned(app, world, today)
+    host = login_as(world.host_coordinator)
+    remove = stay_path(world, f"/programme/{activity_id}/remove")
+    page = host.get(remove)
+    assert page.status_code == 200
+    assert "cannot be undone" in page.get_data(as_text=True)
+    assert activity_row(app, activity_id) is not None  # opening the page removes nothing
+    version = activity_row(app, activity_id).version
+    assert host.post(remove, {"version": version}).status_code == 302
+    assert activity_row(app, activity_id) is None
+    with app.app_context():
+        assert "activity_removed" in set(db.session.scalars(select(AuditEvent.action)))
+
+
+def test_an_activity_with_a_reflection_is_removed_only_with_the_reflection_shown_and_ticked(
+    app, world, login_as, today
+):
+    activity_id = planned(app, world, today, reflection="People eat late here.")
+    monitor = login_as(world.monitor)
+    remove = stay_path(world, f"/programme/{activity_id}/remove")
+    page = monitor.get(remove).get_data(as_text=True)
+    assert "People eat late here." in page
+    assert "Removing the activity removes the reflection too." in page
+    version = activity_row(app, activity_id).version
+    refused = monitor.post(remove, {"version": version})
+    assert refused.status_code == 422
+    text = refused.get_data(as_text=True)
+    assert "Tick the box to remove the reflection with it" in text
+    assert "People eat late here." in text
+    assert activity_row(app, activity_id).reflection == "People eat late here."
+    removed = monitor.post(remove, {"version": version, "remove_reflection": "y"})
+    assert removed.status_code == 302
+    assert activity_row(app, activity_id) is None
+    with app.app_context():
+        event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "activity_removed"))
+        assert event.details["reflection_removed"] is True
+
+
+def test_a_reflection_written_after_the_confirmation_was_shown_is_not_removed_unseen(
+    app, world, login_as, today
+):
+    activity_id = planned(app, world, today)
+    host = login_as(world.host_coordinator)
+    remove = stay_path(world, f"/programme/{activity_id}/remove")
+    shown = activity_row(app, activity_id).version
+    with app.app_context():
+        stay.reflect(
+            db.session.get(Activity, activity_id),
+            db.session.get(User, world.student_a.id),
+            "Written meanwhile.",
+            today,
+        )
+    response = host.post(remove, {"version": shown, "remove_reflection": "y"})
+    assert response.status_code == 409
+    assert "Written meanwhile." in response.get_data(as_text=True)
+    assert activity_row(app, activity_id).reflection == "Written meanwhile."
+
+
+def test_only_who_plans_the_programme_changes_or_removes_it(app, world, login_as, today):
+    activity_id = planned(app, world, today)
+    version = activity_row(app, activity_id).version
+    for name in ("student_a", "coach_a"):
+        browser = login_as(world.user(name))
+        assert browser.get(stay_path(world, f"/programme/{activity_id}/edit")).status_code == 403
+        remove = stay_path(world, f"/programme/{activity_id}/remove")
+        assert browser.post(remove, {"version": version}).status_code == 403
+    outsider = login_as(world.coach_b)
+    assert outsider.get(stay_path(world, f"/programme/{activity_id}/edit")).status_code == 404
+    other = f"/placements/{world.placement_a.id}/stay/programme/{activity_id}/edit"
+    assert login_as(world.monitor).get(other).status_code == 404
+    assert activity_row(app, activity_id) is not None
