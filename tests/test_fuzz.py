@@ -498,6 +498,12 @@ TARGETS = [
         STAY_C + "/programme/{activity_m}/reflection",
         page=STAY_C + "/programme",
     ),
+    Target("stay.edit_activity", "monitor", STAY_C + "/programme/{activity_m}/edit"),
+    Target(
+        "stay.remove_activity",
+        "host_coordinator",
+        STAY_C + "/programme/{activity_m}/remove",
+    ),
     Target("stay.show_language", "student_a", STAY_C + "/language"),
     Target("stay.create_trip", "coach_a", "/trips/new"),
     Target("stay.show_trip", "coach_a", "/trips/{trip_a}"),

@@ -388,5 +388,6 @@ def show_destination():
         "placements/show_destination.html",
         pagination=pagination,
         lodgings=matching.lodgings_by_placement(list(pagination.items)),
+        candidacies=matching.candidacies_by_placement(user, list(pagination.items)),
         today=dates.today(),
     )

@@ -95,6 +95,18 @@ class ActivityForm(FlaskForm):
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=2000)])
 
 
+class EditActivityForm(ActivityForm):
+    version = VersionField()
+
+
+class RemoveActivityForm(FlaskForm):
+    """The confirmation of a removal; an activity with the participant's reflection asks
+    for the box (the reflection goes with it).
+    """
+
+    remove_reflection = BooleanField(_l("Remove the participant’s reflection with it"))
+
+
 class ReflectionForm(FlaskForm):
     reflection = TextAreaField(
         _l("Your reflection"),
