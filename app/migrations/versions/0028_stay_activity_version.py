@@ -1,7 +1,7 @@
 """An activity of the programme keeps a version: the host changes it, the participant
 reflects on it, and an edit made from an older version is refused.
 
-Revision ID: 0028_mobgaps
+Revision ID: 0028_stay_activity_version
 Revises: 0027_mobility_closing
 Create Date: 2026-12-08 01:30:00
 
@@ -10,7 +10,7 @@ Create Date: 2026-12-08 01:30:00
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0028_mobgaps"
+revision = "0028_stay_activity_version"
 down_revision = "0027_mobility_closing"
 branch_labels = None
 depends_on = None
