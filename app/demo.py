@@ -304,7 +304,7 @@ def build_demo_world(today: date | None = None) -> list[DemoAccount]:
     build_demo_training(first, today)
     build_demo_plan(first, today)
     db.session.commit()
-    build_demo_mobility(users, organisations, today)
+    build_demo_mobility(users, organisations, today, COHORT)
     reminders.decide(reminder_moment(today))
     return accounts
 

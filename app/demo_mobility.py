@@ -97,6 +97,7 @@ class Applicant:
     destination: int | None = None
     stage: str = ""  # matching, guardian, agreement, abroad, closed
     start: int = 0  # the first day of the stay, in days from today
+    programme: str = "Elektrotechniek"
 
 
 APPLICANTS = [
@@ -158,6 +159,7 @@ APPLICANTS = [
         PORTO,
         "agreement",
         21,
+        "ICT-support",
     ),
     Applicant(
         "elif@student.demo",
@@ -180,9 +182,11 @@ APPLICANTS = [
 STAY_DAYS = 14
 
 
-def build_demo_mobility(users: dict[str, User], organisations: dict, today: date) -> None:
+def build_demo_mobility(
+    users: dict[str, User], organisations: dict, today: date, cohort: str
+) -> None:
     """Build whatever part of the demo mobility is missing, with the demo's people
-    (`users` by e-mail) and organisations (by name).
+    (`users` by e-mail) and organisations (by name); its placements are in `cohort`.
     """
     promoter = organisations[PROMOTER[0]]
     staff = users["promoter@vlaamsetechniek.demo"]
@@ -213,7 +217,7 @@ def build_demo_mobility(users: dict[str, User], organisations: dict, today: date
             placement = participants.create_placement(
                 candidate, host_coordinator, Match(company.id, mentor.id, monitor.id)
             )
-        _prepare_stay(placement, applicant, coordinator, today)
+        _prepare_stay(placement, applicant, coordinator, today, cohort)
         if applicant.stage == "guardian":
             _guardian_link(placement, coach)
             continue
@@ -325,10 +329,13 @@ def _english(language: str) -> str:
 # -- before the stay --------------------------------------------------------------------
 
 
-def _prepare_stay(placement: Placement, applicant: Applicant, coordinator: User, today: date):
-    """The school gives the participant their own two weeks in the call's window and the
-    framework they are followed with; the participant approves taking part; the school
-    delivers the insurance certificates, and has checked them for those who left.
+def _prepare_stay(
+    placement: Placement, applicant: Applicant, coordinator: User, today: date, cohort: str
+) -> None:
+    """The school gives the participant their own two weeks in the call's window, their
+    programme and cohort and the framework they are followed with; the participant
+    approves taking part; the school delivers the insurance certificates, and has checked
+    them for those who left.
     """
     start = today + timedelta(days=applicant.start)
     if placement.framework_id is None:
@@ -348,8 +355,8 @@ def _prepare_stay(placement: Placement, applicant: Applicant, coordinator: User,
                 end_date=start + timedelta(days=STAY_DAYS - 1),
                 status=placement.status,
                 notes=placement.notes,
-                programme=placement.programme or "Erasmus+",
-                cohort=placement.cohort,
+                programme=applicant.programme,
+                cohort=cohort,
                 framework=framework,
                 rubric=None,
             ),
@@ -500,22 +507,23 @@ def _abroad(placement: Placement, users, monitor: User, mentor: User, today: dat
         weeks.append(week)
         week += timedelta(weeks=1)
     for number, (week, sections) in enumerate(zip(weeks, WEEKS, strict=False)):
+        if entries.weekly_log_for(placement, week) is not None:
+            continue
         if number == len(weeks) - 1:
             # the mentor approved the weeks before; this week's log waits for them
             waiting = entries.weeks_to_approve(placement)
             if waiting:
                 entries.approve_weeks(placement, mentor, {e.id: e.version for e in waiting})
-        if entries.weekly_log_for(placement, week) is None:
-            entries.create_entry(
-                placement,
-                student,
-                EntryKind.WEEKLY_LOG,
-                sections,
-                week=week,
-                wellbeing=4,
-                submit=True,
-                today=today,
-            )
+        entries.create_entry(
+            placement,
+            student,
+            EntryKind.WEEKLY_LOG,
+            sections,
+            week=week,
+            wellbeing=4,
+            submit=True,
+            today=today,
+        )
     has_feedback = db.session.scalar(
         select(LogEntry.id).where(
             LogEntry.placement_id == placement.id, LogEntry.kind == EntryKind.FEEDBACK
