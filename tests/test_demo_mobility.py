@@ -153,6 +153,8 @@ def promoter_sees_the_call_with_its_eight_candidates(app, demo):
     call = page(promoter, f"/calls/{demo['call']}")
     for name in CANDIDATES:
         assert name in call
+    overview = page(promoter, f"/calls/{demo['call']}/overview")
+    assert "Elif Yılmaz" in overview
 
 
 def contact_point_sees_the_schools_own_ranking(app, demo):
@@ -162,6 +164,8 @@ def contact_point_sees_the_schools_own_ranking(app, demo):
     for name in ("Lucas Dubois", "Emma Vermeulen", "Ines Claeys", "Ruben Martens"):
         assert name in ranking
     assert "Sara Lambrecht" not in ranking
+    emma = page(coordinator, f"/placements/{demo['placements']['emma']}/mobility-file")
+    assert "Katrien Vermeulen" in emma  # the link sent to her guardian waits for an answer
     other = demo["schools"]["CVO Leerrijk"]
     assert coordinator.get(f"/calls/{demo['call']}/schools/{other}").status_code in (403, 404)
 
