@@ -13,7 +13,7 @@ taken, so a second run adds nothing.
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from functools import cache
 
@@ -93,7 +93,7 @@ class Applicant:
     scores: tuple[int, int, int, int]  # motivation, maturity, language, arrangements
     decision: Decision
     reason: str
-    language: tuple[str, str] = ("Spaans", "A1")
+    language: tuple[str, str] = ("Spanish", "A1")
     destination: int | None = None
     stage: str = ""  # matching, guardian, agreement, abroad, closed
     start: int = 0  # the first day of the stay, in days from today
@@ -107,7 +107,7 @@ APPLICANTS = [
         (9, 8, 7, 8),
         Decision.SELECTED,
         "Sterk gemotiveerd, werkt zelfstandig en sprak al wat Spaans in het gesprek.",
-        ("Spaans", "A2"),
+        ("Spanish", "A2"),
         VALENCIA,
         "closed",
         -24,
@@ -118,7 +118,7 @@ APPLICANTS = [
         (9, 7, 6, 9),
         Decision.SELECTED,
         "Heel gemotiveerd en goed voorbereid; de ouders staan achter het plan.",
-        ("Spaans", "A1"),
+        ("Spanish", "A1"),
         VALENCIA,
         "guardian",
         14,
@@ -144,7 +144,7 @@ APPLICANTS = [
         (9, 9, 6, 8),
         Decision.SELECTED,
         "Duidelijke leerdoelen, veel werkervaring en klaar om zich aan te passen.",
-        ("Spaans", "A2"),
+        ("Spanish", "A2"),
         VALENCIA,
         "abroad",
         -7,
@@ -155,7 +155,7 @@ APPLICANTS = [
         (8, 9, 5, 9),
         Decision.SELECTED,
         "Rustig en betrouwbaar; wil de Portugese aanpak van IT-support leren kennen.",
-        ("Portugees", "A1"),
+        ("Portuguese", "A1"),
         PORTO,
         "agreement",
         21,
@@ -167,7 +167,7 @@ APPLICANTS = [
         (8, 7, 7, 7),
         Decision.SELECTED,
         "Goed gesprek, sterke motivatie en al een basis Portugees.",
-        ("Portugees", "A2"),
+        ("Portuguese", "A2"),
         PORTO,
         "matching",
     ),
@@ -221,12 +221,12 @@ def build_demo_mobility(
         if applicant.stage == "guardian":
             _guardian_link(placement, coach)
             continue
-        _agreement(placement, users, applicant.stage, coach, mentor)
+        _agreement(placement, applicant.stage, coach, mentor)
         if applicant.stage == "agreement":
             continue
         _start(placement, coordinator)
         if applicant.stage == "abroad":
-            _abroad(placement, users, monitor, mentor, today)
+            _abroad(placement, monitor, mentor, today)
         else:
             _close(placement, coach, monitor, mentor)
 
@@ -300,7 +300,7 @@ def _candidate(call, applicant: Applicant, users, schools, registered_on: date) 
                 education=f"Secondary and vocational education at {school.name}.",
                 work_experience="Workplace learning in a Flemish company; a student job in "
                 "the summer.",
-                languages=[("Dutch", "C2"), ("English", "B1"), (_english(language), level)],
+                languages=[("Dutch", "C2"), ("English", "B1"), (language, level)],
                 expectations="Work in a team abroad, learn how colleagues there tackle the "
                 "job, and speak the language every day.",
                 practical_needs="",
@@ -320,10 +320,6 @@ def _candidate(call, applicant: Applicant, users, schools, registered_on: date) 
     if candidate.decision is None:
         calls.decide(candidate, coordinator, applicant.decision, applicant.reason)
     return candidate
-
-
-def _english(language: str) -> str:
-    return {"Spaans": "Spanish", "Portugees": "Portuguese"}.get(language, language)
 
 
 # -- before the stay --------------------------------------------------------------------
@@ -396,26 +392,23 @@ def _guardian_link(placement: Placement, coach: User) -> None:
         )
 
 
-def _agreement(placement: Placement, users, stage: str, coach: User, mentor: User) -> None:
+def _agreement(placement: Placement, stage: str, coach: User, mentor: User) -> None:
     """The coach drafts the learning agreement; the school and the participant sign it,
     and the host's mentor too unless the stage waits for them.
     """
     agreement = agreements.current(placement)
     if agreement is None:
         agreement = agreements.start(placement, coach)
-        text = agreements.text_of(agreement)
         agreements.update(
             agreement,
             coach,
-            agreements.AgreementText(
-                **{
-                    **text.__dict__,
-                    "outcomes": ["punctuality", "cooperation", "communication"],
-                    "language_goals": ["Greet customers and colleagues in the local language"],
-                    "cultural_goals": ["Visit the city and compare a working day with home"],
-                    "tasks": "Assist the team on site; prepare materials; report progress to "
-                    "the mentor at the end of each day.",
-                }
+            replace(
+                agreements.text_of(agreement),
+                outcomes=["punctuality", "cooperation", "communication"],
+                language_goals=["Greet customers and colleagues in the local language"],
+                cultural_goals=["Visit the city and compare a working day with home"],
+                tasks="Assist the team on site; prepare materials; report progress to the "
+                "mentor at the end of each day.",
             ),
             expected_version=agreement.version,
         )
@@ -496,7 +489,7 @@ POSTS = [
 ]
 
 
-def _abroad(placement: Placement, users, monitor: User, mentor: User, today: date) -> None:
+def _abroad(placement: Placement, monitor: User, mentor: User, today: date) -> None:
     """A stay under way: weekly logs, feedback, a blog, the programme, a language goal and
     the coach's trip to visit.
     """
@@ -578,7 +571,9 @@ def _abroad(placement: Placement, users, monitor: User, mentor: User, today: dat
             expected_version=None,
         )
     coach = placement.coach
-    trip = db.session.scalar(select(Trip).where(Trip.coach_id == coach.id))
+    trip = db.session.scalar(
+        select(Trip).where(Trip.coach_id == coach.id, Trip.destination == "València")
+    )
     if trip is None:
         trip = stay.create_trip(
             coach,
