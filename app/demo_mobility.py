@@ -38,6 +38,7 @@ from app.models import (
     Decision,
     EntryKind,
     ItemKind,
+    LodgingKind,
     LogEntry,
     MobilityCall,
     Organisation,
@@ -49,6 +50,7 @@ from app.models import (
     User,
 )
 from app.models.mobility import ItemStatus
+from app.placements import matching
 from app.placements.matching import Match
 from app.stay import services as stay
 
@@ -180,6 +182,7 @@ APPLICANTS = [
     ),
 ]
 STAY_DAYS = 14
+LODGINGS = ["Carrer de Sueca 12, 46006 València", "Rua de Cedofeita 88, 4050-174 Porto"]
 
 
 def build_demo_mobility(
@@ -218,6 +221,7 @@ def build_demo_mobility(
                 candidate, host_coordinator, Match(company.id, mentor.id, monitor.id)
             )
         _prepare_stay(placement, applicant, coordinator, today, cohort)
+        _lodging(placement, host_coordinator, applicant.destination)
         if applicant.stage == "guardian":
             _guardian_link(placement, coach)
             continue
@@ -368,6 +372,21 @@ def _prepare_stay(
             )
         if applicant.stage in ("abroad", "closed") and item.status != ItemStatus.APPROVED:
             mobility.review_item(placement, kind, coordinator, accept=True, note="")
+
+
+def _lodging(placement: Placement, host_coordinator: User, destination: int) -> None:
+    """The host coordinator finds the participant a host family for the whole stay."""
+    if not matching.lodgings_of(placement):
+        matching.add_lodging(
+            host_coordinator,
+            placement,
+            matching.LodgingData(
+                LodgingKind.HOST_FAMILY,
+                LODGINGS[destination],
+                placement.start_date,
+                placement.end_date - timedelta(days=1),
+            ),
+        )
 
 
 @cache

@@ -182,6 +182,7 @@ def host_coordinators_see_only_their_own_participants(app, demo):
     for name in VALENCIA_PARTICIPANTS:
         assert name in valencia
     assert "Bram Wuyts" not in valencia
+    assert "Carrer de Sueca 12" in valencia  # the host family each participant stays with
     porto = logged_in(app, "coordinator@pontenorte.demo")
     destination = page(porto, "/destination")
     assert "Bram Wuyts" in destination
