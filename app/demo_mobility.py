@@ -515,7 +515,7 @@ def _abroad(placement: Placement, monitor: User, mentor: User, today: date) -> N
     student = placement.student
     weeks = []
     week = entries.monday_of(placement.start_date)
-    while week <= today and len(weeks) < len(WEEKS):
+    while week <= min(today, placement.end_date) and len(weeks) < len(WEEKS):
         weeks.append(week)
         week += timedelta(weeks=1)
     for number, (week, sections) in enumerate(zip(weeks, WEEKS, strict=False)):
