@@ -5,13 +5,15 @@ finds what the README promises.
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
 from app import dates
-from app.demo import DEMO_PASSWORD, build_demo_world
+from app.demo import DEMO_PASSWORD, PEOPLE, build_demo_world
 from app.extensions import db
 from app.models import (
     Candidate,
@@ -250,3 +252,10 @@ def test_the_guardians_pending_link_is_in_the_outbox_and_opens_the_approval_page
     approval = app.test_client().get(outbox.link(message))
     assert approval.status_code == 200
     assert "Emma Vermeulen" in approval.get_data(as_text=True)
+
+
+def test_every_account_the_readme_names_is_a_demo_account():
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    named = set(re.findall(r"`([\w.-]+@[\w.-]+\.demo)`", readme))
+    assert "promoter@vlaamsetechniek.demo" in named
+    assert named <= {email for email, *_rest in PEOPLE}
