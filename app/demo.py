@@ -43,7 +43,6 @@ WORKPLACES = [
     ("Garage De Smet", "Gent", "BE", OrganisationKind.COMPANY),
     ("ICT Servicepunt Zeeland", "Terneuzen", "NL", OrganisationKind.COMPANY),
 ]
-
 # (email, name, role, organisation)
 PEOPLE = [
     ("admin@leerspoor.demo", "Platform Admin", Role.ADMIN, None),
@@ -97,9 +96,10 @@ WORKPLACE_FRAMEWORKS = ["electrical-installation", "generic-work-competences", "
 WORKPLACE_PROGRAMMES = ["Elektrotechniek", "Autotechniek", "ICT-support"]
 PROGRAMMES = {"dirk@student.demo": "Verkoop"}
 COHORT = "2026-2027"
-# The age of the school pupils (the adult learners of CVO Leerrijk have no date of birth):
-# Milan is 16 and goes abroad in two weeks, so his school's rule asks a guardian's
-# approval; his placement waits "in preparation" until the coordinator records one.
+# The age of the school pupils (the adult learners of CVO Leerrijk have no date of birth,
+# but for the candidates of the mobility call, whose stay abroad asks it): Milan is 16 and
+# goes abroad in two weeks, so his school's rule asks a guardian's approval; his placement
+# waits "in preparation" until the coordinator records one.
 AGES = {
     "lotte@student.demo": 17,
     "yusuf@student.demo": 17,
