@@ -13,7 +13,6 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from app import dates
-from app.admin.services import ensure_partnership
 from app.content.services import content_library
 from app.demo_log import build_demo_log, build_demo_training
 from app.demo_mobility import HOST_COMPANIES, HOST_PARTNERS, PROMOTER, build_demo_mobility
@@ -31,6 +30,7 @@ from app.models import (
     User,
 )
 from app.notifications import reminders
+from app.placements.services import ensure_partnership
 
 DEMO_PASSWORD = "leerspoor-demo"  # noqa: S105  (printed for the demo, on purpose)
 

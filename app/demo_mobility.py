@@ -22,7 +22,6 @@ from sqlalchemy import select
 
 from app import policy
 from app.admin import services as admin
-from app.admin.services import ensure_partnership
 from app.agreements import services as agreements
 from app.calls import participants
 from app.calls import services as calls
@@ -340,7 +339,6 @@ def _prepare_stay(
     start = today + timedelta(days=applicant.start)
     if placement.framework_id is None:
         framework = content_library().frameworks.get(FRAMEWORK)
-        ensure_partnership(placement.school, placement.workplace)
         admin.update_placement(
             coordinator,
             placement,

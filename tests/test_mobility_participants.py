@@ -35,6 +35,7 @@ from app.models import (
     User,
 )
 from app.placements import matching
+from tests.browser import read_page_form
 from tests.conftest import make_user, monday
 
 pytestmark = pytest.mark.usefixtures("in_english")
@@ -376,6 +377,31 @@ def test_host_coordinator_creates_the_placement_abroad(app, world, ready, login_
         )
     # from now on the matching page applies: the host partner adds the lodging there
     assert browser.get(response.location).status_code == 200
+
+
+def test_the_school_edits_the_placement_the_host_created(app, world, ready, login_as):
+    """The host company becomes a workplace of the school, so the school's coordinator,
+    who is responsible for the placement, can change its dates (and saving it unchanged
+    changes nothing).
+    """
+    host = login_as(world.host_coordinator)
+    assert host.post(f"/candidates/{ready['anna']}/placement", place_form(world)).status_code == 302
+    with app.app_context():
+        placement_id = _get(Candidate, ready["anna"]).placement_id
+    browser = login_as(world.coordinator_a)
+    path = f"/admin/placements/{placement_id}/edit"
+    form = read_page_form(browser.get(path), path).data()
+    unchanged = browser.post(path, form, follow_redirects=True)
+    assert unchanged.status_code == 200
+    assert "Nothing changed." in unchanged.get_data(as_text=True)
+    with app.app_context():
+        end = _get(Placement, placement_id).end_date
+    form["end_date"] = (end - timedelta(days=1)).isoformat()
+    assert browser.post(path, form).status_code == 302
+    with app.app_context():
+        placement = _get(Placement, placement_id)
+        assert placement.end_date == end - timedelta(days=1)
+        assert placement.workplace_id == world.host_company.id
 
 
 def test_placement_follows_the_calls_monitor_setting_and_an_incomplete_cv_stays_missing(
