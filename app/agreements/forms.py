@@ -46,9 +46,9 @@ class StartForm(FlaskForm):
         _l("Language of the texts"),
         choices=[SelectChoice(code, name) for code, name in LANGUAGE_NAMES.items()],
         description=_l(
-            "The agreement starts with proposed texts on assessment, recognition, liability, "
-            "insurance and guidance. The host abroad reads and signs it too: choose a "
-            "language they read. You can change every text afterwards."
+            "The agreement starts with texts you can change (assessment, recognition, "
+            "liability, insurance, guidance). The host abroad reads and signs it too: "
+            "choose a language they read."
         ),
         validators=[InputRequired()],
     )
