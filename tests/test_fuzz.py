@@ -426,7 +426,11 @@ TARGETS = [
     # a mobility's learning agreement (started in the fuzz world: the start button and
     # the new-version button are not shown, their forms are given)
     Target(
-        "agreements.start_agreement", "coach_a", AGREEMENT_M + "/start", page=AGREEMENT_M, bare=True
+        "agreements.start_agreement",
+        "coach_a",
+        AGREEMENT_M + "/start",
+        page=AGREEMENT_M,
+        fields=[choice("language", "nl", "en")],
     ),
     Target("agreements.edit_agreement", "coordinator_a", AGREEMENT_M + "/edit"),
     Target(

@@ -221,6 +221,20 @@ def published(browser) -> str:
     return browser.get("/published-blogs").get_data(as_text=True)
 
 
+def test_the_participant_reads_about_their_own_consent_as_you_and_the_coach_in_third_person(
+    app, world, login_as
+):
+    student = login_as(world.student_a)
+    write(student, world, title="Paella on the beach")
+    assert student.post(stay_path(world, "/blog/consent"), {"give": "1"}).status_code == 302
+    own = student.get(stay_path(world, "/blog")).get_data(as_text=True)
+    assert "You are under 18 on the first day of the stay" in own
+    assert "The participant is under 18" not in own
+    coach_page = login_as(world.coach_a).get(stay_path(world, "/blog")).get_data(as_text=True)
+    assert "The participant is under 18 on the first day of the stay" in coach_page
+    assert "You are under 18" not in coach_page
+
+
 def test_a_minor_blog_is_published_only_with_the_guardian_s_consent_too(
     app, world, login_as, outbox, today
 ):

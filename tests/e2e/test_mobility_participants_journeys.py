@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import pytest
-from flask_babel import force_locale
+from flask_babel import force_locale, ngettext
 from playwright.sync_api import expect
 from sqlalchemy import select
 
@@ -193,8 +194,20 @@ def test_promoter_follows_the_call_in_its_overview_and_csv(app, world, phone):
     expect(group).to_contain_text(nl(app, "Fewer opportunities"))
     expect(group).to_contain_text("Taller Valencia")
     expect(group).to_contain_text(nl(app, "minor"))
-    expect(group.locator(".hint")).to_contain_text(nl(app, "Missing: %(items)s", items="").strip())
+    # What the file misses is a count; its list opens on a tap.
+    missing = group.locator("details.missing-items")
+    with app.test_request_context(), force_locale("nl"):
+        several = ngettext(
+            "%(num)d item missing in the mobility file",
+            "%(num)d items missing in the mobility file",
+            2,
+        )
+    expect(missing.locator("summary")).to_have_text(re.compile(several.replace("2", r"\d+")))
+    expect(missing.locator("li").first).not_to_be_visible()
     phone.check("mobility-call-overview")
+    missing.locator("summary").click()
+    expect(missing.locator("li").first).to_be_visible()
+    phone.check("mobility-call-overview-missing")
 
     with page.expect_download() as download:
         link(phone, app, "Download as CSV").click()
