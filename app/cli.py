@@ -101,11 +101,12 @@ def demo_command(as_json: bool) -> None:
 def serve_command(host: str, port: int, with_demo: bool) -> None:
     """Run Leerspoor with its built-in server (use gunicorn in production)."""
     initialise_database()
+    # Commands run beside it (`reminders run`, the scheduler) link their e-mails here, and
+    # so does the demo (the guardian's approval link it sends).
+    remember_served_address(host, port)
     if with_demo:
         _print_accounts(demo.build_demo_world(), as_json=False)
     app = current_app._get_current_object()
-    # Commands run beside it (`reminders run`, the scheduler) link their e-mails here.
-    remember_served_address(host, port)
     click.echo(f"Leerspoor runs at http://{host}:{port}/ — press Ctrl+C to stop.")
     run_simple(host, port, app, threaded=True)
 

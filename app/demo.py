@@ -13,9 +13,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from app import dates
-from app.admin.services import ensure_partnership
 from app.content.services import content_library
 from app.demo_log import build_demo_log, build_demo_training
+from app.demo_mobility import HOST_COMPANIES, HOST_PARTNERS, PROMOTER, build_demo_mobility
 from app.demo_plan import build_demo_plan
 from app.extensions import db
 from app.i18n import DEFAULT_TIMEZONE
@@ -30,6 +30,7 @@ from app.models import (
     User,
 )
 from app.notifications import reminders
+from app.placements.services import ensure_partnership
 
 DEMO_PASSWORD = "leerspoor-demo"  # noqa: S105  (printed for the demo, on purpose)
 
@@ -62,7 +63,32 @@ PEOPLE = [
     ("peter@student.demo", "Peter Van Damme", Role.STUDENT, SCHOOLS[1][0]),
     ("aisha@student.demo", "Aisha Bakari", Role.STUDENT, SCHOOLS[1][0]),
     ("dirk@student.demo", "Dirk Smets", Role.STUDENT, SCHOOLS[1][0]),
+    # the mobility abroad
+    ("promoter@vlaamsetechniek.demo", "Greet Van Acker", Role.PROMOTER, PROMOTER[0]),
+    ("coordinator@levante.demo", "Lucía Ferrer", Role.HOST_COORDINATOR, HOST_PARTNERS[0][0]),
+    ("monitor@levante.demo", "Pau Navarro", Role.MONITOR, HOST_PARTNERS[0][0]),
+    ("coordinator@pontenorte.demo", "Joana Sousa", Role.HOST_COORDINATOR, HOST_PARTNERS[1][0]),
+    ("monitor@pontenorte.demo", "Rui Costa", Role.MONITOR, HOST_PARTNERS[1][0]),
+    ("mentor@turia.demo", "Vicent Llorens", Role.MENTOR, HOST_COMPANIES[0][0]),
+    ("mentor@ribeira.demo", "Marta Pinto", Role.MENTOR, HOST_COMPANIES[1][0]),
+    ("lucas@student.demo", "Lucas Dubois", Role.STUDENT, SCHOOLS[0][0]),
+    ("emma@student.demo", "Emma Vermeulen", Role.STUDENT, SCHOOLS[0][0]),
+    ("ines@student.demo", "Ines Claeys", Role.STUDENT, SCHOOLS[0][0]),
+    ("ruben@student.demo", "Ruben Martens", Role.STUDENT, SCHOOLS[0][0]),
+    ("sara@student.demo", "Sara Lambrecht", Role.STUDENT, SCHOOLS[1][0]),
+    ("bram@student.demo", "Bram Wuyts", Role.STUDENT, SCHOOLS[1][0]),
+    ("elif@student.demo", "Elif Yılmaz", Role.STUDENT, SCHOOLS[1][0]),
+    ("jonas@student.demo", "Jonas Verstraete", Role.STUDENT, SCHOOLS[1][0]),
 ]
+# The people abroad read Leerspoor in English.
+ENGLISH = {
+    "coordinator@levante.demo",
+    "monitor@levante.demo",
+    "coordinator@pontenorte.demo",
+    "monitor@pontenorte.demo",
+    "mentor@turia.demo",
+    "mentor@ribeira.demo",
+}
 # the competence framework each demo workplace follows its learners with
 WORKPLACE_FRAMEWORKS = ["electrical-installation", "generic-work-competences", "it-support"]
 # the programme of a placement at each demo workplace (unless the student's is another),
@@ -70,15 +96,25 @@ WORKPLACE_FRAMEWORKS = ["electrical-installation", "generic-work-competences", "
 WORKPLACE_PROGRAMMES = ["Elektrotechniek", "Autotechniek", "ICT-support"]
 PROGRAMMES = {"dirk@student.demo": "Verkoop"}
 COHORT = "2026-2027"
-# The age of the school pupils (the adult learners of CVO Leerrijk have no date of birth):
-# Milan is 16 and goes abroad in two weeks, so his school's rule asks a guardian's
-# approval; his placement waits "in preparation" until the coordinator records one.
+# The age of the school pupils (the adult learners of CVO Leerrijk have no date of birth,
+# but for the candidates of the mobility call, whose stay abroad asks it): Milan is 16 and
+# goes abroad in two weeks, so his school's rule asks a guardian's approval; his placement
+# waits "in preparation" until the coordinator records one.
 AGES = {
     "lotte@student.demo": 17,
     "yusuf@student.demo": 17,
     "jana@student.demo": 16,
     "milan@student.demo": 16,
     "noor@student.demo": 18,
+    # the candidates of the mobility call (Emma goes abroad at 16)
+    "lucas@student.demo": 19,
+    "emma@student.demo": 16,
+    "ines@student.demo": 17,
+    "ruben@student.demo": 18,
+    "sara@student.demo": 22,
+    "bram@student.demo": 25,
+    "elif@student.demo": 20,
+    "jonas@student.demo": 31,
 }
 PREPARING = {"milan@student.demo"}
 # (student, workplace, mentor, coach, kind, start offset in days, length in days)
@@ -190,14 +226,22 @@ def build_demo_world(today: date | None = None) -> list[DemoAccount]:
         _organisation(name, kind, city, country) for name, city, country, kind in WORKPLACES
     ]
     organisations.update({w.name: w for w in workplaces})
+    for name, city, country, kind in [PROMOTER, *HOST_PARTNERS, *HOST_COMPANIES]:
+        organisations[name] = _organisation(name, kind, city, country)
 
     users: dict[str, User] = {}
     accounts = []
+    # Every demo account has the same public password: hashed once (a hash takes a good
+    # part of a second by design), not once per account.
+    password_hash = None
     for email, name, role, organisation_name in PEOPLE:
         user = db.session.scalar(select(User).where(User.email == email))
         if user is None:
-            user = User(email=email, name=name, locale=None)
-            user.set_password(DEMO_PASSWORD)
+            user = User(email=email, name=name, locale="en" if email in ENGLISH else None)
+            if password_hash is None:
+                user.set_password(DEMO_PASSWORD)
+                password_hash = user.password_hash
+            user.password_hash = password_hash
             db.session.add(user)
         if email in AGES and user.birth_date is None:
             user.birth_date = _born(AGES[email], today)
@@ -260,6 +304,7 @@ def build_demo_world(today: date | None = None) -> list[DemoAccount]:
     build_demo_training(first, today)
     build_demo_plan(first, today)
     db.session.commit()
+    build_demo_mobility(users, organisations, today, COHORT)
     reminders.decide(reminder_moment(today))
     return accounts
 

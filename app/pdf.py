@@ -7,11 +7,15 @@ training certificate and the printable templates.
 
 from __future__ import annotations
 
+import copy
+import functools
 from pathlib import Path
 
 from flask_babel import gettext as _
+from fontTools import ttLib
 from fpdf import FPDF
-from fpdf.enums import Align, XPos, YPos
+from fpdf.enums import Align, TextEmphasis, XPos, YPos
+from fpdf.fonts import SubsetMap, TTFFont
 
 FONTS = Path(__file__).resolve().parent / "static" / "fonts"
 FONT = "dejavu"
@@ -40,21 +44,64 @@ KEEP_WITH_NEXT = 30
 PAGES_PLACEHOLDER = 987654321
 
 
+@functools.cache
+def _parsed_fonts() -> dict[str, TTFFont]:
+    """The shipped fonts as fpdf2 reads them, once per process: reading the four fonts'
+    character maps and widths takes about a quarter of a second, longer than most
+    documents take to write.
+    """
+    reader = FPDF()
+    for style, filename in FONT_FILES.items():
+        reader.add_font(FONT, style, str(FONTS / filename))
+    return dict(reader.fonts)
+
+
+def _for_one_document(parsed: TTFFont) -> TTFFont:
+    """A parsed font for one document: the character map, widths and metrics are shared
+    (they are only read); the font file and the record of the characters used are its
+    own, because fpdf2 cuts the file down to those characters when it writes the PDF.
+    """
+    font = copy.copy(parsed)
+    font.ttfont = ttLib.TTFont(parsed.ttffile, recalcTimestamp=False, lazy=True)
+    font._hbfont = None  # noqa: SLF001  (the shaping engine opens its own file when asked)
+    font.missing_glyphs = []
+    font.biggest_size_pt = 0
+    font.subset = SubsetMap(font)
+    return font
+
+
+@functools.cache
+def _drawable() -> frozenset[int]:
+    return frozenset.intersection(*(frozenset(f.cmap) for f in _parsed_fonts().values()))
+
+
 class Document(FPDF):
     """A4 pages in the shipped font, with `footer_text` and "Page n of N" in every footer."""
 
     def __init__(self, footer_text: str) -> None:
         super().__init__(orientation="portrait", unit="mm", format="A4")
         self.footer_text = footer_text
-        for style, filename in FONT_FILES.items():
-            self.add_font(FONT, style, str(FONTS / filename))
-        # The characters both weights can draw (fpdf2 reads each font's character map).
-        self.drawable = set.intersection(*(set(font.cmap) for font in self.fonts.values()))
+        # The characters every style can draw (fpdf2 reads each font's character map).
+        self.drawable = _drawable()
         self.set_margins(MARGIN, MARGIN, MARGIN)
         self.set_auto_page_break(auto=True, margin=MARGIN + 4)
         self.set_font(FONT, size=10)
         self.set_text_color(*INK)
         self.set_creator("Leerspoor")
+
+    def set_font(
+        self, family: str | None = None, style: str | TextEmphasis = "", size: float = 0
+    ) -> None:
+        """fpdf2's `set_font`, adding a style of the shipped font the first time it is
+        used: fpdf2 embeds every font added, used or not, and cutting a font down to the
+        characters used is most of the time a document takes to write.
+        """
+        if (family or self.font_family) == FONT:
+            letters = style.style if isinstance(style, TextEmphasis) else style.upper()
+            key = FONT + "".join(sorted(letter for letter in letters if letter in "BI"))
+            if key not in self.fonts:
+                self.fonts[key] = _for_one_document(_parsed_fonts()[key])
+        super().set_font(family, style, size)
 
     def printable(self, text: str) -> str:
         """`text` with what the font cannot draw replaced by a visible box."""

@@ -24,6 +24,7 @@ from app.models import (
     CallDestination,
     Candidate,
     ConsortiumMembership,
+    Decision,
     EntryKind,
     EntryRevision,
     Goal,
@@ -790,11 +791,67 @@ def can_coach_visits(user: User, placement: Placement) -> bool:
     return user.id == placement.coach_id and placement.status == PlacementStatus.ACTIVE
 
 
+def is_trip_teacher(user: User, visit: Visit) -> bool:
+    """The accompanying teacher who makes `visit` on their trip abroad, while they still
+    coach for the placement's school: for that visit they stand in for the participant's
+    coach, whoever coaches the participant at home (one query for a visit of a trip).
+    """
+    if visit.trip_id is None:
+        return False
+    trip = db.session.get(Trip, visit.trip_id)
+    return (
+        trip is not None
+        and trip.coach_id == user.id
+        and visit.placement.school_id in trip_school_ids(user)
+    )
+
+
+def reports_visit(user: User, placement: Placement, visit: Visit) -> bool:
+    """Write, make final and amend a visit's report: the placement's coach, and the trip
+    teacher for the visit they make on their trip (not the placement's other visits).
+    Moving or cancelling a visit stays the coach's (`can_coach_visits`).
+    """
+    return can_coach_visits(user, placement) or (
+        placement.status == PlacementStatus.ACTIVE and is_trip_teacher(user, visit)
+    )
+
+
+def reads_visit(user: User, placement: Placement, visit: Visit) -> bool:
+    """A visit's page: whoever reads the log, and the trip teacher the visit of their
+    trip (the page and the placement's header on it; nothing else of the log).
+    """
+    return can_view_placement_log(user, placement) or is_trip_teacher(user, visit)
+
+
+def visit_page_or_404(placement_id: int, visit_id: int, user: User) -> tuple[Placement, Visit]:
+    """A visit and its placement for a reader of the visit (`reads_visit`): 404 for whoever
+    does not see the placement, 403 for one who sees it but not its log, as for the log.
+    """
+    placement = db.session.get(Placement, placement_id)
+    visit = db.session.get(Visit, visit_id) if placement is not None else None
+    if visit is not None and visit.placement_id == placement.id and is_trip_teacher(user, visit):
+        return placement, visit
+    placement = placement_or_404(placement_id, user, "view_log")
+    return placement, visit_or_404(placement, visit_id)
+
+
 def sees_report(user: User, placement: Placement, visit: Visit) -> bool:
     """A visit's report and its agreements: while the report is a draft, only the coach
-    sees them; once final, whoever reads the log (coach-only sections aside).
+    (or the trip teacher who writes it) sees them; once final, whoever reads the log
+    (coach-only sections aside).
     """
-    return visit.status in AGREED_STATUSES or user.id == placement.coach_id
+    return (
+        visit.status in AGREED_STATUSES
+        or user.id == placement.coach_id
+        or is_trip_teacher(user, visit)
+    )
+
+
+def sees_visit_coach_only(user: User, placement: Placement, visit: Visit) -> bool:
+    """The coach-only parts of a visit's report and beside it: those who see coach-only
+    notes, and the trip teacher, who wrote them.
+    """
+    return sees_coach_only(user, placement) or is_trip_teacher(user, visit)
 
 
 def visible_report(user: User, placement: Placement, visit: Visit) -> dict[str, str]:
@@ -803,7 +860,7 @@ def visible_report(user: User, placement: Placement, visit: Visit) -> dict[str, 
     """
     if not sees_report(user, placement, visit):
         return {}
-    hidden = () if sees_coach_only(user, placement) else visit.coach_only or ()
+    hidden = () if sees_visit_coach_only(user, placement, visit) else visit.coach_only or ()
     return {key: text for key, text in (visit.report or {}).items() if key not in hidden}
 
 
@@ -1426,6 +1483,34 @@ def candidate_visibility(user: User):
         own_calls = select(MobilityCall.id).where(MobilityCall.promoter_id.in_(promoters))
         conditions.append(Candidate.call_id.in_(own_calls))
     return or_(*conditions)
+
+
+def hosts_candidate(user: User, candidate: Candidate) -> bool:
+    """A selected candidate whose destination's host partner `user` coordinates: the host
+    partner finds their workplace. As SQL, the destinations: `to_match_visibility`.
+    """
+    destination = candidate.destination
+    return (
+        candidate.decision == Decision.SELECTED
+        and destination is not None
+        and destination.host_partner_id is not None
+        and destination.host_partner_id in user.organisation_ids(Role.HOST_COORDINATOR)
+    )
+
+
+def reads_cv(user: User, candidate: Candidate) -> bool:
+    """The CV and expectations form: whoever sees the candidate, and the coordinators of
+    the host partner of their destination, who read it (only it) to find the workplace.
+    """
+    return can_view_candidate(user, candidate) or hosts_candidate(user, candidate)
+
+
+def cv_or_404(candidate_id: int, user: User) -> Candidate:
+    """A candidate whose CV `user` reads (`reads_cv`); 404 for anyone else."""
+    candidate = db.session.get(Candidate, candidate_id)
+    if candidate is None or not reads_cv(user, candidate):
+        abort(404)
+    return candidate
 
 
 def can_edit_cv(user: User, candidate: Candidate) -> bool:

@@ -681,7 +681,10 @@ class TableRows:
 
 
 def table_rows() -> dict[str, TableRows]:
-    """Every row of the database, per table, in the order the tables are made."""
+    """Every row of the database, per table, in the order the tables are made, each
+    table's rows in key order (PostgreSQL returns them as they lie, which an update
+    changes, and equal databases must read the same).
+    """
     raw = db.engine.dialect.name == "sqlite"
     connection = db.session.connection()
     rows = {}
@@ -689,7 +692,7 @@ def table_rows() -> dict[str, TableRows]:
         if raw:  # names from the models, not from input
             result = connection.exec_driver_sql(f'SELECT * FROM "{table.name}"')  # noqa: S608
         else:
-            result = connection.execute(table.select())
+            result = connection.execute(table.select().order_by(*table.primary_key.columns))
         found = [tuple(row) for row in result]
         if found:
             rows[table.name] = TableRows(list(result.keys()), found)
@@ -715,14 +718,16 @@ def write_rows(rows: dict[str, TableRows]) -> None:
             tables[name].insert(),
             [dict(zip(found.columns, row, strict=True)) for row in found.values],
         )
-    # The sequences continue after the copied ids, as after writing them one by one.
-    for name, found in rows.items():
+    # The sequences continue after the copied ids, as after writing them one by one: all
+    # in one statement, as one round trip.
+    calls, values = [], {}
+    for number, (name, found) in enumerate(rows.items()):
         if "id" in tables[name].c and tables[name].c.id.autoincrement:
             at = found.columns.index("id")
-            db.session.execute(
-                text("SELECT setval(pg_get_serial_sequence(:table, 'id'), :last)"),
-                {"table": f'"{name}"', "last": max(row[at] for row in found.values)},
-            )
+            calls.append(f"setval(pg_get_serial_sequence(:t{number}, 'id'), :v{number})")
+            values |= {f"t{number}": f'"{name}"', f"v{number}": max(r[at] for r in found.values)}
+    if calls:
+        db.session.execute(text("SELECT " + ", ".join(calls)), values)
     db.session.commit()
 
 

@@ -371,27 +371,48 @@ def database_fingerprint() -> dict[str, tuple[int, str]]:
 
     The tables are those of the app's metadata and the statements are made once, as SQL:
     this runs twice for most requests, and reading the catalogue or building the queries
-    each time would make fuzzing several times slower.
+    each time would make fuzzing several times slower. PostgreSQL sums up every table
+    in one statement (one round trip rather than one per table); SQLite, in the same
+    process, reads the rows.
     """
-    tables = {}
     with db.engine.connect() as connection:
+        if db.engine.dialect.name == "postgresql":
+            found = connection.exec_driver_sql(_postgres_statement()).fetchall()
+            return {name: (count, checksum) for name, count, checksum in found}
+        tables = {}
         for name, statement in _table_statements(db.engine.dialect.name):
             rows = connection.exec_driver_sql(statement).fetchall()
             tables[name] = (len(rows), hashlib.sha256(repr(rows).encode()).hexdigest())
     return tables
 
 
+def _watched_tables() -> list:
+    return [t for t in db.metadata.sorted_tables if t.name not in MAY_CHANGE_WHEN_REFUSED]
+
+
 @cache
 def _table_statements(dialect: str) -> list[tuple[str, str]]:
     statements = []
-    for table in db.metadata.sorted_tables:
-        if table.name in MAY_CHANGE_WHEN_REFUSED:
-            continue
+    for table in _watched_tables():
         columns = sorted(table.columns, key=lambda column: column.name)
         order = list(table.primary_key.columns) or columns
         query = select(*columns).order_by(*order)
         statements.append((table.name, str(query.compile(dialect=db.engine.dialect))))
     return statements
+
+
+@cache
+def _postgres_statement() -> str:
+    """Per table its name, row count and the md5 of its rows as text in key order."""
+    parts = []
+    for table in _watched_tables():
+        order = ", ".join(f'r."{column.name}"' for column in table.primary_key.columns)
+        parts.append(  # names from the models, not from input
+            f"SELECT '{table.name}', count(*),"  # noqa: S608
+            f" md5(coalesce(string_agg(r::text, '|' ORDER BY {order}), ''))"
+            f' FROM "{table.name}" AS r'
+        )
+    return " UNION ALL ".join(parts)
 
 
 def changed_tables(before: dict, after: dict) -> list[str]:

@@ -196,6 +196,9 @@ CALL_A_ACTION = expect(404, anonymous=LOGIN_REDIRECT, **roles(403, SEES_CALL_A))
 # Student A's candidacy: the candidate, School A's coordinators and coaches, the promoter.
 CANDIDATE_A_PAGE = CALL_A_PAGE
 CANDIDATE_A_ACTION = CALL_A_ACTION
+# Its CV and expectations form, read only: those and the host partner of its destination
+# (candidate A is selected and ready for matching in Valencia).
+CV_A_READERS = {**CANDIDATE_A_PAGE, "host_coordinator": 200}
 # School A's ranking and selection report: its staff, the promoter, admins; not students.
 SCHOOL_A_SELECTION = {**CALL_A_PAGE, "student_a": 404}
 SCHOOL_A_SELECTION_ACTION = {**CALL_A_ACTION, "student_a": 404}
@@ -258,6 +261,9 @@ BLOG_WRITE = {**SEES_M, **roles(403, MOBILITY_M)}
 # The programme: the participant, the coach, the monitor and the host coordinator.
 PROGRAMME = ("student_a", "coach_a", "monitor", "host_coordinator")
 PROGRAMME_PAGE = {**BLOG_WRITE, **roles(200, PROGRAMME)}
+# Changing it: the monitor and the host partner's coordinator, who plan it.
+PLANNERS = ("monitor", "host_coordinator")
+PLANS_PROGRAMME = {**BLOG_WRITE, **roles(200, PLANNERS)}
 # The language goal: the participant, the coach and the monitor.
 LANGUAGE_PAGE = {**BLOG_WRITE, **roles(200, ("student_a", "coach_a", "monitor"))}
 # Coaches plan trips: coach A, coach B, coach AB, and the coordinator who also coaches.
@@ -1397,6 +1403,25 @@ CASES = [
         STAY_M + "/programme",
         {**BLOG_WRITE, **roles(422, ("monitor", "host_coordinator"))},
     ),
+    # changing and removing an activity: who plans the programme (the monitor and the host
+    # partner's coordinator); removing asks a confirmation first, and a removal sent from
+    # an older version of the activity is refused (409), so nothing is removed here
+    Case("stay.edit_activity", "GET", STAY_M + "/programme/{activity_m}/edit", PLANS_PROGRAMME),
+    Case(
+        "stay.edit_activity",
+        "POST",
+        STAY_M + "/programme/{activity_m}/edit",
+        {**BLOG_WRITE, **roles(422, PLANNERS)},
+        {"version": "1"},  # no title
+    ),
+    Case("stay.remove_activity", "GET", STAY_M + "/programme/{activity_m}/remove", PLANS_PROGRAMME),
+    Case(
+        "stay.remove_activity",
+        "POST",
+        STAY_M + "/programme/{activity_m}/remove",
+        {**BLOG_WRITE, **roles(409, PLANNERS)},
+        {"version": "999"},
+    ),
     Case(
         "stay.reflect",
         "POST",
@@ -1661,7 +1686,9 @@ CASES = [
         "/candidates/{candidate_a}/cv",
         {**CANDIDATE_A_ACTION, "student_a": 302},
     ),
-    Case("calls.export_cv", "GET", "/candidates/{candidate_a}/cv.pdf", CANDIDATE_A_PAGE),
+    # the CV, read only: beside who sees the candidate, the host partner of the destination
+    Case("calls.show_cv", "GET", "/candidates/{candidate_a}/cv/read", CV_A_READERS),
+    Case("calls.export_cv", "GET", "/candidates/{candidate_a}/cv.pdf", CV_A_READERS),
     Case(
         "calls.score_candidate",
         "GET",

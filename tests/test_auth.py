@@ -348,6 +348,7 @@ def test_a_reset_takes_as_long_for_a_known_address_as_for_an_unknown_one(app, wo
     # request would cost the server's whole 300 ms; the rest of the work is the same.
     gap = statistics.median(took["known"]) - statistics.median(took["unknown"])
     assert abs(gap) < 0.125, f"known addresses answer {gap * 1000:.0f} ms later"
+    mail_server.delay = 0  # the queue's sending is not what is timed
     assert send_queued_mail(app).sent == rounds
     assert sorted(message["To"] for message in mail_server.received) == sorted(known)
 

@@ -76,12 +76,14 @@ def test_demo_is_idempotent_and_prints_every_account(empty_app):
             db.session.scalar(select(func.count(User.id))),
             db.session.scalar(select(func.count(Placement.id))),
         )
-        assert counts[1] == 8
+        assert counts[1] == 12  # 8 at home, 4 abroad
     roles = [account["role"] for account in accounts]
-    assert roles.count("student") == 8
-    assert roles.count("mentor") == 4
+    assert roles.count("student") == 16
+    assert roles.count("mentor") == 6
     assert roles.count("coach") == 2
-    assert {"admin", "coordinator", "company_coordinator"} <= set(roles)
+    assert roles.count("monitor") == 2
+    assert roles.count("host_coordinator") == 2
+    assert {"admin", "coordinator", "company_coordinator", "promoter"} <= set(roles)
     assert all(account["password"] == "leerspoor-demo" for account in accounts)
 
 
@@ -283,7 +285,13 @@ def test_the_demo_shows_the_log_and_the_training_in_use(empty_app):
     runner.invoke(args=["demo"])  # twice: nothing is added again
     with empty_app.app_context():
         luc = db.session.scalar(select(User).where(User.email == "mentor@verbeke.demo"))
-        assert db.session.scalar(select(func.count(LogEntry.id))) == 5
+        at_home = select(Placement.id).where(Placement.host_partner_id.is_(None))
+        assert (
+            db.session.scalar(
+                select(func.count(LogEntry.id)).where(LogEntry.placement_id.in_(at_home))
+            )
+            == 5
+        )
         assert (
             db.session.scalar(
                 select(func.count(ModuleProgress.id)).where(ModuleProgress.user_id == luc.id)

@@ -149,6 +149,11 @@ EDIT_FORMS = [
     EditForm("stay.edit_post", "/placements/{closing_m}/stay/blog/{post_m}/edit", ("student_a",)),
     EditForm("stay.show_language", "/placements/{closing_m}/stay/language", ("student_a",)),
     EditForm(
+        "stay.edit_activity",
+        "/placements/{closing_m}/stay/programme/{activity_m}/edit",
+        ("monitor", "host_coordinator"),
+    ),
+    EditForm(
         "agreements.edit_agreement",
         "/placements/{placement_m}/learning-agreement/edit",
         ("coach_a", "coordinator_a", "admin"),
@@ -255,6 +260,7 @@ NOT_EDIT_FORMS: dict[str, str] = {
             "calls.remove_member",
             "placements.remove_lodging",
             "stay.delete_post",
+            "stay.remove_activity",
         ),
         "removes one thing",
     ),

@@ -46,6 +46,7 @@ from app.models import (
     Membership,
     MembershipInvitation,
     Organisation,
+    OrganisationKind,
     Placement,
     PlacementStatus,
     PlanTemplate,
@@ -425,7 +426,11 @@ TARGETS = [
     # a mobility's learning agreement (started in the fuzz world: the start button and
     # the new-version button are not shown, their forms are given)
     Target(
-        "agreements.start_agreement", "coach_a", AGREEMENT_M + "/start", page=AGREEMENT_M, bare=True
+        "agreements.start_agreement",
+        "coach_a",
+        AGREEMENT_M + "/start",
+        page=AGREEMENT_M,
+        fields=[choice("language", "nl", "en")],
     ),
     Target("agreements.edit_agreement", "coordinator_a", AGREEMENT_M + "/edit"),
     Target(
@@ -496,6 +501,12 @@ TARGETS = [
         "student_a",
         STAY_C + "/programme/{activity_m}/reflection",
         page=STAY_C + "/programme",
+    ),
+    Target("stay.edit_activity", "monitor", STAY_C + "/programme/{activity_m}/edit"),
+    Target(
+        "stay.remove_activity",
+        "host_coordinator",
+        STAY_C + "/programme/{activity_m}/remove",
     ),
     Target("stay.show_language", "student_a", STAY_C + "/language"),
     Target("stay.create_trip", "coach_a", "/trips/new"),
@@ -1015,3 +1026,25 @@ def test_every_post_endpoint_is_fuzzed(app):
     fuzzed = {target.endpoint for target in TARGETS}
     assert posting - fuzzed - set(NOT_FUZZED) == set()
     assert fuzzed <= posting  # no target for an endpoint that is gone
+
+
+def test_the_fingerprint_tells_a_changed_value_a_new_row_and_a_removed_row(app, world):
+    """What "a refusal changes nothing" rests on: a change the row count does not show is
+    seen too, and only in its own table.
+    """
+    with app.app_context():
+        before = database_fingerprint()
+        assert database_fingerprint() == before
+        db.session.get(User, world.student_a.id).name = "Student A."
+        db.session.commit()
+        changed = database_fingerprint()
+        assert changed_tables(before, changed) == ["user_account"]
+        school = Organisation(name="Fingerprint", kind=OrganisationKind.SCHOOL)
+        db.session.add(school)
+        db.session.commit()
+        added = database_fingerprint()
+        assert changed_tables(changed, added) == ["organisation"]
+        db.session.delete(school)
+        db.session.commit()
+        assert changed_tables(added, database_fingerprint()) == ["organisation"]
+        assert database_fingerprint() == changed

@@ -76,7 +76,7 @@ LAYERS: dict[str, set[str]] = {
     # Running the platform: scheduled jobs, backups, administration.
     "operations": {"admin", "backup", "scheduling"},
     # Putting it together: the factory, the command line, the demo world.
-    "application": {"app", "cli", "console", "demo", "demo_log", "demo_plan"},
+    "application": {"app", "cli", "console", "demo", "demo_log", "demo_mobility", "demo_plan"},
 }
 
 # The pages of a feature that another imports anyway, each with its reason.

@@ -9,7 +9,7 @@ import io
 from datetime import timedelta
 
 import pytest
-from flask_babel import force_locale
+from flask_babel import force_locale, gettext
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
@@ -45,7 +45,7 @@ def started(app, world) -> int:
     """Version 1 of placement M's agreement, started by its coach; returns its id."""
     with app.app_context():
         placement = db.session.get(Placement, world.placement_m.id)
-        return services.start(placement, db.session.get(User, world.coach_a.id)).id
+        return services.start(placement, db.session.get(User, world.coach_a.id), "en").id
 
 
 def agreement(app, agreement_id: int) -> LearningAgreement:
@@ -111,7 +111,9 @@ def test_the_coach_starts_the_agreement_of_a_mobility_in_preparation(app, world,
     coach = login_as(world.coach_a)
     page = coach.get(path(world)).get_data(as_text=True)
     assert "There is no learning agreement for this mobility yet." in page
-    response = coach.post(path(world, "/start"))
+    response = coach.post(
+        path(world, "/start"), read_page_form(page, path(world), path(world, "/start")).data()
+    )
     assert response.status_code == 302
     assert response.headers["Location"].endswith(path(world, "/edit"))
     with app.app_context():
@@ -130,6 +132,67 @@ def test_the_coach_starts_the_agreement_of_a_mobility_in_preparation(app, world,
         assert "Coach A" in first.guidance
     form = coach.get(path(world, "/edit")).get_data(as_text=True)
     assert "European Health Insurance Card" in form
+
+
+def dutch(app, msgid: str, **values) -> str:
+    with app.test_request_context(), force_locale("nl"):
+        return gettext(msgid, **values)
+
+
+def test_the_proposed_texts_follow_the_language_of_who_starts_the_agreement(app, world, login_as):
+    with app.app_context():
+        db.session.get(User, world.coach_a.id).locale = "nl"
+        db.session.commit()
+    coach = login_as(world.coach_a)
+    page = coach.get(path(world))
+    form = read_page_form(page, path(world), path(world, "/start")).data()
+    assert form["language"] == ["nl"]  # the starter's language is proposed
+    assert coach.post(path(world, "/start"), form).status_code == 302
+    with app.app_context():
+        first = services.current(db.session.get(Placement, world.placement_m.id))
+    with app.test_request_context(), force_locale("en"):
+        english = str(services.INSURANCE)
+    assert first.insurance == dutch(app, english)
+    assert first.insurance != english
+    assert "ziekenfonds" in first.insurance
+    assert "Mona Monitor" in first.guidance
+    assert "Coach A" in first.guidance
+    assert "Tijdens het verblijf" in first.guidance
+    # The agreement keeps the text as saved: an English reader sees the Dutch text.
+    with app.app_context():
+        db.session.get(User, world.coach_a.id).locale = "en"
+        db.session.commit()
+    assert first.insurance in login_as(world.coach_a).get(path(world)).get_data(as_text=True)
+
+
+def test_the_host_signer_reads_the_texts_in_english_when_the_school_chooses_it(
+    app, world, login_as, outbox
+):
+    with app.app_context():
+        db.session.get(User, world.coach_a.id).locale = "nl"
+        db.session.commit()
+    coach = login_as(world.coach_a)
+    page = coach.get(path(world))
+    form = read_page_form(page, path(world), path(world, "/start")).data()
+    form["language"] = ["en"]
+    assert coach.post(path(world, "/start"), form).status_code == 302
+    with app.app_context():
+        first = services.current(db.session.get(Placement, world.placement_m.id))
+        assert "European Health Insurance Card" in first.insurance
+    with app.app_context():
+        db.session.get(User, world.coach_a.id).locale = "en"
+        db.session.commit()
+    link = send_link(app, world, login_as, outbox)
+    text = Browser(app.test_client()).get(link).get_data(as_text=True)
+    assert "occupational accidents" in text
+    assert "European Health Insurance Card" in text
+
+
+def test_starting_in_an_unknown_language_is_refused_and_starts_nothing(app, world, login_as):
+    response = login_as(world.coach_a).post(path(world, "/start"), {"language": "xx"})
+    assert response.status_code == 422
+    assert "Not a valid choice" in response.get_data(as_text=True)
+    assert count(app, LearningAgreement) == 0
 
 
 def test_the_coordinator_drafts_outcomes_goals_and_tasks(app, world, login_as):

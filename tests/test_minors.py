@@ -6,6 +6,7 @@ accepts the privacy notice once per version. Who may do what: test_access.py.
 
 from __future__ import annotations
 
+import html
 from datetime import date, timedelta
 
 import pytest
@@ -322,3 +323,32 @@ def test_everyone_is_asked_once_to_read_the_privacy_notice(app, world, login_as,
         assert db.session.scalar(
             select(AuditEvent.action).where(AuditEvent.action == "privacy_notice_accepted")
         )
+
+
+@pytest.mark.parametrize(
+    ("person", "notice"),
+    [
+        ("student_a", "Your school keeps your log, scores and plan here for its task."),
+        ("mentor_x", "The school keeps the log of the learners you guide here"),
+        ("coach_a", "Your school keeps its learners' logs, scores and plans here"),
+        ("coordinator_a", "Your school keeps its learners' logs, scores and plans here"),
+        ("company_coordinator_x", "The schools keep your company's placements here"),
+        ("monitor", "The sending school keeps the log of the participants you look after"),
+        ("host_coordinator", "The sending schools keep their participants' stays here"),
+        ("promoter", "Your consortium keeps its calls, candidates and selection here"),
+        ("admin", "You see what the schools keep here only for your task as administrator"),
+    ],
+)
+def test_the_privacy_notice_is_true_for_each_role(world, login_as, in_english, person, notice):
+    page = html.unescape(login_as(getattr(world, person)).get("/").get_data(as_text=True))
+    assert "I have read it" in page
+    assert notice in page
+    if person != "student_a":
+        assert "keeps your log" not in page
+
+
+def test_a_dutch_host_is_not_told_the_school_keeps_their_log(world, login_as):
+    for person in (world.monitor, world.host_coordinator, world.promoter):
+        page = login_as(person).get("/").get_data(as_text=True)
+        assert 'id="privacy-notice"' in page
+        assert "bewaart hier je logboek" not in page

@@ -37,7 +37,7 @@ from app.models import (
     User,
 )
 from tests.calls_world import calls_world
-from tests.conftest import make_user
+from tests.conftest import make_user, written
 
 pytestmark = pytest.mark.usefixtures("in_english")
 
@@ -308,6 +308,58 @@ def test_closing_is_refused_naming_what_is_missing(app, world, login_as, stay):
     assert "The host monitor confirms the final scores" in text
     with app.app_context():
         assert db.session.get(Placement, stay).status == PlacementStatus.ACTIVE
+
+
+def run_until(app, world, today, last_day) -> int:
+    """Placement M as an active stay that began ten days before `last_day`."""
+    with app.app_context():
+        placement = db.session.get(Placement, world.placement_m.id)
+        placement.start_date = today - timedelta(days=10)
+        placement.end_date = last_day
+        placement.status = PlacementStatus.ACTIVE
+        db.session.commit()
+    return world.placement_m.id
+
+
+@pytest.mark.parametrize("days_left", [2, 0])
+def test_closing_waits_until_the_stay_is_over_and_keeps_every_step(
+    app, world, login_as, today, days_left
+):
+    last_day = today + timedelta(days=days_left)
+    placement_id = run_until(app, world, today, last_day)
+    # every step may be taken during the stay's last days
+    ready(app, world, login_as, today, placement_id)
+    coach = login_as(world.coach_a)
+    page = coach.get(path(world)).get_data(as_text=True)
+    day_after = written(last_day + timedelta(days=1))
+    assert f"the coach can close the mobility from {day_after}" in page
+    assert "Everything is in: the coach can close the mobility." not in page
+    assert "Close the mobility</button>" not in page
+    response = coach.post(path(world, "/close"), {"confirm": "y"})
+    assert response.status_code == 422
+    text = response.get_data(as_text=True)
+    assert f"The stay runs until {written(last_day)}: the mobility can be closed from " in text
+    assert day_after in text
+    with app.app_context():
+        placement = db.session.get(Placement, placement_id)
+        assert placement.status == PlacementStatus.ACTIVE
+        row = db.session.scalar(select(MobilityClosing))
+        assert row.signed_off_at is None
+        assert row.coach_confirmed_at is not None
+        assert row.monitor_confirmed_at is not None
+        assert row.survey_confirmed_at is not None
+        report = db.session.scalar(select(StageReport))
+        assert report.status == ReportStatus.SUBMITTED
+
+
+def test_the_day_after_the_stay_the_coach_closes(app, world, login_as, today):
+    placement_id = run_until(app, world, today, today - timedelta(days=1))
+    ready(app, world, login_as, today, placement_id)
+    coach = login_as(world.coach_a)
+    assert "Close the mobility</button>" in coach.get(path(world)).get_data(as_text=True)
+    assert coach.post(path(world, "/close"), {"confirm": "y"}).status_code == 302
+    with app.app_context():
+        assert db.session.get(Placement, placement_id).status == PlacementStatus.COMPLETED
 
 
 def test_the_coach_closes_and_signs_off_the_europass_record(app, world, login_as, stay, today):

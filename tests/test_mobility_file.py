@@ -175,6 +175,19 @@ def test_an_adult_who_is_no_dual_learner_needs_neither_approval(app, world):
     assert statuses[ItemKind.COMPANY_APPROVAL] is ItemStatus.NOT_NEEDED
 
 
+def test_the_participant_reads_about_the_guardian_s_approval_as_you(app, world, login_as):
+    own = login_as(world.student_a).get(file_path(world)).get_data(as_text=True)
+    assert "You are under 18 on the first day of the stay" in own
+    assert "The participant is under 18" not in own
+    school = login_as(world.coach_a).get(file_path(world)).get_data(as_text=True)
+    assert "The participant is under 18 on the first day of the stay" in school
+    with app.app_context():
+        db.session.get(User, world.student_a.id).birth_date = years_before(world.today, 30)
+        db.session.commit()
+    adult = login_as(world.student_a).get(file_path(world)).get_data(as_text=True)
+    assert "You are of age on the first day of the stay." in adult
+
+
 def test_a_minor_is_counted_on_the_first_day_of_the_stay_not_today(app, world):
     start = world.placement_m.start_date
     with app.app_context():

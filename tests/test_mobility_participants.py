@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -35,6 +36,7 @@ from app.models import (
     User,
 )
 from app.placements import matching
+from tests.browser import read_page_form
 from tests.conftest import make_user, monday
 
 pytestmark = pytest.mark.usefixtures("in_english")
@@ -378,6 +380,31 @@ def test_host_coordinator_creates_the_placement_abroad(app, world, ready, login_
     assert browser.get(response.location).status_code == 200
 
 
+def test_the_school_edits_the_placement_the_host_created(app, world, ready, login_as):
+    """The host company becomes a workplace of the school, so the school's coordinator,
+    who is responsible for the placement, can change its dates (and saving it unchanged
+    changes nothing).
+    """
+    host = login_as(world.host_coordinator)
+    assert host.post(f"/candidates/{ready['anna']}/placement", place_form(world)).status_code == 302
+    with app.app_context():
+        placement_id = _get(Candidate, ready["anna"]).placement_id
+    browser = login_as(world.coordinator_a)
+    path = f"/admin/placements/{placement_id}/edit"
+    form = read_page_form(browser.get(path), path).data()
+    unchanged = browser.post(path, form, follow_redirects=True)
+    assert unchanged.status_code == 200
+    assert "Nothing changed." in unchanged.get_data(as_text=True)
+    with app.app_context():
+        end = _get(Placement, placement_id).end_date
+    form["end_date"] = (end - timedelta(days=1)).isoformat()
+    assert browser.post(path, form).status_code == 302
+    with app.app_context():
+        placement = _get(Placement, placement_id)
+        assert placement.end_date == end - timedelta(days=1)
+        assert placement.workplace_id == world.host_company.id
+
+
 def test_placement_follows_the_calls_monitor_setting_and_an_incomplete_cv_stays_missing(
     app, world, ready
 ):
@@ -584,8 +611,17 @@ def test_promoter_overview_shows_each_stage_and_what_the_file_misses(app, world,
     assert "Bram Bakker" in page
     assert "Preparing" in page
     assert "Ready for matching" in page
-    assert "Missing:" in page
-    assert "guardian" in page.lower()
+    assert "Missing:" not in page  # no long line of items: a count, the list folded
+    folded = re.search(
+        r'<details class="missing-items">\s*<summary>(\d+) items missing in the mobility file'
+        r"</summary>\s*<ul>(.*?)</ul>",
+        page,
+        re.S,
+    )
+    assert folded is not None
+    items = re.findall(r"<li>(.*?)</li>", folded.group(2))
+    assert len(items) == int(folded.group(1)) > 1
+    assert any("guardian" in item.lower() for item in items)
     assert "Cas Claes" not in page  # a reserve is no participant
 
 
@@ -751,3 +787,128 @@ def test_a_student_of_the_school_who_does_not_go_does_not_see_the_group(
     with app.app_context():
         cas = _get(User, ready["cas"])
     assert group_page(world, login_as, cas, ready).status_code == 403
+
+
+# -- the host partner reads the CV of the participants it hosts -------------------------
+
+
+def test_the_host_coordinator_reads_the_cv_of_a_participant_it_hosts(app, world, ready, login_as):
+    browser = login_as(world.host_coordinator)
+    listed = browser.get("/participants/to-match").get_data(as_text=True)
+    assert f"/candidates/{ready['anna']}/cv/read" in listed
+    page = browser.get(f"/candidates/{ready['anna']}/cv/read")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "Two years of dual learning at a garage" in text
+    assert "Spanish (A2)" in text
+    assert "Fill in" not in text  # read only
+    assert "Lives far from school" not in text  # nothing else of the candidacy
+    pdf = browser.get(f"/candidates/{ready['anna']}/cv.pdf")
+    assert pdf.status_code == 200
+    assert pdf.mimetype == "application/pdf"
+    # the form to fill in, the candidacy and the call stay the school's and the candidate's
+    assert browser.get(f"/candidates/{ready['anna']}/cv").status_code == 404
+    assert browser.post(f"/candidates/{ready['anna']}/cv", {}).status_code == 404
+    assert browser.get(f"/candidates/{ready['anna']}").status_code == 404
+    # once the placement exists, the host partner still reads it
+    assert (
+        browser.post(f"/candidates/{ready['anna']}/placement", place_form(world)).status_code == 302
+    )
+    assert browser.get(f"/candidates/{ready['anna']}/cv/read").status_code == 200
+
+
+def test_another_host_partner_and_a_reserve_s_cv_stay_closed(app, world, ready, login_as):
+    with app.app_context():
+        porto = _get(User, ready["host_pt"])
+    other = login_as(porto)
+    for path in (f"/candidates/{ready['anna']}/cv/read", f"/candidates/{ready['anna']}/cv.pdf"):
+        assert other.get(path).status_code == 404
+    host = login_as(world.host_coordinator)
+    # Cas is a reserve with no destination: not the host's to read
+    assert host.get(f"/candidates/{ready['cas_candidate']}/cv/read").status_code == 404
+    # a participant taken back to the reserve is no longer the host's
+    with app.app_context(), force_locale("en"):
+        calls.decide(
+            _get(Candidate, ready["bram"]),
+            _get(User, world.coordinator_b.id),
+            Decision.RESERVE,
+            "The place went to another student.",
+        )
+    assert host.get(f"/candidates/{ready['bram']}/cv/read").status_code == 404
+    # the school and the candidate read it as before
+    assert (
+        login_as(world.coordinator_a).get(f"/candidates/{ready['anna']}/cv/read").status_code == 200
+    )
+    assert login_as(world.student_a).get(f"/candidates/{ready['anna']}/cv/read").status_code == 200
+
+
+# -- a decision taken back once the placement exists ------------------------------------
+
+
+def test_a_decision_cannot_be_taken_back_while_the_placement_abroad_exists(
+    app, world, ready, login_as
+):
+    host = login_as(world.host_coordinator)
+    assert host.post(f"/candidates/{ready['anna']}/placement", place_form(world)).status_code == 302
+    coordinator = login_as(world.coordinator_a)
+    path = f"/candidates/{ready['anna']}"
+    assert "the decision stays Selected until" in coordinator.get(path).get_data(as_text=True)
+    response = coordinator.post(
+        path + "/decision", {"decision": "reserve", "reason": "Another student goes instead."}
+    )
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "A placement abroad exists for Anna Aerts (In preparation)" in page
+    assert "stop the placement first" in page
+    assert "Another student goes instead." in page  # what was typed is kept
+    with app.app_context():
+        candidate = _get(Candidate, ready["anna"])
+        assert candidate.decision == Decision.SELECTED
+        assert candidate.decision_reason == "After the interview."
+        placement_id = candidate.placement_id
+        assert placement_id is not None
+    overview = login_as(world.promoter).get(f"/calls/{ready['call']}/overview")
+    assert "Anna Aerts" in overview.get_data(as_text=True)
+    # rewording the reason of the decision stays possible
+    reworded = coordinator.post(
+        path + "/decision", {"decision": "selected", "reason": "Best interview of the school."}
+    )
+    assert reworded.status_code == 302
+
+
+def test_once_the_placement_is_stopped_the_decision_may_change_and_the_placement_stays(
+    app, world, ready, login_as
+):
+    host = login_as(world.host_coordinator)
+    host.post(f"/candidates/{ready['anna']}/placement", place_form(world))
+    with app.app_context():
+        placement = _get(Candidate, ready["anna"]).placement
+        placement.status = PlacementStatus.STOPPED  # the school cancels the stay
+        db.session.commit()
+        placement_id = placement.id
+    coordinator = login_as(world.coordinator_a)
+    response = coordinator.post(
+        f"/candidates/{ready['anna']}/decision",
+        {"decision": "reserve", "reason": "Cancelled for health reasons."},
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        candidate = _get(Candidate, ready["anna"])
+        assert candidate.decision == Decision.RESERVE
+        assert candidate.placement_id == placement_id  # the record of the stopped stay stays
+        assert _get(Placement, placement_id).status == PlacementStatus.STOPPED
+
+
+def test_a_completed_mobility_keeps_its_decision(app, world, ready, login_as):
+    host = login_as(world.host_coordinator)
+    host.post(f"/candidates/{ready['anna']}/placement", place_form(world))
+    with app.app_context():
+        _get(Candidate, ready["anna"]).placement.status = PlacementStatus.COMPLETED
+        db.session.commit()
+    response = login_as(world.coordinator_a).post(
+        f"/candidates/{ready['anna']}/decision", {"decision": "not_selected", "reason": "No."}
+    )
+    assert response.status_code == 422
+    assert "mobility is completed" in response.get_data(as_text=True)
+    with app.app_context():
+        assert _get(Candidate, ready["anna"]).decision == Decision.SELECTED

@@ -158,12 +158,14 @@ def test_the_participant_edits_a_post_and_a_stale_edit_is_refused(app, world, lo
     student = login_as(world.student_a)
     write(student, world, photo=png_bytes())
     (post,) = posts(app, world)
+    assert "edited" not in student.get(stay_path(world, "/blog")).get_data(as_text=True)
     old_key = post.storage_key
     edit = stay_path(world, f"/blog/{post.id}/edit")
     response = student.post(
         edit, {"title": "Day one, better", "body": "", "version": post.version, "remove_photo": "y"}
     )
     assert response.status_code == 302
+    assert "edited" in student.get(stay_path(world, "/blog")).get_data(as_text=True)
     (changed,) = posts(app, world)
     assert changed.title == "Day one, better"
     assert not changed.has_photo
@@ -217,6 +219,20 @@ def test_the_blog_page_runs_the_same_queries_for_one_post_or_many(
 
 def published(browser) -> str:
     return browser.get("/published-blogs").get_data(as_text=True)
+
+
+def test_the_participant_reads_about_their_own_consent_as_you_and_the_coach_in_third_person(
+    app, world, login_as
+):
+    student = login_as(world.student_a)
+    write(student, world, title="Paella on the beach")
+    assert student.post(stay_path(world, "/blog/consent"), {"give": "1"}).status_code == 302
+    own = student.get(stay_path(world, "/blog")).get_data(as_text=True)
+    assert "You are under 18 on the first day of the stay" in own
+    assert "The participant is under 18" not in own
+    coach_page = login_as(world.coach_a).get(stay_path(world, "/blog")).get_data(as_text=True)
+    assert "The participant is under 18 on the first day of the stay" in coach_page
+    assert "You are under 18" not in coach_page
 
 
 def test_a_minor_blog_is_published_only_with_the_guardian_s_consent_too(
@@ -481,6 +497,19 @@ def test_the_participant_assesses_before_and_after_the_coach_and_monitor_read(ap
     assert login_as(world.mentor_es).get(stay_path(world, "/language")).status_code == 403
 
 
+def test_the_first_language_goal_is_saved_with_the_empty_version_the_page_sends(
+    app, world, login_as
+):
+    student = login_as(world.student_a)
+    response = student.post(
+        stay_path(world, "/language"),
+        {"language": "Spanish", "version": "", "before_reading": "A2"},
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(LanguageGoal.before)) == {"reading": "A2"}
+
+
 def test_a_level_that_is_not_cefr_or_a_stale_edit_is_refused(app, world, login_as):
     student = login_as(world.student_a)
     bad = student.post(
@@ -592,24 +621,115 @@ def test_the_participant_s_export_holds_the_blog_photo_beside_a_log_photo_of_the
     assert any(name.startswith("files/attachment-") for name in names)
 
 
-def test_a_trip_teacher_who_does_not_coach_the_participant_leaves_the_report_to_the_coach(
-    app, world, login_as
-):
+def trip_visit_by_coach_ab(app, world, login_as, today) -> tuple:
+    """Placement M running, and coach AB (who coaches at School A, not student A) on a trip
+    to it: the trip's path and its visit; beside it a visit coach A planned himself.
+    """
+    make_running(app, world, today)
     with app.app_context():
         start = db.session.get(Placement, world.placement_m.id).start_date
-    teacher = login_as(world.coach_ab)  # coaches at school A, not student A
-    response = new_trip(teacher, world, start, start + timedelta(days=1))
-    trip_path = response.headers["Location"]
+    teacher = login_as(world.coach_ab)
+    trip_path = new_trip(teacher, world, start, start + timedelta(days=1)).headers["Location"]
     assert teacher.post(trip_path, {"placements": str(world.placement_m.id)}).status_code == 302
-    page = teacher.get(trip_path).get_data(as_text=True)
-    assert "report by Coach A, the participant’s coach" in page
-    assert "/visits/" not in page
-    with app.app_context():
-        visit = db.session.scalar(select(Visit).where(Visit.trip_id.is_not(None)))
-    coach_page = login_as(world.coach_a).get(
-        f"/placements/{world.placement_m.id}/visits/{visit.id}"
+    own = login_as(world.coach_a).post(
+        f"/placements/{world.placement_m.id}/visits/new",
+        {"planned_on": today.isoformat(), "place": "Taller", "attendees": ["student", "coach"]},
     )
-    assert coach_page.status_code == 200
+    assert own.status_code == 302
+    with app.app_context():
+        trip_visit = db.session.scalar(select(Visit).where(Visit.trip_id.is_not(None)))
+        other = db.session.scalar(select(Visit).where(Visit.trip_id.is_(None)))
+    return teacher, trip_path, trip_visit, other
+
+
+def report_data(version: int, held_on, **changes) -> dict:
+    data = {"version": version, "held_on": held_on.isoformat(), "owner": "student"}
+    data.update(
+        {"learning_process": "Paco lets her service brakes alone.", "bottlenecks": "Homesick."}
+    )
+    data.update(changes)
+    return data
+
+
+def test_a_trip_teacher_writes_and_finalises_the_report_of_the_trip_s_visit(
+    app, world, login_as, today
+):
+    teacher, trip_path, visit, _other = trip_visit_by_coach_ab(app, world, login_as, today)
+    visit_path = f"/placements/{world.placement_m.id}/visits/{visit.id}"
+    page = teacher.get(trip_path).get_data(as_text=True)
+    assert visit_path in page
+    assert "coached by Coach A" in page
+    shown = teacher.get(visit_path)
+    assert shown.status_code == 200
+    text = shown.get_data(as_text=True)
+    assert "Write the report" in text
+    assert "Taller Valencia" in text  # the placement's header: who, where, when
+    assert "Change date or place" not in text  # moving the visit stays the coach's
+    assert teacher.get(visit_path + "/report").status_code == 200
+    draft = teacher.post(
+        visit_path + "/report",
+        report_data(visit.version, visit.planned_on, bottlenecks_coach_only="y"),
+    )
+    assert draft.status_code == 302
+    with app.app_context():
+        saved = db.session.get(Visit, visit.id)
+        version = saved.version
+        assert saved.report["learning_process"] == "Paco lets her service brakes alone."
+    # the draft is the reporter's: the trip teacher and the coach, not the student
+    assert "Homesick." in teacher.get(visit_path).get_data(as_text=True)
+    assert "Paco lets her" not in login_as(world.student_a).get(visit_path).get_data(as_text=True)
+    final = teacher.post(
+        visit_path + "/report",
+        report_data(
+            version, visit.planned_on, bottlenecks_coach_only="y", finalise="Save and make final"
+        ),
+    )
+    assert final.status_code == 302
+    with app.app_context():
+        made_final = db.session.get(Visit, visit.id)
+        assert made_final.is_final
+        assert {c.user_id for c in made_final.confirmations} == {world.coach_ab.id}
+    # the coach-only part the trip teacher wrote stays theirs and the school's
+    assert "Homesick." in teacher.get(visit_path).get_data(as_text=True)
+    assert "Homesick." in login_as(world.coach_a).get(visit_path).get_data(as_text=True)
+    mentor_page = login_as(world.mentor_es).get(visit_path).get_data(as_text=True)
+    assert "Paco lets her service brakes alone." in mentor_page
+    assert "Homesick." not in mentor_page
+    amended = teacher.post(visit_path + "/amendments", {"amend-body": "Better by Friday."})
+    assert amended.status_code == 302
+    assert "Better by Friday." in teacher.get(visit_path).get_data(as_text=True)
+
+
+def test_a_trip_teacher_reads_nothing_else_of_the_placement(app, world, login_as, today):
+    teacher, _trip, visit, other = trip_visit_by_coach_ab(app, world, login_as, today)
+    placement = f"/placements/{world.placement_m.id}"
+    # the coach's own visit of the same placement, and the rest of the placement: not theirs
+    assert teacher.get(f"{placement}/visits/{other.id}").status_code == 404
+    assert teacher.get(f"{placement}/visits/{other.id}/report").status_code == 404
+    assert teacher.post(f"{placement}/visits/{other.id}/report", {}).status_code == 404
+    for page in ("", "/visits", "/stay", "/closing", "/learning-agreement"):
+        assert teacher.get(placement + page).status_code == 404, page
+    # the trip's visit under another placement is not found
+    assert teacher.get(f"/placements/{world.placement_a.id}/visits/{visit.id}").status_code == 404
+    # the visit's page shows no agenda drawn from the log
+    assert "Agenda" not in teacher.get(f"{placement}/visits/{visit.id}").get_data(as_text=True)
+    # moving or cancelling the visit stays the participant's coach's
+    assert teacher.get(f"{placement}/visits/{visit.id}/edit").status_code == 403
+    assert teacher.post(f"{placement}/visits/{visit.id}/cancel").status_code == 403
+    # once the teacher coaches no more at School A, the visit is no longer theirs
+    with app.app_context():
+        person = db.session.get(User, world.coach_ab.id)
+        for membership in [m for m in person.memberships if m.organisation_id == world.school_a.id]:
+            db.session.delete(membership)
+        db.session.commit()
+    assert teacher.get(f"{placement}/visits/{visit.id}").status_code == 404
+
+
+def test_the_coach_still_reports_a_trip_visit_the_teacher_left(app, world, login_as, today):
+    _teacher, _trip, visit, _other = trip_visit_by_coach_ab(app, world, login_as, today)
+    coach = login_as(world.coach_a)
+    path = f"/placements/{world.placement_m.id}/visits/{visit.id}/report"
+    assert coach.post(path, report_data(visit.version, visit.planned_on)).status_code == 302
 
 
 def test_erasing_a_participant_deletes_the_blog_with_and_without_photos(app, world, login_as):
@@ -624,3 +744,162 @@ def test_erasing_a_participant_deletes_the_blog_with_and_without_photos(app, wor
         assert report.files >= 1
         assert not file_storage().exists(key)
     assert posts(app, world) == []
+
+
+# -- changing and removing an activity of the programme -----------------------------------
+
+
+def planned(app, world, today, title="City walk", reflection=""):
+    """An activity of placement M's running stay, planned yesterday by the monitor."""
+    make_running(app, world, today)
+    with app.app_context():
+        activity = stay.plan_activity(
+            db.session.get(Placement, world.placement_m.id),
+            db.session.get(User, world.monitor.id),
+            day=today - timedelta(days=1),
+            title=title,
+            place="Ciutat Vella",
+            description="Meet at the cathedral.",
+        )
+        if reflection:
+            stay.reflect(activity, db.session.get(User, world.student_a.id), reflection, today)
+        return activity.id
+
+
+def activity_row(app, activity_id):
+    with app.app_context():
+        return db.session.get(Activity, activity_id)
+
+
+def edit_data(activity, **changes) -> dict:
+    data = {
+        "day": activity.day.isoformat(),
+        "title": activity.title,
+        "place": activity.place,
+        "description": activity.description,
+        "version": activity.version,
+    }
+    data.update(changes)
+    return data
+
+
+def test_the_host_changes_an_activity_and_an_unchanged_save_writes_nothing(
+    app, world, login_as, today
+):
+    activity_id = planned(app, world, today)
+    host = login_as(world.host_coordinator)
+    page = host.get(stay_path(world, "/programme")).get_data(as_text=True)
+    assert stay_path(world, f"/programme/{activity_id}/edit") in page
+    edit = stay_path(world, f"/programme/{activity_id}/edit")
+    assert host.get(edit).status_code == 200
+    before = activity_row(app, activity_id)
+    with app.app_context():
+        events = db.session.scalar(select(func.count(AuditEvent.id)))
+    unchanged = host.post(edit, edit_data(before))
+    assert unchanged.status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(func.count(AuditEvent.id))) == events
+    assert activity_row(app, activity_id).version == before.version
+    changed = host.post(edit, edit_data(before, title="Old town walk", place="Barri del Carme"))
+    assert changed.status_code == 302
+    after = activity_row(app, activity_id)
+    assert (after.title, after.place) == ("Old town walk", "Barri del Carme")
+    with app.app_context():
+        assert "activity_changed" in set(db.session.scalars(select(AuditEvent.action)))
+    # an edit from an older version is refused with what was typed kept
+    stale = host.post(edit, edit_data(before, title="From an old tab"))
+    assert stale.status_code == 409
+    assert 'value="From an old tab"' in stale.get_data(as_text=True)
+    assert activity_row(app, activity_id).title == "Old town walk"
+
+
+def test_a_changed_activity_stays_in_the_stay_and_keeps_its_reflection_s_day(
+    app, world, login_as, today
+):
+    activity_id = planned(app, world, today, reflection="People eat late here.")
+    monitor = login_as(world.monitor)
+    activity = activity_row(app, activity_id)
+    edit = stay_path(world, f"/programme/{activity_id}/edit")
+    page = monitor.get(edit).get_data(as_text=True)
+    assert "People eat late here." in page
+    late = monitor.post(edit, edit_data(activity, day=(today + timedelta(days=2)).isoformat()))
+    assert late.status_code == 422
+    assert "cannot move past today" in late.get_data(as_text=True)
+    outside = monitor.post(edit, edit_data(activity, day=(today + timedelta(days=30)).isoformat()))
+    assert outside.status_code == 422
+    assert "Choose a day of the stay" in outside.get_data(as_text=True)
+    assert activity_row(app, activity_id).day == activity.day
+
+
+def test_the_host_removes_an_activity_after_a_confirmation(app, world, login_as, today):
+    activity_id = planned(app, world, today)
+    host = login_as(world.host_coordinator)
+    remove = stay_path(world, f"/programme/{activity_id}/remove")
+    page = host.get(remove)
+    assert page.status_code == 200
+    assert "cannot be undone" in page.get_data(as_text=True)
+    assert activity_row(app, activity_id) is not None  # opening the page removes nothing
+    version = activity_row(app, activity_id).version
+    assert host.post(remove, {"version": version}).status_code == 302
+    assert activity_row(app, activity_id) is None
+    with app.app_context():
+        assert "activity_removed" in set(db.session.scalars(select(AuditEvent.action)))
+
+
+def test_an_activity_with_a_reflection_is_removed_only_with_the_reflection_shown_and_ticked(
+    app, world, login_as, today
+):
+    activity_id = planned(app, world, today, reflection="People eat late here.")
+    monitor = login_as(world.monitor)
+    remove = stay_path(world, f"/programme/{activity_id}/remove")
+    page = monitor.get(remove).get_data(as_text=True)
+    assert "People eat late here." in page
+    assert "Removing the activity removes the reflection too." in page
+    version = activity_row(app, activity_id).version
+    refused = monitor.post(remove, {"version": version})
+    assert refused.status_code == 422
+    text = refused.get_data(as_text=True)
+    assert "Tick the box to remove the reflection with it" in text
+    assert "People eat late here." in text
+    assert activity_row(app, activity_id).reflection == "People eat late here."
+    removed = monitor.post(remove, {"version": version, "remove_reflection": "y"})
+    assert removed.status_code == 302
+    assert activity_row(app, activity_id) is None
+    with app.app_context():
+        event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "activity_removed"))
+        assert event.details["reflection_removed"] is True
+
+
+def test_a_reflection_written_after_the_confirmation_was_shown_is_not_removed_unseen(
+    app, world, login_as, today
+):
+    activity_id = planned(app, world, today)
+    host = login_as(world.host_coordinator)
+    remove = stay_path(world, f"/programme/{activity_id}/remove")
+    shown = activity_row(app, activity_id).version
+    with app.app_context():
+        stay.reflect(
+            db.session.get(Activity, activity_id),
+            db.session.get(User, world.student_a.id),
+            "Written meanwhile.",
+            today,
+        )
+    response = host.post(remove, {"version": shown, "remove_reflection": "y"})
+    assert response.status_code == 409
+    assert "Written meanwhile." in response.get_data(as_text=True)
+    assert activity_row(app, activity_id).reflection == "Written meanwhile."
+
+
+def test_only_who_plans_the_programme_changes_or_removes_it(app, world, login_as, today):
+    activity_id = planned(app, world, today)
+    version = activity_row(app, activity_id).version
+    for name in ("student_a", "coach_a"):
+        browser = login_as(world.user(name))
+        assert browser.get(stay_path(world, f"/programme/{activity_id}/edit")).status_code == 403
+        remove = stay_path(world, f"/programme/{activity_id}/remove")
+        assert browser.post(remove, {"version": version}).status_code == 403
+    outsider = login_as(world.coach_b)
+    assert outsider.get(stay_path(world, f"/programme/{activity_id}/edit")).status_code == 404
+    other = f"/placements/{world.placement_a.id}/stay/programme/{activity_id}/edit"
+    assert login_as(world.monitor).get(other).status_code == 404
+    assert activity_row(app, activity_id) is not None

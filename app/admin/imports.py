@@ -17,7 +17,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
 from app import audit, policy
-from app.admin.services import ensure_partnership, workplaces_for
+from app.admin.services import workplaces_for
 from app.auth.services import send_invitation
 from app.extensions import db
 from app.models import (
@@ -32,6 +32,7 @@ from app.models import (
 )
 from app.models.columns import utcnow
 from app.models.people import normalise_email
+from app.placements.services import ensure_partnership
 from app.spreadsheets import starts_like_formula
 
 MAX_ROWS = 2000

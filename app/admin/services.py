@@ -42,6 +42,7 @@ from app.models import (
 )
 from app.models.columns import utcnow
 from app.models.people import ROLES_BY_KIND
+from app.placements.services import ensure_partnership
 from app.privacy import minors
 from app.spreadsheets import starts_like_formula
 from app.validators import FORMULA_ADDRESS_MESSAGE
@@ -83,17 +84,6 @@ def update_organisation(
     audit.record(actor, "organisation_updated", organisation)
     db.session.commit()
     return True
-
-
-def ensure_partnership(school: Organisation, workplace: Organisation) -> None:
-    """Make `workplace` a partner of `school` (not committed here)."""
-    exists = db.session.scalar(
-        select(Partnership.id).where(
-            Partnership.school_id == school.id, Partnership.workplace_id == workplace.id
-        )
-    )
-    if exists is None:
-        db.session.add(Partnership(school_id=school.id, workplace_id=workplace.id))
 
 
 def dashboard_counts(actor: User) -> dict[str, int]:

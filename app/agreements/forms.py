@@ -18,6 +18,7 @@ from wtforms.validators import Email, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.forms import SubmitButton, VersionField
+from app.i18n import LANGUAGE_NAMES
 from app.models import Party
 from app.validators import address_not_formula
 
@@ -36,6 +37,22 @@ def _text(label, description=None, rows=3):
         description=description,
         render_kw={"rows": rows},
     )
+
+
+class StartForm(FlaskForm):
+    """Starting the agreement: the language its proposed texts are written in."""
+
+    language = SelectField(
+        _l("Language of the texts"),
+        choices=[SelectChoice(code, name) for code, name in LANGUAGE_NAMES.items()],
+        description=_l(
+            "The agreement starts with texts you can change (assessment, recognition, "
+            "liability, insurance, guidance). The host abroad reads and signs it too: "
+            "choose a language they read."
+        ),
+        validators=[InputRequired()],
+    )
+    start = SubmitButton(_l("Start the learning agreement"))
 
 
 class AgreementForm(FlaskForm):

@@ -19,7 +19,7 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import force_locale
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -27,7 +27,7 @@ from wtforms.fields.choices import SelectChoice
 
 from app import audit, policy
 from app.agreements import bp, document, services
-from app.agreements.forms import AgreementForm, HostLinkForm, SignForm
+from app.agreements.forms import AgreementForm, HostLinkForm, SignForm, StartForm
 from app.domain import DomainError, StaleEdit
 from app.extensions import db, limiter
 from app.forms import CsrfForm, show_error
@@ -127,6 +127,9 @@ def _agreement_page(placement: Placement, shown: LearningAgreement | None, statu
         sign_form = SignForm(version=shown.version, party=next(iter(unsigned)).value)
     if sign_form is not None:
         sign_form.party.choices = [SelectChoice(party.value, party.label) for party in unsigned]
+    start_form = forms.get("start_form")
+    if start_form is None and may_draft and shown is None:
+        start_form = StartForm(language=str(get_locale()))
     host_form = forms.get("host_form")
     if host_form is None and may_draft and is_latest and shown.signature_of(Party.HOST) is None:
         host_form = HostLinkForm()
@@ -142,6 +145,7 @@ def _agreement_page(placement: Placement, shown: LearningAgreement | None, statu
         may_draft=may_draft,
         sign_form=sign_form if unsigned else None,
         host_form=host_form,
+        start_form=start_form,
         action_form=CsrfForm(),
         capacities=CAPACITY_LABELS,
         parties=list(Party),
@@ -181,10 +185,15 @@ def _drafted(placement_id: int) -> tuple[User, Placement]:
 @login_required
 def start_agreement(placement_id: int):
     user, placement = _drafted(placement_id)
-    if not CsrfForm().validate_on_submit():
+    form = StartForm()
+    valid = form.validate_on_submit()
+    if form.csrf_token.errors:
         abort(400)
+    # Started meanwhile (in another tab): the service says so, whatever the form holds.
+    if not valid and services.current(placement) is None:
+        return _agreement_page(placement, None, 422, start_form=form)
     try:
-        services.start(placement, user)
+        services.start(placement, user, form.language.data if valid else None)
     except DomainError as error:
         show_error(None, error)
         return _to_agreement(placement)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from flask import current_app
-from flask_babel import force_locale
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -40,31 +40,57 @@ LINK_SALT = "leerspoor-agreement-link"
 MAX_GOALS = 20
 
 # What the seed's call says about liability, insurance and guidance: every agreement
-# starts with it. The agreement is read by the host abroad, so its texts are in English.
-LIABILITY = (
+# starts with it, in the language chosen when it is started (see `prefilled_texts`).
+LIABILITY = _l(
     "The sending school takes out civil liability insurance for the participant, at the "
     "host workplace and in general."
 )
-INSURANCE = (
+INSURANCE = _l(
     "The sending school insures the participant against occupational accidents at the "
     "host workplace. Health insurance is through the participant's Belgian health "
     "insurance fund (mutuality) and the European Health Insurance Card (EHIC)."
 )
-GUIDANCE = (
-    "During the stay the host monitor{monitor} is the participant's fixed contact person. "
-    "The school's coach{coach} guides the participant from the school and keeps in touch "
-    "with the monitor and the mentor."
-)
-ASSESSMENT = (
+ASSESSMENT = _l(
     "The mentor at the host workplace, the monitor, the participant and the school's coach "
     "register the learning outcomes on the same scale in Leerspoor during the stay; the "
     "coach discusses them with the participant at the end."
 )
-RECOGNITION = (
+RECOGNITION = _l(
     "The sending school recognises the learning outcomes achieved as part of the "
     "participant's programme (workplace learning). For a dual learner the agreement with "
     "the Flemish training company keeps running."
 )
+
+
+def prefilled_texts(placement: Placement, language: str) -> dict[str, str]:
+    """What a new agreement proposes for assessment, recognition, liability, insurance and
+    guidance, in `language`. The host abroad reads and signs the agreement, so whoever
+    starts it chooses the language (their own by default); the texts are then kept as
+    saved, whatever language a later reader uses.
+    """
+    with force_locale(language):
+        if placement.monitor is not None:
+            guidance = _(
+                "During the stay the host monitor (%(monitor)s) is the participant's fixed "
+                "contact person. The school's coach (%(coach)s) guides the participant from "
+                "the school and keeps in touch with the monitor and the mentor.",
+                monitor=placement.monitor.name,
+                coach=placement.coach.name,
+            )
+        else:
+            guidance = _(
+                "During the stay the host monitor is the participant's fixed contact person. "
+                "The school's coach (%(coach)s) guides the participant from the school and "
+                "keeps in touch with the monitor and the mentor.",
+                coach=placement.coach.name,
+            )
+        return {
+            "assessment": str(ASSESSMENT),
+            "recognition": str(RECOGNITION),
+            "liability": str(LIABILITY),
+            "insurance": str(INSURANCE),
+            "guidance": guidance,
+        }
 
 
 # -- reading ----------------------------------------------------------------------------
@@ -192,13 +218,14 @@ def goals_from_lines(text: str) -> list[str]:
     return [line for line in lines if line]
 
 
-def start(placement: Placement, author: User) -> LearningAgreement:
+def start(placement: Placement, author: User, language: str | None = None) -> LearningAgreement:
     """Version 1, filled in from the placement: its period, and the seed's answers on
-    liability, insurance and guidance.
+    liability, insurance and guidance in `language` (by default the current one: the
+    language of whoever starts it).
     """
     if current(placement) is not None:
         raise DomainError("agreement", _l("This placement has a learning agreement already."))
-    monitor = f" ({placement.monitor.name})" if placement.monitor else ""
+    texts = prefilled_texts(placement, language or str(get_locale() or "nl"))
     agreement = LearningAgreement(
         placement_id=placement.id,
         number=1,
@@ -211,11 +238,7 @@ def start(placement: Placement, author: User) -> LearningAgreement:
         language_goals=[],
         cultural_goals=[],
         tasks="",
-        assessment=ASSESSMENT,
-        recognition=RECOGNITION,
-        liability=LIABILITY,
-        insurance=INSURANCE,
-        guidance=GUIDANCE.format(monitor=monitor, coach=f" ({placement.coach.name})"),
+        **texts,
     )
     db.session.add(agreement)
     try:

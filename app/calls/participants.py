@@ -42,6 +42,7 @@ from app.models import (
 )
 from app.models.columns import utcnow
 from app.placements import matching
+from app.placements.services import ensure_partnership
 from app.privacy import minors
 from app.spreadsheets import SpreadsheetWriter
 
@@ -254,6 +255,9 @@ def create_placement(candidate: Candidate, by: User, choice: matching.Match) -> 
         rubric_version=home.rubric_version if home else None,
     )
     db.session.add(placement)
+    # The host company becomes a workplace of the school, as with any placement, so the
+    # school's coordinator can edit the placement they are responsible for.
+    ensure_partnership(candidate.school, db.session.get(Organisation, choice.workplace_id))
     db.session.flush()
     # Whoever links a placement first wins; a second request at the same moment writes
     # nothing.

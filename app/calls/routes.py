@@ -369,6 +369,7 @@ def _candidate_page(candidate: Candidate, user: User, status: int = 200, **forms
             if candidate.decision == Decision.SELECTED
             else None,
             can_score=policy.can_score(user, candidate),
+            held_by=services.placement_holding_decision(candidate),
             decision_form=forms.get("decision_form")
             or (
                 DecisionForm(
@@ -428,11 +429,27 @@ def edit_cv(candidate_id: int):
     return _form_page("calls/edit_cv.html", form, candidate=candidate)
 
 
+@bp.route("/candidates/<int:candidate_id>/cv/read")
+@login_required
+def show_cv(candidate_id: int):
+    """The CV and expectations form, read only: for the host partner of the destination
+    too, which sees nothing else of the candidacy.
+    """
+    user = _user()
+    candidate = policy.cv_or_404(candidate_id, user)
+    return render_template(
+        "calls/show_cv.html",
+        candidate=candidate,
+        cv=services.cv_of(candidate),
+        sees_candidate=policy.can_view_candidate(user, candidate),
+    )
+
+
 @bp.route("/candidates/<int:candidate_id>/cv.pdf")
 @login_required
 def export_cv(candidate_id: int):
     user = _user()
-    candidate = policy.candidate_or_404(candidate_id, user)
+    candidate = policy.cv_or_404(candidate_id, user)
     return _pdf(document.cv_pdf(candidate), document.cv_filename(candidate))
 
 

@@ -36,6 +36,7 @@ from app.models import (
     OrganisationKind,
     Placement,
     PlacementKind,
+    PlacementStatus,
     Role,
     User,
 )
@@ -689,15 +690,49 @@ def ranking(call: MobilityCall, school_id: int) -> list[Ranked]:
     ]
 
 
+def placement_holding_decision(candidate: Candidate) -> Placement | None:
+    """The placement abroad made for a selected candidate that keeps them selected: one in
+    preparation, running or completed. A stopped one (cancelled) holds nothing back.
+    """
+    placement = candidate.placement
+    if candidate.decision != Decision.SELECTED or placement is None:
+        return None
+    return None if placement.status == PlacementStatus.STOPPED else placement
+
+
 def decide(candidate: Candidate, by: User, decision: Decision, reason: str) -> bool:
     """The school's decision on a candidate, with its reason (required). False when
     nothing changed.
+
+    A selected candidate whose placement abroad exists stays selected (the placement
+    would drop out of the call's overview): the school stops the placement first. Its
+    reason may still be reworded.
     """
     reason = reason.strip()
     if not reason:
         raise DomainError("reason", _l("Give the reason for the decision."))
     if candidate.decision == decision and candidate.decision_reason == reason:
         return False
+    if decision != Decision.SELECTED and (placement := placement_holding_decision(candidate)):
+        if placement.status == PlacementStatus.COMPLETED:
+            raise DomainError(
+                "decision",
+                _l(
+                    "%(name)s's mobility is completed: the decision stays Selected.",
+                    name=candidate.student.name,
+                ),
+            )
+        raise DomainError(
+            "decision",
+            _l(
+                "A placement abroad exists for %(name)s (%(status)s), so the decision stays "
+                "Selected. To give the place to someone else, stop the placement first: on "
+                "its page, choose “Stopped early” under Edit placement. Then change the "
+                "decision.",
+                name=candidate.student.name,
+                status=placement.status.label,
+            ),
+        )
     candidate.decision = decision
     candidate.decision_reason = reason
     candidate.decided_by_id = by.id

@@ -94,8 +94,14 @@ def _closing_page(placement: Placement, status: int = 200, **forms):
     scores_form = None
     if side is not None and state.scores.framework is not None:
         scores_form = ConfirmScoresForm(formdata=None, digest=state.scores.digest)
+    today = dates.today(placement.school)
     close_form = forms.get("close_form")
-    if close_form is None and policy.can_close_mobility(user, placement) and not state.missing:
+    if (
+        close_form is None
+        and policy.can_close_mobility(user, placement)
+        and not state.missing
+        and not state.waits_for_end(today)
+    ):
         close_form = CloseForm(formdata=None)
     return render_template(
         "closing/show_closing.html",
@@ -110,6 +116,7 @@ def _closing_page(placement: Placement, status: int = 200, **forms):
         survey_form=survey_form,
         scores_form=scores_form,
         close_form=close_form,
+        waits_for_end=state.waits_for_end(today),
         actor_labels=ACTOR_LABELS,
         can_view_log=policy.can_view_placement_log(user, placement),
     ), status

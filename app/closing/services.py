@@ -14,7 +14,7 @@ from __future__ import annotations
 import enum
 import hashlib
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -23,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from app import audit, dates, signals
 from app.competences.services import framework_of, latest_registrations
 from app.content.schemas import Competence, Framework, Indicator, Level
+from app.dates import LONG_DATE, format_day
 from app.domain import DomainError, StaleEdit, commit_versioned
 from app.extensions import db
 from app.models import (
@@ -184,6 +185,14 @@ class Closing:
         return self.row is not None and self.row.signed_off_at is not None
 
     @property
+    def closes_from(self) -> date:
+        return closes_from(self.placement)
+
+    def waits_for_end(self, today: date) -> bool:
+        """Whether the stay is still on (`today` on the school's clock): closing waits."""
+        return today < self.closes_from
+
+    @property
     def missing(self) -> list[Step]:
         steps = []
         if self.report is None or not self.report.is_submitted:
@@ -195,6 +204,14 @@ class Closing:
         if not self.confirmed(Side.MONITOR):
             steps.append(Step.MONITOR_SCORES)
         return steps
+
+
+def closes_from(placement: Placement) -> date:
+    """The first day the mobility can be closed: the day after the stay's last day. The
+    steps before it (the report, the survey, the confirmations) may be taken during the
+    stay's last days; the sign-off of the Europass record waits until the stay is over.
+    """
+    return placement.end_date + timedelta(days=1)
 
 
 def report_of(placement: Placement) -> StageReport | None:
@@ -383,6 +400,15 @@ def close(placement: Placement, coach: User) -> MobilityClosing:
     """
     _running(placement)
     state = closing_of(placement)
+    if state.waits_for_end(dates.today(placement.school)):
+        raise DomainError(
+            "closing",
+            _l(
+                "The stay runs until %(end)s: the mobility can be closed from %(day)s.",
+                end=format_day(placement.end_date, LONG_DATE),
+                day=format_day(state.closes_from, LONG_DATE),
+            ),
+        )
     if missing := state.missing:
         raise DomainError(
             "closing",

@@ -110,6 +110,11 @@ class Activity(db.Model):
     reflection: Mapped[str] = mapped_column(Text, default="")
     reflected_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Changed by the host and reflected on by the participant: an edit from an older
+    # version is refused.
+    version: Mapped[int] = mapped_column(Integer, nullable=False, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}
 
     placement: Mapped[Placement] = relationship()
     planned_by: Mapped[User | None] = relationship()

@@ -20,6 +20,8 @@ from app import audit, policy
 from app.domain import DomainError
 from app.extensions import db
 from app.models import (
+    Candidate,
+    Decision,
     Lodging,
     LodgingKind,
     Membership,
@@ -245,6 +247,23 @@ def destination_page(user: User, *, page: int, per_page: int):
         .order_by(Placement.start_date, Placement.id)
     )
     return db.paginate(query, page=page, per_page=per_page, error_out=False)
+
+
+def candidacies_by_placement(user: User, placements: list[Placement]) -> dict[int, int]:
+    """The candidacy each placement was made from, by placement, where `user` reads its
+    CV and expectations form (`policy.to_match_visibility`: the host partner of the
+    selected candidate's destination): one query.
+    """
+    if not placements:
+        return {}
+    rows = db.session.execute(
+        select(Candidate.placement_id, Candidate.id).where(
+            Candidate.placement_id.in_([placement.id for placement in placements]),
+            Candidate.decision == Decision.SELECTED,
+            policy.to_match_visibility(user),
+        )
+    )
+    return {row.placement_id: row.id for row in rows}
 
 
 def lodgings_by_placement(placements: list[Placement]) -> dict[int, list[Lodging]]:

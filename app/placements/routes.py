@@ -120,7 +120,7 @@ def index():
         can_view_destination=policy.can_view_destination(user),
         attention=attention,
         company_signals=signals,
-        privacy_notice_pending=privacy.notice_pending(user),
+        privacy_notice=privacy.notice_for(user) if privacy.notice_pending(user) else None,
     )
 
 
@@ -388,5 +388,6 @@ def show_destination():
         "placements/show_destination.html",
         pagination=pagination,
         lodgings=matching.lodgings_by_placement(list(pagination.items)),
+        candidacies=matching.candidacies_by_placement(user, list(pagination.items)),
         today=dates.today(),
     )

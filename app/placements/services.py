@@ -1,4 +1,6 @@
-"""Reading placements for the people who may see them."""
+"""Reading placements for the people who may see them, and the partnership between a
+school and a workplace that placing a student there makes.
+"""
 
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ from app.models import (
     GoalState,
     LogEntry,
     Organisation,
+    Partnership,
     Placement,
     PlacementStatus,
     ReviewStatus,
@@ -232,3 +235,14 @@ def _actions_waiting(found: dict[int, Waiting], actors: dict[int, Actor], learni
         )
         for placement_id, count in goals:
             found[placement_id].suggestions += count
+
+
+def ensure_partnership(school: Organisation, workplace: Organisation) -> None:
+    """Make `workplace` a partner of `school` (not committed here)."""
+    exists = db.session.scalar(
+        select(Partnership.id).where(
+            Partnership.school_id == school.id, Partnership.workplace_id == workplace.id
+        )
+    )
+    if exists is None:
+        db.session.add(Partnership(school_id=school.id, workplace_id=workplace.id))

@@ -1348,7 +1348,7 @@ DECLARATIONS: tuple[Declaration, ...] = (
             "description": Field(of=("planned_by_id", STUDENT), erased=KEPT, text=True),
             "reflection": Field(of=(STUDENT,), erased=KEPT, text=True),
         },
-        plain=("id", "placement_id", "day", "reflected_at", "created_at"),
+        plain=("id", "placement_id", "day", "reflected_at", "created_at", "version"),
         per_placement=True,
         rows_shown=policy.programme_visibility,
     ),

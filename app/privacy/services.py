@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, select
 
 from app import audit, policy
@@ -54,6 +55,49 @@ def export_filename(person: User, now: datetime) -> str:
 
 
 # -- the privacy notice -----------------------------------------------------------------
+
+
+# The home page's short privacy notice, true for each role: whose data is kept here and
+# why. A person with several roles reads the first of theirs in this order.
+NOTICES = {
+    Role.STUDENT: _l("Your school keeps your log, scores and plan here for its task."),
+    Role.MENTOR: _l(
+        "The school keeps the log of the learners you guide here, with your feedback and scores."
+    ),
+    Role.COACH: _l(
+        "Your school keeps its learners' logs, scores and plans here, with what you write."
+    ),
+    Role.COORDINATOR: _l(
+        "Your school keeps its learners' logs, scores and plans here, with what you write."
+    ),
+    Role.COMPANY_COORDINATOR: _l(
+        "The schools keep your company's placements here, with your name and contact details."
+    ),
+    Role.MONITOR: _l(
+        "The sending school keeps the log of the participants you look after here, with what "
+        "you write."
+    ),
+    Role.HOST_COORDINATOR: _l(
+        "The sending schools keep their participants' stays here, with the matching and "
+        "lodging you enter."
+    ),
+    Role.PROMOTER: _l(
+        "Your consortium keeps its calls, candidates and selection here, with your name on "
+        "what you do."
+    ),
+    Role.ADMIN: _l(
+        "You see what the schools keep here only for your task as administrator; what you do "
+        "is recorded."
+    ),
+}
+
+
+def notice_for(person: User):
+    """The short privacy notice of the home page for `person`'s role."""
+    for role, notice in NOTICES.items():
+        if person.has_role(role):
+            return notice
+    return _l("The schools you work with keep your data here for their task.")
 
 
 def notice_pending(person: User) -> bool:

@@ -74,6 +74,18 @@ class ActivityForm(FlaskForm):
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=2000)])
 
 
+class EditActivityForm(ActivityForm):
+    version = VersionField()
+
+
+class RemoveActivityForm(FlaskForm):
+    """The confirmation of a removal; an activity with the participant's reflection asks
+    for the box (the reflection goes with it).
+    """
+
+    remove_reflection = BooleanField(_l("Remove the participant’s reflection with it"))
+
+
 class ReflectionForm(FlaskForm):
     reflection = TextAreaField(
         _l("Your reflection"),
@@ -102,7 +114,8 @@ class LanguageGoalForm(FlaskForm):
         validators=[Optional(), Length(max=2000)],
         description=_l("For example: order at work and ask for help in Spanish."),
     )
-    version = VersionField()
+    # Empty on the first save: the page carries no version before a goal exists.
+    version = VersionField(validators=[Optional()])
 
 
 # One level per skill, before and after the stay: `before_listening`, `after_writing`…

@@ -42,11 +42,13 @@ from app.stay.forms import (
     ActivityForm,
     ConsentAnswerForm,
     ConsentForm,
+    EditActivityForm,
     EditPostForm,
     LanguageGoalForm,
     ParticipantsForm,
     PostForm,
     ReflectionForm,
+    RemoveActivityForm,
     TripForm,
 )
 from app.stay.tokens import CONSENT
@@ -418,11 +420,125 @@ def _programme_page(placement, user, form, *, failed=None, status=200):
             activities=activities,
             form=form,
             reflection_forms=reflection_forms,
+            plans=policy.plans_programme(user, placement),
             today=today,
             can_view_log=policy.can_view_placement_log(user, placement),
         ),
         status,
     )
+
+
+def _planned_activity(placement_id: int, activity_id: int) -> tuple[Placement, Activity]:
+    """An activity of the programme, for those who plan it (403 for its other readers)."""
+    user = _user()
+    placement = policy.stay_or_404(placement_id, user, "programme")
+    activity = _activity_or_404(placement, activity_id)
+    if not policy.plans_programme(user, placement):
+        abort(403)
+    return placement, activity
+
+
+def _activity_or_404(placement: Placement, activity_id: int) -> Activity:
+    activity = db.session.get(Activity, activity_id)
+    if activity is None or activity.placement_id != placement.id:
+        abort(404)
+    return activity
+
+
+def _to_programme(placement: Placement, anchor: str = ""):
+    return redirect(url_for(".show_programme", placement_id=placement.id) + anchor)
+
+
+@bp.route(STAY + "/programme/<int:activity_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_activity(placement_id: int, activity_id: int):
+    user = _user()
+    placement, activity = _planned_activity(placement_id, activity_id)
+    form = EditActivityForm(obj=activity) if request.method == "GET" else EditActivityForm()
+    if form.is_submitted() and form.version.data is None:
+        abort(400)
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.validate_on_submit():
+            try:
+                changed = services.change_activity(
+                    activity,
+                    user,
+                    day=form.day.data,
+                    title=form.title.data,
+                    place=form.place.data or "",
+                    description=form.description.data or "",
+                    expected_version=form.version.data,
+                    today=dates.today(placement.school),
+                )
+            except DomainError as error:
+                show_error(form, error)
+            except StaleEdit:
+                flash(
+                    _(
+                        "This activity was changed after you opened it (the participant may "
+                        "have reflected on it). Your changes are below; save again to replace "
+                        "what is saved now."
+                    ),
+                    "error",
+                )
+                activity = _activity_or_404(placement, activity_id)
+                form.version.data = activity.version
+                status = 409
+            else:
+                flash(
+                    _("The activity is changed.") if changed else _("Nothing changed."), "success"
+                )
+                return _to_programme(placement, f"#activity-{activity.id}")
+    page = render_template(
+        "stay/edit_activity.html", placement=placement, activity=activity, form=form
+    )
+    return page, status
+
+
+@bp.route(STAY + "/programme/<int:activity_id>/remove", methods=["GET", "POST"])
+@login_required
+def remove_activity(placement_id: int, activity_id: int):
+    """A removal is confirmed on its own page, which shows what goes: the activity and the
+    participant's reflection on it, if any.
+    """
+    user = _user()
+    placement, activity = _planned_activity(placement_id, activity_id)
+    form = RemoveActivityForm()
+    version = request.form.get("version", type=int) if request.method == "POST" else None
+    status = 200
+    if request.method == "POST":
+        if not form.validate_on_submit() or version is None:
+            abort(400)
+        status = 422
+        try:
+            services.remove_activity(
+                activity,
+                user,
+                expected_version=version,
+                with_reflection=bool(form.remove_reflection.data),
+            )
+        except DomainError as error:
+            show_error(form, error)
+        except StaleEdit:
+            flash(
+                _(
+                    "This activity was changed after you opened this page. Read it again "
+                    "before you remove it."
+                ),
+                "error",
+            )
+            activity = _activity_or_404(placement, activity_id)
+            form.remove_reflection.data = False
+            status = 409
+        else:
+            flash(_("The activity is removed from the programme."), "success")
+            return _to_programme(placement)
+    page = render_template(
+        "stay/remove_activity.html", placement=placement, activity=activity, form=form
+    )
+    return page, status
 
 
 @bp.route(STAY + "/programme/<int:activity_id>/reflection", methods=["POST"])
@@ -597,8 +713,8 @@ def show_trip(trip_id: int):
             "stay/show_trip.html",
             trip=trip,
             visits=visits,
-            # A visit's page is its placement's: the trip's coach opens those they read.
-            opens={v.id for v in visits if policy.can_view_placement_log(user, v.placement)},
+            # The trip's coach opens the visits of the trip and writes their reports.
+            opens={v.id for v in visits if policy.reads_visit(user, v.placement, v)},
             candidates=candidates,
             form=form,
         ),

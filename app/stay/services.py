@@ -100,7 +100,16 @@ def write_post(
         checked = _checked_photo(photo)
     except DomainError as error:
         raise DomainError("photo", error.message) from error
-    post = BlogPost(placement_id=placement.id, author_id=author.id, title=title.strip())
+    # One moment for both: two defaults would differ by microseconds and mark every new
+    # post as edited.
+    now = utcnow()
+    post = BlogPost(
+        placement_id=placement.id,
+        author_id=author.id,
+        title=title.strip(),
+        created_at=now,
+        updated_at=now,
+    )
     post.body = body.strip()
     db.session.add(post)
     key = _store_photo(post, photo_name, checked) if checked else None
@@ -358,10 +367,7 @@ def activities_of(placement: Placement) -> list[Activity]:
     )
 
 
-def plan_activity(
-    placement: Placement, by: User, *, day: date, title: str, place: str, description: str
-) -> Activity:
-    """An activity of the programme, on a day of the stay."""
+def _check_day(placement: Placement, day: date) -> None:
     if not placement.start_date <= day <= placement.end_date:
         raise DomainError(
             "day",
@@ -371,6 +377,13 @@ def plan_activity(
                 end=format_day(placement.end_date, LONG_DATE),
             ),
         )
+
+
+def plan_activity(
+    placement: Placement, by: User, *, day: date, title: str, place: str, description: str
+) -> Activity:
+    """An activity of the programme, on a day of the stay."""
+    _check_day(placement, day)
     activity = Activity(
         placement_id=placement.id,
         planned_by_id=by.id,
@@ -385,6 +398,74 @@ def plan_activity(
     audit.record(by, "activity_planned", placement, activity=activity.id)
     db.session.commit()
     return activity
+
+
+def change_activity(
+    activity: Activity,
+    by: User,
+    *,
+    day: date,
+    title: str,
+    place: str,
+    description: str,
+    expected_version: int,
+    today: date,
+) -> bool:
+    """Change an activity of the programme; False when it is saved as it was (nothing is
+    written). An edit from an older version is refused (`StaleEdit`); an activity the
+    participant reflected on keeps a day that has come (the reflection is written on or
+    after it).
+    """
+    placement = activity.placement
+    _check_day(placement, day)
+    if activity.reflection and day > today:
+        raise DomainError(
+            "day",
+            _l(
+                "The participant has written a reflection on this activity, so its day "
+                "cannot move past today."
+            ),
+        )
+    changed = (day, title.strip(), place.strip(), description.strip())
+    if changed == (activity.day, activity.title, activity.place, activity.description):
+        return False  # saved as it was shown (or a second tap): nothing to write or record
+    if activity.version != expected_version:
+        raise StaleEdit()
+    activity.day, activity.title, activity.place, activity.description = changed
+    audit.record(by, "activity_changed", placement, activity=activity.id)
+    commit_versioned()
+    return True
+
+
+def remove_activity(
+    activity: Activity, by: User, *, expected_version: int, with_reflection: bool
+) -> None:
+    """Remove an activity from the programme, for good. One the participant reflected on
+    goes only when the remover confirms that the reflection goes with it; the audit trail
+    keeps that it did. One changed since the confirmation was shown is refused
+    (`StaleEdit`), so a reflection written meanwhile is never removed unseen.
+    """
+    if activity.version != expected_version:
+        raise StaleEdit()
+    if activity.reflection and not with_reflection:
+        raise DomainError(
+            "remove_reflection",
+            _l(
+                "This activity has the participant’s reflection. Tick the box to remove "
+                "the reflection with it, or keep the activity and change it instead."
+            ),
+        )
+    placement = activity.placement
+    audit.record(
+        by,
+        "activity_removed",
+        placement,
+        activity=activity.id,
+        day=activity.day,
+        reflection_removed=bool(activity.reflection),
+    )
+    db.session.delete(activity)
+    db.session.commit()
 
 
 def reflect(activity: Activity, student: User, text: str, today: date) -> None:

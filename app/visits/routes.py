@@ -37,11 +37,30 @@ def _coached_placement(placement_id: int) -> Placement:
     return placement
 
 
+def _readable_visit(placement_id: int, visit_id: int) -> tuple[Placement, Visit]:
+    """A visit of the placement (404 under any other) for a reader of its page: whoever
+    reads the log, and the trip teacher the visit of their trip (noted as a view).
+    """
+    user = _user()
+    placement, visit = policy.visit_page_or_404(placement_id, visit_id, user)
+    audit.note_view(user, placement)
+    return placement, visit
+
+
 def _coached_visit(placement_id: int, visit_id: int) -> tuple[Placement, Visit]:
     """A visit of the placement (404 under any other), for its coach (403 for others)."""
-    placement = _readable_placement(placement_id)
-    visit = policy.visit_or_404(placement, visit_id)
+    placement, visit = _readable_visit(placement_id, visit_id)
     if not policy.can_coach_visits(_user(), placement):
+        abort(403)
+    return placement, visit
+
+
+def _reported_visit(placement_id: int, visit_id: int) -> tuple[Placement, Visit]:
+    """A visit whose report the user writes: the placement's coach, or the trip teacher
+    for the visit of their trip (403 for other readers).
+    """
+    placement, visit = _readable_visit(placement_id, visit_id)
+    if not policy.reports_visit(_user(), placement, visit):
         abort(403)
     return placement, visit
 
@@ -164,13 +183,13 @@ def cancel_visit(placement_id: int, visit_id: int):
 @login_required
 def show_visit(placement_id: int, visit_id: int):
     user = _user()
-    placement = _readable_placement(placement_id)
-    visit = policy.visit_or_404(placement, visit_id)
+    placement, visit = _readable_visit(placement_id, visit_id)
     return _visit_page(placement, visit, user)
 
 
 def _visit_page(placement: Placement, visit: Visit, user: User, status: int = 200, **forms):
     coach = policy.can_coach_visits(user, placement)
+    reporter = policy.reports_visit(user, placement, visit)
     in_trio = policy.can_write_log(user, placement)
     today = dates.today(placement.school)
     return (
@@ -186,12 +205,15 @@ def _visit_page(placement: Placement, visit: Visit, user: User, status: int = 20
             additions=services.visible_additions(visit, user),
             agreements=services.agreements_of(visit, user),
             is_coach=coach,
+            is_reporter=reporter,
+            # The trip teacher reads this visit, not the placement's list of visits.
+            trip_teacher=not policy.can_view_placement_log(user, placement),
             confirm_form=forms.get("confirm_form")
             or (ConfirmForm() if services.can_confirm(visit, user) else None),
             comment_form=forms.get("comment_form")
             or (AdditionForm(prefix="comment") if in_trio and visit.is_final else None),
             amend_form=forms.get("amend_form")
-            or (AdditionForm(prefix="amend") if coach and visit.is_final else None),
+            or (AdditionForm(prefix="amend") if reporter and visit.is_final else None),
             action_form=CsrfForm(),
             actor=policy.actor_in(user, placement),
             report_sections=services.REPORT_SECTIONS,
@@ -203,9 +225,11 @@ def _visit_page(placement: Placement, visit: Visit, user: User, status: int = 20
 @bp.route("/placements/<int:placement_id>/visits/<int:visit_id>/report", methods=["GET", "POST"])
 @login_required
 def write_report(placement_id: int, visit_id: int):
-    """The coach writes the report on a phone during the visit and completes it later."""
+    """The coach (or the trip teacher, for the visit of their trip) writes the report on
+    a phone during the visit and completes it later.
+    """
     user = _user()
-    placement, visit = _coached_visit(placement_id, visit_id)
+    placement, visit = _reported_visit(placement_id, visit_id)
     if visit.status == VisitStatus.CANCELLED:
         abort(403)
     form = ReportForm()
@@ -316,6 +340,7 @@ def _report_page(placement: Placement, visit: Visit, form: ReportForm, status: i
             form=form,
             agenda=services.agenda_for(visit, user, dates.today(placement.school)),
             agreements=services.agreements_of(visit, user),
+            trip_teacher=not policy.can_view_placement_log(user, placement),
         ),
         status,
     )
@@ -328,8 +353,7 @@ def _report_page(placement: Placement, visit: Visit, form: ReportForm, status: i
 @login_required
 def confirm_visit(placement_id: int, visit_id: int):
     user = _user()
-    placement = _readable_placement(placement_id)
-    visit = policy.visit_or_404(placement, visit_id)
+    placement, visit = _readable_visit(placement_id, visit_id)
     if request.method == "GET":
         return _to_visit(visit)
     if policy.confirming_actor(user, placement) not in (Actor.MENTOR, Actor.STUDENT):
@@ -357,8 +381,7 @@ def confirm_visit(placement_id: int, visit_id: int):
 @login_required
 def comment_on_visit(placement_id: int, visit_id: int):
     user = _user()
-    placement = _readable_placement(placement_id)
-    visit = policy.visit_or_404(placement, visit_id)
+    placement, visit = _readable_visit(placement_id, visit_id)
     if request.method == "GET":
         return _to_visit(visit)
     if not policy.can_write_log(user, placement):
@@ -382,10 +405,11 @@ def comment_on_visit(placement_id: int, visit_id: int):
 @login_required
 def amend_visit(placement_id: int, visit_id: int):
     user = _user()
-    placement = _readable_placement(placement_id)
+    placement, visit = _readable_visit(placement_id, visit_id)
     if request.method == "GET":
-        return _to_visit(policy.visit_or_404(placement, visit_id))
-    placement, visit = _coached_visit(placement_id, visit_id)
+        return _to_visit(visit)
+    if not policy.reports_visit(user, placement, visit):
+        abort(403)
     form = AdditionForm(prefix="amend")
     if form.validate_on_submit():
         try:

@@ -97,12 +97,16 @@ def visible_sections(visit: Visit, reader: User) -> list[tuple[str, str, str, bo
 
 
 def visible_additions(visit: Visit, reader: User) -> list[VisitAddition]:
-    coach_only_visible = policy.sees_coach_only(reader, visit.placement)
+    coach_only_visible = policy.sees_visit_coach_only(reader, visit.placement, visit)
     return [a for a in visit.additions if coach_only_visible or not a.coach_only]
 
 
 def agenda_for(visit: Visit, reader: User, today: date) -> list[agenda.AgendaSection]:
-    """The agenda the report was made final with, or today's while it is not final."""
+    """The agenda the report was made final with, or today's while it is not final. It is
+    drawn from the log: none for a trip teacher who does not read the log.
+    """
+    if not policy.can_view_placement_log(reader, visit.placement):
+        return []
     items = visit.agenda if visit.agenda is not None else agenda.gather(visit.placement, today)
     return agenda.render(visit.placement, items, reader)
 
@@ -384,7 +388,9 @@ def add_addition(
         visit_id=visit.id,
         kind=kind,
         author_id=user.id,
-        author_role=policy.actor_in(user, visit.placement),
+        # The trip teacher amends the report they made for the school's side, as its coach.
+        author_role=policy.actor_in(user, visit.placement)
+        or (Actor.COACH if policy.is_trip_teacher(user, visit) else None),
         section=section,
         body=body,
         # An amendment of a coach-only part stays with those who read that part.

@@ -391,6 +391,9 @@ def test_coach_keeps_the_file_and_three_parties_sign_the_agreement(app, world, p
     link(phone, app, "Open the mobility file").click()
     phone.check("mobility-file")
     link(phone, app, "Learning agreement").click()
+    language = page.get_by_label(nl(app, "Language of the texts"))
+    expect(language).to_have_value("nl")  # the coach's own language is proposed
+    language.select_option("en")  # the host in Valencia reads English
     phone.check("mobility-agreement-none")
     button(phone, app, "Start the learning agreement").click()
     expect(h1(phone)).to_have_text(nl(app, "Change the learning agreement"))
@@ -423,6 +426,7 @@ def test_coach_keeps_the_file_and_three_parties_sign_the_agreement(app, world, p
     log_out(phone)
     phone.role = "host-signer"
     phone.goto(path)
+    expect(page.locator("main")).to_contain_text("European Health Insurance Card")
     phone.check("mobility-agreement-link")
     page.locator("#typed_name").fill("Lucía Pérez")
     page.locator("#consent").check()

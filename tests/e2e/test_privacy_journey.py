@@ -80,3 +80,27 @@ def test_coordinator_answers_a_request_and_records_a_guardians_approval(start, a
         "Cor B School coordinator Recorded a guardian's approval · the placement"
     )
     phone.check("privacy-audit-trail")
+
+
+@pytest.mark.parametrize(
+    ("role", "email", "notice"),
+    [
+        ("monitor", "monitor@host.example", "The sending school keeps the log of the participants"),
+        (
+            "host_coordinator",
+            "coordinator@host.example",
+            "The sending schools keep their participants' stays here",
+        ),
+    ],
+)
+def test_a_host_reads_a_notice_true_for_them_in_a_quarter_of_the_screen(
+    app, world, phone, role, email, notice
+):
+    phone.log_in(role, email)
+    box = phone.page.locator("section.notice")
+    expect(box).to_contain_text(notice)
+    expect(box).not_to_contain_text("your log")
+    phone.check("privacy-notice")
+    size = box.bounding_box()
+    assert size is not None
+    assert size["height"] <= 844 / 4, size

@@ -6,7 +6,7 @@ in the student's plan. The same pages are looked at on a laptop.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from playwright.sync_api import expect
@@ -17,12 +17,9 @@ from tests.conftest import write_entry
 
 pytestmark = pytest.mark.e2e
 
-YESTERDAY = date.today() - timedelta(days=1)
-NEXT_WEEK = date.today() + timedelta(days=7)
-
 
 @pytest.fixture
-def disagreement(app, world):
+def disagreement(app, world, today):
     """Student and mentor are two levels apart on an indicator; the student worries."""
     with app.app_context():
         placement = db.session.get(Placement, world.placement_a.id)
@@ -41,7 +38,7 @@ def disagreement(app, world):
                     indicator_id="orders-tasks",
                     setting=Setting.WORKPLACE,
                     level=level,
-                    observed_on=YESTERDAY,
+                    observed_on=today - timedelta(days=1),
                 )
             )
         db.session.commit()
@@ -54,7 +51,8 @@ def disagreement(app, world):
     )
 
 
-def test_a_visit_from_planning_to_a_locked_report(app, world, disagreement, phone, laptop):
+def test_a_visit_from_planning_to_a_locked_report(app, world, disagreement, phone, laptop, today):
+    yesterday, next_week = today - timedelta(days=1), today + timedelta(days=7)
     page = phone.page
     phone.log_in("coach_a", "coach@a.example")
     # The caseload says why Student A needs attention; one reason is the missing visit.
@@ -62,7 +60,7 @@ def test_a_visit_from_planning_to_a_locked_report(app, world, disagreement, phon
     expect(caseload).to_contain_text("Student A")
     caseload.get_by_role("link", name="Bezoek te laat", exact=False).click()
     page.get_by_role("link", name="Een bezoek plannen").click()
-    page.get_by_label("Datum").fill(YESTERDAY.isoformat())
+    page.get_by_label("Datum").fill(yesterday.isoformat())
     page.get_by_label("Uur").fill("10:30")
     page.get_by_label("Plaats").fill("Werkplaats, Industrieweg 12")
     phone.check("visit-plan")
@@ -79,7 +77,7 @@ def test_a_visit_from_planning_to_a_locked_report(app, world, disagreement, phon
     page.locator("#bottlenecks_coach_only").check()
     page.get_by_label("Afspraak", exact=True).fill("Elke vrijdag de planning bespreken")
     page.get_by_label("Wie doet het").select_option("student")
-    page.get_by_label("Klaar tegen").fill(NEXT_WEEK.isoformat())
+    page.get_by_label("Klaar tegen").fill(next_week.isoformat())
     phone.check("visit-report")
     page.get_by_role("button", name="Afspraak toevoegen").click()
     expect(page.get_by_role("status")).to_contain_text("Afspraak toegevoegd")
@@ -138,7 +136,7 @@ def test_a_visit_from_planning_to_a_locked_report(app, world, disagreement, phon
         laptop.check("visit-done" if path == visit_path else "plan")
 
 
-def test_a_student_keeps_a_plan_and_answers_the_mentors_suggestion(app, world, phone):
+def test_a_student_keeps_a_plan_and_answers_the_mentors_suggestion(app, world, phone, today):
     page = phone.page
     phone.log_in("mentor_x", "mentor@x.example")
     phone.goto(f"/placements/{world.placement_a.id}/development-plan")
@@ -156,10 +154,10 @@ def test_a_student_keeps_a_plan_and_answers_the_mentors_suggestion(app, world, p
     page.get_by_role("link", name="Een doel toevoegen").click()
     page.get_by_label("Doel", exact=True).fill("Mijn werkdag zelf plannen")
     page.get_by_label("Eigen werk plannen", exact=True).check()
-    page.get_by_label("Streefdatum").fill((date.today() + timedelta(days=30)).isoformat())
+    page.get_by_label("Streefdatum").fill((today + timedelta(days=30)).isoformat())
     page.get_by_role("button", name="Opslaan").click()
     page.get_by_label("Actie", exact=True).fill("Luc om de bestellijst vragen")
-    page.get_by_label("Klaar tegen").fill((date.today() + timedelta(days=3)).isoformat())
+    page.get_by_label("Klaar tegen").fill((today + timedelta(days=3)).isoformat())
     page.get_by_role("button", name="Actie toevoegen").click()
     phone.check("goal")
     page.get_by_role("link", name="← Ontwikkelingsplan", exact=False).click()
