@@ -107,6 +107,13 @@ def buffered(wsgi_app):
 @pytest.fixture
 def live_server(app, world) -> Iterator[str]:
     """The test's app, with its world, served in a thread; yields its base URL."""
+    yield from serve(app)
+
+
+def serve(app) -> Iterator[str]:
+    """Serve `app` in a thread until the generator is closed; yields its base URL. A test
+    file whose app holds another world (the demo) overrides `live_server` with it.
+    """
     server = make_server(
         "127.0.0.1", 0, buffered(app), threaded=True, request_handler=QuietRequestHandler
     )
