@@ -14,6 +14,7 @@ from sqlalchemy import select
 from app.demo import DEMO_PASSWORD, build_demo_world
 from app.extensions import db
 from app.models import Candidate, GuardianAnswer, GuardianLink, MobilityCall, Placement, User
+from app.models.agreements import LearningAgreement
 from tests.conftest import Outbox
 from tests.e2e.conftest import serve
 from tests.e2e.test_mobility_journeys import button, h1, nl
@@ -124,6 +125,22 @@ def test_the_demo_mobility_from_call_to_europass_one_role_after_another(app, dem
     with app.app_context():
         elif_ = db.session.get(Candidate, demo["candidates"]["elif"])
         assert elif_.placement_id is not None
+
+    # the host's mentor gives the signature Bram's learning agreement waits for
+    log_in(phone, "host-mentor", "mentor@ribeira.demo")
+    bram = placements["bram"]
+    phone.goto(f"/placements/{bram}/learning-agreement")
+    phone.check("agreement")
+    phone.page.locator("#typed_name").fill("Marta Pinto")
+    phone.page.locator("#consent").check()
+    phone.page.locator("button[name=sign]").click()
+    phone.page.wait_for_load_state("load")
+    phone.check("agreement-signed")
+    with app.app_context():
+        agreement = db.session.scalar(
+            select(LearningAgreement).where(LearningAgreement.placement_id == bram)
+        )
+        assert agreement.is_signed
 
     # València's monitor reads English too
     log_in(phone, "monitor", "monitor@levante.demo")

@@ -147,7 +147,7 @@ def test_host_coordinator_creates_the_placement_of_a_participant_to_match(app, w
     expect(card).to_contain_text("Valencia (ES)")
     expect(page.locator("main")).not_to_contain_text("Woont ver van school")  # the school's
     phone.check("mobility-to-match")
-    card.get_by_role("link", name="Student A").click()
+    card.get_by_role("link", name="Student A", exact=True).click()
     expect(h1(phone)).to_have_text(nl(app, "Create the placement"))
     phone.check("mobility-place")
     page.locator("#workplace").select_option(str(world.host_company.id))
