@@ -44,14 +44,17 @@ from werkzeug.security import generate_password_hash
 from app import create_app, dates
 from app.auth import mail_queue, sessions
 from app.auth.sessions import session_started
+from app.demo import build_demo_world
 from app.extensions import db, limiter
 from app.followup.entries import PROMPTS, create_entry
 from app.followup.evidence import add_attachment
 from app.i18n import DEFAULT_TIMEZONE
 from app.models import (
+    Candidate,
     EntryKind,
     LogEntry,
     Membership,
+    MobilityCall,
     Organisation,
     OrganisationKind,
     Partnership,
@@ -1136,3 +1139,31 @@ def clock(monkeypatch):
     moved = Clock()
     monkeypatch.setattr(sessions, "now", lambda: time.time() + moved.offset)
     return moved
+
+
+@pytest.fixture
+def demo(app) -> dict:
+    """The demo world, built around the test's today; the ids the tests open. Staff log
+    in with the password alone, as in development, where the demo runs.
+    """
+    app.config["REQUIRE_TWO_FACTOR"] = False
+    with app.app_context():
+        build_demo_world()
+        call = db.session.scalar(select(MobilityCall))
+        placements = {
+            user.email.split("@")[0]: placement.id
+            for placement, user in db.session.execute(
+                select(Placement, User)
+                .join(User, User.id == Placement.student_id)
+                .where(Placement.host_partner_id.is_not(None))
+            )
+        }
+        schools = {
+            o.name: o.id
+            for o in db.session.scalars(select(Organisation).where(Organisation.kind == "school"))
+        }
+        candidates = {
+            c.student.email.split("@")[0]: c.id
+            for c in db.session.scalars(select(Candidate).where(Candidate.call_id == call.id))
+        }
+    return {"call": call.id, "placements": placements, "schools": schools, "candidates": candidates}

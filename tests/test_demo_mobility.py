@@ -20,7 +20,6 @@ from app.models import (
     Decision,
     GuardianLink,
     MobilityCall,
-    Organisation,
     Placement,
     PlacementStatus,
     Trip,
@@ -42,34 +41,6 @@ CANDIDATES = (
     "Elif Yılmaz",
     "Jonas Verstraete",
 )
-
-
-@pytest.fixture
-def demo(app):
-    """The demo world, built around the test's today; the ids the tests open. Staff log
-    in with the password alone, as in development, where the demo runs.
-    """
-    app.config["REQUIRE_TWO_FACTOR"] = False
-    with app.app_context():
-        build_demo_world()
-        call = db.session.scalar(select(MobilityCall))
-        placements = {
-            user.email.split("@")[0]: placement.id
-            for placement, user in db.session.execute(
-                select(Placement, User)
-                .join(User, User.id == Placement.student_id)
-                .where(Placement.host_partner_id.is_not(None))
-            )
-        }
-        schools = {
-            o.name: o.id
-            for o in db.session.scalars(select(Organisation).where(Organisation.kind == "school"))
-        }
-        candidates = {
-            c.student.email.split("@")[0]: c.id
-            for c in db.session.scalars(select(Candidate).where(Candidate.call_id == call.id))
-        }
-    return {"call": call.id, "placements": placements, "schools": schools, "candidates": candidates}
 
 
 def logged_in(app, email_address: str) -> Browser:

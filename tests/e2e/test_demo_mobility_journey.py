@@ -11,37 +11,15 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from app.demo import DEMO_PASSWORD, build_demo_world
+from app.demo import DEMO_PASSWORD
 from app.extensions import db
-from app.models import Candidate, GuardianAnswer, GuardianLink, MobilityCall, Placement, User
+from app.models import Candidate, GuardianAnswer, GuardianLink, Placement
 from app.models.agreements import LearningAgreement
 from tests.conftest import Outbox
 from tests.e2e.conftest import serve
 from tests.e2e.test_mobility_journeys import button, h1, nl
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture
-def demo(app) -> dict:
-    """The demo world in the test's app, staff logging in with the password alone."""
-    app.config["REQUIRE_TWO_FACTOR"] = False
-    with app.app_context():
-        build_demo_world()
-        call = db.session.scalar(select(MobilityCall))
-        placements = {
-            user.email.split("@")[0]: placement.id
-            for placement, user in db.session.execute(
-                select(Placement, User)
-                .join(User, User.id == Placement.student_id)
-                .where(Placement.host_partner_id.is_not(None))
-            )
-        }
-        candidates = {
-            c.student.email.split("@")[0]: c.id
-            for c in db.session.scalars(select(Candidate).where(Candidate.call_id == call.id))
-        }
-    return {"call": call.id, "placements": placements, "candidates": candidates}
 
 
 @pytest.fixture
