@@ -342,21 +342,13 @@ def _prepare_stay(
         admin.update_placement(
             coordinator,
             placement,
-            admin.PlacementData(
-                student=placement.student,
-                school=placement.school,
-                workplace=placement.workplace,
-                mentor=placement.mentor,
-                coach=placement.coach,
-                kind=placement.kind,
+            _changed(
+                placement,
                 start_date=start,
                 end_date=start + timedelta(days=STAY_DAYS - 1),
-                status=placement.status,
-                notes=placement.notes,
                 programme=applicant.programme,
                 cohort=cohort,
                 framework=framework,
-                rubric=None,
             ),
         )
     found = mobility.file_of(placement)
@@ -449,25 +441,29 @@ def _start(placement: Placement, coordinator: User) -> None:
     if placement.status != PlacementStatus.PREPARING:
         return
     admin.update_placement(
-        coordinator,
-        placement,
-        admin.PlacementData(
-            student=placement.student,
-            school=placement.school,
-            workplace=placement.workplace,
-            mentor=placement.mentor,
-            coach=placement.coach,
-            kind=placement.kind,
-            start_date=placement.start_date,
-            end_date=placement.end_date,
-            status=PlacementStatus.ACTIVE,
-            notes=placement.notes,
-            programme=placement.programme,
-            cohort=placement.cohort,
-            framework=content_library().frameworks.get(placement.framework_id or ""),
-            rubric=None,
-        ),
+        coordinator, placement, _changed(placement, status=PlacementStatus.ACTIVE)
     )
+
+
+def _changed(placement: Placement, **changes) -> admin.PlacementData:
+    """The placement as its edit form would send it, with `changes`."""
+    data = admin.PlacementData(
+        student=placement.student,
+        school=placement.school,
+        workplace=placement.workplace,
+        mentor=placement.mentor,
+        coach=placement.coach,
+        kind=placement.kind,
+        start_date=placement.start_date,
+        end_date=placement.end_date,
+        status=placement.status,
+        notes=placement.notes,
+        programme=placement.programme,
+        cohort=placement.cohort,
+        framework=content_library().frameworks.get(placement.framework_id or ""),
+        rubric=None,
+    )
+    return replace(data, **changes)
 
 
 # -- during the stay --------------------------------------------------------------------
